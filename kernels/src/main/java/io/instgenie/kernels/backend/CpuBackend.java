@@ -1,0 +1,273 @@
+package io.instgenie.kernels.backend;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The fast CPU backend: GEMMs (linear layers and both attention products) on OpenBLAS over
+ * off-heap buffers; softmax, LayerNorm, GELU, SiLU and gating with the Vector API, split across
+ * cores. Attention scores live in a per-thread scratch buffer that grows and is reused.
+ */
+public final class CpuBackend implements Backend {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final ByteOrder NO = ByteOrder.nativeOrder();
+  private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
+
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  /** Per-thread attention scratch: scores and row sums. */
+  private static final class Scratch {
+    FloatBuf scores = FloatBuf.allocate(0);
+    float[] invSums = new float[0];
+
+    FloatBuf scores(long n) {
+      if (scores.size() < n) scores = FloatBuf.allocate(n);
+      return scores;
+    }
+
+    float[] invSums(int n) {
+      if (invSums.length < n) invSums = new float[n];
+      return invSums;
+    }
+  }
+
+  @Override
+  public String name() {
+    return "cpu-openblas";
+  }
+
+  @Override
+  public void linear(
+      FloatBuf y, long yOff, int ldy,
+      FloatBuf x, long xOff, int ldx,
+      FloatBuf w, long wOff, FloatBuf bias, long biasOff,
+      int m, int n, int k, boolean accumulate) {
+    if (m == 0 || n == 0) return;
+    if (bias != null) {
+      ByteBuffer yb = y.bytes();
+      ByteBuffer bb = bias.bytes();
+      for (int i = 0; i < m; i++) {
+        addOrSet(yb, yOff + (long) i * ldy, bb, biasOff, n, accumulate);
+      }
+    }
+    float beta = (bias != null || accumulate) ? 1f : 0f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
+        1f, x.pointer(xOff), ldx, w.pointer(wOff), k, beta, y.pointer(yOff), ldy);
+  }
+
+  /** dst[0..n) = src[0..n) (or += when {@code add}), element offsets. */
+  private static void addOrSet(ByteBuffer dst, long dOff, ByteBuffer src, long sOff, int n, boolean add) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector s = FloatVector.fromByteBuffer(S, src, (int) (sOff + i) * 4, NO);
+      if (add) s = s.add(FloatVector.fromByteBuffer(S, dst, (int) (dOff + i) * 4, NO));
+      s.intoByteBuffer(dst, (int) (dOff + i) * 4, NO);
+    }
+    for (; i < n; i++) {
+      float s = src.getFloat((int) (sOff + i) * 4);
+      int at = (int) (dOff + i) * 4;
+      dst.putFloat(at, add ? dst.getFloat(at) + s : s);
+    }
+  }
+
+  @Override
+  public void layerNormModulate(
+      FloatBuf y, long yOff, FloatBuf x, long xOff, int rows, int h,
+      FloatBuf mod, long shiftOff, long scaleOff, float eps) {
+    ByteBuffer xb = x.bytes();
+    ByteBuffer yb = y.bytes();
+    ByteBuffer mb = mod.bytes();
+    Parallel.forRange(rows, 64, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        layerNormRow(yb, (int) (yOff + (long) r * h), xb, (int) (xOff + (long) r * h), h, mb,
+            (int) shiftOff, (int) scaleOff, eps);
+      }
+    });
+  }
+
+  private static void layerNormRow(
+      ByteBuffer yb, int yAt, ByteBuffer xb, int xAt, int h, ByteBuffer mb, int shift, int scale, float eps) {
+    int bound = S.loopBound(h);
+    FloatVector acc = FloatVector.zero(S);
+    int j = 0;
+    for (; j < bound; j += L) acc = acc.add(FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO));
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < h; j++) sum += xb.getFloat((xAt + j) * 4);
+    float mean = sum / h;
+    FloatVector m = FloatVector.broadcast(S, mean);
+    acc = FloatVector.zero(S);
+    for (j = 0; j < bound; j += L) {
+      FloatVector dv = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO).sub(m);
+      acc = dv.fma(dv, acc);
+    }
+    float var = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < h; j++) {
+      float dv = xb.getFloat((xAt + j) * 4) - mean;
+      var += dv * dv;
+    }
+    float inv = (float) (1.0 / Math.sqrt(var / h + eps));
+    FloatVector iv = FloatVector.broadcast(S, inv);
+    for (j = 0; j < bound; j += L) {
+      FloatVector n = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO).sub(m).mul(iv);
+      FloatVector sc = FloatVector.fromByteBuffer(S, mb, (scale + j) * 4, NO).add(1f);
+      FloatVector sh = FloatVector.fromByteBuffer(S, mb, (shift + j) * 4, NO);
+      n.fma(sc, sh).intoByteBuffer(yb, (yAt + j) * 4, NO);
+    }
+    for (; j < h; j++) {
+      float n = (xb.getFloat((xAt + j) * 4) - mean) * inv;
+      yb.putFloat((yAt + j) * 4, n * (1 + mb.getFloat((scale + j) * 4)) + mb.getFloat((shift + j) * 4));
+    }
+  }
+
+  @Override
+  public void geluTanh(FloatBuf x, long off, long n) {
+    ByteBuffer xb = x.bytes();
+    int chunk = 4096;
+    int chunks = (int) ((n + chunk - 1) / chunk);
+    Parallel.forRange(chunks, 4, (from, to) -> {
+      for (int c = from; c < to; c++) {
+        long lo = off + (long) c * chunk;
+        long hi = Math.min(off + n, lo + chunk);
+        geluSpan(xb, (int) lo, (int) hi);
+      }
+    });
+  }
+
+  private static void geluSpan(ByteBuffer xb, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
+      FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_C);
+      FloatVector t = inner.lanewise(VectorOperators.TANH).add(1f);
+      v.mul(0.5f).mul(t).intoByteBuffer(xb, i * 4, NO);
+    }
+    for (; i < hi; i++) {
+      float v = xb.getFloat(i * 4);
+      xb.putFloat(i * 4, (float) (0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)))));
+    }
+  }
+
+  @Override
+  public void silu(FloatBuf y, long yOff, FloatBuf x, long xOff, long n) {
+    for (long i = 0; i < n; i++) {
+      float v = x.get(xOff + i);
+      y.set(yOff + i, (float) (v / (1 + Math.exp(-v))));
+    }
+  }
+
+  @Override
+  public void gatedAdd(FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
+    ByteBuffer xb = x.bytes();
+    ByteBuffer yb = y.bytes();
+    ByteBuffer gb = gate.bytes();
+    int bound = S.loopBound(h);
+    Parallel.forRange(rows, 128, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        int xAt = (int) (xOff + (long) r * h);
+        int yAt = (int) (yOff + (long) r * h);
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector g = FloatVector.fromByteBuffer(S, gb, (int) (gateOff + j) * 4, NO);
+          FloatVector yv = FloatVector.fromByteBuffer(S, yb, (yAt + j) * 4, NO);
+          FloatVector xv = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO);
+          g.fma(yv, xv).intoByteBuffer(xb, (xAt + j) * 4, NO);
+        }
+        for (; j < h; j++) {
+          float v = xb.getFloat((xAt + j) * 4) + gb.getFloat((int) (gateOff + j) * 4) * yb.getFloat((yAt + j) * 4);
+          xb.putFloat((xAt + j) * 4, v);
+        }
+      }
+    });
+  }
+
+  @Override
+  public void attention(
+      FloatBuf out, long outRow, int ldo,
+      FloatBuf qkv, int ldqkv, long qRow, int nq,
+      long kv1Row, int n1, long kv2Row, int n2,
+      int heads, int d) {
+    if (nq == 0) return;
+    int h = heads * d;
+    int nk = n1 + n2;
+    Scratch sc = scratch.get();
+    FloatBuf p = sc.scores((long) nq * nk);
+    float[] inv = sc.invSums(nq);
+    float alpha = (float) (1.0 / Math.sqrt(d));
+    for (int e = 0; e < heads; e++) {
+      long q = qRow * ldqkv + (long) e * d;
+      long k1 = kv1Row * ldqkv + h + (long) e * d;
+      long k2 = kv2Row * ldqkv + h + (long) e * d;
+      // scores = q·kᵀ/√d, keys of span 1 in columns [0, n1), span 2 in [n1, nk)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n1, d,
+          alpha, qkv.pointer(q), ldqkv, qkv.pointer(k1), ldqkv, 0f, p.pointer(0), nk);
+      if (n2 > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n2, d,
+            alpha, qkv.pointer(q), ldqkv, qkv.pointer(k2), ldqkv, 0f, p.pointer(n1), nk);
+      }
+      softmaxRows(p, nq, nk, inv);
+      // out = exp-scores·v, normalised per row afterwards (d values instead of nk)
+      long o = outRow * ldo + (long) e * d;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n1,
+          1f, p.pointer(0), nk, qkv.pointer(k1 + h), ldqkv, 0f, out.pointer(o), ldo);
+      if (n2 > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n2,
+            1f, p.pointer(n1), nk, qkv.pointer(k2 + h), ldqkv, 1f, out.pointer(o), ldo);
+      }
+      scaleRows(out, o, ldo, nq, d, inv);
+    }
+  }
+
+  /** p[i, :] = exp(p[i, :] − max_i); inv[i] = 1/Σ. */
+  private static void softmaxRows(FloatBuf p, int rows, int n, float[] inv) {
+    ByteBuffer pb = p.bytes();
+    int bound = S.loopBound(n);
+    Parallel.forRange(rows, 32, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        int at = r * n;
+        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO));
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) max = Math.max(max, pb.getFloat((at + j) * 4));
+        FloatVector m = FloatVector.broadcast(S, max);
+        FloatVector acc = FloatVector.zero(S);
+        for (j = 0; j < bound; j += L) {
+          FloatVector ev = FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m).lanewise(VectorOperators.EXP);
+          ev.intoByteBuffer(pb, (at + j) * 4, NO);
+          acc = acc.add(ev);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+          float ev = (float) Math.exp(pb.getFloat((at + j) * 4) - max);
+          pb.putFloat((at + j) * 4, ev);
+          sum += ev;
+        }
+        inv[r] = 1f / sum;
+      }
+    });
+  }
+
+  private static void scaleRows(FloatBuf out, long o, int ldo, int rows, int d, float[] inv) {
+    ByteBuffer ob = out.bytes();
+    int bound = S.loopBound(d);
+    for (int r = 0; r < rows; r++) {
+      int at = (int) (o + (long) r * ldo);
+      int j = 0;
+      for (; j < bound; j += L) {
+        FloatVector.fromByteBuffer(S, ob, (at + j) * 4, NO).mul(inv[r]).intoByteBuffer(ob, (at + j) * 4, NO);
+      }
+      for (; j < d; j++) ob.putFloat((at + j) * 4, ob.getFloat((at + j) * 4) * inv[r]);
+    }
+  }
+}

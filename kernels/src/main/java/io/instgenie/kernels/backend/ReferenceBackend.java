@@ -1,0 +1,123 @@
+package io.instgenie.kernels.backend;
+
+import io.instgenie.kernels.tensor.FloatBuf;
+
+/** Plain-Java kernels, written for reading rather than speed: the reference for every backend. */
+public final class ReferenceBackend implements Backend {
+
+  @Override
+  public String name() {
+    return "reference";
+  }
+
+  @Override
+  public void linear(
+      FloatBuf y, long yOff, int ldy,
+      FloatBuf x, long xOff, int ldx,
+      FloatBuf w, long wOff, FloatBuf bias, long biasOff,
+      int m, int n, int k, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        // y = x·wᵀ + b, accumulated in double
+        double s = bias == null ? 0 : bias.get(biasOff + j);
+        for (int c = 0; c < k; c++) {
+          s += (double) x.get(xOff + (long) i * ldx + c) * w.get(wOff + (long) j * k + c);
+        }
+        long at = yOff + (long) i * ldy + j;
+        y.set(at, (float) (accumulate ? y.get(at) + s : s));
+      }
+    }
+  }
+
+  @Override
+  public void layerNormModulate(
+      FloatBuf y, long yOff, FloatBuf x, long xOff, int rows, int h,
+      FloatBuf mod, long shiftOff, long scaleOff, float eps) {
+    for (int r = 0; r < rows; r++) {
+      long row = (long) r * h;
+      // mean and biased variance over the row
+      double mean = 0;
+      for (int j = 0; j < h; j++) mean += x.get(xOff + row + j);
+      mean /= h;
+      double var = 0;
+      for (int j = 0; j < h; j++) {
+        double dv = x.get(xOff + row + j) - mean;
+        var += dv * dv;
+      }
+      var /= h;
+      double inv = 1.0 / Math.sqrt(var + eps);
+      for (int j = 0; j < h; j++) {
+        double normed = (x.get(xOff + row + j) - mean) * inv;
+        y.set(yOff + row + j, (float) (normed * (1 + mod.get(scaleOff + j)) + mod.get(shiftOff + j)));
+      }
+    }
+  }
+
+  @Override
+  public void geluTanh(FloatBuf x, long off, long n) {
+    double c = Math.sqrt(2 / Math.PI);
+    for (long i = off; i < off + n; i++) {
+      double v = x.get(i);
+      x.set(i, (float) (0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)))));
+    }
+  }
+
+  @Override
+  public void silu(FloatBuf y, long yOff, FloatBuf x, long xOff, long n) {
+    for (long i = 0; i < n; i++) {
+      double v = x.get(xOff + i);
+      y.set(yOff + i, (float) (v / (1 + Math.exp(-v))));
+    }
+  }
+
+  @Override
+  public void gatedAdd(FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < h; j++) {
+        long at = xOff + (long) r * h + j;
+        x.set(at, x.get(at) + gate.get(gateOff + j) * y.get(yOff + (long) r * h + j));
+      }
+    }
+  }
+
+  @Override
+  public void attention(
+      FloatBuf out, long outRow, int ldo,
+      FloatBuf qkv, int ldqkv, long qRow, int nq,
+      long kv1Row, int n1, long kv2Row, int n2,
+      int heads, int d) {
+    int h = heads * d;
+    int nk = n1 + n2;
+    double scale = 1.0 / Math.sqrt(d);
+    double[] p = new double[nk];
+    for (int e = 0; e < heads; e++) {
+      for (int i = 0; i < nq; i++) {
+        long q = (qRow + i) * ldqkv + (long) e * d;
+        // scores s_j = q·k_j/√d, then a max-shifted softmax
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < nk; j++) {
+          long kRow = j < n1 ? kv1Row + j : kv2Row + (j - n1);
+          long k = kRow * ldqkv + h + (long) e * d;
+          double s = 0;
+          for (int c = 0; c < d; c++) s += (double) qkv.get(q + c) * qkv.get(k + c);
+          p[j] = s * scale;
+          max = Math.max(max, p[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < nk; j++) {
+          p[j] = Math.exp(p[j] - max);
+          sum += p[j];
+        }
+        // o_i = Σ_j p_j·v_j / Σ_j p_j
+        for (int c = 0; c < d; c++) {
+          double o = 0;
+          for (int j = 0; j < nk; j++) {
+            long vRow = j < n1 ? kv1Row + j : kv2Row + (j - n1);
+            o += p[j] * qkv.get(vRow * ldqkv + 2L * h + (long) e * d + c);
+          }
+          out.set((outRow + i) * ldo + (long) e * d + c, (float) (o / sum));
+        }
+      }
+    }
+  }
+}

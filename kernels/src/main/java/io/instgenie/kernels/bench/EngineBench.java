@@ -1,0 +1,150 @@
+package io.instgenie.kernels.bench;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.FlopModel;
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.MemoryActivations;
+import io.instgenie.kernels.edit.Noise;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.Prompts;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The engine benchmark: median step latency of the full and the masked forward (batch 1 and 8),
+ * the speedup the FLOP count predicts, and OpenBLAS sgemm GFLOP/s on the model's own shapes,
+ * all measured in one run so the figures are comparable as ratios.
+ */
+public final class EngineBench {
+  public static final double[] RATIOS = {0.05, 0.1, 0.2, 0.4, 1.0};
+
+  /** Latencies of one batch size. */
+  public record BatchResult(int batch, double fullStepMs, Map<String, Double> maskedStepMs,
+      Map<String, Double> measuredSpeedup) {}
+
+  /** Everything the command prints. */
+  public record Result(int tokens, String backend, double sgemmGflops, double fullGflops,
+      Map<String, Double> flopSpeedup, List<BatchResult> batches) {}
+
+  private final DitForward forward;
+  private final ModelConfig c;
+  private final int reps;
+
+  public EngineBench(DitForward forward, int reps) {
+    this.forward = forward;
+    this.c = forward.config();
+    this.reps = reps;
+  }
+
+  public Result run(int[] batches) {
+    float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
+    MemoryActivations acts = new MemoryActivations(c, 1);
+    forward.run(List.of(Sequence.full(0.5f, Prompts.nullPrompt(c), template, c.imageTokens(), null, acts.sink(0))), null);
+    int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
+    Map<String, Double> flops = new LinkedHashMap<>();
+    for (double r : RATIOS) {
+      flops.put(key(r), FlopModel.full(c) / FlopModel.sequence(c, masked(r), BlockMode.CACHE));
+    }
+    List<BatchResult> out = new ArrayList<>();
+    double fullGflops = 0;
+    for (int b : batches) {
+      double full = median(() -> forward.run(fullBatch(b, template, prompt), null));
+      if (b == 1) fullGflops = FlopModel.full(c) / (full * 1e6);
+      Map<String, Double> ms = new LinkedHashMap<>();
+      Map<String, Double> speed = new LinkedHashMap<>();
+      for (double r : RATIOS) {
+        List<Sequence> seqs = maskedBatch(b, r, template, prompt, acts);
+        double m = median(() -> forward.run(seqs, null));
+        ms.put(key(r), m);
+        speed.put(key(r), full / m);
+      }
+      out.add(new BatchResult(b, full, ms, speed));
+    }
+    return new Result(c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, out);
+  }
+
+  private int masked(double ratio) {
+    return (int) Math.round(ratio * c.imageTokens());
+  }
+
+  private static String key(double r) {
+    return String.valueOf(r);
+  }
+
+  private List<Sequence> fullBatch(int b, float[] x, int[] prompt) {
+    List<Sequence> seqs = new ArrayList<>();
+    for (int i = 0; i < b; i++) {
+      seqs.add(Sequence.full(0.5f, prompt, x, c.imageTokens(), new float[c.imageTokens() * c.patchDim()], null));
+    }
+    return seqs;
+  }
+
+  private List<Sequence> maskedBatch(int b, double ratio, float[] x, int[] prompt, MemoryActivations acts) {
+    List<Sequence> seqs = new ArrayList<>();
+    Random rnd = new Random(Double.hashCode(ratio) * 31L + b);
+    for (int i = 0; i < b; i++) {
+      int[] active = randomTokens(rnd, masked(ratio));
+      seqs.add(Sequence.masked(0.5f, prompt, x, active, c.imageTokens(), acts.source(0),
+          new float[active.length * c.patchDim()]));
+    }
+    return seqs;
+  }
+
+  private int[] randomTokens(Random rnd, int n) {
+    int[] all = new int[c.imageTokens()];
+    for (int i = 0; i < all.length; i++) all[i] = i;
+    for (int i = 0; i < n; i++) {
+      int j = i + rnd.nextInt(all.length - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    int[] out = Arrays.copyOf(all, n);
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** Median wall time in ms over {@code reps} runs after one warm-up run. */
+  private double median(Runnable r) {
+    r.run();
+    double[] t = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      r.run();
+      t[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(t);
+    return t[reps / 2];
+  }
+
+  /** sgemm GFLOP/s over one block's four linear shapes at the full sequence length. */
+  private double sgemmGflops() {
+    int n = c.sequenceLength();
+    int h = c.hiddenSize();
+    int h4 = c.mlpRatio() * h;
+    int[][] shapes = {{n, 3 * h, h}, {n, h, h}, {n, h4, h}, {n, h, h4}};
+    FloatBuf a = FloatBuf.allocate((long) n * h4);
+    FloatBuf w = FloatBuf.allocate((long) h4 * h);
+    FloatBuf y = FloatBuf.allocate((long) n * h4);
+    double flops = 0;
+    for (int[] s : shapes) flops += 2.0 * s[0] * s[1] * s[2];
+    double ms = median(() -> {
+      for (int[] s : shapes) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s[0], s[1], s[2], 1f,
+            a.pointer(0), s[2], w.pointer(0), s[2], 0f, y.pointer(0), s[1]);
+      }
+    });
+    return flops / (ms * 1e6);
+  }
+}

@@ -1,0 +1,12 @@
+package io.instgenie.kernels.dit;
+
+import io.instgenie.kernels.tensor.FloatBuf;
+
+/** Cached block outputs Y_b of one template at one denoising step (the masked forward's cache). */
+public interface BlockSource {
+  /**
+   * Writes Y_b[token] for each of {@code tokens} into consecutive rows of {@code dst} starting at
+   * element {@code dstOff}, each row H floats. May block until block b has been loaded.
+   */
+  void gather(int block, int[] tokens, FloatBuf dst, long dstOff);
+}

@@ -1,0 +1,127 @@
+package io.instgenie.kernels.edit;
+
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.Prompts;
+import java.util.List;
+
+/**
+ * One edit, step by step (DESIGN.md "An edit"): masked tokens start from the edit noise and take
+ * Euler steps on the guided velocity; unmasked tokens are put back on the template's trajectory
+ * before every step. With activations the masked forward computes masked tokens only; without,
+ * every token is recomputed (the full-recompute reference).
+ */
+public final class EditJob implements DenoiseJob {
+  private final ModelConfig c;
+  private final float[] template;
+  private final float[] templateNoise;
+  private final int[] masked;
+  private final float[] x;
+  private final int[] promptIds;
+  private final float guidance;
+  private final boolean twoBranches;
+  private final Activations cache;
+  private final int steps;
+  private final float[] patches;
+  private final float[] vNull;
+  private final float[] vPrompt;
+  private int step;
+
+  /**
+   * @param masked sorted masked token indices
+   * @param editNoise noise from the request seed, token layout [L, C·p²]
+   * @param cache the template's activations, or null for full recompute
+   */
+  public EditJob(ModelConfig c, float[] templateTokens, float[] templateNoise, int[] masked,
+      float[] editNoise, int[] promptIds, float guidance, int steps, Activations cache) {
+    if (steps <= 0) throw new EditException("steps must be positive, got " + steps);
+    if (cache != null && cache.steps() != steps) {
+      throw new IllegalArgumentException("activations hold " + cache.steps() + " steps, the edit has " + steps);
+    }
+    this.c = c;
+    this.template = templateTokens;
+    this.templateNoise = templateNoise;
+    this.masked = masked.clone();
+    this.promptIds = promptIds.clone();
+    this.guidance = guidance;
+    this.twoBranches = !Prompts.isNull(promptIds) && guidance != 1f;
+    this.cache = cache;
+    this.steps = steps;
+    int pd = c.patchDim();
+    this.x = new float[masked.length * pd];
+    for (int i = 0; i < masked.length; i++) {
+      System.arraycopy(editNoise, masked[i] * pd, x, i * pd, pd);
+    }
+    this.patches = new float[templateTokens.length];
+    int velRows = cache == null ? c.imageTokens() : masked.length;
+    this.vNull = twoBranches ? new float[velRows * pd] : null;
+    this.vPrompt = new float[velRows * pd];
+  }
+
+  @Override
+  public int steps() {
+    return steps;
+  }
+
+  @Override
+  public int step() {
+    return masked.length == 0 ? steps : step;
+  }
+
+  @Override
+  public int activeTokens() {
+    return cache == null ? c.imageTokens() : masked.length;
+  }
+
+  /** Evaluations per step: 2 with classifier-free guidance, else 1. */
+  public int branches() {
+    return twoBranches ? 2 : 1;
+  }
+
+  @Override
+  public void addSequences(List<Sequence> seqs) {
+    float t = Schedule.t(step, steps);
+    Schedule.noised(template, templateNoise, t, patches);
+    int pd = c.patchDim();
+    for (int i = 0; i < masked.length; i++) System.arraycopy(x, i * pd, patches, masked[i] * pd, pd);
+    if (twoBranches) seqs.add(sequence(t, Prompts.nullPrompt(c), vNull));
+    seqs.add(sequence(t, promptIds, vPrompt));
+  }
+
+  private Sequence sequence(float t, int[] ids, float[] velocity) {
+    if (cache == null) return Sequence.full(t, ids, patches, c.imageTokens(), velocity, null);
+    return Sequence.masked(t, ids, patches, masked, c.imageTokens(), cache.source(step), velocity);
+  }
+
+  @Override
+  public void afterStep() {
+    float dt = Schedule.t(step + 1, steps) - Schedule.t(step, steps);
+    int pd = c.patchDim();
+    for (int i = 0; i < masked.length; i++) {
+      int row = (cache == null ? masked[i] : i) * pd;
+      for (int e = 0; e < pd; e++) {
+        // v̂ = v_null + g·(v_prompt − v_null); x ← x + dt·v̂
+        float v = vPrompt[row + e];
+        if (twoBranches) v = vNull[row + e] + guidance * (v - vNull[row + e]);
+        x[i * pd + e] += dt * v;
+      }
+    }
+    step++;
+  }
+
+  /** The edited pixels: masked pixels from x, every other pixel the template's own byte. */
+  public byte[] result(byte[] templateRgb, boolean[] pixelMask) {
+    float[] tokens = template.clone();
+    int pd = c.patchDim();
+    for (int i = 0; i < masked.length; i++) System.arraycopy(x, i * pd, tokens, masked[i] * pd, pd);
+    byte[] out = Patches.toRgb(tokens, c);
+    for (int px = 0; px < pixelMask.length; px++) {
+      if (!pixelMask[px]) {
+        out[px * 3] = templateRgb[px * 3];
+        out[px * 3 + 1] = templateRgb[px * 3 + 1];
+        out[px * 3 + 2] = templateRgb[px * 3 + 2];
+      }
+    }
+    return out;
+  }
+}

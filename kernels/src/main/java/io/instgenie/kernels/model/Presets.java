@@ -1,0 +1,35 @@
+package io.instgenie.kernels.model;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Named architectures for {@code init-model}: {@code tiny} for tests, {@code bench} for benchmarks. */
+public final class Presets {
+  /** Words of the scene vocabulary: sizes, colours, shapes and a few fillers; index 0 is the null token. */
+  public static final List<String> VOCAB = List.of(
+      "<null>", "a", "an", "the", "and", "with", "on", "of",
+      "small", "medium", "large", "big",
+      "red", "green", "blue", "yellow", "orange", "purple", "cyan", "magenta", "white", "black", "grey",
+      "circle", "square", "triangle", "diamond", "star", "ring", "cross", "bar",
+      "background", "stripes", "gradient");
+
+  private Presets() {}
+
+  public static ModelConfig byName(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "tiny" -> tiny();
+      case "bench" -> bench();
+      default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: tiny, bench)");
+    };
+  }
+
+  /** 16×16 images, patch 4 (16 tokens), H 32, depth 2: fast enough for unit tests. */
+  public static ModelConfig tiny() {
+    return new ModelConfig(ModelConfig.FORMAT, 16, 3, 4, 32, 2, 2, 4, 4, VOCAB, 4, 3.0f, null);
+  }
+
+  /** 128×128 images, patch 4 (1024 tokens), H 256, depth 8, 4 heads, 8 prompt tokens. */
+  public static ModelConfig bench() {
+    return new ModelConfig(ModelConfig.FORMAT, 128, 3, 4, 256, 8, 4, 4, 8, VOCAB, 20, 4.0f, null);
+  }
+}

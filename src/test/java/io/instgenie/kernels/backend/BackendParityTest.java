@@ -1,0 +1,120 @@
+package io.instgenie.kernels.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Every fast kernel against the reference, at non-zero offsets and strides. */
+class BackendParityTest {
+  private static final float TOL = 2e-5f;
+  private final Backend ref = new ReferenceBackend();
+  private final Backend cpu = new CpuBackend();
+  private final Random rnd = new Random(42);
+
+  private FloatBuf random(int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = (float) rnd.nextGaussian();
+    return FloatBuf.of(v);
+  }
+
+  private static FloatBuf copy(FloatBuf b) {
+    return FloatBuf.of(b.toArray(0, (int) b.size()));
+  }
+
+  private static void assertClose(FloatBuf expected, FloatBuf actual, float relTol, String what) {
+    for (long i = 0; i < expected.size(); i++) {
+      float e = expected.get(i);
+      float a = actual.get(i);
+      float tol = relTol * Math.max(1f, Math.abs(e));
+      if (Math.abs(e - a) > tol) {
+        throw new AssertionError(what + ": element " + i + " expected " + e + " got " + a + " (tolerance " + tol + ")");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("linear with offsets, strides, bias and accumulate matches the reference")
+  void linear() {
+    int m = 37, n = 53, k = 71, ldx = 80, ldy = 61;
+    FloatBuf x = random(5 + m * ldx);
+    FloatBuf w = random(3 + n * k);
+    FloatBuf bias = random(7 + n);
+    for (boolean acc : new boolean[] {false, true}) {
+      for (FloatBuf b : new FloatBuf[] {bias, null}) {
+        FloatBuf y1 = random(11 + m * ldy);
+        FloatBuf y2 = copy(y1);
+        ref.linear(y1, 11, ldy, x, 5, ldx, w, 3, b, 7, m, n, k, acc);
+        cpu.linear(y2, 11, ldy, x, 5, ldx, w, 3, b, 7, m, n, k, acc);
+        assertClose(y1, y2, 1e-4f, "linear acc=" + acc + " bias=" + (b != null));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("LayerNorm with modulation matches the reference, offsets included")
+  void layerNorm() {
+    int rows = 9, h = 100;
+    FloatBuf x = random(13 + rows * h);
+    FloatBuf mod = random(300);
+    FloatBuf y1 = random(17 + rows * h);
+    FloatBuf y2 = copy(y1);
+    ref.layerNormModulate(y1, 17, x, 13, rows, h, mod, 21, 150, 1e-6f);
+    cpu.layerNormModulate(y2, 17, x, 13, rows, h, mod, 21, 150, 1e-6f);
+    assertClose(y1, y2, TOL, "layerNormModulate");
+  }
+
+  @Test
+  @DisplayName("GELU (tanh form) matches the reference over a wide range, tail included")
+  void gelu() {
+    int n = 10_003;
+    float[] v = new float[n + 9];
+    for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextGaussian() * 4);
+    v[20] = 30f;
+    v[21] = -30f;
+    FloatBuf a = FloatBuf.of(v);
+    FloatBuf b = FloatBuf.of(v);
+    ref.geluTanh(a, 9, n);
+    cpu.geluTanh(b, 9, n);
+    assertClose(a, b, TOL, "gelu");
+  }
+
+  @Test
+  @DisplayName("SiLU and the gated residual match the reference")
+  void siluAndGate() {
+    FloatBuf x = random(333);
+    FloatBuf y1 = random(340);
+    FloatBuf y2 = copy(y1);
+    ref.silu(y1, 5, x, 3, 330);
+    cpu.silu(y2, 5, x, 3, 330);
+    assertClose(y1, y2, TOL, "silu");
+    int rows = 7, h = 37;
+    FloatBuf base = random(4 + rows * h);
+    FloatBuf upd = random(6 + rows * h);
+    FloatBuf gate = random(50);
+    FloatBuf r1 = copy(base);
+    FloatBuf r2 = copy(base);
+    ref.gatedAdd(r1, 4, upd, 6, gate, 9, rows, h);
+    cpu.gatedAdd(r2, 4, upd, 6, gate, 9, rows, h);
+    assertClose(r1, r2, TOL, "gatedAdd");
+  }
+
+  @Test
+  @DisplayName("attention over two key spans, with offset queries, matches the reference")
+  void attention() {
+    int heads = 3, d = 20, h = heads * d, ld = 3 * h + 4;
+    int rows = 90;
+    FloatBuf qkv = random(rows * ld);
+    int ldo = h + 3;
+    for (int[] c : new int[][] {{5, 17, 5, 40, 50, 30}, {0, 90, 0, 90, 0, 0}, {61, 7, 2, 30, 60, 29}}) {
+      FloatBuf o1 = random((rows + 2) * ldo);
+      FloatBuf o2 = copy(o1);
+      ref.attention(o1, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+      cpu.attention(o2, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+      assertClose(o1, o2, 1e-4f, "attention " + java.util.Arrays.toString(c));
+    }
+    assertEquals("cpu-openblas", cpu.name());
+  }
+}
