@@ -4,18 +4,23 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
 
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The fast CPU backend: GEMMs (linear layers and both attention products) on OpenBLAS over
- * off-heap buffers; softmax, LayerNorm, GELU, SiLU and gating with the Vector API, split across
- * cores. Attention scores live in a per-thread scratch buffer that grows and is reused.
+ * off-heap buffers; softmax, LayerNorm, GELU, SiLU and gating with the Vector API. All work is
+ * split across cores by this class (row ranges, attention by head and query block) and each
+ * OpenBLAS call runs single-threaded: attention interleaves small GEMMs with softmax, and
+ * OpenBLAS's own threads would idle through the Java parts. Attention scores live in a
+ * per-thread scratch buffer that grows and is reused.
  */
 public final class CpuBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,7 +28,16 @@ public final class CpuBackend implements Backend {
   private static final ByteOrder NO = ByteOrder.nativeOrder();
   private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
 
+  /** Query rows per attention task: the block's scores (rows × keys) stay in cache. */
+  private static final int QUERY_BLOCK = 128;
+  /** Rows per thread below which a linear layer stays one call. */
+  private static final int MIN_ROWS = 32;
+
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  public CpuBackend() {
+    blas_set_num_threads(1);
+  }
 
   /** Per-thread attention scratch: scores and row sums. */
   private static final class Scratch {
@@ -61,8 +75,10 @@ public final class CpuBackend implements Backend {
       }
     }
     float beta = (bias != null || accumulate) ? 1f : 0f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
-        1f, x.pointer(xOff), ldx, w.pointer(wOff), k, beta, y.pointer(yOff), ldy);
+    Parallel.forRange(m, MIN_ROWS, (from, to) ->
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, to - from, n, k,
+            1f, x.pointer(xOff + (long) from * ldx), ldx, w.pointer(wOff), k,
+            beta, y.pointer(yOff + (long) from * ldy), ldy));
   }
 
   /** dst[0..n) = src[0..n) (or += when {@code add}), element offsets. */
@@ -148,9 +164,9 @@ public final class CpuBackend implements Backend {
     int i = lo;
     for (; i + L <= hi; i += L) {
       FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
-      FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_C);
-      FloatVector t = inner.lanewise(VectorOperators.TANH).add(1f);
-      v.mul(0.5f).mul(t).intoByteBuffer(xb, i * 4, NO);
+      // 0.5·(1 + tanh(u)) = 1/(1 + e^(−2u)), u = √(2/π)(x + 0.044715x³)
+      FloatVector u = v.mul(v).mul(v).mul(0.044715f).add(v).mul(-2f * GELU_C);
+      v.div(exp(u).add(1f)).intoByteBuffer(xb, i * 4, NO);
     }
     for (; i < hi; i++) {
       float v = xb.getFloat(i * 4);
@@ -198,42 +214,54 @@ public final class CpuBackend implements Backend {
       long kv1Row, int n1, long kv2Row, int n2,
       int heads, int d) {
     if (nq == 0) return;
+    int blocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    Parallel.forRange(heads * blocks, 1, (from, to) -> {
+      for (int task = from; task < to; task++) {
+        int e = task / blocks;
+        int r0 = (task % blocks) * QUERY_BLOCK;
+        int rows = Math.min(QUERY_BLOCK, nq - r0);
+        attentionBlock(out, outRow + r0, ldo, qkv, ldqkv, qRow + r0, rows, kv1Row, n1, kv2Row, n2, heads, d, e);
+      }
+    });
+  }
+
+  /** One head, {@code nq} query rows: scores, softmax and the weighted sum of values. */
+  private void attentionBlock(
+      FloatBuf out, long outRow, int ldo, FloatBuf qkv, int ldqkv, long qRow, int nq,
+      long kv1Row, int n1, long kv2Row, int n2, int heads, int d, int e) {
     int h = heads * d;
     int nk = n1 + n2;
     Scratch sc = scratch.get();
     FloatBuf p = sc.scores((long) nq * nk);
     float[] inv = sc.invSums(nq);
     float alpha = (float) (1.0 / Math.sqrt(d));
-    for (int e = 0; e < heads; e++) {
-      long q = qRow * ldqkv + (long) e * d;
-      long k1 = kv1Row * ldqkv + h + (long) e * d;
-      long k2 = kv2Row * ldqkv + h + (long) e * d;
-      // scores = q·kᵀ/√d, keys of span 1 in columns [0, n1), span 2 in [n1, nk)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n1, d,
-          alpha, qkv.pointer(q), ldqkv, qkv.pointer(k1), ldqkv, 0f, p.pointer(0), nk);
-      if (n2 > 0) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n2, d,
-            alpha, qkv.pointer(q), ldqkv, qkv.pointer(k2), ldqkv, 0f, p.pointer(n1), nk);
-      }
-      softmaxRows(p, nq, nk, inv);
-      // out = exp-scores·v, normalised per row afterwards (d values instead of nk)
-      long o = outRow * ldo + (long) e * d;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n1,
-          1f, p.pointer(0), nk, qkv.pointer(k1 + h), ldqkv, 0f, out.pointer(o), ldo);
-      if (n2 > 0) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n2,
-            1f, p.pointer(n1), nk, qkv.pointer(k2 + h), ldqkv, 1f, out.pointer(o), ldo);
-      }
-      scaleRows(out, o, ldo, nq, d, inv);
+    long q = qRow * ldqkv + (long) e * d;
+    long k1 = kv1Row * ldqkv + h + (long) e * d;
+    long k2 = kv2Row * ldqkv + h + (long) e * d;
+    // scores = q·kᵀ/√d, keys of span 1 in columns [0, n1), span 2 in [n1, nk)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n1, d,
+        alpha, qkv.pointer(q), ldqkv, qkv.pointer(k1), ldqkv, 0f, p.pointer(0), nk);
+    if (n2 > 0) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n2, d,
+          alpha, qkv.pointer(q), ldqkv, qkv.pointer(k2), ldqkv, 0f, p.pointer(n1), nk);
     }
+    softmaxRows(p, nq, nk, inv);
+    // out = exp-scores·v, normalised per row afterwards (d values instead of nk)
+    long o = outRow * ldo + (long) e * d;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n1,
+        1f, p.pointer(0), nk, qkv.pointer(k1 + h), ldqkv, 0f, out.pointer(o), ldo);
+    if (n2 > 0) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n2,
+          1f, p.pointer(n1), nk, qkv.pointer(k2 + h), ldqkv, 1f, out.pointer(o), ldo);
+    }
+    scaleRows(out, o, ldo, nq, d, inv);
   }
 
   /** p[i, :] = exp(p[i, :] − max_i); inv[i] = 1/Σ. */
   private static void softmaxRows(FloatBuf p, int rows, int n, float[] inv) {
     ByteBuffer pb = p.bytes();
     int bound = S.loopBound(n);
-    Parallel.forRange(rows, 32, (from, to) -> {
-      for (int r = from; r < to; r++) {
+    for (int r = 0; r < rows; r++) {
         int at = r * n;
         FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int j = 0;
@@ -243,7 +271,7 @@ public final class CpuBackend implements Backend {
         FloatVector m = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
         for (j = 0; j < bound; j += L) {
-          FloatVector ev = FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m).lanewise(VectorOperators.EXP);
+          FloatVector ev = exp(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m));
           ev.intoByteBuffer(pb, (at + j) * 4, NO);
           acc = acc.add(ev);
         }
@@ -254,8 +282,36 @@ public final class CpuBackend implements Backend {
           sum += ev;
         }
         inv[r] = 1f / sum;
-      }
-    });
+    }
+  }
+
+  private static final float LOG2E = 1.44269504f;
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
+  /** 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer in the low mantissa bits. */
+  private static final float ROUNDER = 12582912f;
+
+  /**
+   * e^x for x in [−87, 87] (clamped outside), relative error below 3e-7: x = n·ln2 + r with
+   * |r| ≤ ln2/2, e^r by its degree-6 Taylor polynomial, 2^n built in the exponent bits. Cheaper
+   * than the library EXP, and only plain lane operations.
+   */
+  private static FloatVector exp(FloatVector x) {
+    x = x.max(-87f).min(87f);
+    FloatVector shifted = x.mul(LOG2E).add(ROUNDER);
+    FloatVector n = shifted.sub(ROUNDER);
+    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+    FloatVector p = FloatVector.broadcast(S, 1f / 720);
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+    p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+    p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+    p = p.fma(r, FloatVector.broadcast(S, 1f));
+    p = p.fma(r, FloatVector.broadcast(S, 1f));
+    // the low bits of shifted hold n (two's complement); put n + 127 in the exponent field
+    IntVector bits = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127).lanewise(VectorOperators.LSHL, 23);
+    return p.mul(bits.reinterpretAsFloats());
   }
 
   private static void scaleRows(FloatBuf out, long o, int ldo, int rows, int d, float[] inv) {

@@ -74,19 +74,15 @@ public final class DitForward {
     }
   }
 
+  /** x_embedder(patch) + pe: the constant rows (bias + position) first, then the GEMM adds W·patch. */
   private void embedImageRows(Sequence q, int[] tokens, int row) {
     if (tokens.length == 0) return;
     for (int i = 0; i < tokens.length; i++) {
       ws.patches.copyFrom(q.patches, tokens[i] * patchDim, (long) i * patchDim, patchDim);
+      ws.x.copyFrom(model.tokenBias(), (long) tokens[i] * hid, (long) (row + i) * hid, hid);
     }
     be.linear(ws.x, (long) row * hid, hid, ws.patches, 0, patchDim,
-        w.get("x_embedder.weight"), 0, w.get("x_embedder.bias"), 0, tokens.length, hid, patchDim, false);
-    FloatBuf pe = model.positions();
-    for (int i = 0; i < tokens.length; i++) {
-      long at = (long) (row + i) * hid;
-      long p = (long) tokens[i] * hid;
-      for (int j = 0; j < hid; j++) ws.x.set(at + j, ws.x.get(at + j) + pe.get(p + j));
-    }
+        w.get("x_embedder.weight"), 0, null, 0, tokens.length, hid, patchDim, true);
   }
 
   private void block(int b, BlockMode mode, List<Sequence> seqs, BatchLayout lay, int[] modIndex) {

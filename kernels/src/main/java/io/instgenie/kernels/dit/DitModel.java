@@ -5,11 +5,18 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Weights;
 import io.instgenie.kernels.tensor.FloatBuf;
 
-/** A loaded model: its architecture, its weights and the fixed position table. */
-public record DitModel(ModelConfig config, Weights weights, FloatBuf positions) {
+/**
+ * A loaded model: its architecture, its weights, and per image token the constant part of its
+ * embedding, x_embedder.bias + pe(token) ([L, H]).
+ */
+public record DitModel(ModelConfig config, Weights weights, FloatBuf tokenBias) {
 
   public static DitModel of(ModelConfig config, Weights weights) {
-    return new DitModel(config, weights, FloatBuf.of(Embeddings.positions(config)));
+    float[] pe = Embeddings.positions(config);
+    FloatBuf bias = weights.get("x_embedder.bias");
+    int h = config.hiddenSize();
+    for (int i = 0; i < pe.length; i++) pe[i] += bias.get(i % h);
+    return new DitModel(config, weights, FloatBuf.of(pe));
   }
 
   /** Reads a model folder (model.json + weights.safetensors); errors name the file or tensor. */

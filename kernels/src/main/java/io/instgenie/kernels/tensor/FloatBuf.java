@@ -77,11 +77,11 @@ public final class FloatBuf {
 
   /** Copies {@code n} floats from {@code src[srcOff..]} to {@code this[dstOff..]}. */
   public void copyFrom(FloatBuf src, long srcOff, long dstOff, long n) {
-    FloatBuffer s = src.floats.duplicate();
-    s.position((int) srcOff).limit((int) (srcOff + n));
-    FloatBuffer d = floats.duplicate();
-    d.position((int) dstOff);
-    d.put(s);
+    if (srcOff < 0 || dstOff < 0 || srcOff + n > src.size || dstOff + n > size) {
+      throw new IndexOutOfBoundsException("copy of " + n + " floats from " + srcOff + " (of " + src.size
+          + ") to " + dstOff + " (of " + size + ")");
+    }
+    floats.put((int) dstOff, src.floats, (int) srcOff, (int) n);
   }
 
   public void fill(long off, long n, float v) {
