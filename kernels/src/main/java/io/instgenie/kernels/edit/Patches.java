@@ -23,6 +23,22 @@ public final class Patches {
     return out;
   }
 
+  /** Token layout from a channel-major [C, S, S] array (the .npy layout of {@code forward}). */
+  public static float[] fromChw(float[] chw, ModelConfig c) {
+    int s = c.imageSize();
+    float[] out = new float[c.imageTokens() * c.patchDim()];
+    forEachEntry(c, (token, entry, y, x, ch) -> out[token * c.patchDim() + entry] = chw[(ch * s + y) * s + x]);
+    return out;
+  }
+
+  /** The inverse of {@link #fromChw}. */
+  public static float[] toChw(float[] tokens, ModelConfig c) {
+    int s = c.imageSize();
+    float[] out = new float[c.channels() * s * s];
+    forEachEntry(c, (token, entry, y, x, ch) -> out[(ch * s + y) * s + x] = tokens[token * c.patchDim() + entry]);
+    return out;
+  }
+
   /** Pixels in [-1, 1] (token layout) to bytes: round((v+1)·127.5), clamped. */
   public static byte[] toRgb(float[] tokens, ModelConfig c) {
     int s = c.imageSize();

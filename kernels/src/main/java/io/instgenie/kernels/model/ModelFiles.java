@@ -1,6 +1,7 @@
 package io.instgenie.kernels.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -35,9 +36,12 @@ public final class ModelFiles {
       return JSON.readValue(file.toFile(), ModelConfig.class);
     } catch (ModelFormatException e) {
       throw e;
+    } catch (JsonMappingException e) {
+      if (e.getCause() instanceof ModelFormatException m) throw m;
+      String key = e.getPath().isEmpty() ? "" : " key '" + e.getPath().get(e.getPath().size() - 1).getFieldName() + "'";
+      throw new ModelFormatException(file + ":" + key + " is missing or invalid: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (JsonProcessingException e) {
-      Throwable cause = e.getCause() instanceof ModelFormatException m ? m : e;
-      throw new ModelFormatException(file + ": " + cause.getMessage());
+      throw new ModelFormatException(file + " is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

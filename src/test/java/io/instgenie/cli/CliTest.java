@@ -1,0 +1,157 @@
+package io.instgenie.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instgenie.kernels.backend.CpuBackend;
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.Noise;
+import io.instgenie.kernels.edit.Patches;
+import io.instgenie.kernels.io.Images;
+import io.instgenie.kernels.io.Npy;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.Prompts;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end on the tiny preset: results, and a clear message with a non-zero exit for bad input. */
+class CliTest {
+  @TempDir static Path dir;
+  static Path model;
+  static Path template;
+  static Path mask;
+
+  record Run(int code, String err) {}
+
+  static Run run(String... args) {
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(err, true), args);
+    return new Run(code, err.toString());
+  }
+
+  static void png(Path file, int size, long seed, boolean grey) {
+    byte[] px = new byte[size * size * 3];
+    new Random(seed).nextBytes(px);
+    if (grey) {
+      for (int i = 0; i < size * size; i++) {
+        byte v = (byte) ((i % 3 == 0) ? 255 : 0);
+        px[i * 3] = v;
+        px[i * 3 + 1] = v;
+        px[i * 3 + 2] = v;
+      }
+    }
+    Images.writePng(file, new RgbImage(size, size, px));
+  }
+
+  @BeforeAll
+  static void setUp() {
+    model = dir.resolve("tiny");
+    assertEquals(0, run("init-model", "--preset", "tiny", "--seed", "3", "--out", model.toString()).code());
+    template = dir.resolve("t.png");
+    mask = dir.resolve("m.png");
+    png(template, 16, 1, false);
+    png(mask, 16, 2, true);
+  }
+
+  private static Run edit(String... extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("edit", "--model", model.toString(),
+        "--template", template.toString(), "--mask", mask.toString(), "--prompt", "a red circle",
+        "--out", dir.resolve("o.png").toString(), "--seed", "4"));
+    for (int i = 0; i + 1 < extra.length; i += 2) {
+      int at = args.indexOf(extra[i]);
+      if (at >= 0) args.set(at + 1, extra[i + 1]);
+      else {
+        args.add(extra[i]);
+        args.add(extra[i + 1]);
+      }
+    }
+    return run(args.toArray(String[]::new));
+  }
+
+  @Test
+  @DisplayName("edit writes a PNG whose unmasked pixels equal the template's")
+  void editWorks() {
+    Run r = edit();
+    assertEquals(0, r.code(), r.err());
+    RgbImage out = Images.read(dir.resolve("o.png"), "out");
+    RgbImage t = Images.read(template, "t");
+    for (int px = 0; px < 256; px++) {
+      if (px % 3 != 0) {
+        for (int ch = 0; ch < 3; ch++) assertEquals(t.pixels()[px * 3 + ch], out.pixels()[px * 3 + ch]);
+      }
+    }
+  }
+
+  private static void assertFails(Run r, String... fragments) {
+    assertEquals(Main.BAD_INPUT, r.code(), "exit code; stderr: " + r.err());
+    assertTrue(r.err().startsWith("error: "), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    for (String f : fragments) assertTrue(r.err().contains(f), "'" + f + "' in: " + r.err());
+  }
+
+  @Test
+  @DisplayName("bad edit input: sizes, prompt words and length, images, steps")
+  void badEditInput() throws Exception {
+    Path big = dir.resolve("big.png");
+    png(big, 32, 5, false);
+    assertFails(edit("--mask", big.toString()), "mask is 32x32", "template is 16x16");
+    assertFails(edit("--template", big.toString(), "--mask", big.toString()), "template is 32x32", "16x16");
+    assertFails(edit("--prompt", "a red unicorn"), "unicorn", "vocabulary", "triangle");
+    assertFails(edit("--prompt", "a red circle and blue"), "at most 4");
+    assertFails(edit("--steps", "0"), "steps");
+    assertFails(edit("--steps", "-2"), "steps");
+    Path truncated = dir.resolve("trunc.png");
+    byte[] bytes = Files.readAllBytes(template);
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertFails(edit("--template", truncated.toString()), "template");
+    Path junk = dir.resolve("junk.png");
+    Files.writeString(junk, "not an image");
+    assertFails(edit("--mask", junk.toString()), "mask");
+  }
+
+  @Test
+  @DisplayName("a broken model folder is named: missing tensor, wrong shape")
+  void badModel() throws Exception {
+    Path broken = dir.resolve("broken");
+    Files.createDirectories(broken);
+    Files.copy(model.resolve("model.json"), broken.resolve("model.json"));
+    var w = new java.util.LinkedHashMap<>(io.instgenie.kernels.io.SafeTensors.read(model.resolve("weights.safetensors")));
+    w.remove("t_embedder.mlp.2.weight");
+    io.instgenie.kernels.io.SafeTensors.write(broken.resolve("weights.safetensors"), w, io.instgenie.kernels.io.DType.F32, null);
+    assertFails(edit("--model", broken.toString()), "t_embedder.mlp.2.weight");
+  }
+
+  @Test
+  @DisplayName("forward reads x.npy and writes v.npy equal to the engine's velocity")
+  void forwardNpy() {
+    DitModel m = DitModel.load(model);
+    ModelConfig c = m.config();
+    float[] chw = Noise.gaussian(77, c.channels() * c.imageSize() * c.imageSize());
+    Path x = dir.resolve("x.npy");
+    Path v = dir.resolve("v.npy");
+    Npy.write(x, new long[] {c.channels(), c.imageSize(), c.imageSize()}, chw);
+    Run r = run("forward", "--model", model.toString(), "--x", x.toString(), "--t", "0.6", "--prompt", "blue star", "--out", v.toString());
+    assertEquals(0, r.code(), r.err());
+    Npy.NpyArray out = Npy.read(v);
+    assertArrayEquals(new long[] {3, 16, 16}, out.shape());
+    float[] vel = new float[c.imageTokens() * c.patchDim()];
+    new DitForward(m, new CpuBackend()).run(List.of(Sequence.full(0.6f, Prompts.encode(c, "blue star"),
+        Patches.fromChw(chw, c), c.imageTokens(), vel, null)), null);
+    assertArrayEquals(Patches.toChw(vel, c), out.data());
+    Npy.write(x, new long[] {3, 8, 8}, new float[192]);
+    assertFails(run("forward", "--model", model.toString(), "--x", x.toString(), "--t", "0.6", "--out", v.toString()), "[3, 8, 8]");
+  }
+}

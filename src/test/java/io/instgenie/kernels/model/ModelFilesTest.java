@@ -1,0 +1,81 @@
+package io.instgenie.kernels.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.io.DType;
+import io.instgenie.kernels.io.ModelFormatException;
+import io.instgenie.kernels.io.SafeTensors;
+import io.instgenie.kernels.io.TensorData;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFilesTest {
+  private static final ModelConfig C = Presets.tiny();
+
+  @Test
+  @DisplayName("a model written in F32 loads back with identical weights and digest")
+  void f32RoundTrip(@TempDir Path dir) {
+    Map<String, TensorData> w = ModelFiles.randomWeights(C, 5);
+    ModelFiles.write(dir, C, w, DType.F32);
+    DitModel loaded = DitModel.load(dir);
+    assertEquals(C, loaded.config());
+    assertEquals(Weights.of(C, w).digest(), loaded.digest());
+    float[] qkv = w.get("blocks.1.attn.qkv.weight").data();
+    assertArrayEquals(qkv, loaded.weights().get("blocks.1.attn.qkv.weight").toArray(0, qkv.length));
+  }
+
+  @Test
+  @DisplayName("a model written in BF16 loads back rounded to BF16, so its digest differs")
+  void bf16RoundTrip(@TempDir Path dir) {
+    Map<String, TensorData> w = ModelFiles.randomWeights(C, 5);
+    ModelFiles.write(dir, C, w, DType.BF16);
+    DitModel loaded = DitModel.load(dir);
+    float[] src = w.get("final.linear.weight").data();
+    float[] got = loaded.weights().get("final.linear.weight").toArray(0, src.length);
+    for (int i = 0; i < src.length; i++) {
+      assertEquals(DType.bf16ToFloat(DType.floatToBf16(src[i])), got[i], "element " + i);
+    }
+    assertNotEquals(Weights.of(C, w).digest(), loaded.digest());
+  }
+
+  @Test
+  @DisplayName("a missing tensor or a wrong shape is named in the error")
+  void missingAndMisshapen(@TempDir Path dir) {
+    Map<String, TensorData> w = new LinkedHashMap<>(ModelFiles.randomWeights(C, 5));
+    w.remove("blocks.0.mlp.fc2.bias");
+    ModelFiles.write(dir, C, w, DType.F32);
+    ModelFormatException missing = assertThrows(ModelFormatException.class, () -> DitModel.load(dir));
+    assertTrue(missing.getMessage().contains("blocks.0.mlp.fc2.bias"), missing.getMessage());
+
+    w = new LinkedHashMap<>(ModelFiles.randomWeights(C, 5));
+    w.put("prompt_pos", new TensorData(DType.F32, new long[] {3, C.hiddenSize()}, new float[3 * C.hiddenSize()]));
+    SafeTensors.write(dir.resolve(ModelFiles.WEIGHTS), w, DType.F32, null);
+    ModelFormatException shape = assertThrows(ModelFormatException.class, () -> DitModel.load(dir));
+    assertTrue(shape.getMessage().contains("prompt_pos") && shape.getMessage().contains("[3, 32]"), shape.getMessage());
+  }
+
+  @Test
+  @DisplayName("model.json is validated with a message")
+  void badConfig(@TempDir Path dir) throws Exception {
+    ModelFiles.write(dir, C, ModelFiles.randomWeights(C, 1), DType.F32);
+    Path json = dir.resolve("model.json");
+    String good = java.nio.file.Files.readString(json);
+    java.nio.file.Files.writeString(json, good.replace("instgenie-dit/1", "other/2"));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
+    assertTrue(e.getMessage().contains("format must be"), e.getMessage());
+    java.nio.file.Files.writeString(json, good.replaceAll("\"depth\"\\s*:\\s*2\\s*,", ""));
+    ModelFormatException key = assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
+    assertTrue(key.getMessage().contains("'depth'"), key.getMessage());
+    ModelFormatException none = assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir.resolve("nope")));
+    assertTrue(none.getMessage().contains("model.json is missing"), none.getMessage());
+  }
+}

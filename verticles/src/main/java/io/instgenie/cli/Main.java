@@ -1,0 +1,60 @@
+package io.instgenie.cli;
+
+import io.instgenie.kernels.edit.EditException;
+import io.instgenie.kernels.io.ImageFormatException;
+import io.instgenie.kernels.io.ModelFormatException;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code instgenie} command: one jar, one subcommand per job. */
+@Command(
+    name = "instgenie",
+    mixinStandardHelpOptions = true,
+    version = "instgenie 0.1.0",
+    description = "Mask-guided image editing with a diffusion transformer and cached template activations.",
+    subcommands = {
+      EditCommand.class, ForwardCommand.class, InitModelCommand.class, BenchCommand.class,
+      MakeExamplesCommand.class, CommandLine.HelpCommand.class
+    })
+public final class Main {
+  /** Exit status for bad input (files, prompts, sizes, options). */
+  static final int BAD_INPUT = 2;
+
+  public static void main(String[] args) {
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit status (tests call this). */
+  public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command line with error messages going to {@code err}. */
+  public static int run(java.io.PrintWriter err, String... args) {
+    return new CommandLine(new Main())
+        .setErr(err)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("error: " + describe(e));
+          return isUserError(e) ? BAD_INPUT : 1;
+        })
+        .execute(args);
+  }
+
+  private static boolean isUserError(Throwable e) {
+    return e instanceof IllegalArgumentException
+        || e instanceof ModelFormatException
+        || e instanceof ImageFormatException
+        || e instanceof UncheckedIOException;
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof EditException || e instanceof ModelFormatException || e instanceof ImageFormatException
+        || e instanceof IllegalArgumentException) {
+      return e.getMessage();
+    }
+    if (e instanceof UncheckedIOException u) return u.getMessage() + ": " + u.getCause().getMessage();
+    return e.toString();
+  }
+}
