@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     version = "instgenie 0.1.0",
     description = "Mask-guided image editing with a diffusion transformer and cached template activations.",
     subcommands = {
-      EditCommand.class, ForwardCommand.class, InitModelCommand.class, BenchCommand.class,
+      EditCommand.class, ServeCommand.class, ForwardCommand.class, InitModelCommand.class, BenchCommand.class,
       MakeExamplesCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main {

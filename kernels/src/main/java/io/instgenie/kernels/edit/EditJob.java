@@ -44,7 +44,7 @@ public final class EditJob implements DenoiseJob {
     this.masked = masked.clone();
     this.promptIds = promptIds.clone();
     this.guidance = guidance;
-    this.twoBranches = !Prompts.isNull(promptIds) && guidance != 1f;
+    this.twoBranches = !Prompts.isNull(promptIds) && guidance != 1f; // as PreparedEdit.branches()
     this.cache = cache;
     this.steps = steps;
     int pd = c.patchDim();

@@ -32,6 +32,11 @@ public record PreparedEdit(
     return (double) maskedTokens.length / c.imageTokens();
   }
 
+  /** Evaluations per step: 2 with classifier-free guidance (a prompt and g ≠ 1), else 1. */
+  public int branches() {
+    return !Prompts.isNull(promptIds) && guidance != 1f ? 2 : 1;
+  }
+
   public float[] templateNoise() {
     return Noise.gaussian(Noise.templateSeed(templateId), templateTokens.length);
   }

@@ -1,0 +1,276 @@
+package io.instgenie.cache;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A folder of {@link IgcFile}s, one per template and step count, capped in bytes with least
+ * recently used files evicted. It survives restarts: a new instance scans the folder and orders
+ * what it finds by modification time, which every read refreshes. It never throws I/O errors at
+ * its caller: a folder it cannot write to switches it off (memory only) with one WARNING.
+ */
+public final class DiskTier implements Tier {
+  private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
+
+  private final Path dir;
+  private final long capacity;
+  private final Listener listener;
+  private final LinkedHashMap<TemplateKey, Long> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final AtomicBoolean warned = new AtomicBoolean();
+  private volatile boolean available;
+  private long bytes;
+  private long reserved;
+  private long evictions;
+  private long corrupt;
+
+  /** Opens (creating it if needed) and scans {@code dir}; never throws for an unusable folder. */
+  public DiskTier(Path dir, long capacityBytes, Listener listener) {
+    if (capacityBytes < 0) throw new IllegalArgumentException("disk capacity must be >= 0, got " + capacityBytes);
+    this.dir = dir.toAbsolutePath();
+    this.capacity = capacityBytes;
+    this.listener = listener == null ? Listener.NONE : listener;
+    try {
+      Files.createDirectories(this.dir);
+      Files.deleteIfExists(Files.createTempFile(this.dir, ".probe.", ".tmp"));
+      synchronized (this) {
+        DiskScan.scan(this.dir).forEach((key, size) -> {
+          entries.put(key, size);
+          bytes += size;
+          this.listener.stored(TierKind.DISK, key, size);
+        });
+        evictToFit(0);
+      }
+      available = true;
+    } catch (IOException | UncheckedIOException | SecurityException e) {
+      degrade("cannot use cache folder " + this.dir, e);
+    }
+  }
+
+  @Override
+  public TierKind kind() {
+    return TierKind.DISK;
+  }
+
+  public Path folder() {
+    return dir;
+  }
+
+  /** False once the folder proved unusable: the cache then runs on memory only. */
+  public boolean available() {
+    return available;
+  }
+
+  /** Files dropped because a checksum or header failed. */
+  public synchronized long corruptFiles() {
+    return corrupt;
+  }
+
+  @Override
+  public synchronized boolean contains(TemplateKey key) {
+    return available && entries.containsKey(key);
+  }
+
+  @Override
+  public Optional<StoredActivations> get(TemplateKey key) {
+    try (DiskTemplate t = open(key).orElse(null)) {
+      if (t == null) return Optional.empty();
+      ActivationShape s = t.shape();
+      StoredActivations acts = StoredActivations.allocate(s);
+      ByteBuffer buf = ByteBuffer.allocateDirect(s.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+      for (int k = 0; k < s.steps(); k++) {
+        for (int b = 0; b < s.depth(); b++) {
+          t.read(k, b, buf);
+          acts.fill(k, b, buf);
+        }
+      }
+      return Optional.of(acts);
+    } catch (UncheckedIOException e) {
+      lost(key, e.getCause());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The template's file, open for segment-by-segment reads (the pipelined loader), marking it most
+   * recently used; empty when absent or unreadable.
+   *
+   * @throws CorruptSegmentException when its header fails its checksum; the file is then deleted
+   */
+  public Optional<DiskTemplate> open(TemplateKey key) {
+    synchronized (this) {
+      if (!available || entries.get(key) == null) return Optional.empty();
+    }
+    Path file = dir.resolve(key.fileName());
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+      IgcFile.Header h = IgcFile.readHeader(ch, key);
+      touch(file);
+      return Optional.of(new DiskTemplate(this, key, ch, h));
+    } catch (CorruptSegmentException e) {
+      closeQuietly(ch);
+      discard(key);
+      throw e;
+    } catch (IOException e) {
+      closeQuietly(ch);
+      lost(key, e);
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean put(TemplateKey key, StoredActivations acts) {
+    if (!acts.complete()) throw new IllegalArgumentException(key + ": only a complete template run can be cached");
+    long size = IgcFile.fileBytes(acts.shape());
+    synchronized (this) {
+      if (!available || size > capacity) return false;
+      // ids name their content, so a file of the same size already holds these very activations
+      if (entries.get(key) != null && entries.get(key) == size) return true;
+      Long old = entries.remove(key);
+      if (old != null) {
+        bytes -= old;
+        listener.dropped(TierKind.DISK, key);
+        deleteQuietly(dir.resolve(key.fileName()));
+      }
+      evictToFit(size);
+      reserved += size; // room for the temp file too, so the folder never passes the cap
+    }
+    try {
+      IgcFile.writeAtomically(dir.resolve(key.fileName()), acts);
+      synchronized (this) {
+        reserved -= size;
+        entries.put(key, size);
+        bytes += size;
+        listener.stored(TierKind.DISK, key, size);
+      }
+      return true;
+    } catch (IOException | UncheckedIOException | SecurityException e) {
+      synchronized (this) {
+        reserved -= size;
+      }
+      degrade("cannot write " + key.fileName() + " in " + dir, e);
+      return false;
+    }
+  }
+
+  @Override
+  public boolean remove(TemplateKey key) {
+    synchronized (this) {
+      Long old = entries.remove(key);
+      if (old == null) return false;
+      bytes -= old;
+      listener.dropped(TierKind.DISK, key);
+    }
+    deleteQuietly(dir.resolve(key.fileName()));
+    return true;
+  }
+
+  @Override
+  public synchronized long bytes() {
+    return bytes + reserved;
+  }
+
+  @Override
+  public long capacity() {
+    return capacity;
+  }
+
+  @Override
+  public synchronized long evictions() {
+    return evictions;
+  }
+
+  @Override
+  public synchronized Set<TemplateKey> keys() {
+    return available ? new LinkedHashSet<>(entries.keySet()) : Set.of();
+  }
+
+  /** Drops a template whose bytes failed a checksum: the file is deleted so the next lookup misses. */
+  void discard(TemplateKey key) {
+    synchronized (this) {
+      corrupt++;
+    }
+    if (remove(key)) {
+      LOG.log(System.Logger.Level.WARNING, "discarded corrupt cache file " + key.fileName() + "; its template run will be redone");
+    }
+  }
+
+  /** Frees room for {@code incoming} bytes, least recently used first. */
+  private void evictToFit(long incoming) {
+    Iterator<Map.Entry<TemplateKey, Long>> lru = entries.entrySet().iterator();
+    while (bytes + reserved + incoming > capacity && lru.hasNext()) {
+      Map.Entry<TemplateKey, Long> e = lru.next();
+      lru.remove();
+      bytes -= e.getValue();
+      evictions++;
+      deleteQuietly(dir.resolve(e.getKey().fileName()));
+      listener.dropped(TierKind.DISK, e.getKey());
+    }
+  }
+
+  /** A file that vanished or cannot be read is forgotten (a miss), never an error for the edit. */
+  private void lost(TemplateKey key, IOException e) {
+    synchronized (this) {
+      Long old = entries.remove(key);
+      if (old != null) {
+        bytes -= old;
+        listener.dropped(TierKind.DISK, key);
+      }
+    }
+    if (!(e instanceof NoSuchFileException)) {
+      LOG.log(System.Logger.Level.WARNING, "cannot read cache file " + key.fileName() + ", treating it as absent: " + e);
+    }
+  }
+
+  private void degrade(String what, Exception e) {
+    synchronized (this) {
+      available = false;
+      for (TemplateKey key : entries.keySet()) listener.dropped(TierKind.DISK, key);
+      entries.clear();
+      bytes = 0;
+    }
+    if (warned.compareAndSet(false, true)) {
+      LOG.log(System.Logger.Level.WARNING, what + " (" + e + "); the activation cache runs on memory only from now on");
+    }
+  }
+
+  private static void touch(Path file) {
+    try {
+      Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException ignored) {
+      // only the order of eviction after a restart depends on it
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cannot delete " + file + ": " + e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch == null) return;
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // read-only channel: nothing to lose
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package io.instgenie.cache;
+
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.BlockSink;
+import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.edit.Activations;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+
+/**
+ * A stored template read through the bubble-free pipeline (DESIGN.md, Algorithm 1): when a step's
+ * source is requested, a loader thread reads that step's CACHE blocks in order into two block
+ * buffers, while the compute thread's {@code gather(b)} waits only until block b is in. Blocks
+ * the plan marks RECOMPUTE are never loaded. Gathers decode exactly as {@link StoredActivations}
+ * does, so the output is identical. One compute thread per instance; close it when the edit ends.
+ */
+public final class PipelinedActivations implements Activations, AutoCloseable {
+  private final SegmentSource src;
+  private final ActivationShape shape;
+  private final LongConsumer onClose;
+  private final ExecutorService loader;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ByteBuffer[] buffers = new ByteBuffer[2];
+  private final int[] slotBlock = {-1, -1};
+  private final boolean[] slotReady = new boolean[2];
+  private volatile BlockMode[] plan;
+  // guarded by lock
+  private long gen;
+  private int claimed;
+  private RuntimeException failure;
+  private long bubbleNanos;
+  private long loaded;
+  private long skipped;
+  private long syncReads;
+  // touched by the compute thread only (source is synchronized)
+  private int step = -1;
+  private Future<?> task;
+  private BlockSource current;
+
+  /** Reads from {@code src}, which it closes on {@link #close}; {@code plan} null means CACHE everywhere. */
+  public PipelinedActivations(SegmentSource src, BlockMode[] plan) {
+    this(src, plan, n -> {});
+  }
+
+  /** As above; {@code onClose} receives the total bubble time in ns (the cache's metrics). */
+  PipelinedActivations(SegmentSource src, BlockMode[] plan, LongConsumer onClose) {
+    this.src = src;
+    this.shape = src.shape();
+    this.onClose = onClose;
+    for (int i = 0; i < 2; i++) buffers[i] = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    setPlan(plan);
+    this.loader = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "instgenie-cache-loader");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The block modes for steps whose source is requested from now on: pass the same array to DitForward. */
+  public void setPlan(BlockMode[] modes) {
+    BlockMode[] p = new BlockMode[shape.depth()];
+    if (modes == null) {
+      Arrays.fill(p, BlockMode.CACHE);
+    } else if (modes.length != shape.depth()) {
+      throw new IllegalArgumentException("a plan needs " + shape.depth() + " block modes, got " + modes.length);
+    } else {
+      System.arraycopy(modes, 0, p, 0, p.length);
+    }
+    this.plan = p;
+  }
+
+  public ActivationShape shape() {
+    return shape;
+  }
+
+  @Override
+  public int steps() {
+    return shape.steps();
+  }
+
+  @Override
+  public BlockSink sink(int step) {
+    throw new UnsupportedOperationException("pipelined activations are read-only; record a template run into StoredActivations");
+  }
+
+  /** Starts loading step {@code k} (stopping the previous step's loads) unless it is the step in progress. */
+  @Override
+  public synchronized BlockSource source(int k) {
+    shape.index(k, 0);
+    if (k == step && current != null) return current;
+    stopLoader();
+    BlockMode[] p = plan;
+    long g;
+    lock.lock();
+    try {
+      g = gen;
+      claimed = -1;
+      failure = null;
+      Arrays.fill(slotBlock, -1);
+      Arrays.fill(slotReady, false);
+    } finally {
+      lock.unlock();
+    }
+    step = k;
+    task = loader.submit(() -> load(k, g, p));
+    current = (block, tokens, dst, dstOff) -> gather(k, g, p, block, tokens, dst, dstOff);
+    return current;
+  }
+
+  /** Nanoseconds the compute thread waited for a block to arrive. */
+  public long bubbleNanos() {
+    return locked(() -> bubbleNanos);
+  }
+
+  /** Blocks read by the loader. */
+  public long blocksLoaded() {
+    return locked(() -> loaded);
+  }
+
+  /** Blocks the plan said to recompute, so never read. */
+  public long blocksSkipped() {
+    return locked(() -> skipped);
+  }
+
+  /** Gathers served by a direct read (a block outside the plan or asked for out of order). */
+  public long syncReads() {
+    return locked(() -> syncReads);
+  }
+
+  @Override
+  public synchronized void close() {
+    stopLoader();
+    loader.shutdownNow();
+    src.close();
+    onClose.accept(bubbleNanos());
+  }
+
+  /** Tells the running loader to stop and waits for it, so it no longer writes the buffers. */
+  private void stopLoader() {
+    lock.lock();
+    try {
+      gen++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (task == null) return;
+    try {
+      task.get();
+    } catch (ExecutionException e) {
+      // its failure was recorded for the gathers of that step
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    task = null;
+    current = null;
+  }
+
+  /** The loader: CACHE blocks in order, alternating buffers; waits while both hold unread blocks. */
+  private void load(int k, long g, BlockMode[] p) {
+    int n = 0;
+    for (int b = 0; b < shape.depth(); b++) {
+      if (p[b] != BlockMode.CACHE) {
+        locked(() -> skipped++);
+        continue;
+      }
+      int slot = n++ % 2;
+      lock.lock();
+      try {
+        while (slotBlock[slot] != -1 && gen == g) changed.awaitUninterruptibly();
+        if (gen != g) return;
+        slotBlock[slot] = b;
+        slotReady[slot] = false;
+        claimed = b;
+      } finally {
+        lock.unlock();
+      }
+      RuntimeException err = null;
+      try {
+        src.read(k, b, buffers[slot]);
+      } catch (RuntimeException e) {
+        err = e;
+      }
+      lock.lock();
+      try {
+        if (gen != g) return;
+        if (err != null) {
+          failure = err;
+        } else {
+          slotReady[slot] = true;
+          loaded++;
+        }
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      if (err != null) return;
+    }
+  }
+
+  private void gather(int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff) {
+    int slot = p[b] == BlockMode.CACHE ? awaitBlock(g, b) : -1;
+    ByteBuffer seg = slot >= 0 ? buffers[slot] : readNow(k, b);
+    // safe unlocked: only this (compute) thread frees a slot, and only on a later block or step
+    shape.precision().gather(seg, shape.hidden(), tokens, dst, dstOff);
+  }
+
+  /** Frees buffers of earlier blocks, then waits for block b; -1 when it must be read directly. */
+  private int awaitBlock(long g, int b) {
+    long waitedFrom = -1;
+    lock.lock();
+    try {
+      while (true) {
+        if (gen != g) return -1;
+        for (int s = 0; s < 2; s++) {
+          if (slotBlock[s] != -1 && slotBlock[s] < b && slotReady[s]) {
+            slotBlock[s] = -1;
+            slotReady[s] = false;
+            changed.signalAll();
+          }
+        }
+        int s = slotBlock[0] == b ? 0 : slotBlock[1] == b ? 1 : -1;
+        if (s >= 0 && slotReady[s]) {
+          if (waitedFrom >= 0) bubbleNanos += System.nanoTime() - waitedFrom;
+          return s;
+        }
+        if (failure != null) throw failure;
+        if (s < 0 && claimed >= b) return -1; // already freed: asked for out of order
+        if (waitedFrom < 0) waitedFrom = System.nanoTime();
+        changed.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ByteBuffer readNow(int k, int b) {
+    ByteBuffer buf = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    src.read(k, b, buf);
+    locked(() -> syncReads++);
+    return buf;
+  }
+
+  private long locked(java.util.function.LongSupplier f) {
+    lock.lock();
+    try {
+      return f.getAsLong();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.instgenie.cache;
+
+import io.instgenie.kernels.io.DType;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+
+/** Storage precision of cached activations: F32 (exact) or BF16 (half the bytes, rounded to nearest even). */
+public enum Precision {
+  F32(4, 1),
+  BF16(2, 2);
+
+  private final int bytes;
+  private final int code;
+
+  Precision(int bytes, int code) {
+    this.bytes = bytes;
+    this.code = code;
+  }
+
+  /** Bytes per stored value. */
+  public int bytes() {
+    return bytes;
+  }
+
+  /** The value written in cache file headers; stable across releases. */
+  int code() {
+    return code;
+  }
+
+  static Precision ofCode(int code) {
+    for (Precision p : values()) if (p.code == code) return p;
+    throw new IllegalArgumentException("unknown precision code " + code);
+  }
+
+  /**
+   * Encodes {@code n} floats of {@code src} from {@code srcOff} into {@code seg} (little-endian)
+   * at value index {@code at}. Absolute accesses only, so shared buffers keep their position.
+   */
+  void encode(FloatBuf src, long srcOff, ByteBuffer seg, int at, int n) {
+    FloatBuffer in = src.floats();
+    if (this == F32) {
+      seg.asFloatBuffer().put(at, in, (int) srcOff, n);
+    } else {
+      ShortBuffer out = seg.asShortBuffer();
+      for (int i = 0; i < n; i++) out.put(at + i, DType.floatToBf16(in.get((int) srcOff + i)));
+    }
+  }
+
+  /**
+   * Decodes rows {@code tokens} (each {@code hid} values) of segment {@code seg} into consecutive
+   * rows of {@code dst} from element {@code dstOff}: the gather of the masked forward.
+   */
+  void gather(ByteBuffer seg, int hid, int[] tokens, FloatBuf dst, long dstOff) {
+    FloatBuffer out = dst.floats();
+    if (this == F32) {
+      FloatBuffer in = seg.asFloatBuffer();
+      for (int i = 0; i < tokens.length; i++) {
+        out.put((int) (dstOff + (long) i * hid), in, tokens[i] * hid, hid);
+      }
+    } else {
+      ShortBuffer in = seg.asShortBuffer();
+      for (int i = 0; i < tokens.length; i++) {
+        int from = tokens[i] * hid;
+        int to = (int) (dstOff + (long) i * hid);
+        for (int j = 0; j < hid; j++) out.put(to + j, DType.bf16ToFloat(in.get(from + j)));
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.instgenie.cache;
+
+import java.nio.ByteBuffer;
+
+/** Where the (step, block) segments of one template can be read one at a time (memory or a disk file). */
+public interface SegmentSource extends AutoCloseable {
+  ActivationShape shape();
+
+  /**
+   * Copies segment (step, block) — L × H values in {@link ActivationShape#precision()},
+   * little-endian — into {@code dst} from index 0; {@code dst} must hold segmentBytes.
+   *
+   * @throws CorruptSegmentException when the segment fails its checksum (the source is then discarded)
+   */
+  void read(int step, int block, ByteBuffer dst);
+
+  /** Releases files held open; a no-op for memory. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,271 @@
+package io.instgenie.cache;
+
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.edit.Activations;
+import io.instgenie.kernels.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The activation cache the service uses: memory first, then disk (promoted to memory), then the
+ * remote slot. Template runs are recorded into {@link #newRun} and stored with {@link #commit}
+ * (memory at once, disk on a background writer). Every method is thread-safe and none throws for
+ * a disk problem: a corrupt file is a miss (redo the template run), an unusable folder turns the
+ * cache into memory only with one warning. Blocking (disk reads): call it off event loops.
+ */
+public final class TemplateCache implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(TemplateCache.class.getName());
+
+  private final CacheConfig config;
+  private final TemplateRegistry registry = new TemplateRegistry();
+  private final MemoryTier memory;
+  private final DiskTier disk;
+  private final RemoteTier remote;
+  private final ExecutorService writer = daemonThread("instgenie-cache-writer");
+  private final ExecutorService prefetcher = daemonThread("instgenie-cache-prefetch");
+  // committed runs whose disk write is queued: still served, so nothing is lost in between
+  private final ConcurrentHashMap<TemplateKey, StoredActivations> pendingWrites = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TemplateKey, CompletableFuture<Optional<StoredActivations>>> promoting =
+      new ConcurrentHashMap<>();
+  private final AtomicBoolean warnedUncached = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public TemplateCache(CacheConfig config) {
+    this(config, RemoteTier.ABSENT);
+  }
+
+  public TemplateCache(CacheConfig config, RemoteTier remote) {
+    this.config = config;
+    this.remote = remote;
+    this.memory = new MemoryTier(config.memoryBytes(), registry);
+    this.disk = config.diskDir() == null ? null : new DiskTier(config.diskDir(), config.diskBytes(), registry);
+  }
+
+  public CacheConfig config() {
+    return config;
+  }
+
+  public TemplateRegistry registry() {
+    return registry;
+  }
+
+  /** False when there is no disk tier, or it switched itself off: memory only. */
+  public boolean diskAvailable() {
+    return disk != null && disk.available();
+  }
+
+  /** The template's activations from the fastest tier holding it; a disk hit is promoted to memory. */
+  public Optional<Activations> lookup(String templateId, int steps) {
+    return find(new TemplateKey(templateId, steps)).map(a -> a);
+  }
+
+  /** The fastest tier holding the template on this node (for routing), if any. */
+  public Optional<TierKind> where(String templateId, int steps) {
+    TemplateKey key = new TemplateKey(templateId, steps);
+    if (pendingWrites.containsKey(key)) return Optional.of(TierKind.MEMORY);
+    return registry.tierOf(key);
+  }
+
+  /** Empty activations in the configured precision for a template run; hand them to {@link #commit}. */
+  public StoredActivations newRun(String templateId, int steps, ModelConfig c) {
+    new TemplateKey(templateId, steps);
+    return StoredActivations.allocate(ActivationShape.of(c, steps, config.precision()));
+  }
+
+  /**
+   * Stores a finished template run: in memory now, on disk by a background writer (served from
+   * memory meanwhile). A run no tier can take is counted and logged, never dropped silently.
+   *
+   * @param run what {@link #newRun} returned, every segment written
+   */
+  public void commit(String templateId, Activations run) {
+    if (!(run instanceof StoredActivations acts)) {
+      throw new IllegalArgumentException("commit takes the activations newRun returned (or StoredActivations.copyOf)");
+    }
+    if (!acts.complete()) throw new IllegalStateException(templateId + ": the template run has not written every block");
+    TemplateKey key = new TemplateKey(templateId, acts.steps());
+    boolean inMemory = memory.put(key, acts);
+    if (!diskAvailable() || closed.get()) {
+      if (!inMemory) uncached(key, acts.bytes());
+      return;
+    }
+    pendingWrites.put(key, acts);
+    writer.execute(() -> {
+      try {
+        if (!disk.put(key, acts) && !inMemory && !memory.contains(key)) uncached(key, acts.bytes());
+      } finally {
+        pendingWrites.remove(key, acts);
+      }
+    });
+  }
+
+  /**
+   * Promotes a disk-only template to memory on a background thread (a queued edit's template,
+   * while it waits). The future says whether the template is in memory afterwards.
+   */
+  public CompletableFuture<Boolean> prefetch(String templateId, int steps) {
+    TemplateKey key = new TemplateKey(templateId, steps);
+    if (memory.contains(key) || pendingWrites.containsKey(key)) return CompletableFuture.completedFuture(true);
+    if (closed.get() || disk == null || !disk.contains(key)) return CompletableFuture.completedFuture(false);
+    return CompletableFuture.supplyAsync(() -> promote(key, true).isPresent() && memory.contains(key), prefetcher);
+  }
+
+  /**
+   * The template read block by block through the pipelined loader, from memory or straight from
+   * its disk file (no promotion); its bubbles go to the stats when it is closed.
+   */
+  public Optional<PipelinedActivations> pipelined(String templateId, int steps, BlockMode[] plan) {
+    return segments(new TemplateKey(templateId, steps))
+        .map(src -> new PipelinedActivations(src, plan, registry::bubble));
+  }
+
+  /** Drops the template from every tier of this node. */
+  public void remove(String templateId, int steps) {
+    TemplateKey key = new TemplateKey(templateId, steps);
+    memory.remove(key);
+    if (disk != null) disk.remove(key);
+  }
+
+  public CacheStats stats() {
+    List<Tier> tiers = new ArrayList<>(List.of(memory));
+    if (disk != null) tiers.add(disk);
+    return registry.snapshot(tiers, diskAvailable());
+  }
+
+  /** Waits until every commit so far is on disk (or known not to be). */
+  public void flush() {
+    try {
+      writer.submit(() -> {}).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cache writer failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: close() already drained the writer
+    }
+  }
+
+  /** Finishes queued disk writes, then stops the background threads. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    writer.shutdown();
+    prefetcher.shutdown();
+    try {
+      writer.awaitTermination(1, TimeUnit.MINUTES);
+      prefetcher.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Optional<StoredActivations> find(TemplateKey key) {
+    Optional<StoredActivations> m = memory.get(key);
+    if (m.isEmpty()) m = Optional.ofNullable(pendingWrites.get(key));
+    if (m.isPresent()) {
+      registry.hit(TierKind.MEMORY);
+      registry.used(key);
+      return m;
+    }
+    registry.miss(TierKind.MEMORY);
+    return promote(key, false);
+  }
+
+  private Optional<SegmentSource> segments(TemplateKey key) {
+    Optional<StoredActivations> m = memory.get(key);
+    if (m.isEmpty()) m = Optional.ofNullable(pendingWrites.get(key));
+    if (m.isPresent()) {
+      registry.hit(TierKind.MEMORY);
+      registry.used(key);
+      return Optional.of(m.get());
+    }
+    registry.miss(TierKind.MEMORY);
+    if (!diskAvailable()) return Optional.empty();
+    try {
+      Optional<DiskTemplate> d = disk.open(key);
+      if (d.isPresent()) registry.hit(TierKind.DISK);
+      else registry.miss(TierKind.DISK);
+      registry.used(key);
+      return d.map(t -> t);
+    } catch (CorruptSegmentException e) {
+      corrupt(e);
+      return Optional.empty();
+    }
+  }
+
+  /** One disk (or remote) read per template at a time: a lookup joins a prefetch in flight. */
+  private Optional<StoredActivations> promote(TemplateKey key, boolean byPrefetch) {
+    CompletableFuture<Optional<StoredActivations>> mine = new CompletableFuture<>();
+    CompletableFuture<Optional<StoredActivations>> running = promoting.putIfAbsent(key, mine);
+    if (running != null) return running.join();
+    try {
+      Optional<StoredActivations> r = memory.get(key);
+      if (r.isEmpty()) r = loadBelowMemory(key, byPrefetch);
+      mine.complete(r);
+      return r;
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      promoting.remove(key, mine);
+    }
+  }
+
+  private Optional<StoredActivations> loadBelowMemory(TemplateKey key, boolean byPrefetch) {
+    if (diskAvailable()) {
+      try {
+        Optional<StoredActivations> d = disk.get(key);
+        if (d.isPresent()) {
+          registry.hit(TierKind.DISK);
+          if (byPrefetch) registry.prefetched();
+          registry.used(key);
+          memory.put(key, d.get());
+          return d;
+        }
+        registry.miss(TierKind.DISK);
+      } catch (CorruptSegmentException e) {
+        corrupt(e);
+      }
+    }
+    if (remote == RemoteTier.ABSENT) return Optional.empty();
+    Optional<StoredActivations> r = remote.fetch(key);
+    if (r.isPresent()) {
+      registry.hit(TierKind.REMOTE);
+      memory.put(key, r.get());
+    } else {
+      registry.miss(TierKind.REMOTE);
+    }
+    return r;
+  }
+
+  private void corrupt(CorruptSegmentException e) {
+    registry.corrupt();
+    registry.miss(TierKind.DISK);
+    LOG.log(System.Logger.Level.WARNING, "cache miss on corrupt data, the template run will be redone: " + e.getMessage());
+  }
+
+  private void uncached(TemplateKey key, long bytes) {
+    registry.uncached();
+    if (warnedUncached.compareAndSet(false, true)) {
+      LOG.log(System.Logger.Level.WARNING, "template " + key + " (" + bytes + " bytes) fits in no cache tier (memory cap "
+          + config.memoryBytes() + " bytes, disk " + (diskAvailable() ? "cap " + config.diskBytes() : "off")
+          + "); such templates are recomputed on every use (counted as 'uncached')");
+    }
+  }
+
+  private static ExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+}

@@ -1,0 +1,49 @@
+package io.instgenie.cli;
+
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.verticles.ConfigLoader;
+import io.instgenie.verticles.InstGenieService;
+import io.instgenie.verticles.ServiceConfig;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code instgenie serve}: the HTTP service on one node. */
+@Command(name = "serve", description = "Serve edits over HTTP (REST, SSE, WebSocket, OpenAI-style) until interrupted.")
+final class ServeCommand implements Callable<Integer> {
+  private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
+
+  @Option(names = "--port", description = "HTTP port (default 8080; 0 = any).") Integer port;
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON config file (keys in the README).") Path config;
+  @Option(names = "--model", paramLabel = "DIR", description = "Model folder (default: the bundled model).") Path model;
+  @Option(names = "--batching", description = "continuous or static.") String batching;
+  @Option(names = "--max-batch", description = "Requests per step per worker.") Integer maxBatch;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> flags = new HashMap<>();
+    if (port != null) flags.put("port", port.toString());
+    if (model != null) flags.put("model_dir", model.toString());
+    if (batching != null) flags.put("batching", batching);
+    if (maxBatch != null) flags.put("max_batch", maxBatch.toString());
+    ServiceConfig c = ConfigLoader.load(config, System.getenv(), flags);
+    DitModel m = c.modelDir() != null ? DitModel.load(c.modelDir()) : ModelOptions.defaultModel();
+    Vertx vertx = Vertx.vertx();
+    CountDownLatch stopped = new CountDownLatch(1);
+    InstGenieService service = InstGenieService.start(vertx, c, m).await();
+    LOG.log(Level.INFO, "InstGenIE listening on http://" + c.host() + ":" + service.port() + " (" + c.batching().name().toLowerCase()
+        + " batching, max batch " + c.maxBatch() + "); ready after warm-up at /health/ready");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      vertx.close().await();
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+}

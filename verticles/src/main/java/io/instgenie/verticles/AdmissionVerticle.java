@@ -1,0 +1,100 @@
+package io.instgenie.verticles;
+
+import io.instgenie.kernels.edit.EditRequest;
+import io.instgenie.kernels.edit.PreparedEdit;
+import io.instgenie.kernels.io.ImageFormatException;
+import io.instgenie.kernels.io.Images;
+import io.instgenie.kernels.io.MaskImage;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.verticles.messages.Accepted;
+import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.RawEdit;
+import io.instgenie.verticles.messages.Registration;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Admission, a worker verticle: decodes the images, validates the request against the model,
+ * content-hashes the template, registers the job (the job table answers 429 when full) and hands
+ * it to the balancer. Keeps the pixels of recent templates so JSON edits can name one by id.
+ */
+public final class AdmissionVerticle extends VerticleBase {
+  /** Template images kept for edits by id; each is S×S×3 bytes. */
+  private static final int TEMPLATES_KEPT = 4096;
+
+  private final ModelConfig model;
+  private final String modelDigest;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, RgbImage> templates = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, RgbImage> e) {
+      return size() > TEMPLATES_KEPT;
+    }
+  };
+
+  public AdmissionVerticle(ModelConfig model, String modelDigest) {
+    this.model = model;
+    this.modelDigest = modelDigest;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<RawEdit>consumer(Addresses.ADMIT, this::admit).completion();
+  }
+
+  private void admit(Message<RawEdit> msg) {
+    PreparedEdit p;
+    try {
+      p = prepare(msg.body());
+    } catch (ServiceException e) {
+      msg.fail(e.failureCode(), e.getMessage());
+      return;
+    } catch (ImageFormatException | IllegalArgumentException e) {
+      msg.fail(ServiceException.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    String id = UUID.randomUUID().toString();
+    boolean templateOnly = msg.body().templateOnly();
+    PreparedEdit edit = p;
+    vertx.eventBus()
+        .request(Addresses.JOB_REGISTER, new Registration(id, p.templateId(), p.steps(), p.seed(), templateOnly),
+            new DeliveryOptions().setSendTimeout(10_000))
+        .onSuccess(ok -> {
+          templates.put(edit.templateId(), edit.request().template());
+          vertx.eventBus().send(Addresses.ROUTE, new DenoiseTask(id, edit, templateOnly, System.currentTimeMillis()));
+          msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
+        })
+        .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
+  }
+
+  private PreparedEdit prepare(RawEdit raw) {
+    RgbImage template = template(raw);
+    MaskImage mask;
+    if (raw.templateOnly()) {
+      mask = new MaskImage(template.width(), template.height(), new byte[template.width() * template.height()]);
+    } else {
+      if (raw.mask() == null) throw new ServiceException(ServiceException.BAD_REQUEST, "mask is missing");
+      mask = raw.alphaMask() ? Images.decodeAlphaMask(raw.mask(), "mask") : Images.decodeMask(raw.mask(), "mask");
+    }
+    EditRequest r = new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
+    return PreparedEdit.of(r, model, modelDigest, random.nextLong());
+  }
+
+  private RgbImage template(RawEdit raw) {
+    if (raw.image() != null) return Images.decode(raw.image(), "image");
+    if (raw.templateId() == null) throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
+    RgbImage t = templates.get(raw.templateId());
+    if (t == null) {
+      throw new ServiceException(ServiceException.NOT_FOUND, "unknown template_id " + raw.templateId()
+          + ": upload the image (PUT /v1/templates or an edit with an image) first");
+    }
+    return t;
+  }
+}

@@ -1,0 +1,112 @@
+package io.instgenie.verticles;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Resolves {@link ServiceConfig}: defaults, then a JSON file (snake_case keys), then environment
+ * variables ({@code INSTGENIE_} + the key in upper case), then explicit overrides (flags).
+ * The order is written here once; unknown keys in the file are an error.
+ */
+public final class ConfigLoader {
+  /** Every key, with its meaning (the README lists them). */
+  public static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("host", "interface to listen on");
+    KEYS.put("port", "HTTP port (0 = any free port)");
+    KEYS.put("max_batch", "sequences of requests per denoising step per worker");
+    KEYS.put("queue_capacity", "edits admitted but not finished, beyond which POST answers 429");
+    KEYS.put("max_body_bytes", "largest request body; larger ones get 413");
+    KEYS.put("batching", "continuous (join at any step) or static (batch runs to completion)");
+    KEYS.put("workers", "denoise workers (one per device; CPU = 1)");
+    KEYS.put("cache_memory_bytes", "template activations kept in memory");
+    KEYS.put("cache_dir", "folder of the disk tier of template activations (empty = none)");
+    KEYS.put("model_dir", "model folder (empty = the bundled default)");
+    KEYS.put("backend", "auto, cpu or reference");
+    KEYS.put("retry_after_seconds", "Retry-After of a 429");
+    KEYS.put("sync_timeout_ms", "how long the synchronous OpenAI endpoint waits");
+  }
+
+  private ConfigLoader() {}
+
+  public static ServiceConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> v = new HashMap<>();
+    if (file != null) v.putAll(readFile(file));
+    for (String key : KEYS.keySet()) {
+      String e = env.get("INSTGENIE_" + key.toUpperCase(Locale.ROOT));
+      if (e != null) v.put(key, e);
+    }
+    v.putAll(overrides);
+    ServiceConfig d = ServiceConfig.defaults();
+    return new ServiceConfig(
+        v.getOrDefault("host", d.host()),
+        intOf(v, "port", d.port()),
+        intOf(v, "max_batch", d.maxBatch()),
+        intOf(v, "queue_capacity", d.queueCapacity()),
+        longOf(v, "max_body_bytes", d.maxBodyBytes()),
+        batchingOf(v.get("batching"), d.batching()),
+        intOf(v, "workers", d.workers()),
+        longOf(v, "cache_memory_bytes", d.cacheMemoryBytes()),
+        pathOf(v.get("cache_dir"), d.cacheDir()),
+        pathOf(v.get("model_dir"), d.modelDir()),
+        v.getOrDefault("backend", d.backend()),
+        intOf(v, "retry_after_seconds", d.retryAfterSeconds()),
+        longOf(v, "sync_timeout_ms", d.syncTimeoutMs()));
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    try {
+      JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+      if (root == null || !root.isObject()) throw new IllegalArgumentException("config file " + file + " must hold a JSON object");
+      Map<String, String> out = new HashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!KEYS.containsKey(e.getKey())) {
+          throw new IllegalArgumentException("config file " + file + ": unknown key '" + e.getKey() + "' (known: "
+              + String.join(", ", KEYS.keySet()) + ")");
+        }
+        out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static int intOf(Map<String, String> v, String key, int dflt) {
+    return (int) longOf(v, key, dflt);
+  }
+
+  private static long longOf(Map<String, String> v, String key, long dflt) {
+    String s = v.get(key);
+    if (s == null) return dflt;
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("config: " + key + " must be a whole number, got '" + s + "'");
+    }
+  }
+
+  private static ServiceConfig.Batching batchingOf(String s, ServiceConfig.Batching dflt) {
+    if (s == null) return dflt;
+    try {
+      return ServiceConfig.Batching.valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config: batching must be continuous or static, got '" + s + "'");
+    }
+  }
+
+  private static Path pathOf(String s, Path dflt) {
+    if (s == null) return dflt;
+    return s.isBlank() ? null : Path.of(s);
+  }
+}

@@ -1,0 +1,124 @@
+package io.instgenie.verticles;
+
+import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.Noise;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.Prompts;
+import io.instgenie.verticles.batching.StepListener;
+import io.instgenie.verticles.batching.StepLoop;
+import io.instgenie.verticles.batching.TemplateStore;
+import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.JobResult;
+import io.instgenie.verticles.messages.WorkerState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One denoise worker per device (CPU = one). Its step loop owns a thread of its own (never an
+ * event loop); the verticle only forwards tasks and cancellations to it and publishes what it
+ * reports: job events, finished images (to post-processing), metrics and its load (to the balancer).
+ */
+public final class DenoiseWorkerVerticle extends VerticleBase {
+  private final int index;
+  private final DitModel model;
+  private final Backend backend;
+  private final TemplateStore store;
+  private final int maxBatch;
+  private final boolean continuous;
+  private final ServiceMetrics metrics;
+  private final CountDownLatch warm;
+  private StepLoop loop;
+  private Thread thread;
+  private double msPerToken = -1;
+
+  public DenoiseWorkerVerticle(int index, DitModel model, Backend backend, TemplateStore store, int maxBatch,
+      boolean continuous, ServiceMetrics metrics, CountDownLatch warm) {
+    this.index = index;
+    this.model = model;
+    this.backend = backend;
+    this.store = store;
+    this.maxBatch = maxBatch;
+    this.continuous = continuous;
+    this.metrics = metrics;
+    this.warm = warm;
+  }
+
+  @Override
+  public Future<?> start() {
+    DitForward forward = new DitForward(model, backend);
+    loop = new StepLoop(forward, store, new Reporter(vertx.eventBus()), maxBatch, continuous);
+    thread = new Thread(() -> {
+      warmUp(forward);
+      warm.countDown();
+      loop.run();
+    }, "instgenie-step-loop-" + index);
+    thread.setDaemon(true);
+    EventBus bus = vertx.eventBus();
+    return Future.all(
+            bus.<DenoiseTask>consumer(Addresses.worker(index), m -> loop.submit(m.body())).completion(),
+            bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion())
+        .onSuccess(v -> thread.start());
+  }
+
+  @Override
+  public Future<?> stop() {
+    loop.stop();
+    return vertx.executeBlocking(() -> {
+      thread.join(10_000);
+      return null;
+    });
+  }
+
+  /** Two forwards (full and masked shapes) so the first request does not pay JIT and buffer growth. */
+  private static void warmUp(DitForward f) {
+    ModelConfig c = f.config();
+    float[] x = Noise.gaussian(1, c.imageTokens() * c.patchDim());
+    for (int i = 0; i < 2; i++) {
+      f.run(List.of(Sequence.full(0.5f, Prompts.nullPrompt(c), x, c.imageTokens(), new float[x.length], null)), null);
+    }
+  }
+
+  /** Hands the loop's reports to the event bus and the metrics; runs on the step-loop thread. */
+  private final class Reporter implements StepListener {
+    private final EventBus bus;
+
+    Reporter(EventBus bus) {
+      this.bus = bus;
+    }
+
+    @Override
+    public void event(JobEvent event) {
+      bus.send(Addresses.JOB_EVENT, event);
+    }
+
+    @Override
+    public void finished(String id, RgbImage image, Map<String, Object> timings) {
+      bus.send(Addresses.ENCODE, new JobResult(id, image, timings));
+    }
+
+    @Override
+    public void stepDone(int members, int sequences, double stepMs, double kernelMs) {
+      metrics.step(members, sequences, stepMs, kernelMs);
+      StepLoop.Load load = loop.load();
+      int tokens = 0;
+      for (int[] r : load.running()) tokens += r[0];
+      if (tokens > 0) msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
+      bus.send(Addresses.WORKER_STATE, new WorkerState(index, load.running(), load.queued(), maxBatch, 0,
+          Math.max(msPerToken, 0), store.held()));
+    }
+
+    @Override
+    public void templateLookup(boolean hit) {
+      metrics.templateLookup(hit);
+    }
+  }
+}

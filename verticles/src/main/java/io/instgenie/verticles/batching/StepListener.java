@@ -1,0 +1,19 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.messages.JobEvent;
+import java.util.Map;
+
+/** What the step loop reports; called on the step-loop thread, so implementations only hand off. */
+public interface StepListener {
+  void event(JobEvent event);
+
+  /** An edit finished: its pixels go to post-processing. */
+  void finished(String id, RgbImage image, Map<String, Object> timings);
+
+  /** One step ran: batch members, sequences, wall time and time inside the forward (ms). */
+  void stepDone(int members, int sequences, double stepMs, double kernelMs);
+
+  /** Template-cache lookup outcome for an edit that left the queue. */
+  void templateLookup(boolean hit);
+}

@@ -1,0 +1,316 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.Activations;
+import io.instgenie.kernels.edit.EditJob;
+import io.instgenie.kernels.edit.PreparedEdit;
+import io.instgenie.kernels.edit.TemplateRunJob;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.JobEvent;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
+ * members leave and queued tasks join up to {@code maxBatch} (continuous batching) or, in static
+ * mode, only when the batch is empty. One packed forward per step for all members. A template run
+ * is a member like an edit; edits of a template being run wait for it without holding a slot, and
+ * concurrent first edits of one template share one template run. Plain Java: the service and a
+ * simulator can drive it.
+ */
+public final class StepLoop implements Runnable {
+  private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
+
+  private final DitForward forward;
+  private final TemplateStore store;
+  private final StepListener listener;
+  private final int maxBatch;
+  private final boolean continuous;
+  private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  private final ArrayDeque<Member> queue = new ArrayDeque<>();
+  private final List<Member> running = new ArrayList<>();
+  private final Map<String, TemplateRun> templateRuns = new HashMap<>();
+  private final List<Sequence> seqs = new ArrayList<>();
+  private volatile boolean stopped;
+  private volatile Load load = new Load(0, 0, List.of());
+  private double stepMsEma = -1;
+
+  /** A task waiting or running, with its job and clock. */
+  private static final class Member {
+    final DenoiseTask task;
+    EditJob job;
+    TemplateRun run;
+    long startedAtMs = -1;
+    long templateWaitMs;
+    long waitSinceMs;
+    int lastPosition = -1;
+
+    Member(DenoiseTask task) {
+      this.task = task;
+    }
+
+    String id() {
+      return task.id();
+    }
+  }
+
+  /** A template run in the batch and the tasks waiting for it. */
+  private static final class TemplateRun {
+    final String templateId;
+    final int steps;
+    final TemplateRunJob job;
+    final List<Member> waiters = new ArrayList<>();
+
+    TemplateRun(String templateId, int steps, TemplateRunJob job) {
+      this.templateId = templateId;
+      this.steps = steps;
+      this.job = job;
+    }
+  }
+
+  /** The worker's load, for routing: per running sequence group (masked tokens, remaining steps). */
+  public record Load(int queued, int runningMembers, List<int[]> running) {}
+
+  private record Cancel(String id) {}
+
+  public StepLoop(DitForward forward, TemplateStore store, StepListener listener, int maxBatch, boolean continuous) {
+    this.forward = forward;
+    this.store = store;
+    this.listener = listener;
+    this.maxBatch = maxBatch;
+    this.continuous = continuous;
+  }
+
+  /** Thread-safe: hands a task to the loop. */
+  public void submit(DenoiseTask task) {
+    inbox.add(task);
+  }
+
+  /** Thread-safe: asks the loop to drop a queued or running task before its next step. */
+  public void cancel(String id) {
+    inbox.add(new Cancel(id));
+  }
+
+  public void stop() {
+    stopped = true;
+    inbox.add(new Cancel(""));
+  }
+
+  public Load load() {
+    return load;
+  }
+
+  @Override
+  public void run() {
+    while (!stopped) {
+      try {
+        drainInbox(running.isEmpty() && queue.isEmpty());
+        admit();
+        publishPositions();
+        if (!running.isEmpty()) step();
+        load = snapshot();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | OutOfMemoryError e) {
+        LOG.log(Level.ERROR, "step failed; failing the batch", e);
+        for (Member m : new ArrayList<>(running)) fail(m, "internal error: " + e);
+        running.clear();
+        templateRuns.clear();
+      }
+    }
+  }
+
+  private void drainInbox(boolean idle) throws InterruptedException {
+    Object first = idle ? inbox.poll(200, TimeUnit.MILLISECONDS) : inbox.poll();
+    for (Object o = first; o != null; o = inbox.poll()) {
+      if (o instanceof DenoiseTask t) {
+        Member m = new Member(t);
+        m.waitSinceMs = now();
+        queue.add(m);
+        m.lastPosition = queue.size();
+        listener.event(JobEvent.of(t.id(), "queued", "position", m.lastPosition));
+      } else if (o instanceof Cancel c && !c.id().isEmpty()) {
+        cancelNow(c.id());
+      }
+    }
+  }
+
+  private void cancelNow(String id) {
+    for (Iterator<Member> it = queue.iterator(); it.hasNext(); ) {
+      if (it.next().id().equals(id)) {
+        it.remove();
+        listener.event(JobEvent.of(id, "cancelled"));
+        return;
+      }
+    }
+    for (Iterator<Member> it = running.iterator(); it.hasNext(); ) {
+      Member m = it.next();
+      if (m.id().equals(id) && m.job != null) {
+        it.remove();
+        listener.event(JobEvent.of(id, "cancelled"));
+        return;
+      }
+    }
+    for (TemplateRun r : templateRuns.values()) {
+      if (r.waiters.removeIf(m -> m.id().equals(id))) {
+        listener.event(JobEvent.of(id, "cancelled"));
+        return;
+      }
+    }
+  }
+
+  /** Moves queued tasks into the batch while there is room (static: only into an empty batch). */
+  private void admit() {
+    if (!continuous && !running.isEmpty()) return;
+    while (running.size() < maxBatch && !queue.isEmpty()) {
+      Member m = queue.poll();
+      m.startedAtMs = now();
+      listener.event(JobEvent.of(m.id(), "started"));
+      PreparedEdit p = m.task.edit();
+      if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
+        finish(m, p.request().template().pixels(), now());
+        continue;
+      }
+      Optional<Activations> cached = store.lookup(p.templateId(), p.steps());
+      listener.templateLookup(cached.isPresent());
+      if (cached.isPresent()) {
+        if (m.task.templateOnly()) completeTemplate(m);
+        else join(m, cached.get());
+        continue;
+      }
+      TemplateRun run = templateRuns.get(p.templateId());
+      if (run == null) {
+        Activations acts = store.newRun(p.templateId(), p.steps());
+        run = new TemplateRun(p.templateId(), p.steps(),
+            new TemplateRunJob(forward.config(), p.templateTokens(), p.templateNoise(), acts));
+        templateRuns.put(p.templateId(), run);
+        Member runner = new Member(m.task);
+        runner.run = run;
+        running.add(runner);
+      }
+      m.waitSinceMs = now();
+      run.waiters.add(m);
+    }
+  }
+
+  private void join(Member m, Activations acts) {
+    m.job = m.task.edit().job(forward.config(), acts);
+    running.add(m);
+  }
+
+  private void step() {
+    long t0 = System.nanoTime();
+    seqs.clear();
+    for (Member m : running) {
+      if (m.job != null) m.job.addSequences(seqs);
+      else m.run.job.addSequences(seqs);
+    }
+    long k0 = System.nanoTime();
+    forward.run(seqs, null);
+    double kernelMs = (System.nanoTime() - k0) / 1e6;
+    int members = running.size();
+    List<Member> done = new ArrayList<>();
+    for (Member m : running) {
+      if (m.job != null) {
+        m.job.afterStep();
+        int left = m.job.steps() - m.job.step();
+        listener.event(JobEvent.of(m.id(), "step", "step", m.job.step(), "total", m.job.steps(),
+            "eta_ms", Math.round(left * Math.max(stepMsEma, 0))));
+        if (m.job.done()) done.add(m);
+      } else {
+        m.run.job.afterStep();
+        for (Member w : m.run.waiters) {
+          listener.event(JobEvent.of(w.id(), "template", "step", m.run.job.step(), "total", m.run.job.steps()));
+        }
+        if (m.run.job.done()) done.add(m);
+      }
+    }
+    running.removeAll(done);
+    for (Member m : done) {
+      if (m.job != null) finish(m, m.job.result(m.task.edit().request().template().pixels(), m.task.edit().pixelMask()), now());
+      else templateRunDone(m.run);
+    }
+    double stepMs = (System.nanoTime() - t0) / 1e6;
+    stepMsEma = stepMsEma < 0 ? stepMs : 0.8 * stepMsEma + 0.2 * stepMs;
+    load = snapshot();
+    listener.stepDone(members, seqs.size(), stepMs, kernelMs);
+  }
+
+  private void templateRunDone(TemplateRun run) {
+    templateRuns.remove(run.templateId);
+    Activations acts = run.job.activations();
+    store.commit(run.templateId, run.steps, acts);
+    // waiters keep their place ahead of tasks that arrived after them
+    for (int i = run.waiters.size() - 1; i >= 0; i--) {
+      Member w = run.waiters.get(i);
+      w.templateWaitMs += now() - w.waitSinceMs;
+      if (w.task.templateOnly()) completeTemplate(w);
+      else {
+        w.job = w.task.edit().job(forward.config(), acts);
+        running.add(w);
+      }
+    }
+  }
+
+  private void completeTemplate(Member m) {
+    Map<String, Object> timings = timings(m, now());
+    listener.event(JobEvent.of(m.id(), "completed", "timings", timings, "template_id", m.task.edit().templateId()));
+  }
+
+  private void finish(Member m, byte[] rgb, long at) {
+    RgbImage t = m.task.edit().request().template();
+    listener.finished(m.id(), new RgbImage(t.width(), t.height(), rgb), timings(m, at));
+  }
+
+  private Map<String, Object> timings(Member m, long at) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("queue_ms", m.startedAtMs - m.task.admittedAtMs());
+    t.put("template_run_ms", m.templateWaitMs);
+    t.put("denoise_ms", at - m.startedAtMs - m.templateWaitMs);
+    return t;
+  }
+
+  private void fail(Member m, String error) {
+    if (m.run != null) {
+      for (Member w : m.run.waiters) listener.event(JobEvent.of(w.id(), "failed", "error", error));
+    } else {
+      listener.event(JobEvent.of(m.id(), "failed", "error", error));
+    }
+  }
+
+  private void publishPositions() {
+    int pos = 0;
+    for (Member m : queue) {
+      pos++;
+      if (m.lastPosition != pos) {
+        m.lastPosition = pos;
+        listener.event(JobEvent.of(m.id(), "queued", "position", pos));
+      }
+    }
+  }
+
+  private Load snapshot() {
+    List<int[]> r = new ArrayList<>();
+    for (Member m : running) {
+      if (m.job != null) r.add(new int[] {m.job.activeTokens() * m.job.branches(), m.job.steps() - m.job.step()});
+      else r.add(new int[] {m.run.job.activeTokens(), m.run.job.steps() - m.run.job.step()});
+    }
+    return new Load(queue.size(), running.size(), r);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+}

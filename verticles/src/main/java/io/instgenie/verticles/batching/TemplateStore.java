@@ -1,0 +1,18 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.edit.Activations;
+import java.util.Optional;
+
+/** Where a denoise worker finds and keeps template activations (the cache tier behind it). */
+public interface TemplateStore {
+  Optional<Activations> lookup(String templateId, int steps);
+
+  /** Fresh activations for a template run to write into. */
+  Activations newRun(String templateId, int steps);
+
+  /** Keeps a finished template run's activations. */
+  void commit(String templateId, int steps, Activations activations);
+
+  /** Template ids held, for the balancer's view. */
+  java.util.List<String> held();
+}

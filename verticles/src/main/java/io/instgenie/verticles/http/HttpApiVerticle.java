@@ -1,0 +1,261 @@
+package io.instgenie.verticles.http;
+
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.ServiceMetrics;
+import io.instgenie.verticles.messages.Accepted;
+import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.RawEdit;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** The HTTP API: REST for edits and templates, SSE and WebSocket progress, OpenAI-style edits, health and metrics. */
+public final class HttpApiVerticle extends VerticleBase {
+  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(30_000);
+
+  /** What the API needs to know of the service. */
+  public record Config(String host, int port, long maxBodyBytes, int retryAfterSeconds, long syncTimeoutMs) {}
+
+  private final Config config;
+  private final ModelConfig model;
+  private final ServiceMetrics metrics;
+  private final BooleanSupplier ready;
+  private HttpServer server;
+
+  public HttpApiVerticle(Config config, ModelConfig model, ServiceMetrics metrics, BooleanSupplier ready) {
+    this.config = config;
+    this.model = model;
+    this.metrics = metrics;
+    this.ready = ready;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    // WebSocket first: the upgrade must happen synchronously, before any body handling
+    router.get("/v1/edits/:id/ws").handler(this::editWebSocket);
+    BodyHandler body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true);
+    router.post("/v1/edits").handler(body).handler(this::submitEdit);
+    router.get("/v1/edits/:id").handler(this::getEdit);
+    router.get("/v1/edits/:id/image").handler(this::getImage);
+    router.get("/v1/edits/:id/events").handler(this::editEvents);
+    router.delete("/v1/edits/:id").handler(this::cancelEdit);
+    router.put("/v1/templates").handler(body).handler(this::putTemplate);
+    router.get("/v1/templates/:id").handler(this::getTemplate);
+    router.post("/v1/images/edits").handler(body).handler(this::openAiEdit);
+    router.get("/health/live").handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::healthReady);
+    router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
+    router.route().last().handler(rc -> Responses.error(rc, 404, "no route " + rc.request().method() + " " + rc.request().path()));
+    router.route().failureHandler(this::failure);
+    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host()).onSuccess(s -> server = s);
+  }
+
+  private void failure(RoutingContext rc) {
+    int status = rc.statusCode() > 0 ? rc.statusCode() : ServiceException.statusOf(rc.failure());
+    String message = switch (status) {
+      case 413 -> "request body is larger than " + config.maxBodyBytes() + " bytes";
+      case 400 -> rc.failure() != null ? "bad request: " + rc.failure().getMessage() : "bad request";
+      default -> rc.failure() != null ? rc.failure().getMessage() : "error " + status;
+    };
+    Responses.error(rc, status, message);
+  }
+
+  private Future<Accepted> admit(RawEdit raw) {
+    return vertx.eventBus().<Accepted>request(Addresses.ADMIT, raw, TIMEOUT).map(m -> m.body());
+  }
+
+  private void submitEdit(RoutingContext rc) {
+    EditForms.read(vertx, rc, false, false)
+        .compose(this::admit)
+        .onSuccess(a -> Responses.json(rc, 202, accepted(a)))
+        .onFailure(err -> reject(rc, err));
+  }
+
+  private void reject(RoutingContext rc, Throwable err) {
+    if (ServiceException.statusOf(err) == ServiceException.TOO_MANY) {
+      rc.response().putHeader("Retry-After", String.valueOf(config.retryAfterSeconds()));
+    }
+    Responses.failure(rc, err);
+  }
+
+  private static JsonObject accepted(Accepted a) {
+    String base = "/v1/edits/" + a.id();
+    return new JsonObject().put("id", a.id()).put("template_id", a.templateId()).put("seed", a.seed())
+        .put("steps", a.steps()).put("status_url", base).put("events_url", base + "/events")
+        .put("websocket_url", base + "/ws").put("image_url", base + "/image");
+  }
+
+  private void getEdit(RoutingContext rc) {
+    vertx.eventBus().<JobSnapshot>request(Addresses.JOB_GET, rc.pathParam("id"), TIMEOUT)
+        .onSuccess(m -> Responses.json(rc, 200, status(m.body())))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  private static Map<String, Object> status(JobSnapshot s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id());
+    m.put("status", s.status());
+    m.put("template_id", s.templateId());
+    m.put("steps", s.steps());
+    m.put("seed", s.seed());
+    m.put("queue_position", s.queuePosition());
+    JobEvent last = null;
+    for (JobEvent e : s.events()) if (e.type().equals("step")) last = e;
+    m.put("step", last == null ? 0 : last.data().get("step"));
+    m.put("timings", s.timings());
+    m.put("error", s.error());
+    if (s.status().equals("completed")) m.put("image_url", "/v1/edits/" + s.id() + "/image");
+    return m;
+  }
+
+  private void getImage(RoutingContext rc) {
+    vertx.eventBus().<Buffer>request(Addresses.JOB_IMAGE, rc.pathParam("id"), TIMEOUT)
+        .onSuccess(m -> rc.response().putHeader("Content-Type", "image/png").end(m.body()))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  private void cancelEdit(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    vertx.eventBus().<String>request(Addresses.JOB_CANCEL, id, TIMEOUT)
+        .onSuccess(m -> Responses.json(rc, 202, new JsonObject().put("id", id).put("status", m.body())
+            .put("cancel", m.body().equals("queued") || m.body().equals("running") ? "requested" : "too late")))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  /** Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. */
+  private void editEvents(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    vertx.eventBus().<JobSnapshot>request(Addresses.JOB_GET, id, TIMEOUT)
+        .onFailure(err -> Responses.failure(rc, err))
+        .onSuccess(known -> {
+          var res = rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+              .putHeader("Cache-Control", "no-cache");
+          res.write(": following edit " + id + "\n\n");
+          ProgressFollower f = ProgressFollower.follow(vertx, id, e ->
+              res.write("id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + Json.encode(e.toClient()) + "\n\n"));
+          rc.request().connection().closeHandler(v -> f.close("closed"));
+          f.end().onComplete(ar -> {
+            if (!res.ended()) res.end();
+          });
+        });
+  }
+
+  /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
+  private void editWebSocket(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    rc.request().toWebSocket().onSuccess(ws -> follow(ws, id)).onFailure(err -> rc.fail(400, err));
+  }
+
+  private void follow(ServerWebSocket ws, String id) {
+    ProgressFollower f = ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
+    ws.closeHandler(v -> f.close("closed"));
+    ws.textMessageHandler(text -> {
+      if (text.trim().equals("cancel")) vertx.eventBus().request(Addresses.JOB_CANCEL, id, TIMEOUT);
+    });
+    f.end().onComplete(ar -> {
+      if (ar.failed() && !"closed".equals(ar.cause().getMessage()) && !ws.isClosed()) {
+        ws.writeTextMessage(new JsonObject().put("type", "error").put("error", ar.cause().getMessage()).encode());
+        ws.close((short) 1008, "unknown edit");
+      } else if (!ws.isClosed()) {
+        ws.close();
+      }
+    });
+  }
+
+  /** Pre-warm: upload a template, answer with its id once its template run is done. */
+  private void putTemplate(RoutingContext rc) {
+    EditForms.read(vertx, rc, false, true)
+        .compose(this::admit)
+        .compose(a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
+        .onSuccess(p -> {
+          if (p.getValue().type().equals("completed")) {
+            Responses.json(rc, 200, new JsonObject().put("template_id", p.getKey().templateId()).put("status", "ready")
+                .put("steps", p.getKey().steps()));
+          } else {
+            Responses.error(rc, 500, "template run " + p.getValue().type() + ": " + p.getValue().data().get("error"));
+          }
+        })
+        .onFailure(err -> reject(rc, err));
+  }
+
+  private void getTemplate(RoutingContext rc) {
+    vertx.eventBus().<JsonObject>request(Addresses.TEMPLATE_GET, rc.pathParam("id"), TIMEOUT)
+        .onSuccess(m -> Responses.json(rc, 200, m.body()))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  /** OpenAI-compatible synchronous edits: transparent mask pixels mark the edit; b64_json only. */
+  private void openAiEdit(RoutingContext rc) {
+    var form = rc.request().formAttributes();
+    String format = form.get("response_format");
+    if (format != null && !format.equals("b64_json")) {
+      Responses.error(rc, 400, "response_format must be b64_json (this server does not host image URLs)");
+      return;
+    }
+    int n;
+    try {
+      Integer given = EditForms.integer(form.get("n"), "n");
+      n = given == null ? 1 : given;
+    } catch (ServiceException e) {
+      Responses.error(rc, 400, e.getMessage());
+      return;
+    }
+    if (n < 1 || n > 8) {
+      Responses.error(rc, 400, "n must be between 1 and 8, got " + n);
+      return;
+    }
+    EditForms.read(vertx, rc, true, false).compose(raw -> {
+      List<Future<String>> images = new ArrayList<>();
+      for (int i = 0; i < n; i++) images.add(admit(raw).compose(this::awaitImage));
+      return Future.all(images).map(all -> {
+        JsonArray data = new JsonArray();
+        for (Future<String> f : images) data.add(new JsonObject().put("b64_json", f.result()));
+        return new JsonObject().put("created", System.currentTimeMillis() / 1000).put("data", data);
+      });
+    }).onSuccess(body -> Responses.json(rc, 200, body)).onFailure(err -> reject(rc, err));
+  }
+
+  private Future<String> awaitImage(Accepted a) {
+    ProgressFollower f = ProgressFollower.follow(vertx, a.id(), e -> {});
+    long timer = vertx.setTimer(config.syncTimeoutMs(), t -> f.close("edit " + a.id() + " did not finish within "
+        + config.syncTimeoutMs() + " ms; follow it at /v1/edits/" + a.id()));
+    return f.end().compose(e -> {
+      vertx.cancelTimer(timer);
+      if (!e.type().equals("completed")) {
+        return Future.failedFuture(new ServiceException(500, "edit " + e.type() + ": " + e.data().getOrDefault("error", "")));
+      }
+      return vertx.eventBus().<Buffer>request(Addresses.JOB_IMAGE, a.id(), TIMEOUT)
+          .map(m -> Base64.getEncoder().encodeToString(m.body().getBytes()));
+    });
+  }
+
+  private void healthReady(RoutingContext rc) {
+    boolean ok = ready.getAsBoolean();
+    Responses.json(rc, ok ? 200 : 503, new JsonObject().put("status", ok ? "READY" : "WARMING_UP")
+        .put("model", new JsonObject().put("image_size", model.imageSize()).put("tokens", model.imageTokens())));
+  }
+}

@@ -1,0 +1,7 @@
+package io.instgenie.verticles.messages;
+
+import io.instgenie.kernels.io.RgbImage;
+import java.util.Map;
+
+/** A finished edit's pixels and timings, on its way through post-processing to the job table. */
+public record JobResult(String id, RgbImage image, Map<String, Object> timings) {}
