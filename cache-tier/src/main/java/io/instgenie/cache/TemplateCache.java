@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -98,13 +99,18 @@ public final class TemplateCache implements AutoCloseable {
       return;
     }
     pendingWrites.put(key, acts);
-    writer.execute(() -> {
-      try {
-        if (!disk.put(key, acts) && !inMemory && !memory.contains(key)) uncached(key, acts.bytes());
-      } finally {
-        pendingWrites.remove(key, acts);
-      }
-    });
+    try {
+      writer.execute(() -> {
+        try {
+          if (!disk.put(key, acts) && !inMemory && !memory.contains(key)) uncached(key, acts.bytes());
+        } finally {
+          pendingWrites.remove(key, acts);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      pendingWrites.remove(key, acts); // closing: the write is skipped on purpose
+      if (!inMemory) uncached(key, acts.bytes());
+    }
   }
 
   /**
@@ -148,7 +154,7 @@ public final class TemplateCache implements AutoCloseable {
       throw new IllegalStateException("cache writer failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // closed: close() already drained the writer
     }
   }
@@ -249,7 +255,8 @@ public final class TemplateCache implements AutoCloseable {
   private void corrupt(CorruptSegmentException e) {
     registry.corrupt();
     registry.miss(TierKind.DISK);
-    LOG.log(System.Logger.Level.WARNING, "cache miss on corrupt data, the template run will be redone: " + e.getMessage());
+    // the disk tier has logged the WARNING and deleted the file; this names the segment
+    LOG.log(System.Logger.Level.INFO, "cache miss on corrupt data, the template run will be redone: " + e.getMessage());
   }
 
   private void uncached(TemplateKey key, long bytes) {

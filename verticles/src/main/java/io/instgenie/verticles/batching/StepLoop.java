@@ -45,6 +45,8 @@ public final class StepLoop implements Runnable {
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of());
   private double stepMsEma = -1;
+  /** Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in steps. */
+  private long stepsRun;
 
   /** A task waiting or running, with its job and clock. */
   private static final class Member {
@@ -140,7 +142,7 @@ public final class StepLoop implements Runnable {
         m.waitSinceMs = now();
         queue.add(m);
         m.lastPosition = queue.size();
-        listener.event(JobEvent.of(t.id(), "queued", "position", m.lastPosition));
+        listener.event(JobEvent.of(t.id(), "queued", "position", m.lastPosition, "worker_step", stepsRun));
       } else if (o instanceof Cancel c && !c.id().isEmpty()) {
         cancelNow(c.id());
       }
@@ -177,7 +179,7 @@ public final class StepLoop implements Runnable {
     while (running.size() < maxBatch && !queue.isEmpty()) {
       Member m = queue.poll();
       m.startedAtMs = now();
-      listener.event(JobEvent.of(m.id(), "started"));
+      listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
       PreparedEdit p = m.task.edit();
       if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
         finish(m, p.request().template().pixels(), now());
@@ -220,6 +222,7 @@ public final class StepLoop implements Runnable {
     long k0 = System.nanoTime();
     forward.run(seqs, null);
     double kernelMs = (System.nanoTime() - k0) / 1e6;
+    stepsRun++;
     int members = running.size();
     List<Member> done = new ArrayList<>();
     for (Member m : running) {
@@ -227,7 +230,7 @@ public final class StepLoop implements Runnable {
         m.job.afterStep();
         int left = m.job.steps() - m.job.step();
         listener.event(JobEvent.of(m.id(), "step", "step", m.job.step(), "total", m.job.steps(),
-            "eta_ms", Math.round(left * Math.max(stepMsEma, 0))));
+            "eta_ms", Math.round(left * Math.max(stepMsEma, 0)), "worker_step", stepsRun));
         if (m.job.done()) done.add(m);
       } else {
         m.run.job.afterStep();
@@ -296,7 +299,7 @@ public final class StepLoop implements Runnable {
       pos++;
       if (m.lastPosition != pos) {
         m.lastPosition = pos;
-        listener.event(JobEvent.of(m.id(), "queued", "position", pos));
+        listener.event(JobEvent.of(m.id(), "queued", "position", pos, "worker_step", stepsRun));
       }
     }
   }

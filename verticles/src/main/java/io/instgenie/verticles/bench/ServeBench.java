@@ -1,0 +1,154 @@
+package io.instgenie.verticles.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.io.Images;
+import io.instgenie.verticles.InstGenieService;
+import io.instgenie.verticles.ServiceConfig;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Drives a service started in this process with an open-loop workload over HTTP (JSON submit,
+ * SSE until {@code completed}), and measures what clients see: latency from submit to completed,
+ * and throughput. Templates are pre-warmed first, so the run measures steady state.
+ */
+public final class ServeBench {
+  /** What one run measured. */
+  public record Stats(int completed, int failed, double meanMs, double p95Ms, double throughputRps,
+      double meanQueueMs, double meanStepOverheadMs) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  public Stats run(DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates, int steps)
+      throws Exception {
+    Vertx vertx = Vertx.vertx();
+    ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+    try {
+      InstGenieService service = InstGenieService.start(vertx, config, model).await();
+      String base = "http://127.0.0.1:" + service.port();
+      while (!service.ready()) Thread.sleep(50);
+      int size = model.config().imageSize();
+      List<String> templateIds = new ArrayList<>();
+      for (int i = 0; i < templates; i++) {
+        String image = b64(Images.encodePng(Workload.template(i, size)));
+        JsonNode r = send("PUT", base + "/v1/templates", Map.of("image", image, "steps", steps));
+        templateIds.add(r.get("template_id").asText());
+      }
+      long t0 = System.nanoTime();
+      List<CompletableFuture<double[]>> results = new ArrayList<>();
+      for (Workload.Arrival a : arrivals) {
+        CompletableFuture<double[]> f = new CompletableFuture<>();
+        results.add(f);
+        long delay = a.atMs() * 1_000_000 - (System.nanoTime() - t0);
+        clock.schedule(() -> submit(base, a, templateIds.get(a.template()), steps, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
+      }
+      CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+      return stats(results, service.metrics().meanStepOverheadMs());
+    } finally {
+      clock.shutdownNow();
+      vertx.close().await();
+    }
+  }
+
+  /** Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms} after t0. */
+  private void submit(String base, Workload.Arrival a, String templateId, int steps, long t0, CompletableFuture<double[]> f) {
+    double submitted = (System.nanoTime() - t0) / 1e6;
+    Map<String, Object> body = Map.of("template_id", templateId, "mask", b64(a.maskPng()), "prompt", a.prompt(),
+        "steps", steps, "seed", a.seed());
+    sendAsync("POST", base + "/v1/edits", body)
+        .thenCompose(accepted -> http.sendAsync(
+            HttpRequest.newBuilder(URI.create(base + accepted.get("events_url").asText())).GET().build(),
+            HttpResponse.BodyHandlers.ofLines()))
+        .thenAccept(resp -> {
+          double queue = completedQueueMs(resp.body());
+          f.complete(new double[] {submitted, (System.nanoTime() - t0) / 1e6, queue});
+        })
+        .exceptionally(e -> {
+          f.completeExceptionally(e);
+          return null;
+        });
+  }
+
+  /** Reads SSE lines to the terminal event; returns the edit's queue_ms, or throws if it did not complete. */
+  private static double completedQueueMs(Stream<String> lines) {
+    String event = null;
+    for (var it = lines.iterator(); it.hasNext(); ) {
+      String line = it.next();
+      if (line.startsWith("event: ")) event = line.substring(7);
+      else if (line.startsWith("data: ") && event != null && (event.equals("completed") || event.equals("failed")
+          || event.equals("cancelled"))) {
+        try {
+          JsonNode d = JSON.readTree(line.substring(6));
+          if (!event.equals("completed")) throw new IllegalStateException("edit " + event + ": " + d);
+          return d.path("timings").path("queue_ms").asDouble();
+        } catch (IOException e) {
+          throw new IllegalStateException("bad event data: " + line, e);
+        }
+      }
+    }
+    throw new IllegalStateException("event stream ended without a terminal event");
+  }
+
+  private JsonNode send(String method, String url, Object body) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(request(method, url, body), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + " " + r.body());
+    return JSON.readTree(r.body());
+  }
+
+  private CompletableFuture<JsonNode> sendAsync(String method, String url, Object body) {
+    return http.sendAsync(request(method, url, body), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+      if (r.statusCode() >= 300) throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + " " + r.body());
+      try {
+        return JSON.readTree(r.body());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private static HttpRequest request(String method, String url, Object body) {
+    try {
+      return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String b64(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  private static Stats stats(List<CompletableFuture<double[]>> results, double overheadMs) {
+    List<double[]> ok = new ArrayList<>();
+    int failed = 0;
+    for (CompletableFuture<double[]> f : results) {
+      if (f.isCompletedExceptionally()) failed++;
+      else ok.add(f.join());
+    }
+    if (ok.isEmpty()) return new Stats(0, failed, Double.NaN, Double.NaN, 0, Double.NaN, overheadMs);
+    double[] lat = ok.stream().mapToDouble(r -> r[1] - r[0]).sorted().toArray();
+    double first = ok.stream().mapToDouble(r -> r[0]).min().orElse(0);
+    double last = ok.stream().mapToDouble(r -> r[1]).max().orElse(1);
+    double mean = java.util.Arrays.stream(lat).average().orElse(Double.NaN);
+    double p95 = lat[Math.min(lat.length - 1, (int) Math.ceil(0.95 * lat.length) - 1)];
+    double queue = ok.stream().mapToDouble(r -> r[2]).average().orElse(Double.NaN);
+    return new Stats(ok.size(), failed, mean, p95, ok.size() / ((last - first) / 1000), queue, overheadMs);
+  }
+}
