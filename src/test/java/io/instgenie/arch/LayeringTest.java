@@ -32,9 +32,10 @@ class LayeringTest {
   }
 
   @Test
-  @DisplayName("kernels and the cache tier never import Vert.x")
+  @DisplayName("kernels, the cache tier and the policies (batching, routing) never import Vert.x")
   void noVertxBelowVerticles() {
-    noClasses().that().resideInAnyPackage("io.instgenie.kernels..", "io.instgenie.cache..")
+    noClasses().that().resideInAnyPackage("io.instgenie.kernels..", "io.instgenie.cache..",
+            "io.instgenie.verticles.batching..", "io.instgenie.verticles.policy..")
         .should().dependOnClassesThat().resideInAPackage("io.vertx..")
         .check(MAIN);
   }

@@ -3,6 +3,7 @@ package io.instgenie.cache;
 import static io.instgenie.kernels.dit.BlockMode.CACHE;
 import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.CpuBackend;
@@ -11,6 +12,7 @@ import io.instgenie.kernels.dit.BlockSource;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.edit.EditRequest;
@@ -22,6 +24,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,21 +76,26 @@ class CachedForwardTest {
       CacheFixtures.edit(cache, engine, req);
     }
     try (TemplateCache cache = new TemplateCache(new CacheConfig(1 << 20, 1 << 20, dir, Precision.F32))) {
-      BlockMode[] modes = {CACHE, RECOMPUTE};
-      try (PipelinedActivations acts = cache.pipelined(p.templateId(), p.steps(), modes).orElseThrow()) {
-        EditJob job = p.job(C, acts);
-        engine.run(List.of(job), modes, "edit", StepListener.NONE);
-        byte[] got = job.result(req.template().pixels(), p.pixelMask());
-        // RECOMPUTE of block 1 equals its cache only to rounding: compare the all-CACHE bytes too
-        assertTrue(got.length == want.length);
-      }
       try (PipelinedActivations acts = cache.pipelined(p.templateId(), p.steps(), null).orElseThrow()) {
-        EditJob job = p.job(C, acts);
-        engine.run(List.of(job), null, "edit", StepListener.NONE);
-        assertArrayEquals(want, job.result(req.template().pixels(), p.pixelMask()));
-        assertTrue(acts.blocksLoaded() == (long) p.steps() * C.depth());
+        assertArrayEquals(want, run(engine, p, req, acts, null));
+        assertEquals((long) p.steps() * C.depth(), acts.blocksLoaded());
       }
-      assertTrue(cache.stats().tier(TierKind.DISK).hits() == 2);
+      BlockMode[] modes = {CACHE, RECOMPUTE};
+      byte[] mixed;
+      try (PipelinedActivations acts = cache.pipelined(p.templateId(), p.steps(), modes).orElseThrow()) {
+        mixed = run(engine, p, req, acts, modes);
+        assertEquals(p.steps(), acts.blocksSkipped());
+      }
+      assertEquals(2, cache.stats().tier(TierKind.DISK).hits(), "both pipelines read the file, no promotion");
+      assertEquals(Optional.of(TierKind.DISK), cache.where(p.templateId(), p.steps()));
+      byte[] plain = run(engine, p, req, cache.lookup(p.templateId(), p.steps()).orElseThrow(), modes);
+      assertArrayEquals(plain, mixed, "same plan, pipelined or not: same bytes");
     }
+  }
+
+  private static byte[] run(EditEngine engine, PreparedEdit p, EditRequest req, Activations acts, BlockMode[] modes) {
+    EditJob job = p.job(C, acts);
+    engine.run(List.of(job), modes, "edit", StepListener.NONE);
+    return job.result(req.template().pixels(), p.pixelMask());
   }
 }

@@ -77,7 +77,7 @@ public final class TemplateCache implements AutoCloseable {
 
   /** Empty activations in the configured precision for a template run; hand them to {@link #commit}. */
   public StoredActivations newRun(String templateId, int steps, ModelConfig c) {
-    new TemplateKey(templateId, steps);
+    new TemplateKey(templateId, steps); // fail on a bad id before the run, not at commit
     return StoredActivations.allocate(ActivationShape.of(c, steps, config.precision()));
   }
 

@@ -1,0 +1,96 @@
+package io.instgenie.cache;
+
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.FlopModel;
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.MemoryActivations;
+import io.instgenie.kernels.edit.Noise;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.Prompts;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The short start-up calibration behind {@link CostModel}, in milliseconds: the masked forward
+ * timed at several mask ratios (compute per block against its FLOPs), and groups of segment reads
+ * timed per tier (load against bytes). It measures what the machine gives at that moment: a disk
+ * file in the page cache reads at memory speed.
+ */
+public final class Calibration {
+  private static final double[] MASK_RATIOS = {0.05, 0.1, 0.2, 0.4, 0.7, 1.0};
+
+  private Calibration() {}
+
+  /** Compute time per block against {@link FlopModel#block} FLOPs; the median of {@code reps} runs per point. */
+  public static LinearFit compute(DitForward forward, int reps) {
+    ModelConfig c = forward.config();
+    int l = c.imageTokens();
+    int n = c.sequenceLength();
+    float[] x = Noise.gaussian(1, l * c.patchDim());
+    MemoryActivations zeros = new MemoryActivations(c, 1); // values do not change the time
+    int[] ids = Prompts.nullPrompt(c);
+    double[] flops = new double[MASK_RATIOS.length];
+    double[] ms = new double[MASK_RATIOS.length];
+    for (int i = 0; i < MASK_RATIOS.length; i++) {
+      int m = Math.max(1, (int) Math.round(MASK_RATIOS[i] * l));
+      int[] masked = new int[m];
+      for (int j = 0; j < m; j++) masked[j] = (int) ((long) j * l / m);
+      float[] v = new float[m * c.patchDim()];
+      List<Sequence> seqs = List.of(Sequence.masked(0.5f, ids, x, masked, l, zeros.source(0), v));
+      BlockMode[] modes = new BlockMode[c.depth()];
+      Arrays.fill(modes, BlockMode.CACHE);
+      // the whole forward, charged to its blocks: embedding and final layer fold into the line
+      ms[i] = median(reps, () -> forward.run(seqs, modes)) / c.depth();
+      flops[i] = FlopModel.block(c, c.promptTokens() + m, n);
+    }
+    return LinearFit.of(flops, ms);
+  }
+
+  /**
+   * Load time against bytes for one tier: groups of 1 to 4 whole-segment reads from
+   * {@code src} (its steps and blocks in turn), so the line predicts one segment at x = its bytes.
+   */
+  public static LinearFit load(SegmentSource src, int reps) {
+    ActivationShape s = src.shape();
+    ByteBuffer buf = ByteBuffer.allocateDirect(s.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    int groups = Math.min(4, s.segments());
+    double[] bytes = new double[groups];
+    double[] ms = new double[groups];
+    int[] next = {0};
+    for (int g = 1; g <= groups; g++) {
+      int count = g;
+      bytes[g - 1] = (double) count * s.segmentBytes();
+      ms[g - 1] = median(reps, () -> {
+        for (int i = 0; i < count; i++) {
+          int at = next[0]++ % s.segments();
+          src.read(at / s.depth(), at % s.depth(), buf);
+        }
+      });
+    }
+    return groups >= 2 ? LinearFit.of(bytes, ms) : new LinearFit(0, ms[0] / bytes[0], 0, 1);
+  }
+
+  /** Compute plus one load fit per given tier. */
+  public static CostModel calibrate(DitForward forward, Map<TierKind, SegmentSource> sources, int reps) {
+    CostModel m = new CostModel(compute(forward, reps), Map.of());
+    for (Map.Entry<TierKind, SegmentSource> e : sources.entrySet()) m = m.withLoad(e.getKey(), load(e.getValue(), reps));
+    return m;
+  }
+
+  /** Median wall time in ms of {@code reps} runs after one warm-up run. */
+  private static double median(int reps, Runnable r) {
+    r.run();
+    double[] t = new double[Math.max(1, reps)];
+    for (int i = 0; i < t.length; i++) {
+      long t0 = System.nanoTime();
+      r.run();
+      t[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(t);
+    return t[t.length / 2];
+  }
+}
