@@ -71,7 +71,9 @@ final class BenchServeCommand implements Callable<Integer> {
   }
 
   private ServiceConfig config(ServiceConfig.Batching b) {
-    return new ServiceConfig("127.0.0.1", 0, maxBatch, 100_000, 64L << 20, b, 1, 4L << 30, null, null, "auto", 2, 600_000);
+    ServiceConfig d = ServiceConfig.defaults();
+    return new ServiceConfig("127.0.0.1", 0, maxBatch, 100_000, 64L << 20, b, 1, 4L << 30, null, d.cacheDiskBytes(),
+        d.cachePrecision(), null, "auto", 2, 600_000);
   }
 
   private static Map<String, Object> toJson(ServeBench.Stats s) {

@@ -3,6 +3,7 @@ package io.instgenie.verticles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import io.instgenie.cache.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -30,6 +31,8 @@ public final class ConfigLoader {
     KEYS.put("workers", "denoise workers (one per device; CPU = 1)");
     KEYS.put("cache_memory_bytes", "template activations kept in memory");
     KEYS.put("cache_dir", "folder of the disk tier of template activations (empty = none)");
+    KEYS.put("cache_disk_bytes", "largest size of the disk tier");
+    KEYS.put("cache_precision", "f32 or bf16: storage precision of cached activations");
     KEYS.put("model_dir", "model folder (empty = the bundled default)");
     KEYS.put("backend", "auto, cpu or reference");
     KEYS.put("retry_after_seconds", "Retry-After of a 429");
@@ -57,6 +60,8 @@ public final class ConfigLoader {
         intOf(v, "workers", d.workers()),
         longOf(v, "cache_memory_bytes", d.cacheMemoryBytes()),
         pathOf(v.get("cache_dir"), d.cacheDir()),
+        longOf(v, "cache_disk_bytes", d.cacheDiskBytes()),
+        precisionOf(v.get("cache_precision"), d.cachePrecision()),
         pathOf(v.get("model_dir"), d.modelDir()),
         v.getOrDefault("backend", d.backend()),
         intOf(v, "retry_after_seconds", d.retryAfterSeconds()),
@@ -102,6 +107,15 @@ public final class ConfigLoader {
       return ServiceConfig.Batching.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("config: batching must be continuous or static, got '" + s + "'");
+    }
+  }
+
+  private static Precision precisionOf(String s, Precision dflt) {
+    if (s == null) return dflt;
+    try {
+      return Precision.valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config: cache_precision must be f32 or bf16, got '" + s + "'");
     }
   }
 

@@ -74,6 +74,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     loop.stop();
     return vertx.executeBlocking(() -> {
       thread.join(10_000);
+      store.close();
       return null;
     });
   }

@@ -3,7 +3,12 @@ package io.instgenie.verticles;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.dit.DitModel;
-import io.instgenie.verticles.batching.MemoryTemplateStore;
+import io.instgenie.cache.CacheConfig;
+import io.instgenie.cache.TemplateCache;
+import io.instgenie.verticles.batching.CachedTemplateStore;
+import io.instgenie.verticles.batching.TemplateStore;
+import java.util.ArrayList;
+import java.util.List;
 import io.instgenie.verticles.codec.Codecs;
 import io.instgenie.verticles.http.HttpApiVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -22,6 +27,7 @@ public final class InstGenieService {
   private final DitModel model;
   private final ServiceMetrics metrics = new ServiceMetrics();
   private final CountDownLatch warm;
+  private final List<TemplateCache> caches = new ArrayList<>();
   private HttpApiVerticle http;
 
   private InstGenieService(Vertx vertx, ServiceConfig config, DitModel model) {
@@ -48,9 +54,12 @@ public final class InstGenieService {
       int index = i;
       chain = chain.compose(id -> {
         Backend backend = Backends.byName(config.backend());
-        MemoryTemplateStore store = new MemoryTemplateStore(model.config(), config.cacheMemoryBytes() / config.workers());
-        metrics.gauge("instgenie_template_cache_bytes_worker_" + index, "Template activations held in memory",
-            store::bytes);
+        TemplateCache cache = new TemplateCache(new CacheConfig(config.cacheMemoryBytes() / config.workers(),
+            config.cacheDiskBytes(), config.cacheDir() == null ? null : config.cacheDir().resolve("worker-" + index),
+            config.cachePrecision()));
+        caches.add(cache);
+        metrics.cache(index, cache::stats);
+        TemplateStore store = new CachedTemplateStore(cache, model.config());
         return vertx.deployVerticle(new DenoiseWorkerVerticle(index, model, backend, store, config.maxBatch(),
             config.batching() == ServiceConfig.Batching.CONTINUOUS, metrics, warm));
       });
@@ -66,6 +75,11 @@ public final class InstGenieService {
 
   public int port() {
     return http.port();
+  }
+
+  /** The template caches, one per worker (tests and benchmarks read their stats). */
+  public List<TemplateCache> caches() {
+    return caches;
   }
 
   public ServiceMetrics metrics() {

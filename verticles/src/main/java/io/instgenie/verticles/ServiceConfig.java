@@ -1,5 +1,6 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.Precision;
 import java.nio.file.Path;
 
 /**
@@ -16,6 +17,8 @@ public record ServiceConfig(
     int workers,
     long cacheMemoryBytes,
     Path cacheDir,
+    long cacheDiskBytes,
+    Precision cachePrecision,
     Path modelDir,
     String backend,
     int retryAfterSeconds,
@@ -36,6 +39,8 @@ public record ServiceConfig(
     require(maxBodyBytes >= 1024, "max_body_bytes must be at least 1024, got " + maxBodyBytes);
     require(workers >= 1, "workers must be at least 1, got " + workers);
     require(cacheMemoryBytes >= 0, "cache_memory_bytes must not be negative");
+    require(cacheDiskBytes > 0, "cache_disk_bytes must be positive");
+    require(cachePrecision != null, "cache_precision must be f32 or bf16");
     require(retryAfterSeconds >= 1, "retry_after_seconds must be at least 1");
     require(syncTimeoutMs >= 1000, "sync_timeout_ms must be at least 1000");
     require(batching != null, "batching must be continuous or static");
@@ -49,6 +54,6 @@ public record ServiceConfig(
 
   public static ServiceConfig defaults() {
     return new ServiceConfig("0.0.0.0", 8080, 8, 64, 10L << 20, Batching.CONTINUOUS, 1,
-        2L << 30, null, null, "auto", 2, 600_000);
+        2L << 30, null, 20L << 30, Precision.F32, null, "auto", 2, 600_000);
   }
 }

@@ -2,7 +2,11 @@ package io.instgenie.verticles;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.instgenie.cache.CacheStats;
+import io.instgenie.cache.TierKind;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,6 +24,7 @@ public final class ServiceMetrics {
   private final Timer requestLatency;
   private final Counter templateHits;
   private final Counter templateMisses;
+  private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ServiceMetrics() {
     stepLatency = Timer.builder("instgenie_step").description("Wall time of one denoising step")
@@ -61,6 +66,30 @@ public final class ServiceMetrics {
 
   public void gauge(String name, String help, Supplier<Number> value) {
     Gauge.builder(name, value).description(help).register(registry);
+  }
+
+  /** Publishes a worker's template-cache counters (per tier: hits, misses, bytes, evictions; prefetches, bubbles). */
+  public void cache(int worker, Supplier<CacheStats> stats) {
+    sources.add(stats); // Micrometer holds function sources weakly
+    String w = String.valueOf(worker);
+    for (TierKind kind : TierKind.values()) {
+      Tags tags = Tags.of("worker", w, "tier", kind.name().toLowerCase(java.util.Locale.ROOT));
+      FunctionCounter.builder("instgenie_cache_hits", stats, s -> s.get().tier(kind).hits()).tags(tags)
+          .description("Template lookups served by this tier").register(registry);
+      FunctionCounter.builder("instgenie_cache_misses", stats, s -> s.get().tier(kind).misses()).tags(tags)
+          .description("Template lookups this tier could not serve").register(registry);
+      FunctionCounter.builder("instgenie_cache_evictions", stats, s -> s.get().tier(kind).evictions()).tags(tags)
+          .description("Templates evicted from this tier").register(registry);
+      Gauge.builder("instgenie_cache_bytes", stats, s -> s.get().tier(kind).bytes()).tags(tags)
+          .description("Bytes of template activations in this tier").register(registry);
+    }
+    Tags tags = Tags.of("worker", w);
+    FunctionCounter.builder("instgenie_cache_prefetches", stats, s -> s.get().prefetches()).tags(tags)
+        .description("Disk-to-memory promotions while an edit waited").register(registry);
+    FunctionCounter.builder("instgenie_cache_corrupt_segments", stats, s -> s.get().corruptSegments()).tags(tags)
+        .description("Cache files discarded for a checksum mismatch").register(registry);
+    FunctionCounter.builder("instgenie_cache_bubble_seconds", stats, s -> s.get().bubbleNanos() / 1e9).tags(tags)
+        .description("Time compute waited for the cache loader").register(registry);
   }
 
   /** The Prometheus text exposition. */

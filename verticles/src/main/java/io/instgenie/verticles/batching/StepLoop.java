@@ -140,6 +140,7 @@ public final class StepLoop implements Runnable {
       if (o instanceof DenoiseTask t) {
         Member m = new Member(t);
         m.waitSinceMs = now();
+        store.prefetch(t.edit().templateId(), t.edit().steps());
         queue.add(m);
         m.lastPosition = queue.size();
         listener.event(JobEvent.of(t.id(), "queued", "position", m.lastPosition, "worker_step", stepsRun));

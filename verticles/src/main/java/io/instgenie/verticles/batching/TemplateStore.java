@@ -13,6 +13,12 @@ public interface TemplateStore {
   /** Keeps a finished template run's activations. */
   void commit(String templateId, int steps, Activations activations);
 
+  /** Starts moving a template held only in a slower tier into memory (a queued edit's, while it waits). */
+  default void prefetch(String templateId, int steps) {}
+
+  /** Flushes and releases what the store holds (the worker is stopping). */
+  default void close() {}
+
   /** Template ids held, for the balancer's view. */
   java.util.List<String> held();
 }

@@ -1,0 +1,52 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.cache.TemplateCache;
+import io.instgenie.kernels.edit.Activations;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.cache.TemplateRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The step loop's view of the tiered {@link TemplateCache} (memory, disk, later remote). */
+public final class CachedTemplateStore implements TemplateStore {
+  private final TemplateCache cache;
+  private final ModelConfig config;
+
+  public CachedTemplateStore(TemplateCache cache, ModelConfig config) {
+    this.cache = cache;
+    this.config = config;
+  }
+
+  @Override
+  public Optional<Activations> lookup(String templateId, int steps) {
+    return cache.lookup(templateId, steps);
+  }
+
+  @Override
+  public Activations newRun(String templateId, int steps) {
+    return cache.newRun(templateId, steps, config);
+  }
+
+  @Override
+  public void commit(String templateId, int steps, Activations activations) {
+    cache.commit(templateId, activations);
+  }
+
+  @Override
+  public void prefetch(String templateId, int steps) {
+    cache.prefetch(templateId, steps);
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+  }
+
+  @Override
+  public List<String> held() {
+    List<String> out = new ArrayList<>();
+    for (TemplateRegistry.Entry e : cache.registry().entries()) out.add(e.key().id());
+    return out;
+  }
+}
