@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -57,7 +58,8 @@ public final class HttpApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // WebSocket first: the upgrade must happen synchronously, before any body handling
     router.get("/v1/edits/:id/ws").handler(this::editWebSocket);
-    BodyHandler body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true);
+    BodyHandler body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true)
+        .setUploadsDirectory(Path.of(System.getProperty("java.io.tmpdir"), "instgenie-uploads").toString());
     router.post("/v1/edits").handler(body).handler(this::submitEdit);
     router.get("/v1/edits/:id").handler(this::getEdit);
     router.get("/v1/edits/:id/image").handler(this::getImage);
