@@ -28,6 +28,8 @@ public final class JobsVerticle extends VerticleBase {
   private final Map<String, Job> jobs = new HashMap<>();
   private final LinkedHashMap<String, Boolean> finishedOrder = new LinkedHashMap<>();
   private final Map<String, String> templates = new HashMap<>();
+  /** Unfinished jobs per template, so a template whose only edits failed stops saying "pending". */
+  private final Map<String, Integer> templateUsers = new HashMap<>();
   private int unfinished;
 
   /** One job's record. */
@@ -75,6 +77,7 @@ public final class JobsVerticle extends VerticleBase {
     Registration r = msg.body();
     jobs.put(r.id(), new Job(r));
     templates.putIfAbsent(r.templateId(), "pending");
+    templateUsers.merge(r.templateId(), 1, Integer::sum);
     unfinished++;
     msg.reply(Boolean.TRUE);
   }
@@ -110,9 +113,14 @@ public final class JobsVerticle extends VerticleBase {
       Map<String, Object> timings = (Map<String, Object>) t;
       j.timings = timings;
     }
+    String t = j.reg.templateId();
+    boolean lastUser = templateUsers.merge(t, -1, Integer::sum) <= 0;
+    if (lastUser) templateUsers.remove(t);
     if (status.equals("completed")) {
-      templates.put(j.reg.templateId(), "ready");
+      templates.put(t, "ready");
       metrics.requestDone(System.currentTimeMillis() - j.createdMs);
+    } else if (lastUser && "pending".equals(templates.get(t))) {
+      templates.remove(t);
     }
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator(); finishedOrder.size() > resultsKept && it.hasNext(); ) {

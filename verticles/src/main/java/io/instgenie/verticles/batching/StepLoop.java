@@ -137,7 +137,9 @@ public final class StepLoop implements Runnable {
   private void drainInbox(boolean idle) throws InterruptedException {
     Object first = idle ? inbox.poll(200, TimeUnit.MILLISECONDS) : inbox.poll();
     for (Object o = first; o != null; o = inbox.poll()) {
-      if (o instanceof DenoiseTask t) {
+      if (o instanceof DenoiseTask t && earlyCancels.remove(t.id())) {
+        listener.event(JobEvent.of(t.id(), "cancelled"));
+      } else if (o instanceof DenoiseTask t) {
         Member m = new Member(t);
         m.waitSinceMs = now();
         store.prefetch(t.edit().templateId(), t.edit().steps());
@@ -149,6 +151,9 @@ public final class StepLoop implements Runnable {
       }
     }
   }
+
+  /** Cancels that arrived before their task (bounded; oldest forgotten first). */
+  private final java.util.LinkedHashSet<String> earlyCancels = new java.util.LinkedHashSet<>();
 
   private void cancelNow(String id) {
     for (Iterator<Member> it = queue.iterator(); it.hasNext(); ) {
@@ -172,6 +177,8 @@ public final class StepLoop implements Runnable {
         return;
       }
     }
+    earlyCancels.add(id);
+    if (earlyCancels.size() > 1024) earlyCancels.remove(earlyCancels.iterator().next());
   }
 
   /** Moves queued tasks into the batch while there is room (static: only into an empty batch). */
@@ -179,6 +186,10 @@ public final class StepLoop implements Runnable {
     if (!continuous && !running.isEmpty()) return;
     while (running.size() < maxBatch && !queue.isEmpty()) {
       Member m = queue.poll();
+      if (m.job != null) { // back from waiting on its template run: it started already
+        running.add(m);
+        continue;
+      }
       m.startedAtMs = now();
       listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
       PreparedEdit p = m.task.edit();
@@ -262,8 +273,9 @@ public final class StepLoop implements Runnable {
       w.templateWaitMs += now() - w.waitSinceMs;
       if (w.task.templateOnly()) completeTemplate(w);
       else {
+        // ahead of later arrivals, but through the queue so the batch never exceeds maxBatch
         w.job = w.task.edit().job(forward.config(), acts);
-        running.add(w);
+        queue.addFirst(w);
       }
     }
   }

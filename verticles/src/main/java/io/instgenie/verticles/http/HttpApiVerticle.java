@@ -230,15 +230,26 @@ public final class HttpApiVerticle extends VerticleBase {
       Responses.error(rc, 400, "n must be between 1 and 8, got " + n);
       return;
     }
+    List<Future<Accepted>> admitted = new ArrayList<>();
     EditForms.read(vertx, rc, true, false).compose(raw -> {
       List<Future<String>> images = new ArrayList<>();
-      for (int i = 0; i < n; i++) images.add(admit(raw).compose(this::awaitImage));
+      for (int i = 0; i < n; i++) {
+        Future<Accepted> a = admit(raw);
+        admitted.add(a);
+        images.add(a.compose(this::awaitImage));
+      }
       return Future.all(images).map(all -> {
         JsonArray data = new JsonArray();
         for (Future<String> f : images) data.add(new JsonObject().put("b64_json", f.result()));
         return new JsonObject().put("created", System.currentTimeMillis() / 1000).put("data", data);
       });
-    }).onSuccess(body -> Responses.json(rc, 200, body)).onFailure(err -> reject(rc, err));
+    }).onSuccess(body -> Responses.json(rc, 200, body)).onFailure(err -> {
+      // one answer for all n: the siblings of a refused or failed edit must not keep running
+      for (Future<Accepted> a : admitted) {
+        if (a.succeeded()) vertx.eventBus().request(Addresses.JOB_CANCEL, a.result().id(), TIMEOUT);
+      }
+      reject(rc, err);
+    });
   }
 
   private Future<String> awaitImage(Accepted a) {

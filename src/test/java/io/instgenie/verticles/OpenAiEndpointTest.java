@@ -1,0 +1,121 @@
+package io.instgenie.verticles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instgenie.kernels.io.RgbImage;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.multipart.MultipartForm;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The OpenAI-compatible synchronous POST /v1/images/edits: transparent mask pixels mark the edit. */
+@ExtendWith(VertxExtension.class)
+class OpenAiEndpointTest {
+  private static ServiceClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    ServiceClient.start(vertx, ServiceClient.config()).onComplete(ctx.succeeding(c -> {
+      client = c;
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterAll
+  static void stop(Vertx vertx, VertxTestContext ctx) {
+    vertx.close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static MultipartForm form(RgbImage template, byte[] mask, String n, String format) {
+    MultipartForm form = MultipartForm.create()
+        .binaryFileUpload("image", "image.png", TestImages.png(template), "image/png")
+        .binaryFileUpload("mask", "mask.png", Buffer.buffer(mask), "image/png")
+        .attribute("prompt", "a white star");
+    if (n != null) form.attribute("n", n);
+    if (format != null) form.attribute("response_format", format);
+    return form;
+  }
+
+  @Test
+  @DisplayName("n=2 with b64_json answers 200 {created, data} with two PNGs whose opaque-mask pixels are the template's")
+  void twoImagesAsBase64(VertxTestContext ctx) {
+    RgbImage template = TestImages.template(701);
+    int x0 = 2;
+    int y0 = 5;
+    int w = 9;
+    int h = 6;
+    Checkpoint answered = ctx.checkpoint();
+    client.postForm("/v1/images/edits", form(template, TestImages.alphaMaskPng(x0, y0, w, h), "2", "b64_json"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(200, r.statusCode(), r.bodyAsString());
+          JsonObject body = r.bodyAsJsonObject();
+          assertTrue(body.getLong("created") > 0, "created is a Unix time: " + body);
+          JsonArray data = body.getJsonArray("data");
+          assertEquals(2, data.size(), "one entry per image asked for");
+          for (int i = 0; i < data.size(); i++) {
+            String b64 = data.getJsonObject(i).getString("b64_json");
+            assertNotNull(b64, "entry " + i + " carries b64_json");
+            TestImages.assertUnmaskedIdentical(template, TestImages.rect(x0, y0, w, h),
+                Base64.getDecoder().decode(b64));
+          }
+          answered.flag();
+        })));
+  }
+
+  @Test
+  @DisplayName("response_format=url gets 400 saying only b64_json is served")
+  void urlFormatRefused(VertxTestContext ctx) {
+    Checkpoint refused = ctx.checkpoint();
+    client.postForm("/v1/images/edits", form(TestImages.template(702), TestImages.alphaMaskPng(0, 0, 4, 4), "1", "url"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.statusCode(), r.bodyAsString());
+          assertTrue(r.bodyAsJsonObject().getString("error").contains("b64_json"), r.bodyAsString());
+          refused.flag();
+        })));
+  }
+
+  @Test
+  @DisplayName("A mask without an alpha channel gets 400 saying transparency marks the edit")
+  void maskWithoutAlphaRefused(VertxTestContext ctx) {
+    Checkpoint refused = ctx.checkpoint();
+    byte[] opaque = TestImages.pngBytes(TestImages.rectMask(0, 0, 4, 4));
+    client.postForm("/v1/images/edits", form(TestImages.template(703), opaque, null, null))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.statusCode(), r.bodyAsString());
+          assertTrue(r.bodyAsJsonObject().getString("error").contains("alpha"), r.bodyAsString());
+          refused.flag();
+        })));
+  }
+
+  @Test
+  @DisplayName("n outside 1..8 or not a number gets 400 naming n")
+  void badNRefused(VertxTestContext ctx) {
+    Checkpoint zero = ctx.checkpoint();
+    Checkpoint word = ctx.checkpoint();
+    byte[] mask = TestImages.alphaMaskPng(0, 0, 4, 4);
+    client.postForm("/v1/images/edits", form(TestImages.template(704), mask, "0", "b64_json"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.statusCode(), r.bodyAsString());
+          assertTrue(r.bodyAsJsonObject().getString("error").contains("n must be between 1 and 8"), r.bodyAsString());
+          zero.flag();
+        })));
+    client.postForm("/v1/images/edits", form(TestImages.template(704), mask, "two", "b64_json"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.statusCode(), r.bodyAsString());
+          assertTrue(r.bodyAsJsonObject().getString("error").contains("n must be a whole number"), r.bodyAsString());
+          word.flag();
+        })));
+  }
+}
