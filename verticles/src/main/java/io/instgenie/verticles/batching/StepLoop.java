@@ -125,7 +125,8 @@ public final class StepLoop implements Runnable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException | OutOfMemoryError e) {
+      } catch (RuntimeException | Error e) {
+        // the loop must outlive any one batch: a dead step loop would hang every request
         LOG.log(Level.ERROR, "step failed; failing the batch", e);
         for (Member m : new ArrayList<>(running)) fail(m, "internal error: " + e);
         running.clear();

@@ -33,7 +33,15 @@ public final class ServeBench {
       double meanQueueMs, double meanStepOverheadMs) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long after the last arrival unfinished requests are waited for before they count as failed. */
+  private static final long DRAIN_MS = 600_000;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  /** Event streams are read with blocking line reads: on threads of their own, never the client's. */
+  private final java.util.concurrent.ExecutorService readers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "bench-sse-reader");
+    t.setDaemon(true);
+    return t;
+  });
 
   public Stats run(DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates, int steps)
       throws Exception {
@@ -58,10 +66,17 @@ public final class ServeBench {
         long delay = a.atMs() * 1_000_000 - (System.nanoTime() - t0);
         clock.schedule(() -> submit(base, a, templateIds.get(a.template()), steps, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
       }
-      CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+      long lastArrivalMs = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1).atMs();
+      try {
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+            .get(lastArrivalMs + DRAIN_MS, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        for (CompletableFuture<double[]> f : results) f.completeExceptionally(e); // counted as failed
+      }
       return stats(results, service.metrics().meanStepOverheadMs());
     } finally {
       clock.shutdownNow();
+      readers.shutdownNow();
       vertx.close().await();
     }
   }
@@ -75,10 +90,10 @@ public final class ServeBench {
         .thenCompose(accepted -> http.sendAsync(
             HttpRequest.newBuilder(URI.create(base + accepted.get("events_url").asText())).GET().build(),
             HttpResponse.BodyHandlers.ofLines()))
-        .thenAccept(resp -> {
+        .thenAcceptAsync(resp -> {
           double queue = completedQueueMs(resp.body());
           f.complete(new double[] {submitted, (System.nanoTime() - t0) / 1e6, queue});
-        })
+        }, readers)
         .exceptionally(e -> {
           f.completeExceptionally(e);
           return null;
