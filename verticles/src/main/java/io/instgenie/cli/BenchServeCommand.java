@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 final class BenchServeCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "0.5", description = "Arrivals per second (Poisson).") double rate;
   @Option(names = "--requests", defaultValue = "48") int requests;
-  @Option(names = "--steps", defaultValue = "10") int steps;
+  @Option(names = "--steps", defaultValue = "10", split = ",",
+      description = "Step counts, drawn uniformly per request (e.g. 10 or 5,10,20,40).") int[] steps;
   @Option(names = "--templates", defaultValue = "4") int templates;
   @Option(names = "--max-batch", defaultValue = "8") int maxBatch;
   @Option(names = "--seed", defaultValue = "1") long seed;
@@ -27,20 +28,20 @@ final class BenchServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rate <= 0 || requests < 1 || steps < 1 || templates < 1) {
+    if (rate <= 0 || requests < 1 || java.util.Arrays.stream(steps).anyMatch(x -> x < 1) || templates < 1) {
       throw new IllegalArgumentException("--rate, --requests, --steps and --templates must be positive");
     }
     DitModel model = DitModel.random(Presets.byName(preset), 0);
     var c = model.config();
     List<Workload.Arrival> arrivals = Workload.generate(seed, requests, rate, templates, c.imageSize(), c.patchSize(),
-        1.3, 5.5, List.of("a red circle", "a blue square", "a small green star", "a yellow triangle"));
+        1.3, 5.5, List.of("a red circle", "a blue square", "a small green star", "a yellow triangle"), steps);
     double meanRatio = arrivals.stream().mapToDouble(Workload.Arrival::maskRatio).average().orElse(0);
     Map<String, ServeBench.Stats> out = new LinkedHashMap<>();
     // a discarded warm-up run, so neither measured mode pays the JIT and first-use costs
     new ServeBench().run(model, config(ServiceConfig.Batching.CONTINUOUS), arrivals.subList(0, Math.min(16, requests)),
-        templates, steps);
+        templates);
     for (ServiceConfig.Batching b : ServiceConfig.Batching.values()) {
-      out.put(b.name().toLowerCase(), new ServeBench().run(model, config(b), arrivals, templates, steps));
+      out.put(b.name().toLowerCase(), new ServeBench().run(model, config(b), arrivals, templates));
     }
     ServeBench.Stats cont = out.get("continuous");
     ServeBench.Stats stat = out.get("static");
@@ -49,6 +50,7 @@ final class BenchServeCommand implements Callable<Integer> {
       m.put("rate_rps", rate);
       m.put("requests", requests);
       m.put("steps", steps);
+      m.put("mean_steps", arrivals.stream().mapToInt(Workload.Arrival::steps).average().orElse(0));
       m.put("mean_mask_ratio", meanRatio);
       for (var e : out.entrySet()) m.put(e.getKey(), toJson(e.getValue()));
       m.put("mean_latency_ratio", stat.meanMs() / cont.meanMs());
@@ -56,8 +58,8 @@ final class BenchServeCommand implements Callable<Integer> {
       m.put("throughput_ratio", cont.throughputRps() / stat.throughputRps());
       System.out.println(ModelFiles.toJson(m));
     } else {
-      System.out.printf("bench serve: %s preset, %d requests at %.2f/s (Poisson), %d steps, mean mask ratio %.3f, max batch %d%n%n",
-          preset, requests, rate, steps, meanRatio, maxBatch);
+      System.out.printf("bench serve: %s preset, %d requests at %.2f/s (Poisson), steps %s, mean mask ratio %.3f, max batch %d%n%n",
+          preset, requests, rate, java.util.Arrays.toString(steps), meanRatio, maxBatch);
       System.out.printf("%-11s %9s %7s %10s %10s %12s %14s%n", "batching", "completed", "failed", "mean ms", "p95 ms", "throughput/s", "step overhead");
       for (var e : out.entrySet()) {
         ServeBench.Stats s = e.getValue();

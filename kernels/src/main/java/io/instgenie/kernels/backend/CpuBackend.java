@@ -10,7 +10,6 @@ import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -166,7 +165,7 @@ public final class CpuBackend implements Backend {
       FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
       // 0.5·(1 + tanh(u)) = 1/(1 + e^(−2u)), u = √(2/π)(x + 0.044715x³)
       FloatVector u = v.mul(v).mul(v).mul(0.044715f).add(v).mul(-2f * GELU_C);
-      v.div(exp(u).add(1f)).intoByteBuffer(xb, i * 4, NO);
+      v.div(VectorMath.exp(u).add(1f)).intoByteBuffer(xb, i * 4, NO);
     }
     for (; i < hi; i++) {
       float v = xb.getFloat(i * 4);
@@ -271,7 +270,7 @@ public final class CpuBackend implements Backend {
         FloatVector m = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
         for (j = 0; j < bound; j += L) {
-          FloatVector ev = exp(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m));
+          FloatVector ev = VectorMath.exp(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m));
           ev.intoByteBuffer(pb, (at + j) * 4, NO);
           acc = acc.add(ev);
         }
@@ -283,35 +282,6 @@ public final class CpuBackend implements Backend {
         }
         inv[r] = 1f / sum;
     }
-  }
-
-  private static final float LOG2E = 1.44269504f;
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
-  /** 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer in the low mantissa bits. */
-  private static final float ROUNDER = 12582912f;
-
-  /**
-   * e^x for x in [−87, 87] (clamped outside), relative error below 3e-7: x = n·ln2 + r with
-   * |r| ≤ ln2/2, e^r by its degree-6 Taylor polynomial, 2^n built in the exponent bits. Cheaper
-   * than the library EXP, and only plain lane operations.
-   */
-  private static FloatVector exp(FloatVector x) {
-    x = x.max(-87f).min(87f);
-    FloatVector shifted = x.mul(LOG2E).add(ROUNDER);
-    FloatVector n = shifted.sub(ROUNDER);
-    FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
-    r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-    FloatVector p = FloatVector.broadcast(S, 1f / 720);
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-    p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-    p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-    p = p.fma(r, FloatVector.broadcast(S, 1f));
-    p = p.fma(r, FloatVector.broadcast(S, 1f));
-    // the low bits of shifted hold n (two's complement); put n + 127 in the exponent field
-    IntVector bits = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127).lanewise(VectorOperators.LSHL, 23);
-    return p.mul(bits.reinterpretAsFloats());
   }
 
   private static void scaleRows(FloatBuf out, long o, int ldo, int rows, int d, float[] inv) {

@@ -40,46 +40,13 @@ public final class StepLoop implements Runnable {
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final ArrayDeque<Member> queue = new ArrayDeque<>();
   private final List<Member> running = new ArrayList<>();
-  private final Map<String, TemplateRun> templateRuns = new HashMap<>();
+  private final Map<String, Member.Run> templateRuns = new HashMap<>();
   private final List<Sequence> seqs = new ArrayList<>();
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of());
   private double stepMsEma = -1;
   /** Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in steps. */
   private long stepsRun;
-
-  /** A task waiting or running, with its job and clock. */
-  private static final class Member {
-    final DenoiseTask task;
-    EditJob job;
-    TemplateRun run;
-    long startedAtMs = -1;
-    long templateWaitMs;
-    long waitSinceMs;
-    int lastPosition = -1;
-
-    Member(DenoiseTask task) {
-      this.task = task;
-    }
-
-    String id() {
-      return task.id();
-    }
-  }
-
-  /** A template run in the batch and the tasks waiting for it. */
-  private static final class TemplateRun {
-    final String templateId;
-    final int steps;
-    final TemplateRunJob job;
-    final List<Member> waiters = new ArrayList<>();
-
-    TemplateRun(String templateId, int steps, TemplateRunJob job) {
-      this.templateId = templateId;
-      this.steps = steps;
-      this.job = job;
-    }
-  }
 
   /** The worker's load, for routing: per running sequence group (masked tokens, remaining steps). */
   public record Load(int queued, int runningMembers, List<int[]> running) {}
@@ -172,7 +139,7 @@ public final class StepLoop implements Runnable {
         return;
       }
     }
-    for (TemplateRun r : templateRuns.values()) {
+    for (Member.Run r : templateRuns.values()) {
       if (r.waiters.removeIf(m -> m.id().equals(id))) {
         listener.event(JobEvent.of(id, "cancelled"));
         return;
@@ -205,10 +172,10 @@ public final class StepLoop implements Runnable {
         else join(m, cached.get());
         continue;
       }
-      TemplateRun run = templateRuns.get(p.templateId());
+      Member.Run run = templateRuns.get(p.templateId());
       if (run == null) {
         Activations acts = store.newRun(p.templateId(), p.steps());
-        run = new TemplateRun(p.templateId(), p.steps(),
+        run = new Member.Run(p.templateId(), p.steps(),
             new TemplateRunJob(forward.config(), p.templateTokens(), p.templateNoise(), acts));
         templateRuns.put(p.templateId(), run);
         Member runner = new Member(m.task);
@@ -264,7 +231,7 @@ public final class StepLoop implements Runnable {
     listener.stepDone(members, seqs.size(), stepMs, kernelMs);
   }
 
-  private void templateRunDone(TemplateRun run) {
+  private void templateRunDone(Member.Run run) {
     templateRuns.remove(run.templateId);
     Activations acts = run.job.activations();
     store.commit(run.templateId, run.steps, acts);

@@ -43,7 +43,7 @@ public final class ServeBench {
     return t;
   });
 
-  public Stats run(DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates, int steps)
+  public Stats run(DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates)
       throws Exception {
     Vertx vertx = Vertx.vertx();
     ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
@@ -52,11 +52,14 @@ public final class ServeBench {
       String base = "http://127.0.0.1:" + service.port();
       while (!service.ready()) Thread.sleep(50);
       int size = model.config().imageSize();
-      List<String> templateIds = new ArrayList<>();
-      for (int i = 0; i < templates; i++) {
-        String image = b64(Images.encodePng(Workload.template(i, size)));
-        JsonNode r = send("PUT", base + "/v1/templates", Map.of("image", image, "steps", steps));
-        templateIds.add(r.get("template_id").asText());
+      // the template id depends on the step count: pre-warm every (template, steps) pair used
+      Map<String, String> templateIds = new java.util.HashMap<>();
+      for (Workload.Arrival a : arrivals) {
+        String key = a.template() + "/" + a.steps();
+        if (templateIds.containsKey(key)) continue;
+        String image = b64(Images.encodePng(Workload.template(a.template(), size)));
+        JsonNode r = send("PUT", base + "/v1/templates", Map.of("image", image, "steps", a.steps()));
+        templateIds.put(key, r.get("template_id").asText());
       }
       long t0 = System.nanoTime();
       List<CompletableFuture<double[]>> results = new ArrayList<>();
@@ -64,7 +67,8 @@ public final class ServeBench {
         CompletableFuture<double[]> f = new CompletableFuture<>();
         results.add(f);
         long delay = a.atMs() * 1_000_000 - (System.nanoTime() - t0);
-        clock.schedule(() -> submit(base, a, templateIds.get(a.template()), steps, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
+        String templateId = templateIds.get(a.template() + "/" + a.steps());
+        clock.schedule(() -> submit(base, a, templateId, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
       }
       long lastArrivalMs = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1).atMs();
       try {
@@ -82,10 +86,10 @@ public final class ServeBench {
   }
 
   /** Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms} after t0. */
-  private void submit(String base, Workload.Arrival a, String templateId, int steps, long t0, CompletableFuture<double[]> f) {
+  private void submit(String base, Workload.Arrival a, String templateId, long t0, CompletableFuture<double[]> f) {
     double submitted = (System.nanoTime() - t0) / 1e6;
     Map<String, Object> body = Map.of("template_id", templateId, "mask", b64(a.maskPng()), "prompt", a.prompt(),
-        "steps", steps, "seed", a.seed());
+        "steps", a.steps(), "seed", a.seed());
     sendAsync("POST", base + "/v1/edits", body)
         .thenCompose(accepted -> http.sendAsync(
             HttpRequest.newBuilder(URI.create(base + accepted.get("events_url").asText())).GET().build(),

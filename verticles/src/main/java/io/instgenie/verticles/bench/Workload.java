@@ -9,11 +9,12 @@ import java.util.Random;
 /**
  * A seeded open-loop workload: Poisson arrivals, mask ratios from a Beta distribution (skewed to
  * small masks, a tail towards 0.9), templates drawn with Zipf-like popularity, rectangular masks
- * aligned to patches. The same seed gives the same arrival sequence for every mode compared.
+ * aligned to patches, step counts drawn uniformly from a given set. The same seed gives the same
+ * arrival sequence for every mode compared.
  */
 public final class Workload {
-  /** One request: when (ms after start), which template, its mask as a PNG, its actual mask ratio. */
-  public record Arrival(long atMs, int template, byte[] maskPng, double maskRatio, long seed, String prompt) {}
+  /** One request: when (ms after start), which template, its mask as a PNG, its actual mask ratio, its step count. */
+  public record Arrival(long atMs, int template, byte[] maskPng, double maskRatio, long seed, String prompt, int steps) {}
 
   private Workload() {}
 
@@ -21,7 +22,7 @@ public final class Workload {
    * @param alpha Beta shape α; with β it sets the mean α/(α+β) (1.3 and 5.5 give 0.19)
    */
   public static List<Arrival> generate(long seed, int count, double ratePerSec, int templates, int imageSize,
-      int patch, double alpha, double beta, List<String> prompts) {
+      int patch, double alpha, double beta, List<String> prompts, int[] stepChoices) {
     Random r = new Random(seed);
     List<Arrival> out = new ArrayList<>();
     double t = 0;
@@ -31,7 +32,7 @@ public final class Workload {
       double ratio = Math.min(0.9, Math.max(0.02, beta(r, alpha, beta)));
       MaskRect m = rect(r, ratio, imageSize / patch);
       out.add(new Arrival((long) t, pick(r, popularity), maskPng(m, imageSize, patch), m.ratio(imageSize / patch),
-          r.nextLong(), prompts.get(r.nextInt(prompts.size()))));
+          r.nextLong(), prompts.get(r.nextInt(prompts.size())), stepChoices[r.nextInt(stepChoices.length)]));
     }
     return out;
   }
