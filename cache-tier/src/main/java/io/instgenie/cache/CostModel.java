@@ -82,8 +82,11 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
     double[] cw = new double[depth];
     double[] cf = new double[depth];
     double[] ld = new double[depth];
-    java.util.Arrays.fill(cw, batch.isEmpty() ? 0 : computeTime(withCache));
-    java.util.Arrays.fill(cf, batch.isEmpty() ? 0 : computeTime(without));
+    double full = batch.isEmpty() ? 0 : computeTime(without);
+    // a cached block does a subset of the full block's work: a fit that says otherwise (a negative
+    // slope from a noisy calibration) must not make Algorithm 1 recompute where nothing stalls
+    java.util.Arrays.fill(cw, batch.isEmpty() ? 0 : Math.min(computeTime(withCache), full));
+    java.util.Arrays.fill(cf, full);
     java.util.Arrays.fill(ld, loading);
     return new Costs(cw, cf, ld);
   }

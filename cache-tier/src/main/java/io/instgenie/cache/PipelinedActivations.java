@@ -33,10 +33,13 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private final ByteBuffer[] buffers = new ByteBuffer[2];
   private final int[] slotBlock = {-1, -1};
   private final boolean[] slotReady = new boolean[2];
+  private final int[] slotGathers = new int[2];
   private volatile BlockMode[] plan;
   // guarded by lock
   private long gen;
   private int claimed;
+  // source(k) calls for the step in progress: the sequences (guidance branches) that gather each block
+  private int consumers;
   private RuntimeException failure;
   private long bubbleNanos;
   private long loaded;
@@ -97,7 +100,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   @Override
   public synchronized BlockSource source(int k) {
     shape.index(k, 0);
-    if (k == step && current != null) return current;
+    if (k == step && current != null) {
+      locked(() -> ++consumers);
+      return current;
+    }
     stopLoader();
     BlockMode[] p = plan;
     long g;
@@ -105,7 +111,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     try {
       g = gen;
       claimed = -1;
+      consumers = 1;
       failure = null;
+      // counted here, not by the loader, which a fast compute thread may stop before it passes them
+      for (BlockMode m : p) if (m != BlockMode.CACHE) skipped++;
       Arrays.fill(slotBlock, -1);
       Arrays.fill(slotReady, false);
     } finally {
@@ -166,14 +175,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     current = null;
   }
 
-  /** The loader: CACHE blocks in order, alternating buffers; waits while both hold unread blocks. */
+  /** The loader: CACHE blocks in order, alternating buffers; waits while both hold blocks not yet gathered. */
   private void load(int k, long g, BlockMode[] p) {
     int n = 0;
     for (int b = 0; b < shape.depth(); b++) {
-      if (p[b] != BlockMode.CACHE) {
-        locked(() -> skipped++);
-        continue;
-      }
+      if (p[b] != BlockMode.CACHE) continue;
       int slot = n++ % 2;
       lock.lock();
       try {
@@ -181,6 +187,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
         if (gen != g) return;
         slotBlock[slot] = b;
         slotReady[slot] = false;
+        slotGathers[slot] = 0;
         claimed = b;
       } finally {
         lock.unlock();
@@ -211,8 +218,26 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private void gather(int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff) {
     int slot = p[b] == BlockMode.CACHE ? awaitBlock(g, b) : -1;
     ByteBuffer seg = slot >= 0 ? buffers[slot] : readNow(k, b);
-    // safe unlocked: only this (compute) thread frees a slot, and only on a later block or step
+    // safe unlocked: only this (compute) thread frees a slot: after this read, or on a later block or step
     shape.precision().gather(seg, shape.hidden(), tokens, dst, dstOff);
+    if (slot >= 0) gathered(g, slot, b);
+  }
+
+  /**
+   * Frees block b's buffer once every consumer of the step has gathered it, so the loader refills
+   * it while the compute thread is still on the next block (ahead of a RECOMPUTE block, the loader
+   * would otherwise sit idle). A consumer that gathers less leaves the buffer to {@link #awaitBlock}.
+   */
+  private void gathered(long g, int slot, int b) {
+    lock.lock();
+    try {
+      if (gen != g || slotBlock[slot] != b || ++slotGathers[slot] < consumers) return;
+      slotBlock[slot] = -1;
+      slotReady[slot] = false;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Frees buffers of earlier blocks, then waits for block b; -1 when it must be read directly. */

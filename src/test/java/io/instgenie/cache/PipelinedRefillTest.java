@@ -1,0 +1,75 @@
+package io.instgenie.cache;
+
+import static io.instgenie.cache.CacheFixtures.random;
+import static io.instgenie.kernels.dit.BlockMode.CACHE;
+import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class PipelinedRefillTest {
+  private static final ActivationShape SHAPE = new ActivationShape(2, 5, 16, 32, Precision.F32);
+  private static final int[] TOKENS = {1, 2, 8, 13};
+
+  /** Counts down {@code started[b]} when the loader begins reading block b. */
+  private static SegmentSource watched(StoredActivations stored, CountDownLatch[] started) {
+    return new SegmentSource() {
+      @Override
+      public ActivationShape shape() {
+        return SHAPE;
+      }
+
+      @Override
+      public void read(int step, int block, ByteBuffer dst) {
+        started[block].countDown();
+        stored.read(step, block, dst);
+      }
+    };
+  }
+
+  private static CountDownLatch[] latches() {
+    CountDownLatch[] l = new CountDownLatch[SHAPE.depth()];
+    for (int b = 0; b < l.length; b++) l[b] = new CountDownLatch(1);
+    return l;
+  }
+
+  private static void assertGathers(StoredActivations stored, BlockSource src, int block) {
+    FloatBuf got = FloatBuf.allocate(TOKENS.length * 32L);
+    FloatBuf want = FloatBuf.allocate(TOKENS.length * 32L);
+    src.gather(block, TOKENS, got, 0);
+    stored.source(0).gather(block, TOKENS, want, 0);
+    assertArrayEquals(want.toArray(0, (int) want.size()), got.toArray(0, (int) got.size()), "block " + block);
+  }
+
+  @Test
+  @DisplayName("a block's buffer is refilled as soon as every branch has gathered it, before the next block is asked for")
+  void refillsAfterLastGather() throws InterruptedException {
+    StoredActivations stored = random(SHAPE, 3);
+    CountDownLatch[] started = latches();
+    BlockMode[] plan = {RECOMPUTE, CACHE, CACHE, CACHE, CACHE};
+    try (PipelinedActivations p = new PipelinedActivations(watched(stored, started), plan)) {
+      BlockSource prompt = p.source(0);
+      BlockSource nullPrompt = p.source(0); // two guidance branches share the step
+      assertTrue(started[2].await(5, TimeUnit.SECONDS), "blocks 1 and 2 fill both buffers");
+      assertGathers(stored, prompt, 1);
+      assertEquals(1, started[3].getCount(), "one branch has not gathered block 1 yet: its buffer stays");
+      assertGathers(stored, nullPrompt, 1);
+      assertTrue(started[3].await(5, TimeUnit.SECONDS), "block 3 loads into block 1's buffer before block 2 is asked for");
+      for (int b = 2; b < SHAPE.depth(); b++) {
+        assertGathers(stored, prompt, b);
+        assertGathers(stored, nullPrompt, b);
+      }
+      assertEquals(4, p.blocksLoaded());
+      assertEquals(0, p.syncReads(), "every gather served from the buffers");
+    }
+  }
+}
