@@ -25,6 +25,8 @@ final class BenchServeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1") long seed;
   @Option(names = "--preset", defaultValue = "bench") String preset;
   @Option(names = "--json") boolean json;
+  @Option(names = "--order", defaultValue = "continuous,static", split = ",",
+      description = "Which modes run, in this order (to check for order effects).") List<String> order;
 
   @Override
   public Integer call() throws Exception {
@@ -40,9 +42,11 @@ final class BenchServeCommand implements Callable<Integer> {
     // a discarded warm-up run, so neither measured mode pays the JIT and first-use costs
     new ServeBench().run(model, config(ServiceConfig.Batching.CONTINUOUS), arrivals.subList(0, Math.min(16, requests)),
         templates);
-    for (ServiceConfig.Batching b : ServiceConfig.Batching.values()) {
+    for (String mode : order) {
+      ServiceConfig.Batching b = ServiceConfig.Batching.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT));
       out.put(b.name().toLowerCase(), new ServeBench().run(model, config(b), arrivals, templates));
     }
+    if (out.size() != 2) throw new IllegalArgumentException("--order must name continuous and static");
     ServeBench.Stats cont = out.get("continuous");
     ServeBench.Stats stat = out.get("static");
     if (json) {
