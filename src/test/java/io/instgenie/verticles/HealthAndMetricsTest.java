@@ -86,6 +86,7 @@ class HealthAndMetricsTest {
           String text = metrics.bodyAsString();
           assertTrue(text.contains("instgenie_step_overhead_ms"), "step overhead is reported");
           assertTrue(text.contains("instgenie_batch_size"), "batch size is reported");
+          assertTrue(text.contains("instgenie_calibration_compute_r2{worker=\"0\"}"), "the start-up calibration is reported");
           // the edit ran a template run of STEPS steps, then its own STEPS steps
           assertTrue((Double) f.resultAt(1) >= 2 * STEPS, "batch size recorded per step: " + f.resultAt(1));
           assertTrue((Double) f.resultAt(2) >= 2 * STEPS, "overhead recorded per step: " + f.resultAt(2));

@@ -1,5 +1,7 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.Calibration;
+import io.instgenie.cache.LinearFit;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
@@ -28,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
  * reports: job events, finished images (to post-processing), metrics and its load (to the balancer).
  */
 public final class DenoiseWorkerVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(DenoiseWorkerVerticle.class.getName());
   private final int index;
   private final DitModel model;
   private final Backend backend;
@@ -58,6 +61,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     loop = new StepLoop(forward, store, new Reporter(vertx.eventBus()), maxBatch, continuous);
     thread = new Thread(() -> {
       warmUp(forward);
+      calibrate(forward);
       warm.countDown();
       loop.run();
     }, "instgenie-step-loop-" + index);
@@ -86,6 +90,14 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     for (int i = 0; i < 2; i++) {
       f.run(List.of(Sequence.full(0.5f, Prompts.nullPrompt(c), x, c.imageTokens(), new float[x.length], null)), null);
     }
+  }
+
+  /** Fits compute time per block against FLOPs (Algorithm 1's Cw and Cf), logs it and publishes it. */
+  private void calibrate(DitForward forward) {
+    LinearFit fit = Calibration.compute(forward, 3);
+    LOG.log(System.Logger.Level.INFO, String.format("worker %d calibration: compute per block %.3f ms + %.3f ms/GFLOP (R² %.4f)",
+        index, fit.a(), fit.b() * 1e9, fit.r2()));
+    metrics.calibration(index, fit.a(), fit.b() * 1e9, fit.r2());
   }
 
   /** Hands the loop's reports to the event bus and the metrics; runs on the step-loop thread. */

@@ -92,6 +92,17 @@ public final class ServiceMetrics {
         .description("Time compute waited for the cache loader").register(registry);
   }
 
+  /** A worker's start-up compute fit: time per block = intercept + slope × GFLOP, and its R². */
+  public void calibration(int worker, double interceptMs, double msPerGflop, double r2) {
+    Tags tags = Tags.of("worker", String.valueOf(worker));
+    Gauge.builder("instgenie_calibration_compute_intercept_ms", () -> interceptMs).tags(tags)
+        .description("Start-up fit of compute time per block: intercept").register(registry);
+    Gauge.builder("instgenie_calibration_compute_ms_per_gflop", () -> msPerGflop).tags(tags)
+        .description("Start-up fit of compute time per block: slope").register(registry);
+    Gauge.builder("instgenie_calibration_compute_r2", () -> r2).tags(tags)
+        .description("Start-up fit of compute time per block: R squared").register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

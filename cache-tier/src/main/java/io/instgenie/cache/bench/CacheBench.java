@@ -218,17 +218,7 @@ public final class CacheBench {
   }
 
   private int[] randomTokens(Random rnd, int n) {
-    int[] all = new int[c.imageTokens()];
-    for (int i = 0; i < all.length; i++) all[i] = i;
-    for (int i = 0; i < n; i++) {
-      int j = i + rnd.nextInt(all.length - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    int[] out = Arrays.copyOf(all, n);
-    Arrays.sort(out);
-    return out;
+    return io.instgenie.kernels.bench.EngineBench.randomTokens(rnd, n, c.imageTokens());
   }
 
   /**

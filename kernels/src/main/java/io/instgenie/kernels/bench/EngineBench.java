@@ -103,7 +103,12 @@ public final class EngineBench {
   }
 
   private int[] randomTokens(Random rnd, int n) {
-    int[] all = new int[c.imageTokens()];
+    return randomTokens(rnd, n, c.imageTokens());
+  }
+
+  /** {@code n} distinct token indices below {@code tokens}, drawn uniformly, sorted (a random mask). */
+  public static int[] randomTokens(Random rnd, int n, int tokens) {
+    int[] all = new int[tokens];
     for (int i = 0; i < all.length; i++) all[i] = i;
     for (int i = 0; i < n; i++) {
       int j = i + rnd.nextInt(all.length - i);
