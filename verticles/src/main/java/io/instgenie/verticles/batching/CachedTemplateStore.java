@@ -5,6 +5,9 @@ import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.cache.TemplateRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +15,8 @@ import java.util.Optional;
 public final class CachedTemplateStore implements TemplateStore {
   private final TemplateCache cache;
   private final ModelConfig config;
+  /** Prefetches in flight, by template id and steps; touched by the step-loop thread only. */
+  private final Map<String, CompletableFuture<Boolean>> prefetches = new HashMap<>();
 
   public CachedTemplateStore(TemplateCache cache, ModelConfig config) {
     this.cache = cache;
@@ -35,7 +40,18 @@ public final class CachedTemplateStore implements TemplateStore {
 
   @Override
   public void prefetch(String templateId, int steps) {
-    cache.prefetch(templateId, steps);
+    CompletableFuture<Boolean> f = cache.prefetch(templateId, steps);
+    if (!f.isDone()) prefetches.put(templateId + "/" + steps, f);
+  }
+
+  @Override
+  public boolean loading(String templateId, int steps) {
+    String key = templateId + "/" + steps;
+    CompletableFuture<Boolean> f = prefetches.get(key);
+    if (f == null) return false;
+    if (!f.isDone()) return true;
+    prefetches.remove(key); // done (promoted, or refused: then lookup reads it directly)
+    return false;
   }
 
   @Override

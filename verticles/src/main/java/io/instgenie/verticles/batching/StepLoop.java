@@ -84,7 +84,7 @@ public final class StepLoop implements Runnable {
   public void run() {
     while (!stopped) {
       try {
-        drainInbox(running.isEmpty() && queue.isEmpty());
+        drainInbox(running.isEmpty() ? (queue.isEmpty() ? 200 : 2) : 0);
         admit();
         publishPositions();
         if (!running.isEmpty()) step();
@@ -102,8 +102,9 @@ public final class StepLoop implements Runnable {
     }
   }
 
-  private void drainInbox(boolean idle) throws InterruptedException {
-    Object first = idle ? inbox.poll(200, TimeUnit.MILLISECONDS) : inbox.poll();
+  /** Takes what arrived; waits up to {@code waitMs} for the first item (0: no wait). */
+  private void drainInbox(long waitMs) throws InterruptedException {
+    Object first = waitMs > 0 ? inbox.poll(waitMs, TimeUnit.MILLISECONDS) : inbox.poll();
     for (Object o = first; o != null; o = inbox.poll()) {
       if (o instanceof DenoiseTask t && earlyCancels.remove(t.id())) {
         listener.event(JobEvent.of(t.id(), "cancelled"));
@@ -152,15 +153,18 @@ public final class StepLoop implements Runnable {
   /** Moves queued tasks into the batch while there is room (static: only into an empty batch). */
   private void admit() {
     if (!continuous && !running.isEmpty()) return;
-    while (running.size() < maxBatch && !queue.isEmpty()) {
-      Member m = queue.poll();
+    for (Iterator<Member> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
+      Member m = it.next();
+      PreparedEdit p = m.task.edit();
+      // a template being promoted from disk keeps its task queued (in place) instead of reading on this thread
+      if (m.job == null && store.loading(p.templateId(), p.steps())) continue;
+      it.remove();
       if (m.job != null) { // back from waiting on its template run: it started already
         running.add(m);
         continue;
       }
       m.startedAtMs = now();
       listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
-      PreparedEdit p = m.task.edit();
       if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
         finish(m, p.request().template().pixels(), now());
         continue;

@@ -16,6 +16,11 @@ public interface TemplateStore {
   /** Starts moving a template held only in a slower tier into memory (a queued edit's, while it waits). */
   default void prefetch(String templateId, int steps) {}
 
+  /** True while a prefetch of the template from a slower tier is still running (its tasks wait). */
+  default boolean loading(String templateId, int steps) {
+    return false;
+  }
+
   /** Flushes and releases what the store holds (the worker is stopping). */
   default void close() {}
 
