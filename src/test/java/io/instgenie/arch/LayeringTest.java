@@ -8,25 +8,37 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The layers of DESIGN.md: kernels ← cache-tier ← verticles (and the CLI that lives beside them). */
+/**
+ * The layers of DESIGN.md: kernels ← cache-tier ← verticles (and the CLI that lives beside them).
+ */
 class LayeringTest {
-  private static final JavaClasses MAIN = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.instgenie");
+  private static final JavaClasses MAIN =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.instgenie");
 
   @Test
   @DisplayName("kernels depend on nothing else of ours")
   void kernelsStandAlone() {
-    noClasses().that().resideInAPackage("io.instgenie.kernels..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.instgenie.cache..", "io.instgenie.verticles..", "io.instgenie.cli..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.instgenie.kernels..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.instgenie.cache..", "io.instgenie.verticles..", "io.instgenie.cli..")
         .check(MAIN);
   }
 
   @Test
   @DisplayName("the cache tier depends on kernels only")
   void cacheTierBelowVerticles() {
-    noClasses().that().resideInAPackage("io.instgenie.cache..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.instgenie.verticles..", "io.instgenie.cli..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.instgenie.cache..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.instgenie.verticles..", "io.instgenie.cli..")
         .allowEmptyShould(true)
         .check(MAIN);
   }
@@ -34,9 +46,16 @@ class LayeringTest {
   @Test
   @DisplayName("kernels, the cache tier and the policies (batching, routing) never import Vert.x")
   void noVertxBelowVerticles() {
-    noClasses().that().resideInAnyPackage("io.instgenie.kernels..", "io.instgenie.cache..",
-            "io.instgenie.verticles.batching..", "io.instgenie.verticles.policy..")
-        .should().dependOnClassesThat().resideInAPackage("io.vertx..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.instgenie.kernels..",
+            "io.instgenie.cache..",
+            "io.instgenie.verticles.batching..",
+            "io.instgenie.verticles.policy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.vertx..")
         .check(MAIN);
   }
 }

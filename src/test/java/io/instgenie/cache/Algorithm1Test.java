@@ -25,7 +25,9 @@ class Algorithm1Test {
     // b0: withCache = max(0+0.5, 0)+1 = 1.5 <= 0+3   -> CACHE, load 0.5, comp 1.5
     // b1: withCache = max(0.5+0.5, 1.5)+1 = 2.5 <= 4.5 -> CACHE, load 1.0, comp 2.5
     // b2: withCache = max(1.0+0.5, 2.5)+1 = 3.5 <= 5.5 -> CACHE, load 1.5, comp 3.5
-    Algorithm1.Plan p = Algorithm1.plan(new double[] {1, 1, 1}, new double[] {3, 3, 3}, new double[] {0.5, 0.5, 0.5});
+    Algorithm1.Plan p =
+        Algorithm1.plan(
+            new double[] {1, 1, 1}, new double[] {3, 3, 3}, new double[] {0.5, 0.5, 0.5});
     assertArrayEquals(new BlockMode[] {CACHE, CACHE, CACHE}, p.modes());
     assertEquals(3.5, p.latency(), 1e-12);
     assertEquals(3, p.cachedBlocks());
@@ -37,14 +39,16 @@ class Algorithm1Test {
     // Cw=1, Cf=2, Ld=5
     // b0: withCache = max(0+5, 0)+1 = 6 > 0+2 -> RECOMPUTE, comp 2 (load stays 0)
     // b1: withCache = max(0+5, 2)+1 = 6 > 2+2 -> RECOMPUTE, comp 4
-    Algorithm1.Plan p = Algorithm1.plan(new double[] {1, 1}, new double[] {2, 2}, new double[] {5, 5});
+    Algorithm1.Plan p =
+        Algorithm1.plan(new double[] {1, 1}, new double[] {2, 2}, new double[] {5, 5});
     assertArrayEquals(new BlockMode[] {RECOMPUTE, RECOMPUTE}, p.modes());
     assertEquals(4, p.latency(), 1e-12);
     assertEquals(0, p.cachedBlocks());
   }
 
   @Test
-  @DisplayName("a slow block to load is recomputed, the rest use the cache, beating both uniform plans")
+  @DisplayName(
+      "a slow block to load is recomputed, the rest use the cache, beating both uniform plans")
   void mixed() {
     double[] cw = {1, 1, 1, 1};
     double[] cf = {3, 3, 3, 3};
@@ -57,9 +61,15 @@ class Algorithm1Test {
     assertArrayEquals(new BlockMode[] {CACHE, RECOMPUTE, CACHE, CACHE}, p.modes());
     assertEquals(7, p.latency(), 1e-12);
     // cache everywhere: 2, max(5,2)+1 = 6, max(6,6)+1 = 7, max(7,7)+1 = 8
-    assertEquals(8, Algorithm1.latency(new BlockMode[] {CACHE, CACHE, CACHE, CACHE}, cw, cf, ld), 1e-12);
-    assertEquals(12, Algorithm1.latency(new BlockMode[] {RECOMPUTE, RECOMPUTE, RECOMPUTE, RECOMPUTE}, cw, cf, ld), 1e-12);
-    assertEquals(p.latency(), Algorithm1.latency(p.modes(), cw, cf, ld), 1e-12, "latency() replays plan()");
+    assertEquals(
+        8, Algorithm1.latency(new BlockMode[] {CACHE, CACHE, CACHE, CACHE}, cw, cf, ld), 1e-12);
+    assertEquals(
+        12,
+        Algorithm1.latency(
+            new BlockMode[] {RECOMPUTE, RECOMPUTE, RECOMPUTE, RECOMPUTE}, cw, cf, ld),
+        1e-12);
+    assertEquals(
+        p.latency(), Algorithm1.latency(p.modes(), cw, cf, ld), 1e-12, "latency() replays plan()");
     assertEquals(11, Algorithm1.loadThenCompute(cw, ld), 1e-12); // 7 of loading + 4 of compute
   }
 
@@ -71,7 +81,9 @@ class Algorithm1Test {
     // b1: max(0+2, 2)+1 = 3 <= 2+2 = 4   -> CACHE,     load 2, comp 3
     // b2: max(2+2, 3)+1 = 5 <= 3+2 = 5   -> CACHE (tie), load 4, comp 5
     // b3: max(4+2, 5)+1 = 7 <= 5+2 = 7   -> CACHE (tie), load 6, comp 7
-    Algorithm1.Plan p = Algorithm1.plan(new double[] {1, 1, 1, 1}, new double[] {2, 2, 2, 2}, new double[] {2, 2, 2, 2});
+    Algorithm1.Plan p =
+        Algorithm1.plan(
+            new double[] {1, 1, 1, 1}, new double[] {2, 2, 2, 2}, new double[] {2, 2, 2, 2});
     assertArrayEquals(new BlockMode[] {RECOMPUTE, CACHE, CACHE, CACHE}, p.modes());
     assertEquals(7, p.latency(), 1e-12);
   }
@@ -79,14 +91,21 @@ class Algorithm1Test {
   @Test
   @DisplayName("costs must be one finite non-negative value per block")
   void badCosts() {
-    assertThrows(IllegalArgumentException.class, () -> Algorithm1.plan(new double[] {1}, new double[] {1, 2}, new double[] {1}));
-    assertThrows(IllegalArgumentException.class, () -> Algorithm1.plan(new double[] {-1}, new double[] {1}, new double[] {1}));
-    assertThrows(IllegalArgumentException.class, () -> Algorithm1.plan(new double[] {Double.NaN}, new double[] {1}, new double[] {1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Algorithm1.plan(new double[] {1}, new double[] {1, 2}, new double[] {1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Algorithm1.plan(new double[] {-1}, new double[] {1}, new double[] {1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Algorithm1.plan(new double[] {Double.NaN}, new double[] {1}, new double[] {1}));
     assertEquals(0, Algorithm1.plan(new double[0], new double[0], new double[0]).latency());
   }
 
   @Test
-  @DisplayName("least squares recovers an exact line with R² = 1 and reports a poorer R² for scattered points")
+  @DisplayName(
+      "least squares recovers an exact line with R² = 1 and reports a poorer R² for scattered points")
   void linearFit() {
     LinearFit exact = LinearFit.of(new double[] {1, 2, 3, 4}, new double[] {5, 7, 9, 11});
     assertEquals(3, exact.a(), 1e-12);
@@ -99,17 +118,27 @@ class Algorithm1Test {
     assertEquals(0.8, noisy.b(), 1e-12);
     assertEquals(0.5, noisy.a(), 1e-12);
     assertEquals(0.64, noisy.r2(), 1e-12);
-    assertThrows(IllegalArgumentException.class, () -> LinearFit.of(new double[] {2, 2}, new double[] {1, 3}));
-    assertThrows(IllegalArgumentException.class, () -> LinearFit.of(new double[] {1}, new double[] {1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LinearFit.of(new double[] {2, 2}, new double[] {1, 3}));
+    assertThrows(
+        IllegalArgumentException.class, () -> LinearFit.of(new double[] {1}, new double[] {1}));
   }
 
   @Test
-  @DisplayName("the cost model prices FLOPs and whole-segment loads per tier, and its plan follows Algorithm 1")
+  @DisplayName(
+      "the cost model prices FLOPs and whole-segment loads per tier, and its plan follows Algorithm 1")
   void costModel() {
     ModelConfig c = Presets.bench();
     // compute: 1 ms per GFLOP; disk: 1 ms + 1 ms per MB; memory: free
-    CostModel m = new CostModel(new LinearFit(0, 1e-9, 1, 2),
-        Map.of(TierKind.DISK, new LinearFit(1, 1e-6, 1, 2), TierKind.MEMORY, new LinearFit(0, 0, 1, 2)));
+    CostModel m =
+        new CostModel(
+            new LinearFit(0, 1e-9, 1, 2),
+            Map.of(
+                TierKind.DISK,
+                new LinearFit(1, 1e-6, 1, 2),
+                TierKind.MEMORY,
+                new LinearFit(0, 0, 1, 2)));
     int n = c.sequenceLength();
     CostModel.Entry e = new CostModel.Entry(100, 2, TierKind.DISK, Precision.F32);
     CostModel.Costs k = m.costs(c, List.of(e));
@@ -120,12 +149,16 @@ class Algorithm1Test {
     assertEquals(1 + seg * 1e-6, k.ld()[c.depth() - 1], 1e-12);
     Algorithm1.Plan p = k.plan();
     assertEquals(Algorithm1.plan(k.cw(), k.cf(), k.ld()).latency(), p.latency());
-    assertTrue(p.latency() <= c.depth() * k.cf()[0] + 1e-12, "never worse than recomputing everything");
-    assertEquals(0, m.costs(c, List.of(new CostModel.Entry(100, 1, TierKind.MEMORY, Precision.BF16))).ld()[0]);
+    assertTrue(
+        p.latency() <= c.depth() * k.cf()[0] + 1e-12, "never worse than recomputing everything");
+    assertEquals(
+        0,
+        m.costs(c, List.of(new CostModel.Entry(100, 1, TierKind.MEMORY, Precision.BF16))).ld()[0]);
     CostModel.Costs full = m.costs(c, List.of(CostModel.Entry.uncached(1)));
     assertEquals(full.cw()[0], full.cf()[0]);
     assertEquals(0, full.ld()[0]);
-    assertThrows(IllegalStateException.class,
+    assertThrows(
+        IllegalStateException.class,
         () -> m.costs(c, List.of(new CostModel.Entry(100, 1, TierKind.REMOTE, Precision.F32))));
   }
 }

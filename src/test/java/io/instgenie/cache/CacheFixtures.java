@@ -22,7 +22,10 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Tiny shapes, random activations, and the service's edit path (lookup, else template run + commit). */
+/**
+ * Tiny shapes, random activations, and the service's edit path (lookup, else template run +
+ * commit).
+ */
 final class CacheFixtures {
   static final ModelConfig C = Presets.tiny();
   static final int S = C.imageSize();
@@ -33,7 +36,10 @@ final class CacheFixtures {
     return ActivationShape.of(C, steps, p);
   }
 
-  /** Activations filled with N(0, 1) values from {@code seed} through the sink, as a template run would. */
+  /**
+   * Activations filled with N(0, 1) values from {@code seed} through the sink, as a template run
+   * would.
+   */
   static StoredActivations random(ActivationShape shape, long seed) {
     StoredActivations a = StoredActivations.allocate(shape);
     Random r = new Random(seed);
@@ -86,7 +92,9 @@ final class CacheFixtures {
   /** The outcome of one edit through the cache. */
   record Outcome(byte[] rgb, boolean hit) {}
 
-  /** What the service does: lookup; on a miss, a template run recorded into newRun and committed. */
+  /**
+   * What the service does: lookup; on a miss, a template run recorded into newRun and committed.
+   */
   static Outcome edit(TemplateCache cache, EditEngine engine, EditRequest req) {
     PreparedEdit p = engine.prepare(req);
     ModelConfig c = engine.config();
@@ -94,7 +102,10 @@ final class CacheFixtures {
     boolean hit = acts != null;
     if (!hit) {
       StoredActivations run = cache.newRun(p.templateId(), p.steps(), c);
-      engine.run(List.of(new TemplateRunJob(c, p.templateTokens(), p.templateNoise(), run)), null, "template",
+      engine.run(
+          List.of(new TemplateRunJob(c, p.templateTokens(), p.templateNoise(), run)),
+          null,
+          "template",
           StepListener.NONE);
       cache.commit(p.templateId(), run);
       acts = run;

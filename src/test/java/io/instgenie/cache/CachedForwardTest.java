@@ -39,19 +39,24 @@ class CachedForwardTest {
   private static float[] velocity(BlockSource cache, float[] x, BlockMode[] modes) {
     float[] v = new float[MASKED.length * PD];
     new DitForward(MODEL, new CpuBackend())
-        .run(List.of(Sequence.masked(0.55f, Prompts.encode(C, "a red circle"), x, MASKED, L, cache, v)), modes);
+        .run(
+            List.of(
+                Sequence.masked(0.55f, Prompts.encode(C, "a red circle"), x, MASKED, L, cache, v)),
+            modes);
     return v;
   }
 
   @Test
-  @DisplayName("the masked forward fed from StoredActivations (F32), plain or pipelined, gives exactly MemoryActivations' velocities")
+  @DisplayName(
+      "the masked forward fed from StoredActivations (F32), plain or pipelined, gives exactly MemoryActivations' velocities")
   void sameVelocities() {
     float[] x = Noise.gaussian(3, L * PD);
     MemoryActivations mem = new MemoryActivations(C, 1);
     new DitForward(MODEL, new CpuBackend())
         .run(List.of(Sequence.full(0.55f, Prompts.nullPrompt(C), x, L, null, mem.sink(0))), null);
     StoredActivations f32 = StoredActivations.copyOf(mem, ActivationShape.of(C, 1, Precision.F32));
-    StoredActivations bf16 = StoredActivations.copyOf(mem, ActivationShape.of(C, 1, Precision.BF16));
+    StoredActivations bf16 =
+        StoredActivations.copyOf(mem, ActivationShape.of(C, 1, Precision.BF16));
     for (BlockMode[] modes : new BlockMode[][] {null, {CACHE, RECOMPUTE}, {RECOMPUTE, CACHE}}) {
       float[] want = velocity(mem.source(0), x, modes);
       assertArrayEquals(want, velocity(f32.source(0), x, modes));
@@ -66,34 +71,44 @@ class CachedForwardTest {
   }
 
   @Test
-  @DisplayName("a whole edit read through the pipeline straight from a disk file equals the engine's own cached edit")
+  @DisplayName(
+      "a whole edit read through the pipeline straight from a disk file equals the engine's own cached edit")
   void pipelinedEditFromDisk(@TempDir Path dir) {
     EditEngine engine = CacheFixtures.engine();
     EditRequest req = CacheFixtures.request(8);
     byte[] want = engine.edit(req, true, StepListener.NONE).rgb();
     PreparedEdit p = engine.prepare(req);
-    try (TemplateCache cache = new TemplateCache(new CacheConfig(1 << 20, 1 << 20, dir, Precision.F32))) {
+    try (TemplateCache cache =
+        new TemplateCache(new CacheConfig(1 << 20, 1 << 20, dir, Precision.F32))) {
       CacheFixtures.edit(cache, engine, req);
     }
-    try (TemplateCache cache = new TemplateCache(new CacheConfig(1 << 20, 1 << 20, dir, Precision.F32))) {
-      try (PipelinedActivations acts = cache.pipelined(p.templateId(), p.steps(), null).orElseThrow()) {
+    try (TemplateCache cache =
+        new TemplateCache(new CacheConfig(1 << 20, 1 << 20, dir, Precision.F32))) {
+      try (PipelinedActivations acts =
+          cache.pipelined(p.templateId(), p.steps(), null).orElseThrow()) {
         assertArrayEquals(want, run(engine, p, req, acts, null));
         assertEquals((long) p.steps() * C.depth(), acts.blocksLoaded());
       }
       BlockMode[] modes = {CACHE, RECOMPUTE};
       byte[] mixed;
-      try (PipelinedActivations acts = cache.pipelined(p.templateId(), p.steps(), modes).orElseThrow()) {
+      try (PipelinedActivations acts =
+          cache.pipelined(p.templateId(), p.steps(), modes).orElseThrow()) {
         mixed = run(engine, p, req, acts, modes);
         assertEquals(p.steps(), acts.blocksSkipped());
       }
-      assertEquals(2, cache.stats().tier(TierKind.DISK).hits(), "both pipelines read the file, no promotion");
+      assertEquals(
+          2,
+          cache.stats().tier(TierKind.DISK).hits(),
+          "both pipelines read the file, no promotion");
       assertEquals(Optional.of(TierKind.DISK), cache.where(p.templateId(), p.steps()));
-      byte[] plain = run(engine, p, req, cache.lookup(p.templateId(), p.steps()).orElseThrow(), modes);
+      byte[] plain =
+          run(engine, p, req, cache.lookup(p.templateId(), p.steps()).orElseThrow(), modes);
       assertArrayEquals(plain, mixed, "same plan, pipelined or not: same bytes");
     }
   }
 
-  private static byte[] run(EditEngine engine, PreparedEdit p, EditRequest req, Activations acts, BlockMode[] modes) {
+  private static byte[] run(
+      EditEngine engine, PreparedEdit p, EditRequest req, Activations acts, BlockMode[] modes) {
     EditJob job = p.job(C, acts);
     engine.run(List.of(job), modes, "edit", StepListener.NONE);
     return job.result(req.template().pixels(), p.pixelMask());

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CalibrationTest {
 
   @Test
-  @DisplayName("calibration yields finite fits for compute and for each tier, and a plan for a batch")
+  @DisplayName(
+      "calibration yields finite fits for compute and for each tier, and a plan for a batch")
   void calibrates(@TempDir Path dir) {
     DitForward f = new DitForward(DitModel.random(CacheFixtures.C, 1), new CpuBackend());
     StoredActivations acts = CacheFixtures.random(CacheFixtures.shape(4, Precision.F32), 2);
@@ -26,12 +27,17 @@ class CalibrationTest {
     disk.put(key, acts);
     try (DiskTemplate file = disk.open(key).orElseThrow()) {
       CostModel m = Calibration.calibrate(f, Map.of(TierKind.MEMORY, acts, TierKind.DISK, file), 3);
-      for (LinearFit fit : List.of(m.compute(), m.load().get(TierKind.MEMORY), m.load().get(TierKind.DISK))) {
-        assertTrue(Double.isFinite(fit.a()) && Double.isFinite(fit.b()) && Double.isFinite(fit.r2()), fit.toString());
+      for (LinearFit fit :
+          List.of(m.compute(), m.load().get(TierKind.MEMORY), m.load().get(TierKind.DISK))) {
+        assertTrue(
+            Double.isFinite(fit.a()) && Double.isFinite(fit.b()) && Double.isFinite(fit.r2()),
+            fit.toString());
       }
       assertEquals(6, m.compute().samples());
       assertEquals(4, m.load().get(TierKind.DISK).samples());
-      Algorithm1.Plan p = m.costs(CacheFixtures.C, List.of(new CostModel.Entry(3, 2, TierKind.DISK, Precision.F32))).plan();
+      Algorithm1.Plan p =
+          m.costs(CacheFixtures.C, List.of(new CostModel.Entry(3, 2, TierKind.DISK, Precision.F32)))
+              .plan();
       assertEquals(CacheFixtures.C.depth(), p.modes().length);
       assertTrue(p.latency() >= 0);
     }

@@ -34,8 +34,12 @@ class PipelinedActivationsTest {
     return java.util.stream.IntStream.range(0, 16).filter(i -> r.nextBoolean()).toArray();
   }
 
-  /** Gathers what DitForward would (CACHE blocks only, twice each like two guidance branches) at offset 5. */
-  private static float[] gatherPlan(Activations a, ActivationShape s, BlockMode[] plan, int[] tokens) {
+  /**
+   * Gathers what DitForward would (CACHE blocks only, twice each like two guidance branches) at
+   * offset 5.
+   */
+  private static float[] gatherPlan(
+      Activations a, ActivationShape s, BlockMode[] plan, int[] tokens) {
     float[] out = new float[s.steps() * s.depth() * tokens.length * s.hidden() * 2];
     FloatBuf dst = FloatBuf.allocate(5 + (long) tokens.length * s.hidden());
     int at = 0;
@@ -55,7 +59,8 @@ class PipelinedActivationsTest {
   }
 
   @Test
-  @DisplayName("pipelined gathers equal plain gathers exactly, F32 and BF16, from memory and from disk, with any plan")
+  @DisplayName(
+      "pipelined gathers equal plain gathers exactly, F32 and BF16, from memory and from disk, with any plan")
   void equalsUnpipelined(@TempDir Path dir) {
     int[] tokens = someTokens(3);
     DiskTier disk = new DiskTier(dir, 1 << 20, null);
@@ -65,15 +70,20 @@ class PipelinedActivationsTest {
       TemplateKey key = new TemplateKey("t" + prec, 3);
       assertTrue(disk.put(key, stored));
       for (BlockMode[] plan : new BlockMode[][] {null, MIXED}) {
-        BlockMode[] p = plan == null ? new BlockMode[] {CACHE, CACHE, CACHE, CACHE, CACHE, CACHE} : plan;
+        BlockMode[] p =
+            plan == null ? new BlockMode[] {CACHE, CACHE, CACHE, CACHE, CACHE, CACHE} : plan;
         float[] expected = gatherPlan(stored, s, p, tokens);
         try (PipelinedActivations mem = new PipelinedActivations(stored, plan);
-            PipelinedActivations file = new PipelinedActivations(disk.open(key).orElseThrow(), plan)) {
+            PipelinedActivations file =
+                new PipelinedActivations(disk.open(key).orElseThrow(), plan)) {
           assertArrayEquals(expected, gatherPlan(mem, s, p, tokens), prec + " from memory");
           assertArrayEquals(expected, gatherPlan(file, s, p, tokens), prec + " from disk");
           int cached = (int) java.util.Arrays.stream(p).filter(m -> m == CACHE).count();
           assertEquals((long) cached * s.steps(), file.blocksLoaded());
-          assertEquals((long) (s.depth() - cached) * s.steps(), file.blocksSkipped(), "RECOMPUTE blocks never read");
+          assertEquals(
+              (long) (s.depth() - cached) * s.steps(),
+              file.blocksSkipped(),
+              "RECOMPUTE blocks never read");
           assertEquals(0, file.syncReads());
         }
       }
@@ -104,7 +114,8 @@ class PipelinedActivationsTest {
       stored.source(1).gather(5, tokens, want, 0);
       assertArrayEquals(want.toArray(0, (int) want.size()), got.toArray(0, (int) got.size()));
       p.setPlan(null);
-      assertArrayEquals(allValues(stored, F32), allValues(p, F32), "a new plan applies from the next step");
+      assertArrayEquals(
+          allValues(stored, F32), allValues(p, F32), "a new plan applies from the next step");
     }
   }
 
@@ -112,16 +123,19 @@ class PipelinedActivationsTest {
   @DisplayName("BF16 storage holds exactly the round-to-nearest-even bfloat16 of each F32 value")
   void bf16Rounding() {
     StoredActivations f32 = random(F32, 11);
-    StoredActivations bf16 = random(new ActivationShape(3, 6, 16, 32, Precision.BF16), 11); // same values in
+    StoredActivations bf16 =
+        random(new ActivationShape(3, 6, 16, 32, Precision.BF16), 11); // same values in
     float[] exact = allValues(f32, F32);
     float[] rounded = allValues(bf16, bf16.shape());
     int inexact = 0;
     for (int i = 0; i < exact.length; i++) {
       float want = DType.bf16ToFloat(DType.floatToBf16(exact[i]));
-      assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(rounded[i]), "value " + i);
+      assertEquals(
+          Float.floatToRawIntBits(want), Float.floatToRawIntBits(rounded[i]), "value " + i);
       if (want != exact[i]) inexact++;
     }
-    assertTrue(inexact > exact.length / 2, "BF16 really rounds (" + inexact + " of " + exact.length + ")");
+    assertTrue(
+        inexact > exact.length / 2, "BF16 really rounds (" + inexact + " of " + exact.length + ")");
     assertEquals(f32.bytes() / 2, bf16.bytes());
     StoredActivations copied = StoredActivations.copyOf(f32, bf16.shape());
     assertArrayEquals(rounded, allValues(copied, copied.shape()), "copyOf rounds the same way");
@@ -132,40 +146,45 @@ class PipelinedActivationsTest {
   void bubblesCounted() {
     StoredActivations stored = random(F32, 12);
     AtomicInteger reads = new AtomicInteger();
-    SegmentSource slow = new SegmentSource() {
-      @Override
-      public ActivationShape shape() {
-        return F32;
-      }
+    SegmentSource slow =
+        new SegmentSource() {
+          @Override
+          public ActivationShape shape() {
+            return F32;
+          }
 
-      @Override
-      public void read(int step, int block, ByteBuffer dst) {
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        reads.incrementAndGet();
-        stored.read(step, block, dst);
-      }
-    };
+          @Override
+          public void read(int step, int block, ByteBuffer dst) {
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            reads.incrementAndGet();
+            stored.read(step, block, dst);
+          }
+        };
     int[] tokens = someTokens(5);
     try (PipelinedActivations p = new PipelinedActivations(slow, null)) {
       BlockMode[] all = {CACHE, CACHE, CACHE, CACHE, CACHE, CACHE};
       assertArrayEquals(gatherPlan(stored, F32, all, tokens), gatherPlan(p, F32, all, tokens));
-      assertTrue(p.bubbleNanos() >= 15_000_000L * F32.segments() / 2,
+      assertTrue(
+          p.bubbleNanos() >= 15_000_000L * F32.segments() / 2,
           "18 reads of 20 ms with nothing to overlap: waited only " + p.bubbleNanos() + " ns");
       assertEquals(F32.segments(), reads.get());
     }
   }
 
   @Test
-  @DisplayName("a corrupt segment met by the loader surfaces at the gather as CorruptSegmentException, and the file is gone")
+  @DisplayName(
+      "a corrupt segment met by the loader surfaces at the gather as CorruptSegmentException, and the file is gone")
   void corruptDuringPipeline(@TempDir Path dir) throws Exception {
     DiskTier disk = new DiskTier(dir, 1 << 20, null);
     TemplateKey key = new TemplateKey("t", 3);
     disk.put(key, random(F32, 13));
-    TierTest.flip(dir.resolve(key.fileName()), IgcFile.headerBytes(F32.segments()) + 2L * F32.segmentBytes() + 3); // step 0, block 2
+    TierTest.flip(
+        dir.resolve(key.fileName()),
+        IgcFile.headerBytes(F32.segments()) + 2L * F32.segmentBytes() + 3); // step 0, block 2
     int[] tokens = someTokens(6);
     FloatBuf dst = FloatBuf.allocate(tokens.length * 32L);
     try (PipelinedActivations p = new PipelinedActivations(disk.open(key).orElseThrow(), null)) {

@@ -47,11 +47,13 @@ class PipelinedRefillTest {
     FloatBuf want = FloatBuf.allocate(TOKENS.length * 32L);
     src.gather(block, TOKENS, got, 0);
     stored.source(0).gather(block, TOKENS, want, 0);
-    assertArrayEquals(want.toArray(0, (int) want.size()), got.toArray(0, (int) got.size()), "block " + block);
+    assertArrayEquals(
+        want.toArray(0, (int) want.size()), got.toArray(0, (int) got.size()), "block " + block);
   }
 
   @Test
-  @DisplayName("a block's buffer is refilled as soon as every branch has gathered it, before the next block is asked for")
+  @DisplayName(
+      "a block's buffer is refilled as soon as every branch has gathered it, before the next block is asked for")
   void refillsAfterLastGather() throws InterruptedException {
     StoredActivations stored = random(SHAPE, 3);
     CountDownLatch[] started = latches();
@@ -61,9 +63,12 @@ class PipelinedRefillTest {
       BlockSource nullPrompt = p.source(0); // two guidance branches share the step
       assertTrue(started[2].await(5, TimeUnit.SECONDS), "blocks 1 and 2 fill both buffers");
       assertGathers(stored, prompt, 1);
-      assertEquals(1, started[3].getCount(), "one branch has not gathered block 1 yet: its buffer stays");
+      assertEquals(
+          1, started[3].getCount(), "one branch has not gathered block 1 yet: its buffer stays");
       assertGathers(stored, nullPrompt, 1);
-      assertTrue(started[3].await(5, TimeUnit.SECONDS), "block 3 loads into block 1's buffer before block 2 is asked for");
+      assertTrue(
+          started[3].await(5, TimeUnit.SECONDS),
+          "block 3 loads into block 1's buffer before block 2 is asked for");
       for (int b = 2; b < SHAPE.depth(); b++) {
         assertGathers(stored, prompt, b);
         assertGathers(stored, nullPrompt, b);

@@ -32,13 +32,17 @@ class TemplateCacheTest {
     return new CacheConfig(MB, MB, dir, Precision.F32);
   }
 
-  /** The engine's own edit (F32 MemoryActivations): what every cached edit must reproduce byte for byte. */
+  /**
+   * The engine's own edit (F32 MemoryActivations): what every cached edit must reproduce byte for
+   * byte.
+   */
   private static byte[] reference(EditRequest req) {
     return ENGINE.edit(req, true, StepListener.NONE).rgb();
   }
 
   @Test
-  @DisplayName("first edit misses and runs the template; the next hits memory; both equal the engine's own cached edit")
+  @DisplayName(
+      "first edit misses and runs the template; the next hits memory; both equal the engine's own cached edit")
   void missThenHit(@TempDir Path dir) {
     EditRequest req = request(1);
     try (TemplateCache cache = new TemplateCache(config(dir))) {
@@ -60,7 +64,8 @@ class TemplateCacheTest {
   }
 
   @Test
-  @DisplayName("after a restart the template comes from disk with equal values, is promoted to memory, and the edit is unchanged")
+  @DisplayName(
+      "after a restart the template comes from disk with equal values, is promoted to memory, and the edit is unchanged")
   void restartFindsDiskTemplates(@TempDir Path dir) {
     EditRequest req = request(2);
     PreparedEdit p = ENGINE.prepare(req);
@@ -68,13 +73,17 @@ class TemplateCacheTest {
     float[] values;
     try (TemplateCache cache = new TemplateCache(config(dir))) {
       before = edit(cache, ENGINE, req).rgb();
-      values = allValues(cache.lookup(p.templateId(), p.steps()).orElseThrow(), shape(p.steps(), Precision.F32));
+      values =
+          allValues(
+              cache.lookup(p.templateId(), p.steps()).orElseThrow(),
+              shape(p.steps(), Precision.F32));
     } // close() finishes the disk write
     try (TemplateCache cache = new TemplateCache(config(dir))) {
       assertEquals(Optional.of(TierKind.DISK), cache.where(p.templateId(), p.steps()));
       Activations fromDisk = cache.lookup(p.templateId(), p.steps()).orElseThrow();
       assertArrayEquals(values, allValues(fromDisk, shape(p.steps(), Precision.F32)));
-      assertEquals(Optional.of(TierKind.MEMORY), cache.where(p.templateId(), p.steps()), "promoted");
+      assertEquals(
+          Optional.of(TierKind.MEMORY), cache.where(p.templateId(), p.steps()), "promoted");
       CacheFixtures.Outcome again = edit(cache, ENGINE, req);
       assertTrue(again.hit());
       assertArrayEquals(before, again.rgb());
@@ -85,7 +94,8 @@ class TemplateCacheTest {
   }
 
   @Test
-  @DisplayName("a flipped byte on disk: lookup misses, the file is discarded, the template run is redone and the edit is still correct")
+  @DisplayName(
+      "a flipped byte on disk: lookup misses, the file is discarded, the template run is redone and the edit is still correct")
   void corruptSegmentRedone(@TempDir Path dir) throws IOException {
     EditRequest req = request(3);
     PreparedEdit p = ENGINE.prepare(req);
@@ -95,7 +105,8 @@ class TemplateCacheTest {
       good = edit(cache, ENGINE, req).rgb();
     }
     ActivationShape s = shape(p.steps(), Precision.F32);
-    TierTest.flip(file, IgcFile.headerBytes(s.segments()) + 5L * s.segmentBytes() + 1000); // step 2, block 1
+    TierTest.flip(
+        file, IgcFile.headerBytes(s.segments()) + 5L * s.segmentBytes() + 1000); // step 2, block 1
     try (TemplateCache cache = new TemplateCache(config(dir));
         CacheFixtures.Captured log = new CacheFixtures.Captured(DiskTier.class)) {
       CacheFixtures.Outcome redone = edit(cache, ENGINE, req);
@@ -110,7 +121,8 @@ class TemplateCacheTest {
       assertTrue(edit(cache, ENGINE, req).hit());
     }
     try (TemplateCache cache = new TemplateCache(config(dir))) {
-      assertTrue(cache.lookup(p.templateId(), p.steps()).isPresent(), "the rewritten file is sound");
+      assertTrue(
+          cache.lookup(p.templateId(), p.steps()).isPresent(), "the rewritten file is sound");
       assertEquals(0, cache.stats().corruptSegments());
     }
   }
@@ -149,20 +161,24 @@ class TemplateCacheTest {
       assertEquals(Optional.of(TierKind.MEMORY), cache.where("tpl", 4));
       assertTrue(cache.prefetch("tpl", 4).get(), "already in memory");
       assertEquals(1, cache.stats().prefetches());
-      assertArrayEquals(allValues(a, a.shape()), allValues(cache.lookup("tpl", 4).orElseThrow(), a.shape()));
+      assertArrayEquals(
+          allValues(a, a.shape()), allValues(cache.lookup("tpl", 4).orElseThrow(), a.shape()));
       assertEquals(1, cache.stats().tier(TierKind.MEMORY).hits());
     }
   }
 
   @Test
-  @DisplayName("a template larger than memory is served from disk; with no disk either it is counted as uncached, never lost silently")
+  @DisplayName(
+      "a template larger than memory is served from disk; with no disk either it is counted as uncached, never lost silently")
   void largerThanMemory(@TempDir Path dir) {
     StoredActivations a = random(shape(4, Precision.F32), 1); // 16 KiB
-    try (TemplateCache cache = new TemplateCache(new CacheConfig(8 << 10, MB, dir, Precision.F32))) {
+    try (TemplateCache cache =
+        new TemplateCache(new CacheConfig(8 << 10, MB, dir, Precision.F32))) {
       cache.commit("tpl", a);
       cache.flush();
       assertEquals(Optional.of(TierKind.DISK), cache.where("tpl", 4));
-      assertArrayEquals(allValues(a, a.shape()), allValues(cache.lookup("tpl", 4).orElseThrow(), a.shape()));
+      assertArrayEquals(
+          allValues(a, a.shape()), allValues(cache.lookup("tpl", 4).orElseThrow(), a.shape()));
       assertEquals(0, cache.stats().uncached());
       assertEquals(0, cache.stats().tier(TierKind.MEMORY).bytes());
     }
@@ -177,7 +193,8 @@ class TemplateCacheTest {
   @DisplayName("memory evictions fall back to disk, and the stats count them")
   void evictedToDisk(@TempDir Path dir) {
     ActivationShape s = shape(1, Precision.F32);
-    try (TemplateCache cache = new TemplateCache(new CacheConfig(2 * s.totalBytes(), MB, dir, Precision.F32))) {
+    try (TemplateCache cache =
+        new TemplateCache(new CacheConfig(2 * s.totalBytes(), MB, dir, Precision.F32))) {
       for (int i = 0; i < 3; i++) cache.commit("t" + i, random(s, i));
       cache.flush();
       assertEquals(Optional.of(TierKind.DISK), cache.where("t0", 1));
@@ -201,8 +218,10 @@ class TemplateCacheTest {
     assertThrows(NullPointerException.class, () -> new CacheConfig(1, 1, dir, null));
     try (TemplateCache cache = new TemplateCache(CacheConfig.memoryOnly(MB, Precision.BF16))) {
       assertThrows(IllegalArgumentException.class, () -> cache.lookup("../etc", 4));
-      assertThrows(IllegalStateException.class,
-          () -> cache.commit("x", cache.newRun("x", 4, CacheFixtures.C)), "an unfinished run is not cached");
+      assertThrows(
+          IllegalStateException.class,
+          () -> cache.commit("x", cache.newRun("x", 4, CacheFixtures.C)),
+          "an unfinished run is not cached");
       assertEquals(Precision.BF16, cache.newRun("x", 4, CacheFixtures.C).precision());
     }
   }

@@ -38,7 +38,8 @@ class TierTest {
   }
 
   @Test
-  @DisplayName("memory tier: least recently used goes first, the byte cap holds, an oversized template is refused")
+  @DisplayName(
+      "memory tier: least recently used goes first, the byte cap holds, an oversized template is refused")
   void memoryLru() {
     TemplateRegistry reg = new TemplateRegistry();
     MemoryTier m = new MemoryTier(3 * T, reg);
@@ -69,7 +70,8 @@ class TierTest {
   @DisplayName("memory tier refuses an unfinished template run")
   void memoryRefusesPartial() {
     MemoryTier m = new MemoryTier(10 * T, null);
-    assertThrows(IllegalArgumentException.class, () -> m.put(key("p"), StoredActivations.allocate(ONE)));
+    assertThrows(
+        IllegalArgumentException.class, () -> m.put(key("p"), StoredActivations.allocate(ONE)));
   }
 
   @Test
@@ -85,13 +87,16 @@ class TierTest {
     assertFalse(Files.exists(dir.resolve("b-1.igc")), "evicted file deleted");
     assertEquals(1, d.evictions());
     assertEquals(3 * F, folderBytes(dir));
-    assertFalse(d.put(new TemplateKey("big", 4), random(shape(4, Precision.F32), 5)), "larger than the cap: refused");
+    assertFalse(
+        d.put(new TemplateKey("big", 4), random(shape(4, Precision.F32), 5)),
+        "larger than the cap: refused");
     assertEquals(3 * F, d.bytes());
     assertEquals(1, d.evictions());
   }
 
   @Test
-  @DisplayName("a restarted disk tier finds its files with equal values, ordered by last use, and enforces a smaller cap on the eldest")
+  @DisplayName(
+      "a restarted disk tier finds its files with equal values, ordered by last use, and enforces a smaller cap on the eldest")
   void diskRestart(@TempDir Path dir) throws IOException {
     StoredActivations a = random(ONE, 1);
     StoredActivations b = random(shape(1, Precision.BF16), 2);
@@ -124,7 +129,8 @@ class TierTest {
   }
 
   @Test
-  @DisplayName("a flipped byte in a segment is caught at read: the file is deleted and the next read misses")
+  @DisplayName(
+      "a flipped byte in a segment is caught at read: the file is deleted and the next read misses")
   void diskFlippedSegmentByte(@TempDir Path dir) throws IOException {
     DiskTier d = new DiskTier(dir, 10 * F, null);
     d.put(key("a"), random(ONE, 1));
@@ -155,7 +161,8 @@ class TierTest {
   }
 
   @Test
-  @DisplayName("a cache folder that cannot exist (its parent is a file) turns the disk tier off with one warning, never an exception")
+  @DisplayName(
+      "a cache folder that cannot exist (its parent is a file) turns the disk tier off with one warning, never an exception")
   void diskUnusableFolder(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
     try (CacheFixtures.Captured log = new CacheFixtures.Captured(DiskTier.class)) {
@@ -169,7 +176,8 @@ class TierTest {
   }
 
   @Test
-  @DisplayName("a write that fails after start (the folder became a file) turns the disk tier off with one warning")
+  @DisplayName(
+      "a write that fails after start (the folder became a file) turns the disk tier off with one warning")
   void diskWriteFailure(@TempDir Path dir) throws IOException {
     Path cache = dir.resolve("cache");
     try (CacheFixtures.Captured log = new CacheFixtures.Captured(DiskTier.class)) {

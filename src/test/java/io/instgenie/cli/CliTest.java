@@ -27,7 +27,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI end to end on the tiny preset: results, and a clear message with a non-zero exit for bad input. */
+/**
+ * The CLI end to end on the tiny preset: results, and a clear message with a non-zero exit for bad
+ * input.
+ */
 class CliTest {
   @TempDir static Path dir;
   static Path model;
@@ -59,7 +62,8 @@ class CliTest {
   @BeforeAll
   static void setUp() {
     model = dir.resolve("tiny");
-    assertEquals(0, run("init-model", "--preset", "tiny", "--seed", "3", "--out", model.toString()).code());
+    assertEquals(
+        0, run("init-model", "--preset", "tiny", "--seed", "3", "--out", model.toString()).code());
     template = dir.resolve("t.png");
     mask = dir.resolve("m.png");
     png(template, 16, 1, false);
@@ -67,9 +71,22 @@ class CliTest {
   }
 
   private static Run edit(String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("edit", "--model", model.toString(),
-        "--template", template.toString(), "--mask", mask.toString(), "--prompt", "a red circle",
-        "--out", dir.resolve("o.png").toString(), "--seed", "4"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "edit",
+                "--model",
+                model.toString(),
+                "--template",
+                template.toString(),
+                "--mask",
+                mask.toString(),
+                "--prompt",
+                "a red circle",
+                "--out",
+                dir.resolve("o.png").toString(),
+                "--seed",
+                "4"));
     for (int i = 0; i + 1 < extra.length; i += 2) {
       int at = args.indexOf(extra[i]);
       if (at >= 0) args.set(at + 1, extra[i + 1]);
@@ -90,7 +107,8 @@ class CliTest {
     RgbImage t = Images.read(template, "t");
     for (int px = 0; px < 256; px++) {
       if (px % 3 != 0) {
-        for (int ch = 0; ch < 3; ch++) assertEquals(t.pixels()[px * 3 + ch], out.pixels()[px * 3 + ch]);
+        for (int ch = 0; ch < 3; ch++)
+          assertEquals(t.pixels()[px * 3 + ch], out.pixels()[px * 3 + ch]);
       }
     }
   }
@@ -108,7 +126,8 @@ class CliTest {
     Path big = dir.resolve("big.png");
     png(big, 32, 5, false);
     assertFails(edit("--mask", big.toString()), "mask is 32x32", "template is 16x16");
-    assertFails(edit("--template", big.toString(), "--mask", big.toString()), "template is 32x32", "16x16");
+    assertFails(
+        edit("--template", big.toString(), "--mask", big.toString()), "template is 32x32", "16x16");
     assertFails(edit("--prompt", "a red unicorn"), "unicorn", "vocabulary", "triangle");
     assertFails(edit("--prompt", "a red circle and blue"), "at most 4");
     assertFails(edit("--steps", "0"), "steps");
@@ -128,9 +147,12 @@ class CliTest {
     Path broken = dir.resolve("broken");
     Files.createDirectories(broken);
     Files.copy(model.resolve("model.json"), broken.resolve("model.json"));
-    var w = new java.util.LinkedHashMap<>(io.instgenie.kernels.io.SafeTensors.read(model.resolve("weights.safetensors")));
+    var w =
+        new java.util.LinkedHashMap<>(
+            io.instgenie.kernels.io.SafeTensors.read(model.resolve("weights.safetensors")));
     w.remove("t_embedder.mlp.2.weight");
-    io.instgenie.kernels.io.SafeTensors.write(broken.resolve("weights.safetensors"), w, io.instgenie.kernels.io.DType.F32, null);
+    io.instgenie.kernels.io.SafeTensors.write(
+        broken.resolve("weights.safetensors"), w, io.instgenie.kernels.io.DType.F32, null);
     assertFails(edit("--model", broken.toString()), "t_embedder.mlp.2.weight");
   }
 
@@ -143,15 +165,47 @@ class CliTest {
     Path x = dir.resolve("x.npy");
     Path v = dir.resolve("v.npy");
     Npy.write(x, new long[] {c.channels(), c.imageSize(), c.imageSize()}, chw);
-    Run r = run("forward", "--model", model.toString(), "--x", x.toString(), "--t", "0.6", "--prompt", "blue star", "--out", v.toString());
+    Run r =
+        run(
+            "forward",
+            "--model",
+            model.toString(),
+            "--x",
+            x.toString(),
+            "--t",
+            "0.6",
+            "--prompt",
+            "blue star",
+            "--out",
+            v.toString());
     assertEquals(0, r.code(), r.err());
     Npy.NpyArray out = Npy.read(v);
     assertArrayEquals(new long[] {3, 16, 16}, out.shape());
     float[] vel = new float[c.imageTokens() * c.patchDim()];
-    new DitForward(m, new CpuBackend()).run(List.of(Sequence.full(0.6f, Prompts.encode(c, "blue star"),
-        Patches.fromChw(chw, c), c.imageTokens(), vel, null)), null);
+    new DitForward(m, new CpuBackend())
+        .run(
+            List.of(
+                Sequence.full(
+                    0.6f,
+                    Prompts.encode(c, "blue star"),
+                    Patches.fromChw(chw, c),
+                    c.imageTokens(),
+                    vel,
+                    null)),
+            null);
     assertArrayEquals(Patches.toChw(vel, c), out.data());
     Npy.write(x, new long[] {3, 8, 8}, new float[192]);
-    assertFails(run("forward", "--model", model.toString(), "--x", x.toString(), "--t", "0.6", "--out", v.toString()), "[3, 8, 8]");
+    assertFails(
+        run(
+            "forward",
+            "--model",
+            model.toString(),
+            "--x",
+            x.toString(),
+            "--t",
+            "0.6",
+            "--out",
+            v.toString()),
+        "[3, 8, 8]");
   }
 }

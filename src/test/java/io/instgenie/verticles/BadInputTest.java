@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bad input gets 400 or 404 with a JSON {error} that says what is wrong, and nothing of the
- * rejected request is kept: its template is unknown afterwards and no job stays in the table.
- * No edit is ever accepted by this class's service, so the unfinished-jobs gauge must stay 0.
+ * rejected request is kept: its template is unknown afterwards and no job stays in the table. No
+ * edit is ever accepted by this class's service, so the unfinished-jobs gauge must stay 0.
  */
 @ExtendWith(VertxExtension.class)
 class BadInputTest {
@@ -35,10 +35,13 @@ class BadInputTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config()).onComplete(ctx.succeeding(c -> {
-      client = c;
-      ctx.completeNow();
-    }));
+    ServiceClient.start(vertx, ServiceClient.config())
+        .onComplete(
+            ctx.succeeding(
+                c -> {
+                  client = c;
+                  ctx.completeNow();
+                }));
   }
 
   @AfterAll
@@ -49,11 +52,22 @@ class BadInputTest {
   @Test
   @DisplayName("An image that is neither PNG nor JPEG gets 400 saying so")
   void undecodableImage(VertxTestContext ctx) {
-    MultipartForm form = MultipartForm.create()
-        .binaryFileUpload("image", "notes.png", Buffer.buffer("this is not an image"), "image/png")
-        .binaryFileUpload("mask", "mask.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
-        .attribute("prompt", "a red circle");
-    rejects(ctx, client.postForm("/v1/edits", form), 400, null, 0, "image", "not a readable PNG/JPEG", "signature");
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload(
+                "image", "notes.png", Buffer.buffer("this is not an image"), "image/png")
+            .binaryFileUpload(
+                "mask", "mask.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
+            .attribute("prompt", "a red circle");
+    rejects(
+        ctx,
+        client.postForm("/v1/edits", form),
+        400,
+        null,
+        0,
+        "image",
+        "not a readable PNG/JPEG",
+        "signature");
   }
 
   @Test
@@ -61,9 +75,20 @@ class BadInputTest {
   void truncatedPng(VertxTestContext ctx) {
     byte[] png = TestImages.pngBytes(TestImages.template(601));
     byte[] half = Arrays.copyOf(png, png.length / 2);
-    JsonObject body = new JsonObject().put("image", Base64.getEncoder().encodeToString(half))
-        .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4))).put("prompt", "a red circle");
-    rejects(ctx, client.postJson("/v1/edits", body), 400, null, 0, "image", "not a readable PNG/JPEG", "truncated");
+    JsonObject body =
+        new JsonObject()
+            .put("image", Base64.getEncoder().encodeToString(half))
+            .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4)))
+            .put("prompt", "a red circle");
+    rejects(
+        ctx,
+        client.postJson("/v1/edits", body),
+        400,
+        null,
+        0,
+        "image",
+        "not a readable PNG/JPEG",
+        "truncated");
   }
 
   @Test
@@ -71,8 +96,15 @@ class BadInputTest {
   void maskOfAnotherSize(VertxTestContext ctx) {
     RgbImage template = TestImages.template(602);
     RgbImage mask = TestImages.rectMask(8, 0, 0, 4, 4);
-    rejects(ctx, client.postForm("/v1/edits", ServiceClient.editForm(template, mask, "a red circle", null, null)),
-        400, template, DEFAULT_STEPS, "mask is 8x8", "template is 16x16");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits", ServiceClient.editForm(template, mask, "a red circle", null, null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "mask is 8x8",
+        "template is 16x16");
   }
 
   @Test
@@ -80,34 +112,67 @@ class BadInputTest {
   void imageOfAnotherSize(VertxTestContext ctx) {
     RgbImage template = TestImages.random(32, 603);
     RgbImage mask = TestImages.rectMask(32, 0, 0, 8, 8);
-    rejects(ctx, client.postForm("/v1/edits", ServiceClient.editForm(template, mask, "a red circle", null, null)),
-        400, template, DEFAULT_STEPS, "32x32", "16x16");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits", ServiceClient.editForm(template, mask, "a red circle", null, null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "32x32",
+        "16x16");
   }
 
   @Test
   @DisplayName("An unknown prompt word gets 400 naming the word and listing the vocabulary")
   void unknownPromptWord(VertxTestContext ctx) {
     RgbImage template = TestImages.template(604);
-    rejects(ctx, client.postForm("/v1/edits", ServiceClient.editForm(template, TestImages.rectMask(0, 0, 4, 4),
-            "a purple unicorn", null, null)),
-        400, template, DEFAULT_STEPS, "unicorn", "vocabulary", "circle", "triangle", "gradient");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(
+                template, TestImages.rectMask(0, 0, 4, 4), "a purple unicorn", null, null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "unicorn",
+        "vocabulary",
+        "circle",
+        "triangle",
+        "gradient");
   }
 
   @Test
   @DisplayName("A prompt with more words than the model takes gets 400 giving both counts")
   void tooManyWords(VertxTestContext ctx) {
     RgbImage template = TestImages.template(605);
-    rejects(ctx, client.postForm("/v1/edits", ServiceClient.editForm(template, TestImages.rectMask(0, 0, 4, 4),
-            "a big red circle on stripes", null, null)),
-        400, template, DEFAULT_STEPS, "6 words", "at most " + TestImages.TINY.promptTokens());
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(
+                template,
+                TestImages.rectMask(0, 0, 4, 4),
+                "a big red circle on stripes",
+                null,
+                null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "6 words",
+        "at most " + TestImages.TINY.promptTokens());
   }
 
   @Test
   @DisplayName("An edit naming an unknown template_id gets 404 naming it")
   void unknownTemplateId(VertxTestContext ctx) {
     String id = "0".repeat(64);
-    JsonObject body = new JsonObject().put("template_id", id)
-        .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4))).put("prompt", "a red circle");
+    JsonObject body =
+        new JsonObject()
+            .put("template_id", id)
+            .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4)))
+            .put("prompt", "a red circle");
     rejects(ctx, client.postJson("/v1/edits", body), 404, null, 0, "unknown template_id", id);
   }
 
@@ -115,17 +180,30 @@ class BadInputTest {
   @DisplayName("An edit without a mask gets 400 saying the mask is missing")
   void missingMask(VertxTestContext ctx) {
     RgbImage template = TestImages.template(606);
-    rejects(ctx, client.postForm("/v1/edits", ServiceClient.editForm(template, null, "a red circle", null, null)),
-        400, template, DEFAULT_STEPS, "mask is missing");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits", ServiceClient.editForm(template, null, "a red circle", null, null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "mask is missing");
   }
 
   @Test
   @DisplayName("steps = 0 gets 400 saying steps must be positive")
   void zeroSteps(VertxTestContext ctx) {
     RgbImage template = TestImages.template(607);
-    rejects(ctx, client.postForm("/v1/edits", ServiceClient.editForm(template, TestImages.rectMask(0, 0, 4, 4),
-            "a red circle", 0, null)),
-        400, template, 0, "steps must be a positive number, got 0");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(
+                template, TestImages.rectMask(0, 0, 4, 4), "a red circle", 0, null)),
+        400,
+        template,
+        0,
+        "steps must be a positive number, got 0");
   }
 
   @Test
@@ -133,20 +211,46 @@ class BadInputTest {
   void nonNumericSeed(VertxTestContext ctx) {
     RgbImage template = TestImages.template(608);
     RgbImage mask = TestImages.rectMask(0, 0, 4, 4);
-    MultipartForm form = ServiceClient.editForm(template, mask, "a red circle", null, null).attribute("seed", "abc");
-    rejects(ctx, client.postForm("/v1/edits", form), 400, template, DEFAULT_STEPS,
-        "seed must be a whole number", "'abc'");
-    JsonObject json = ServiceClient.editJson(template, mask, "a red circle", null, null).put("seed", "12x");
-    rejects(ctx, client.postJson("/v1/edits", json), 400, template, DEFAULT_STEPS,
-        "seed must be a whole number", "'12x'");
+    MultipartForm form =
+        ServiceClient.editForm(template, mask, "a red circle", null, null).attribute("seed", "abc");
+    rejects(
+        ctx,
+        client.postForm("/v1/edits", form),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "seed must be a whole number",
+        "'abc'");
+    JsonObject json =
+        ServiceClient.editJson(template, mask, "a red circle", null, null).put("seed", "12x");
+    rejects(
+        ctx,
+        client.postJson("/v1/edits", json),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "seed must be a whole number",
+        "'12x'");
   }
 
   @Test
-  @DisplayName("A body that is neither JSON nor a form, or JSON that does not parse, gets 400 saying what to send")
+  @DisplayName(
+      "A body that is neither JSON nor a form, or JSON that does not parse, gets 400 saying what to send")
   void unreadableBody(VertxTestContext ctx) {
-    rejects(ctx, client.post("/v1/edits", "text/plain", Buffer.buffer("edit please")), 400, null, 0,
-        "multipart/form-data", "application/json");
-    rejects(ctx, client.post("/v1/edits", "application/json", Buffer.buffer("{\"prompt\": ")), 400, null, 0,
+    rejects(
+        ctx,
+        client.post("/v1/edits", "text/plain", Buffer.buffer("edit please")),
+        400,
+        null,
+        0,
+        "multipart/form-data",
+        "application/json");
+    rejects(
+        ctx,
+        client.post("/v1/edits", "application/json", Buffer.buffer("{\"prompt\": ")),
+        400,
+        null,
+        0,
         "not valid JSON");
   }
 
@@ -154,41 +258,85 @@ class BadInputTest {
    * Checks the status and that the JSON error contains every phrase; then that nothing was kept:
    * the template (when the request had a decodable one) is unknown and no job is unfinished.
    */
-  private static void rejects(VertxTestContext ctx, Future<HttpResponse<Buffer>> sent, int status, RgbImage template,
-      int steps, String... phrases) {
+  private static void rejects(
+      VertxTestContext ctx,
+      Future<HttpResponse<Buffer>> sent,
+      int status,
+      RgbImage template,
+      int steps,
+      String... phrases) {
     Checkpoint answered = ctx.checkpoint();
     Checkpoint forgotten = ctx.checkpoint();
-    sent.compose(r -> {
-      ctx.verify(() -> {
-        assertEquals(status, r.statusCode(), r.bodyAsString());
-        assertEquals("application/json", r.getHeader("Content-Type"), r.bodyAsString());
-        String error = r.bodyAsJsonObject().getString("error");
-        assertNotNull(error, "a JSON {error}: " + r.bodyAsString());
-        for (String phrase : phrases) {
-          assertTrue(error.contains(phrase), "the error mentions '" + phrase + "': " + error);
-        }
-        answered.flag();
-      });
-      String templateId = template == null ? null : TemplateId.of(template, client.model.digest(), steps);
-      Future<HttpResponse<Buffer>> lookup = templateId == null ? Future.succeededFuture(null)
-          : client.get("/v1/templates/" + templateId);
-      Future<HttpResponse<Buffer>> editById = templateId == null ? Future.succeededFuture(null)
-          : client.postJson("/v1/edits", new JsonObject().put("template_id", templateId).put("steps", steps)
-              .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4))));
-      return Future.all(lookup, editById).compose(f -> client.metric("instgenie_jobs_unfinished")
-          .map(unfinished -> new Object[] {f.resultAt(0), f.resultAt(1), unfinished}));
-    }).onComplete(ctx.succeeding(kept -> ctx.verify(() -> {
-      @SuppressWarnings("unchecked")
-      HttpResponse<Buffer> lookup = (HttpResponse<Buffer>) kept[0];
-      @SuppressWarnings("unchecked")
-      HttpResponse<Buffer> editById = (HttpResponse<Buffer>) kept[1];
-      if (lookup != null) {
-        assertEquals(404, lookup.statusCode(), "the rejected request's template is not kept: " + lookup.bodyAsString());
-        assertTrue(lookup.bodyAsJsonObject().getString("error").contains("unknown template id"), lookup.bodyAsString());
-        assertEquals(404, editById.statusCode(), "its pixels are not kept for edits by id: " + editById.bodyAsString());
-      }
-      assertEquals(0.0, (Double) kept[2], "no job of a rejected request stays in the table");
-      forgotten.flag();
-    })));
+    sent.compose(
+            r -> {
+              ctx.verify(
+                  () -> {
+                    assertEquals(status, r.statusCode(), r.bodyAsString());
+                    assertEquals("application/json", r.getHeader("Content-Type"), r.bodyAsString());
+                    String error = r.bodyAsJsonObject().getString("error");
+                    assertNotNull(error, "a JSON {error}: " + r.bodyAsString());
+                    for (String phrase : phrases) {
+                      assertTrue(
+                          error.contains(phrase), "the error mentions '" + phrase + "': " + error);
+                    }
+                    answered.flag();
+                  });
+              String templateId =
+                  template == null ? null : TemplateId.of(template, client.model.digest(), steps);
+              Future<HttpResponse<Buffer>> lookup =
+                  templateId == null
+                      ? Future.succeededFuture(null)
+                      : client.get("/v1/templates/" + templateId);
+              Future<HttpResponse<Buffer>> editById =
+                  templateId == null
+                      ? Future.succeededFuture(null)
+                      : client.postJson(
+                          "/v1/edits",
+                          new JsonObject()
+                              .put("template_id", templateId)
+                              .put("steps", steps)
+                              .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4))));
+              return Future.all(lookup, editById)
+                  .compose(
+                      f ->
+                          client
+                              .metric("instgenie_jobs_unfinished")
+                              .map(
+                                  unfinished ->
+                                      new Object[] {f.resultAt(0), f.resultAt(1), unfinished}));
+            })
+        .onComplete(
+            ctx.succeeding(
+                kept ->
+                    ctx.verify(
+                        () -> {
+                          @SuppressWarnings("unchecked")
+                          HttpResponse<Buffer> lookup = (HttpResponse<Buffer>) kept[0];
+                          @SuppressWarnings("unchecked")
+                          HttpResponse<Buffer> editById = (HttpResponse<Buffer>) kept[1];
+                          if (lookup != null) {
+                            assertEquals(
+                                404,
+                                lookup.statusCode(),
+                                "the rejected request's template is not kept: "
+                                    + lookup.bodyAsString());
+                            assertTrue(
+                                lookup
+                                    .bodyAsJsonObject()
+                                    .getString("error")
+                                    .contains("unknown template id"),
+                                lookup.bodyAsString());
+                            assertEquals(
+                                404,
+                                editById.statusCode(),
+                                "its pixels are not kept for edits by id: "
+                                    + editById.bodyAsString());
+                          }
+                          assertEquals(
+                              0.0,
+                              (Double) kept[2],
+                              "no job of a rejected request stays in the table");
+                          forgotten.flag();
+                        })));
   }
 }

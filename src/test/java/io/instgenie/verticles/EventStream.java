@@ -15,8 +15,8 @@ import java.util.function.Predicate;
 /**
  * One client's view of an edit's progress stream, Server-Sent Events or WebSocket: the JSON events
  * in arrival order, futures for the first event that matches, and the whole list once the server
- * ends the stream. A malformed frame (an SSE {@code event:} or {@code id:} line that disagrees
- * with the JSON) fails {@link #end()}.
+ * ends the stream. A malformed frame (an SSE {@code event:} or {@code id:} line that disagrees with
+ * the JSON) fails {@link #end()}.
  */
 final class EventStream {
   private final String kind;
@@ -44,13 +44,14 @@ final class EventStream {
   /** Reads a WebSocket of JSON text frames. */
   static EventStream ws(WebSocket ws) {
     EventStream s = new EventStream("WebSocket");
-    ws.textMessageHandler(text -> {
-      try {
-        s.add(new JsonObject(text));
-      } catch (DecodeException e) {
-        s.broken("WebSocket frame is not JSON: " + text);
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          try {
+            s.add(new JsonObject(text));
+          } catch (DecodeException e) {
+            s.broken("WebSocket frame is not JSON: " + text);
+          }
+        });
     ws.exceptionHandler(err -> s.broken("WebSocket failed: " + err));
     ws.closeHandler(v -> s.closed());
     return s;
@@ -60,7 +61,8 @@ final class EventStream {
   synchronized Future<JsonObject> first(Predicate<JsonObject> test) {
     for (JsonObject e : events) if (test.test(e)) return Future.succeededFuture(e);
     if (end.future().isComplete()) {
-      return Future.failedFuture(new AssertionError(kind + " stream ended without a matching event: " + events));
+      return Future.failedFuture(
+          new AssertionError(kind + " stream ended without a matching event: " + events));
     }
     Promise<JsonObject> p = Promise.promise();
     waiters.add(new Waiter(test, p));
@@ -102,7 +104,8 @@ final class EventStream {
       switch (field) {
         case "event" -> event = value;
         case "id" -> id = value;
-        case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+        case "data" ->
+            data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
         default -> broken("unknown SSE field in line '" + line + "'");
       }
     }
@@ -153,10 +156,14 @@ final class EventStream {
       left = new ArrayList<>(waiters);
       waiters.clear();
       all = List.copyOf(events);
-      why = problem != null ? problem : pending.toString().isBlank() ? null : "SSE stream ended mid-frame: " + pending;
+      why =
+          problem != null
+              ? problem
+              : pending.toString().isBlank() ? null : "SSE stream ended mid-frame: " + pending;
     }
     for (Waiter w : left) {
-      w.promise().tryFail(new AssertionError(kind + " stream ended without a matching event: " + all));
+      w.promise()
+          .tryFail(new AssertionError(kind + " stream ended without a matching event: " + all));
     }
     if (why != null) end.tryFail(new AssertionError(why));
     else end.tryComplete(all);

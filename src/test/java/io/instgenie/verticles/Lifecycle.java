@@ -27,17 +27,22 @@ final class Lifecycle {
     for (int k = 1; k <= steps; k++, i++) {
       assertTrue(i < events.size(), "the stream ends before step " + k + ": " + events);
       JsonObject e = events.get(i);
-      assertEquals("step", e.getString("type"), "event " + (i + 1) + " should be step " + k + ": " + events);
+      assertEquals(
+          "step", e.getString("type"), "event " + (i + 1) + " should be step " + k + ": " + events);
       assertEquals(k, e.getInteger("step"), "steps are consecutive: " + e);
       assertEquals(steps, e.getInteger("total"), "total steps: " + e);
       assertTrue(e.getLong("eta_ms") >= 0, "eta_ms: " + e);
       long ws = e.getLong("worker_step");
       if (previousWorkerStep != null) {
-        assertEquals(previousWorkerStep + 1, ws, "a running edit takes part in every step of its worker: " + e);
+        assertEquals(
+            previousWorkerStep + 1,
+            ws,
+            "a running edit takes part in every step of its worker: " + e);
       }
       previousWorkerStep = ws;
     }
-    assertEquals(events.size() - 1, i, "completed must follow the last step and end the stream: " + events);
+    assertEquals(
+        events.size() - 1, i, "completed must follow the last step and end the stream: " + events);
     JsonObject done = events.get(i);
     assertEquals("completed", done.getString("type"), "the terminal event: " + done);
     JsonObject timings = done.getJsonObject("timings");
@@ -48,12 +53,15 @@ final class Lifecycle {
     }
   }
 
-  /** Numbering and identity, then queued (one or more) and started; answers the index after started. */
+  /**
+   * Numbering and identity, then queued (one or more) and started; answers the index after started.
+   */
   static int assertPrefix(List<JsonObject> events, String id) {
     assertFalse(events.isEmpty(), "no events");
     for (int k = 0; k < events.size(); k++) {
       assertEquals(id, events.get(k).getString("id"), "event of another edit: " + events.get(k));
-      assertEquals(k + 1, events.get(k).getLong("seq"), "events are numbered 1, 2, 3, ...: " + events);
+      assertEquals(
+          k + 1, events.get(k).getLong("seq"), "events are numbered 1, 2, 3, ...: " + events);
     }
     assertEquals("queued", type(events, 0), "the first event: " + events.get(0));
     int i = 0;

@@ -20,17 +20,22 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The OpenAI-compatible synchronous POST /v1/images/edits: transparent mask pixels mark the edit. */
+/**
+ * The OpenAI-compatible synchronous POST /v1/images/edits: transparent mask pixels mark the edit.
+ */
 @ExtendWith(VertxExtension.class)
 class OpenAiEndpointTest {
   private static ServiceClient client;
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config()).onComplete(ctx.succeeding(c -> {
-      client = c;
-      ctx.completeNow();
-    }));
+    ServiceClient.start(vertx, ServiceClient.config())
+        .onComplete(
+            ctx.succeeding(
+                c -> {
+                  client = c;
+                  ctx.completeNow();
+                }));
   }
 
   @AfterAll
@@ -39,17 +44,19 @@ class OpenAiEndpointTest {
   }
 
   private static MultipartForm form(RgbImage template, byte[] mask, String n, String format) {
-    MultipartForm form = MultipartForm.create()
-        .binaryFileUpload("image", "image.png", TestImages.png(template), "image/png")
-        .binaryFileUpload("mask", "mask.png", Buffer.buffer(mask), "image/png")
-        .attribute("prompt", "a white star");
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload("image", "image.png", TestImages.png(template), "image/png")
+            .binaryFileUpload("mask", "mask.png", Buffer.buffer(mask), "image/png")
+            .attribute("prompt", "a white star");
     if (n != null) form.attribute("n", n);
     if (format != null) form.attribute("response_format", format);
     return form;
   }
 
   @Test
-  @DisplayName("n=2 with b64_json answers 200 {created, data} with two PNGs whose opaque-mask pixels are the template's")
+  @DisplayName(
+      "n=2 with b64_json answers 200 {created, data} with two PNGs whose opaque-mask pixels are the template's")
   void twoImagesAsBase64(VertxTestContext ctx) {
     RgbImage template = TestImages.template(701);
     int x0 = 2;
@@ -57,33 +64,52 @@ class OpenAiEndpointTest {
     int w = 9;
     int h = 6;
     Checkpoint answered = ctx.checkpoint();
-    client.postForm("/v1/images/edits", form(template, TestImages.alphaMaskPng(x0, y0, w, h), "2", "b64_json"))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertEquals(200, r.statusCode(), r.bodyAsString());
-          JsonObject body = r.bodyAsJsonObject();
-          assertTrue(body.getLong("created") > 0, "created is a Unix time: " + body);
-          JsonArray data = body.getJsonArray("data");
-          assertEquals(2, data.size(), "one entry per image asked for");
-          for (int i = 0; i < data.size(); i++) {
-            String b64 = data.getJsonObject(i).getString("b64_json");
-            assertNotNull(b64, "entry " + i + " carries b64_json");
-            TestImages.assertUnmaskedIdentical(template, TestImages.rect(x0, y0, w, h),
-                Base64.getDecoder().decode(b64));
-          }
-          answered.flag();
-        })));
+    client
+        .postForm(
+            "/v1/images/edits",
+            form(template, TestImages.alphaMaskPng(x0, y0, w, h), "2", "b64_json"))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(200, r.statusCode(), r.bodyAsString());
+                          JsonObject body = r.bodyAsJsonObject();
+                          assertTrue(
+                              body.getLong("created") > 0, "created is a Unix time: " + body);
+                          JsonArray data = body.getJsonArray("data");
+                          assertEquals(2, data.size(), "one entry per image asked for");
+                          for (int i = 0; i < data.size(); i++) {
+                            String b64 = data.getJsonObject(i).getString("b64_json");
+                            assertNotNull(b64, "entry " + i + " carries b64_json");
+                            TestImages.assertUnmaskedIdentical(
+                                template,
+                                TestImages.rect(x0, y0, w, h),
+                                Base64.getDecoder().decode(b64));
+                          }
+                          answered.flag();
+                        })));
   }
 
   @Test
   @DisplayName("response_format=url gets 400 saying only b64_json is served")
   void urlFormatRefused(VertxTestContext ctx) {
     Checkpoint refused = ctx.checkpoint();
-    client.postForm("/v1/images/edits", form(TestImages.template(702), TestImages.alphaMaskPng(0, 0, 4, 4), "1", "url"))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertEquals(400, r.statusCode(), r.bodyAsString());
-          assertTrue(r.bodyAsJsonObject().getString("error").contains("b64_json"), r.bodyAsString());
-          refused.flag();
-        })));
+    client
+        .postForm(
+            "/v1/images/edits",
+            form(TestImages.template(702), TestImages.alphaMaskPng(0, 0, 4, 4), "1", "url"))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(400, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject().getString("error").contains("b64_json"),
+                              r.bodyAsString());
+                          refused.flag();
+                        })));
   }
 
   @Test
@@ -91,12 +117,19 @@ class OpenAiEndpointTest {
   void maskWithoutAlphaRefused(VertxTestContext ctx) {
     Checkpoint refused = ctx.checkpoint();
     byte[] opaque = TestImages.pngBytes(TestImages.rectMask(0, 0, 4, 4));
-    client.postForm("/v1/images/edits", form(TestImages.template(703), opaque, null, null))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertEquals(400, r.statusCode(), r.bodyAsString());
-          assertTrue(r.bodyAsJsonObject().getString("error").contains("alpha"), r.bodyAsString());
-          refused.flag();
-        })));
+    client
+        .postForm("/v1/images/edits", form(TestImages.template(703), opaque, null, null))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(400, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject().getString("error").contains("alpha"),
+                              r.bodyAsString());
+                          refused.flag();
+                        })));
   }
 
   @Test
@@ -105,17 +138,35 @@ class OpenAiEndpointTest {
     Checkpoint zero = ctx.checkpoint();
     Checkpoint word = ctx.checkpoint();
     byte[] mask = TestImages.alphaMaskPng(0, 0, 4, 4);
-    client.postForm("/v1/images/edits", form(TestImages.template(704), mask, "0", "b64_json"))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertEquals(400, r.statusCode(), r.bodyAsString());
-          assertTrue(r.bodyAsJsonObject().getString("error").contains("n must be between 1 and 8"), r.bodyAsString());
-          zero.flag();
-        })));
-    client.postForm("/v1/images/edits", form(TestImages.template(704), mask, "two", "b64_json"))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertEquals(400, r.statusCode(), r.bodyAsString());
-          assertTrue(r.bodyAsJsonObject().getString("error").contains("n must be a whole number"), r.bodyAsString());
-          word.flag();
-        })));
+    client
+        .postForm("/v1/images/edits", form(TestImages.template(704), mask, "0", "b64_json"))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(400, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject()
+                                  .getString("error")
+                                  .contains("n must be between 1 and 8"),
+                              r.bodyAsString());
+                          zero.flag();
+                        })));
+    client
+        .postForm("/v1/images/edits", form(TestImages.template(704), mask, "two", "b64_json"))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(400, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject()
+                                  .getString("error")
+                                  .contains("n must be a whole number"),
+                              r.bodyAsString());
+                          word.flag();
+                        })));
   }
 }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Progress over Server-Sent Events and WebSocket: every event, in order, live and for a client that comes late. */
+/**
+ * Progress over Server-Sent Events and WebSocket: every event, in order, live and for a client that
+ * comes late.
+ */
 @ExtendWith(VertxExtension.class)
 class ProgressStreamTest {
   private static final int STEPS = 8;
@@ -26,10 +29,13 @@ class ProgressStreamTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config()).onComplete(ctx.succeeding(c -> {
-      client = c;
-      ctx.completeNow();
-    }));
+    ServiceClient.start(vertx, ServiceClient.config())
+        .onComplete(
+            ctx.succeeding(
+                c -> {
+                  client = c;
+                  ctx.completeNow();
+                }));
   }
 
   @AfterAll
@@ -38,81 +44,143 @@ class ProgressStreamTest {
   }
 
   @Test
-  @DisplayName("SSE streams queued, started, template steps, step 1..N and completed with timings, in order")
+  @DisplayName(
+      "SSE streams queued, started, template steps, step 1..N and completed with timings, in order")
   void sseSequence(VertxTestContext ctx) {
     followLive(ctx, 201, client::sse);
   }
 
   @Test
-  @DisplayName("WebSocket streams queued, started, template steps, step 1..N and completed with timings, in order")
+  @DisplayName(
+      "WebSocket streams queued, started, template steps, step 1..N and completed with timings, in order")
   void webSocketSequence(VertxTestContext ctx) {
     followLive(ctx, 202, client::ws);
   }
 
   @Test
-  @DisplayName("A client connecting after completion first gets the whole history and the terminal event, over SSE and WebSocket alike")
+  @DisplayName(
+      "A client connecting after completion first gets the whole history and the terminal event, over SSE and WebSocket alike")
   void lateClientsGetTheHistory(VertxTestContext ctx) {
     RgbImage template = TestImages.template(203);
     RgbImage mask = TestImages.rectMask(4, 4, 8, 3);
     Checkpoint live = ctx.checkpoint();
     Checkpoint late = ctx.checkpoint();
-    client.submit(ServiceClient.editForm(template, mask, "a purple cross", STEPS, 3L))
-        .compose(id -> client.ws(id).compose(EventStream::end).compose(liveEvents -> {
-          ctx.verify(() -> {
-            Lifecycle.assertCompleted(liveEvents, id, STEPS);
-            live.flag();
-          });
-          return client.awaitFinished(id).compose(status -> {
-            ctx.verify(() -> assertEquals("completed", status.getString("status")));
-            Future<List<JsonObject>> sse = client.sse(id).compose(EventStream::end);
-            Future<List<JsonObject>> ws = client.ws(id).compose(EventStream::end);
-            return Future.all(sse, ws).map(v -> List.of(liveEvents, sse.result(), ws.result()));
-          });
-        }))
-        .onComplete(ctx.succeeding(streams -> ctx.verify(() -> {
-          List<JsonObject> liveEvents = streams.get(0);
-          assertEquals(liveEvents, streams.get(1), "a late SSE client gets exactly the events a live client got");
-          assertEquals(liveEvents, streams.get(2), "a late WebSocket client gets exactly the events a live client got");
-          late.flag();
-        })));
+    client
+        .submit(ServiceClient.editForm(template, mask, "a purple cross", STEPS, 3L))
+        .compose(
+            id ->
+                client
+                    .ws(id)
+                    .compose(EventStream::end)
+                    .compose(
+                        liveEvents -> {
+                          ctx.verify(
+                              () -> {
+                                Lifecycle.assertCompleted(liveEvents, id, STEPS);
+                                live.flag();
+                              });
+                          return client
+                              .awaitFinished(id)
+                              .compose(
+                                  status -> {
+                                    ctx.verify(
+                                        () ->
+                                            assertEquals("completed", status.getString("status")));
+                                    Future<List<JsonObject>> sse =
+                                        client.sse(id).compose(EventStream::end);
+                                    Future<List<JsonObject>> ws =
+                                        client.ws(id).compose(EventStream::end);
+                                    return Future.all(sse, ws)
+                                        .map(v -> List.of(liveEvents, sse.result(), ws.result()));
+                                  });
+                        }))
+        .onComplete(
+            ctx.succeeding(
+                streams ->
+                    ctx.verify(
+                        () -> {
+                          List<JsonObject> liveEvents = streams.get(0);
+                          assertEquals(
+                              liveEvents,
+                              streams.get(1),
+                              "a late SSE client gets exactly the events a live client got");
+                          assertEquals(
+                              liveEvents,
+                              streams.get(2),
+                              "a late WebSocket client gets exactly the events a live client got");
+                          late.flag();
+                        })));
   }
 
   @Test
-  @DisplayName("Following an unknown edit: SSE answers 404 with a JSON error, WebSocket sends an error and closes")
+  @DisplayName(
+      "Following an unknown edit: SSE answers 404 with a JSON error, WebSocket sends an error and closes")
   void unknownEdit(VertxTestContext ctx) {
     Checkpoint sse = ctx.checkpoint();
     Checkpoint ws = ctx.checkpoint();
-    client.get("/v1/edits/no-such-edit/events").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(404, r.statusCode(), r.bodyAsString());
-      assertTrue(r.bodyAsJsonObject().getString("error").contains("no-such-edit"), r.bodyAsString());
-      sse.flag();
-    })));
-    client.ws("no-such-edit").compose(EventStream::end).onComplete(ctx.succeeding(events -> ctx.verify(() -> {
-      assertEquals(1, events.size(), "one error frame: " + events);
-      assertEquals("error", events.get(0).getString("type"), events.toString());
-      assertTrue(events.get(0).getString("error").contains("no-such-edit"), events.toString());
-      ws.flag();
-    })));
+    client
+        .get("/v1/edits/no-such-edit/events")
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(404, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject().getString("error").contains("no-such-edit"),
+                              r.bodyAsString());
+                          sse.flag();
+                        })));
+    client
+        .ws("no-such-edit")
+        .compose(EventStream::end)
+        .onComplete(
+            ctx.succeeding(
+                events ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(1, events.size(), "one error frame: " + events);
+                          assertEquals("error", events.get(0).getString("type"), events.toString());
+                          assertTrue(
+                              events.get(0).getString("error").contains("no-such-edit"),
+                              events.toString());
+                          ws.flag();
+                        })));
   }
 
   /** Submits an edit, follows it from right after the 202, and checks the whole sequence. */
-  private static void followLive(VertxTestContext ctx, long seed, Function<String, Future<EventStream>> open) {
+  private static void followLive(
+      VertxTestContext ctx, long seed, Function<String, Future<EventStream>> open) {
     RgbImage template = TestImages.template(seed);
     RgbImage mask = TestImages.rectMask(1, 1, 7, 9);
     Checkpoint done = ctx.checkpoint();
-    client.submit(ServiceClient.editForm(template, mask, "a big orange diamond", STEPS, seed))
-        .compose(id -> open.apply(id).compose(EventStream::end).map(events -> {
-          ctx.verify(() -> {
-            Lifecycle.assertCompleted(events, id, STEPS);
-            assertTrue(Lifecycle.count(events, "template") > 0, "a new template runs first: " + events);
-          });
-          return id;
-        }))
+    client
+        .submit(ServiceClient.editForm(template, mask, "a big orange diamond", STEPS, seed))
+        .compose(
+            id ->
+                open.apply(id)
+                    .compose(EventStream::end)
+                    .map(
+                        events -> {
+                          ctx.verify(
+                              () -> {
+                                Lifecycle.assertCompleted(events, id, STEPS);
+                                assertTrue(
+                                    Lifecycle.count(events, "template") > 0,
+                                    "a new template runs first: " + events);
+                              });
+                          return id;
+                        }))
         .compose(id -> client.get("/v1/edits/" + id + "/image"))
-        .onComplete(ctx.succeeding(png -> ctx.verify(() -> {
-          assertEquals(200, png.statusCode());
-          TestImages.assertUnmaskedIdentical(template, TestImages.editPixels(mask), png.body().getBytes());
-          done.flag();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                png ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(200, png.statusCode());
+                          TestImages.assertUnmaskedIdentical(
+                              template, TestImages.editPixels(mask), png.body().getBytes());
+                          done.flag();
+                        })));
   }
 }

@@ -23,8 +23,13 @@ import java.util.function.Supplier;
 final class ServiceClient {
   static final String HOST = "127.0.0.1";
   private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
-  /** Polls 20 ms apart, 1000 of them: 20 s, far more than any edit here needs and less than a test's 30 s. */
+
+  /**
+   * Polls 20 ms apart, 1000 of them: 20 s, far more than any edit here needs and less than a test's
+   * 30 s.
+   */
   private static final int POLLS = 1000;
+
   private static final long POLL_MS = 20;
 
   final Vertx vertx;
@@ -48,7 +53,11 @@ final class ServiceClient {
    * Built through {@link ConfigLoader}'s keys (no file, no environment) so that settings added to
    * the record later keep their defaults here.
    */
-  static ServiceConfig config(int maxBatch, int queueCapacity, long maxBodyBytes, ServiceConfig.Batching batching,
+  static ServiceConfig config(
+      int maxBatch,
+      int queueCapacity,
+      long maxBodyBytes,
+      ServiceConfig.Batching batching,
       String backend) {
     Map<String, String> v = new HashMap<>();
     v.put("host", HOST);
@@ -66,13 +75,19 @@ final class ServiceClient {
 
   static ServiceConfig config() {
     ServiceConfig d = ServiceConfig.defaults();
-    return config(d.maxBatch(), d.queueCapacity(), d.maxBodyBytes(), ServiceConfig.Batching.CONTINUOUS, "auto");
+    return config(
+        d.maxBatch(),
+        d.queueCapacity(),
+        d.maxBodyBytes(),
+        ServiceConfig.Batching.CONTINUOUS,
+        "auto");
   }
 
   /** Starts a service with the tiny model on the given Vert.x. */
   static Future<ServiceClient> start(Vertx vertx, ServiceConfig config) {
     DitModel model = TestImages.model();
-    return InstGenieService.start(vertx, config, model).map(s -> new ServiceClient(vertx, s, model));
+    return InstGenieService.start(vertx, config, model)
+        .map(s -> new ServiceClient(vertx, s, model));
   }
 
   int port() {
@@ -80,9 +95,11 @@ final class ServiceClient {
   }
 
   /** The multipart fields of an edit; null fields are left out. */
-  static MultipartForm editForm(RgbImage template, RgbImage mask, String prompt, Integer steps, Long seed) {
+  static MultipartForm editForm(
+      RgbImage template, RgbImage mask, String prompt, Integer steps, Long seed) {
     MultipartForm form = MultipartForm.create();
-    if (template != null) form.binaryFileUpload("image", "template.png", TestImages.png(template), "image/png");
+    if (template != null)
+      form.binaryFileUpload("image", "template.png", TestImages.png(template), "image/png");
     if (mask != null) form.binaryFileUpload("mask", "mask.png", TestImages.png(mask), "image/png");
     if (prompt != null) form.attribute("prompt", prompt);
     if (steps != null) form.attribute("steps", String.valueOf(steps));
@@ -91,7 +108,8 @@ final class ServiceClient {
   }
 
   /** The JSON body of an edit with base64 images; null fields are left out. */
-  static JsonObject editJson(RgbImage template, RgbImage mask, String prompt, Integer steps, Long seed) {
+  static JsonObject editJson(
+      RgbImage template, RgbImage mask, String prompt, Integer steps, Long seed) {
     JsonObject j = new JsonObject();
     if (template != null) j.put("image", TestImages.base64(template));
     if (mask != null) j.put("mask", TestImages.base64(mask));
@@ -127,47 +145,70 @@ final class ServiceClient {
 
   /** Submits an edit and answers its id; anything but 202 fails with the response. */
   Future<String> submit(MultipartForm form) {
-    return postForm("/v1/edits", form).compose(r -> r.statusCode() == 202
-        ? Future.succeededFuture(r.bodyAsJsonObject().getString("id"))
-        : Future.failedFuture(new AssertionError("edit not accepted: " + r.statusCode() + " " + r.bodyAsString())));
+    return postForm("/v1/edits", form)
+        .compose(
+            r ->
+                r.statusCode() == 202
+                    ? Future.succeededFuture(r.bodyAsJsonObject().getString("id"))
+                    : Future.failedFuture(
+                        new AssertionError(
+                            "edit not accepted: " + r.statusCode() + " " + r.bodyAsString())));
   }
 
-  /** Polls GET /v1/edits/{id} until the edit is completed, failed or cancelled; fails after the last poll. */
+  /**
+   * Polls GET /v1/edits/{id} until the edit is completed, failed or cancelled; fails after the last
+   * poll.
+   */
   Future<JsonObject> awaitFinished(String id) {
-    return poll("edit " + id + " to finish", () -> get("/v1/edits/" + id).map(r -> {
-      if (r.statusCode() != 200) {
-        throw new AssertionError("GET /v1/edits/" + id + ": " + r.statusCode() + " " + r.bodyAsString());
-      }
-      return r.bodyAsJsonObject();
-    }), s -> TERMINAL.contains(s.getString("status")));
+    return poll(
+        "edit " + id + " to finish",
+        () ->
+            get("/v1/edits/" + id)
+                .map(
+                    r -> {
+                      if (r.statusCode() != 200) {
+                        throw new AssertionError(
+                            "GET /v1/edits/" + id + ": " + r.statusCode() + " " + r.bodyAsString());
+                      }
+                      return r.bodyAsJsonObject();
+                    }),
+        s -> TERMINAL.contains(s.getString("status")));
   }
 
   /** One value from the Prometheus text at /metrics (the first sample of that exact name). */
   Future<Double> metric(String name) {
-    return get("/metrics").map(r -> {
-      for (String line : r.bodyAsString().split("\n")) {
-        if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-          return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      throw new AssertionError("/metrics has no sample " + name);
-    });
+    return get("/metrics")
+        .map(
+            r -> {
+              for (String line : r.bodyAsString().split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                  return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+              }
+              throw new AssertionError("/metrics has no sample " + name);
+            });
   }
 
   /** Opens the edit's Server-Sent Events stream; a status other than 200 fails. */
   Future<EventStream> sse(String id) {
     return http.request(HttpMethod.GET, port(), HOST, "/v1/edits/" + id + "/events")
         .compose(req -> req.send())
-        .compose(res -> {
-          if (res.statusCode() != 200) {
-            return res.body().compose(b -> Future.failedFuture(
-                new AssertionError("SSE for " + id + ": " + res.statusCode() + " " + b)));
-          }
-          if (!res.getHeader("Content-Type").startsWith("text/event-stream")) {
-            return Future.failedFuture(new AssertionError("SSE content type is " + res.getHeader("Content-Type")));
-          }
-          return Future.succeededFuture(EventStream.sse(res));
-        });
+        .compose(
+            res -> {
+              if (res.statusCode() != 200) {
+                return res.body()
+                    .compose(
+                        b ->
+                            Future.failedFuture(
+                                new AssertionError(
+                                    "SSE for " + id + ": " + res.statusCode() + " " + b)));
+              }
+              if (!res.getHeader("Content-Type").startsWith("text/event-stream")) {
+                return Future.failedFuture(
+                    new AssertionError("SSE content type is " + res.getHeader("Content-Type")));
+              }
+              return Future.succeededFuture(EventStream.sse(res));
+            });
   }
 
   /** Opens the edit's WebSocket progress stream. */
@@ -185,24 +226,34 @@ final class ServiceClient {
     return result.future();
   }
 
-  private <T> void pollOnce(String what, Supplier<Future<T>> probe, Predicate<T> done, int left, Promise<T> result) {
-    probe.get().onComplete(ar -> {
-      boolean finished;
-      try {
-        if (ar.failed()) throw ar.cause();
-        finished = done.test(ar.result());
-      } catch (Throwable t) {
-        result.fail(t);
-        return;
-      }
-      if (finished) {
-        result.complete(ar.result());
-      } else if (left <= 1) {
-        result.fail(new AssertionError("gave up waiting for " + what + " after " + POLLS + " polls; last: "
-            + ar.result()));
-      } else {
-        vertx.setTimer(POLL_MS, t -> pollOnce(what, probe, done, left - 1, result));
-      }
-    });
+  private <T> void pollOnce(
+      String what, Supplier<Future<T>> probe, Predicate<T> done, int left, Promise<T> result) {
+    probe
+        .get()
+        .onComplete(
+            ar -> {
+              boolean finished;
+              try {
+                if (ar.failed()) throw ar.cause();
+                finished = done.test(ar.result());
+              } catch (Throwable t) {
+                result.fail(t);
+                return;
+              }
+              if (finished) {
+                result.complete(ar.result());
+              } else if (left <= 1) {
+                result.fail(
+                    new AssertionError(
+                        "gave up waiting for "
+                            + what
+                            + " after "
+                            + POLLS
+                            + " polls; last: "
+                            + ar.result()));
+              } else {
+                vertx.setTimer(POLL_MS, t -> pollOnce(what, probe, done, left - 1, result));
+              }
+            });
   }
 }

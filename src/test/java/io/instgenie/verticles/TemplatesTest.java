@@ -21,7 +21,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Pre-warming: PUT /v1/templates answers once the template run is done, and later edits of it skip that run. */
+/**
+ * Pre-warming: PUT /v1/templates answers once the template run is done, and later edits of it skip
+ * that run.
+ */
 @ExtendWith(VertxExtension.class)
 class TemplatesTest {
   private static final int STEPS = 6;
@@ -30,10 +33,13 @@ class TemplatesTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config()).onComplete(ctx.succeeding(c -> {
-      client = c;
-      ctx.completeNow();
-    }));
+    ServiceClient.start(vertx, ServiceClient.config())
+        .onComplete(
+            ctx.succeeding(
+                c -> {
+                  client = c;
+                  ctx.completeNow();
+                }));
   }
 
   @AfterAll
@@ -42,105 +48,187 @@ class TemplatesTest {
   }
 
   @Test
-  @DisplayName("PUT /v1/templates answers 200 ready with the template id, GET says ready, and an edit of it has no template events")
+  @DisplayName(
+      "PUT /v1/templates answers 200 ready with the template id, GET says ready, and an edit of it has no template events")
   void prewarmedTemplateIsACacheHit(VertxTestContext ctx) {
     RgbImage template = TestImages.template(801);
     RgbImage mask = TestImages.rectMask(6, 1, 7, 8);
     String expectedId = TemplateId.of(template, client.model.digest(), STEPS);
-    MultipartForm put = MultipartForm.create()
-        .binaryFileUpload("image", "template.png", TestImages.png(template), "image/png")
-        .attribute("steps", String.valueOf(STEPS));
+    MultipartForm put =
+        MultipartForm.create()
+            .binaryFileUpload("image", "template.png", TestImages.png(template), "image/png")
+            .attribute("steps", String.valueOf(STEPS));
     Checkpoint warmed = ctx.checkpoint();
     Checkpoint hit = ctx.checkpoint();
-    client.putForm("/v1/templates", put)
-        .compose(r -> {
-          ctx.verify(() -> {
-            assertEquals(200, r.statusCode(), r.bodyAsString());
-            assertEquals(expectedId, r.bodyAsJsonObject().getString("template_id"), r.bodyAsString());
-            assertEquals("ready", r.bodyAsJsonObject().getString("status"), r.bodyAsString());
-          });
-          return client.get("/v1/templates/" + expectedId);
-        })
-        .compose(r -> {
-          ctx.verify(() -> {
-            assertEquals(200, r.statusCode(), r.bodyAsString());
-            assertEquals(new JsonObject().put("template_id", expectedId).put("status", "ready"), r.bodyAsJsonObject());
-            warmed.flag();
-          });
-          return client.metric(HITS);
-        })
-        .compose(hitsBefore -> editAndFollow(ServiceClient.editForm(template, mask, "a cyan triangle", STEPS, 5L))
-            .compose(events -> client.metric(HITS).map(hitsAfter -> {
-              ctx.verify(() -> {
-                String id = events.get(0).getString("id");
-                Lifecycle.assertCompleted(events, id, STEPS);
-                assertEquals(0, Lifecycle.count(events, "template"),
-                    "a cached template runs no template steps: " + events);
-                assertEquals(hitsBefore + 1, hitsAfter, HITS + " counts the edit's lookup");
-              });
-              return events.get(0).getString("id");
-            })))
+    client
+        .putForm("/v1/templates", put)
+        .compose(
+            r -> {
+              ctx.verify(
+                  () -> {
+                    assertEquals(200, r.statusCode(), r.bodyAsString());
+                    assertEquals(
+                        expectedId,
+                        r.bodyAsJsonObject().getString("template_id"),
+                        r.bodyAsString());
+                    assertEquals(
+                        "ready", r.bodyAsJsonObject().getString("status"), r.bodyAsString());
+                  });
+              return client.get("/v1/templates/" + expectedId);
+            })
+        .compose(
+            r -> {
+              ctx.verify(
+                  () -> {
+                    assertEquals(200, r.statusCode(), r.bodyAsString());
+                    assertEquals(
+                        new JsonObject().put("template_id", expectedId).put("status", "ready"),
+                        r.bodyAsJsonObject());
+                    warmed.flag();
+                  });
+              return client.metric(HITS);
+            })
+        .compose(
+            hitsBefore ->
+                editAndFollow(ServiceClient.editForm(template, mask, "a cyan triangle", STEPS, 5L))
+                    .compose(
+                        events ->
+                            client
+                                .metric(HITS)
+                                .map(
+                                    hitsAfter -> {
+                                      ctx.verify(
+                                          () -> {
+                                            String id = events.get(0).getString("id");
+                                            Lifecycle.assertCompleted(events, id, STEPS);
+                                            assertEquals(
+                                                0,
+                                                Lifecycle.count(events, "template"),
+                                                "a cached template runs no template steps: "
+                                                    + events);
+                                            assertEquals(
+                                                hitsBefore + 1,
+                                                hitsAfter,
+                                                HITS + " counts the edit's lookup");
+                                          });
+                                      return events.get(0).getString("id");
+                                    })))
         .compose(id -> client.get("/v1/edits/" + id + "/image"))
-        .onComplete(ctx.succeeding(png -> ctx.verify(() -> {
-          assertEquals(200, png.statusCode());
-          TestImages.assertUnmaskedIdentical(template, TestImages.editPixels(mask), png.body().getBytes());
-          hit.flag();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                png ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(200, png.statusCode());
+                          TestImages.assertUnmaskedIdentical(
+                              template, TestImages.editPixels(mask), png.body().getBytes());
+                          hit.flag();
+                        })));
   }
 
   @Test
-  @DisplayName("A template pre-warmed with JSON can be edited by template_id alone, without a template run")
+  @DisplayName(
+      "A template pre-warmed with JSON can be edited by template_id alone, without a template run")
   void prewarmedByJsonEditedById(VertxTestContext ctx) {
     RgbImage template = TestImages.template(802);
     RgbImage mask = TestImages.rectMask(0, 9, 16, 3);
     Checkpoint edited = ctx.checkpoint();
-    client.web.put(client.port(), ServiceClient.HOST, "/v1/templates")
-        .sendJsonObject(new JsonObject().put("image", TestImages.base64(template)).put("steps", STEPS))
-        .compose(r -> {
-          ctx.verify(() -> assertEquals(200, r.statusCode(), r.bodyAsString()));
-          JsonObject byId = new JsonObject().put("template_id", r.bodyAsJsonObject().getString("template_id"))
-              .put("mask", TestImages.base64(mask)).put("prompt", "a black ring").put("steps", STEPS);
-          return client.postJson("/v1/edits", byId);
-        })
-        .compose(r -> {
-          ctx.verify(() -> assertEquals(202, r.statusCode(), r.bodyAsString()));
-          String id = r.bodyAsJsonObject().getString("id");
-          return client.sse(id).compose(EventStream::end).map(events -> {
-            ctx.verify(() -> {
-              Lifecycle.assertCompleted(events, id, STEPS);
-              assertEquals(0, Lifecycle.count(events, "template"), "no template run: " + events);
-            });
-            return id;
-          });
-        })
+    client
+        .web
+        .put(client.port(), ServiceClient.HOST, "/v1/templates")
+        .sendJsonObject(
+            new JsonObject().put("image", TestImages.base64(template)).put("steps", STEPS))
+        .compose(
+            r -> {
+              ctx.verify(() -> assertEquals(200, r.statusCode(), r.bodyAsString()));
+              JsonObject byId =
+                  new JsonObject()
+                      .put("template_id", r.bodyAsJsonObject().getString("template_id"))
+                      .put("mask", TestImages.base64(mask))
+                      .put("prompt", "a black ring")
+                      .put("steps", STEPS);
+              return client.postJson("/v1/edits", byId);
+            })
+        .compose(
+            r -> {
+              ctx.verify(() -> assertEquals(202, r.statusCode(), r.bodyAsString()));
+              String id = r.bodyAsJsonObject().getString("id");
+              return client
+                  .sse(id)
+                  .compose(EventStream::end)
+                  .map(
+                      events -> {
+                        ctx.verify(
+                            () -> {
+                              Lifecycle.assertCompleted(events, id, STEPS);
+                              assertEquals(
+                                  0,
+                                  Lifecycle.count(events, "template"),
+                                  "no template run: " + events);
+                            });
+                        return id;
+                      });
+            })
         .compose(id -> client.get("/v1/edits/" + id + "/image"))
-        .onComplete(ctx.succeeding(png -> ctx.verify(() -> {
-          TestImages.assertUnmaskedIdentical(template, TestImages.editPixels(mask), png.body().getBytes());
-          edited.flag();
-        })));
+        .onComplete(
+            ctx.succeeding(
+                png ->
+                    ctx.verify(
+                        () -> {
+                          TestImages.assertUnmaskedIdentical(
+                              template, TestImages.editPixels(mask), png.body().getBytes());
+                          edited.flag();
+                        })));
   }
 
   @Test
-  @DisplayName("An unknown template id gets 404, and an undecodable template upload 400, each with a JSON error")
+  @DisplayName(
+      "An unknown template id gets 404, and an undecodable template upload 400, each with a JSON error")
   void unknownAndBadTemplates(VertxTestContext ctx) {
     Checkpoint unknown = ctx.checkpoint();
     Checkpoint bad = ctx.checkpoint();
-    client.get("/v1/templates/feedface").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(404, r.statusCode(), r.bodyAsString());
-      assertTrue(r.bodyAsJsonObject().getString("error").contains("feedface"), r.bodyAsString());
-      unknown.flag();
-    })));
-    MultipartForm put = MultipartForm.create().binaryFileUpload("image", "x.png", Buffer.buffer("GIF89a"), "image/gif");
-    client.putForm("/v1/templates", put).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(400, r.statusCode(), r.bodyAsString());
-      assertTrue(r.bodyAsJsonObject().getString("error").contains("not a readable PNG/JPEG"), r.bodyAsString());
-      bad.flag();
-    })));
+    client
+        .get("/v1/templates/feedface")
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(404, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject().getString("error").contains("feedface"),
+                              r.bodyAsString());
+                          unknown.flag();
+                        })));
+    MultipartForm put =
+        MultipartForm.create()
+            .binaryFileUpload("image", "x.png", Buffer.buffer("GIF89a"), "image/gif");
+    client
+        .putForm("/v1/templates", put)
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(400, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.bodyAsJsonObject()
+                                  .getString("error")
+                                  .contains("not a readable PNG/JPEG"),
+                              r.bodyAsString());
+                          bad.flag();
+                        })));
   }
 
   private static Future<List<JsonObject>> editAndFollow(MultipartForm form) {
-    return client.postForm("/v1/edits", form).compose((HttpResponse<Buffer> r) -> r.statusCode() == 202
-        ? client.ws(r.bodyAsJsonObject().getString("id")).compose(EventStream::end)
-        : Future.failedFuture(new AssertionError("edit not accepted: " + r.statusCode() + " " + r.bodyAsString())));
+    return client
+        .postForm("/v1/edits", form)
+        .compose(
+            (HttpResponse<Buffer> r) ->
+                r.statusCode() == 202
+                    ? client.ws(r.bodyAsJsonObject().getString("id")).compose(EventStream::end)
+                    : Future.failedFuture(
+                        new AssertionError(
+                            "edit not accepted: " + r.statusCode() + " " + r.bodyAsString())));
   }
 }

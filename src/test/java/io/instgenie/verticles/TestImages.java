@@ -17,11 +17,15 @@ import java.util.Base64;
 import java.util.Random;
 import javax.imageio.ImageIO;
 
-/** Fixtures for service tests: the tiny model, templates and masks, and the check every returned image must pass. */
+/**
+ * Fixtures for service tests: the tiny model, templates and masks, and the check every returned
+ * image must pass.
+ */
 final class TestImages {
   /** 16×16 images, patch 4 (16 tokens), 4 prompt words: a step takes about a millisecond. */
   static final ModelConfig TINY =
       new ModelConfig(ModelConfig.FORMAT, 16, 3, 4, 32, 2, 2, 4, 4, Presets.VOCAB, 4, 3.0f, null);
+
   static final int SIZE = TINY.imageSize();
 
   private TestImages() {}
@@ -52,7 +56,10 @@ final class TestImages {
     return new RgbImage(size, size, px);
   }
 
-  /** A rectangle that does not follow token borders (patch 4), so pixel-level compositing is exercised. */
+  /**
+   * A rectangle that does not follow token borders (patch 4), so pixel-level compositing is
+   * exercised.
+   */
   static RgbImage rectMask(int x0, int y0, int w, int h) {
     return rectMask(SIZE, x0, y0, w, h);
   }
@@ -68,7 +75,10 @@ final class TestImages {
     return out;
   }
 
-  /** The OpenAI convention: fully transparent pixels inside the rectangle (edit), opaque grey elsewhere. */
+  /**
+   * The OpenAI convention: fully transparent pixels inside the rectangle (edit), opaque grey
+   * elsewhere.
+   */
   static byte[] alphaMaskPng(int x0, int y0, int w, int h) {
     BufferedImage img = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_ARGB);
     for (int y = 0; y < SIZE; y++) {
@@ -111,7 +121,12 @@ final class TestImages {
    * outside the edit area are byte-identical to the template's.
    */
   static void assertUnmaskedIdentical(RgbImage template, boolean[] edit, byte[] png) {
-    assertTrue(png.length > 8 && (png[0] & 0xFF) == 0x89 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
+    assertTrue(
+        png.length > 8
+            && (png[0] & 0xFF) == 0x89
+            && png[1] == 'P'
+            && png[2] == 'N'
+            && png[3] == 'G',
         "the returned image is not a PNG");
     RgbImage out = Images.decode(png, "result");
     assertEquals(template.width(), out.width(), "result width");
@@ -125,8 +140,17 @@ final class TestImages {
         int want = template.pixels()[i] & 0xFF;
         int got = out.pixels()[i] & 0xFF;
         if (want != got) {
-          throw new AssertionError("unmasked pixel (" + px % out.width() + ", " + px / out.width() + ") channel "
-              + c + " is " + got + " but the template has " + want);
+          throw new AssertionError(
+              "unmasked pixel ("
+                  + px % out.width()
+                  + ", "
+                  + px / out.width()
+                  + ") channel "
+                  + c
+                  + " is "
+                  + got
+                  + " but the template has "
+                  + want);
         }
       }
     }

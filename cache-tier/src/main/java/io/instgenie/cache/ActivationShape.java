@@ -3,18 +3,28 @@ package io.instgenie.cache;
 import io.instgenie.kernels.model.ModelConfig;
 import java.util.Objects;
 
-/** The geometry of one template's cached activations: steps × depth segments of L × H values each. */
+/**
+ * The geometry of one template's cached activations: steps × depth segments of L × H values each.
+ */
 public record ActivationShape(int steps, int depth, int tokens, int hidden, Precision precision) {
 
   public ActivationShape {
     Objects.requireNonNull(precision, "precision");
     if (steps <= 0 || depth <= 0 || tokens <= 0 || hidden <= 0) {
-      throw new IllegalArgumentException("steps, depth, tokens and hidden must be positive: steps=" + steps
-          + " depth=" + depth + " tokens=" + tokens + " hidden=" + hidden);
+      throw new IllegalArgumentException(
+          "steps, depth, tokens and hidden must be positive: steps="
+              + steps
+              + " depth="
+              + depth
+              + " tokens="
+              + tokens
+              + " hidden="
+              + hidden);
     }
     // a segment is one ByteBuffer, so it must fit in an int
     if ((long) tokens * hidden * precision.bytes() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("a block segment of " + tokens + " x " + hidden + " values is over 2 GiB");
+      throw new IllegalArgumentException(
+          "a block segment of " + tokens + " x " + hidden + " values is over 2 GiB");
     }
   }
 
@@ -43,8 +53,16 @@ public record ActivationShape(int steps, int depth, int tokens, int hidden, Prec
   /** Index of segment (step, block) in step-major order, the order of the file. */
   public int index(int step, int block) {
     if (step < 0 || step >= steps || block < 0 || block >= depth) {
-      throw new IndexOutOfBoundsException("segment (step " + step + ", block " + block + ") outside "
-          + steps + " steps x " + depth + " blocks");
+      throw new IndexOutOfBoundsException(
+          "segment (step "
+              + step
+              + ", block "
+              + block
+              + ") outside "
+              + steps
+              + " steps x "
+              + depth
+              + " blocks");
     }
     return step * depth + block;
   }

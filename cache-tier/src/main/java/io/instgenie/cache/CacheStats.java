@@ -7,15 +7,21 @@ import java.util.Map;
  * evictions, plus prefetches, corrupt files, pipeline bubbles and templates that no tier took.
  */
 public record CacheStats(
-    Map<TierKind, TierStats> tiers, int templates, long prefetches, long corruptSegments,
-    long uncached, long bubbleNanos, boolean diskAvailable) {
+    Map<TierKind, TierStats> tiers,
+    int templates,
+    long prefetches,
+    long corruptSegments,
+    long uncached,
+    long bubbleNanos,
+    boolean diskAvailable) {
 
   public CacheStats {
     tiers = Map.copyOf(tiers);
   }
 
   /** One tier's counters; capacityBytes 0 means the tier is not configured. */
-  public record TierStats(long hits, long misses, long bytes, long capacityBytes, long evictions, int templates) {}
+  public record TierStats(
+      long hits, long misses, long bytes, long capacityBytes, long evictions, int templates) {}
 
   /** The counters of {@code kind}, zeros when the tier is not configured. */
   public TierStats tier(TierKind kind) {

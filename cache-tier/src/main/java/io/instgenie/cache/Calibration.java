@@ -25,7 +25,10 @@ public final class Calibration {
 
   private Calibration() {}
 
-  /** Compute time per block against {@link FlopModel#block} FLOPs; the median of {@code reps} runs per point. */
+  /**
+   * Compute time per block against {@link FlopModel#block} FLOPs; the median of {@code reps} runs
+   * per point.
+   */
   public static LinearFit compute(DitForward forward, int reps) {
     ModelConfig c = forward.config();
     int l = c.imageTokens();
@@ -51,8 +54,8 @@ public final class Calibration {
   }
 
   /**
-   * Load time against bytes for one tier: groups of 1 to 4 whole-segment reads from
-   * {@code src} (its steps and blocks in turn), so the line predicts one segment at x = its bytes.
+   * Load time against bytes for one tier: groups of 1 to 4 whole-segment reads from {@code src}
+   * (its steps and blocks in turn), so the line predicts one segment at x = its bytes.
    */
   public static LinearFit load(SegmentSource src, int reps) {
     ActivationShape s = src.shape();
@@ -64,20 +67,25 @@ public final class Calibration {
     for (int g = 1; g <= groups; g++) {
       int count = g;
       bytes[g - 1] = (double) count * s.segmentBytes();
-      ms[g - 1] = median(reps, () -> {
-        for (int i = 0; i < count; i++) {
-          int at = next[0]++ % s.segments();
-          src.read(at / s.depth(), at % s.depth(), buf);
-        }
-      });
+      ms[g - 1] =
+          median(
+              reps,
+              () -> {
+                for (int i = 0; i < count; i++) {
+                  int at = next[0]++ % s.segments();
+                  src.read(at / s.depth(), at % s.depth(), buf);
+                }
+              });
     }
     return groups >= 2 ? LinearFit.of(bytes, ms) : new LinearFit(0, ms[0] / bytes[0], 0, 1);
   }
 
   /** Compute plus one load fit per given tier. */
-  public static CostModel calibrate(DitForward forward, Map<TierKind, SegmentSource> sources, int reps) {
+  public static CostModel calibrate(
+      DitForward forward, Map<TierKind, SegmentSource> sources, int reps) {
     CostModel m = new CostModel(compute(forward, reps), Map.of());
-    for (Map.Entry<TierKind, SegmentSource> e : sources.entrySet()) m = m.withLoad(e.getKey(), load(e.getValue(), reps));
+    for (Map.Entry<TierKind, SegmentSource> e : sources.entrySet())
+      m = m.withLoad(e.getKey(), load(e.getValue(), reps));
     return m;
   }
 

@@ -1,6 +1,8 @@
 package io.instgenie.cache;
 
-/** A cached segment failed its checksum (or its file's header did): the template has been discarded. */
+/**
+ * A cached segment failed its checksum (or its file's header did): the template has been discarded.
+ */
 public final class CorruptSegmentException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final transient TemplateKey key;

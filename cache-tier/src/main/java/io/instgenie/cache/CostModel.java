@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Per-block costs for {@link Algorithm1} from linear fits (DESIGN.md): compute time against
- * FLOPs ({@link FlopModel#block}), load time against bytes, one fit per tier. Units are whatever
- * the fits were made in (the calibration uses milliseconds).
+ * Per-block costs for {@link Algorithm1} from linear fits (DESIGN.md): compute time against FLOPs
+ * ({@link FlopModel#block}), load time against bytes, one fit per tier. Units are whatever the fits
+ * were made in (the calibration uses milliseconds).
  */
 public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
 
@@ -20,9 +20,9 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
   }
 
   /**
-   * One template's evaluations in a step's batch: its masked tokens, its guidance branches (1 or
-   * 2; they share one load), where its cache is read from (null: no cache, every token computed,
-   * as for a template run), and the precision it is stored in.
+   * One template's evaluations in a step's batch: its masked tokens, its guidance branches (1 or 2;
+   * they share one load), where its cache is read from (null: no cache, every token computed, as
+   * for a template run), and the precision it is stored in.
    */
   public record Entry(int maskedTokens, int branches, TierKind tier, Precision precision) {
     public Entry {
@@ -52,7 +52,9 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
   public double loadTime(TierKind tier, double bytes) {
     if (bytes == 0) return 0;
     LinearFit fit = load.get(tier);
-    if (fit == null) throw new IllegalStateException("no load calibration for tier " + tier + " (have " + load.keySet() + ")");
+    if (fit == null)
+      throw new IllegalStateException(
+          "no load calibration for tier " + tier + " (have " + load.keySet() + ")");
     return Math.max(0, fit.predict(bytes));
   }
 
@@ -65,7 +67,10 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
     return (long) c.imageTokens() * c.hiddenSize() * e.precision().bytes();
   }
 
-  /** The costs of one denoising step of {@code batch}: every block has the same shape, so the same costs. */
+  /**
+   * The costs of one denoising step of {@code batch}: every block has the same shape, so the same
+   * costs.
+   */
   public Costs costs(ModelConfig c, List<Entry> batch) {
     int n = c.sequenceLength();
     double withCache = 0;
@@ -74,7 +79,9 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
     for (Entry e : batch) {
       double full = FlopModel.block(c, n, n);
       boolean cached = e.tier() != null && e.maskedTokens() < c.imageTokens();
-      withCache += e.branches() * (cached ? FlopModel.block(c, c.promptTokens() + e.maskedTokens(), n) : full);
+      withCache +=
+          e.branches()
+              * (cached ? FlopModel.block(c, c.promptTokens() + e.maskedTokens(), n) : full);
       without += e.branches() * full;
       if (cached) loading += loadTime(e.tier(), loadBytes(c, e));
     }

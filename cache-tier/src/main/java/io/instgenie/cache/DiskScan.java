@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What a disk tier finds in its folder at start: valid cache files, oldest first; debris removed. */
+/**
+ * What a disk tier finds in its folder at start: valid cache files, oldest first; debris removed.
+ */
 final class DiskScan {
   private static final System.Logger LOG = System.getLogger(DiskScan.class.getName());
   private static final Pattern NAME = Pattern.compile("([A-Za-z0-9_-]{1,128})-(\\d{1,9})\\.igc");
@@ -54,7 +56,9 @@ final class DiskScan {
       IgcFile.readHeader(ch, key);
       return true;
     } catch (CorruptSegmentException | IOException e) {
-      LOG.log(System.Logger.Level.WARNING, "deleting unreadable cache file " + f + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "deleting unreadable cache file " + f + ": " + e.getMessage());
       return false;
     }
   }

@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * One open cache file: segments read by position, each checked against its CRC32C. A failed
- * check deletes the file (the next lookup misses) and throws {@link CorruptSegmentException}.
- * Reads from several threads are safe; close it when the edit is done.
+ * One open cache file: segments read by position, each checked against its CRC32C. A failed check
+ * deletes the file (the next lookup misses) and throws {@link CorruptSegmentException}. Reads from
+ * several threads are safe; close it when the edit is done.
  */
 public final class DiskTemplate implements SegmentSource {
   private final DiskTier tier;

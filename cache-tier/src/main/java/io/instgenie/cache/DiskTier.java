@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A folder of {@link IgcFile}s, one per template and step count, capped in bytes with least
  * recently used files evicted. It survives restarts: a new instance scans the folder and orders
- * what it finds by modification time, which every read refreshes. It never throws I/O errors at
- * its caller: a folder it cannot write to switches it off (memory only) with one WARNING.
+ * what it finds by modification time, which every read refreshes. It never throws I/O errors at its
+ * caller: a folder it cannot write to switches it off (memory only) with one WARNING.
  */
 public final class DiskTier implements Tier {
   private static final System.Logger LOG = System.getLogger(DiskTier.class.getName());
@@ -40,7 +40,8 @@ public final class DiskTier implements Tier {
 
   /** Opens (creating it if needed) and scans {@code dir}; never throws for an unusable folder. */
   public DiskTier(Path dir, long capacityBytes, Listener listener) {
-    if (capacityBytes < 0) throw new IllegalArgumentException("disk capacity must be >= 0, got " + capacityBytes);
+    if (capacityBytes < 0)
+      throw new IllegalArgumentException("disk capacity must be >= 0, got " + capacityBytes);
     this.dir = dir.toAbsolutePath();
     this.capacity = capacityBytes;
     this.listener = listener == null ? Listener.NONE : listener;
@@ -48,11 +49,13 @@ public final class DiskTier implements Tier {
       Files.createDirectories(this.dir);
       Files.deleteIfExists(Files.createTempFile(this.dir, ".probe.", ".tmp"));
       synchronized (this) {
-        DiskScan.scan(this.dir).forEach((key, size) -> {
-          entries.put(key, size);
-          bytes += size;
-          this.listener.stored(TierKind.DISK, key, size);
-        });
+        DiskScan.scan(this.dir)
+            .forEach(
+                (key, size) -> {
+                  entries.put(key, size);
+                  bytes += size;
+                  this.listener.stored(TierKind.DISK, key, size);
+                });
         evictToFit(0);
       }
       available = true;
@@ -135,7 +138,8 @@ public final class DiskTier implements Tier {
 
   @Override
   public boolean put(TemplateKey key, StoredActivations acts) {
-    if (!acts.complete()) throw new IllegalArgumentException(key + ": only a complete template run can be cached");
+    if (!acts.complete())
+      throw new IllegalArgumentException(key + ": only a complete template run can be cached");
     long size = IgcFile.fileBytes(acts.shape());
     synchronized (this) {
       if (!available || size > capacity) return false;
@@ -200,13 +204,17 @@ public final class DiskTier implements Tier {
     return available ? new LinkedHashSet<>(entries.keySet()) : Set.of();
   }
 
-  /** Drops a template whose bytes failed a checksum: the file is deleted so the next lookup misses. */
+  /**
+   * Drops a template whose bytes failed a checksum: the file is deleted so the next lookup misses.
+   */
   void discard(TemplateKey key) {
     synchronized (this) {
       corrupt++;
     }
     if (remove(key)) {
-      LOG.log(System.Logger.Level.WARNING, "discarded corrupt cache file " + key.fileName() + "; its template run will be redone");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "discarded corrupt cache file " + key.fileName() + "; its template run will be redone");
     }
   }
 
@@ -233,7 +241,9 @@ public final class DiskTier implements Tier {
       }
     }
     if (!(e instanceof NoSuchFileException)) {
-      LOG.log(System.Logger.Level.WARNING, "cannot read cache file " + key.fileName() + ", treating it as absent: " + e);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot read cache file " + key.fileName() + ", treating it as absent: " + e);
     }
   }
 
@@ -245,7 +255,9 @@ public final class DiskTier implements Tier {
       bytes = 0;
     }
     if (warned.compareAndSet(false, true)) {
-      LOG.log(System.Logger.Level.WARNING, what + " (" + e + "); the activation cache runs on memory only from now on");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          what + " (" + e + "); the activation cache runs on memory only from now on");
     }
   }
 

@@ -22,8 +22,8 @@ import java.util.zip.CRC32C;
  *  then zero padding to a multiple of 64; segments at their table offsets, L×H values each
  * </pre>
  *
- * A segment is read with one positional read and checked against its own CRC, so an edit can
- * load block by block without touching the rest of the file.
+ * A segment is read with one positional read and checked against its own CRC, so an edit can load
+ * block by block without touching the rest of the file.
  */
 final class IgcFile {
   static final byte[] MAGIC = "IGCACHE\0".getBytes(StandardCharsets.US_ASCII);
@@ -34,7 +34,9 @@ final class IgcFile {
   /** A parsed, checksum-verified header. */
   record Header(ActivationShape shape, long[] offsets, int[] crcs) {
     long fileBytes() {
-      return offsets.length == 0 ? headerBytes(0) : offsets[offsets.length - 1] + shape.segmentBytes();
+      return offsets.length == 0
+          ? headerBytes(0)
+          : offsets[offsets.length - 1] + shape.segmentBytes();
     }
   }
 
@@ -50,7 +52,10 @@ final class IgcFile {
     return headerBytes(s.segments()) + s.totalBytes();
   }
 
-  /** Writes {@code acts} to a temp file in {@code target}'s folder, syncs it, renames it over {@code target}. */
+  /**
+   * Writes {@code acts} to a temp file in {@code target}'s folder, syncs it, renames it over {@code
+   * target}.
+   */
   static void writeAtomically(Path target, StoredActivations acts) throws IOException {
     Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
     try {
@@ -71,8 +76,13 @@ final class IgcFile {
     int n = s.segments();
     int headLen = headerBytes(n);
     ByteBuffer head = ByteBuffer.allocate(headLen).order(ByteOrder.LITTLE_ENDIAN);
-    head.put(MAGIC).putInt(VERSION).putInt(s.precision().code())
-        .putInt(s.steps()).putInt(s.depth()).putInt(s.tokens()).putInt(s.hidden());
+    head.put(MAGIC)
+        .putInt(VERSION)
+        .putInt(s.precision().code())
+        .putInt(s.steps())
+        .putInt(s.depth())
+        .putInt(s.tokens())
+        .putInt(s.hidden());
     long off = headLen;
     for (int k = 0; k < s.steps(); k++) {
       for (int b = 0; b < s.depth(); b++) {
@@ -100,9 +110,12 @@ final class IgcFile {
     readFully(ch, fixed, 0, key);
     byte[] magic = new byte[MAGIC.length];
     fixed.flip().get(magic);
-    if (!java.util.Arrays.equals(magic, MAGIC)) throw new CorruptSegmentException(key, "not an InstGenIE cache file (bad magic)");
+    if (!java.util.Arrays.equals(magic, MAGIC))
+      throw new CorruptSegmentException(key, "not an InstGenIE cache file (bad magic)");
     int version = fixed.getInt();
-    if (version != VERSION) throw new CorruptSegmentException(key, "cache file version " + version + ", expected " + VERSION);
+    if (version != VERSION)
+      throw new CorruptSegmentException(
+          key, "cache file version " + version + ", expected " + VERSION);
     int code = fixed.getInt();
     int steps = fixed.getInt();
     int depth = fixed.getInt();
@@ -114,37 +127,44 @@ final class IgcFile {
     } catch (IllegalArgumentException e) {
       throw new CorruptSegmentException(key, "bad header: " + e.getMessage());
     }
-    if (steps != key.steps()) throw new CorruptSegmentException(key, "header says " + steps + " steps");
+    if (steps != key.steps())
+      throw new CorruptSegmentException(key, "header says " + steps + " steps");
     int n = shape.segments();
     ByteBuffer table = ByteBuffer.allocate(ENTRY * n + 4).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, table, FIXED, key);
     CRC32C hc = new CRC32C();
     hc.update(fixed.array(), 0, FIXED);
     hc.update(table.array(), 0, ENTRY * n);
-    if ((int) hc.getValue() != table.getInt(ENTRY * n)) throw new CorruptSegmentException(key, "header checksum mismatch");
+    if ((int) hc.getValue() != table.getInt(ENTRY * n))
+      throw new CorruptSegmentException(key, "header checksum mismatch");
     long[] offsets = new long[n];
     int[] crcs = new int[n];
     for (int i = 0; i < n; i++) {
       offsets[i] = table.getLong(i * ENTRY);
-      if (table.getInt(i * ENTRY + 8) != shape.segmentBytes()) throw new CorruptSegmentException(key, "bad segment length");
+      if (table.getInt(i * ENTRY + 8) != shape.segmentBytes())
+        throw new CorruptSegmentException(key, "bad segment length");
       crcs[i] = table.getInt(i * ENTRY + 12);
     }
     Header h = new Header(shape, offsets, crcs);
     if (ch.size() != h.fileBytes()) {
-      throw new CorruptSegmentException(key, "file is " + ch.size() + " bytes, its header says " + h.fileBytes());
+      throw new CorruptSegmentException(
+          key, "file is " + ch.size() + " bytes, its header says " + h.fileBytes());
     }
     return h;
   }
 
   /** Reads segment (step, block) into {@code dst[0 .. segmentBytes)} and checks its CRC32C. */
-  static void readSegment(FileChannel ch, Header h, int step, int block, ByteBuffer dst, TemplateKey key) throws IOException {
+  static void readSegment(
+      FileChannel ch, Header h, int step, int block, ByteBuffer dst, TemplateKey key)
+      throws IOException {
     int i = h.shape().index(step, block);
     ByteBuffer d = dst.duplicate();
     d.clear().limit(h.shape().segmentBytes());
     readFully(ch, d, h.offsets()[i], key);
     d.flip();
     if (crc(d) != h.crcs()[i]) {
-      throw new CorruptSegmentException(key, "checksum mismatch in segment (step " + step + ", block " + block + ")");
+      throw new CorruptSegmentException(
+          key, "checksum mismatch in segment (step " + step + ", block " + block + ")");
     }
   }
 
@@ -159,7 +179,8 @@ final class IgcFile {
     while (d.hasRemaining()) at += ch.write(d, at);
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer b, long at, TemplateKey key) throws IOException {
+  private static void readFully(FileChannel ch, ByteBuffer b, long at, TemplateKey key)
+      throws IOException {
     while (b.hasRemaining()) {
       int r = ch.read(b, at);
       if (r < 0) throw new CorruptSegmentException(key, "file truncated at byte " + at);
@@ -167,7 +188,9 @@ final class IgcFile {
     }
   }
 
-  /** Makes the rename durable; some file systems cannot open a folder, which only costs durability. */
+  /**
+   * Makes the rename durable; some file systems cannot open a folder, which only costs durability.
+   */
   private static void syncFolder(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);

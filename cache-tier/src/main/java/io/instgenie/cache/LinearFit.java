@@ -5,7 +5,8 @@ public record LinearFit(double a, double b, double r2, int samples) {
 
   /** Fits y = a + b·x over at least two samples with distinct x. */
   public static LinearFit of(double[] x, double[] y) {
-    if (x.length != y.length) throw new IllegalArgumentException(x.length + " x values for " + y.length + " y values");
+    if (x.length != y.length)
+      throw new IllegalArgumentException(x.length + " x values for " + y.length + " y values");
     int n = x.length;
     if (n < 2) throw new IllegalArgumentException("a line needs at least 2 samples, got " + n);
     double mx = 0;
@@ -24,7 +25,8 @@ public record LinearFit(double a, double b, double r2, int samples) {
       sxy += (x[i] - mx) * (y[i] - my);
       syy += (y[i] - my) * (y[i] - my);
     }
-    if (sxx == 0) throw new IllegalArgumentException("every sample has x = " + mx + ": no slope to fit");
+    if (sxx == 0)
+      throw new IllegalArgumentException("every sample has x = " + mx + ": no slope to fit");
     double b = sxy / sxx;
     double a = my - b * mx;
     double ssRes = 0;

@@ -8,9 +8,9 @@ import java.nio.ByteOrder;
 
 /**
  * Load-then-compute, the unpipelined way to read a stored template: every CACHE block of one step
- * is read in full before the forward starts, then gathered from those buffers (baseline (a) of
- * the cache benchmark). Gathers decode as {@link StoredActivations} does. The buffers are reused
- * from one {@link #load} to the next, so one instance serves one edit at a time.
+ * is read in full before the forward starts, then gathered from those buffers (baseline (a) of the
+ * cache benchmark). Gathers decode as {@link StoredActivations} does. The buffers are reused from
+ * one {@link #load} to the next, so one instance serves one edit at a time.
  */
 public final class LoadedStep implements BlockSource {
   private final ActivationShape shape;
@@ -27,13 +27,15 @@ public final class LoadedStep implements BlockSource {
   }
 
   /**
-   * Reads step {@code k}'s segments from {@code src}, block after block, skipping the blocks
-   * {@code plan} recomputes (null: every block); returns this, ready to gather.
+   * Reads step {@code k}'s segments from {@code src}, block after block, skipping the blocks {@code
+   * plan} recomputes (null: every block); returns this, ready to gather.
    */
   public LoadedStep load(SegmentSource src, int k, BlockMode[] plan) {
-    if (!src.shape().equals(shape)) throw new IllegalArgumentException("source holds " + src.shape() + ", this step " + shape);
+    if (!src.shape().equals(shape))
+      throw new IllegalArgumentException("source holds " + src.shape() + ", this step " + shape);
     if (plan != null && plan.length != shape.depth()) {
-      throw new IllegalArgumentException("a plan needs " + shape.depth() + " block modes, got " + plan.length);
+      throw new IllegalArgumentException(
+          "a plan needs " + shape.depth() + " block modes, got " + plan.length);
     }
     for (int b = 0; b < shape.depth(); b++) {
       loaded[b] = plan == null || plan[b] == BlockMode.CACHE;
@@ -45,7 +47,8 @@ public final class LoadedStep implements BlockSource {
   @Override
   public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
     if (block < 0 || block >= shape.depth() || !loaded[block]) {
-      throw new IllegalStateException("block " + block + " was not loaded (the plan recomputes it, or it is out of range)");
+      throw new IllegalStateException(
+          "block " + block + " was not loaded (the plan recomputes it, or it is out of range)");
     }
     shape.precision().gather(buffers[block], shape.hidden(), tokens, dst, dstOff);
   }

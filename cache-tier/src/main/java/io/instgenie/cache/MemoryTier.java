@@ -14,12 +14,14 @@ import java.util.Set;
 public final class MemoryTier implements Tier {
   private final long capacity;
   private final Listener listener;
-  private final LinkedHashMap<TemplateKey, StoredActivations> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<TemplateKey, StoredActivations> entries =
+      new LinkedHashMap<>(16, 0.75f, true);
   private long bytes;
   private long evictions;
 
   public MemoryTier(long capacityBytes, Listener listener) {
-    if (capacityBytes < 0) throw new IllegalArgumentException("memory capacity must be >= 0, got " + capacityBytes);
+    if (capacityBytes < 0)
+      throw new IllegalArgumentException("memory capacity must be >= 0, got " + capacityBytes);
     this.capacity = capacityBytes;
     this.listener = listener == null ? Listener.NONE : listener;
   }
@@ -41,7 +43,8 @@ public final class MemoryTier implements Tier {
 
   @Override
   public synchronized boolean put(TemplateKey key, StoredActivations acts) {
-    if (!acts.complete()) throw new IllegalArgumentException(key + ": only a complete template run can be cached");
+    if (!acts.complete())
+      throw new IllegalArgumentException(key + ": only a complete template run can be cached");
     long size = acts.bytes();
     if (size > capacity) return false;
     remove(key);

@@ -19,9 +19,9 @@ import java.util.function.LongConsumer;
 /**
  * A stored template read through the bubble-free pipeline (DESIGN.md, Algorithm 1): when a step's
  * source is requested, a loader thread reads that step's CACHE blocks in order into two block
- * buffers, while the compute thread's {@code gather(b)} waits only until block b is in. Blocks
- * the plan marks RECOMPUTE are never loaded. Gathers decode exactly as {@link StoredActivations}
- * does, so the output is identical. One compute thread per instance; close it when the edit ends.
+ * buffers, while the compute thread's {@code gather(b)} waits only until block b is in. Blocks the
+ * plan marks RECOMPUTE are never loaded. Gathers decode exactly as {@link StoredActivations} does,
+ * so the output is identical. One compute thread per instance; close it when the edit ends.
  */
 public final class PipelinedActivations implements Activations, AutoCloseable {
   private final SegmentSource src;
@@ -38,7 +38,8 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   // guarded by lock
   private long gen;
   private int claimed;
-  // source(k) calls for the step in progress: the sequences (guidance branches) that gather each block
+  // source(k) calls for the step in progress: the sequences (guidance branches) that gather each
+  // block
   private int consumers;
   private RuntimeException failure;
   private long bubbleNanos;
@@ -50,7 +51,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private Future<?> task;
   private BlockSource current;
 
-  /** Reads from {@code src}, which it closes on {@link #close}; {@code plan} null means CACHE everywhere. */
+  /**
+   * Reads from {@code src}, which it closes on {@link #close}; {@code plan} null means CACHE
+   * everywhere.
+   */
   public PipelinedActivations(SegmentSource src, BlockMode[] plan) {
     this(src, plan, n -> {});
   }
@@ -60,22 +64,29 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     this.src = src;
     this.shape = src.shape();
     this.onClose = onClose;
-    for (int i = 0; i < 2; i++) buffers[i] = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 2; i++)
+      buffers[i] = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
     setPlan(plan);
-    this.loader = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "instgenie-cache-loader");
-      t.setDaemon(true);
-      return t;
-    });
+    this.loader =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "instgenie-cache-loader");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
-  /** The block modes for steps whose source is requested from now on: pass the same array to DitForward. */
+  /**
+   * The block modes for steps whose source is requested from now on: pass the same array to
+   * DitForward.
+   */
   public void setPlan(BlockMode[] modes) {
     BlockMode[] p = new BlockMode[shape.depth()];
     if (modes == null) {
       Arrays.fill(p, BlockMode.CACHE);
     } else if (modes.length != shape.depth()) {
-      throw new IllegalArgumentException("a plan needs " + shape.depth() + " block modes, got " + modes.length);
+      throw new IllegalArgumentException(
+          "a plan needs " + shape.depth() + " block modes, got " + modes.length);
     } else {
       System.arraycopy(modes, 0, p, 0, p.length);
     }
@@ -93,10 +104,14 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
 
   @Override
   public BlockSink sink(int step) {
-    throw new UnsupportedOperationException("pipelined activations are read-only; record a template run into StoredActivations");
+    throw new UnsupportedOperationException(
+        "pipelined activations are read-only; record a template run into StoredActivations");
   }
 
-  /** Starts loading step {@code k} (stopping the previous step's loads) unless it is the step in progress. */
+  /**
+   * Starts loading step {@code k} (stopping the previous step's loads) unless it is the step in
+   * progress.
+   */
   @Override
   public synchronized BlockSource source(int k) {
     shape.index(k, 0);
@@ -175,7 +190,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     current = null;
   }
 
-  /** The loader: CACHE blocks in order, alternating buffers; waits while both hold blocks not yet gathered. */
+  /**
+   * The loader: CACHE blocks in order, alternating buffers; waits while both hold blocks not yet
+   * gathered.
+   */
   private void load(int k, long g, BlockMode[] p) {
     int n = 0;
     for (int b = 0; b < shape.depth(); b++) {
@@ -215,10 +233,12 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     }
   }
 
-  private void gather(int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff) {
+  private void gather(
+      int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff) {
     int slot = p[b] == BlockMode.CACHE ? awaitBlock(g, b) : -1;
     ByteBuffer seg = slot >= 0 ? buffers[slot] : readNow(k, b);
-    // safe unlocked: only this (compute) thread frees a slot: after this read, or on a later block or step
+    // safe unlocked: only this (compute) thread frees a slot: after this read, or on a later block
+    // or step
     shape.precision().gather(seg, shape.hidden(), tokens, dst, dstOff);
     if (slot >= 0) gathered(g, slot, b);
   }
@@ -226,7 +246,8 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   /**
    * Frees block b's buffer once every consumer of the step has gathered it, so the loader refills
    * it while the compute thread is still on the next block (ahead of a RECOMPUTE block, the loader
-   * would otherwise sit idle). A consumer that gathers less leaves the buffer to {@link #awaitBlock}.
+   * would otherwise sit idle). A consumer that gathers less leaves the buffer to {@link
+   * #awaitBlock}.
    */
   private void gathered(long g, int slot, int b) {
     lock.lock();

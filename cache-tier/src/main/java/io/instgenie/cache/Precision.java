@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 
-/** Storage precision of cached activations: F32 (exact) or BF16 (half the bytes, rounded to nearest even). */
+/**
+ * Storage precision of cached activations: F32 (exact) or BF16 (half the bytes, rounded to nearest
+ * even).
+ */
 public enum Precision {
   F32(4, 1),
   BF16(2, 2);
@@ -35,8 +38,8 @@ public enum Precision {
   }
 
   /**
-   * Encodes {@code n} floats of {@code src} from {@code srcOff} into {@code seg} (little-endian)
-   * at value index {@code at}. Absolute accesses only, so shared buffers keep their position.
+   * Encodes {@code n} floats of {@code src} from {@code srcOff} into {@code seg} (little-endian) at
+   * value index {@code at}. Absolute accesses only, so shared buffers keep their position.
    */
   void encode(FloatBuf src, long srcOff, ByteBuffer seg, int at, int n) {
     FloatBuffer in = src.floats();

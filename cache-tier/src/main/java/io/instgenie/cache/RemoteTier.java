@@ -9,17 +9,18 @@ import java.util.Optional;
  */
 public interface RemoteTier {
   /** Knows no other node: every template is absent. */
-  RemoteTier ABSENT = new RemoteTier() {
-    @Override
-    public Optional<String> holder(TemplateKey key) {
-      return Optional.empty();
-    }
+  RemoteTier ABSENT =
+      new RemoteTier() {
+        @Override
+        public Optional<String> holder(TemplateKey key) {
+          return Optional.empty();
+        }
 
-    @Override
-    public Optional<StoredActivations> fetch(TemplateKey key) {
-      return Optional.empty();
-    }
-  };
+        @Override
+        public Optional<StoredActivations> fetch(TemplateKey key) {
+          return Optional.empty();
+        }
+      };
 
   /** A node that holds the template, if any (for routing: Algorithm 2 prices its load). */
   Optional<String> holder(TemplateKey key);

@@ -2,7 +2,10 @@ package io.instgenie.cache;
 
 import java.nio.ByteBuffer;
 
-/** Where the (step, block) segments of one template can be read one at a time (memory or a disk file). */
+/**
+ * Where the (step, block) segments of one template can be read one at a time (memory or a disk
+ * file).
+ */
 public interface SegmentSource extends AutoCloseable {
   ActivationShape shape();
 
@@ -10,7 +13,8 @@ public interface SegmentSource extends AutoCloseable {
    * Copies segment (step, block) — L × H values in {@link ActivationShape#precision()},
    * little-endian — into {@code dst} from index 0; {@code dst} must hold segmentBytes.
    *
-   * @throws CorruptSegmentException when the segment fails its checksum (the source is then discarded)
+   * @throws CorruptSegmentException when the segment fails its checksum (the source is then
+   *     discarded)
    */
   void read(int step, int block, ByteBuffer dst);
 

@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * A template's activations held off-heap in the configured precision: one little-endian buffer
- * of L × H values per (step, block). Written once by a template run through {@link #sink}, then
- * read concurrently by any number of edits (BF16 is widened on gather).
+ * A template's activations held off-heap in the configured precision: one little-endian buffer of L
+ * × H values per (step, block). Written once by a template run through {@link #sink}, then read
+ * concurrently by any number of edits (BF16 is widened on gather).
  */
 public final class StoredActivations implements Activations, SegmentSource {
   private final ActivationShape shape;
@@ -35,10 +35,14 @@ public final class StoredActivations implements Activations, SegmentSource {
     return new StoredActivations(Objects.requireNonNull(shape, "shape"));
   }
 
-  /** Copies (and rounds, for BF16) any activations of the given geometry, reading every token of every block. */
+  /**
+   * Copies (and rounds, for BF16) any activations of the given geometry, reading every token of
+   * every block.
+   */
   public static StoredActivations copyOf(Activations src, ActivationShape shape) {
     if (src.steps() != shape.steps()) {
-      throw new IllegalArgumentException("activations hold " + src.steps() + " steps, the shape " + shape.steps());
+      throw new IllegalArgumentException(
+          "activations hold " + src.steps() + " steps, the shape " + shape.steps());
     }
     StoredActivations out = allocate(shape);
     int[] all = new int[shape.tokens()];
@@ -133,7 +137,8 @@ public final class StoredActivations implements Activations, SegmentSource {
       ok = written[i];
     }
     if (!ok) {
-      throw new IllegalStateException("segment (step " + step + ", block " + block + ") was never written");
+      throw new IllegalStateException(
+          "segment (step " + step + ", block " + block + ") was never written");
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The activation cache the service uses: memory first, then disk (promoted to memory), then the
  * remote slot. Template runs are recorded into {@link #newRun} and stored with {@link #commit}
- * (memory at once, disk on a background writer). Every method is thread-safe and none throws for
- * a disk problem: a corrupt file is a miss (redo the template run), an unusable folder turns the
+ * (memory at once, disk on a background writer). Every method is thread-safe and none throws for a
+ * disk problem: a corrupt file is a miss (redo the template run), an unusable folder turns the
  * cache into memory only with one warning. Blocking (disk reads): call it off event loops.
  */
 public final class TemplateCache implements AutoCloseable {
@@ -33,9 +33,10 @@ public final class TemplateCache implements AutoCloseable {
   private final ExecutorService writer = daemonThread("instgenie-cache-writer");
   private final ExecutorService prefetcher = daemonThread("instgenie-cache-prefetch");
   // committed runs whose disk write is queued: still served, so nothing is lost in between
-  private final ConcurrentHashMap<TemplateKey, StoredActivations> pendingWrites = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<TemplateKey, CompletableFuture<Optional<StoredActivations>>> promoting =
+  private final ConcurrentHashMap<TemplateKey, StoredActivations> pendingWrites =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TemplateKey, CompletableFuture<Optional<StoredActivations>>>
+      promoting = new ConcurrentHashMap<>();
   private final AtomicBoolean warnedUncached = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -47,7 +48,10 @@ public final class TemplateCache implements AutoCloseable {
     this.config = config;
     this.remote = remote;
     this.memory = new MemoryTier(config.memoryBytes(), registry);
-    this.disk = config.diskDir() == null ? null : new DiskTier(config.diskDir(), config.diskBytes(), registry);
+    this.disk =
+        config.diskDir() == null
+            ? null
+            : new DiskTier(config.diskDir(), config.diskBytes(), registry);
   }
 
   public CacheConfig config() {
@@ -63,7 +67,9 @@ public final class TemplateCache implements AutoCloseable {
     return disk != null && disk.available();
   }
 
-  /** The template's activations from the fastest tier holding it; a disk hit is promoted to memory. */
+  /**
+   * The template's activations from the fastest tier holding it; a disk hit is promoted to memory.
+   */
   public Optional<Activations> lookup(String templateId, int steps) {
     return find(new TemplateKey(templateId, steps)).map(a -> a);
   }
@@ -75,7 +81,9 @@ public final class TemplateCache implements AutoCloseable {
     return registry.tierOf(key);
   }
 
-  /** Empty activations in the configured precision for a template run; hand them to {@link #commit}. */
+  /**
+   * Empty activations in the configured precision for a template run; hand them to {@link #commit}.
+   */
   public StoredActivations newRun(String templateId, int steps, ModelConfig c) {
     new TemplateKey(templateId, steps); // fail on a bad id before the run, not at commit
     return StoredActivations.allocate(ActivationShape.of(c, steps, config.precision()));
@@ -89,9 +97,12 @@ public final class TemplateCache implements AutoCloseable {
    */
   public void commit(String templateId, Activations run) {
     if (!(run instanceof StoredActivations acts)) {
-      throw new IllegalArgumentException("commit takes the activations newRun returned (or StoredActivations.copyOf)");
+      throw new IllegalArgumentException(
+          "commit takes the activations newRun returned (or StoredActivations.copyOf)");
     }
-    if (!acts.complete()) throw new IllegalStateException(templateId + ": the template run has not written every block");
+    if (!acts.complete())
+      throw new IllegalStateException(
+          templateId + ": the template run has not written every block");
     TemplateKey key = new TemplateKey(templateId, acts.steps());
     boolean inMemory = memory.put(key, acts);
     if (!diskAvailable() || closed.get()) {
@@ -100,13 +111,15 @@ public final class TemplateCache implements AutoCloseable {
     }
     pendingWrites.put(key, acts);
     try {
-      writer.execute(() -> {
-        try {
-          if (!disk.put(key, acts) && !inMemory && !memory.contains(key)) uncached(key, acts.bytes());
-        } finally {
-          pendingWrites.remove(key, acts);
-        }
-      });
+      writer.execute(
+          () -> {
+            try {
+              if (!disk.put(key, acts) && !inMemory && !memory.contains(key))
+                uncached(key, acts.bytes());
+            } finally {
+              pendingWrites.remove(key, acts);
+            }
+          });
     } catch (RejectedExecutionException e) {
       pendingWrites.remove(key, acts); // closing: the write is skipped on purpose
       if (!inMemory) uncached(key, acts.bytes());
@@ -114,19 +127,22 @@ public final class TemplateCache implements AutoCloseable {
   }
 
   /**
-   * Promotes a disk-only template to memory on a background thread (a queued edit's template,
-   * while it waits). The future says whether the template is in memory afterwards.
+   * Promotes a disk-only template to memory on a background thread (a queued edit's template, while
+   * it waits). The future says whether the template is in memory afterwards.
    */
   public CompletableFuture<Boolean> prefetch(String templateId, int steps) {
     TemplateKey key = new TemplateKey(templateId, steps);
-    if (memory.contains(key) || pendingWrites.containsKey(key)) return CompletableFuture.completedFuture(true);
-    if (closed.get() || disk == null || !disk.contains(key)) return CompletableFuture.completedFuture(false);
-    return CompletableFuture.supplyAsync(() -> promote(key, true).isPresent() && memory.contains(key), prefetcher);
+    if (memory.contains(key) || pendingWrites.containsKey(key))
+      return CompletableFuture.completedFuture(true);
+    if (closed.get() || disk == null || !disk.contains(key))
+      return CompletableFuture.completedFuture(false);
+    return CompletableFuture.supplyAsync(
+        () -> promote(key, true).isPresent() && memory.contains(key), prefetcher);
   }
 
   /**
-   * The template read block by block through the pipelined loader, from memory or straight from
-   * its disk file (no promotion); its bubbles go to the stats when it is closed.
+   * The template read block by block through the pipelined loader, from memory or straight from its
+   * disk file (no promotion); its bubbles go to the stats when it is closed.
    */
   public Optional<PipelinedActivations> pipelined(String templateId, int steps, BlockMode[] plan) {
     return segments(new TemplateKey(templateId, steps))
@@ -256,23 +272,34 @@ public final class TemplateCache implements AutoCloseable {
     registry.corrupt();
     registry.miss(TierKind.DISK);
     // the disk tier has logged the WARNING and deleted the file; this names the segment
-    LOG.log(System.Logger.Level.INFO, "cache miss on corrupt data, the template run will be redone: " + e.getMessage());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "cache miss on corrupt data, the template run will be redone: " + e.getMessage());
   }
 
   private void uncached(TemplateKey key, long bytes) {
     registry.uncached();
     if (warnedUncached.compareAndSet(false, true)) {
-      LOG.log(System.Logger.Level.WARNING, "template " + key + " (" + bytes + " bytes) fits in no cache tier (memory cap "
-          + config.memoryBytes() + " bytes, disk " + (diskAvailable() ? "cap " + config.diskBytes() : "off")
-          + "); such templates are recomputed on every use (counted as 'uncached')");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "template "
+              + key
+              + " ("
+              + bytes
+              + " bytes) fits in no cache tier (memory cap "
+              + config.memoryBytes()
+              + " bytes, disk "
+              + (diskAvailable() ? "cap " + config.diskBytes() : "off")
+              + "); such templates are recomputed on every use (counted as 'uncached')");
     }
   }
 
   private static ExecutorService daemonThread(String name) {
-    return Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 }

@@ -11,7 +11,8 @@ public record TemplateKey(String id, int steps) {
   public TemplateKey {
     Objects.requireNonNull(id, "id");
     if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException("template id must be 1 to 128 of [A-Za-z0-9_-], got '" + id + "'");
+      throw new IllegalArgumentException(
+          "template id must be 1 to 128 of [A-Za-z0-9_-], got '" + id + "'");
     }
     if (steps <= 0) throw new IllegalArgumentException("steps must be positive, got " + steps);
   }

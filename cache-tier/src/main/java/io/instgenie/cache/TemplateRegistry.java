@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
  * while holding its own lock.
  */
 public final class TemplateRegistry implements Tier.Listener {
-  /** One template: the tiers holding it, its bytes in the tier that last stored it, its last use (epoch ms). */
+  /**
+   * One template: the tiers holding it, its bytes in the tier that last stored it, its last use
+   * (epoch ms).
+   */
   public record Entry(TemplateKey key, Set<TierKind> tiers, long bytes, long lastUseMillis) {
     public Entry {
       tiers = Collections.unmodifiableSet(EnumSet.copyOf(tiers));
@@ -62,7 +65,8 @@ public final class TemplateRegistry implements Tier.Listener {
   @Override
   public synchronized void stored(TierKind tier, TemplateKey key, long bytes) {
     Entry old = entries.get(key);
-    EnumSet<TierKind> tiers = old == null ? EnumSet.noneOf(TierKind.class) : EnumSet.copyOf(old.tiers());
+    EnumSet<TierKind> tiers =
+        old == null ? EnumSet.noneOf(TierKind.class) : EnumSet.copyOf(old.tiers());
     tiers.add(tier);
     entries.put(key, new Entry(key, tiers, bytes, System.currentTimeMillis()));
   }
@@ -82,7 +86,8 @@ public final class TemplateRegistry implements Tier.Listener {
 
   synchronized void used(TemplateKey key) {
     Entry old = entries.get(key);
-    if (old != null) entries.put(key, new Entry(key, old.tiers(), old.bytes(), System.currentTimeMillis()));
+    if (old != null)
+      entries.put(key, new Entry(key, old.tiers(), old.bytes(), System.currentTimeMillis()));
   }
 
   void hit(TierKind tier) {
@@ -117,18 +122,36 @@ public final class TemplateRegistry implements Tier.Listener {
     int templates;
     synchronized (this) {
       templates = entries.size();
-      for (Entry e : entries.values()) for (TierKind k : e.tiers()) counts.merge(k, 1, Integer::sum);
+      for (Entry e : entries.values())
+        for (TierKind k : e.tiers()) counts.merge(k, 1, Integer::sum);
     }
     for (Tier t : tiers) {
       TierKind k = t.kind();
-      per.put(k, new CacheStats.TierStats(hits.get(k).sum(), misses.get(k).sum(), t.bytes(), t.capacity(),
-          t.evictions(), counts.getOrDefault(k, 0)));
+      per.put(
+          k,
+          new CacheStats.TierStats(
+              hits.get(k).sum(),
+              misses.get(k).sum(),
+              t.bytes(),
+              t.capacity(),
+              t.evictions(),
+              counts.getOrDefault(k, 0)));
     }
     for (TierKind k : TierKind.values()) {
       if (!per.containsKey(k) && (hits.get(k).sum() > 0 || misses.get(k).sum() > 0)) {
-        per.put(k, new CacheStats.TierStats(hits.get(k).sum(), misses.get(k).sum(), 0, 0, 0, counts.getOrDefault(k, 0)));
+        per.put(
+            k,
+            new CacheStats.TierStats(
+                hits.get(k).sum(), misses.get(k).sum(), 0, 0, 0, counts.getOrDefault(k, 0)));
       }
     }
-    return new CacheStats(per, templates, prefetches.sum(), corrupt.sum(), uncached.sum(), bubbleNanos.sum(), diskAvailable);
+    return new CacheStats(
+        per,
+        templates,
+        prefetches.sum(),
+        corrupt.sum(),
+        uncached.sum(),
+        bubbleNanos.sum(),
+        diskAvailable);
   }
 }

@@ -10,13 +10,14 @@ public interface Tier {
    * the tier's lock: record and return, never call back into a tier.
    */
   interface Listener {
-    Listener NONE = new Listener() {
-      @Override
-      public void stored(TierKind tier, TemplateKey key, long bytes) {}
+    Listener NONE =
+        new Listener() {
+          @Override
+          public void stored(TierKind tier, TemplateKey key, long bytes) {}
 
-      @Override
-      public void dropped(TierKind tier, TemplateKey key) {}
-    };
+          @Override
+          public void dropped(TierKind tier, TemplateKey key) {}
+        };
 
     void stored(TierKind tier, TemplateKey key, long bytes);
 
@@ -35,7 +36,10 @@ public interface Tier {
    */
   Optional<StoredActivations> get(TemplateKey key);
 
-  /** Stores a complete template, evicting least recently used ones; false when refused (larger than the cap, or the tier is off). */
+  /**
+   * Stores a complete template, evicting least recently used ones; false when refused (larger than
+   * the cap, or the tier is off).
+   */
   boolean put(TemplateKey key, StoredActivations acts);
 
   /** Drops a template; false when it was not there. */

@@ -60,7 +60,8 @@ class ImageQualityTest {
       hi[i] = (byte) ((lo[i] & 0xff) + 4);
     }
     assertEquals(20 * Math.log10(255.0 / 4), ImageQuality.psnr(lo, hi, all()), 1e-9);
-    assertEquals(20 * Math.log10(255.0 / 10), ImageQuality.psnr(constant(100), constant(110), all()), 1e-9);
+    assertEquals(
+        20 * Math.log10(255.0 / 10), ImageQuality.psnr(constant(100), constant(110), all()), 1e-9);
   }
 
   @Test
@@ -72,7 +73,8 @@ class ImageQualityTest {
   }
 
   @Test
-  @DisplayName("only masked pixels count: a difference outside the mask changes neither PSNR nor the identity check inside")
+  @DisplayName(
+      "only masked pixels count: a difference outside the mask changes neither PSNR nor the identity check inside")
   void maskedRegionOnly() {
     byte[] a = random(3);
     byte[] b = a.clone();
@@ -99,7 +101,8 @@ class ImageQualityTest {
     for (int amp : new int[] {2, 8, 32, 128}) {
       byte[] b = a.clone();
       Random r = new Random(amp);
-      for (int i = 0; i < b.length; i++) b[i] = (byte) Math.max(0, Math.min(255, (a[i] & 0xff) + r.nextInt(2 * amp + 1) - amp));
+      for (int i = 0; i < b.length; i++)
+        b[i] = (byte) Math.max(0, Math.min(255, (a[i] & 0xff) + r.nextInt(2 * amp + 1) - amp));
       double s = ImageQuality.ssim(a, b, W, H, all());
       assertTrue(s < last && s >= -1, "SSIM " + s + " at noise ±" + amp + " after " + last);
       last = s;
@@ -111,7 +114,8 @@ class ImageQualityTest {
   void refusesBadInput() {
     byte[] a = random(5);
     assertThrows(IllegalArgumentException.class, () -> ImageQuality.psnr(a, a, new boolean[W * H]));
-    assertThrows(IllegalArgumentException.class, () -> ImageQuality.ssim(a, a, W, H, new boolean[W * H]));
+    assertThrows(
+        IllegalArgumentException.class, () -> ImageQuality.ssim(a, a, W, H, new boolean[W * H]));
     assertThrows(IllegalArgumentException.class, () -> ImageQuality.psnr(a, new byte[3], all()));
     assertThrows(IllegalArgumentException.class, () -> ImageQuality.ssim(a, a, W + 1, H, all()));
   }

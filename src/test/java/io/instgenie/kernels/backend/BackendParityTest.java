@@ -30,7 +30,8 @@ class BackendParityTest {
       float a = actual.get(i);
       float tol = relTol * Math.max(1f, Math.abs(e));
       if (Math.abs(e - a) > tol) {
-        throw new AssertionError(what + ": element " + i + " expected " + e + " got " + a + " (tolerance " + tol + ")");
+        throw new AssertionError(
+            what + ": element " + i + " expected " + e + " got " + a + " (tolerance " + tol + ")");
       }
     }
   }
@@ -108,7 +109,8 @@ class BackendParityTest {
     int rows = 90;
     FloatBuf qkv = random(rows * ld);
     int ldo = h + 3;
-    for (int[] c : new int[][] {{5, 17, 5, 40, 50, 30}, {0, 90, 0, 90, 0, 0}, {61, 7, 2, 30, 60, 29}}) {
+    for (int[] c :
+        new int[][] {{5, 17, 5, 40, 50, 30}, {0, 90, 0, 90, 0, 0}, {61, 7, 2, 30, 60, 29}}) {
       FloatBuf o1 = random((rows + 2) * ldo);
       FloatBuf o2 = copy(o1);
       ref.attention(o1, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);

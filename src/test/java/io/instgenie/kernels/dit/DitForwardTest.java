@@ -48,8 +48,10 @@ class DitForwardTest {
   @DisplayName("the CPU backend's full forward equals the reference backend's within 1e-4")
   void cpuMatchesReference() {
     float[] x = input(1);
-    double d = maxAbsDiff(full(new ReferenceBackend(), 0.7f, ids("a red circle"), x),
-        full(new CpuBackend(), 0.7f, ids("a red circle"), x));
+    double d =
+        maxAbsDiff(
+            full(new ReferenceBackend(), 0.7f, ids("a red circle"), x),
+            full(new CpuBackend(), 0.7f, ids("a red circle"), x));
     assertTrue(d <= 1e-4, "max abs diff " + d);
   }
 
@@ -63,13 +65,16 @@ class DitForwardTest {
     float[] v = new float[L * PD];
     MemoryActivations unused = new MemoryActivations(C, 1);
     new DitForward(MODEL, new CpuBackend())
-        .run(List.of(Sequence.masked(0.4f, ids("blue square"), x, all, L, unused.source(0), v)), null);
+        .run(
+            List.of(Sequence.masked(0.4f, ids("blue square"), x, all, L, unused.source(0), v)),
+            null);
     double d = maxAbsDiff(expected, v);
     assertTrue(d <= 1e-5, "max abs diff " + d);
   }
 
   @Test
-  @DisplayName("fed its own template run's cache on the same inputs, the masked forward equals the full forward (≤ 1e-4), in every block mode mix")
+  @DisplayName(
+      "fed its own template run's cache on the same inputs, the masked forward equals the full forward (≤ 1e-4), in every block mode mix")
   void cachedEqualsFull() {
     float[] x = input(3);
     int[] nullIds = Prompts.nullPrompt(C);
@@ -88,9 +93,11 @@ class DitForwardTest {
     for (Backend be : new Backend[] {new CpuBackend(), new ReferenceBackend()}) {
       for (BlockMode[] plan : plans) {
         float[] v = new float[active.length * PD];
-        new DitForward(MODEL, be).run(List.of(Sequence.masked(t, nullIds, x, active, L, acts.source(0), v)), plan);
+        new DitForward(MODEL, be)
+            .run(List.of(Sequence.masked(t, nullIds, x, active, L, acts.source(0), v)), plan);
         float[] expected = new float[active.length * PD];
-        for (int i = 0; i < active.length; i++) System.arraycopy(fullV, active[i] * PD, expected, i * PD, PD);
+        for (int i = 0; i < active.length; i++)
+          System.arraycopy(fullV, active[i] * PD, expected, i * PD, PD);
         double d = maxAbsDiff(expected, v);
         assertTrue(d <= 1e-4, be.name() + " " + Arrays.toString(plan) + ": max abs diff " + d);
       }
@@ -98,13 +105,15 @@ class DitForwardTest {
   }
 
   @Test
-  @DisplayName("a packed batch of full, masked and template-run sequences equals each run alone (≤ 1e-5)")
+  @DisplayName(
+      "a packed batch of full, masked and template-run sequences equals each run alone (≤ 1e-5)")
   void batchEqualsAlone() {
     float[] x1 = input(4);
     float[] x2 = input(5);
     float[] x3 = input(6);
     MemoryActivations acts = new MemoryActivations(C, 1);
-    new DitForward(MODEL, new CpuBackend()).run(List.of(Sequence.full(0.9f, Prompts.nullPrompt(C), x3, L, null, acts.sink(0))), null);
+    new DitForward(MODEL, new CpuBackend())
+        .run(List.of(Sequence.full(0.9f, Prompts.nullPrompt(C), x3, L, null, acts.sink(0))), null);
     int[] active = {0, 3, 4, 9};
     List<float[]> alone = new ArrayList<>();
     List<Sequence> batch = new ArrayList<>();
@@ -112,15 +121,20 @@ class DitForwardTest {
     for (int r = 0; r < 2; r++) {
       float[] va = new float[L * PD];
       float[] vb = new float[L * PD];
-      Sequence a = Sequence.full(0.3f + r * 0.2f, ids(r == 0 ? "green star" : "small ring"), x1, L, va, null);
+      Sequence a =
+          Sequence.full(
+              0.3f + r * 0.2f, ids(r == 0 ? "green star" : "small ring"), x1, L, va, null);
       new DitForward(MODEL, new CpuBackend()).run(List.of(a), null);
       alone.add(va);
-      batch.add(Sequence.full(0.3f + r * 0.2f, ids(r == 0 ? "green star" : "small ring"), x1, L, vb, null));
+      batch.add(
+          Sequence.full(
+              0.3f + r * 0.2f, ids(r == 0 ? "green star" : "small ring"), x1, L, vb, null));
       batched.add(vb);
     }
     float[] vm = new float[active.length * PD];
     float[] vmb = new float[active.length * PD];
-    new DitForward(MODEL, new CpuBackend()).run(List.of(Sequence.masked(0.9f, ids("red"), x2, active, L, acts.source(0), vm)), null);
+    new DitForward(MODEL, new CpuBackend())
+        .run(List.of(Sequence.masked(0.9f, ids("red"), x2, active, L, acts.source(0), vm)), null);
     batch.add(1, Sequence.masked(0.9f, ids("red"), x2, active, L, acts.source(0), vmb));
     new DitForward(MODEL, new CpuBackend()).run(batch, null);
     for (int r = 0; r < 2; r++) {

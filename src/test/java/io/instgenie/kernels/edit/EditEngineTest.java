@@ -12,8 +12,8 @@ import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
-import io.instgenie.kernels.model.PromptException;
 import io.instgenie.kernels.model.Presets;
+import io.instgenie.kernels.model.PromptException;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,11 @@ class EditEngineTest {
   @DisplayName("an edit with an empty mask returns the template byte for byte")
   void emptyMask() {
     RgbImage t = randomImage(1, S);
-    EditResult r = engine.edit(new EditRequest(t, mask(S, new boolean[S * S]), "red circle", null, 5L, null), true, StepListener.NONE);
+    EditResult r =
+        engine.edit(
+            new EditRequest(t, mask(S, new boolean[S * S]), "red circle", null, 5L, null),
+            true,
+            StepListener.NONE);
     assertArrayEquals(t.pixels(), r.rgb());
     assertEquals(0.0, r.maskRatio());
   }
@@ -58,25 +62,32 @@ class EditEngineTest {
       RgbImage t = randomImage(10 + k, S);
       MaskImage m = randomMask(20 + k, S, 0.05 + 0.1 * k);
       for (boolean cache : new boolean[] {true, false}) {
-        EditResult r = engine.edit(new EditRequest(t, m, "a blue star", 3, 7L, 2.5f), cache, StepListener.NONE);
+        EditResult r =
+            engine.edit(
+                new EditRequest(t, m, "a blue star", 3, 7L, 2.5f), cache, StepListener.NONE);
         boolean changed = false;
         for (int px = 0; px < S * S; px++) {
           boolean masked = (m.levels()[px] & 0xff) >= 128;
           for (int ch = 0; ch < 3; ch++) {
             if (!masked) {
-              assertEquals(t.pixels()[px * 3 + ch], r.rgb()[px * 3 + ch], "pixel " + px + " channel " + ch + " cache=" + cache);
+              assertEquals(
+                  t.pixels()[px * 3 + ch],
+                  r.rgb()[px * 3 + ch],
+                  "pixel " + px + " channel " + ch + " cache=" + cache);
             } else if (t.pixels()[px * 3 + ch] != r.rgb()[px * 3 + ch]) {
               changed = true;
             }
           }
         }
-        assertTrue(changed, "the masked region should change (case " + k + ", cache=" + cache + ")");
+        assertTrue(
+            changed, "the masked region should change (case " + k + ", cache=" + cache + ")");
       }
     }
   }
 
   @Test
-  @DisplayName("the same request and seed give the same bytes; the template run is cached for the next edit")
+  @DisplayName(
+      "the same request and seed give the same bytes; the template run is cached for the next edit")
   void deterministicAndCached() {
     RgbImage t = randomImage(5, S);
     MaskImage m = randomMask(6, S, 0.2);
@@ -86,8 +97,12 @@ class EditEngineTest {
     assertFalse(a.cacheHit());
     assertTrue(b.cacheHit());
     assertArrayEquals(a.rgb(), b.rgb());
-    EditResult other = engine.edit(new EditRequest(t, m, "green square", 3, 43L, null), true, StepListener.NONE);
-    assertNotEquals(java.util.Arrays.toString(a.rgb()), java.util.Arrays.toString(other.rgb()), "another seed, another edit");
+    EditResult other =
+        engine.edit(new EditRequest(t, m, "green square", 3, 43L, null), true, StepListener.NONE);
+    assertNotEquals(
+        java.util.Arrays.toString(a.rgb()),
+        java.util.Arrays.toString(other.rgb()),
+        "another seed, another edit");
     assertEquals(a.templateId(), other.templateId());
   }
 
@@ -98,7 +113,9 @@ class EditEngineTest {
     boolean[] on = new boolean[S * S];
     java.util.Arrays.fill(on, true);
     EditRequest req = new EditRequest(t, mask(S, on), "yellow ring", 3, 9L, 3f);
-    assertArrayEquals(engine.edit(req, false, StepListener.NONE).rgb(), engine.edit(req, true, StepListener.NONE).rgb());
+    assertArrayEquals(
+        engine.edit(req, false, StepListener.NONE).rgb(),
+        engine.edit(req, true, StepListener.NONE).rgb());
   }
 
   @Test
@@ -106,20 +123,47 @@ class EditEngineTest {
   void badInput() {
     RgbImage t = randomImage(1, S);
     MaskImage m = randomMask(2, S, 0.3);
-    EditException size = assertThrows(EditException.class,
-        () -> engine.prepare(new EditRequest(randomImage(1, S * 2), randomMask(2, S * 2, 0.3), "red", null, null, null)));
-    assertTrue(size.getMessage().contains("32x32") && size.getMessage().contains("16x16"), size.getMessage());
-    EditException mismatch = assertThrows(EditException.class,
-        () -> engine.prepare(new EditRequest(t, randomMask(2, S * 2, 0.3), "red", null, null, null)));
+    EditException size =
+        assertThrows(
+            EditException.class,
+            () ->
+                engine.prepare(
+                    new EditRequest(
+                        randomImage(1, S * 2),
+                        randomMask(2, S * 2, 0.3),
+                        "red",
+                        null,
+                        null,
+                        null)));
+    assertTrue(
+        size.getMessage().contains("32x32") && size.getMessage().contains("16x16"),
+        size.getMessage());
+    EditException mismatch =
+        assertThrows(
+            EditException.class,
+            () ->
+                engine.prepare(
+                    new EditRequest(t, randomMask(2, S * 2, 0.3), "red", null, null, null)));
     assertTrue(mismatch.getMessage().contains("mask is 32x32"), mismatch.getMessage());
-    PromptException word = assertThrows(PromptException.class,
-        () -> engine.prepare(new EditRequest(t, m, "a red unicorn", null, null, null)));
-    assertTrue(word.getMessage().contains("unicorn") && word.getMessage().contains("circle"), word.getMessage());
-    PromptException many = assertThrows(PromptException.class,
-        () -> engine.prepare(new EditRequest(t, m, "a red circle and a blue star", null, null, null)));
+    PromptException word =
+        assertThrows(
+            PromptException.class,
+            () -> engine.prepare(new EditRequest(t, m, "a red unicorn", null, null, null)));
+    assertTrue(
+        word.getMessage().contains("unicorn") && word.getMessage().contains("circle"),
+        word.getMessage());
+    PromptException many =
+        assertThrows(
+            PromptException.class,
+            () ->
+                engine.prepare(
+                    new EditRequest(t, m, "a red circle and a blue star", null, null, null)));
     assertTrue(many.getMessage().contains("at most 4"), many.getMessage());
     for (int steps : new int[] {0, -3}) {
-      EditException e = assertThrows(EditException.class, () -> engine.prepare(new EditRequest(t, m, "red", steps, null, null)));
+      EditException e =
+          assertThrows(
+              EditException.class,
+              () -> engine.prepare(new EditRequest(t, m, "red", steps, null, null)));
       assertTrue(e.getMessage().contains("steps"), e.getMessage());
     }
   }

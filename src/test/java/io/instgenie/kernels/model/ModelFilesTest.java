@@ -53,14 +53,19 @@ class ModelFilesTest {
     Map<String, TensorData> w = new LinkedHashMap<>(ModelFiles.randomWeights(C, 5));
     w.remove("blocks.0.mlp.fc2.bias");
     ModelFiles.write(dir, C, w, DType.F32);
-    ModelFormatException missing = assertThrows(ModelFormatException.class, () -> DitModel.load(dir));
+    ModelFormatException missing =
+        assertThrows(ModelFormatException.class, () -> DitModel.load(dir));
     assertTrue(missing.getMessage().contains("blocks.0.mlp.fc2.bias"), missing.getMessage());
 
     w = new LinkedHashMap<>(ModelFiles.randomWeights(C, 5));
-    w.put("prompt_pos", new TensorData(DType.F32, new long[] {3, C.hiddenSize()}, new float[3 * C.hiddenSize()]));
+    w.put(
+        "prompt_pos",
+        new TensorData(DType.F32, new long[] {3, C.hiddenSize()}, new float[3 * C.hiddenSize()]));
     SafeTensors.write(dir.resolve(ModelFiles.WEIGHTS), w, DType.F32, null);
     ModelFormatException shape = assertThrows(ModelFormatException.class, () -> DitModel.load(dir));
-    assertTrue(shape.getMessage().contains("prompt_pos") && shape.getMessage().contains("[3, 32]"), shape.getMessage());
+    assertTrue(
+        shape.getMessage().contains("prompt_pos") && shape.getMessage().contains("[3, 32]"),
+        shape.getMessage());
   }
 
   @Test
@@ -70,12 +75,15 @@ class ModelFilesTest {
     Path json = dir.resolve("model.json");
     String good = java.nio.file.Files.readString(json);
     java.nio.file.Files.writeString(json, good.replace("instgenie-dit/1", "other/2"));
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
+    ModelFormatException e =
+        assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
     assertTrue(e.getMessage().contains("format must be"), e.getMessage());
     java.nio.file.Files.writeString(json, good.replaceAll("\"depth\"\\s*:\\s*2\\s*,", ""));
-    ModelFormatException key = assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
+    ModelFormatException key =
+        assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
     assertTrue(key.getMessage().contains("'depth'"), key.getMessage());
-    ModelFormatException none = assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir.resolve("nope")));
+    ModelFormatException none =
+        assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir.resolve("nope")));
     assertTrue(none.getMessage().contains("model.json is missing"), none.getMessage());
   }
 }

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -39,12 +39,21 @@ class StepLoopTest {
     new Random(seed).nextBytes(px);
     byte[] mask = new byte[C.imageSize() * C.imageSize()];
     for (int i = 0; i < 40; i++) mask[i] = (byte) 255;
-    EditRequest r = new EditRequest(new RgbImage(C.imageSize(), C.imageSize(), px),
-        new MaskImage(C.imageSize(), C.imageSize(), mask), "a red circle", STEPS, seed, null);
+    EditRequest r =
+        new EditRequest(
+            new RgbImage(C.imageSize(), C.imageSize(), px),
+            new MaskImage(C.imageSize(), C.imageSize(), mask),
+            "a red circle",
+            STEPS,
+            seed,
+            null);
     return PreparedEdit.of(r, C, MODEL.digest(), seed);
   }
 
-  /** Holds templates in "memory"; one template sits "on disk" until released, and reading it blocks until then. */
+  /**
+   * Holds templates in "memory"; one template sits "on disk" until released, and reading it blocks
+   * until then.
+   */
   private static final class SlowTierStore implements TemplateStore {
     final Map<String, Activations> memory = new ConcurrentHashMap<>();
     final CountDownLatch released = new CountDownLatch(1);
@@ -93,47 +102,64 @@ class StepLoopTest {
   }
 
   @Test
-  @DisplayName("an edit whose template is still being promoted from disk waits in the queue; the running edit keeps stepping to completion")
+  @DisplayName(
+      "an edit whose template is still being promoted from disk waits in the queue; the running edit keeps stepping to completion")
   void promotionDoesNotStallTheLoop() throws Exception {
     EditEngine engine = new EditEngine(MODEL, new CpuBackend(), 1);
     PreparedEdit a = edit(1);
     PreparedEdit b = edit(2);
-    Activations aActs = engine.templateRun(a.templateTokens(), a.templateNoise(), STEPS, StepListener.NONE);
-    Activations bActs = engine.templateRun(b.templateTokens(), b.templateNoise(), STEPS, StepListener.NONE);
+    Activations aActs =
+        engine.templateRun(a.templateTokens(), a.templateNoise(), STEPS, StepListener.NONE);
+    Activations bActs =
+        engine.templateRun(b.templateTokens(), b.templateNoise(), STEPS, StepListener.NONE);
     SlowTierStore store = new SlowTierStore(b.templateId(), bActs);
     store.memory.put(a.templateId(), aActs);
 
     List<JobEvent> events = new CopyOnWriteArrayList<>();
-    Map<String, CountDownLatch> finished = Map.of("A", new CountDownLatch(1), "B", new CountDownLatch(1));
-    StepLoop loop = new StepLoop(new DitForward(MODEL, new CpuBackend()), store, new io.instgenie.verticles.batching.StepListener() {
-      @Override
-      public void event(JobEvent e) {
-        events.add(e);
-      }
+    Map<String, CountDownLatch> finished =
+        Map.of("A", new CountDownLatch(1), "B", new CountDownLatch(1));
+    StepLoop loop =
+        new StepLoop(
+            new DitForward(MODEL, new CpuBackend()),
+            store,
+            new io.instgenie.verticles.batching.StepListener() {
+              @Override
+              public void event(JobEvent e) {
+                events.add(e);
+              }
 
-      @Override
-      public void finished(String id, RgbImage image, Map<String, Object> timings) {
-        finished.get(id).countDown();
-      }
+              @Override
+              public void finished(String id, RgbImage image, Map<String, Object> timings) {
+                finished.get(id).countDown();
+              }
 
-      @Override
-      public void stepDone(int members, int sequences, double stepMs, double kernelMs) {}
+              @Override
+              public void stepDone(int members, int sequences, double stepMs, double kernelMs) {}
 
-      @Override
-      public void templateLookup(boolean hit) {}
-    }, 8, true);
+              @Override
+              public void templateLookup(boolean hit) {}
+            },
+            8,
+            true);
     Thread t = new Thread(loop, "test-step-loop");
     t.start();
     try {
       loop.submit(new DenoiseTask("A", a, false, System.currentTimeMillis()));
       loop.submit(new DenoiseTask("B", b, false, System.currentTimeMillis()));
-      assertTrue(finished.get("A").await(60, TimeUnit.SECONDS),
+      assertTrue(
+          finished.get("A").await(60, TimeUnit.SECONDS),
           "A must finish while B's template is still on its way: " + events);
-      assertEquals(0, events.stream().filter(e -> e.id().equals("B") && e.type().equals("started")).count(),
+      assertEquals(
+          0,
+          events.stream().filter(e -> e.id().equals("B") && e.type().equals("started")).count(),
           "B stays queued until its template is in memory");
       store.released.countDown();
-      assertTrue(finished.get("B").await(60, TimeUnit.SECONDS), "B runs once its template arrived: " + events);
-      assertEquals(STEPS, events.stream().filter(e -> e.id().equals("A") && e.type().equals("step")).count());
+      assertTrue(
+          finished.get("B").await(60, TimeUnit.SECONDS),
+          "B runs once its template arrived: " + events);
+      assertEquals(
+          STEPS,
+          events.stream().filter(e -> e.id().equals("A") && e.type().equals("step")).count());
     } finally {
       store.released.countDown();
       loop.stop();

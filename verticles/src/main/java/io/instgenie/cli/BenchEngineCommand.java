@@ -12,20 +12,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code instgenie bench engine}: full vs masked step latency against the FLOP prediction and sgemm speed. */
-@Command(name = "engine", description = "Median step latency, full and masked forward, batch 1 and 8.")
+/**
+ * {@code instgenie bench engine}: full vs masked step latency against the FLOP prediction and sgemm
+ * speed.
+ */
+@Command(
+    name = "engine",
+    description = "Median step latency, full and masked forward, batch 1 and 8.")
 final class BenchEngineCommand implements Callable<Integer> {
-  @Option(names = "--preset", description = "Random-weight preset instead of --model (tiny or bench).") String preset;
-  @Option(names = "--reps", defaultValue = "7", description = "Timed runs per case (median taken).") int reps;
-  @Option(names = "--batches", defaultValue = "1,8", split = ",") int[] batches;
-  @Option(names = "--json") boolean json;
+  @Option(
+      names = "--preset",
+      description = "Random-weight preset instead of --model (tiny or bench).")
+  String preset;
+
+  @Option(names = "--reps", defaultValue = "7", description = "Timed runs per case (median taken).")
+  int reps;
+
+  @Option(names = "--batches", defaultValue = "1,8", split = ",")
+  int[] batches;
+
+  @Option(names = "--json")
+  boolean json;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
   public Integer call() {
     if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
-    DitModel model = preset != null ? DitModel.random(Presets.byName(preset), 0) : modelOptions.load();
-    EngineBench.Result r = new EngineBench(new DitForward(model, modelOptions.backend()), reps).run(batches);
+    DitModel model =
+        preset != null ? DitModel.random(Presets.byName(preset), 0) : modelOptions.load();
+    EngineBench.Result r =
+        new EngineBench(new DitForward(model, modelOptions.backend()), reps).run(batches);
     System.out.println(json ? ModelFiles.toJson(toJson(r)) : table(r));
     return 0;
   }
@@ -54,17 +71,28 @@ final class BenchEngineCommand implements Callable<Integer> {
 
   private static String table(EngineBench.Result r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("engine benchmark: %d image tokens, backend %s%n", r.tokens(), r.backend()));
-    sb.append(String.format("sgemm (OpenBLAS, model shapes): %.1f GFLOP/s; full forward: %.1f GFLOP/s (%.0f%% of sgemm)%n%n",
-        r.sgemmGflops(), r.fullGflops(), 100 * r.fullGflops() / r.sgemmGflops()));
-    sb.append(String.format("%-6s %-6s %12s %10s %10s %12s%n", "batch", "ratio", "step ms", "speedup", "FLOP pred", "% of pred"));
+    sb.append(
+        String.format("engine benchmark: %d image tokens, backend %s%n", r.tokens(), r.backend()));
+    sb.append(
+        String.format(
+            "sgemm (OpenBLAS, model shapes): %.1f GFLOP/s; full forward: %.1f GFLOP/s (%.0f%% of sgemm)%n%n",
+            r.sgemmGflops(), r.fullGflops(), 100 * r.fullGflops() / r.sgemmGflops()));
+    sb.append(
+        String.format(
+            "%-6s %-6s %12s %10s %10s %12s%n",
+            "batch", "ratio", "step ms", "speedup", "FLOP pred", "% of pred"));
     for (EngineBench.BatchResult b : r.batches()) {
-      sb.append(String.format("%-6d %-6s %12.1f %10s %10s %12s%n", b.batch(), "full", b.fullStepMs(), "1.00", "1.00", ""));
+      sb.append(
+          String.format(
+              "%-6d %-6s %12.1f %10s %10s %12s%n",
+              b.batch(), "full", b.fullStepMs(), "1.00", "1.00", ""));
       for (String ratio : b.maskedStepMs().keySet()) {
         double pred = r.flopSpeedup().get(ratio);
         double got = b.measuredSpeedup().get(ratio);
-        sb.append(String.format("%-6d %-6s %12.1f %10.2f %10.2f %11.0f%%%n", b.batch(), ratio,
-            b.maskedStepMs().get(ratio), got, pred, 100 * got / pred));
+        sb.append(
+            String.format(
+                "%-6d %-6s %12.1f %10.2f %10.2f %11.0f%%%n",
+                b.batch(), ratio, b.maskedStepMs().get(ratio), got, pred, 100 * got / pred));
       }
     }
     return sb.toString();

@@ -14,39 +14,85 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code instgenie bench serve}: continuous vs static batching on the same open-loop arrivals. */
-@Command(name = "serve", description = "Open-loop load on an in-process service: continuous vs static batching.")
+@Command(
+    name = "serve",
+    description = "Open-loop load on an in-process service: continuous vs static batching.")
 final class BenchServeCommand implements Callable<Integer> {
-  @Option(names = "--rate", defaultValue = "0.5", description = "Arrivals per second (Poisson).") double rate;
-  @Option(names = "--requests", defaultValue = "48") int requests;
-  @Option(names = "--steps", defaultValue = "10", split = ",",
-      description = "Step counts, drawn uniformly per request (e.g. 10 or 5,10,20,40).") int[] steps;
-  @Option(names = "--templates", defaultValue = "4") int templates;
-  @Option(names = "--max-batch", defaultValue = "8") int maxBatch;
-  @Option(names = "--seed", defaultValue = "1") long seed;
-  @Option(names = "--preset", defaultValue = "bench") String preset;
-  @Option(names = "--json") boolean json;
-  @Option(names = "--order", defaultValue = "continuous,static", split = ",",
-      description = "Which modes run, in this order (to check for order effects).") List<String> order;
+  @Option(names = "--rate", defaultValue = "0.5", description = "Arrivals per second (Poisson).")
+  double rate;
+
+  @Option(names = "--requests", defaultValue = "48")
+  int requests;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "10",
+      split = ",",
+      description = "Step counts, drawn uniformly per request (e.g. 10 or 5,10,20,40).")
+  int[] steps;
+
+  @Option(names = "--templates", defaultValue = "4")
+  int templates;
+
+  @Option(names = "--max-batch", defaultValue = "8")
+  int maxBatch;
+
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+
+  @Option(names = "--preset", defaultValue = "bench")
+  String preset;
+
+  @Option(names = "--json")
+  boolean json;
+
+  @Option(
+      names = "--order",
+      defaultValue = "continuous,static",
+      split = ",",
+      description = "Which modes run, in this order (to check for order effects).")
+  List<String> order;
 
   @Override
   public Integer call() throws Exception {
-    if (rate <= 0 || requests < 1 || java.util.Arrays.stream(steps).anyMatch(x -> x < 1) || templates < 1) {
-      throw new IllegalArgumentException("--rate, --requests, --steps and --templates must be positive");
+    if (rate <= 0
+        || requests < 1
+        || java.util.Arrays.stream(steps).anyMatch(x -> x < 1)
+        || templates < 1) {
+      throw new IllegalArgumentException(
+          "--rate, --requests, --steps and --templates must be positive");
     }
     DitModel model = DitModel.random(Presets.byName(preset), 0);
     var c = model.config();
-    List<Workload.Arrival> arrivals = Workload.generate(seed, requests, rate, templates, c.imageSize(), c.patchSize(),
-        1.3, 5.5, List.of("a red circle", "a blue square", "a small green star", "a yellow triangle"), steps);
-    double meanRatio = arrivals.stream().mapToDouble(Workload.Arrival::maskRatio).average().orElse(0);
+    List<Workload.Arrival> arrivals =
+        Workload.generate(
+            seed,
+            requests,
+            rate,
+            templates,
+            c.imageSize(),
+            c.patchSize(),
+            1.3,
+            5.5,
+            List.of("a red circle", "a blue square", "a small green star", "a yellow triangle"),
+            steps);
+    double meanRatio =
+        arrivals.stream().mapToDouble(Workload.Arrival::maskRatio).average().orElse(0);
     Map<String, ServeBench.Stats> out = new LinkedHashMap<>();
     // a discarded warm-up run, so neither measured mode pays the JIT and first-use costs
-    new ServeBench().run(model, config(ServiceConfig.Batching.CONTINUOUS), arrivals.subList(0, Math.min(16, requests)),
-        templates);
+    new ServeBench()
+        .run(
+            model,
+            config(ServiceConfig.Batching.CONTINUOUS),
+            arrivals.subList(0, Math.min(16, requests)),
+            templates);
     for (String mode : order) {
-      ServiceConfig.Batching b = ServiceConfig.Batching.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT));
+      ServiceConfig.Batching b =
+          ServiceConfig.Batching.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT));
       out.put(b.name().toLowerCase(), new ServeBench().run(model, config(b), arrivals, templates));
     }
-    if (out.size() != 2) throw new IllegalArgumentException("--order must name continuous and static");
+    if (out.size() != 2)
+      throw new IllegalArgumentException("--order must name continuous and static");
     ServeBench.Stats cont = out.get("continuous");
     ServeBench.Stats stat = out.get("static");
     if (json) {
@@ -62,24 +108,51 @@ final class BenchServeCommand implements Callable<Integer> {
       m.put("throughput_ratio", cont.throughputRps() / stat.throughputRps());
       System.out.println(ModelFiles.toJson(m));
     } else {
-      System.out.printf("bench serve: %s preset, %d requests at %.2f/s (Poisson), steps %s, mean mask ratio %.3f, max batch %d%n%n",
+      System.out.printf(
+          "bench serve: %s preset, %d requests at %.2f/s (Poisson), steps %s, mean mask ratio %.3f, max batch %d%n%n",
           preset, requests, rate, java.util.Arrays.toString(steps), meanRatio, maxBatch);
-      System.out.printf("%-11s %9s %7s %10s %10s %12s %14s%n", "batching", "completed", "failed", "mean ms", "p95 ms", "throughput/s", "step overhead");
+      System.out.printf(
+          "%-11s %9s %7s %10s %10s %12s %14s%n",
+          "batching", "completed", "failed", "mean ms", "p95 ms", "throughput/s", "step overhead");
       for (var e : out.entrySet()) {
         ServeBench.Stats s = e.getValue();
-        System.out.printf("%-11s %9d %7d %10.0f %10.0f %12.3f %11.2f ms%n", e.getKey(), s.completed(), s.failed(),
-            s.meanMs(), s.p95Ms(), s.throughputRps(), s.meanStepOverheadMs());
+        System.out.printf(
+            "%-11s %9d %7d %10.0f %10.0f %12.3f %11.2f ms%n",
+            e.getKey(),
+            s.completed(),
+            s.failed(),
+            s.meanMs(),
+            s.p95Ms(),
+            s.throughputRps(),
+            s.meanStepOverheadMs());
       }
-      System.out.printf("%nstatic/continuous: mean latency %.2fx, p95 %.2fx; throughput continuous/static %.2fx%n",
-          stat.meanMs() / cont.meanMs(), stat.p95Ms() / cont.p95Ms(), cont.throughputRps() / stat.throughputRps());
+      System.out.printf(
+          "%nstatic/continuous: mean latency %.2fx, p95 %.2fx; throughput continuous/static %.2fx%n",
+          stat.meanMs() / cont.meanMs(),
+          stat.p95Ms() / cont.p95Ms(),
+          cont.throughputRps() / stat.throughputRps());
     }
     return 0;
   }
 
   private ServiceConfig config(ServiceConfig.Batching b) {
     ServiceConfig d = ServiceConfig.defaults();
-    return new ServiceConfig("127.0.0.1", 0, maxBatch, 100_000, 64L << 20, b, 1, 4L << 30, null, d.cacheDiskBytes(),
-        d.cachePrecision(), null, "auto", 2, 600_000);
+    return new ServiceConfig(
+        "127.0.0.1",
+        0,
+        maxBatch,
+        100_000,
+        64L << 20,
+        b,
+        1,
+        4L << 30,
+        null,
+        d.cacheDiskBytes(),
+        d.cachePrecision(),
+        null,
+        "auto",
+        2,
+        600_000);
   }
 
   private static Map<String, Object> toJson(ServeBench.Stats s) {

@@ -20,23 +20,52 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code instgenie edit}: one edit from files, with the template run first when it is needed. */
-@Command(name = "edit", description = "Edit the masked region of a template image to match a prompt.")
+@Command(
+    name = "edit",
+    description = "Edit the masked region of a template image to match a prompt.")
 final class EditCommand implements Callable<Integer> {
-  @Option(names = "--template", required = true, paramLabel = "T.png") Path template;
-  @Option(names = "--mask", required = true, paramLabel = "M.png", description = "Grey or RGB PNG; pixels >= 128 are edited.") Path mask;
-  @Option(names = "--prompt", required = true) String prompt;
-  @Option(names = "--steps", description = "Denoising steps (default: the model's).") Integer steps;
-  @Option(names = "--seed", description = "Seed of the edit noise (default: random, reported).") Long seed;
-  @Option(names = "--guidance", description = "Classifier-free guidance scale (default: the model's).") Float guidance;
-  @Option(names = "--no-cache", description = "Recompute every token (the full-recompute reference).") boolean noCache;
-  @Option(names = "--out", required = true, paramLabel = "O.png") Path out;
-  @Option(names = "--json", description = "Print one JSON line of facts instead of text.") boolean json;
+  @Option(names = "--template", required = true, paramLabel = "T.png")
+  Path template;
+
+  @Option(
+      names = "--mask",
+      required = true,
+      paramLabel = "M.png",
+      description = "Grey or RGB PNG; pixels >= 128 are edited.")
+  Path mask;
+
+  @Option(names = "--prompt", required = true)
+  String prompt;
+
+  @Option(names = "--steps", description = "Denoising steps (default: the model's).")
+  Integer steps;
+
+  @Option(names = "--seed", description = "Seed of the edit noise (default: random, reported).")
+  Long seed;
+
+  @Option(
+      names = "--guidance",
+      description = "Classifier-free guidance scale (default: the model's).")
+  Float guidance;
+
+  @Option(
+      names = "--no-cache",
+      description = "Recompute every token (the full-recompute reference).")
+  boolean noCache;
+
+  @Option(names = "--out", required = true, paramLabel = "O.png")
+  Path out;
+
+  @Option(names = "--json", description = "Print one JSON line of facts instead of text.")
+  boolean json;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
   public Integer call() {
     RgbImage t = Images.read(template, "template");
-    EditRequest request = new EditRequest(t, Images.readMask(mask, "mask"), prompt, steps, seed, guidance);
+    EditRequest request =
+        new EditRequest(t, Images.readMask(mask, "mask"), prompt, steps, seed, guidance);
     DitModel model = modelOptions.load();
     EditEngine engine = new EditEngine(model, modelOptions.backend(), 1);
     engine.prepare(request);
@@ -58,7 +87,8 @@ final class EditCommand implements Callable<Integer> {
     if (json) {
       System.out.println(ModelFiles.toJson(facts).replaceAll("\\s*\\n\\s*", " "));
     } else {
-      System.out.printf("wrote %s: mask ratio %.3f, template run %d ms, denoise %d ms, seed %d%n",
+      System.out.printf(
+          "wrote %s: mask ratio %.3f, template run %d ms, denoise %d ms, seed %d%n",
           out, r.maskRatio(), r.templateRunMs(), r.denoiseMs(), r.seed());
     }
     return 0;
@@ -80,8 +110,12 @@ final class EditCommand implements Callable<Integer> {
       if (!p.equals(phase)) {
         close();
         phase = p;
-        bar = new ProgressBarBuilder().setTaskName(p).setInitialMax(total)
-            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        bar =
+            new ProgressBarBuilder()
+                .setTaskName(p)
+                .setInitialMax(total)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build();
       }
       bar.stepTo(step);
     }

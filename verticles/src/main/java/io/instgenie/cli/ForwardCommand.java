@@ -16,13 +16,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code instgenie forward}: one denoiser call on a [C, S, S] float32 .npy, for cross-checking implementations. */
-@Command(name = "forward", description = "Evaluate the velocity v(x, t, prompt) once; x and the output are C×S×S float32 .npy files.")
+/**
+ * {@code instgenie forward}: one denoiser call on a [C, S, S] float32 .npy, for cross-checking
+ * implementations.
+ */
+@Command(
+    name = "forward",
+    description =
+        "Evaluate the velocity v(x, t, prompt) once; x and the output are C×S×S float32 .npy files.")
 final class ForwardCommand implements Callable<Integer> {
-  @Option(names = "--x", required = true, paramLabel = "x.npy") Path x;
-  @Option(names = "--t", required = true, description = "Noise level in [0, 1] (1 = pure noise).") float t;
-  @Option(names = "--prompt", defaultValue = "") String prompt;
-  @Option(names = "--out", required = true, paramLabel = "v.npy") Path out;
+  @Option(names = "--x", required = true, paramLabel = "x.npy")
+  Path x;
+
+  @Option(names = "--t", required = true, description = "Noise level in [0, 1] (1 = pure noise).")
+  float t;
+
+  @Option(names = "--prompt", defaultValue = "")
+  String prompt;
+
+  @Option(names = "--out", required = true, paramLabel = "v.npy")
+  Path out;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
@@ -34,11 +48,18 @@ final class ForwardCommand implements Callable<Integer> {
     Npy.NpyArray in = Npy.read(x);
     long[] want = {c.channels(), c.imageSize(), c.imageSize()};
     if (!Arrays.equals(in.shape(), want)) {
-      throw new EditException(x + " has shape " + Arrays.toString(in.shape()) + "; the model takes " + Arrays.toString(want));
+      throw new EditException(
+          x
+              + " has shape "
+              + Arrays.toString(in.shape())
+              + "; the model takes "
+              + Arrays.toString(want));
     }
     float[] v = new float[c.imageTokens() * c.patchDim()];
     new DitForward(model, modelOptions.backend())
-        .run(List.of(Sequence.full(t, ids, Patches.fromChw(in.data(), c), c.imageTokens(), v, null)), null);
+        .run(
+            List.of(Sequence.full(t, ids, Patches.fromChw(in.data(), c), c.imageTokens(), v, null)),
+            null);
     Npy.write(out, want, Patches.toChw(v, c));
     return 0;
   }

@@ -13,27 +13,55 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code instgenie init-model}: a randomly initialised model folder. */
-@Command(name = "init-model", description = "Write a model with every weight drawn from N(0, 0.02).")
+@Command(
+    name = "init-model",
+    description = "Write a model with every weight drawn from N(0, 0.02).")
 final class InitModelCommand implements Callable<Integer> {
-  @Option(names = "--preset", required = true, description = "tiny or bench") String preset;
-  @Option(names = "--seed", defaultValue = "0") long seed;
-  @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-  @Option(names = "--dtype", defaultValue = "f32", description = "f32 or bf16 (default: ${DEFAULT-VALUE})") String dtype;
+  @Option(names = "--preset", required = true, description = "tiny or bench")
+  String preset;
+
+  @Option(names = "--seed", defaultValue = "0")
+  long seed;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR")
+  Path out;
+
+  @Option(
+      names = "--dtype",
+      defaultValue = "f32",
+      description = "f32 or bf16 (default: ${DEFAULT-VALUE})")
+  String dtype;
 
   @Override
   public Integer call() {
-    DType as = switch (dtype.toLowerCase(Locale.ROOT)) {
-      case "f32" -> DType.F32;
-      case "bf16" -> DType.BF16;
-      default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
-    };
+    DType as =
+        switch (dtype.toLowerCase(Locale.ROOT)) {
+          case "f32" -> DType.F32;
+          case "bf16" -> DType.BF16;
+          default ->
+              throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
+        };
     Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("command", "instgenie init-model --preset " + preset + " --seed " + seed + " --dtype " + dtype);
+    provenance.put(
+        "command",
+        "instgenie init-model --preset " + preset + " --seed " + seed + " --dtype " + dtype);
     provenance.put("seed", seed);
     ModelConfig c = Presets.byName(preset).withProvenance(provenance);
     ModelFiles.write(out, c, ModelFiles.randomWeights(c, seed), as);
-    System.out.println("wrote " + out + " (" + preset + ", " + c.imageTokens() + " image tokens, H " + c.hiddenSize()
-        + ", depth " + c.depth() + ", " + as + ")");
+    System.out.println(
+        "wrote "
+            + out
+            + " ("
+            + preset
+            + ", "
+            + c.imageTokens()
+            + " image tokens, H "
+            + c.hiddenSize()
+            + ", depth "
+            + c.depth()
+            + ", "
+            + as
+            + ")");
     return 0;
   }
 }

@@ -12,10 +12,16 @@ import picocli.CommandLine.Command;
     name = "instgenie",
     mixinStandardHelpOptions = true,
     version = "instgenie 0.1.0",
-    description = "Mask-guided image editing with a diffusion transformer and cached template activations.",
+    description =
+        "Mask-guided image editing with a diffusion transformer and cached template activations.",
     subcommands = {
-      EditCommand.class, ServeCommand.class, ForwardCommand.class, InitModelCommand.class, BenchCommand.class,
-      MakeExamplesCommand.class, CommandLine.HelpCommand.class
+      EditCommand.class,
+      ServeCommand.class,
+      ForwardCommand.class,
+      InitModelCommand.class,
+      BenchCommand.class,
+      MakeExamplesCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class Main {
   /** Exit status for bad input (files, prompts, sizes, options). */
@@ -35,10 +41,11 @@ public final class Main {
   public static int run(java.io.PrintWriter err, String... args) {
     return new CommandLine(new Main())
         .setErr(err)
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("error: " + describe(e));
-          return isUserError(e) ? BAD_INPUT : 1;
-        })
+        .setExecutionExceptionHandler(
+            (e, cmd, parsed) -> {
+              cmd.getErr().println("error: " + describe(e));
+              return isUserError(e) ? BAD_INPUT : 1;
+            })
         .execute(args);
   }
 
@@ -50,11 +57,14 @@ public final class Main {
   }
 
   private static String describe(Throwable e) {
-    if (e instanceof EditException || e instanceof ModelFormatException || e instanceof ImageFormatException
+    if (e instanceof EditException
+        || e instanceof ModelFormatException
+        || e instanceof ImageFormatException
         || e instanceof IllegalArgumentException) {
       return e.getMessage();
     }
-    if (e instanceof UncheckedIOException u) return u.getMessage() + ": " + u.getCause().getMessage();
+    if (e instanceof UncheckedIOException u)
+      return u.getMessage() + ": " + u.getCause().getMessage();
     return e.toString();
   }
 }

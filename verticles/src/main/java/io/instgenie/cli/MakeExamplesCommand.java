@@ -13,11 +13,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code instgenie make-examples}: draws the bundled example template and mask (nothing downloaded). */
-@Command(name = "make-examples", description = "Draw an example template (a simple scene) and a mask.")
+/**
+ * {@code instgenie make-examples}: draws the bundled example template and mask (nothing
+ * downloaded).
+ */
+@Command(
+    name = "make-examples",
+    description = "Draw an example template (a simple scene) and a mask.")
 final class MakeExamplesCommand implements Callable<Integer> {
-  @Option(names = "--out", defaultValue = "examples") Path out;
-  @Option(names = "--size", defaultValue = "128") int size;
+  @Option(names = "--out", defaultValue = "examples")
+  Path out;
+
+  @Option(names = "--size", defaultValue = "128")
+  int size;
 
   @Override
   public Integer call() throws Exception {

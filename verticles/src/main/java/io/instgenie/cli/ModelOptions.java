@@ -12,13 +12,20 @@ import picocli.CommandLine.Option;
 /** {@code --model} and {@code --backend}, shared by the commands that run the model. */
 final class ModelOptions {
   private static final System.Logger LOG = System.getLogger(ModelOptions.class.getName());
+
   /** Where the trained default model lives in a checkout (issue 6 fills it). */
   static final Path BUNDLED = Path.of("models", "default");
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model folder (model.json + weights.safetensors). Default: the bundled model.")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "Model folder (model.json + weights.safetensors). Default: the bundled model.")
   Path model;
 
-  @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or reference (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--backend",
+      defaultValue = "auto",
+      description = "auto, cpu or reference (default: ${DEFAULT-VALUE}).")
   String backend;
 
   DitModel load() {
@@ -32,7 +39,9 @@ final class ModelOptions {
    */
   static DitModel defaultModel() {
     if (Files.isRegularFile(BUNDLED.resolve("model.json"))) return DitModel.load(BUNDLED);
-    LOG.log(Level.WARNING, "no trained model in " + BUNDLED + "; using the bench preset with random weights (seed 0)");
+    LOG.log(
+        Level.WARNING,
+        "no trained model in " + BUNDLED + "; using the bench preset with random weights (seed 0)");
     return DitModel.random(Presets.bench(), 0);
   }
 

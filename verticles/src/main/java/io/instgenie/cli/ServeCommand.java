@@ -15,15 +15,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code instgenie serve}: the HTTP service on one node. */
-@Command(name = "serve", description = "Serve edits over HTTP (REST, SSE, WebSocket, OpenAI-style) until interrupted.")
+@Command(
+    name = "serve",
+    description = "Serve edits over HTTP (REST, SSE, WebSocket, OpenAI-style) until interrupted.")
 final class ServeCommand implements Callable<Integer> {
   private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
 
-  @Option(names = "--port", description = "HTTP port (default 8080; 0 = any).") Integer port;
-  @Option(names = "--config", paramLabel = "FILE", description = "JSON config file (keys in the README).") Path config;
-  @Option(names = "--model", paramLabel = "DIR", description = "Model folder (default: the bundled model).") Path model;
-  @Option(names = "--batching", description = "continuous or static.") String batching;
-  @Option(names = "--max-batch", description = "Requests per step per worker.") Integer maxBatch;
+  @Option(names = "--port", description = "HTTP port (default 8080; 0 = any).")
+  Integer port;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "JSON config file (keys in the README).")
+  Path config;
+
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "Model folder (default: the bundled model).")
+  Path model;
+
+  @Option(names = "--batching", description = "continuous or static.")
+  String batching;
+
+  @Option(names = "--max-batch", description = "Requests per step per worker.")
+  Integer maxBatch;
 
   @Override
   public Integer call() throws Exception {
@@ -37,12 +54,24 @@ final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     CountDownLatch stopped = new CountDownLatch(1);
     InstGenieService service = InstGenieService.start(vertx, c, m).await();
-    LOG.log(Level.INFO, "InstGenIE listening on http://" + c.host() + ":" + service.port() + " (" + c.batching().name().toLowerCase()
-        + " batching, max batch " + c.maxBatch() + "); ready after warm-up at /health/ready");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      vertx.close().await();
-      stopped.countDown();
-    }));
+    LOG.log(
+        Level.INFO,
+        "InstGenIE listening on http://"
+            + c.host()
+            + ":"
+            + service.port()
+            + " ("
+            + c.batching().name().toLowerCase()
+            + " batching, max batch "
+            + c.maxBatch()
+            + "); ready after warm-up at /health/ready");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  vertx.close().await();
+                  stopped.countDown();
+                }));
     stopped.await();
     return 0;
   }

@@ -6,26 +6,37 @@ public final class Addresses {
 
   /** Admission: {@code AdmitEdit} → {@code Accepted}. */
   public static final String ADMIT = "instgenie.admission.admit";
+
   /** Post-process: {@code JobResult} → PNG, then on to the job table. */
   public static final String ENCODE = "instgenie.post.encode";
+
   /** Balancer: {@code DenoiseTask} to route to a worker. */
   public static final String ROUTE = "instgenie.balancer.route";
+
   /** Balancer: {@code WorkerState} reports, at least once per step. */
   public static final String WORKER_STATE = "instgenie.balancer.worker-state";
+
   /** Jobs: {@code Registration} of a new job (fails with 429 when the table is full). */
   public static final String JOB_REGISTER = "instgenie.jobs.register";
+
   /** Jobs: {@code EncodedResult} of a finished edit. */
   public static final String JOB_RESULT = "instgenie.jobs.result";
+
   /** Workers: cancel a task by id (published to every worker). */
   public static final String WORKER_CANCEL = "instgenie.denoise.cancel";
+
   /** Jobs: {@code JobEvent}s from workers and admission. */
   public static final String JOB_EVENT = "instgenie.jobs.event";
+
   /** Jobs: id → {@code JobSnapshot}. */
   public static final String JOB_GET = "instgenie.jobs.get";
+
   /** Jobs: id → PNG bytes of a completed edit. */
   public static final String JOB_IMAGE = "instgenie.jobs.image";
+
   /** Jobs: id → cancel (forwarded to the worker that holds it). */
   public static final String JOB_CANCEL = "instgenie.jobs.cancel";
+
   /** Jobs: a template's state, by id. */
   public static final String TEMPLATE_GET = "instgenie.jobs.template";
 

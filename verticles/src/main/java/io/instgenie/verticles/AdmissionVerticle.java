@@ -22,8 +22,8 @@ import java.util.UUID;
 
 /**
  * Admission, a worker verticle: decodes the images, validates the request against the model,
- * content-hashes the template, registers the job (the job table answers 429 when full) and hands
- * it to the balancer. Keeps the pixels of recent templates so JSON edits can name one by id.
+ * content-hashes the template, registers the job (the job table answers 429 when full) and hands it
+ * to the balancer. Keeps the pixels of recent templates so JSON edits can name one by id.
  */
 public final class AdmissionVerticle extends VerticleBase {
   /** Template images kept for edits by id; each is S×S×3 bytes. */
@@ -32,12 +32,13 @@ public final class AdmissionVerticle extends VerticleBase {
   private final ModelConfig model;
   private final String modelDigest;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, RgbImage> templates = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, RgbImage> e) {
-      return size() > TEMPLATES_KEPT;
-    }
-  };
+  private final Map<String, RgbImage> templates =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RgbImage> e) {
+          return size() > TEMPLATES_KEPT;
+        }
+      };
 
   public AdmissionVerticle(ModelConfig model, String modelDigest) {
     this.model = model;
@@ -63,14 +64,22 @@ public final class AdmissionVerticle extends VerticleBase {
     String id = UUID.randomUUID().toString();
     boolean templateOnly = msg.body().templateOnly();
     PreparedEdit edit = p;
-    vertx.eventBus()
-        .request(Addresses.JOB_REGISTER, new Registration(id, p.templateId(), p.steps(), p.seed(), templateOnly),
+    vertx
+        .eventBus()
+        .request(
+            Addresses.JOB_REGISTER,
+            new Registration(id, p.templateId(), p.steps(), p.seed(), templateOnly),
             new DeliveryOptions().setSendTimeout(10_000))
-        .onSuccess(ok -> {
-          templates.put(edit.templateId(), edit.request().template());
-          vertx.eventBus().send(Addresses.ROUTE, new DenoiseTask(id, edit, templateOnly, System.currentTimeMillis()));
-          msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
-        })
+        .onSuccess(
+            ok -> {
+              templates.put(edit.templateId(), edit.request().template());
+              vertx
+                  .eventBus()
+                  .send(
+                      Addresses.ROUTE,
+                      new DenoiseTask(id, edit, templateOnly, System.currentTimeMillis()));
+              msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
+            })
         .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
   }
 
@@ -78,22 +87,33 @@ public final class AdmissionVerticle extends VerticleBase {
     RgbImage template = template(raw);
     MaskImage mask;
     if (raw.templateOnly()) {
-      mask = new MaskImage(template.width(), template.height(), new byte[template.width() * template.height()]);
+      mask =
+          new MaskImage(
+              template.width(), template.height(), new byte[template.width() * template.height()]);
     } else {
-      if (raw.mask() == null) throw new ServiceException(ServiceException.BAD_REQUEST, "mask is missing");
-      mask = raw.alphaMask() ? Images.decodeAlphaMask(raw.mask(), "mask") : Images.decodeMask(raw.mask(), "mask");
+      if (raw.mask() == null)
+        throw new ServiceException(ServiceException.BAD_REQUEST, "mask is missing");
+      mask =
+          raw.alphaMask()
+              ? Images.decodeAlphaMask(raw.mask(), "mask")
+              : Images.decodeMask(raw.mask(), "mask");
     }
-    EditRequest r = new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
+    EditRequest r =
+        new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
     return PreparedEdit.of(r, model, modelDigest, random.nextLong());
   }
 
   private RgbImage template(RawEdit raw) {
     if (raw.image() != null) return Images.decode(raw.image(), "image");
-    if (raw.templateId() == null) throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
+    if (raw.templateId() == null)
+      throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
     RgbImage t = templates.get(raw.templateId());
     if (t == null) {
-      throw new ServiceException(ServiceException.NOT_FOUND, "unknown template_id " + raw.templateId()
-          + ": upload the image (PUT /v1/templates or an edit with an image) first");
+      throw new ServiceException(
+          ServiceException.NOT_FOUND,
+          "unknown template_id "
+              + raw.templateId()
+              + ": upload the image (PUT /v1/templates or an edit with an image) first");
     }
     return t;
   }

@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** The balancer: routes each task to a denoise worker by estimated cost, from the workers' step reports. */
+/**
+ * The balancer: routes each task to a denoise worker by estimated cost, from the workers' step
+ * reports.
+ */
 public final class BalancerVerticle extends VerticleBase {
   private final int workers;
   private final int maxBatch;
@@ -34,10 +37,13 @@ public final class BalancerVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     return Future.all(
         bus.<DenoiseTask>consumer(Addresses.ROUTE, this::route).completion(),
-        bus.<WorkerState>consumer(Addresses.WORKER_STATE, m -> {
-          states.put(m.body().worker(), m.body());
-          routedSinceReport.put(m.body().worker(), 0);
-        }).completion());
+        bus.<WorkerState>consumer(
+                Addresses.WORKER_STATE,
+                m -> {
+                  states.put(m.body().worker(), m.body());
+                  routedSinceReport.put(m.body().worker(), 0);
+                })
+            .completion());
   }
 
   private void route(Message<DenoiseTask> msg) {
@@ -51,7 +57,13 @@ public final class BalancerVerticle extends VerticleBase {
       if (s == null) {
         views.add(new WorkerView(w, List.of(), extra, maxBatch, Set.of()));
       } else {
-        views.add(new WorkerView(w, s.running(), s.queued() + extra, s.maxBatch(), new HashSet<>(s.cachedTemplates())));
+        views.add(
+            new WorkerView(
+                w,
+                s.running(),
+                s.queued() + extra,
+                s.maxBatch(),
+                new HashSet<>(s.cachedTemplates())));
         base = Math.max(base, s.msPerStepBase());
         perToken = Math.max(perToken, s.msPerToken());
       }

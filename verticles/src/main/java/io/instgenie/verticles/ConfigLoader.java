@@ -2,8 +2,8 @@ package io.instgenie.verticles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import io.instgenie.cache.Precision;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Resolves {@link ServiceConfig}: defaults, then a JSON file (snake_case keys), then environment
- * variables ({@code INSTGENIE_} + the key in upper case), then explicit overrides (flags).
- * The order is written here once; unknown keys in the file are an error.
+ * variables ({@code INSTGENIE_} + the key in upper case), then explicit overrides (flags). The
+ * order is written here once; unknown keys in the file are an error.
  */
 public final class ConfigLoader {
   /** Every key, with its meaning (the README lists them). */
@@ -41,7 +41,8 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  public static ServiceConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+  public static ServiceConfig load(
+      Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> v = new HashMap<>();
     if (file != null) v.putAll(readFile(file));
     for (String key : KEYS.keySet()) {
@@ -71,13 +72,20 @@ public final class ConfigLoader {
   private static Map<String, String> readFile(Path file) {
     try {
       JsonNode root = new ObjectMapper().readTree(Files.readString(file));
-      if (root == null || !root.isObject()) throw new IllegalArgumentException("config file " + file + " must hold a JSON object");
+      if (root == null || !root.isObject())
+        throw new IllegalArgumentException("config file " + file + " must hold a JSON object");
       Map<String, String> out = new HashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!KEYS.containsKey(e.getKey())) {
-          throw new IllegalArgumentException("config file " + file + ": unknown key '" + e.getKey() + "' (known: "
-              + String.join(", ", KEYS.keySet()) + ")");
+          throw new IllegalArgumentException(
+              "config file "
+                  + file
+                  + ": unknown key '"
+                  + e.getKey()
+                  + "' (known: "
+                  + String.join(", ", KEYS.keySet())
+                  + ")");
         }
         out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
       }
@@ -97,7 +105,8 @@ public final class ConfigLoader {
     try {
       return Long.parseLong(s.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("config: " + key + " must be a whole number, got '" + s + "'");
+      throw new IllegalArgumentException(
+          "config: " + key + " must be a whole number, got '" + s + "'");
     }
   }
 
@@ -106,7 +115,8 @@ public final class ConfigLoader {
     try {
       return ServiceConfig.Batching.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("config: batching must be continuous or static, got '" + s + "'");
+      throw new IllegalArgumentException(
+          "config: batching must be continuous or static, got '" + s + "'");
     }
   }
 
@@ -115,7 +125,8 @@ public final class ConfigLoader {
     try {
       return Precision.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("config: cache_precision must be f32 or bf16, got '" + s + "'");
+      throw new IllegalArgumentException(
+          "config: cache_precision must be f32 or bf16, got '" + s + "'");
     }
   }
 

@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * One denoise worker per device (CPU = one). Its step loop owns a thread of its own (never an
- * event loop); the verticle only forwards tasks and cancellations to it and publishes what it
- * reports: job events, finished images (to post-processing), metrics and its load (to the balancer).
+ * One denoise worker per device (CPU = one). Its step loop owns a thread of its own (never an event
+ * loop); the verticle only forwards tasks and cancellations to it and publishes what it reports:
+ * job events, finished images (to post-processing), metrics and its load (to the balancer).
  */
 public final class DenoiseWorkerVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(DenoiseWorkerVerticle.class.getName());
@@ -43,8 +43,15 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private Thread thread;
   private double msPerToken = -1;
 
-  public DenoiseWorkerVerticle(int index, DitModel model, Backend backend, TemplateStore store, int maxBatch,
-      boolean continuous, ServiceMetrics metrics, CountDownLatch warm) {
+  public DenoiseWorkerVerticle(
+      int index,
+      DitModel model,
+      Backend backend,
+      TemplateStore store,
+      int maxBatch,
+      boolean continuous,
+      ServiceMetrics metrics,
+      CountDownLatch warm) {
     this.index = index;
     this.model = model;
     this.backend = backend;
@@ -59,16 +66,20 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   public Future<?> start() {
     DitForward forward = new DitForward(model, backend);
     loop = new StepLoop(forward, store, new Reporter(vertx.eventBus()), maxBatch, continuous);
-    thread = new Thread(() -> {
-      warmUp(forward);
-      calibrate(forward);
-      warm.countDown();
-      loop.run();
-    }, "instgenie-step-loop-" + index);
+    thread =
+        new Thread(
+            () -> {
+              warmUp(forward);
+              calibrate(forward);
+              warm.countDown();
+              loop.run();
+            },
+            "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();
     return Future.all(
-            bus.<DenoiseTask>consumer(Addresses.worker(index), m -> loop.submit(m.body())).completion(),
+            bus.<DenoiseTask>consumer(Addresses.worker(index), m -> loop.submit(m.body()))
+                .completion(),
             bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion())
         .onSuccess(v -> thread.start());
   }
@@ -76,27 +87,39 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     loop.stop();
-    return vertx.executeBlocking(() -> {
-      thread.join(10_000);
-      store.close();
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          thread.join(10_000);
+          store.close();
+          return null;
+        });
   }
 
-  /** Two forwards (full and masked shapes) so the first request does not pay JIT and buffer growth. */
+  /**
+   * Two forwards (full and masked shapes) so the first request does not pay JIT and buffer growth.
+   */
   private static void warmUp(DitForward f) {
     ModelConfig c = f.config();
     float[] x = Noise.gaussian(1, c.imageTokens() * c.patchDim());
     for (int i = 0; i < 2; i++) {
-      f.run(List.of(Sequence.full(0.5f, Prompts.nullPrompt(c), x, c.imageTokens(), new float[x.length], null)), null);
+      f.run(
+          List.of(
+              Sequence.full(
+                  0.5f, Prompts.nullPrompt(c), x, c.imageTokens(), new float[x.length], null)),
+          null);
     }
   }
 
-  /** Fits compute time per block against FLOPs (Algorithm 1's Cw and Cf), logs it and publishes it. */
+  /**
+   * Fits compute time per block against FLOPs (Algorithm 1's Cw and Cf), logs it and publishes it.
+   */
   private void calibrate(DitForward forward) {
     LinearFit fit = Calibration.compute(forward, 3);
-    LOG.log(System.Logger.Level.INFO, String.format("worker %d calibration: compute per block %.3f ms + %.3f ms/GFLOP (R² %.4f)",
-        index, fit.a(), fit.b() * 1e9, fit.r2()));
+    LOG.log(
+        System.Logger.Level.INFO,
+        String.format(
+            "worker %d calibration: compute per block %.3f ms + %.3f ms/GFLOP (R² %.4f)",
+            index, fit.a(), fit.b() * 1e9, fit.r2()));
     metrics.calibration(index, fit.a(), fit.b() * 1e9, fit.r2());
   }
 
@@ -124,9 +147,18 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       StepLoop.Load load = loop.load();
       int tokens = 0;
       for (int[] r : load.running()) tokens += r[0];
-      if (tokens > 0) msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
-      bus.send(Addresses.WORKER_STATE, new WorkerState(index, load.running(), load.queued(), maxBatch, 0,
-          Math.max(msPerToken, 0), store.held()));
+      if (tokens > 0)
+        msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
+      bus.send(
+          Addresses.WORKER_STATE,
+          new WorkerState(
+              index,
+              load.running(),
+              load.queued(),
+              maxBatch,
+              0,
+              Math.max(msPerToken, 0),
+              store.held()));
     }
 
     @Override

@@ -28,8 +28,10 @@ public final class JobsVerticle extends VerticleBase {
   private final Map<String, Job> jobs = new HashMap<>();
   private final LinkedHashMap<String, Boolean> finishedOrder = new LinkedHashMap<>();
   private final Map<String, String> templates = new HashMap<>();
+
   /** Unfinished jobs per template, so a template whose only edits failed stops saying "pending". */
   private final Map<String, Integer> templateUsers = new HashMap<>();
+
   private int unfinished;
 
   /** One job's record. */
@@ -57,21 +59,28 @@ public final class JobsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    metrics.gauge("instgenie_jobs_unfinished", "Jobs admitted and not yet finished", () -> unfinished);
-    return Future.all(List.of(
-        bus.<Registration>consumer(Addresses.JOB_REGISTER, this::register).completion(),
-        bus.<JobEvent>consumer(Addresses.JOB_EVENT, m -> event(m.body())).completion(),
-        bus.<EncodedResult>consumer(Addresses.JOB_RESULT, m -> result(m.body())).completion(),
-        bus.<String>consumer(Addresses.JOB_GET, this::get).completion(),
-        bus.<String>consumer(Addresses.JOB_IMAGE, this::image).completion(),
-        bus.<String>consumer(Addresses.JOB_CANCEL, this::cancel).completion(),
-        bus.<String>consumer(Addresses.TEMPLATE_GET, this::template).completion()));
+    metrics.gauge(
+        "instgenie_jobs_unfinished", "Jobs admitted and not yet finished", () -> unfinished);
+    return Future.all(
+        List.of(
+            bus.<Registration>consumer(Addresses.JOB_REGISTER, this::register).completion(),
+            bus.<JobEvent>consumer(Addresses.JOB_EVENT, m -> event(m.body())).completion(),
+            bus.<EncodedResult>consumer(Addresses.JOB_RESULT, m -> result(m.body())).completion(),
+            bus.<String>consumer(Addresses.JOB_GET, this::get).completion(),
+            bus.<String>consumer(Addresses.JOB_IMAGE, this::image).completion(),
+            bus.<String>consumer(Addresses.JOB_CANCEL, this::cancel).completion(),
+            bus.<String>consumer(Addresses.TEMPLATE_GET, this::template).completion()));
   }
 
   private void register(Message<Registration> msg) {
     if (unfinished >= capacity) {
-      msg.fail(ServiceException.TOO_MANY, "the service is busy: " + unfinished + " edits are in progress (capacity "
-          + capacity + "); retry later");
+      msg.fail(
+          ServiceException.TOO_MANY,
+          "the service is busy: "
+              + unfinished
+              + " edits are in progress (capacity "
+              + capacity
+              + "); retry later");
       return;
     }
     Registration r = msg.body();
@@ -123,7 +132,8 @@ public final class JobsVerticle extends VerticleBase {
       templates.remove(t);
     }
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
-    for (var it = finishedOrder.keySet().iterator(); finishedOrder.size() > resultsKept && it.hasNext(); ) {
+    for (var it = finishedOrder.keySet().iterator();
+        finishedOrder.size() > resultsKept && it.hasNext(); ) {
       jobs.remove(it.next());
       it.remove();
     }
@@ -142,14 +152,26 @@ public final class JobsVerticle extends VerticleBase {
       msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
       return;
     }
-    msg.reply(new JobSnapshot(j.reg.id(), j.status, j.reg.templateId(), j.reg.steps(), j.reg.seed(),
-        j.position, j.timings, j.error, List.copyOf(j.events)));
+    msg.reply(
+        new JobSnapshot(
+            j.reg.id(),
+            j.status,
+            j.reg.templateId(),
+            j.reg.steps(),
+            j.reg.seed(),
+            j.position,
+            j.timings,
+            j.error,
+            List.copyOf(j.events)));
   }
 
   private void image(Message<String> msg) {
     Job j = jobs.get(msg.body());
     if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
-    else if (j.png == null) msg.fail(ServiceException.CONFLICT, "edit " + msg.body() + " is " + j.status + ", it has no image");
+    else if (j.png == null)
+      msg.fail(
+          ServiceException.CONFLICT,
+          "edit " + msg.body() + " is " + j.status + ", it has no image");
     else msg.reply(Buffer.buffer(j.png));
   }
 

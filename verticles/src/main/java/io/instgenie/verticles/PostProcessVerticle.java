@@ -10,7 +10,10 @@ import io.vertx.core.eventbus.Message;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Post-processing, a worker verticle: encodes finished edits as PNG, off the step loop and the event loops. */
+/**
+ * Post-processing, a worker verticle: encodes finished edits as PNG, off the step loop and the
+ * event loops.
+ */
 public final class PostProcessVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
@@ -26,7 +29,12 @@ public final class PostProcessVerticle extends VerticleBase {
       timings.put("post_process_ms", (System.nanoTime() - t0) / 1_000_000);
       vertx.eventBus().send(Addresses.JOB_RESULT, new EncodedResult(r.id(), png, timings));
     } catch (RuntimeException e) {
-      vertx.eventBus().send(Addresses.JOB_EVENT, JobEvent.of(r.id(), "failed", "error", "cannot encode the result: " + e.getMessage()));
+      vertx
+          .eventBus()
+          .send(
+              Addresses.JOB_EVENT,
+              JobEvent.of(
+                  r.id(), "failed", "error", "cannot encode the result: " + e.getMessage()));
     }
   }
 }

@@ -53,7 +53,21 @@ public record ServiceConfig(
   }
 
   public static ServiceConfig defaults() {
-    return new ServiceConfig("0.0.0.0", 8080, 8, 64, 10L << 20, Batching.CONTINUOUS, 1,
-        2L << 30, null, 20L << 30, Precision.F32, null, "auto", 2, 600_000);
+    return new ServiceConfig(
+        "0.0.0.0",
+        8080,
+        8,
+        64,
+        10L << 20,
+        Batching.CONTINUOUS,
+        1,
+        2L << 30,
+        null,
+        20L << 30,
+        Precision.F32,
+        null,
+        "auto",
+        2,
+        600_000);
   }
 }

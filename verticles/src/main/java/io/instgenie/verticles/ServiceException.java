@@ -19,11 +19,14 @@ public final class ServiceException extends ReplyException {
 
   /** The status for any failure: its code when it carries one, else 500. */
   public static int statusOf(Throwable t) {
-    if (t instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && r.failureCode() >= 400 && r.failureCode() < 600) {
+    if (t instanceof ReplyException r
+        && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && r.failureCode() >= 400
+        && r.failureCode() < 600) {
       return r.failureCode();
     }
-    if (t instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) return UNAVAILABLE;
+    if (t instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT)
+      return UNAVAILABLE;
     return INTERNAL;
   }
 }

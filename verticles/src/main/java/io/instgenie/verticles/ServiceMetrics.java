@@ -1,12 +1,12 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.CacheStats;
+import io.instgenie.cache.TierKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
-import io.instgenie.cache.CacheStats;
-import io.instgenie.cache.TierKind;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 
 /** The service's metrics (Micrometer, scraped in Prometheus format at /metrics); thread-safe. */
 public final class ServiceMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer stepLatency;
   private final Timer kernelLatency;
   private final DistributionSummary stepOverheadMs;
@@ -27,25 +28,45 @@ public final class ServiceMetrics {
   private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ServiceMetrics() {
-    stepLatency = Timer.builder("instgenie_step").description("Wall time of one denoising step")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
-    kernelLatency = Timer.builder("instgenie_step_kernel").description("Time of a step inside the forward pass")
-        .register(registry);
-    stepOverheadMs = DistributionSummary.builder("instgenie_step_overhead_ms")
-        .description("Per-step batching overhead: step wall time minus forward time, ms")
-        .publishPercentiles(0.5, 0.95).register(registry);
-    batchMembers = DistributionSummary.builder("instgenie_batch_size")
-        .description("Requests (and template runs) in the batch, per step").register(registry);
-    batchSequences = DistributionSummary.builder("instgenie_batch_sequences")
-        .description("Denoiser evaluations (guidance branches) per step").register(registry);
-    requestLatency = Timer.builder("instgenie_request").description("Admission to completion of an edit")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
-        .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
-    templateHits = Counter.builder("instgenie_template_cache_hits").description("Edits whose template was cached")
-        .register(registry);
-    templateMisses = Counter.builder("instgenie_template_cache_misses")
-        .description("Edits that needed (or joined) a template run").register(registry);
+    stepLatency =
+        Timer.builder("instgenie_step")
+            .description("Wall time of one denoising step")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    kernelLatency =
+        Timer.builder("instgenie_step_kernel")
+            .description("Time of a step inside the forward pass")
+            .register(registry);
+    stepOverheadMs =
+        DistributionSummary.builder("instgenie_step_overhead_ms")
+            .description("Per-step batching overhead: step wall time minus forward time, ms")
+            .publishPercentiles(0.5, 0.95)
+            .register(registry);
+    batchMembers =
+        DistributionSummary.builder("instgenie_batch_size")
+            .description("Requests (and template runs) in the batch, per step")
+            .register(registry);
+    batchSequences =
+        DistributionSummary.builder("instgenie_batch_sequences")
+            .description("Denoiser evaluations (guidance branches) per step")
+            .register(registry);
+    requestLatency =
+        Timer.builder("instgenie_request")
+            .description("Admission to completion of an edit")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(10))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry);
+    templateHits =
+        Counter.builder("instgenie_template_cache_hits")
+            .description("Edits whose template was cached")
+            .register(registry);
+    templateMisses =
+        Counter.builder("instgenie_template_cache_misses")
+            .description("Edits that needed (or joined) a template run")
+            .register(registry);
   }
 
   public void step(int members, int sequences, double stepMs, double kernelMs) {
@@ -68,39 +89,65 @@ public final class ServiceMetrics {
     Gauge.builder(name, value).description(help).register(registry);
   }
 
-  /** Publishes a worker's template-cache counters (per tier: hits, misses, bytes, evictions; prefetches, bubbles). */
+  /**
+   * Publishes a worker's template-cache counters (per tier: hits, misses, bytes, evictions;
+   * prefetches, bubbles).
+   */
   public void cache(int worker, Supplier<CacheStats> stats) {
     sources.add(stats); // Micrometer holds function sources weakly
     String w = String.valueOf(worker);
     for (TierKind kind : TierKind.values()) {
       Tags tags = Tags.of("worker", w, "tier", kind.name().toLowerCase(java.util.Locale.ROOT));
-      FunctionCounter.builder("instgenie_cache_hits", stats, s -> s.get().tier(kind).hits()).tags(tags)
-          .description("Template lookups served by this tier").register(registry);
-      FunctionCounter.builder("instgenie_cache_misses", stats, s -> s.get().tier(kind).misses()).tags(tags)
-          .description("Template lookups this tier could not serve").register(registry);
-      FunctionCounter.builder("instgenie_cache_evictions", stats, s -> s.get().tier(kind).evictions()).tags(tags)
-          .description("Templates evicted from this tier").register(registry);
-      Gauge.builder("instgenie_cache_bytes", stats, s -> s.get().tier(kind).bytes()).tags(tags)
-          .description("Bytes of template activations in this tier").register(registry);
+      FunctionCounter.builder("instgenie_cache_hits", stats, s -> s.get().tier(kind).hits())
+          .tags(tags)
+          .description("Template lookups served by this tier")
+          .register(registry);
+      FunctionCounter.builder("instgenie_cache_misses", stats, s -> s.get().tier(kind).misses())
+          .tags(tags)
+          .description("Template lookups this tier could not serve")
+          .register(registry);
+      FunctionCounter.builder(
+              "instgenie_cache_evictions", stats, s -> s.get().tier(kind).evictions())
+          .tags(tags)
+          .description("Templates evicted from this tier")
+          .register(registry);
+      Gauge.builder("instgenie_cache_bytes", stats, s -> s.get().tier(kind).bytes())
+          .tags(tags)
+          .description("Bytes of template activations in this tier")
+          .register(registry);
     }
     Tags tags = Tags.of("worker", w);
-    FunctionCounter.builder("instgenie_cache_prefetches", stats, s -> s.get().prefetches()).tags(tags)
-        .description("Disk-to-memory promotions while an edit waited").register(registry);
-    FunctionCounter.builder("instgenie_cache_corrupt_segments", stats, s -> s.get().corruptSegments()).tags(tags)
-        .description("Cache files discarded for a checksum mismatch").register(registry);
-    FunctionCounter.builder("instgenie_cache_bubble_seconds", stats, s -> s.get().bubbleNanos() / 1e9).tags(tags)
-        .description("Time compute waited for the cache loader").register(registry);
+    FunctionCounter.builder("instgenie_cache_prefetches", stats, s -> s.get().prefetches())
+        .tags(tags)
+        .description("Disk-to-memory promotions while an edit waited")
+        .register(registry);
+    FunctionCounter.builder(
+            "instgenie_cache_corrupt_segments", stats, s -> s.get().corruptSegments())
+        .tags(tags)
+        .description("Cache files discarded for a checksum mismatch")
+        .register(registry);
+    FunctionCounter.builder(
+            "instgenie_cache_bubble_seconds", stats, s -> s.get().bubbleNanos() / 1e9)
+        .tags(tags)
+        .description("Time compute waited for the cache loader")
+        .register(registry);
   }
 
   /** A worker's start-up compute fit: time per block = intercept + slope × GFLOP, and its R². */
   public void calibration(int worker, double interceptMs, double msPerGflop, double r2) {
     Tags tags = Tags.of("worker", String.valueOf(worker));
-    Gauge.builder("instgenie_calibration_compute_intercept_ms", () -> interceptMs).tags(tags)
-        .description("Start-up fit of compute time per block: intercept").register(registry);
-    Gauge.builder("instgenie_calibration_compute_ms_per_gflop", () -> msPerGflop).tags(tags)
-        .description("Start-up fit of compute time per block: slope").register(registry);
-    Gauge.builder("instgenie_calibration_compute_r2", () -> r2).tags(tags)
-        .description("Start-up fit of compute time per block: R squared").register(registry);
+    Gauge.builder("instgenie_calibration_compute_intercept_ms", () -> interceptMs)
+        .tags(tags)
+        .description("Start-up fit of compute time per block: intercept")
+        .register(registry);
+    Gauge.builder("instgenie_calibration_compute_ms_per_gflop", () -> msPerGflop)
+        .tags(tags)
+        .description("Start-up fit of compute time per block: slope")
+        .register(registry);
+    Gauge.builder("instgenie_calibration_compute_r2", () -> r2)
+        .tags(tags)
+        .description("Start-up fit of compute time per block: R squared")
+        .register(registry);
   }
 
   /** The Prometheus text exposition. */

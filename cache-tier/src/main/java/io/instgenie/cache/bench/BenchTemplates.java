@@ -40,10 +40,14 @@ final class BenchTemplates implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       StoredActivations acts = synthetic(shape, seed + i);
       TemplateKey key = new TemplateKey("bench-cache-" + i, shape.steps());
-      if (!tier.put(key, acts)) throw new IllegalStateException("cannot write cache files in " + dir + " (see the log)");
+      if (!tier.put(key, acts))
+        throw new IllegalStateException("cannot write cache files in " + dir + " (see the log)");
       memory.add(acts);
       keys.add(key);
-      disk.add(tier.open(key).orElseThrow(() -> new IllegalStateException("cache file " + key.fileName() + " vanished")));
+      disk.add(
+          tier.open(key)
+              .orElseThrow(
+                  () -> new IllegalStateException("cache file " + key.fileName() + " vanished")));
     }
   }
 
@@ -57,7 +61,8 @@ final class BenchTemplates implements AutoCloseable {
 
   /**
    * Template i's segments as the tier holds them: memory (the stored activations), its open file,
-   * or, for the remote tier, memory read at {@code remoteMbps} (a stand-in: see {@link ThrottledSource}).
+   * or, for the remote tier, memory read at {@code remoteMbps} (a stand-in: see {@link
+   * ThrottledSource}).
    */
   SegmentSource source(TierKind tierKind, int i, double remoteMbps) {
     return switch (tierKind) {

@@ -26,11 +26,11 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * The cache benchmark (issue 4): latency of one edit step with the template's activations in
- * memory or on disk, for (a) load-then-compute, (b) the block pipeline with the cache everywhere
- * and (c) Algorithm 1's plan, from costs fitted by a calibration at the start of the run; beside
- * them compute-only (gathers straight from memory, nothing loaded) and load-only (reading the
- * step's segments). The five measurements of a row are interleaved round by round, each on another
+ * The cache benchmark (issue 4): latency of one edit step with the template's activations in memory
+ * or on disk, for (a) load-then-compute, (b) the block pipeline with the cache everywhere and (c)
+ * Algorithm 1's plan, from costs fitted by a calibration at the start of the run; beside them
+ * compute-only (gathers straight from memory, nothing loaded) and load-only (reading the step's
+ * segments). The five measurements of a row are interleaved round by round, each on another
  * denoising step, so drift and a busy machine hit them alike; medians are reported.
  */
 public final class CacheBench {
@@ -43,23 +43,35 @@ public final class CacheBench {
    * the cache folder (null: a temporary one), whether to drop the page cache before disk
    * measurements, and the bandwidth in MB/s of the simulated remote tier ({@link ThrottledSource}).
    */
-  public record Options(int reps, int[] batches, double[] ratios, Set<TierKind> tiers, int branches,
-      Precision precision, Path dir, boolean dropCaches, double remoteMbps) {
+  public record Options(
+      int reps,
+      int[] batches,
+      double[] ratios,
+      Set<TierKind> tiers,
+      int branches,
+      Precision precision,
+      Path dir,
+      boolean dropCaches,
+      double remoteMbps) {
     public Options {
       tiers = Set.copyOf(tiers);
       if (tiers.isEmpty()) throw new IllegalArgumentException("name at least one tier");
       if (tiers.contains(TierKind.REMOTE) && !(remoteMbps > 0 && Double.isFinite(remoteMbps))) {
-        throw new IllegalArgumentException("the simulated remote tier needs a bandwidth > 0 MB/s, got " + remoteMbps);
+        throw new IllegalArgumentException(
+            "the simulated remote tier needs a bandwidth > 0 MB/s, got " + remoteMbps);
       }
       if (ratios.length == 0 || Arrays.stream(ratios).anyMatch(r -> !(r > 0 && r < 1))) {
-        throw new IllegalArgumentException("mask ratios must be in (0, 1): " + Arrays.toString(ratios));
+        throw new IllegalArgumentException(
+            "mask ratios must be in (0, 1): " + Arrays.toString(ratios));
       }
       ratios = ratios.clone();
       if (reps < 1) throw new IllegalArgumentException("reps must be at least 1, got " + reps);
       if (batches.length == 0 || Arrays.stream(batches).anyMatch(b -> b < 1)) {
-        throw new IllegalArgumentException("batch sizes must be at least 1: " + Arrays.toString(batches));
+        throw new IllegalArgumentException(
+            "batch sizes must be at least 1: " + Arrays.toString(batches));
       }
-      if (branches != 1 && branches != 2) throw new IllegalArgumentException("branches must be 1 or 2, got " + branches);
+      if (branches != 1 && branches != 2)
+        throw new IllegalArgumentException("branches must be 1 or 2, got " + branches);
       batches = batches.clone();
     }
   }
@@ -70,19 +82,48 @@ public final class CacheBench {
    * (paired, so a slow spell that spans a round cancels out): (c) / max(compute-only, load-only)
    * and (c) / min((a), (b)).
    */
-  public record Row(double naiveMs, double pipelineMs, double alg1Ms, double computeOnlyMs, double loadOnlyMs,
-      String plan, double naivePredMs, double pipelinePredMs, double alg1PredMs,
-      double pipelineBubbleMs, double alg1BubbleMs, double alg1OverBound, double alg1OverBest) {}
+  public record Row(
+      double naiveMs,
+      double pipelineMs,
+      double alg1Ms,
+      double computeOnlyMs,
+      double loadOnlyMs,
+      String plan,
+      double naivePredMs,
+      double pipelinePredMs,
+      double alg1PredMs,
+      double pipelineBubbleMs,
+      double alg1BubbleMs,
+      double alg1OverBound,
+      double alg1OverBest) {}
 
   /** Rows per tier, then per mask ratio (as text, e.g. "0.2"). */
   public record BatchResult(int batch, Map<TierKind, Map<String, Row>> tiers) {}
 
   /** Everything the command prints. */
-  public record Result(String backend, int tokens, int depth, int steps, int branches, Precision precision,
-      long segmentBytes, long fileBytes, String diskReads, boolean coldDisk, double remoteMbps, LinearFit compute,
-      Map<TierKind, LinearFit> load, List<BatchResult> batches) {}
+  public record Result(
+      String backend,
+      int tokens,
+      int depth,
+      int steps,
+      int branches,
+      Precision precision,
+      long segmentBytes,
+      long fileBytes,
+      String diskReads,
+      boolean coldDisk,
+      double remoteMbps,
+      LinearFit compute,
+      Map<TierKind, LinearFit> load,
+      List<BatchResult> batches) {}
 
-  private enum Kind { COMPUTE_ONLY, LOAD_ONLY, NAIVE, PIPELINE, ALG1 }
+  private enum Kind {
+    COMPUTE_ONLY,
+    LOAD_ONLY,
+    NAIVE,
+    PIPELINE,
+    ALG1
+  }
 
   private final DitForward forward;
   private final ModelConfig c;
@@ -98,7 +139,8 @@ public final class CacheBench {
     this.c = forward.config();
     this.opt = options;
     this.pageCache = new PageCache(options.dropCaches());
-    if (c.defaultSteps() < 2) throw new IllegalArgumentException("the benchmark needs a model with at least 2 steps");
+    if (c.defaultSteps() < 2)
+      throw new IllegalArgumentException("the benchmark needs a model with at least 2 steps");
     this.x = Noise.gaussian(5, c.imageTokens() * c.patchDim());
     this.prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
     this.stride = stride(c.defaultSteps());
@@ -108,8 +150,15 @@ public final class CacheBench {
     ActivationShape shape = ActivationShape.of(c, c.defaultSteps(), opt.precision());
     int most = Arrays.stream(opt.batches()).max().orElseThrow();
     try (BenchTemplates t = new BenchTemplates(shape, most, opt.dir(), 17)) {
-      Readers steps = new Readers(t, shape, most, opt.tiers(), opt.remoteMbps(),
-          opt.branches(), c.imageTokens() * c.patchDim());
+      Readers steps =
+          new Readers(
+              t,
+              shape,
+              most,
+              opt.tiers(),
+              opt.remoteMbps(),
+              opt.branches(),
+              c.imageTokens() * c.patchDim());
       try {
         CostModel costs = calibrate(steps);
         List<BatchResult> out = new ArrayList<>();
@@ -117,23 +166,40 @@ public final class CacheBench {
           Map<TierKind, Map<String, Row>> tiers = new EnumMap<>(TierKind.class);
           for (TierKind tier : steps.tiers()) {
             Map<String, Row> rows = new LinkedHashMap<>();
-            for (double r : opt.ratios()) rows.put(String.valueOf(r), row(steps, costs, batch, tier, r));
+            for (double r : opt.ratios())
+              rows.put(String.valueOf(r), row(steps, costs, batch, tier, r));
             tiers.put(tier, rows);
           }
           out.add(new BatchResult(batch, tiers));
         }
-        return new Result(forward.backend().name(), c.imageTokens(), c.depth(), shape.steps(), opt.branches(),
-            opt.precision(), shape.segmentBytes(), t.fileBytes(), pageCache.describe(), pageCache.effective(),
-            opt.remoteMbps(), costs.compute(), costs.load(), out);
+        return new Result(
+            forward.backend().name(),
+            c.imageTokens(),
+            c.depth(),
+            shape.steps(),
+            opt.branches(),
+            opt.precision(),
+            shape.segmentBytes(),
+            t.fileBytes(),
+            pageCache.describe(),
+            pageCache.effective(),
+            opt.remoteMbps(),
+            costs.compute(),
+            costs.load(),
+            out);
       } finally {
         steps.close();
       }
     }
   }
 
-  /** The start-up calibration of the service: compute against FLOPs, then each tier's reads against bytes. */
+  /**
+   * The start-up calibration of the service: compute against FLOPs, then each tier's reads against
+   * bytes.
+   */
   private CostModel calibrate(Readers s) {
-    Calibration.compute(forward, 1); // discarded: a first calibration in a fresh JVM times the JIT as well
+    Calibration.compute(
+        forward, 1); // discarded: a first calibration in a fresh JVM times the JIT as well
     CostModel m = new CostModel(Calibration.compute(forward, opt.reps()), Map.of());
     for (TierKind tier : s.tiers()) {
       if (tier == TierKind.DISK) pageCache.drop();
@@ -147,8 +213,11 @@ public final class CacheBench {
     Random rnd = new Random(Double.hashCode(ratio) * 31L + batch);
     List<int[]> active = new ArrayList<>();
     for (int i = 0; i < batch; i++) active.add(randomTokens(rnd, masked));
-    CostModel.Costs costs = model.costs(c,
-        Collections.nCopies(batch, new CostModel.Entry(masked, opt.branches(), tier, opt.precision())));
+    CostModel.Costs costs =
+        model.costs(
+            c,
+            Collections.nCopies(
+                batch, new CostModel.Entry(masked, opt.branches(), tier, opt.precision())));
     Algorithm1.Plan plan = costs.plan();
     int n = Kind.values().length;
     double[][] ms = new double[n][opt.reps()];
@@ -169,7 +238,8 @@ public final class CacheBench {
     return summarise(ms, bubble, costs, plan);
   }
 
-  private static Row summarise(double[][] ms, double[][] bubble, CostModel.Costs costs, Algorithm1.Plan plan) {
+  private static Row summarise(
+      double[][] ms, double[][] bubble, CostModel.Costs costs, Algorithm1.Plan plan) {
     BlockMode[] allCache = new BlockMode[costs.cw().length];
     Arrays.fill(allCache, BlockMode.CACHE);
     double[] naive = ms[Kind.NAIVE.ordinal()];
@@ -183,14 +253,28 @@ public final class CacheBench {
       overBound[i] = alg1[i] / Math.max(compute[i], load[i]);
       overBest[i] = alg1[i] / Math.min(naive[i], pipe[i]);
     }
-    return new Row(median(naive), median(pipe), median(alg1), median(compute), median(load), planText(plan.modes()),
-        Algorithm1.loadThenCompute(costs.cw(), costs.ld()), Algorithm1.latency(allCache, costs.cw(), costs.cf(), costs.ld()),
-        plan.latency(), median(bubble[Kind.PIPELINE.ordinal()]), median(bubble[Kind.ALG1.ordinal()]),
-        median(overBound), median(overBest));
+    return new Row(
+        median(naive),
+        median(pipe),
+        median(alg1),
+        median(compute),
+        median(load),
+        planText(plan.modes()),
+        Algorithm1.loadThenCompute(costs.cw(), costs.ld()),
+        Algorithm1.latency(allCache, costs.cw(), costs.cf(), costs.ld()),
+        plan.latency(),
+        median(bubble[Kind.PIPELINE.ordinal()]),
+        median(bubble[Kind.ALG1.ordinal()]),
+        median(overBound),
+        median(overBest));
   }
 
-  /** One timed step of the batch at denoising step k: from asking for the cache to the forward's end. */
-  private double measure(Readers s, Kind kind, TierKind tier, int k, List<int[]> active, BlockMode[] plan) {
+  /**
+   * One timed step of the batch at denoising step k: from asking for the cache to the forward's
+   * end.
+   */
+  private double measure(
+      Readers s, Kind kind, TierKind tier, int k, List<int[]> active, BlockMode[] plan) {
     int batch = active.size();
     if (kind == Kind.PIPELINE || kind == Kind.ALG1) {
       for (int i = 0; i < batch; i++) s.pipe(tier, i).setPlan(kind == Kind.ALG1 ? plan : null);
@@ -198,19 +282,23 @@ public final class CacheBench {
     long t0 = System.nanoTime();
     List<Sequence> seqs = new ArrayList<>();
     for (int i = 0; i < batch; i++) {
-      BlockSource src = switch (kind) {
-        case COMPUTE_ONLY -> s.templates().inMemory(i).source(k);
-        case LOAD_ONLY, NAIVE -> s.loaded(i).load(s.source(tier, i), k, null);
-        case PIPELINE, ALG1 -> s.pipe(tier, i).source(k);
-      };
+      BlockSource src =
+          switch (kind) {
+            case COMPUTE_ONLY -> s.templates().inMemory(i).source(k);
+            case LOAD_ONLY, NAIVE -> s.loaded(i).load(s.source(tier, i), k, null);
+            case PIPELINE, ALG1 -> s.pipe(tier, i).source(k);
+          };
       if (kind != Kind.LOAD_ONLY) addSequences(seqs, active.get(i), src, s.velocity(i));
     }
     if (kind != Kind.LOAD_ONLY) forward.run(seqs, kind == Kind.ALG1 ? plan : null);
     return (System.nanoTime() - t0) / 1e6;
   }
 
-  /** The edit's guidance branches, sharing the template's cache: the prompt, then the null prompt. */
-  private void addSequences(List<Sequence> seqs, int[] active, BlockSource src, float[][] velocity) {
+  /**
+   * The edit's guidance branches, sharing the template's cache: the prompt, then the null prompt.
+   */
+  private void addSequences(
+      List<Sequence> seqs, int[] active, BlockSource src, float[][] velocity) {
     for (int b = 0; b < opt.branches(); b++) {
       int[] ids = b == 0 ? prompt : Prompts.nullPrompt(c);
       seqs.add(Sequence.masked(0.5f, ids, x, active, c.imageTokens(), src, velocity[b]));
@@ -226,7 +314,9 @@ public final class CacheBench {
    * the kernel's readahead past one measurement's step never holds the next one's data.
    */
   private static int stride(int steps) {
-    for (int s = 3; s < steps; s++) if (java.math.BigInteger.valueOf(s).gcd(java.math.BigInteger.valueOf(steps)).intValue() == 1) return s;
+    for (int s = 3; s < steps; s++)
+      if (java.math.BigInteger.valueOf(s).gcd(java.math.BigInteger.valueOf(steps)).intValue() == 1)
+        return s;
     return 1;
   }
 

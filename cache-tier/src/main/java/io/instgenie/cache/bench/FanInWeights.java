@@ -9,10 +9,10 @@ import java.util.Map;
 
 /**
  * A random model whose blocks matter: the preset's N(0, 0.02) weights rescaled so every matrix
- * [out, in] has standard deviation 1/√in and the prompt tables 1 (biases stay at 0.02). With
- * 0.02 everywhere the adaLN gates are near zero, each block is almost the identity, and an edit's
- * masked tokens hardly depend on the other tokens (nor on the cache); here attention mixes
- * tokens with logits of order one, closer to how a trained model depends on its context.
+ * [out, in] has standard deviation 1/√in and the prompt tables 1 (biases stay at 0.02). With 0.02
+ * everywhere the adaLN gates are near zero, each block is almost the identity, and an edit's masked
+ * tokens hardly depend on the other tokens (nor on the cache); here attention mixes tokens with
+ * logits of order one, closer to how a trained model depends on its context.
  */
 public final class FanInWeights {
   private static final double INIT_STD = 0.02;

@@ -12,7 +12,9 @@ public final class ImageQuality {
 
   private ImageQuality() {}
 
-  /** PSNR in dB over R, G and B of the masked pixels: 10·log10(255² / MSE), +∞ when they are equal. */
+  /**
+   * PSNR in dB over R, G and B of the masked pixels: 10·log10(255² / MSE), +∞ when they are equal.
+   */
   public static double psnr(byte[] a, byte[] b, boolean[] mask) {
     check(a, b, mask);
     double sum = 0;
@@ -30,14 +32,15 @@ public final class ImageQuality {
   }
 
   /**
-   * Mean over the masked pixels of the SSIM map (Wang et al. 2004) on luminance
-   * Y = 0.299·R + 0.587·G + 0.114·B (0..255): Gaussian window 11×11, σ 1.5, mirrored at the image
-   * border, C1 = (0.01·255)², C2 = (0.03·255)². Windows of masked pixels near the mask's edge
-   * include unmasked pixels.
+   * Mean over the masked pixels of the SSIM map (Wang et al. 2004) on luminance Y = 0.299·R +
+   * 0.587·G + 0.114·B (0..255): Gaussian window 11×11, σ 1.5, mirrored at the image border, C1 =
+   * (0.01·255)², C2 = (0.03·255)². Windows of masked pixels near the mask's edge include unmasked
+   * pixels.
    */
   public static double ssim(byte[] a, byte[] b, int width, int height, boolean[] mask) {
     check(a, b, mask);
-    if (mask.length != width * height) throw new IllegalArgumentException(mask.length + " mask pixels for " + width + "x" + height);
+    if (mask.length != width * height)
+      throw new IllegalArgumentException(mask.length + " mask pixels for " + width + "x" + height);
     double[] x = luminance(a);
     double[] y = luminance(b);
     double[] xx = new double[x.length];
@@ -62,7 +65,10 @@ public final class ImageQuality {
       double vy = syy[i] - my[i] * my[i];
       double cov = sxy[i] - mx[i] * my[i];
       // SSIM = (2μxμy + C1)(2σxy + C2) / ((μx² + μy² + C1)(σx² + σy² + C2))
-      sum += (2 * mx[i] * my[i] + C1) * (2 * cov + C2) / ((mx[i] * mx[i] + my[i] * my[i] + C1) * (vx + vy + C2));
+      sum +=
+          (2 * mx[i] * my[i] + C1)
+              * (2 * cov + C2)
+              / ((mx[i] * mx[i] + my[i] * my[i] + C1) * (vx + vy + C2));
       n++;
     }
     if (n == 0) throw new IllegalArgumentException("the mask selects no pixel");
@@ -82,7 +88,10 @@ public final class ImageQuality {
   private static double[] luminance(byte[] rgb) {
     double[] out = new double[rgb.length / 3];
     for (int i = 0; i < out.length; i++) {
-      out[i] = 0.299 * (rgb[i * 3] & 0xff) + 0.587 * (rgb[i * 3 + 1] & 0xff) + 0.114 * (rgb[i * 3 + 2] & 0xff);
+      out[i] =
+          0.299 * (rgb[i * 3] & 0xff)
+              + 0.587 * (rgb[i * 3 + 1] & 0xff)
+              + 0.114 * (rgb[i * 3 + 2] & 0xff);
     }
     return out;
   }
@@ -99,13 +108,17 @@ public final class ImageQuality {
     return w;
   }
 
-  /** Separable Gaussian filter, rows then columns, mirroring indices past the border (d c b | a b c d). */
+  /**
+   * Separable Gaussian filter, rows then columns, mirroring indices past the border (d c b | a b c
+   * d).
+   */
   private static double[] blur(double[] img, int width, int height, double[] w) {
     double[] rows = new double[img.length];
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         double s = 0;
-        for (int k = -RADIUS; k <= RADIUS; k++) s += w[k + RADIUS] * img[y * width + mirror(x + k, width)];
+        for (int k = -RADIUS; k <= RADIUS; k++)
+          s += w[k + RADIUS] * img[y * width + mirror(x + k, width)];
         rows[y * width + x] = s;
       }
     }
@@ -113,7 +126,8 @@ public final class ImageQuality {
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         double s = 0;
-        for (int k = -RADIUS; k <= RADIUS; k++) s += w[k + RADIUS] * rows[mirror(y + k, height) * width + x];
+        for (int k = -RADIUS; k <= RADIUS; k++)
+          s += w[k + RADIUS] * rows[mirror(y + k, height) * width + x];
         out[y * width + x] = s;
       }
     }
@@ -128,8 +142,14 @@ public final class ImageQuality {
 
   private static void check(byte[] a, byte[] b, boolean[] mask) {
     if (a.length != b.length || a.length != 3 * mask.length) {
-      throw new IllegalArgumentException("images of " + a.length + " and " + b.length + " bytes with a mask of "
-          + mask.length + " pixels (need 3 bytes per pixel)");
+      throw new IllegalArgumentException(
+          "images of "
+              + a.length
+              + " and "
+              + b.length
+              + " bytes with a mask of "
+              + mask.length
+              + " pixels (need 3 bytes per pixel)");
     }
   }
 }

@@ -6,14 +6,16 @@ import java.nio.file.Path;
 
 /**
  * Drops Linux's clean page cache ({@code echo 1 > /proc/sys/vm/drop_caches}, root only) so that
- * disk-tier reads come from the device and not from memory. The cache files are written with
- * fsync, so their pages are clean and dropping them needs no {@code sync}. Where dropping is not
- * allowed it says so once and the benchmark reports disk reads as possibly warm.
+ * disk-tier reads come from the device and not from memory. The cache files are written with fsync,
+ * so their pages are clean and dropping them needs no {@code sync}. Where dropping is not allowed
+ * it says so once and the benchmark reports disk reads as possibly warm.
  */
 final class PageCache {
   private static final Path DROP = Path.of("/proc/sys/vm/drop_caches");
+
   /** Longer than the largest readahead window (8 MiB here) takes to arrive from the disk. */
   private static final long SETTLE_MS = 30;
+
   private final boolean enabled;
   private int dropped;
   private String failure;
@@ -57,10 +59,19 @@ final class PageCache {
 
   /** One line for the report: what the disk-tier numbers mean. */
   String describe() {
-    if (!enabled) return "page cache kept (--no-drop-caches): disk reads after the first may come from memory";
+    if (!enabled)
+      return "page cache kept (--no-drop-caches): disk reads after the first may come from memory";
     if (failure != null) {
-      return "page cache NOT dropped (" + DROP + " not writable: " + failure + "): disk reads may come from memory";
+      return "page cache NOT dropped ("
+          + DROP
+          + " not writable: "
+          + failure
+          + "): disk reads may come from memory";
     }
-    return "page cache dropped (" + DROP + ") before each disk measurement (" + dropped + " drops): disk reads are cold";
+    return "page cache dropped ("
+        + DROP
+        + ") before each disk measurement ("
+        + dropped
+        + " drops): disk reads are cold";
   }
 }

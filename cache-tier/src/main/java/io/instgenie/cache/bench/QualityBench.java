@@ -25,24 +25,49 @@ import java.util.Random;
  * stored in F32 and in BF16, and the BF16 edit compared with the F32 one over the masked region
  * (PSNR, SSIM; {@link ImageQuality}), plus whether the unmasked pixels of both are the template's.
  * Templates are drawn scenes (a gradient and a few shapes), masks are rectangles, prompts a few
- * words; every template serves {@link #EDITS_PER_TEMPLATE} edits, as templates are reused in service.
+ * words; every template serves {@link #EDITS_PER_TEMPLATE} edits, as templates are reused in
+ * service.
  */
 public final class QualityBench {
   static final int EDITS_PER_TEMPLATE = 4;
-  private static final String[] COLOURS = {"red", "green", "blue", "yellow", "orange", "purple", "white", "black"};
-  private static final String[] SHAPES = {"circle", "square", "triangle", "diamond", "star", "ring", "cross", "bar"};
+  private static final String[] COLOURS = {
+    "red", "green", "blue", "yellow", "orange", "purple", "white", "black"
+  };
+  private static final String[] SHAPES = {
+    "circle", "square", "triangle", "diamond", "star", "ring", "cross", "bar"
+  };
 
   /**
    * One edit: its token mask ratio, PSNR (dB, +∞ when equal) and SSIM of BF16 against F32, unmasked
    * identity, and below 8 bits the relative L2 error of one mid-trajectory velocity: BF16 cache
    * against F32 cache, and (for scale) F32 cache against full recompute.
    */
-  public record Edit(int index, double maskRatio, String prompt, double psnr, double ssim, boolean unmaskedIdentical,
-      double velocityErrBf16, double velocityErrCache) {}
+  public record Edit(
+      int index,
+      double maskRatio,
+      String prompt,
+      double psnr,
+      double ssim,
+      boolean unmaskedIdentical,
+      double velocityErrBf16,
+      double velocityErrCache) {}
 
-  /** All edits and their summary (PSNR in dB, +∞ when the two edits are equal; {@code unmaskedIdentical} counts edits). */
-  public record Result(int steps, float guidance, int branches, List<Edit> edits, double meanSsim, double minSsim,
-      double medianPsnr, double minPsnr, int unmaskedIdentical, double maxVelocityErrBf16, double medianVelocityErrCache) {}
+  /**
+   * All edits and their summary (PSNR in dB, +∞ when the two edits are equal; {@code
+   * unmaskedIdentical} counts edits).
+   */
+  public record Result(
+      int steps,
+      float guidance,
+      int branches,
+      List<Edit> edits,
+      double meanSsim,
+      double minSsim,
+      double medianPsnr,
+      double minPsnr,
+      int unmaskedIdentical,
+      double maxVelocityErrBf16,
+      double medianVelocityErrCache) {}
 
   private final EditEngine engine;
   private final ModelConfig c;
@@ -65,12 +90,17 @@ public final class QualityBench {
         template = scene(rnd, c.imageSize());
         f32 = null;
       }
-      String prompt = COLOURS[rnd.nextInt(COLOURS.length)] + " " + SHAPES[rnd.nextInt(SHAPES.length)];
-      EditRequest req = new EditRequest(template, rectangle(rnd, c.imageSize()), "a " + prompt, null, rnd.nextLong(), null);
+      String prompt =
+          COLOURS[rnd.nextInt(COLOURS.length)] + " " + SHAPES[rnd.nextInt(SHAPES.length)];
+      EditRequest req =
+          new EditRequest(
+              template, rectangle(rnd, c.imageSize()), "a " + prompt, null, rnd.nextLong(), null);
       PreparedEdit p = engine.prepare(req);
-      if (p.maskedTokens().length == 0) throw new IllegalStateException("edit " + i + " has an empty mask");
+      if (p.maskedTokens().length == 0)
+        throw new IllegalStateException("edit " + i + " has an empty mask");
       if (f32 == null) {
-        Activations run = engine.templateRun(p.templateTokens(), p.templateNoise(), p.steps(), StepListener.NONE);
+        Activations run =
+            engine.templateRun(p.templateTokens(), p.templateNoise(), p.steps(), StepListener.NONE);
         f32 = StoredActivations.copyOf(run, ActivationShape.of(c, p.steps(), Precision.F32));
         bf16 = StoredActivations.copyOf(run, ActivationShape.of(c, p.steps(), Precision.BF16));
       }
@@ -78,18 +108,33 @@ public final class QualityBench {
       byte[] b = edit(p, bf16);
       boolean[] mask = p.pixelMask();
       byte[] px = template.pixels();
-      boolean same = ImageQuality.identicalOutside(a, b, mask) && ImageQuality.identicalOutside(px, b, mask);
+      boolean same =
+          ImageQuality.identicalOutside(a, b, mask) && ImageQuality.identicalOutside(px, b, mask);
       double[] v = velocityErrors(p, f32, bf16);
-      out.add(new Edit(i, p.maskRatio(c), req.prompt(), ImageQuality.psnr(a, b, mask),
-          ImageQuality.ssim(a, b, c.imageSize(), c.imageSize(), mask), same, v[0], v[1]));
+      out.add(
+          new Edit(
+              i,
+              p.maskRatio(c),
+              req.prompt(),
+              ImageQuality.psnr(a, b, mask),
+              ImageQuality.ssim(a, b, c.imageSize(), c.imageSize(), mask),
+              same,
+              v[0],
+              v[1]));
       last = p;
     }
     double[] ssim = out.stream().mapToDouble(Edit::ssim).sorted().toArray();
     double[] psnr = out.stream().mapToDouble(Edit::psnr).sorted().toArray();
-    return new Result(last.steps(), last.guidance(), last.branches(), out,
-        java.util.Arrays.stream(ssim).average().orElse(Double.NaN), ssim[0],
+    return new Result(
+        last.steps(),
+        last.guidance(),
+        last.branches(),
+        out,
+        java.util.Arrays.stream(ssim).average().orElse(Double.NaN),
+        ssim[0],
         median(psnr),
-        psnr[0], (int) out.stream().filter(Edit::unmaskedIdentical).count(),
+        psnr[0],
+        (int) out.stream().filter(Edit::unmaskedIdentical).count(),
         out.stream().mapToDouble(Edit::velocityErrBf16).max().orElse(Double.NaN),
         median(out.stream().mapToDouble(Edit::velocityErrCache).sorted().toArray()));
   }
@@ -120,7 +165,8 @@ public final class QualityBench {
     Schedule.noised(p.templateTokens(), p.templateNoise(), t, x);
     float[] eps = Noise.gaussian(p.seed(), l * pd);
     for (int m : masked) {
-      for (int e = m * pd; e < (m + 1) * pd; e++) x[e] = (1 - t) * p.templateTokens()[e] + t * eps[e];
+      for (int e = m * pd; e < (m + 1) * pd; e++)
+        x[e] = (1 - t) * p.templateTokens()[e] + t * eps[e];
     }
     float[] v32 = new float[masked.length * pd];
     float[] v16 = new float[masked.length * pd];
@@ -130,7 +176,8 @@ public final class QualityBench {
     f.run(List.of(Sequence.masked(t, p.promptIds(), x, masked, l, bf16.source(k), v16)), null);
     f.run(List.of(Sequence.full(t, p.promptIds(), x, l, full, null)), null);
     float[] vFull = new float[masked.length * pd];
-    for (int i = 0; i < masked.length; i++) System.arraycopy(full, masked[i] * pd, vFull, i * pd, pd);
+    for (int i = 0; i < masked.length; i++)
+      System.arraycopy(full, masked[i] * pd, vFull, i * pd, pd);
     return new double[] {relativeError(v16, v32), relativeError(v32, vFull)};
   }
 
@@ -152,7 +199,8 @@ public final class QualityBench {
     byte[] px = new byte[s * s * 3];
     for (int y = 0; y < s; y++) {
       for (int x = 0; x < s; x++) {
-        for (int ch = 0; ch < 3; ch++) px[(y * s + x) * 3 + ch] = (byte) (top[ch] + (bottom[ch] - top[ch]) * y / (s - 1));
+        for (int ch = 0; ch < 3; ch++)
+          px[(y * s + x) * 3 + ch] = (byte) (top[ch] + (bottom[ch] - top[ch]) * y / (s - 1));
       }
     }
     int shapes = 3 + rnd.nextInt(4);

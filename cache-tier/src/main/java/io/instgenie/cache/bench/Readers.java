@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The cache benchmark's per-template readers, made once so no measurement allocates them: per
- * tier a segment source and a pipelined reader, a load-then-compute buffer, velocity arrays.
+ * The cache benchmark's per-template readers, made once so no measurement allocates them: per tier
+ * a segment source and a pipelined reader, a load-then-compute buffer, velocity arrays.
  */
 final class Readers implements AutoCloseable {
   private final BenchTemplates templates;
@@ -21,8 +21,14 @@ final class Readers implements AutoCloseable {
   private final float[][][] velocity;
 
   /** For the first {@code n} templates; {@code velocityLength} floats per guidance branch. */
-  Readers(BenchTemplates templates, ActivationShape shape, int n, Set<TierKind> tiers, double remoteMbps,
-      int branches, int velocityLength) {
+  Readers(
+      BenchTemplates templates,
+      ActivationShape shape,
+      int n,
+      Set<TierKind> tiers,
+      double remoteMbps,
+      int branches,
+      int velocityLength) {
     this.templates = templates;
     this.loaded = new LoadedStep[n];
     this.velocity = new float[n][branches][velocityLength];
@@ -65,14 +71,19 @@ final class Readers implements AutoCloseable {
     return velocity[i];
   }
 
-  /** Total bubble time so far of the first {@code batch} templates' pipelined readers of one tier. */
+  /**
+   * Total bubble time so far of the first {@code batch} templates' pipelined readers of one tier.
+   */
   long bubbleNanos(TierKind tier, int batch) {
     long sum = 0;
     for (int i = 0; i < batch; i++) sum += pipe(tier, i).bubbleNanos();
     return sum;
   }
 
-  /** Stops the loader threads; the pipelines close their sources, which the templates close again harmlessly. */
+  /**
+   * Stops the loader threads; the pipelines close their sources, which the templates close again
+   * harmlessly.
+   */
   @Override
   public void close() {
     for (PipelinedActivations[] p : pipes.values()) for (PipelinedActivations a : p) a.close();

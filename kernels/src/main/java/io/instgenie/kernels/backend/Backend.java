@@ -4,31 +4,49 @@ import io.instgenie.kernels.tensor.FloatBuf;
 
 /**
  * The tensor operations the DiT forward needs. Matrices are row-major with an explicit leading
- * dimension (row stride, in floats) and element offset, so callers can address sub-blocks in
- * place. Implementations: {@link ReferenceBackend} (plain Java, the reference every fast kernel
- * is tested against) and {@link CpuBackend} (OpenBLAS GEMMs, Vector API elementwise).
+ * dimension (row stride, in floats) and element offset, so callers can address sub-blocks in place.
+ * Implementations: {@link ReferenceBackend} (plain Java, the reference every fast kernel is tested
+ * against) and {@link CpuBackend} (OpenBLAS GEMMs, Vector API elementwise).
  */
 public interface Backend {
 
   String name();
 
   /**
-   * y[i, j] = Σ_k x[i, k]·w[j, k] + bias[j] for i < m, j < n (w is [n, k] with row stride k,
-   * the layout of a PyTorch linear). {@code bias} may be null. {@code accumulate} adds to y.
+   * y[i, j] = Σ_k x[i, k]·w[j, k] + bias[j] for i < m, j < n (w is [n, k] with row stride k, the
+   * layout of a PyTorch linear). {@code bias} may be null. {@code accumulate} adds to y.
    */
   void linear(
-      FloatBuf y, long yOff, int ldy,
-      FloatBuf x, long xOff, int ldx,
-      FloatBuf w, long wOff, FloatBuf bias, long biasOff,
-      int m, int n, int k, boolean accumulate);
+      FloatBuf y,
+      long yOff,
+      int ldy,
+      FloatBuf x,
+      long xOff,
+      int ldx,
+      FloatBuf w,
+      long wOff,
+      FloatBuf bias,
+      long biasOff,
+      int m,
+      int n,
+      int k,
+      boolean accumulate);
 
   /**
-   * y[r] = LN(x[r])·(1 + scale) + shift for rows r < rows, LayerNorm without affine over h
-   * values. shift and scale are h-vectors at their offsets in {@code mod}.
+   * y[r] = LN(x[r])·(1 + scale) + shift for rows r < rows, LayerNorm without affine over h values.
+   * shift and scale are h-vectors at their offsets in {@code mod}.
    */
   void layerNormModulate(
-      FloatBuf y, long yOff, FloatBuf x, long xOff, int rows, int h,
-      FloatBuf mod, long shiftOff, long scaleOff, float eps);
+      FloatBuf y,
+      long yOff,
+      FloatBuf x,
+      long xOff,
+      int rows,
+      int h,
+      FloatBuf mod,
+      long shiftOff,
+      long scaleOff,
+      float eps);
 
   /** x[i] = GELU(x[i]) with the tanh form: 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
   void geluTanh(FloatBuf x, long off, long n);
@@ -37,7 +55,8 @@ public interface Backend {
   void silu(FloatBuf y, long yOff, FloatBuf x, long xOff, long n);
 
   /** x[r, j] += gate[j]·y[r, j] for r < rows, j < h; x and y have row stride h. */
-  void gatedAdd(FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h);
+  void gatedAdd(
+      FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h);
 
   /**
    * Multi-head attention for one sequence. Rows of {@code qkv} hold [q | k | v], each h = heads·d
@@ -46,8 +65,17 @@ public interface Backend {
    * e·d..(e+1)·d of q, k and v. out[i, e·d + c] = Σ_j softmax_j(q_i·k_j/√d)·v_j[c], row stride ldo.
    */
   void attention(
-      FloatBuf out, long outRow, int ldo,
-      FloatBuf qkv, int ldqkv, long qRow, int nq,
-      long kv1Row, int n1, long kv2Row, int n2,
-      int heads, int d);
+      FloatBuf out,
+      long outRow,
+      int ldo,
+      FloatBuf qkv,
+      int ldqkv,
+      long qRow,
+      int nq,
+      long kv1Row,
+      int n1,
+      long kv2Row,
+      int n2,
+      int heads,
+      int d);
 }

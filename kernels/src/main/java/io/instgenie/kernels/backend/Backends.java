@@ -9,8 +9,8 @@ public final class Backends {
   private Backends() {}
 
   /**
-   * "cpu" (OpenBLAS + Vector API) when its natives load and the JVM has
-   * {@code --add-modules jdk.incubator.vector}; else the reference backend, with a warning.
+   * "cpu" (OpenBLAS + Vector API) when its natives load and the JVM has {@code --add-modules
+   * jdk.incubator.vector}; else the reference backend, with a warning.
    */
   public static Backend best() {
     try {
@@ -18,8 +18,12 @@ public final class Backends {
       cpu.geluTanh(io.instgenie.kernels.tensor.FloatBuf.allocate(32), 0, 32);
       return cpu;
     } catch (Throwable t) {
-      LOG.log(Level.WARNING, "CPU backend unavailable (" + t + "); using the slow reference backend."
-          + " Run java with --add-modules jdk.incubator.vector on Linux x86-64.");
+      LOG.log(
+          Level.WARNING,
+          "CPU backend unavailable ("
+              + t
+              + "); using the slow reference backend."
+              + " Run java with --add-modules jdk.incubator.vector on Linux x86-64.");
       return new ReferenceBackend();
     }
   }
@@ -29,7 +33,9 @@ public final class Backends {
       case "auto" -> best();
       case "cpu" -> new CpuBackend();
       case "reference" -> new ReferenceBackend();
-      default -> throw new IllegalArgumentException("unknown backend '" + name + "' (known: auto, cpu, reference)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown backend '" + name + "' (known: auto, cpu, reference)");
     };
   }
 }

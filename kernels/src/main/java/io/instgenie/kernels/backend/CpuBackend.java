@@ -3,8 +3,8 @@ package io.instgenie.kernels.backend;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
@@ -14,12 +14,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast CPU backend: GEMMs (linear layers and both attention products) on OpenBLAS over
- * off-heap buffers; softmax, LayerNorm, GELU, SiLU and gating with the Vector API. All work is
- * split across cores by this class (row ranges, attention by head and query block) and each
- * OpenBLAS call runs single-threaded: attention interleaves small GEMMs with softmax, and
- * OpenBLAS's own threads would idle through the Java parts. Attention scores live in a
- * per-thread scratch buffer that grows and is reused.
+ * The fast CPU backend: GEMMs (linear layers and both attention products) on OpenBLAS over off-heap
+ * buffers; softmax, LayerNorm, GELU, SiLU and gating with the Vector API. All work is split across
+ * cores by this class (row ranges, attention by head and query block) and each OpenBLAS call runs
+ * single-threaded: attention interleaves small GEMMs with softmax, and OpenBLAS's own threads would
+ * idle through the Java parts. Attention scores live in a per-thread scratch buffer that grows and
+ * is reused.
  */
 public final class CpuBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -29,6 +29,7 @@ public final class CpuBackend implements Backend {
 
   /** Query rows per attention task: the block's scores (rows × keys) stay in cache. */
   private static final int QUERY_BLOCK = 128;
+
   /** Rows per thread below which a linear layer stays one call. */
   private static final int MIN_ROWS = 32;
 
@@ -61,10 +62,20 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void linear(
-      FloatBuf y, long yOff, int ldy,
-      FloatBuf x, long xOff, int ldx,
-      FloatBuf w, long wOff, FloatBuf bias, long biasOff,
-      int m, int n, int k, boolean accumulate) {
+      FloatBuf y,
+      long yOff,
+      int ldy,
+      FloatBuf x,
+      long xOff,
+      int ldx,
+      FloatBuf w,
+      long wOff,
+      FloatBuf bias,
+      long biasOff,
+      int m,
+      int n,
+      int k,
+      boolean accumulate) {
     if (m == 0 || n == 0) return;
     if (bias != null) {
       ByteBuffer yb = y.bytes();
@@ -74,14 +85,30 @@ public final class CpuBackend implements Backend {
       }
     }
     float beta = (bias != null || accumulate) ? 1f : 0f;
-    Parallel.forRange(m, MIN_ROWS, (from, to) ->
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, to - from, n, k,
-            1f, x.pointer(xOff + (long) from * ldx), ldx, w.pointer(wOff), k,
-            beta, y.pointer(yOff + (long) from * ldy), ldy));
+    Parallel.forRange(
+        m,
+        MIN_ROWS,
+        (from, to) ->
+            cblas_sgemm(
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasTrans,
+                to - from,
+                n,
+                k,
+                1f,
+                x.pointer(xOff + (long) from * ldx),
+                ldx,
+                w.pointer(wOff),
+                k,
+                beta,
+                y.pointer(yOff + (long) from * ldy),
+                ldy));
   }
 
   /** dst[0..n) = src[0..n) (or += when {@code add}), element offsets. */
-  private static void addOrSet(ByteBuffer dst, long dOff, ByteBuffer src, long sOff, int n, boolean add) {
+  private static void addOrSet(
+      ByteBuffer dst, long dOff, ByteBuffer src, long sOff, int n, boolean add) {
     int i = 0;
     int bound = S.loopBound(n);
     for (; i < bound; i += L) {
@@ -98,21 +125,48 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void layerNormModulate(
-      FloatBuf y, long yOff, FloatBuf x, long xOff, int rows, int h,
-      FloatBuf mod, long shiftOff, long scaleOff, float eps) {
+      FloatBuf y,
+      long yOff,
+      FloatBuf x,
+      long xOff,
+      int rows,
+      int h,
+      FloatBuf mod,
+      long shiftOff,
+      long scaleOff,
+      float eps) {
     ByteBuffer xb = x.bytes();
     ByteBuffer yb = y.bytes();
     ByteBuffer mb = mod.bytes();
-    Parallel.forRange(rows, 64, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        layerNormRow(yb, (int) (yOff + (long) r * h), xb, (int) (xOff + (long) r * h), h, mb,
-            (int) shiftOff, (int) scaleOff, eps);
-      }
-    });
+    Parallel.forRange(
+        rows,
+        64,
+        (from, to) -> {
+          for (int r = from; r < to; r++) {
+            layerNormRow(
+                yb,
+                (int) (yOff + (long) r * h),
+                xb,
+                (int) (xOff + (long) r * h),
+                h,
+                mb,
+                (int) shiftOff,
+                (int) scaleOff,
+                eps);
+          }
+        });
   }
 
   private static void layerNormRow(
-      ByteBuffer yb, int yAt, ByteBuffer xb, int xAt, int h, ByteBuffer mb, int shift, int scale, float eps) {
+      ByteBuffer yb,
+      int yAt,
+      ByteBuffer xb,
+      int xAt,
+      int h,
+      ByteBuffer mb,
+      int shift,
+      int scale,
+      float eps) {
     int bound = S.loopBound(h);
     FloatVector acc = FloatVector.zero(S);
     int j = 0;
@@ -141,7 +195,8 @@ public final class CpuBackend implements Backend {
     }
     for (; j < h; j++) {
       float n = (xb.getFloat((xAt + j) * 4) - mean) * inv;
-      yb.putFloat((yAt + j) * 4, n * (1 + mb.getFloat((scale + j) * 4)) + mb.getFloat((shift + j) * 4));
+      yb.putFloat(
+          (yAt + j) * 4, n * (1 + mb.getFloat((scale + j) * 4)) + mb.getFloat((shift + j) * 4));
     }
   }
 
@@ -150,13 +205,16 @@ public final class CpuBackend implements Backend {
     ByteBuffer xb = x.bytes();
     int chunk = 4096;
     int chunks = (int) ((n + chunk - 1) / chunk);
-    Parallel.forRange(chunks, 4, (from, to) -> {
-      for (int c = from; c < to; c++) {
-        long lo = off + (long) c * chunk;
-        long hi = Math.min(off + n, lo + chunk);
-        geluSpan(xb, (int) lo, (int) hi);
-      }
-    });
+    Parallel.forRange(
+        chunks,
+        4,
+        (from, to) -> {
+          for (int c = from; c < to; c++) {
+            long lo = off + (long) c * chunk;
+            long hi = Math.min(off + n, lo + chunk);
+            geluSpan(xb, (int) lo, (int) hi);
+          }
+        });
   }
 
   private static void geluSpan(ByteBuffer xb, int lo, int hi) {
@@ -182,52 +240,96 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void gatedAdd(FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
+  public void gatedAdd(
+      FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
     ByteBuffer xb = x.bytes();
     ByteBuffer yb = y.bytes();
     ByteBuffer gb = gate.bytes();
     int bound = S.loopBound(h);
-    Parallel.forRange(rows, 128, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        int xAt = (int) (xOff + (long) r * h);
-        int yAt = (int) (yOff + (long) r * h);
-        int j = 0;
-        for (; j < bound; j += L) {
-          FloatVector g = FloatVector.fromByteBuffer(S, gb, (int) (gateOff + j) * 4, NO);
-          FloatVector yv = FloatVector.fromByteBuffer(S, yb, (yAt + j) * 4, NO);
-          FloatVector xv = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO);
-          g.fma(yv, xv).intoByteBuffer(xb, (xAt + j) * 4, NO);
-        }
-        for (; j < h; j++) {
-          float v = xb.getFloat((xAt + j) * 4) + gb.getFloat((int) (gateOff + j) * 4) * yb.getFloat((yAt + j) * 4);
-          xb.putFloat((xAt + j) * 4, v);
-        }
-      }
-    });
+    Parallel.forRange(
+        rows,
+        128,
+        (from, to) -> {
+          for (int r = from; r < to; r++) {
+            int xAt = (int) (xOff + (long) r * h);
+            int yAt = (int) (yOff + (long) r * h);
+            int j = 0;
+            for (; j < bound; j += L) {
+              FloatVector g = FloatVector.fromByteBuffer(S, gb, (int) (gateOff + j) * 4, NO);
+              FloatVector yv = FloatVector.fromByteBuffer(S, yb, (yAt + j) * 4, NO);
+              FloatVector xv = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO);
+              g.fma(yv, xv).intoByteBuffer(xb, (xAt + j) * 4, NO);
+            }
+            for (; j < h; j++) {
+              float v =
+                  xb.getFloat((xAt + j) * 4)
+                      + gb.getFloat((int) (gateOff + j) * 4) * yb.getFloat((yAt + j) * 4);
+              xb.putFloat((xAt + j) * 4, v);
+            }
+          }
+        });
   }
 
   @Override
   public void attention(
-      FloatBuf out, long outRow, int ldo,
-      FloatBuf qkv, int ldqkv, long qRow, int nq,
-      long kv1Row, int n1, long kv2Row, int n2,
-      int heads, int d) {
+      FloatBuf out,
+      long outRow,
+      int ldo,
+      FloatBuf qkv,
+      int ldqkv,
+      long qRow,
+      int nq,
+      long kv1Row,
+      int n1,
+      long kv2Row,
+      int n2,
+      int heads,
+      int d) {
     if (nq == 0) return;
     int blocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
-    Parallel.forRange(heads * blocks, 1, (from, to) -> {
-      for (int task = from; task < to; task++) {
-        int e = task / blocks;
-        int r0 = (task % blocks) * QUERY_BLOCK;
-        int rows = Math.min(QUERY_BLOCK, nq - r0);
-        attentionBlock(out, outRow + r0, ldo, qkv, ldqkv, qRow + r0, rows, kv1Row, n1, kv2Row, n2, heads, d, e);
-      }
-    });
+    Parallel.forRange(
+        heads * blocks,
+        1,
+        (from, to) -> {
+          for (int task = from; task < to; task++) {
+            int e = task / blocks;
+            int r0 = (task % blocks) * QUERY_BLOCK;
+            int rows = Math.min(QUERY_BLOCK, nq - r0);
+            attentionBlock(
+                out,
+                outRow + r0,
+                ldo,
+                qkv,
+                ldqkv,
+                qRow + r0,
+                rows,
+                kv1Row,
+                n1,
+                kv2Row,
+                n2,
+                heads,
+                d,
+                e);
+          }
+        });
   }
 
   /** One head, {@code nq} query rows: scores, softmax and the weighted sum of values. */
   private void attentionBlock(
-      FloatBuf out, long outRow, int ldo, FloatBuf qkv, int ldqkv, long qRow, int nq,
-      long kv1Row, int n1, long kv2Row, int n2, int heads, int d, int e) {
+      FloatBuf out,
+      long outRow,
+      int ldo,
+      FloatBuf qkv,
+      int ldqkv,
+      long qRow,
+      int nq,
+      long kv1Row,
+      int n1,
+      long kv2Row,
+      int n2,
+      int heads,
+      int d,
+      int e) {
     int h = heads * d;
     int nk = n1 + n2;
     Scratch sc = scratch.get();
@@ -238,20 +340,72 @@ public final class CpuBackend implements Backend {
     long k1 = kv1Row * ldqkv + h + (long) e * d;
     long k2 = kv2Row * ldqkv + h + (long) e * d;
     // scores = q·kᵀ/√d, keys of span 1 in columns [0, n1), span 2 in [n1, nk)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n1, d,
-        alpha, qkv.pointer(q), ldqkv, qkv.pointer(k1), ldqkv, 0f, p.pointer(0), nk);
+    cblas_sgemm(
+        CblasRowMajor,
+        CblasNoTrans,
+        CblasTrans,
+        nq,
+        n1,
+        d,
+        alpha,
+        qkv.pointer(q),
+        ldqkv,
+        qkv.pointer(k1),
+        ldqkv,
+        0f,
+        p.pointer(0),
+        nk);
     if (n2 > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, n2, d,
-          alpha, qkv.pointer(q), ldqkv, qkv.pointer(k2), ldqkv, 0f, p.pointer(n1), nk);
+      cblas_sgemm(
+          CblasRowMajor,
+          CblasNoTrans,
+          CblasTrans,
+          nq,
+          n2,
+          d,
+          alpha,
+          qkv.pointer(q),
+          ldqkv,
+          qkv.pointer(k2),
+          ldqkv,
+          0f,
+          p.pointer(n1),
+          nk);
     }
     softmaxRows(p, nq, nk, inv);
     // out = exp-scores·v, normalised per row afterwards (d values instead of nk)
     long o = outRow * ldo + (long) e * d;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n1,
-        1f, p.pointer(0), nk, qkv.pointer(k1 + h), ldqkv, 0f, out.pointer(o), ldo);
+    cblas_sgemm(
+        CblasRowMajor,
+        CblasNoTrans,
+        CblasNoTrans,
+        nq,
+        d,
+        n1,
+        1f,
+        p.pointer(0),
+        nk,
+        qkv.pointer(k1 + h),
+        ldqkv,
+        0f,
+        out.pointer(o),
+        ldo);
     if (n2 > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nq, d, n2,
-          1f, p.pointer(n1), nk, qkv.pointer(k2 + h), ldqkv, 1f, out.pointer(o), ldo);
+      cblas_sgemm(
+          CblasRowMajor,
+          CblasNoTrans,
+          CblasNoTrans,
+          nq,
+          d,
+          n2,
+          1f,
+          p.pointer(n1),
+          nk,
+          qkv.pointer(k2 + h),
+          ldqkv,
+          1f,
+          out.pointer(o),
+          ldo);
     }
     scaleRows(out, o, ldo, nq, d, inv);
   }
@@ -261,26 +415,26 @@ public final class CpuBackend implements Backend {
     ByteBuffer pb = p.bytes();
     int bound = S.loopBound(n);
     for (int r = 0; r < rows; r++) {
-        int at = r * n;
-        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        int j = 0;
-        for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO));
-        float max = mx.reduceLanes(VectorOperators.MAX);
-        for (; j < n; j++) max = Math.max(max, pb.getFloat((at + j) * 4));
-        FloatVector m = FloatVector.broadcast(S, max);
-        FloatVector acc = FloatVector.zero(S);
-        for (j = 0; j < bound; j += L) {
-          FloatVector ev = VectorMath.exp(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m));
-          ev.intoByteBuffer(pb, (at + j) * 4, NO);
-          acc = acc.add(ev);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-          float ev = (float) Math.exp(pb.getFloat((at + j) * 4) - max);
-          pb.putFloat((at + j) * 4, ev);
-          sum += ev;
-        }
-        inv[r] = 1f / sum;
+      int at = r * n;
+      FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      int j = 0;
+      for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO));
+      float max = mx.reduceLanes(VectorOperators.MAX);
+      for (; j < n; j++) max = Math.max(max, pb.getFloat((at + j) * 4));
+      FloatVector m = FloatVector.broadcast(S, max);
+      FloatVector acc = FloatVector.zero(S);
+      for (j = 0; j < bound; j += L) {
+        FloatVector ev = VectorMath.exp(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m));
+        ev.intoByteBuffer(pb, (at + j) * 4, NO);
+        acc = acc.add(ev);
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < n; j++) {
+        float ev = (float) Math.exp(pb.getFloat((at + j) * 4) - max);
+        pb.putFloat((at + j) * 4, ev);
+        sum += ev;
+      }
+      inv[r] = 1f / sum;
     }
   }
 
@@ -291,7 +445,9 @@ public final class CpuBackend implements Backend {
       int at = (int) (o + (long) r * ldo);
       int j = 0;
       for (; j < bound; j += L) {
-        FloatVector.fromByteBuffer(S, ob, (at + j) * 4, NO).mul(inv[r]).intoByteBuffer(ob, (at + j) * 4, NO);
+        FloatVector.fromByteBuffer(S, ob, (at + j) * 4, NO)
+            .mul(inv[r])
+            .intoByteBuffer(ob, (at + j) * 4, NO);
       }
       for (; j < d; j++) ob.putFloat((at + j) * 4, ob.getFloat((at + j) * 4) * inv[r]);
     }

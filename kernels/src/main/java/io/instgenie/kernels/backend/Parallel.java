@@ -29,7 +29,9 @@ final class Parallel {
     return THREADS;
   }
 
-  /** Runs body over [0, n); work below {@code minPerThread} items per thread stays on the caller. */
+  /**
+   * Runs body over [0, n); work below {@code minPerThread} items per thread stays on the caller.
+   */
   static void forRange(int n, int minPerThread, Range body) {
     int parts = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerThread)));
     if (parts <= 1) {

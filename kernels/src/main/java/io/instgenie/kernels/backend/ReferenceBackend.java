@@ -12,10 +12,20 @@ public final class ReferenceBackend implements Backend {
 
   @Override
   public void linear(
-      FloatBuf y, long yOff, int ldy,
-      FloatBuf x, long xOff, int ldx,
-      FloatBuf w, long wOff, FloatBuf bias, long biasOff,
-      int m, int n, int k, boolean accumulate) {
+      FloatBuf y,
+      long yOff,
+      int ldy,
+      FloatBuf x,
+      long xOff,
+      int ldx,
+      FloatBuf w,
+      long wOff,
+      FloatBuf bias,
+      long biasOff,
+      int m,
+      int n,
+      int k,
+      boolean accumulate) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         // y = x·wᵀ + b, accumulated in double
@@ -31,8 +41,16 @@ public final class ReferenceBackend implements Backend {
 
   @Override
   public void layerNormModulate(
-      FloatBuf y, long yOff, FloatBuf x, long xOff, int rows, int h,
-      FloatBuf mod, long shiftOff, long scaleOff, float eps) {
+      FloatBuf y,
+      long yOff,
+      FloatBuf x,
+      long xOff,
+      int rows,
+      int h,
+      FloatBuf mod,
+      long shiftOff,
+      long scaleOff,
+      float eps) {
     for (int r = 0; r < rows; r++) {
       long row = (long) r * h;
       // mean and biased variance over the row
@@ -48,7 +66,8 @@ public final class ReferenceBackend implements Backend {
       double inv = 1.0 / Math.sqrt(var + eps);
       for (int j = 0; j < h; j++) {
         double normed = (x.get(xOff + row + j) - mean) * inv;
-        y.set(yOff + row + j, (float) (normed * (1 + mod.get(scaleOff + j)) + mod.get(shiftOff + j)));
+        y.set(
+            yOff + row + j, (float) (normed * (1 + mod.get(scaleOff + j)) + mod.get(shiftOff + j)));
       }
     }
   }
@@ -71,7 +90,8 @@ public final class ReferenceBackend implements Backend {
   }
 
   @Override
-  public void gatedAdd(FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
+  public void gatedAdd(
+      FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < h; j++) {
         long at = xOff + (long) r * h + j;
@@ -82,10 +102,19 @@ public final class ReferenceBackend implements Backend {
 
   @Override
   public void attention(
-      FloatBuf out, long outRow, int ldo,
-      FloatBuf qkv, int ldqkv, long qRow, int nq,
-      long kv1Row, int n1, long kv2Row, int n2,
-      int heads, int d) {
+      FloatBuf out,
+      long outRow,
+      int ldo,
+      FloatBuf qkv,
+      int ldqkv,
+      long qRow,
+      int nq,
+      long kv1Row,
+      int n1,
+      long kv2Row,
+      int n2,
+      int heads,
+      int d) {
     int h = heads * d;
     int nk = n1 + n2;
     double scale = 1.0 / Math.sqrt(d);

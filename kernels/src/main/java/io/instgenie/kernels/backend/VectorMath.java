@@ -14,13 +14,16 @@ final class VectorMath {
   private static final float LOG2E = 1.44269504f;
   private static final float LN2_HI = 0.693359375f;
   private static final float LN2_LO = -2.12194440e-4f;
-  /** 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer in the low mantissa bits. */
+
+  /**
+   * 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer in the low mantissa bits.
+   */
   private static final float ROUNDER = 12582912f;
 
   /**
-   * e^x for x in [−87, 87] (clamped outside), relative error below 3e-7: x = n·ln2 + r with
-   * |r| ≤ ln2/2, e^r by its degree-6 Taylor polynomial, 2^n built in the exponent bits. Cheaper
-   * than the library EXP, and only plain lane operations.
+   * e^x for x in [−87, 87] (clamped outside), relative error below 3e-7: x = n·ln2 + r with |r| ≤
+   * ln2/2, e^r by its degree-6 Taylor polynomial, 2^n built in the exponent bits. Cheaper than the
+   * library EXP, and only plain lane operations.
    */
   static FloatVector exp(FloatVector x) {
     x = x.max(-87f).min(87f);
@@ -36,8 +39,11 @@ final class VectorMath {
     p = p.fma(r, FloatVector.broadcast(S, 1f));
     p = p.fma(r, FloatVector.broadcast(S, 1f));
     // the low bits of shifted hold n (two's complement); put n + 127 in the exponent field
-    IntVector bits = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER) - 127).lanewise(VectorOperators.LSHL, 23);
+    IntVector bits =
+        shifted
+            .reinterpretAsInts()
+            .sub(Float.floatToRawIntBits(ROUNDER) - 127)
+            .lanewise(VectorOperators.LSHL, 23);
     return p.mul(bits.reinterpretAsFloats());
   }
-
 }

@@ -23,20 +23,28 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The engine benchmark: median step latency of the full and the masked forward (batch 1 and 8),
- * the speedup the FLOP count predicts, and OpenBLAS sgemm GFLOP/s on the model's own shapes,
- * all measured in one run so the figures are comparable as ratios.
+ * The engine benchmark: median step latency of the full and the masked forward (batch 1 and 8), the
+ * speedup the FLOP count predicts, and OpenBLAS sgemm GFLOP/s on the model's own shapes, all
+ * measured in one run so the figures are comparable as ratios.
  */
 public final class EngineBench {
   public static final double[] RATIOS = {0.05, 0.1, 0.2, 0.4, 1.0};
 
   /** Latencies of one batch size. */
-  public record BatchResult(int batch, double fullStepMs, Map<String, Double> maskedStepMs,
+  public record BatchResult(
+      int batch,
+      double fullStepMs,
+      Map<String, Double> maskedStepMs,
       Map<String, Double> measuredSpeedup) {}
 
   /** Everything the command prints. */
-  public record Result(int tokens, String backend, double sgemmGflops, double fullGflops,
-      Map<String, Double> flopSpeedup, List<BatchResult> batches) {}
+  public record Result(
+      int tokens,
+      String backend,
+      double sgemmGflops,
+      double fullGflops,
+      Map<String, Double> flopSpeedup,
+      List<BatchResult> batches) {}
 
   private final DitForward forward;
   private final ModelConfig c;
@@ -51,7 +59,11 @@ public final class EngineBench {
   public Result run(int[] batches) {
     float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
     MemoryActivations acts = new MemoryActivations(c, 1);
-    forward.run(List.of(Sequence.full(0.5f, Prompts.nullPrompt(c), template, c.imageTokens(), null, acts.sink(0))), null);
+    forward.run(
+        List.of(
+            Sequence.full(
+                0.5f, Prompts.nullPrompt(c), template, c.imageTokens(), null, acts.sink(0))),
+        null);
     int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
     Map<String, Double> flops = new LinkedHashMap<>();
     for (double r : RATIOS) {
@@ -72,7 +84,8 @@ public final class EngineBench {
       }
       out.add(new BatchResult(b, full, ms, speed));
     }
-    return new Result(c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, out);
+    return new Result(
+        c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, out);
   }
 
   private int masked(double ratio) {
@@ -86,18 +99,28 @@ public final class EngineBench {
   private List<Sequence> fullBatch(int b, float[] x, int[] prompt) {
     List<Sequence> seqs = new ArrayList<>();
     for (int i = 0; i < b; i++) {
-      seqs.add(Sequence.full(0.5f, prompt, x, c.imageTokens(), new float[c.imageTokens() * c.patchDim()], null));
+      seqs.add(
+          Sequence.full(
+              0.5f, prompt, x, c.imageTokens(), new float[c.imageTokens() * c.patchDim()], null));
     }
     return seqs;
   }
 
-  private List<Sequence> maskedBatch(int b, double ratio, float[] x, int[] prompt, MemoryActivations acts) {
+  private List<Sequence> maskedBatch(
+      int b, double ratio, float[] x, int[] prompt, MemoryActivations acts) {
     List<Sequence> seqs = new ArrayList<>();
     Random rnd = new Random(Double.hashCode(ratio) * 31L + b);
     for (int i = 0; i < b; i++) {
       int[] active = randomTokens(rnd, masked(ratio));
-      seqs.add(Sequence.masked(0.5f, prompt, x, active, c.imageTokens(), acts.source(0),
-          new float[active.length * c.patchDim()]));
+      seqs.add(
+          Sequence.masked(
+              0.5f,
+              prompt,
+              x,
+              active,
+              c.imageTokens(),
+              acts.source(0),
+              new float[active.length * c.patchDim()]));
     }
     return seqs;
   }
@@ -106,7 +129,9 @@ public final class EngineBench {
     return randomTokens(rnd, n, c.imageTokens());
   }
 
-  /** {@code n} distinct token indices below {@code tokens}, drawn uniformly, sorted (a random mask). */
+  /**
+   * {@code n} distinct token indices below {@code tokens}, drawn uniformly, sorted (a random mask).
+   */
   public static int[] randomTokens(Random rnd, int n, int tokens) {
     int[] all = new int[tokens];
     for (int i = 0; i < all.length; i++) all[i] = i;
@@ -145,14 +170,30 @@ public final class EngineBench {
     FloatBuf y = FloatBuf.allocate((long) n * h4);
     double flops = 0;
     for (int[] s : shapes) flops += 2.0 * s[0] * s[1] * s[2];
-    // OpenBLAS at its own best: all cores, its own threading (the backend runs it single-threaded per call)
+    // OpenBLAS at its own best: all cores, its own threading (the backend runs it single-threaded
+    // per call)
     blas_set_num_threads(Runtime.getRuntime().availableProcessors());
-    double ms = median(() -> {
-      for (int[] s : shapes) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s[0], s[1], s[2], 1f,
-            a.pointer(0), s[2], w.pointer(0), s[2], 0f, y.pointer(0), s[1]);
-      }
-    });
+    double ms =
+        median(
+            () -> {
+              for (int[] s : shapes) {
+                cblas_sgemm(
+                    CblasRowMajor,
+                    CblasNoTrans,
+                    CblasTrans,
+                    s[0],
+                    s[1],
+                    s[2],
+                    1f,
+                    a.pointer(0),
+                    s[2],
+                    w.pointer(0),
+                    s[2],
+                    0f,
+                    y.pointer(0),
+                    s[1]);
+              }
+            });
     blas_set_num_threads(1);
     return flops / (ms * 1e6);
   }

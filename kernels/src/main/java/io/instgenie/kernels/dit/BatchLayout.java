@@ -12,8 +12,10 @@ final class BatchLayout {
   final int[] activeRows;
   final int[] inactiveStart;
   final int[] inactiveRows;
+
   /** Rows of the computed region, [0, activeTotal). */
   final int activeTotal;
+
   /** All rows. */
   final int total;
 

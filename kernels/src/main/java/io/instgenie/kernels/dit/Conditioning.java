@@ -11,10 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per noise level t: c = t_embedder(e(t)), then every block's six modulation vectors
- * (shift1, scale1, gate1, shift2, scale2, gate2) and the final layer's (shift, scale).
- * Sequences of a batch that share t share one set; all distinct t of a batch go through each
- * weight matrix in one GEMM.
+ * Per noise level t: c = t_embedder(e(t)), then every block's six modulation vectors (shift1,
+ * scale1, gate1, shift2, scale2, gate2) and the final layer's (shift, scale). Sequences of a batch
+ * that share t share one set; all distinct t of a batch go through each weight matrix in one GEMM.
  */
 final class Conditioning {
   private final ModelConfig c;
@@ -49,19 +48,71 @@ final class Conditioning {
       feat.copyFrom(Embeddings.timeFeatures(e.getKey()), 0, (long) e.getValue() * f, f);
     }
     // c = W2·SiLU(W1·e + b1) + b2 for all distinct t at once (one GEMM each, weights read once)
-    be.linear(h1, 0, hid, feat, 0, f, w.get("t_embedder.mlp.0.weight"), 0, w.get("t_embedder.mlp.0.bias"), 0,
-        n, hid, f, false);
+    be.linear(
+        h1,
+        0,
+        hid,
+        feat,
+        0,
+        f,
+        w.get("t_embedder.mlp.0.weight"),
+        0,
+        w.get("t_embedder.mlp.0.bias"),
+        0,
+        n,
+        hid,
+        f,
+        false);
     be.silu(h1, 0, h1, 0, (long) n * hid);
-    be.linear(h2, 0, hid, h1, 0, hid, w.get("t_embedder.mlp.2.weight"), 0, w.get("t_embedder.mlp.2.bias"), 0,
-        n, hid, hid, false);
+    be.linear(
+        h2,
+        0,
+        hid,
+        h1,
+        0,
+        hid,
+        w.get("t_embedder.mlp.2.weight"),
+        0,
+        w.get("t_embedder.mlp.2.bias"),
+        0,
+        n,
+        hid,
+        hid,
+        false);
     // every modulation reads SiLU(c)
     be.silu(h2, 0, h2, 0, (long) n * hid);
     for (int b = 0; b < c.depth(); b++) {
-      be.linear(mods, (long) b * 6 * hid, stride, h2, 0, hid, w.get(WeightNames.block(b, "adaLN.weight")), 0,
-          w.get(WeightNames.block(b, "adaLN.bias")), 0, n, 6 * hid, hid, false);
+      be.linear(
+          mods,
+          (long) b * 6 * hid,
+          stride,
+          h2,
+          0,
+          hid,
+          w.get(WeightNames.block(b, "adaLN.weight")),
+          0,
+          w.get(WeightNames.block(b, "adaLN.bias")),
+          0,
+          n,
+          6 * hid,
+          hid,
+          false);
     }
-    be.linear(mods, (long) c.depth() * 6 * hid, stride, h2, 0, hid, w.get("final.adaLN.weight"), 0,
-        w.get("final.adaLN.bias"), 0, n, 2 * hid, hid, false);
+    be.linear(
+        mods,
+        (long) c.depth() * 6 * hid,
+        stride,
+        h2,
+        0,
+        hid,
+        w.get("final.adaLN.weight"),
+        0,
+        w.get("final.adaLN.bias"),
+        0,
+        n,
+        2 * hid,
+        hid,
+        false);
     return index;
   }
 

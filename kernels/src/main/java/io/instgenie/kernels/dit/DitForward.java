@@ -1,7 +1,6 @@
 package io.instgenie.kernels.dit;
 
 import io.instgenie.kernels.backend.Backend;
-import io.instgenie.kernels.model.Embeddings;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.WeightNames;
 import io.instgenie.kernels.model.Weights;
@@ -42,7 +41,10 @@ public final class DitForward {
     return be;
   }
 
-  /** Runs every sequence; blocks use {@code modes[b]} (null: cache everywhere) where a sequence has cached rows. */
+  /**
+   * Runs every sequence; blocks use {@code modes[b]} (null: cache everywhere) where a sequence has
+   * cached rows.
+   */
   public void run(List<Sequence> seqs, BlockMode[] modes) {
     if (seqs.isEmpty()) return;
     BatchLayout lay = new BatchLayout(seqs, promptLen);
@@ -66,7 +68,8 @@ public final class DitForward {
       for (int r = 0; r < promptLen; r++) {
         long at = base + (long) r * hid;
         for (int j = 0; j < hid; j++) {
-          ws.x.set(at + j, table.get((long) q.promptIds[r] * hid + j) + pos.get((long) r * hid + j));
+          ws.x.set(
+              at + j, table.get((long) q.promptIds[r] * hid + j) + pos.get((long) r * hid + j));
         }
       }
       embedImageRows(q, q.active, lay.activeStart[s] + promptLen);
@@ -74,15 +77,30 @@ public final class DitForward {
     }
   }
 
-  /** x_embedder(patch) + pe: the constant rows (bias + position) first, then the GEMM adds W·patch. */
+  /**
+   * x_embedder(patch) + pe: the constant rows (bias + position) first, then the GEMM adds W·patch.
+   */
   private void embedImageRows(Sequence q, int[] tokens, int row) {
     if (tokens.length == 0) return;
     for (int i = 0; i < tokens.length; i++) {
       ws.patches.copyFrom(q.patches, tokens[i] * patchDim, (long) i * patchDim, patchDim);
       ws.x.copyFrom(model.tokenBias(), (long) tokens[i] * hid, (long) (row + i) * hid, hid);
     }
-    be.linear(ws.x, (long) row * hid, hid, ws.patches, 0, patchDim,
-        w.get("x_embedder.weight"), 0, null, 0, tokens.length, hid, patchDim, true);
+    be.linear(
+        ws.x,
+        (long) row * hid,
+        hid,
+        ws.patches,
+        0,
+        patchDim,
+        w.get("x_embedder.weight"),
+        0,
+        null,
+        0,
+        tokens.length,
+        hid,
+        patchDim,
+        true);
   }
 
   private void block(int b, BlockMode mode, List<Sequence> seqs, BatchLayout lay, int[] modIndex) {
@@ -100,15 +118,41 @@ public final class DitForward {
     FloatBuf bqkv = w.get(WeightNames.block(b, "attn.qkv.bias"));
     be.linear(ws.qkv, 0, h3, ws.hn, 0, hid, wqkv, 0, bqkv, 0, rq, h3, hid, false);
     if (rq < lay.total) {
-      be.linear(ws.qkv, (long) rq * h3 + hid, h3, ws.hn, (long) rq * hid, hid,
-          wqkv, (long) hid * hid, bqkv, hid, lay.total - rq, 2 * hid, hid, false);
+      be.linear(
+          ws.qkv,
+          (long) rq * h3 + hid,
+          h3,
+          ws.hn,
+          (long) rq * hid,
+          hid,
+          wqkv,
+          (long) hid * hid,
+          bqkv,
+          hid,
+          lay.total - rq,
+          2 * hid,
+          hid,
+          false);
     }
     for (int s = 0; s < seqs.size(); s++) {
       attend(lay.activeStart[s], lay.activeRows[s], lay, s);
       if (all) attend(lay.inactiveStart[s], lay.inactiveRows[s], lay, s);
     }
-    be.linear(ws.tmp, 0, hid, ws.o, 0, hid, w.get(WeightNames.block(b, "attn.proj.weight")), 0,
-        w.get(WeightNames.block(b, "attn.proj.bias")), 0, rq, hid, hid, false);
+    be.linear(
+        ws.tmp,
+        0,
+        hid,
+        ws.o,
+        0,
+        hid,
+        w.get(WeightNames.block(b, "attn.proj.weight")),
+        0,
+        w.get(WeightNames.block(b, "attn.proj.bias")),
+        0,
+        rq,
+        hid,
+        hid,
+        false);
     gate(seqs, lay, modIndex, b, 2, all);
     // h = LN(X)⊙(1+scale2)+shift2 on query rows; MLP; X += gate2⊙mlp
     for (int s = 0; s < seqs.size(); s++) {
@@ -117,37 +161,91 @@ public final class DitForward {
       if (all) modulate(lay.inactiveStart[s], lay.inactiveRows[s], m, 3, hid);
     }
     int h4 = c.mlpRatio() * hid;
-    be.linear(ws.mlp, 0, h4, ws.hn, 0, hid, w.get(WeightNames.block(b, "mlp.fc1.weight")), 0,
-        w.get(WeightNames.block(b, "mlp.fc1.bias")), 0, rq, h4, hid, false);
+    be.linear(
+        ws.mlp,
+        0,
+        h4,
+        ws.hn,
+        0,
+        hid,
+        w.get(WeightNames.block(b, "mlp.fc1.weight")),
+        0,
+        w.get(WeightNames.block(b, "mlp.fc1.bias")),
+        0,
+        rq,
+        h4,
+        hid,
+        false);
     be.geluTanh(ws.mlp, 0, (long) rq * h4);
-    be.linear(ws.tmp, 0, hid, ws.mlp, 0, h4, w.get(WeightNames.block(b, "mlp.fc2.weight")), 0,
-        w.get(WeightNames.block(b, "mlp.fc2.bias")), 0, rq, hid, h4, false);
+    be.linear(
+        ws.tmp,
+        0,
+        hid,
+        ws.mlp,
+        0,
+        h4,
+        w.get(WeightNames.block(b, "mlp.fc2.weight")),
+        0,
+        w.get(WeightNames.block(b, "mlp.fc2.bias")),
+        0,
+        rq,
+        hid,
+        h4,
+        false);
     gate(seqs, lay, modIndex, b, 5, all);
     for (int s = 0; s < seqs.size(); s++) {
       Sequence q = seqs.get(s);
       if (!all && q.inactive.length > 0) {
         q.cache.gather(b, q.inactive, ws.x, (long) lay.inactiveStart[s] * hid);
       }
-      if (q.recorder != null) q.recorder.accept(b, ws.x, (long) (lay.activeStart[s] + promptLen) * hid);
+      if (q.recorder != null)
+        q.recorder.accept(b, ws.x, (long) (lay.activeStart[s] + promptLen) * hid);
     }
   }
 
-  /** hn[rows] = LN(x[rows])⊙(1+scale)+shift with (shift, scale) at chunk {@code k}, {@code k+1} of the block's mods. */
+  /**
+   * hn[rows] = LN(x[rows])⊙(1+scale)+shift with (shift, scale) at chunk {@code k}, {@code k+1} of
+   * the block's mods.
+   */
   private void modulate(int row, int rows, long modBase, int k, int h) {
     if (rows == 0) return;
-    be.layerNormModulate(ws.hn, (long) row * h, ws.x, (long) row * h, rows, h,
-        cond.mods(), modBase + (long) k * h, modBase + (long) (k + 1) * h, ModelConfig.LN_EPS);
+    be.layerNormModulate(
+        ws.hn,
+        (long) row * h,
+        ws.x,
+        (long) row * h,
+        rows,
+        h,
+        cond.mods(),
+        modBase + (long) k * h,
+        modBase + (long) (k + 1) * h,
+        ModelConfig.LN_EPS);
   }
 
   private void attend(int qRow, int nq, BatchLayout lay, int s) {
     if (nq == 0) return;
-    be.attention(ws.o, qRow, hid, ws.qkv, 3 * hid, qRow, nq,
-        lay.activeStart[s], lay.activeRows[s], lay.inactiveStart[s], lay.inactiveRows[s],
-        c.numHeads(), c.headDim());
+    be.attention(
+        ws.o,
+        qRow,
+        hid,
+        ws.qkv,
+        3 * hid,
+        qRow,
+        nq,
+        lay.activeStart[s],
+        lay.activeRows[s],
+        lay.inactiveStart[s],
+        lay.inactiveRows[s],
+        c.numHeads(),
+        c.headDim());
   }
 
-  /** X += gate⊙tmp on each sequence's query rows, the gate being chunk {@code k} of the block's mods. */
-  private void gate(List<Sequence> seqs, BatchLayout lay, int[] modIndex, int b, int k, boolean all) {
+  /**
+   * X += gate⊙tmp on each sequence's query rows, the gate being chunk {@code k} of the block's
+   * mods.
+   */
+  private void gate(
+      List<Sequence> seqs, BatchLayout lay, int[] modIndex, int b, int k, boolean all) {
     for (int s = 0; s < seqs.size(); s++) {
       long g = cond.blockOffset(modIndex[s], b) + (long) k * hid;
       gateRows(lay.activeStart[s], lay.activeRows[s], g);
@@ -167,15 +265,32 @@ public final class DitForward {
       Sequence q = seqs.get(s);
       if (q.velocity == null || q.active.length == 0) continue;
       any = true;
-      modulate(lay.activeStart[s] + promptLen, q.active.length, cond.finalOffset(modIndex[s]), 0, hid);
+      modulate(
+          lay.activeStart[s] + promptLen, q.active.length, cond.finalOffset(modIndex[s]), 0, hid);
     }
     if (!any) return;
-    be.linear(ws.patches, 0, patchDim, ws.hn, 0, hid, w.get("final.linear.weight"), 0,
-        w.get("final.linear.bias"), 0, lay.activeTotal, patchDim, hid, false);
+    be.linear(
+        ws.patches,
+        0,
+        patchDim,
+        ws.hn,
+        0,
+        hid,
+        w.get("final.linear.weight"),
+        0,
+        w.get("final.linear.bias"),
+        0,
+        lay.activeTotal,
+        patchDim,
+        hid,
+        false);
     for (int s = 0; s < seqs.size(); s++) {
       Sequence q = seqs.get(s);
       if (q.velocity == null || q.active.length == 0) continue;
-      ws.patches.copyTo((long) (lay.activeStart[s] + promptLen) * patchDim, q.velocity, 0,
+      ws.patches.copyTo(
+          (long) (lay.activeStart[s] + promptLen) * patchDim,
+          q.velocity,
+          0,
           q.active.length * patchDim);
     }
   }

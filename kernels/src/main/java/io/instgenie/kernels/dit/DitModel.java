@@ -27,7 +27,9 @@ public record DitModel(ModelConfig config, Weights weights, FloatBuf tokenBias) 
 
   /** A randomly initialised model (every weight N(0, 0.02) from {@code seed}). */
   public static DitModel random(ModelConfig config, long seed) {
-    return of(config, Weights.of(config, io.instgenie.kernels.model.ModelFiles.randomWeights(config, seed)));
+    return of(
+        config,
+        Weights.of(config, io.instgenie.kernels.model.ModelFiles.randomWeights(config, seed)));
   }
 
   /** Identifies the weights in template ids (SHA-256 hex). */

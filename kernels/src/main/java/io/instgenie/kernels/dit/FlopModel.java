@@ -9,7 +9,10 @@ import io.instgenie.kernels.model.ModelConfig;
 public final class FlopModel {
   private FlopModel() {}
 
-  /** One block for one sequence with {@code q} query rows out of {@code n}; the other rows need K and V only. */
+  /**
+   * One block for one sequence with {@code q} query rows out of {@code n}; the other rows need K
+   * and V only.
+   */
   public static double block(ModelConfig c, int q, int n) {
     double h = c.hiddenSize();
     double qkv = 2.0 * q * h * 3 * h + 2.0 * (n - q) * h * 2 * h;
@@ -19,7 +22,9 @@ public final class FlopModel {
     return qkv + attention + proj + mlp;
   }
 
-  /** A whole evaluation: embedding of all tokens, every block, final layer on the computed tokens. */
+  /**
+   * A whole evaluation: embedding of all tokens, every block, final layer on the computed tokens.
+   */
   public static double sequence(ModelConfig c, int activeTokens, BlockMode mode) {
     int n = c.sequenceLength();
     int q = mode == BlockMode.RECOMPUTE ? n : c.promptTokens() + activeTokens;

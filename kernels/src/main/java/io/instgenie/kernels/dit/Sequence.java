@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * One denoiser evaluation in a batch: noise level t, prompt, the current x of every image token
- * ([L, C·p²] token layout), which image tokens to compute, where the rest come from, and where
- * the velocity of the computed tokens goes.
+ * ([L, C·p²] token layout), which image tokens to compute, where the rest come from, and where the
+ * velocity of the computed tokens goes.
  */
 public final class Sequence {
   final float t;
@@ -17,8 +17,15 @@ public final class Sequence {
   final BlockSink recorder;
   final float[] velocity;
 
-  private Sequence(float t, int[] promptIds, float[] patches, int[] active, int tokens,
-      BlockSource cache, BlockSink recorder, float[] velocity) {
+  private Sequence(
+      float t,
+      int[] promptIds,
+      float[] patches,
+      int[] active,
+      int tokens,
+      BlockSource cache,
+      BlockSink recorder,
+      float[] velocity) {
     this.t = t;
     this.promptIds = promptIds;
     this.patches = patches;
@@ -28,7 +35,8 @@ public final class Sequence {
     this.recorder = recorder;
     this.velocity = velocity;
     if (inactive.length > 0 && cache == null) {
-      throw new IllegalArgumentException("a masked sequence needs a block cache for its unmasked tokens");
+      throw new IllegalArgumentException(
+          "a masked sequence needs a block cache for its unmasked tokens");
     }
     if (recorder != null && inactive.length > 0) {
       throw new IllegalArgumentException("only a full sequence can record a template run");
@@ -36,15 +44,22 @@ public final class Sequence {
   }
 
   /** Every token computed; {@code velocity} ([L, C·p²]) and {@code recorder} may be null. */
-  public static Sequence full(float t, int[] promptIds, float[] patches, int tokens, float[] velocity, BlockSink recorder) {
+  public static Sequence full(
+      float t, int[] promptIds, float[] patches, int tokens, float[] velocity, BlockSink recorder) {
     int[] all = new int[tokens];
     for (int i = 0; i < tokens; i++) all[i] = i;
     return new Sequence(t, promptIds, patches, all, tokens, null, recorder, velocity);
   }
 
   /** Only {@code active} (sorted, distinct) tokens computed; velocity is [active.length, C·p²]. */
-  public static Sequence masked(float t, int[] promptIds, float[] patches, int[] active, int tokens,
-      BlockSource cache, float[] velocity) {
+  public static Sequence masked(
+      float t,
+      int[] promptIds,
+      float[] patches,
+      int[] active,
+      int tokens,
+      BlockSource cache,
+      float[] velocity) {
     return new Sequence(t, promptIds, patches, active.clone(), tokens, cache, null, velocity);
   }
 
@@ -61,8 +76,11 @@ public final class Sequence {
     int prev = -1;
     for (int a : active) {
       if (a <= prev || a >= tokens) {
-        throw new IllegalArgumentException("active tokens must be sorted, distinct and < " + tokens
-            + ": " + Arrays.toString(active));
+        throw new IllegalArgumentException(
+            "active tokens must be sorted, distinct and < "
+                + tokens
+                + ": "
+                + Arrays.toString(active));
       }
       on[a] = true;
       prev = a;

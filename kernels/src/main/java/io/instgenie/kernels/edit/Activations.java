@@ -3,7 +3,10 @@ package io.instgenie.kernels.edit;
 import io.instgenie.kernels.dit.BlockSink;
 import io.instgenie.kernels.dit.BlockSource;
 
-/** A template's cached block outputs, per denoising step: written by its template run, read by edits. */
+/**
+ * A template's cached block outputs, per denoising step: written by its template run, read by
+ * edits.
+ */
 public interface Activations {
   int steps();
 

@@ -26,12 +26,13 @@ public final class EditEngine {
   public EditEngine(DitModel model, Backend backend, int cachedTemplates) {
     this.model = model;
     this.forward = new DitForward(model, backend);
-    this.templates = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Activations> e) {
-        return size() > cachedTemplates;
-      }
-    };
+    this.templates =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Activations> e) {
+            return size() > cachedTemplates;
+          }
+        };
   }
 
   public ModelConfig config() {
@@ -47,7 +48,9 @@ public final class EditEngine {
     return PreparedEdit.of(r, model.config(), model.digest(), seeds.nextLong());
   }
 
-  /** Runs the edit: with {@code useCache}, the template run first if its activations are not cached. */
+  /**
+   * Runs the edit: with {@code useCache}, the template run first if its activations are not cached.
+   */
   public EditResult edit(EditRequest request, boolean useCache, StepListener listener) {
     PreparedEdit p = prepare(request);
     ModelConfig c = model.config();
@@ -69,18 +72,25 @@ public final class EditEngine {
     run(List.of(job), null, "edit", listener);
     long denoiseMs = (System.nanoTime() - t0) / 1_000_000;
     byte[] rgb = job.result(request.template().pixels(), p.pixelMask());
-    return new EditResult(rgb, p.templateId(), p.maskRatio(c), p.steps(), p.seed(), hit, templateMs, denoiseMs);
+    return new EditResult(
+        rgb, p.templateId(), p.maskRatio(c), p.steps(), p.seed(), hit, templateMs, denoiseMs);
   }
 
   /** Runs a template run to completion and returns its activations (F32, in memory). */
-  public Activations templateRun(float[] templateTokens, float[] templateNoise, int steps, StepListener listener) {
+  public Activations templateRun(
+      float[] templateTokens, float[] templateNoise, int steps, StepListener listener) {
     MemoryActivations acts = new MemoryActivations(model.config(), steps);
-    run(List.of(new TemplateRunJob(model.config(), templateTokens, templateNoise, acts)), null, "template", listener);
+    run(
+        List.of(new TemplateRunJob(model.config(), templateTokens, templateNoise, acts)),
+        null,
+        "template",
+        listener);
     return acts;
   }
 
   /** Steps every job until all are done, one packed forward per step. */
-  public void run(List<? extends DenoiseJob> jobs, BlockMode[] modes, String phase, StepListener listener) {
+  public void run(
+      List<? extends DenoiseJob> jobs, BlockMode[] modes, String phase, StepListener listener) {
     List<Sequence> seqs = new ArrayList<>();
     int total = jobs.stream().mapToInt(DenoiseJob::steps).max().orElse(0);
     while (jobs.stream().anyMatch(j -> !j.done())) {

@@ -32,11 +32,20 @@ public final class EditJob implements DenoiseJob {
    * @param editNoise noise from the request seed, token layout [L, C·p²]
    * @param cache the template's activations, or null for full recompute
    */
-  public EditJob(ModelConfig c, float[] templateTokens, float[] templateNoise, int[] masked,
-      float[] editNoise, int[] promptIds, float guidance, int steps, Activations cache) {
+  public EditJob(
+      ModelConfig c,
+      float[] templateTokens,
+      float[] templateNoise,
+      int[] masked,
+      float[] editNoise,
+      int[] promptIds,
+      float guidance,
+      int steps,
+      Activations cache) {
     if (steps <= 0) throw new EditException("steps must be positive, got " + steps);
     if (cache != null && cache.steps() != steps) {
-      throw new IllegalArgumentException("activations hold " + cache.steps() + " steps, the edit has " + steps);
+      throw new IllegalArgumentException(
+          "activations hold " + cache.steps() + " steps, the edit has " + steps);
     }
     this.c = c;
     this.template = templateTokens;
@@ -83,7 +92,8 @@ public final class EditJob implements DenoiseJob {
     float t = Schedule.t(step, steps);
     Schedule.noised(template, templateNoise, t, patches);
     int pd = c.patchDim();
-    for (int i = 0; i < masked.length; i++) System.arraycopy(x, i * pd, patches, masked[i] * pd, pd);
+    for (int i = 0; i < masked.length; i++)
+      System.arraycopy(x, i * pd, patches, masked[i] * pd, pd);
     if (twoBranches) seqs.add(sequence(t, Prompts.nullPrompt(c), vNull));
     seqs.add(sequence(t, promptIds, vPrompt));
   }

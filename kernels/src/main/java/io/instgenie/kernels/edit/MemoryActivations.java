@@ -33,7 +33,8 @@ public final class MemoryActivations implements Activations {
   @Override
   public BlockSink sink(int step) {
     FloatBuf dst = perStep[step];
-    return (block, y, off) -> dst.copyFrom(y, off, (long) block * tokens * hid, (long) tokens * hid);
+    return (block, y, off) ->
+        dst.copyFrom(y, off, (long) block * tokens * hid, (long) tokens * hid);
   }
 
   @Override

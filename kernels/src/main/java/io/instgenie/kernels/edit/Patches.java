@@ -5,9 +5,9 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 
 /**
- * Conversions between interleaved 8-bit RGB pixels and the token layout of DESIGN.md: token
- * n = i·G + j for patch row i, column j; entry c·p² + u·p + v is channel c of pixel
- * (i·p + u, j·p + v); values scaled to [-1, 1].
+ * Conversions between interleaved 8-bit RGB pixels and the token layout of DESIGN.md: token n = i·G
+ * + j for patch row i, column j; entry c·p² + u·p + v is channel c of pixel (i·p + u, j·p + v);
+ * values scaled to [-1, 1].
  */
 public final class Patches {
   private Patches() {}
@@ -18,8 +18,11 @@ public final class Patches {
     int s = c.imageSize();
     int p = c.patchSize();
     float[] out = new float[c.imageTokens() * c.patchDim()];
-    forEachEntry(c, (token, entry, y, x, ch) ->
-        out[token * c.patchDim() + entry] = (img.pixels()[(y * s + x) * 3 + ch] & 0xff) / 127.5f - 1f);
+    forEachEntry(
+        c,
+        (token, entry, y, x, ch) ->
+            out[token * c.patchDim() + entry] =
+                (img.pixels()[(y * s + x) * 3 + ch] & 0xff) / 127.5f - 1f);
     return out;
   }
 
@@ -27,7 +30,9 @@ public final class Patches {
   public static float[] fromChw(float[] chw, ModelConfig c) {
     int s = c.imageSize();
     float[] out = new float[c.imageTokens() * c.patchDim()];
-    forEachEntry(c, (token, entry, y, x, ch) -> out[token * c.patchDim() + entry] = chw[(ch * s + y) * s + x]);
+    forEachEntry(
+        c,
+        (token, entry, y, x, ch) -> out[token * c.patchDim() + entry] = chw[(ch * s + y) * s + x]);
     return out;
   }
 
@@ -35,7 +40,10 @@ public final class Patches {
   public static float[] toChw(float[] tokens, ModelConfig c) {
     int s = c.imageSize();
     float[] out = new float[c.channels() * s * s];
-    forEachEntry(c, (token, entry, y, x, ch) -> out[(ch * s + y) * s + x] = tokens[token * c.patchDim() + entry]);
+    forEachEntry(
+        c,
+        (token, entry, y, x, ch) ->
+            out[(ch * s + y) * s + x] = tokens[token * c.patchDim() + entry]);
     return out;
   }
 
@@ -43,8 +51,10 @@ public final class Patches {
   public static byte[] toRgb(float[] tokens, ModelConfig c) {
     int s = c.imageSize();
     byte[] rgb = new byte[s * s * 3];
-    forEachEntry(c, (token, entry, y, x, ch) ->
-        rgb[(y * s + x) * 3 + ch] = quantize(tokens[token * c.patchDim() + entry]));
+    forEachEntry(
+        c,
+        (token, entry, y, x, ch) ->
+            rgb[(y * s + x) * 3 + ch] = quantize(tokens[token * c.patchDim() + entry]));
     return rgb;
   }
 
@@ -80,8 +90,17 @@ public final class Patches {
 
   public static void checkSize(int width, int height, ModelConfig c, String what) {
     if (width != c.imageSize() || height != c.imageSize()) {
-      throw new EditException(what + " is " + width + "x" + height + "; the model takes "
-          + c.imageSize() + "x" + c.imageSize() + " images");
+      throw new EditException(
+          what
+              + " is "
+              + width
+              + "x"
+              + height
+              + "; the model takes "
+              + c.imageSize()
+              + "x"
+              + c.imageSize()
+              + " images");
     }
   }
 

@@ -4,18 +4,32 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
 
 /**
- * A validated request in the engine's terms: token layouts, masked tokens, prompt ids, the
- * resolved steps, seed and guidance, and the template id. Building one is the only validation.
+ * A validated request in the engine's terms: token layouts, masked tokens, prompt ids, the resolved
+ * steps, seed and guidance, and the template id. Building one is the only validation.
  */
 public record PreparedEdit(
-    EditRequest request, float[] templateTokens, boolean[] pixelMask, int[] maskedTokens,
-    int[] promptIds, int steps, long seed, float guidance, String templateId) {
+    EditRequest request,
+    float[] templateTokens,
+    boolean[] pixelMask,
+    int[] maskedTokens,
+    int[] promptIds,
+    int steps,
+    long seed,
+    float guidance,
+    String templateId) {
 
   public static PreparedEdit of(EditRequest r, ModelConfig c, String modelDigest, long randomSeed) {
     Patches.checkSize(r.template().width(), r.template().height(), c, "template");
     if (r.mask().width() != r.template().width() || r.mask().height() != r.template().height()) {
-      throw new EditException("mask is " + r.mask().width() + "x" + r.mask().height()
-          + " but the template is " + r.template().width() + "x" + r.template().height());
+      throw new EditException(
+          "mask is "
+              + r.mask().width()
+              + "x"
+              + r.mask().height()
+              + " but the template is "
+              + r.template().width()
+              + "x"
+              + r.template().height());
     }
     int steps = r.steps() == null ? c.defaultSteps() : r.steps();
     if (steps <= 0) throw new EditException("steps must be a positive number, got " + steps);
@@ -23,8 +37,15 @@ public record PreparedEdit(
     if (!Float.isFinite(guidance)) throw new EditException("guidance must be a finite number");
     int[] ids = Prompts.encode(c, r.prompt());
     boolean[] pixels = Patches.pixelMask(r.mask());
-    return new PreparedEdit(r, Patches.fromImage(r.template(), c), pixels, Patches.maskedTokens(pixels, c),
-        ids, steps, r.seed() == null ? randomSeed : r.seed(), guidance,
+    return new PreparedEdit(
+        r,
+        Patches.fromImage(r.template(), c),
+        pixels,
+        Patches.maskedTokens(pixels, c),
+        ids,
+        steps,
+        r.seed() == null ? randomSeed : r.seed(),
+        guidance,
         TemplateId.of(r.template(), modelDigest, steps));
   }
 
@@ -42,7 +63,15 @@ public record PreparedEdit(
   }
 
   public EditJob job(ModelConfig c, Activations cacheOrNull) {
-    return new EditJob(c, templateTokens, templateNoise(), maskedTokens,
-        Noise.gaussian(seed, templateTokens.length), promptIds, guidance, steps, cacheOrNull);
+    return new EditJob(
+        c,
+        templateTokens,
+        templateNoise(),
+        maskedTokens,
+        Noise.gaussian(seed, templateTokens.length),
+        promptIds,
+        guidance,
+        steps,
+        cacheOrNull);
   }
 }

@@ -5,6 +5,8 @@ package io.instgenie.kernels.edit;
 public interface StepListener {
   StepListener NONE = (phase, step, total) -> {};
 
-  /** @param phase "template" or "edit" */
+  /**
+   * @param phase "template" or "edit"
+   */
   void stepDone(String phase, int step, int total);
 }

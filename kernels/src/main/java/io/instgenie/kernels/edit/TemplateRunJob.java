@@ -18,7 +18,8 @@ public final class TemplateRunJob implements DenoiseJob {
   private final int steps;
   private int step;
 
-  public TemplateRunJob(ModelConfig c, float[] templateTokens, float[] templateNoise, Activations out) {
+  public TemplateRunJob(
+      ModelConfig c, float[] templateTokens, float[] templateNoise, Activations out) {
     this.c = c;
     this.template = templateTokens;
     this.noise = templateNoise;

@@ -26,22 +26,27 @@ public record ModelConfig(
     @JsonProperty("provenance") Map<String, Object> provenance) {
 
   public static final String FORMAT = "instgenie-dit/1";
+
   /** Number of sinusoidal frequencies feeding the time MLP (256 values: cos and sin). */
   public static final int TIME_FREQ = 256;
+
   public static final float LN_EPS = 1e-6f;
 
   public ModelConfig {
     require(FORMAT.equals(format), "format must be \"" + FORMAT + "\", got " + format);
-    require(imageSize > 0 && patchSize > 0 && imageSize % patchSize == 0,
+    require(
+        imageSize > 0 && patchSize > 0 && imageSize % patchSize == 0,
         "image_size " + imageSize + " must be a positive multiple of patch_size " + patchSize);
     require(channels > 0, "channels must be positive");
-    require(numHeads > 0 && hiddenSize % numHeads == 0,
+    require(
+        numHeads > 0 && hiddenSize % numHeads == 0,
         "hidden_size " + hiddenSize + " must be a multiple of num_heads " + numHeads);
     require(hiddenSize % 4 == 0, "hidden_size must be a multiple of 4 (2-D sin-cos positions)");
     require(depth > 0, "depth must be positive");
     require(mlpRatio == 4, "mlp_ratio must be 4");
     require(promptTokens > 0, "prompt_tokens must be positive");
-    require(vocab != null && vocab.size() >= 1 && "<null>".equals(vocab.get(0)),
+    require(
+        vocab != null && vocab.size() >= 1 && "<null>".equals(vocab.get(0)),
         "vocab must be a list whose first word is <null>");
     require(defaultSteps > 0, "default_steps must be positive");
     vocab = List.copyOf(vocab);
@@ -77,7 +82,19 @@ public record ModelConfig(
   }
 
   public ModelConfig withProvenance(Map<String, Object> p) {
-    return new ModelConfig(format, imageSize, channels, patchSize, hiddenSize, depth, numHeads,
-        mlpRatio, promptTokens, vocab, defaultSteps, defaultGuidance, p);
+    return new ModelConfig(
+        format,
+        imageSize,
+        channels,
+        patchSize,
+        hiddenSize,
+        depth,
+        numHeads,
+        mlpRatio,
+        promptTokens,
+        vocab,
+        defaultSteps,
+        defaultGuidance,
+        p);
   }
 }

@@ -1,8 +1,8 @@
 package io.instgenie.kernels.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.instgenie.kernels.io.DType;
@@ -21,9 +21,10 @@ import java.util.Random;
 public final class ModelFiles {
   public static final String CONFIG = "model.json";
   public static final String WEIGHTS = "weights.safetensors";
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private ModelFiles() {}
 
@@ -38,8 +39,16 @@ public final class ModelFiles {
       throw e;
     } catch (JsonMappingException e) {
       if (e.getCause() instanceof ModelFormatException m) throw m;
-      String key = e.getPath().isEmpty() ? "" : " key '" + e.getPath().get(e.getPath().size() - 1).getFieldName() + "'";
-      throw new ModelFormatException(file + ":" + key + " is missing or invalid: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      String key =
+          e.getPath().isEmpty()
+              ? ""
+              : " key '" + e.getPath().get(e.getPath().size() - 1).getFieldName() + "'";
+      throw new ModelFormatException(
+          file
+              + ":"
+              + key
+              + " is missing or invalid: "
+              + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (JsonProcessingException e) {
       throw new ModelFormatException(file + " is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -56,7 +65,8 @@ public final class ModelFiles {
   }
 
   /** Writes both files (weights as F32 or BF16). */
-  public static void write(Path dir, ModelConfig config, Map<String, TensorData> tensors, DType as) {
+  public static void write(
+      Path dir, ModelConfig config, Map<String, TensorData> tensors, DType as) {
     try {
       Files.createDirectories(dir);
       SafeTensors.write(dir.resolve(WEIGHTS), tensors, as, Map.of("format", ModelConfig.FORMAT));
@@ -66,7 +76,10 @@ public final class ModelFiles {
     }
   }
 
-  /** Every tensor drawn from N(0, 0.02) by one {@link Random} seeded with {@code seed}, in canonical order. */
+  /**
+   * Every tensor drawn from N(0, 0.02) by one {@link Random} seeded with {@code seed}, in canonical
+   * order.
+   */
   public static Map<String, TensorData> randomWeights(ModelConfig config, long seed) {
     Random r = new Random(seed);
     Map<String, TensorData> out = new LinkedHashMap<>();

@@ -3,15 +3,50 @@ package io.instgenie.kernels.model;
 import java.util.List;
 import java.util.Locale;
 
-/** Named architectures for {@code init-model}: {@code tiny} for tests, {@code bench} for benchmarks. */
+/**
+ * Named architectures for {@code init-model}: {@code tiny} for tests, {@code bench} for benchmarks.
+ */
 public final class Presets {
-  /** Words of the scene vocabulary: sizes, colours, shapes and a few fillers; index 0 is the null token. */
-  public static final List<String> VOCAB = List.of(
-      "<null>", "a", "an", "the", "and", "with", "on", "of",
-      "small", "medium", "large", "big",
-      "red", "green", "blue", "yellow", "orange", "purple", "cyan", "magenta", "white", "black", "grey",
-      "circle", "square", "triangle", "diamond", "star", "ring", "cross", "bar",
-      "background", "stripes", "gradient");
+  /**
+   * Words of the scene vocabulary: sizes, colours, shapes and a few fillers; index 0 is the null
+   * token.
+   */
+  public static final List<String> VOCAB =
+      List.of(
+          "<null>",
+          "a",
+          "an",
+          "the",
+          "and",
+          "with",
+          "on",
+          "of",
+          "small",
+          "medium",
+          "large",
+          "big",
+          "red",
+          "green",
+          "blue",
+          "yellow",
+          "orange",
+          "purple",
+          "cyan",
+          "magenta",
+          "white",
+          "black",
+          "grey",
+          "circle",
+          "square",
+          "triangle",
+          "diamond",
+          "star",
+          "ring",
+          "cross",
+          "bar",
+          "background",
+          "stripes",
+          "gradient");
 
   private Presets() {}
 
@@ -19,7 +54,8 @@ public final class Presets {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "tiny" -> tiny();
       case "bench" -> bench();
-      default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: tiny, bench)");
+      default ->
+          throw new IllegalArgumentException("unknown preset '" + name + "' (known: tiny, bench)");
     };
   }
 

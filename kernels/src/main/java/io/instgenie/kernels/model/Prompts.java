@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Turns prompt text into the P word ids of DESIGN.md (lower-cased, white-space split, null-padded). */
+/**
+ * Turns prompt text into the P word ids of DESIGN.md (lower-cased, white-space split, null-padded).
+ */
 public final class Prompts {
   private Prompts() {}
 
@@ -12,8 +14,8 @@ public final class Prompts {
     String text = prompt == null ? "" : prompt.trim().toLowerCase(Locale.ROOT);
     String[] words = text.isEmpty() ? new String[0] : text.split("\\s+");
     if (words.length > c.promptTokens()) {
-      throw new PromptException("prompt has " + words.length + " words; the model takes at most "
-          + c.promptTokens());
+      throw new PromptException(
+          "prompt has " + words.length + " words; the model takes at most " + c.promptTokens());
     }
     List<String> unknown = new ArrayList<>();
     int[] ids = new int[c.promptTokens()];
@@ -23,9 +25,12 @@ public final class Prompts {
       ids[r] = Math.max(id, 0);
     }
     if (!unknown.isEmpty()) {
-      throw new PromptException("unknown prompt word" + (unknown.size() > 1 ? "s " : " ")
-          + String.join(", ", unknown) + "; the vocabulary is: "
-          + String.join(" ", c.vocab().subList(1, c.vocab().size())));
+      throw new PromptException(
+          "unknown prompt word"
+              + (unknown.size() > 1 ? "s " : " ")
+              + String.join(", ", unknown)
+              + "; the vocabulary is: "
+              + String.join(" ", c.vocab().subList(1, c.vocab().size())));
     }
     return ids;
   }

@@ -3,7 +3,9 @@ package io.instgenie.kernels.model;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The tensor names and shapes an instgenie-dit/1 model must have (DESIGN.md), in canonical order. */
+/**
+ * The tensor names and shapes an instgenie-dit/1 model must have (DESIGN.md), in canonical order.
+ */
 public final class WeightNames {
   private WeightNames() {}
 

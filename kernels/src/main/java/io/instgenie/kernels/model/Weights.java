@@ -30,12 +30,21 @@ public final class Weights {
       String name = e.getKey();
       TensorData t = tensors.get(name);
       if (t == null) {
-        throw new ModelFormatException("weights: missing tensor '" + name + "' (expected shape "
-            + Arrays.toString(e.getValue()) + ")");
+        throw new ModelFormatException(
+            "weights: missing tensor '"
+                + name
+                + "' (expected shape "
+                + Arrays.toString(e.getValue())
+                + ")");
       }
       if (!Arrays.equals(t.shape(), e.getValue())) {
-        throw new ModelFormatException("weights: tensor '" + name + "' has shape "
-            + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(e.getValue()));
+        throw new ModelFormatException(
+            "weights: tensor '"
+                + name
+                + "' has shape "
+                + Arrays.toString(t.shape())
+                + ", expected "
+                + Arrays.toString(e.getValue()));
       }
       out.put(name, FloatBuf.of(t.data()));
       digestTensor(sha, name, t.data());
@@ -74,7 +83,10 @@ public final class Weights {
     Map<String, TensorData> out = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : WeightNames.expected(config).entrySet()) {
       FloatBuf b = buffers.get(e.getKey());
-      out.put(e.getKey(), new TensorData(io.instgenie.kernels.io.DType.F32, e.getValue(), b.toArray(0, (int) b.size())));
+      out.put(
+          e.getKey(),
+          new TensorData(
+              io.instgenie.kernels.io.DType.F32, e.getValue(), b.toArray(0, (int) b.size())));
     }
     return out;
   }

@@ -5,7 +5,10 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 
-/** An off-heap float array, 64-byte aligned, visible both to Java (buffers) and to native code (pointer). */
+/**
+ * An off-heap float array, 64-byte aligned, visible both to Java (buffers) and to native code
+ * (pointer).
+ */
 public final class FloatBuf {
   private static final int ALIGN = 64;
 
@@ -62,7 +65,10 @@ public final class FloatBuf {
     return bytes;
   }
 
-  /** A native pointer to element {@code offset}; a new object each call so callers never share position. */
+  /**
+   * A native pointer to element {@code offset}; a new object each call so callers never share
+   * position.
+   */
   public FloatPointer pointer(long offset) {
     return new FloatPointer(pointer).position(offset);
   }
@@ -78,8 +84,18 @@ public final class FloatBuf {
   /** Copies {@code n} floats from {@code src[srcOff..]} to {@code this[dstOff..]}. */
   public void copyFrom(FloatBuf src, long srcOff, long dstOff, long n) {
     if (srcOff < 0 || dstOff < 0 || srcOff + n > src.size || dstOff + n > size) {
-      throw new IndexOutOfBoundsException("copy of " + n + " floats from " + srcOff + " (of " + src.size
-          + ") to " + dstOff + " (of " + size + ")");
+      throw new IndexOutOfBoundsException(
+          "copy of "
+              + n
+              + " floats from "
+              + srcOff
+              + " (of "
+              + src.size
+              + ") to "
+              + dstOff
+              + " (of "
+              + size
+              + ")");
     }
     floats.put((int) dstOff, src.floats, (int) srcOff, (int) n);
   }

@@ -1,20 +1,21 @@
 package io.instgenie.verticles.batching;
 
 import io.instgenie.cache.TemplateCache;
+import io.instgenie.cache.TemplateRegistry;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
-import io.instgenie.cache.TemplateRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** The step loop's view of the tiered {@link TemplateCache} (memory, disk, later remote). */
 public final class CachedTemplateStore implements TemplateStore {
   private final TemplateCache cache;
   private final ModelConfig config;
+
   /** Prefetches in flight, by template id and steps; touched by the step-loop thread only. */
   private final Map<String, CompletableFuture<Boolean>> prefetches = new HashMap<>();
 

@@ -6,7 +6,10 @@ import io.instgenie.verticles.messages.DenoiseTask;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A task in a step loop, waiting or running: its edit job or the template run it drives, and its clock. */
+/**
+ * A task in a step loop, waiting or running: its edit job or the template run it drives, and its
+ * clock.
+ */
 final class Member {
   final DenoiseTask task;
   EditJob job;

@@ -3,7 +3,6 @@ package io.instgenie.verticles.batching;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.edit.Activations;
-import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.edit.TemplateRunJob;
 import io.instgenie.kernels.io.RgbImage;
@@ -45,15 +44,26 @@ public final class StepLoop implements Runnable {
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of());
   private double stepMsEma = -1;
-  /** Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in steps. */
+
+  /**
+   * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
+   * steps.
+   */
   private long stepsRun;
 
-  /** The worker's load, for routing: per running sequence group (masked tokens, remaining steps). */
+  /**
+   * The worker's load, for routing: per running sequence group (masked tokens, remaining steps).
+   */
   public record Load(int queued, int runningMembers, List<int[]> running) {}
 
   private record Cancel(String id) {}
 
-  public StepLoop(DitForward forward, TemplateStore store, StepListener listener, int maxBatch, boolean continuous) {
+  public StepLoop(
+      DitForward forward,
+      TemplateStore store,
+      StepListener listener,
+      int maxBatch,
+      boolean continuous) {
     this.forward = forward;
     this.store = store;
     this.listener = listener;
@@ -114,7 +124,8 @@ public final class StepLoop implements Runnable {
         store.prefetch(t.edit().templateId(), t.edit().steps());
         queue.add(m);
         m.lastPosition = queue.size();
-        listener.event(JobEvent.of(t.id(), "queued", "position", m.lastPosition, "worker_step", stepsRun));
+        listener.event(
+            JobEvent.of(t.id(), "queued", "position", m.lastPosition, "worker_step", stepsRun));
       } else if (o instanceof Cancel c && !c.id().isEmpty()) {
         cancelNow(c.id());
       }
@@ -156,7 +167,8 @@ public final class StepLoop implements Runnable {
     for (Iterator<Member> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
       Member m = it.next();
       PreparedEdit p = m.task.edit();
-      // a template being promoted from disk keeps its task queued (in place) instead of reading on this thread
+      // a template being promoted from disk keeps its task queued (in place) instead of reading on
+      // this thread
       if (m.job == null && store.loading(p.templateId(), p.steps())) continue;
       it.remove();
       if (m.job != null) { // back from waiting on its template run: it started already
@@ -179,8 +191,11 @@ public final class StepLoop implements Runnable {
       Member.Run run = templateRuns.get(p.templateId());
       if (run == null) {
         Activations acts = store.newRun(p.templateId(), p.steps());
-        run = new Member.Run(p.templateId(), p.steps(),
-            new TemplateRunJob(forward.config(), p.templateTokens(), p.templateNoise(), acts));
+        run =
+            new Member.Run(
+                p.templateId(),
+                p.steps(),
+                new TemplateRunJob(forward.config(), p.templateTokens(), p.templateNoise(), acts));
         templateRuns.put(p.templateId(), run);
         Member runner = new Member(m.task);
         runner.run = run;
@@ -213,20 +228,36 @@ public final class StepLoop implements Runnable {
       if (m.job != null) {
         m.job.afterStep();
         int left = m.job.steps() - m.job.step();
-        listener.event(JobEvent.of(m.id(), "step", "step", m.job.step(), "total", m.job.steps(),
-            "eta_ms", Math.round(left * Math.max(stepMsEma, 0)), "worker_step", stepsRun));
+        listener.event(
+            JobEvent.of(
+                m.id(),
+                "step",
+                "step",
+                m.job.step(),
+                "total",
+                m.job.steps(),
+                "eta_ms",
+                Math.round(left * Math.max(stepMsEma, 0)),
+                "worker_step",
+                stepsRun));
         if (m.job.done()) done.add(m);
       } else {
         m.run.job.afterStep();
         for (Member w : m.run.waiters) {
-          listener.event(JobEvent.of(w.id(), "template", "step", m.run.job.step(), "total", m.run.job.steps()));
+          listener.event(
+              JobEvent.of(
+                  w.id(), "template", "step", m.run.job.step(), "total", m.run.job.steps()));
         }
         if (m.run.job.done()) done.add(m);
       }
     }
     running.removeAll(done);
     for (Member m : done) {
-      if (m.job != null) finish(m, m.job.result(m.task.edit().request().template().pixels(), m.task.edit().pixelMask()), now());
+      if (m.job != null)
+        finish(
+            m,
+            m.job.result(m.task.edit().request().template().pixels(), m.task.edit().pixelMask()),
+            now());
       else templateRunDone(m.run);
     }
     double stepMs = (System.nanoTime() - t0) / 1e6;
@@ -254,7 +285,9 @@ public final class StepLoop implements Runnable {
 
   private void completeTemplate(Member m) {
     Map<String, Object> timings = timings(m, now());
-    listener.event(JobEvent.of(m.id(), "completed", "timings", timings, "template_id", m.task.edit().templateId()));
+    listener.event(
+        JobEvent.of(
+            m.id(), "completed", "timings", timings, "template_id", m.task.edit().templateId()));
   }
 
   private void finish(Member m, byte[] rgb, long at) {
@@ -292,7 +325,8 @@ public final class StepLoop implements Runnable {
   private Load snapshot() {
     List<int[]> r = new ArrayList<>();
     for (Member m : running) {
-      if (m.job != null) r.add(new int[] {m.job.activeTokens() * m.job.branches(), m.job.steps() - m.job.step()});
+      if (m.job != null)
+        r.add(new int[] {m.job.activeTokens() * m.job.branches(), m.job.steps() - m.job.step()});
       else r.add(new int[] {m.run.job.activeTokens(), m.run.job.steps() - m.run.job.step()});
     }
     return new Load(queue.size(), running.size(), r);

@@ -13,7 +13,10 @@ public interface TemplateStore {
   /** Keeps a finished template run's activations. */
   void commit(String templateId, int steps, Activations activations);
 
-  /** Starts moving a template held only in a slower tier into memory (a queued edit's, while it waits). */
+  /**
+   * Starts moving a template held only in a slower tier into memory (a queued edit's, while it
+   * waits).
+   */
   default void prefetch(String templateId, int steps) {}
 
   /** True while a prefetch of the template from a slower tier is still running (its tasks wait). */

@@ -23,27 +23,44 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Drives a service started in this process with an open-loop workload over HTTP (JSON submit,
- * SSE until {@code completed}), and measures what clients see: latency from submit to completed,
- * and throughput. Templates are pre-warmed first, so the run measures steady state.
+ * Drives a service started in this process with an open-loop workload over HTTP (JSON submit, SSE
+ * until {@code completed}), and measures what clients see: latency from submit to completed, and
+ * throughput. Templates are pre-warmed first, so the run measures steady state.
  */
 public final class ServeBench {
   /** What one run measured. */
-  public record Stats(int completed, int failed, double meanMs, double p95Ms, double throughputRps,
-      double meanQueueMs, double meanStepOverheadMs) {}
+  public record Stats(
+      int completed,
+      int failed,
+      double meanMs,
+      double p95Ms,
+      double throughputRps,
+      double meanQueueMs,
+      double meanStepOverheadMs) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** How long after the last arrival unfinished requests are waited for before they count as failed. */
-  private static final long DRAIN_MS = 600_000;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  /** Event streams are read with blocking line reads: on threads of their own, never the client's. */
-  private final java.util.concurrent.ExecutorService readers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "bench-sse-reader");
-    t.setDaemon(true);
-    return t;
-  });
 
-  public Stats run(DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates)
+  /**
+   * How long after the last arrival unfinished requests are waited for before they count as failed.
+   */
+  private static final long DRAIN_MS = 600_000;
+
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  /**
+   * Event streams are read with blocking line reads: on threads of their own, never the client's.
+   */
+  private final java.util.concurrent.ExecutorService readers =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "bench-sse-reader");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public Stats run(
+      DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates)
       throws Exception {
     Vertx vertx = Vertx.vertx();
     ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
@@ -58,7 +75,8 @@ public final class ServeBench {
         String key = a.template() + "/" + a.steps();
         if (templateIds.containsKey(key)) continue;
         String image = b64(Images.encodePng(Workload.template(a.template(), size)));
-        JsonNode r = send("PUT", base + "/v1/templates", Map.of("image", image, "steps", a.steps()));
+        JsonNode r =
+            send("PUT", base + "/v1/templates", Map.of("image", image, "steps", a.steps()));
         templateIds.put(key, r.get("template_id").asText());
       }
       long t0 = System.nanoTime();
@@ -68,14 +86,17 @@ public final class ServeBench {
         results.add(f);
         long delay = a.atMs() * 1_000_000 - (System.nanoTime() - t0);
         String templateId = templateIds.get(a.template() + "/" + a.steps());
-        clock.schedule(() -> submit(base, a, templateId, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
+        clock.schedule(
+            () -> submit(base, a, templateId, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
       }
       long lastArrivalMs = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1).atMs();
       try {
-        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+            .exceptionally(e -> null)
             .get(lastArrivalMs + DRAIN_MS, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        for (CompletableFuture<double[]> f : results) f.completeExceptionally(e); // counted as failed
+        for (CompletableFuture<double[]> f : results)
+          f.completeExceptionally(e); // counted as failed
       }
       return stats(results, service.metrics().meanStepOverheadMs());
     } finally {
@@ -85,36 +106,62 @@ public final class ServeBench {
     }
   }
 
-  /** Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms} after t0. */
-  private void submit(String base, Workload.Arrival a, String templateId, long t0, CompletableFuture<double[]> f) {
+  /**
+   * Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms}
+   * after t0.
+   */
+  private void submit(
+      String base, Workload.Arrival a, String templateId, long t0, CompletableFuture<double[]> f) {
     double submitted = (System.nanoTime() - t0) / 1e6;
-    Map<String, Object> body = Map.of("template_id", templateId, "mask", b64(a.maskPng()), "prompt", a.prompt(),
-        "steps", a.steps(), "seed", a.seed());
+    Map<String, Object> body =
+        Map.of(
+            "template_id",
+            templateId,
+            "mask",
+            b64(a.maskPng()),
+            "prompt",
+            a.prompt(),
+            "steps",
+            a.steps(),
+            "seed",
+            a.seed());
     sendAsync("POST", base + "/v1/edits", body)
-        .thenCompose(accepted -> http.sendAsync(
-            HttpRequest.newBuilder(URI.create(base + accepted.get("events_url").asText())).GET().build(),
-            HttpResponse.BodyHandlers.ofLines()))
-        .thenAcceptAsync(resp -> {
-          double queue = completedQueueMs(resp.body());
-          f.complete(new double[] {submitted, (System.nanoTime() - t0) / 1e6, queue});
-        }, readers)
-        .exceptionally(e -> {
-          f.completeExceptionally(e);
-          return null;
-        });
+        .thenCompose(
+            accepted ->
+                http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(base + accepted.get("events_url").asText()))
+                        .GET()
+                        .build(),
+                    HttpResponse.BodyHandlers.ofLines()))
+        .thenAcceptAsync(
+            resp -> {
+              double queue = completedQueueMs(resp.body());
+              f.complete(new double[] {submitted, (System.nanoTime() - t0) / 1e6, queue});
+            },
+            readers)
+        .exceptionally(
+            e -> {
+              f.completeExceptionally(e);
+              return null;
+            });
   }
 
-  /** Reads SSE lines to the terminal event; returns the edit's queue_ms, or throws if it did not complete. */
+  /**
+   * Reads SSE lines to the terminal event; returns the edit's queue_ms, or throws if it did not
+   * complete.
+   */
   private static double completedQueueMs(Stream<String> lines) {
     String event = null;
     for (var it = lines.iterator(); it.hasNext(); ) {
       String line = it.next();
       if (line.startsWith("event: ")) event = line.substring(7);
-      else if (line.startsWith("data: ") && event != null && (event.equals("completed") || event.equals("failed")
-          || event.equals("cancelled"))) {
+      else if (line.startsWith("data: ")
+          && event != null
+          && (event.equals("completed") || event.equals("failed") || event.equals("cancelled"))) {
         try {
           JsonNode d = JSON.readTree(line.substring(6));
-          if (!event.equals("completed")) throw new IllegalStateException("edit " + event + ": " + d);
+          if (!event.equals("completed"))
+            throw new IllegalStateException("edit " + event + ": " + d);
           return d.path("timings").path("queue_ms").asDouble();
         } catch (IOException e) {
           throw new IllegalStateException("bad event data: " + line, e);
@@ -124,27 +171,36 @@ public final class ServeBench {
     throw new IllegalStateException("event stream ended without a terminal event");
   }
 
-  private JsonNode send(String method, String url, Object body) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(request(method, url, body), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() >= 300) throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + " " + r.body());
+  private JsonNode send(String method, String url, Object body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(request(method, url, body), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300)
+      throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + " " + r.body());
     return JSON.readTree(r.body());
   }
 
   private CompletableFuture<JsonNode> sendAsync(String method, String url, Object body) {
-    return http.sendAsync(request(method, url, body), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
-      if (r.statusCode() >= 300) throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + " " + r.body());
-      try {
-        return JSON.readTree(r.body());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return http.sendAsync(request(method, url, body), HttpResponse.BodyHandlers.ofString())
+        .thenApply(
+            r -> {
+              if (r.statusCode() >= 300)
+                throw new IllegalStateException(
+                    method + " " + url + " → " + r.statusCode() + " " + r.body());
+              try {
+                return JSON.readTree(r.body());
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
   }
 
   private static HttpRequest request(String method, String url, Object body) {
     try {
-      return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+      return HttpRequest.newBuilder(URI.create(url))
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+          .build();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -161,13 +217,15 @@ public final class ServeBench {
       if (f.isCompletedExceptionally()) failed++;
       else ok.add(f.join());
     }
-    if (ok.isEmpty()) return new Stats(0, failed, Double.NaN, Double.NaN, 0, Double.NaN, overheadMs);
+    if (ok.isEmpty())
+      return new Stats(0, failed, Double.NaN, Double.NaN, 0, Double.NaN, overheadMs);
     double[] lat = ok.stream().mapToDouble(r -> r[1] - r[0]).sorted().toArray();
     double first = ok.stream().mapToDouble(r -> r[0]).min().orElse(0);
     double last = ok.stream().mapToDouble(r -> r[1]).max().orElse(1);
     double mean = java.util.Arrays.stream(lat).average().orElse(Double.NaN);
     double p95 = lat[Math.min(lat.length - 1, (int) Math.ceil(0.95 * lat.length) - 1)];
     double queue = ok.stream().mapToDouble(r -> r[2]).average().orElse(Double.NaN);
-    return new Stats(ok.size(), failed, mean, p95, ok.size() / ((last - first) / 1000), queue, overheadMs);
+    return new Stats(
+        ok.size(), failed, mean, p95, ok.size() / ((last - first) / 1000), queue, overheadMs);
   }
 }

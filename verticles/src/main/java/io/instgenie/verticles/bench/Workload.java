@@ -13,16 +13,35 @@ import java.util.Random;
  * arrival sequence for every mode compared.
  */
 public final class Workload {
-  /** One request: when (ms after start), which template, its mask as a PNG, its actual mask ratio, its step count. */
-  public record Arrival(long atMs, int template, byte[] maskPng, double maskRatio, long seed, String prompt, int steps) {}
+  /**
+   * One request: when (ms after start), which template, its mask as a PNG, its actual mask ratio,
+   * its step count.
+   */
+  public record Arrival(
+      long atMs,
+      int template,
+      byte[] maskPng,
+      double maskRatio,
+      long seed,
+      String prompt,
+      int steps) {}
 
   private Workload() {}
 
   /**
    * @param alpha Beta shape α; with β it sets the mean α/(α+β) (1.3 and 5.5 give 0.19)
    */
-  public static List<Arrival> generate(long seed, int count, double ratePerSec, int templates, int imageSize,
-      int patch, double alpha, double beta, List<String> prompts, int[] stepChoices) {
+  public static List<Arrival> generate(
+      long seed,
+      int count,
+      double ratePerSec,
+      int templates,
+      int imageSize,
+      int patch,
+      double alpha,
+      double beta,
+      List<String> prompts,
+      int[] stepChoices) {
     Random r = new Random(seed);
     List<Arrival> out = new ArrayList<>();
     double t = 0;
@@ -31,8 +50,15 @@ public final class Workload {
       t += -Math.log(1 - r.nextDouble()) / ratePerSec * 1000;
       double ratio = Math.min(0.9, Math.max(0.02, beta(r, alpha, beta)));
       MaskRect m = rect(r, ratio, imageSize / patch);
-      out.add(new Arrival((long) t, pick(r, popularity), maskPng(m, imageSize, patch), m.ratio(imageSize / patch),
-          r.nextLong(), prompts.get(r.nextInt(prompts.size())), stepChoices[r.nextInt(stepChoices.length)]));
+      out.add(
+          new Arrival(
+              (long) t,
+              pick(r, popularity),
+              maskPng(m, imageSize, patch),
+              m.ratio(imageSize / patch),
+              r.nextLong(),
+              prompts.get(r.nextInt(prompts.size())),
+              stepChoices[r.nextInt(stepChoices.length)]));
     }
     return out;
   }

@@ -15,9 +15,18 @@ import java.util.List;
 
 /** Registers one {@link RecordCodec} per message record, once per Vert.x instance. */
 public final class Codecs {
-  private static final List<Class<?>> MESSAGES = List.of(
-      RawEdit.class, Accepted.class, DenoiseTask.class, JobEvent.class, JobResult.class,
-      EncodedResult.class, JobSnapshot.class, Registration.class, WorkerState.class, RgbImage.class);
+  private static final List<Class<?>> MESSAGES =
+      List.of(
+          RawEdit.class,
+          Accepted.class,
+          DenoiseTask.class,
+          JobEvent.class,
+          JobResult.class,
+          EncodedResult.class,
+          JobSnapshot.class,
+          Registration.class,
+          WorkerState.class,
+          RgbImage.class);
 
   private Codecs() {}
 

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The codec of one message record: local delivery passes the same object (records are
- * immutable by contract); the wire form, for a clustered event bus, is length-prefixed JSON.
+ * The codec of one message record: local delivery passes the same object (records are immutable by
+ * contract); the wire form, for a clustered event bus, is length-prefixed JSON.
  */
 public final class RecordCodec<T> implements MessageCodec<T, T> {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,11 +12,15 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Base64;
 import java.util.Locale;
 
-/** Reads an edit from a multipart form or a JSON body into a {@link RawEdit}; bad fields fail with 400. */
+/**
+ * Reads an edit from a multipart form or a JSON body into a {@link RawEdit}; bad fields fail with
+ * 400.
+ */
 final class EditForms {
   private EditForms() {}
 
-  static Future<RawEdit> read(Vertx vertx, RoutingContext rc, boolean alphaMask, boolean templateOnly) {
+  static Future<RawEdit> read(
+      Vertx vertx, RoutingContext rc, boolean alphaMask, boolean templateOnly) {
     String type = rc.request().getHeader("Content-Type");
     try {
       if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -28,8 +32,10 @@ final class EditForms {
     } catch (ServiceException e) {
       return Future.failedFuture(e);
     }
-    return Future.failedFuture(new ServiceException(ServiceException.BAD_REQUEST,
-        "send multipart/form-data (image, mask, prompt, steps, seed, guidance) or application/json"));
+    return Future.failedFuture(
+        new ServiceException(
+            ServiceException.BAD_REQUEST,
+            "send multipart/form-data (image, mask, prompt, steps, seed, guidance) or application/json"));
   }
 
   private static RawEdit fromJson(RoutingContext rc, boolean alphaMask, boolean templateOnly) {
@@ -40,12 +46,20 @@ final class EditForms {
       throw bad("the body is not valid JSON: " + e.getMessage());
     }
     if (j == null) throw bad("the JSON body is empty");
-    return new RawEdit(base64(j, "image"), base64(j, "mask"), text(j, "template_id"), text(j, "prompt"),
-        integer(str(j.getValue("steps")), "steps"), longOf(str(j.getValue("seed")), "seed"),
-        floatOf(str(j.getValue("guidance")), "guidance"), alphaMask, templateOnly);
+    return new RawEdit(
+        base64(j, "image"),
+        base64(j, "mask"),
+        text(j, "template_id"),
+        text(j, "prompt"),
+        integer(str(j.getValue("steps")), "steps"),
+        longOf(str(j.getValue("seed")), "seed"),
+        floatOf(str(j.getValue("guidance")), "guidance"),
+        alphaMask,
+        templateOnly);
   }
 
-  private static Future<RawEdit> fromMultipart(Vertx vertx, RoutingContext rc, boolean alphaMask, boolean templateOnly) {
+  private static Future<RawEdit> fromMultipart(
+      Vertx vertx, RoutingContext rc, boolean alphaMask, boolean templateOnly) {
     var form = rc.request().formAttributes();
     Integer steps = integer(form.get("steps"), "steps");
     Long seed = longOf(form.get("seed"), "seed");
@@ -54,13 +68,25 @@ final class EditForms {
     String templateId = form.get("template_id");
     Future<byte[]> image = upload(vertx, rc, "image");
     Future<byte[]> mask = upload(vertx, rc, "mask");
-    return Future.all(image, mask).map(v -> new RawEdit(image.result(), mask.result(), templateId, prompt,
-        steps, seed, guidance, alphaMask, templateOnly));
+    return Future.all(image, mask)
+        .map(
+            v ->
+                new RawEdit(
+                    image.result(),
+                    mask.result(),
+                    templateId,
+                    prompt,
+                    steps,
+                    seed,
+                    guidance,
+                    alphaMask,
+                    templateOnly));
   }
 
   private static Future<byte[]> upload(Vertx vertx, RoutingContext rc, String field) {
     for (FileUpload f : rc.fileUploads()) {
-      if (f.name().equals(field)) return vertx.fileSystem().readFile(f.uploadedFileName()).map(Buffer::getBytes);
+      if (f.name().equals(field))
+        return vertx.fileSystem().readFile(f.uploadedFileName()).map(Buffer::getBytes);
     }
     String inline = rc.request().getFormAttribute(field);
     return Future.succeededFuture(inline == null ? null : decode64(inline, field));

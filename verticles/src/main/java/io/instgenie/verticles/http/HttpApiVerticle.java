@@ -28,12 +28,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-/** The HTTP API: REST for edits and templates, SSE and WebSocket progress, OpenAI-style edits, health and metrics. */
+/**
+ * The HTTP API: REST for edits and templates, SSE and WebSocket progress, OpenAI-style edits,
+ * health and metrics.
+ */
 public final class HttpApiVerticle extends VerticleBase {
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(30_000);
 
   /** What the API needs to know of the service. */
-  public record Config(String host, int port, long maxBodyBytes, int retryAfterSeconds, long syncTimeoutMs) {}
+  public record Config(
+      String host, int port, long maxBodyBytes, int retryAfterSeconds, long syncTimeoutMs) {}
 
   private final Config config;
   private final ModelConfig model;
@@ -41,7 +45,8 @@ public final class HttpApiVerticle extends VerticleBase {
   private final BooleanSupplier ready;
   private HttpServer server;
 
-  public HttpApiVerticle(Config config, ModelConfig model, ServiceMetrics metrics, BooleanSupplier ready) {
+  public HttpApiVerticle(
+      Config config, ModelConfig model, ServiceMetrics metrics, BooleanSupplier ready) {
     this.config = config;
     this.model = model;
     this.metrics = metrics;
@@ -58,8 +63,12 @@ public final class HttpApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // WebSocket first: the upgrade must happen synchronously, before any body handling
     router.get("/v1/edits/:id/ws").handler(this::editWebSocket);
-    BodyHandler body = BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true)
-        .setUploadsDirectory(Path.of(System.getProperty("java.io.tmpdir"), "instgenie-uploads").toString());
+    BodyHandler body =
+        BodyHandler.create()
+            .setBodyLimit(config.maxBodyBytes())
+            .setDeleteUploadedFilesOnEnd(true)
+            .setUploadsDirectory(
+                Path.of(System.getProperty("java.io.tmpdir"), "instgenie-uploads").toString());
     router.post("/v1/edits").handler(body).handler(this::submitEdit);
     router.get("/v1/edits/:id").handler(this::getEdit);
     router.get("/v1/edits/:id/image").handler(this::getImage);
@@ -68,21 +77,41 @@ public final class HttpApiVerticle extends VerticleBase {
     router.put("/v1/templates").handler(body).handler(this::putTemplate);
     router.get("/v1/templates/:id").handler(this::getTemplate);
     router.post("/v1/images/edits").handler(body).handler(this::openAiEdit);
-    router.get("/health/live").handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
+    router
+        .get("/health/live")
+        .handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::healthReady);
-    router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
-    router.route().last().handler(rc -> Responses.error(rc, 404, "no route " + rc.request().method() + " " + rc.request().path()));
+    router
+        .get("/metrics")
+        .handler(
+            rc ->
+                rc.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4")
+                    .end(metrics.scrape()));
+    router
+        .route()
+        .last()
+        .handler(
+            rc ->
+                Responses.error(
+                    rc, 404, "no route " + rc.request().method() + " " + rc.request().path()));
     router.route().failureHandler(this::failure);
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host()).onSuccess(s -> server = s);
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(config.port(), config.host())
+        .onSuccess(s -> server = s);
   }
 
   private void failure(RoutingContext rc) {
     int status = rc.statusCode() > 0 ? rc.statusCode() : ServiceException.statusOf(rc.failure());
-    String message = switch (status) {
-      case 413 -> "request body is larger than " + config.maxBodyBytes() + " bytes";
-      case 400 -> rc.failure() != null ? "bad request: " + rc.failure().getMessage() : "bad request";
-      default -> rc.failure() != null ? rc.failure().getMessage() : "error " + status;
-    };
+    String message =
+        switch (status) {
+          case 413 -> "request body is larger than " + config.maxBodyBytes() + " bytes";
+          case 400 ->
+              rc.failure() != null ? "bad request: " + rc.failure().getMessage() : "bad request";
+          default -> rc.failure() != null ? rc.failure().getMessage() : "error " + status;
+        };
     Responses.error(rc, status, message);
   }
 
@@ -106,13 +135,21 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private static JsonObject accepted(Accepted a) {
     String base = "/v1/edits/" + a.id();
-    return new JsonObject().put("id", a.id()).put("template_id", a.templateId()).put("seed", a.seed())
-        .put("steps", a.steps()).put("status_url", base).put("events_url", base + "/events")
-        .put("websocket_url", base + "/ws").put("image_url", base + "/image");
+    return new JsonObject()
+        .put("id", a.id())
+        .put("template_id", a.templateId())
+        .put("seed", a.seed())
+        .put("steps", a.steps())
+        .put("status_url", base)
+        .put("events_url", base + "/events")
+        .put("websocket_url", base + "/ws")
+        .put("image_url", base + "/image");
   }
 
   private void getEdit(RoutingContext rc) {
-    vertx.eventBus().<JobSnapshot>request(Addresses.JOB_GET, rc.pathParam("id"), TIMEOUT)
+    vertx
+        .eventBus()
+        .<JobSnapshot>request(Addresses.JOB_GET, rc.pathParam("id"), TIMEOUT)
         .onSuccess(m -> Responses.json(rc, 200, status(m.body())))
         .onFailure(err -> Responses.failure(rc, err));
   }
@@ -135,35 +172,69 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private void getImage(RoutingContext rc) {
-    vertx.eventBus().<Buffer>request(Addresses.JOB_IMAGE, rc.pathParam("id"), TIMEOUT)
+    vertx
+        .eventBus()
+        .<Buffer>request(Addresses.JOB_IMAGE, rc.pathParam("id"), TIMEOUT)
         .onSuccess(m -> rc.response().putHeader("Content-Type", "image/png").end(m.body()))
         .onFailure(err -> Responses.failure(rc, err));
   }
 
   private void cancelEdit(RoutingContext rc) {
     String id = rc.pathParam("id");
-    vertx.eventBus().<String>request(Addresses.JOB_CANCEL, id, TIMEOUT)
-        .onSuccess(m -> Responses.json(rc, 202, new JsonObject().put("id", id).put("status", m.body())
-            .put("cancel", m.body().equals("queued") || m.body().equals("running") ? "requested" : "too late")))
+    vertx
+        .eventBus()
+        .<String>request(Addresses.JOB_CANCEL, id, TIMEOUT)
+        .onSuccess(
+            m ->
+                Responses.json(
+                    rc,
+                    202,
+                    new JsonObject()
+                        .put("id", id)
+                        .put("status", m.body())
+                        .put(
+                            "cancel",
+                            m.body().equals("queued") || m.body().equals("running")
+                                ? "requested"
+                                : "too late")))
         .onFailure(err -> Responses.failure(rc, err));
   }
 
   /** Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. */
   private void editEvents(RoutingContext rc) {
     String id = rc.pathParam("id");
-    vertx.eventBus().<JobSnapshot>request(Addresses.JOB_GET, id, TIMEOUT)
+    vertx
+        .eventBus()
+        .<JobSnapshot>request(Addresses.JOB_GET, id, TIMEOUT)
         .onFailure(err -> Responses.failure(rc, err))
-        .onSuccess(known -> {
-          var res = rc.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
-              .putHeader("Cache-Control", "no-cache");
-          res.write(": following edit " + id + "\n\n");
-          ProgressFollower f = ProgressFollower.follow(vertx, id, e ->
-              res.write("id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + Json.encode(e.toClient()) + "\n\n"));
-          rc.request().connection().closeHandler(v -> f.close("closed"));
-          f.end().onComplete(ar -> {
-            if (!res.ended()) res.end();
-          });
-        });
+        .onSuccess(
+            known -> {
+              var res =
+                  rc.response()
+                      .setChunked(true)
+                      .putHeader("Content-Type", "text/event-stream")
+                      .putHeader("Cache-Control", "no-cache");
+              res.write(": following edit " + id + "\n\n");
+              ProgressFollower f =
+                  ProgressFollower.follow(
+                      vertx,
+                      id,
+                      e ->
+                          res.write(
+                              "id: "
+                                  + e.seq()
+                                  + "\nevent: "
+                                  + e.type()
+                                  + "\ndata: "
+                                  + Json.encode(e.toClient())
+                                  + "\n\n"));
+              rc.request().connection().closeHandler(v -> f.close("closed"));
+              f.end()
+                  .onComplete(
+                      ar -> {
+                        if (!res.ended()) res.end();
+                      });
+            });
   }
 
   /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
@@ -173,39 +244,63 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private void follow(ServerWebSocket ws, String id) {
-    ProgressFollower f = ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
+    ProgressFollower f =
+        ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
     ws.closeHandler(v -> f.close("closed"));
-    ws.textMessageHandler(text -> {
-      if (text.trim().equals("cancel")) vertx.eventBus().request(Addresses.JOB_CANCEL, id, TIMEOUT);
-    });
-    f.end().onComplete(ar -> {
-      if (ar.failed() && !"closed".equals(ar.cause().getMessage()) && !ws.isClosed()) {
-        ws.writeTextMessage(new JsonObject().put("type", "error").put("error", ar.cause().getMessage()).encode());
-        ws.close((short) 1008, "unknown edit");
-      } else if (!ws.isClosed()) {
-        ws.close();
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          if (text.trim().equals("cancel"))
+            vertx.eventBus().request(Addresses.JOB_CANCEL, id, TIMEOUT);
+        });
+    f.end()
+        .onComplete(
+            ar -> {
+              if (ar.failed() && !"closed".equals(ar.cause().getMessage()) && !ws.isClosed()) {
+                ws.writeTextMessage(
+                    new JsonObject()
+                        .put("type", "error")
+                        .put("error", ar.cause().getMessage())
+                        .encode());
+                ws.close((short) 1008, "unknown edit");
+              } else if (!ws.isClosed()) {
+                ws.close();
+              }
+            });
   }
 
   /** Pre-warm: upload a template, answer with its id once its template run is done. */
   private void putTemplate(RoutingContext rc) {
     EditForms.read(vertx, rc, false, true)
         .compose(this::admit)
-        .compose(a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
-        .onSuccess(p -> {
-          if (p.getValue().type().equals("completed")) {
-            Responses.json(rc, 200, new JsonObject().put("template_id", p.getKey().templateId()).put("status", "ready")
-                .put("steps", p.getKey().steps()));
-          } else {
-            Responses.error(rc, 500, "template run " + p.getValue().type() + ": " + p.getValue().data().get("error"));
-          }
-        })
+        .compose(
+            a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
+        .onSuccess(
+            p -> {
+              if (p.getValue().type().equals("completed")) {
+                Responses.json(
+                    rc,
+                    200,
+                    new JsonObject()
+                        .put("template_id", p.getKey().templateId())
+                        .put("status", "ready")
+                        .put("steps", p.getKey().steps()));
+              } else {
+                Responses.error(
+                    rc,
+                    500,
+                    "template run "
+                        + p.getValue().type()
+                        + ": "
+                        + p.getValue().data().get("error"));
+              }
+            })
         .onFailure(err -> reject(rc, err));
   }
 
   private void getTemplate(RoutingContext rc) {
-    vertx.eventBus().<JsonObject>request(Addresses.TEMPLATE_GET, rc.pathParam("id"), TIMEOUT)
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.TEMPLATE_GET, rc.pathParam("id"), TIMEOUT)
         .onSuccess(m -> Responses.json(rc, 200, m.body()))
         .onFailure(err -> Responses.failure(rc, err));
   }
@@ -215,7 +310,8 @@ public final class HttpApiVerticle extends VerticleBase {
     var form = rc.request().formAttributes();
     String format = form.get("response_format");
     if (format != null && !format.equals("b64_json")) {
-      Responses.error(rc, 400, "response_format must be b64_json (this server does not host image URLs)");
+      Responses.error(
+          rc, 400, "response_format must be b64_json (this server does not host image URLs)");
       return;
     }
     int n;
@@ -231,44 +327,79 @@ public final class HttpApiVerticle extends VerticleBase {
       return;
     }
     List<Future<Accepted>> admitted = new ArrayList<>();
-    EditForms.read(vertx, rc, true, false).compose(raw -> {
-      List<Future<String>> images = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        Future<Accepted> a = admit(raw);
-        admitted.add(a);
-        images.add(a.compose(this::awaitImage));
-      }
-      return Future.all(images).map(all -> {
-        JsonArray data = new JsonArray();
-        for (Future<String> f : images) data.add(new JsonObject().put("b64_json", f.result()));
-        return new JsonObject().put("created", System.currentTimeMillis() / 1000).put("data", data);
-      });
-    }).onSuccess(body -> Responses.json(rc, 200, body)).onFailure(err -> {
-      // one answer for all n: the siblings of a refused or failed edit must not keep running
-      for (Future<Accepted> a : admitted) {
-        if (a.succeeded()) vertx.eventBus().request(Addresses.JOB_CANCEL, a.result().id(), TIMEOUT);
-      }
-      reject(rc, err);
-    });
+    EditForms.read(vertx, rc, true, false)
+        .compose(
+            raw -> {
+              List<Future<String>> images = new ArrayList<>();
+              for (int i = 0; i < n; i++) {
+                Future<Accepted> a = admit(raw);
+                admitted.add(a);
+                images.add(a.compose(this::awaitImage));
+              }
+              return Future.all(images)
+                  .map(
+                      all -> {
+                        JsonArray data = new JsonArray();
+                        for (Future<String> f : images)
+                          data.add(new JsonObject().put("b64_json", f.result()));
+                        return new JsonObject()
+                            .put("created", System.currentTimeMillis() / 1000)
+                            .put("data", data);
+                      });
+            })
+        .onSuccess(body -> Responses.json(rc, 200, body))
+        .onFailure(
+            err -> {
+              // one answer for all n: the siblings of a refused or failed edit must not keep
+              // running
+              for (Future<Accepted> a : admitted) {
+                if (a.succeeded())
+                  vertx.eventBus().request(Addresses.JOB_CANCEL, a.result().id(), TIMEOUT);
+              }
+              reject(rc, err);
+            });
   }
 
   private Future<String> awaitImage(Accepted a) {
     ProgressFollower f = ProgressFollower.follow(vertx, a.id(), e -> {});
-    long timer = vertx.setTimer(config.syncTimeoutMs(), t -> f.close("edit " + a.id() + " did not finish within "
-        + config.syncTimeoutMs() + " ms; follow it at /v1/edits/" + a.id()));
-    return f.end().compose(e -> {
-      vertx.cancelTimer(timer);
-      if (!e.type().equals("completed")) {
-        return Future.failedFuture(new ServiceException(500, "edit " + e.type() + ": " + e.data().getOrDefault("error", "")));
-      }
-      return vertx.eventBus().<Buffer>request(Addresses.JOB_IMAGE, a.id(), TIMEOUT)
-          .map(m -> Base64.getEncoder().encodeToString(m.body().getBytes()));
-    });
+    long timer =
+        vertx.setTimer(
+            config.syncTimeoutMs(),
+            t ->
+                f.close(
+                    "edit "
+                        + a.id()
+                        + " did not finish within "
+                        + config.syncTimeoutMs()
+                        + " ms; follow it at /v1/edits/"
+                        + a.id()));
+    return f.end()
+        .compose(
+            e -> {
+              vertx.cancelTimer(timer);
+              if (!e.type().equals("completed")) {
+                return Future.failedFuture(
+                    new ServiceException(
+                        500, "edit " + e.type() + ": " + e.data().getOrDefault("error", "")));
+              }
+              return vertx
+                  .eventBus()
+                  .<Buffer>request(Addresses.JOB_IMAGE, a.id(), TIMEOUT)
+                  .map(m -> Base64.getEncoder().encodeToString(m.body().getBytes()));
+            });
   }
 
   private void healthReady(RoutingContext rc) {
     boolean ok = ready.getAsBoolean();
-    Responses.json(rc, ok ? 200 : 503, new JsonObject().put("status", ok ? "READY" : "WARMING_UP")
-        .put("model", new JsonObject().put("image_size", model.imageSize()).put("tokens", model.imageTokens())));
+    Responses.json(
+        rc,
+        ok ? 200 : 503,
+        new JsonObject()
+            .put("status", ok ? "READY" : "WARMING_UP")
+            .put(
+                "model",
+                new JsonObject()
+                    .put("image_size", model.imageSize())
+                    .put("tokens", model.imageTokens())));
   }
 }

@@ -27,22 +27,26 @@ final class ProgressFollower {
   private ProgressFollower(Vertx vertx, String id, Consumer<JobEvent> sink) {
     this.sink = sink;
     this.consumer = vertx.eventBus().consumer(Addresses.events(id));
-    consumer.handler(m -> {
-      if (replayed) deliver(m.body());
-      else early.add(m.body());
-    });
-    consumer.completion()
-        .compose(v -> vertx.eventBus().<JobSnapshot>request(Addresses.JOB_GET, id))
-        .onSuccess(snap -> {
-          for (JobEvent e : snap.body().events()) deliver(e);
-          replayed = true;
-          for (JobEvent e : early) deliver(e);
-          early.clear();
-        })
-        .onFailure(err -> {
-          consumer.unregister();
-          end.tryFail(err);
+    consumer.handler(
+        m -> {
+          if (replayed) deliver(m.body());
+          else early.add(m.body());
         });
+    consumer
+        .completion()
+        .compose(v -> vertx.eventBus().<JobSnapshot>request(Addresses.JOB_GET, id))
+        .onSuccess(
+            snap -> {
+              for (JobEvent e : snap.body().events()) deliver(e);
+              replayed = true;
+              for (JobEvent e : early) deliver(e);
+              early.clear();
+            })
+        .onFailure(
+            err -> {
+              consumer.unregister();
+              end.tryFail(err);
+            });
   }
 
   /** Starts following; the future completes with the terminal event (or fails: unknown id). */
@@ -54,7 +58,10 @@ final class ProgressFollower {
     return end.future();
   }
 
-  /** Stops following (the client went away, or a deadline passed); {@link #end()} fails with {@code reason}. */
+  /**
+   * Stops following (the client went away, or a deadline passed); {@link #end()} fails with {@code
+   * reason}.
+   */
   void close(String reason) {
     consumer.unregister();
     end.tryFail(reason);

@@ -11,7 +11,9 @@ final class Responses {
 
   static void json(RoutingContext rc, int status, Object body) {
     if (rc.response().ended()) return;
-    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(body instanceof JsonObject j ? j.encode() : Json.encode(body));
   }
 

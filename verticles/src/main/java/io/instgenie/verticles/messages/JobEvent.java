@@ -4,14 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One progress event of a job: {@code queued{position}}, {@code started}, {@code template{step,total}},
- * {@code step{step,total,eta_ms}}, {@code completed{timings}}, {@code failed{error}}, {@code cancelled}.
- * {@code seq} is assigned by the job table (0 until then), so late subscribers can skip what they saw.
+ * One progress event of a job: {@code queued{position}}, {@code started}, {@code
+ * template{step,total}}, {@code step{step,total,eta_ms}}, {@code completed{timings}}, {@code
+ * failed{error}}, {@code cancelled}. {@code seq} is assigned by the job table (0 until then), so
+ * late subscribers can skip what they saw.
  */
 public record JobEvent(String id, long seq, String type, Map<String, Object> data) {
   public static JobEvent of(String id, String type, Object... keyValues) {
     Map<String, Object> d = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < keyValues.length; i += 2) d.put((String) keyValues[i], keyValues[i + 1]);
+    for (int i = 0; i + 1 < keyValues.length; i += 2)
+      d.put((String) keyValues[i], keyValues[i + 1]);
     return new JobEvent(id, 0, type, d);
   }
 

@@ -1,10 +1,17 @@
 package io.instgenie.verticles.messages;
 
 /**
- * An edit as the HTTP API received it, images still encoded. Either {@code image} or
- * {@code templateId} names the template. {@code alphaMask}: transparent pixels mark the edit
- * (the OpenAI convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm.
+ * An edit as the HTTP API received it, images still encoded. Either {@code image} or {@code
+ * templateId} names the template. {@code alphaMask}: transparent pixels mark the edit (the OpenAI
+ * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm.
  */
 public record RawEdit(
-    byte[] image, byte[] mask, String templateId, String prompt,
-    Integer steps, Long seed, Float guidance, boolean alphaMask, boolean templateOnly) {}
+    byte[] image,
+    byte[] mask,
+    String templateId,
+    String prompt,
+    Integer steps,
+    Long seed,
+    Float guidance,
+    boolean alphaMask,
+    boolean templateOnly) {}

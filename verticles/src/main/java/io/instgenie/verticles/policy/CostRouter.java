@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * Routes a request to the worker with the lowest estimated cost (DESIGN.md "Algorithm 2", with a
- * linear step-cost model): the step latency of the worker's running batch plus the request, where
- * a worker whose node lacks the template first pays the template run. Workers without room are
- * ranked by when the request would complete behind their queue. Ties go to the shorter queue.
+ * linear step-cost model): the step latency of the worker's running batch plus the request, where a
+ * worker whose node lacks the template first pays the template run. Workers without room are ranked
+ * by when the request would complete behind their queue. Ties go to the shorter queue.
  */
 public final class CostRouter {
   private final double msPerStepBase;
@@ -18,8 +18,11 @@ public final class CostRouter {
     this.msPerToken = msPerToken;
   }
 
-  /** @param tokens masked tokens × branches of the request; fullTokens the template run's tokens */
-  public int choose(List<WorkerView> workers, String templateId, int tokens, int steps, int fullTokens) {
+  /**
+   * @param tokens masked tokens × branches of the request; fullTokens the template run's tokens
+   */
+  public int choose(
+      List<WorkerView> workers, String templateId, int tokens, int steps, int fullTokens) {
     int best = -1;
     double bestCost = Double.MAX_VALUE;
     int bestQueue = Integer.MAX_VALUE;
@@ -38,7 +41,8 @@ public final class CostRouter {
   double estimate(WorkerView w, String templateId, int tokens, int steps, int fullTokens) {
     double step = msPerStepBase + msPerToken * (w.tokensPerStep() + tokens);
     double cost = step * steps;
-    if (!w.templates().contains(templateId)) cost += (msPerStepBase + msPerToken * (w.tokensPerStep() + fullTokens)) * steps;
+    if (!w.templates().contains(templateId))
+      cost += (msPerStepBase + msPerToken * (w.tokensPerStep() + fullTokens)) * steps;
     if (!w.hasRoom()) {
       // waits behind the queue: roughly the queued requests' steps at the current step latency
       cost += (w.queued() + 1) * step * steps / Math.max(1, w.maxBatch());

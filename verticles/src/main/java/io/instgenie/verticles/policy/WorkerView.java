@@ -4,10 +4,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The balancer's view of one denoise worker: per running member (masked tokens per step,
- * remaining steps), queue length, batch capacity, and the templates its node holds.
+ * The balancer's view of one denoise worker: per running member (masked tokens per step, remaining
+ * steps), queue length, batch capacity, and the templates its node holds.
  */
-public record WorkerView(int worker, List<int[]> running, int queued, int maxBatch, Set<String> templates) {
+public record WorkerView(
+    int worker, List<int[]> running, int queued, int maxBatch, Set<String> templates) {
   public int tokensPerStep() {
     int n = 0;
     for (int[] r : running) n += r[0];
