@@ -36,7 +36,7 @@ class BackPressureTest {
    * Long enough (a template run and as many denoising steps) that no edit finishes during the
    * flood.
    */
-  private static final int STEPS = 200;
+  private static final int STEPS = 600;
 
   private static ServiceClient client;
 
