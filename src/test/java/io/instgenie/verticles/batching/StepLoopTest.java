@@ -140,6 +140,7 @@ class StepLoopTest {
               public void templateLookup(boolean hit) {}
             },
             8,
+            true,
             true);
     Thread t = new Thread(loop, "test-step-loop");
     t.start();

@@ -144,6 +144,7 @@ final class BenchServeCommand implements Callable<Integer> {
         100_000,
         64L << 20,
         b,
+        true,
         1,
         4L << 30,
         null,

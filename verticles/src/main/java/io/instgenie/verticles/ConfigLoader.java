@@ -28,6 +28,9 @@ public final class ConfigLoader {
     KEYS.put("queue_capacity", "edits admitted but not finished, beyond which POST answers 429");
     KEYS.put("max_body_bytes", "largest request body; larger ones get 413");
     KEYS.put("batching", "continuous (join at any step) or static (batch runs to completion)");
+    KEYS.put(
+        "cache",
+        "on (masked tokens only, activations cached) or off (every edit recomputes every token)");
     KEYS.put("workers", "denoise workers (one per device; CPU = 1)");
     KEYS.put("cache_memory_bytes", "template activations kept in memory");
     KEYS.put("cache_dir", "folder of the disk tier of template activations (empty = none)");
@@ -58,6 +61,7 @@ public final class ConfigLoader {
         intOf(v, "queue_capacity", d.queueCapacity()),
         longOf(v, "max_body_bytes", d.maxBodyBytes()),
         batchingOf(v.get("batching"), d.batching()),
+        onOff(v.get("cache"), d.activationCache()),
         intOf(v, "workers", d.workers()),
         longOf(v, "cache_memory_bytes", d.cacheMemoryBytes()),
         pathOf(v.get("cache_dir"), d.cacheDir()),
@@ -118,6 +122,16 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(
           "config: batching must be continuous or static, got '" + s + "'");
     }
+  }
+
+  private static boolean onOff(String s, boolean dflt) {
+    if (s == null) return dflt;
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
+      case "on", "true" -> true;
+      case "off", "false" -> false;
+      default ->
+          throw new IllegalArgumentException("config: cache must be on or off, got '" + s + "'");
+    };
   }
 
   private static Precision precisionOf(String s, Precision dflt) {

@@ -37,6 +37,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private final TemplateStore store;
   private final int maxBatch;
   private final boolean continuous;
+  private final boolean useCache;
   private final ServiceMetrics metrics;
   private final CountDownLatch warm;
   private StepLoop loop;
@@ -50,6 +51,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       TemplateStore store,
       int maxBatch,
       boolean continuous,
+      boolean useCache,
       ServiceMetrics metrics,
       CountDownLatch warm) {
     this.index = index;
@@ -58,6 +60,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     this.store = store;
     this.maxBatch = maxBatch;
     this.continuous = continuous;
+    this.useCache = useCache;
     this.metrics = metrics;
     this.warm = warm;
   }
@@ -65,7 +68,9 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     DitForward forward = new DitForward(model, backend);
-    loop = new StepLoop(forward, store, new Reporter(vertx.eventBus()), maxBatch, continuous);
+    loop =
+        new StepLoop(
+            forward, store, new Reporter(vertx.eventBus()), maxBatch, continuous, useCache);
     thread =
         new Thread(
             () -> {

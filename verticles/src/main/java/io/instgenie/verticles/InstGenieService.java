@@ -94,6 +94,7 @@ public final class InstGenieService {
                         store,
                         config.maxBatch(),
                         config.batching() == ServiceConfig.Batching.CONTINUOUS,
+                        config.activationCache(),
                         metrics,
                         warm));
               });

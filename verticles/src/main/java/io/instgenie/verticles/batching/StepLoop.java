@@ -36,6 +36,10 @@ public final class StepLoop implements Runnable {
   private final StepListener listener;
   private final int maxBatch;
   private final boolean continuous;
+
+  /** False: every edit recomputes every token (the full-recompute baseline); no template runs. */
+  private final boolean useCache;
+
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final ArrayDeque<Member> queue = new ArrayDeque<>();
   private final List<Member> running = new ArrayList<>();
@@ -63,12 +67,14 @@ public final class StepLoop implements Runnable {
       TemplateStore store,
       StepListener listener,
       int maxBatch,
-      boolean continuous) {
+      boolean continuous,
+      boolean useCache) {
     this.forward = forward;
     this.store = store;
     this.listener = listener;
     this.maxBatch = maxBatch;
     this.continuous = continuous;
+    this.useCache = useCache;
   }
 
   /** Thread-safe: hands a task to the loop. */
@@ -121,7 +127,7 @@ public final class StepLoop implements Runnable {
       } else if (o instanceof DenoiseTask t) {
         Member m = new Member(t);
         m.waitSinceMs = now();
-        store.prefetch(t.edit().templateId(), t.edit().steps());
+        if (useCache) store.prefetch(t.edit().templateId(), t.edit().steps());
         queue.add(m);
         m.lastPosition = queue.size();
         listener.event(
@@ -179,6 +185,11 @@ public final class StepLoop implements Runnable {
       listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
       if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
         finish(m, p.request().template().pixels(), now());
+        continue;
+      }
+      if (!useCache) {
+        if (m.task.templateOnly()) completeTemplate(m);
+        else join(m, null);
         continue;
       }
       Optional<Activations> cached = store.lookup(p.templateId(), p.steps());
