@@ -83,16 +83,26 @@ final class BenchServeCommand implements Callable<Integer> {
     new ServeBench()
         .run(
             model,
-            config(ServiceConfig.Batching.CONTINUOUS),
+            config(ServiceConfig.Batching.CONTINUOUS, true),
             arrivals.subList(0, Math.min(16, requests)),
             templates);
     for (String mode : order) {
-      ServiceConfig.Batching b =
-          ServiceConfig.Batching.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT));
-      out.put(b.name().toLowerCase(), new ServeBench().run(model, config(b), arrivals, templates));
+      String name = mode.trim().toLowerCase(java.util.Locale.ROOT);
+      ServiceConfig cfg =
+          switch (name) {
+            case "continuous" -> config(ServiceConfig.Batching.CONTINUOUS, true);
+            case "static" -> config(ServiceConfig.Batching.STATIC, true);
+            // the Diffusers-style server: every token recomputed, request-level batches
+            case "baseline" -> config(ServiceConfig.Batching.STATIC, false);
+            default ->
+                throw new IllegalArgumentException(
+                    "--order takes continuous, static and baseline, got " + mode);
+          };
+      out.put(name, new ServeBench().run(model, cfg, arrivals, templates));
     }
-    if (out.size() != 2)
+    if (!out.containsKey("continuous") || !out.containsKey("static"))
       throw new IllegalArgumentException("--order must name continuous and static");
+    ServeBench.Stats base = out.get("baseline");
     ServeBench.Stats cont = out.get("continuous");
     ServeBench.Stats stat = out.get("static");
     if (json) {
@@ -106,6 +116,10 @@ final class BenchServeCommand implements Callable<Integer> {
       m.put("mean_latency_ratio", stat.meanMs() / cont.meanMs());
       m.put("p95_latency_ratio", stat.p95Ms() / cont.p95Ms());
       m.put("throughput_ratio", cont.throughputRps() / stat.throughputRps());
+      if (base != null) {
+        m.put("baseline_mean_latency_ratio", base.meanMs() / cont.meanMs());
+        m.put("baseline_throughput_ratio", cont.throughputRps() / base.throughputRps());
+      }
       System.out.println(ModelFiles.toJson(m));
     } else {
       System.out.printf(
@@ -131,11 +145,18 @@ final class BenchServeCommand implements Callable<Integer> {
           stat.meanMs() / cont.meanMs(),
           stat.p95Ms() / cont.p95Ms(),
           cont.throughputRps() / stat.throughputRps());
+      if (base != null) {
+        System.out.printf(
+            "baseline (full recompute, static)/continuous: mean latency %.2fx, p95 %.2fx; throughput continuous/baseline %.2fx%n",
+            base.meanMs() / cont.meanMs(),
+            base.p95Ms() / cont.p95Ms(),
+            cont.throughputRps() / base.throughputRps());
+      }
     }
     return 0;
   }
 
-  private ServiceConfig config(ServiceConfig.Batching b) {
+  private ServiceConfig config(ServiceConfig.Batching b, boolean cache) {
     ServiceConfig d = ServiceConfig.defaults();
     return new ServiceConfig(
         "127.0.0.1",
@@ -144,7 +165,7 @@ final class BenchServeCommand implements Callable<Integer> {
         100_000,
         64L << 20,
         b,
-        true,
+        cache,
         1,
         4L << 30,
         null,
