@@ -7,47 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instgenie.kernels.edit.TemplateId;
 import io.instgenie.kernels.io.RgbImage;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.Checkpoint;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.Arrays;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bad input gets 400 or 404 with a JSON {error} that says what is wrong, and nothing of the
  * rejected request is kept: its template is unknown afterwards and no job stays in the table. No
  * edit is ever accepted by this class's service, so the unfinished-jobs gauge must stay 0.
  */
-@ExtendWith(VertxExtension.class)
-class BadInputTest {
+class BadInputTest extends SharedService {
   private static final int DEFAULT_STEPS = TestImages.TINY.defaultSteps();
-  private static ServiceClient client;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config())
-        .onComplete(
-            ctx.succeeding(
-                c -> {
-                  client = c;
-                  ctx.completeNow();
-                }));
-  }
-
-  @AfterAll
-  static void stop(Vertx vertx, VertxTestContext ctx) {
-    vertx.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   @DisplayName("An image that is neither PNG nor JPEG gets 400 saying so")

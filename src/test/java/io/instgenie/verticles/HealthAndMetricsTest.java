@@ -4,38 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Checkpoint;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Liveness, readiness once the model is warm, and the Prometheus metrics of batching. */
-@ExtendWith(VertxExtension.class)
-class HealthAndMetricsTest {
+class HealthAndMetricsTest extends SharedService {
   private static final int STEPS = 5;
-  private static ServiceClient client;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config())
-        .onComplete(
-            ctx.succeeding(
-                c -> {
-                  client = c;
-                  ctx.completeNow();
-                }));
-  }
-
-  @AfterAll
-  static void stop(Vertx vertx, VertxTestContext ctx) {
-    vertx.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   @DisplayName("/health/live answers 200 UP")

@@ -5,43 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.io.RgbImage;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.Checkpoint;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The OpenAI-compatible synchronous POST /v1/images/edits: transparent mask pixels mark the edit.
  */
-@ExtendWith(VertxExtension.class)
-class OpenAiEndpointTest {
-  private static ServiceClient client;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config())
-        .onComplete(
-            ctx.succeeding(
-                c -> {
-                  client = c;
-                  ctx.completeNow();
-                }));
-  }
-
-  @AfterAll
-  static void stop(Vertx vertx, VertxTestContext ctx) {
-    vertx.close().onComplete(ctx.succeedingThenComplete());
-  }
+class OpenAiEndpointTest extends SharedService {
 
   private static MultipartForm form(RgbImage template, byte[] mask, String n, String format) {
     MultipartForm form =

@@ -5,43 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.io.RgbImage;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Progress over Server-Sent Events and WebSocket: every event, in order, live and for a client that
  * comes late.
  */
-@ExtendWith(VertxExtension.class)
-class ProgressStreamTest {
+class ProgressStreamTest extends SharedService {
   private static final int STEPS = 8;
-  private static ServiceClient client;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config())
-        .onComplete(
-            ctx.succeeding(
-                c -> {
-                  client = c;
-                  ctx.completeNow();
-                }));
-  }
-
-  @AfterAll
-  static void stop(Vertx vertx, VertxTestContext ctx) {
-    vertx.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   @DisplayName(

@@ -6,46 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instgenie.kernels.edit.TemplateId;
 import io.instgenie.kernels.io.RgbImage;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.Checkpoint;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Pre-warming: PUT /v1/templates answers once the template run is done, and later edits of it skip
  * that run.
  */
-@ExtendWith(VertxExtension.class)
-class TemplatesTest {
+class TemplatesTest extends SharedService {
   private static final int STEPS = 6;
   private static final String HITS = "instgenie_template_cache_hits_total";
-  private static ServiceClient client;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext ctx) {
-    ServiceClient.start(vertx, ServiceClient.config())
-        .onComplete(
-            ctx.succeeding(
-                c -> {
-                  client = c;
-                  ctx.completeNow();
-                }));
-  }
-
-  @AfterAll
-  static void stop(Vertx vertx, VertxTestContext ctx) {
-    vertx.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   @DisplayName(
