@@ -68,7 +68,6 @@ final class EditCommand implements Callable<Integer> {
         new EditRequest(t, Images.readMask(mask, "mask"), prompt, steps, seed, guidance);
     DitModel model = modelOptions.load();
     EditEngine engine = new EditEngine(model, modelOptions.backend(), 1);
-    engine.prepare(request);
     EditResult r;
     try (Progress progress = new Progress(!json && System.console() != null)) {
       r = engine.edit(request, !noCache, progress);

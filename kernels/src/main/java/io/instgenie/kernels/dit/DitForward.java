@@ -138,21 +138,7 @@ public final class DitForward {
       attend(lay.activeStart[s], lay.activeRows[s], lay, s);
       if (all) attend(lay.inactiveStart[s], lay.inactiveRows[s], lay, s);
     }
-    be.linear(
-        ws.tmp,
-        0,
-        hid,
-        ws.o,
-        0,
-        hid,
-        w.get(WeightNames.block(b, "attn.proj.weight")),
-        0,
-        w.get(WeightNames.block(b, "attn.proj.bias")),
-        0,
-        rq,
-        hid,
-        hid,
-        false);
+    layer(WeightNames.block(b, "attn.proj"), ws.tmp, ws.o, rq, hid, hid);
     gate(seqs, lay, modIndex, b, 2, all);
     // h = LN(X)⊙(1+scale2)+shift2 on query rows; MLP; X += gate2⊙mlp
     for (int s = 0; s < seqs.size(); s++) {
@@ -161,37 +147,9 @@ public final class DitForward {
       if (all) modulate(lay.inactiveStart[s], lay.inactiveRows[s], m, 3, hid);
     }
     int h4 = c.mlpRatio() * hid;
-    be.linear(
-        ws.mlp,
-        0,
-        h4,
-        ws.hn,
-        0,
-        hid,
-        w.get(WeightNames.block(b, "mlp.fc1.weight")),
-        0,
-        w.get(WeightNames.block(b, "mlp.fc1.bias")),
-        0,
-        rq,
-        h4,
-        hid,
-        false);
+    layer(WeightNames.block(b, "mlp.fc1"), ws.mlp, ws.hn, rq, h4, hid);
     be.geluTanh(ws.mlp, 0, (long) rq * h4);
-    be.linear(
-        ws.tmp,
-        0,
-        hid,
-        ws.mlp,
-        0,
-        h4,
-        w.get(WeightNames.block(b, "mlp.fc2.weight")),
-        0,
-        w.get(WeightNames.block(b, "mlp.fc2.bias")),
-        0,
-        rq,
-        hid,
-        h4,
-        false);
+    layer(WeightNames.block(b, "mlp.fc2"), ws.tmp, ws.mlp, rq, hid, h4);
     gate(seqs, lay, modIndex, b, 5, all);
     for (int s = 0; s < seqs.size(); s++) {
       Sequence q = seqs.get(s);
@@ -201,6 +159,12 @@ public final class DitForward {
       if (q.recorder != null)
         q.recorder.accept(b, ws.x, (long) (lay.activeStart[s] + promptLen) * hid);
     }
+  }
+
+  /** y[rows, n] = x[rows, k]·Wᵀ + b for the layer {@code name}, both matrices from row 0, dense. */
+  private void layer(String name, FloatBuf y, FloatBuf x, int rows, int n, int k) {
+    be.linear(
+        y, 0, n, x, 0, k, w.get(name + ".weight"), 0, w.get(name + ".bias"), 0, rows, n, k, false);
   }
 
   /**
