@@ -8,9 +8,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,9 +20,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Step-level continuous batching, counted in worker steps: an edit B submitted while edit A runs
  * gets its first step within one step of reaching the worker; under static batching the same
- * measurement shows B waiting for A's whole batch, so the check can fail.
+ * measurement shows B waiting for A's whole batch, so the check can fail. Static batching runs two
+ * edits of {@value #STEPS} steps back to back; on a loaded machine that takes longer than Vert.x's
+ * default 30 s, so the time-out is generous (a guard, not a performance bound).
  */
 @ExtendWith(VertxExtension.class)
+@Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
 class BatchingTest {
   /** Long enough that B reaches the worker while A still has hundreds of steps to go. */
   private static final int STEPS = 800;

@@ -104,7 +104,8 @@ class HealthAndMetricsTest extends SharedService {
                           assertTrue(
                               text.contains("instgenie_batch_size"), "batch size is reported");
                           assertTrue(
-                              text.contains("instgenie_calibration_compute_r2{worker=\"0\"}"),
+                              text.contains(
+                                  "instgenie_calibration_r2{fit=\"compute\",worker=\"0\"}"),
                               "the start-up calibration is reported");
                           // the edit ran a template run of STEPS steps, then its own STEPS steps
                           assertTrue(

@@ -7,8 +7,9 @@ import java.nio.channels.FileChannel;
 
 /**
  * One open cache file: segments read by position, each checked against its CRC32C. A failed check
- * deletes the file (the next lookup misses) and throws {@link CorruptSegmentException}. Reads from
- * several threads are safe; close it when the edit is done.
+ * deletes the file (the next lookup misses) and throws {@link CorruptSegmentException}; a failed
+ * read forgets the file the same way and throws {@link UncheckedIOException}. Reads from several
+ * threads are safe; close it when the edit is done.
  */
 public final class DiskTemplate implements SegmentSource {
   private final DiskTier tier;
@@ -33,6 +34,11 @@ public final class DiskTemplate implements SegmentSource {
   }
 
   @Override
+  public TierKind tier() {
+    return TierKind.DISK;
+  }
+
+  @Override
   public void read(int step, int block, ByteBuffer dst) {
     try {
       IgcFile.readSegment(channel, header, step, block, dst, key);
@@ -40,6 +46,7 @@ public final class DiskTemplate implements SegmentSource {
       tier.discard(key);
       throw e;
     } catch (IOException e) {
+      tier.lost(key, e);
       throw new UncheckedIOException("cannot read " + key.fileName() + ": " + e.getMessage(), e);
     }
   }

@@ -136,6 +136,53 @@ public final class DiskTier implements Tier {
     }
   }
 
+  /**
+   * Writes {@code acts} to a scratch file of this folder and opens it for segment reads (the load
+   * calibration). The file is outside the tier's entries and cap, named as the debris a restart
+   * removes, and deleted when the source is closed. Empty when the tier is off or cannot write it.
+   */
+  Optional<SegmentSource> scratch(StoredActivations acts) {
+    if (!available) return Optional.empty();
+    TemplateKey key = new TemplateKey("calibration", acts.steps());
+    Path file = null;
+    FileChannel ch = null;
+    try {
+      file = Files.createTempFile(dir, ".calibration.", ".tmp");
+      IgcFile.writeAtomically(file, acts);
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+      DiskTemplate t = new DiskTemplate(this, key, ch, IgcFile.readHeader(ch, key));
+      Path written = file;
+      return Optional.of(
+          new SegmentSource() {
+            @Override
+            public ActivationShape shape() {
+              return t.shape();
+            }
+
+            @Override
+            public TierKind tier() {
+              return TierKind.DISK;
+            }
+
+            @Override
+            public void read(int step, int block, ByteBuffer dst) {
+              t.read(step, block, dst);
+            }
+
+            @Override
+            public void close() {
+              t.close();
+              deleteQuietly(written);
+            }
+          });
+    } catch (IOException | UncheckedIOException | SecurityException | CorruptSegmentException e) {
+      closeQuietly(ch);
+      if (file != null) deleteQuietly(file);
+      LOG.log(System.Logger.Level.WARNING, "cannot time reads in " + dir + ": " + e);
+      return Optional.empty();
+    }
+  }
+
   @Override
   public boolean put(TemplateKey key, StoredActivations acts) {
     if (!acts.complete())
@@ -210,6 +257,7 @@ public final class DiskTier implements Tier {
   void discard(TemplateKey key) {
     synchronized (this) {
       corrupt++;
+      listener.corrupt(TierKind.DISK, key);
     }
     if (remove(key)) {
       LOG.log(
@@ -232,7 +280,7 @@ public final class DiskTier implements Tier {
   }
 
   /** A file that vanished or cannot be read is forgotten (a miss), never an error for the edit. */
-  private void lost(TemplateKey key, IOException e) {
+  void lost(TemplateKey key, IOException e) {
     synchronized (this) {
       Long old = entries.remove(key);
       if (old != null) {

@@ -8,6 +8,7 @@ import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +27,7 @@ import java.util.function.LongConsumer;
 public final class PipelinedActivations implements Activations, AutoCloseable {
   private final SegmentSource src;
   private final ActivationShape shape;
-  private final LongConsumer onClose;
+  private final LongConsumer onBubble;
   private final ExecutorService loader;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -59,11 +60,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     this(src, plan, n -> {});
   }
 
-  /** As above; {@code onClose} receives the total bubble time in ns (the cache's metrics). */
-  PipelinedActivations(SegmentSource src, BlockMode[] plan, LongConsumer onClose) {
+  /** As above; {@code onBubble} receives each wait in ns as it ends (the cache's metrics). */
+  PipelinedActivations(SegmentSource src, BlockMode[] plan, LongConsumer onBubble) {
     this.src = src;
     this.shape = src.shape();
-    this.onClose = onClose;
+    this.onBubble = onBubble;
     for (int i = 0; i < 2; i++)
       buffers[i] = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
     setPlan(plan);
@@ -95,6 +96,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
 
   public ActivationShape shape() {
     return shape;
+  }
+
+  /** The tier the segments come from. */
+  public TierKind tier() {
+    return src.tier();
   }
 
   @Override
@@ -161,12 +167,32 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     return locked(() -> syncReads);
   }
 
+  /**
+   * The read error of the step in progress (the gathers rethrow it): a corrupt or unreadable
+   * segment, whose template the source has already discarded.
+   */
+  public Optional<RuntimeException> loadFailure() {
+    lock.lock();
+    try {
+      return Optional.ofNullable(failure);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Forgets the step in progress, so that asking for it again reloads it from its first block (a
+   * step that is being redone after its forward was cut short).
+   */
+  public synchronized void rewind() {
+    stopLoader();
+  }
+
   @Override
   public synchronized void close() {
     stopLoader();
     loader.shutdownNow();
     src.close();
-    onClose.accept(bubbleNanos());
   }
 
   /** Tells the running loader to stop and waits for it, so it no longer writes the buffers. */
@@ -264,6 +290,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   /** Frees buffers of earlier blocks, then waits for block b; -1 when it must be read directly. */
   private int awaitBlock(long g, int b) {
     long waitedFrom = -1;
+    long waited = 0;
     lock.lock();
     try {
       while (true) {
@@ -277,7 +304,8 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
         }
         int s = slotBlock[0] == b ? 0 : slotBlock[1] == b ? 1 : -1;
         if (s >= 0 && slotReady[s]) {
-          if (waitedFrom >= 0) bubbleNanos += System.nanoTime() - waitedFrom;
+          if (waitedFrom >= 0) waited = System.nanoTime() - waitedFrom;
+          bubbleNanos += waited;
           return s;
         }
         if (failure != null) throw failure;
@@ -287,12 +315,23 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       }
     } finally {
       lock.unlock();
+      if (waited > 0) onBubble.accept(waited);
     }
   }
 
   private ByteBuffer readNow(int k, int b) {
     ByteBuffer buf = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
-    src.read(k, b, buf);
+    try {
+      src.read(k, b, buf);
+    } catch (RuntimeException e) {
+      lock.lock();
+      try {
+        failure = e; // reported like a loader's error, for loadFailure()
+      } finally {
+        lock.unlock();
+      }
+      throw e;
+    }
     locked(() -> syncReads++);
     return buf;
   }

@@ -9,6 +9,11 @@ import java.nio.ByteBuffer;
 public interface SegmentSource extends AutoCloseable {
   ActivationShape shape();
 
+  /** The tier the segments are read from (what Algorithm 1's Ld is fitted for). */
+  default TierKind tier() {
+    return TierKind.MEMORY;
+  }
+
   /**
    * Copies segment (step, block) — L × H values in {@link ActivationShape#precision()},
    * little-endian — into {@code dst} from index 0; {@code dst} must hold segmentBytes.

@@ -3,8 +3,11 @@ package io.instgenie.cache;
 import io.instgenie.kernels.dit.BlockMode;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -127,8 +130,24 @@ public final class TemplateCache implements AutoCloseable {
   }
 
   /**
+   * The template for an edit, never promoted on the caller's thread: from memory, its activations
+   * (read in place); from disk only, a {@link PipelinedActivations} over its file, which the caller
+   * plans per step ({@link PipelinedActivations#setPlan}) and closes when the edit ends; else empty
+   * (a corrupt file header is discarded and counted, as by {@link #lookup}).
+   */
+  public Optional<Activations> open(String templateId, int steps) {
+    return segments(new TemplateKey(templateId, steps))
+        .map(
+            src ->
+                src instanceof StoredActivations inMemory
+                    ? inMemory
+                    : new PipelinedActivations(src, null, registry::bubble));
+  }
+
+  /**
    * Promotes a disk-only template to memory on a background thread (a queued edit's template, while
-   * it waits). The future says whether the template is in memory afterwards.
+   * it waits). The future says whether the template is in memory afterwards; a template larger than
+   * the memory tier is left on disk without being read.
    */
   public CompletableFuture<Boolean> prefetch(String templateId, int steps) {
     TemplateKey key = new TemplateKey(templateId, steps);
@@ -137,12 +156,41 @@ public final class TemplateCache implements AutoCloseable {
     if (closed.get() || disk == null || !disk.contains(key))
       return CompletableFuture.completedFuture(false);
     return CompletableFuture.supplyAsync(
-        () -> promote(key, true).isPresent() && memory.contains(key), prefetcher);
+        () -> fitsInMemory(key) && promote(key, true).isPresent() && memory.contains(key),
+        prefetcher);
+  }
+
+  /**
+   * Load time against bytes per tier this cache reads from (memory; disk when it is on), timed by
+   * {@link Calibration#load} over scratch activations of the model's shape and the configured
+   * precision. The disk file is just written, so its reads come from the page cache: the disk fit
+   * is a warm-cache figure, and colder reads show up as bubbles.
+   */
+  public Map<TierKind, LinearFit> calibrateLoad(ModelConfig c, int reps) {
+    // enough segments for Calibration.load's four group sizes, and no more
+    int steps = (4 + c.depth() - 1) / c.depth();
+    StoredActivations scratch =
+        StoredActivations.allocate(ActivationShape.of(c, steps, config.precision()));
+    // the values do not change the time
+    FloatBuf zeros = FloatBuf.allocate(scratch.shape().segmentValues());
+    for (int k = 0; k < steps; k++)
+      for (int b = 0; b < c.depth(); b++) scratch.sink(k).accept(b, zeros, 0);
+    Map<TierKind, LinearFit> fits = new EnumMap<>(TierKind.class);
+    fits.put(TierKind.MEMORY, Calibration.load(scratch, reps));
+    if (diskAvailable()) {
+      Optional<SegmentSource> file = disk.scratch(scratch);
+      if (file.isPresent()) {
+        try (SegmentSource src = file.get()) {
+          fits.put(TierKind.DISK, Calibration.load(src, reps));
+        }
+      }
+    }
+    return fits;
   }
 
   /**
    * The template read block by block through the pipelined loader, from memory or straight from its
-   * disk file (no promotion); its bubbles go to the stats when it is closed.
+   * disk file (no promotion); its bubbles go to the stats as they happen.
    */
   public Optional<PipelinedActivations> pipelined(String templateId, int steps, BlockMode[] plan) {
     return segments(new TemplateKey(templateId, steps))
@@ -223,6 +271,18 @@ public final class TemplateCache implements AutoCloseable {
     }
   }
 
+  /**
+   * False when the template could never be held in memory: promoting it would read it for nothing.
+   */
+  private boolean fitsInMemory(TemplateKey key) {
+    try (DiskTemplate t = disk.open(key).orElse(null)) {
+      return t != null && t.shape().totalBytes() <= config.memoryBytes();
+    } catch (CorruptSegmentException e) {
+      corrupt(e);
+      return false;
+    }
+  }
+
   /** One disk (or remote) read per template at a time: a lookup joins a prefetch in flight. */
   private Optional<StoredActivations> promote(TemplateKey key, boolean byPrefetch) {
     CompletableFuture<Optional<StoredActivations>> mine = new CompletableFuture<>();
@@ -269,9 +329,8 @@ public final class TemplateCache implements AutoCloseable {
   }
 
   private void corrupt(CorruptSegmentException e) {
-    registry.corrupt();
     registry.miss(TierKind.DISK);
-    // the disk tier has logged the WARNING and deleted the file; this names the segment
+    // the disk tier has counted it, logged the WARNING and deleted the file; this names the segment
     LOG.log(
         System.Logger.Level.INFO,
         "cache miss on corrupt data, the template run will be redone: " + e.getMessage());

@@ -102,7 +102,8 @@ public final class TemplateRegistry implements Tier.Listener {
     prefetches.increment();
   }
 
-  void corrupt() {
+  @Override
+  public void corrupt(TierKind tier, TemplateKey key) {
     corrupt.increment();
   }
 

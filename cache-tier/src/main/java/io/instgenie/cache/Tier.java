@@ -23,6 +23,12 @@ public interface Tier {
 
     /** Gone: evicted for room, removed, found corrupt or unreadable, or the tier switched off. */
     void dropped(TierKind tier, TemplateKey key);
+
+    /**
+     * Stored bytes failed a checksum, whoever read them (a lookup, a prefetch or the pipelined
+     * loader); the tier drops the template too.
+     */
+    default void corrupt(TierKind tier, TemplateKey key) {}
   }
 
   TierKind kind();

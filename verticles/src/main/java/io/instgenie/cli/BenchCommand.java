@@ -6,5 +6,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Benchmarks (a table, or --json).",
-    subcommands = {BenchEngineCommand.class, BenchServeCommand.class, BenchCacheCommand.class})
+    subcommands = {
+      BenchEngineCommand.class,
+      BenchServeCommand.class,
+      BenchCacheCommand.class,
+      BenchQualityCommand.class
+    })
 final class BenchCommand {}

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ForwardCommand.class,
       InitModelCommand.class,
+      TrainCommand.class,
       BenchCommand.class,
       MakeExamplesCommand.class,
       CommandLine.HelpCommand.class

@@ -1,12 +1,10 @@
 package io.instgenie.cli;
 
 import io.instgenie.kernels.io.Images;
+import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
-import java.awt.Color;
-import java.awt.GradientPaint;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
+import io.instgenie.kernels.scenes.EditCase;
+import io.instgenie.kernels.scenes.SceneGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -14,67 +12,41 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code instgenie make-examples}: draws the bundled example template and mask (nothing
- * downloaded).
+ * {@code instgenie make-examples}: writes the template and mask of a seeded scene edit case
+ * (nothing downloaded) and prints its prompt.
  */
 @Command(
     name = "make-examples",
-    description = "Draw an example template (a simple scene) and a mask.")
+    description = "Write an example template (a generated scene) and mask, and print the prompt.")
 final class MakeExamplesCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "examples")
   Path out;
 
-  @Option(names = "--size", defaultValue = "128")
+  @Option(names = "--size", defaultValue = "64")
   int size;
+
+  /** Seed 229 at 64 px: add "a red circle" beside a magenta circle, orange star, yellow square. */
+  @Option(names = "--seed", defaultValue = "229", description = "edit case seed")
+  long seed;
 
   @Override
   public Integer call() throws Exception {
     if (size < 16) throw new IllegalArgumentException("--size must be at least 16");
+    EditCase c = new SceneGenerator(size).editCase(seed);
     Files.createDirectories(out);
-    Images.writePng(out.resolve("template.png"), rgb(scene()));
-    Images.writePng(out.resolve("mask.png"), rgb(mask()));
+    Images.writePng(out.resolve("template.png"), c.template().image());
+    Images.writePng(out.resolve("mask.png"), rgb(c.mask()));
     System.out.println("wrote " + out.resolve("template.png") + " and " + out.resolve("mask.png"));
+    System.out.println("prompt: " + c.prompt());
     return 0;
   }
 
-  /** A blue-to-white gradient sky, a yellow square and a green circle on the left half. */
-  private BufferedImage scene() {
-    BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
-    g.setPaint(new GradientPaint(0, 0, new Color(70, 110, 200), 0, size, new Color(235, 240, 250)));
-    g.fillRect(0, 0, size, size);
-    g.setColor(new Color(240, 200, 40));
-    g.fillRect(size / 8, size / 2, size / 4, size / 4);
-    g.setColor(new Color(40, 160, 70));
-    g.fillOval(size / 8, size / 8, size / 4, size / 4);
-    g.dispose();
-    return img;
-  }
-
-  /** White (edit) square on the right half, black elsewhere. */
-  private BufferedImage mask() {
-    BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setColor(Color.WHITE);
-    g.fillRect(size * 9 / 16, size * 5 / 16, size * 5 / 16, size * 5 / 16);
-    g.dispose();
-    return img;
-  }
-
-  private static RgbImage rgb(BufferedImage img) {
-    int w = img.getWidth();
-    int h = img.getHeight();
-    byte[] px = new byte[w * h * 3];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int v = img.getRGB(x, y);
-        int at = (y * w + x) * 3;
-        px[at] = (byte) (v >> 16);
-        px[at + 1] = (byte) (v >> 8);
-        px[at + 2] = (byte) v;
-      }
+  /** The mask as a grey RGB image (255 = edit), which {@code Images.readMask} reads back. */
+  private static RgbImage rgb(MaskImage m) {
+    byte[] px = new byte[m.levels().length * 3];
+    for (int i = 0; i < m.levels().length; i++) {
+      px[3 * i] = px[3 * i + 1] = px[3 * i + 2] = m.levels()[i];
     }
-    return new RgbImage(w, h, px);
+    return new RgbImage(m.width(), m.height(), px);
   }
 }

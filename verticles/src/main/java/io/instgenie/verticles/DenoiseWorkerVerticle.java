@@ -1,7 +1,9 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.Calibration;
+import io.instgenie.cache.CostModel;
 import io.instgenie.cache.LinearFit;
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
@@ -21,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -116,16 +119,39 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   }
 
   /**
-   * Fits compute time per block against FLOPs (Algorithm 1's Cw and Cf), logs it and publishes it.
+   * Fits Algorithm 1's costs on this machine, now: compute time per block against FLOPs (Cw, Cf),
+   * and load time per segment against bytes for each tier of the store (Ld); logs and publishes
+   * every fit and hands them to the step loop.
    */
   private void calibrate(DitForward forward) {
-    LinearFit fit = Calibration.compute(forward, 3);
+    LinearFit compute = Calibration.compute(forward, 3);
+    report("compute", "compute per block", compute, 1e9, "gflop");
+    Map<TierKind, LinearFit> loads = useCache ? store.calibrateLoad(3) : Map.of();
+    for (Map.Entry<TierKind, LinearFit> e : loads.entrySet()) {
+      String tier = e.getKey().name().toLowerCase(Locale.ROOT);
+      report("load_" + tier, "load per segment from " + tier, e.getValue(), 1 << 20, "mib");
+    }
+    loop.useCosts(new CostModel(compute, loads));
+  }
+
+  /**
+   * One fit to the log and to /metrics, its slope in ms per {@code unit}: {@code scale} units of
+   * the fit's x (FLOPs or bytes) make one.
+   */
+  private void report(String fit, String what, LinearFit f, double scale, String unit) {
     LOG.log(
         System.Logger.Level.INFO,
         String.format(
-            "worker %d calibration: compute per block %.3f ms + %.3f ms/GFLOP (R² %.4f)",
-            index, fit.a(), fit.b() * 1e9, fit.r2()));
-    metrics.calibration(index, fit.a(), fit.b() * 1e9, fit.r2());
+            Locale.ROOT,
+            "worker %d calibration: %s %.4f ms + %.4f ms/%s (R² %.4f, %d points)",
+            index,
+            what,
+            f.a(),
+            f.b() * scale,
+            unit.equals("mib") ? "MiB" : "GFLOP",
+            f.r2(),
+            f.samples()));
+    metrics.calibration(index, fit, f.a(), f.b() * scale, unit, f.r2());
   }
 
   /** Hands the loop's reports to the event bus and the metrics; runs on the step-loop thread. */
@@ -169,6 +195,11 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     @Override
     public void templateLookup(boolean hit) {
       metrics.templateLookup(hit);
+    }
+
+    @Override
+    public void blockModes(TierKind slowest, int cached, int recomputed) {
+      metrics.blockModes(slowest, cached, recomputed);
     }
   }
 }

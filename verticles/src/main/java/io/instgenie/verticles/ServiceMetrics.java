@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** The service's metrics (Micrometer, scraped in Prometheus format at /metrics); thread-safe. */
@@ -26,6 +29,9 @@ public final class ServiceMetrics {
   private final Counter templateHits;
   private final Counter templateMisses;
   private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Per slowest tier read: blocks that used the cache [0] and that recomputed every row [1]. */
+  private final Map<TierKind, Counter[]> blocks = new EnumMap<>(TierKind.class);
 
   public ServiceMetrics() {
     stepLatency =
@@ -67,6 +73,20 @@ public final class ServiceMetrics {
         Counter.builder("instgenie_template_cache_misses")
             .description("Edits that needed (or joined) a template run")
             .register(registry);
+    for (TierKind tier : TierKind.values()) {
+      Counter[] modes = new Counter[2];
+      String[] names = {"cache", "recompute"};
+      for (int i = 0; i < 2; i++) {
+        modes[i] =
+            Counter.builder("instgenie_step_blocks")
+                .tags("mode", names[i], "tier", tier.name().toLowerCase(Locale.ROOT))
+                .description(
+                    "Blocks of steps that read cached rows, by mode (Algorithm 1's choice) and by"
+                        + " the slowest tier read")
+                .register(registry);
+      }
+      blocks.put(tier, modes);
+    }
   }
 
   public void step(int members, int sequences, double stepMs, double kernelMs) {
@@ -97,7 +117,7 @@ public final class ServiceMetrics {
     sources.add(stats); // Micrometer holds function sources weakly
     String w = String.valueOf(worker);
     for (TierKind kind : TierKind.values()) {
-      Tags tags = Tags.of("worker", w, "tier", kind.name().toLowerCase(java.util.Locale.ROOT));
+      Tags tags = Tags.of("worker", w, "tier", kind.name().toLowerCase(Locale.ROOT));
       FunctionCounter.builder("instgenie_cache_hits", stats, s -> s.get().tier(kind).hits())
           .tags(tags)
           .description("Template lookups served by this tier")
@@ -133,21 +153,34 @@ public final class ServiceMetrics {
         .register(registry);
   }
 
-  /** A worker's start-up compute fit: time per block = intercept + slope × GFLOP, and its R². */
-  public void calibration(int worker, double interceptMs, double msPerGflop, double r2) {
-    Tags tags = Tags.of("worker", String.valueOf(worker));
-    Gauge.builder("instgenie_calibration_compute_intercept_ms", () -> interceptMs)
+  /**
+   * A worker's start-up fit {@code fit} (compute, load_memory, load_disk): time = intercept + slope
+   * × x, x in the unit {@code per} (gflop for compute, mib for loads), and its R².
+   */
+  public void calibration(
+      int worker, String fit, double interceptMs, double slopeMs, String per, double r2) {
+    Tags tags = Tags.of("worker", String.valueOf(worker), "fit", fit);
+    Gauge.builder("instgenie_calibration_intercept_ms", () -> interceptMs)
         .tags(tags)
-        .description("Start-up fit of compute time per block: intercept")
+        .description("Start-up fit of compute time per block or load time per segment: intercept")
         .register(registry);
-    Gauge.builder("instgenie_calibration_compute_ms_per_gflop", () -> msPerGflop)
+    Gauge.builder("instgenie_calibration_slope_ms", () -> slopeMs)
+        .tags(tags.and("per", per))
+        .description("Start-up fit: milliseconds per unit of work (GFLOP, or MiB loaded)")
+        .register(registry);
+    Gauge.builder("instgenie_calibration_r2", () -> r2)
         .tags(tags)
-        .description("Start-up fit of compute time per block: slope")
+        .description("Start-up fit: R squared")
         .register(registry);
-    Gauge.builder("instgenie_calibration_compute_r2", () -> r2)
-        .tags(tags)
-        .description("Start-up fit of compute time per block: R squared")
-        .register(registry);
+  }
+
+  /**
+   * One step's block modes (Algorithm 1) for a batch that read cached rows, by the slowest tier it
+   * read from.
+   */
+  public void blockModes(TierKind slowest, int cached, int recomputed) {
+    blocks.get(slowest)[0].increment(cached);
+    blocks.get(slowest)[1].increment(recomputed);
   }
 
   /** The Prometheus text exposition. */

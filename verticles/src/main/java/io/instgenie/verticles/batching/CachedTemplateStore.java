@@ -1,32 +1,30 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TemplateCache;
 import io.instgenie.cache.TemplateRegistry;
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /** The step loop's view of the tiered {@link TemplateCache} (memory, disk, later remote). */
 public final class CachedTemplateStore implements TemplateStore {
   private final TemplateCache cache;
   private final ModelConfig config;
 
-  /** Prefetches in flight, by template id and steps; touched by the step-loop thread only. */
-  private final Map<String, CompletableFuture<Boolean>> prefetches = new HashMap<>();
-
   public CachedTemplateStore(TemplateCache cache, ModelConfig config) {
     this.cache = cache;
     this.config = config;
   }
 
+  /** Memory: in place; disk only: through the pipelined loader, never promoted on this thread. */
   @Override
   public Optional<Activations> lookup(String templateId, int steps) {
-    return cache.lookup(templateId, steps);
+    return cache.open(templateId, steps);
   }
 
   @Override
@@ -39,20 +37,18 @@ public final class CachedTemplateStore implements TemplateStore {
     cache.commit(templateId, activations);
   }
 
+  /**
+   * Promotes in the background, for later edits: an edit admitted meanwhile need not wait, it reads
+   * the disk file through the pipelined loader.
+   */
   @Override
   public void prefetch(String templateId, int steps) {
-    CompletableFuture<Boolean> f = cache.prefetch(templateId, steps);
-    if (!f.isDone()) prefetches.put(templateId + "/" + steps, f);
+    cache.prefetch(templateId, steps);
   }
 
   @Override
-  public boolean loading(String templateId, int steps) {
-    String key = templateId + "/" + steps;
-    CompletableFuture<Boolean> f = prefetches.get(key);
-    if (f == null) return false;
-    if (!f.isDone()) return true;
-    prefetches.remove(key); // done (promoted, or refused: then lookup reads it directly)
-    return false;
+  public Map<TierKind, LinearFit> calibrateLoad(int reps) {
+    return cache.calibrateLoad(config, reps);
   }
 
   @Override

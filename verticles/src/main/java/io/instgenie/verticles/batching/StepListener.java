@@ -1,5 +1,6 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.messages.JobEvent;
 import java.util.Map;
@@ -16,4 +17,10 @@ public interface StepListener {
 
   /** Template-cache lookup outcome for an edit that left the queue. */
   void templateLookup(boolean hit);
+
+  /**
+   * The block modes a step ran with, for a batch that read cached rows: blocks that used the cache
+   * and blocks that recomputed every row; {@code slowest} is the slowest tier read in that step.
+   */
+  default void blockModes(TierKind slowest, int cached, int recomputed) {}
 }

@@ -1,5 +1,7 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.cache.CostModel;
+import io.instgenie.cache.PipelinedActivations;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.edit.Activations;
@@ -23,10 +25,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
  * members leave and queued tasks join up to {@code maxBatch} (continuous batching) or, in static
- * mode, only when the batch is empty. One packed forward per step for all members. A template run
- * is a member like an edit; edits of a template being run wait for it without holding a slot, and
- * concurrent first edits of one template share one template run. Plain Java: the service and a
- * simulator can drive it.
+ * mode, only when the batch is empty. One packed forward per step for all members, its block modes
+ * chosen for the whole batch by {@link BlockPlanner} (Algorithm 1 once a member reads its template
+ * from disk through the pipelined loader). A template run is a member like an edit; edits of a
+ * template being run wait for it without holding a slot, and concurrent first edits of one template
+ * share one template run. An edit whose cached rows fail to load (a corrupt segment) starts over
+ * and finds or redoes its template. Plain Java: the service and a simulator can drive it.
  */
 public final class StepLoop implements Runnable {
   private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
@@ -39,6 +43,8 @@ public final class StepLoop implements Runnable {
 
   /** False: every edit recomputes every token (the full-recompute baseline); no template runs. */
   private final boolean useCache;
+
+  private final BlockPlanner planner;
 
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final ArrayDeque<Member> queue = new ArrayDeque<>();
@@ -75,6 +81,15 @@ public final class StepLoop implements Runnable {
     this.maxBatch = maxBatch;
     this.continuous = continuous;
     this.useCache = useCache;
+    this.planner = new BlockPlanner(forward.config());
+  }
+
+  /**
+   * Thread-safe: the calibrated costs behind Algorithm 1 (until then, blocks read from disk use the
+   * cache everywhere).
+   */
+  public void useCosts(CostModel calibrated) {
+    planner.useCosts(calibrated);
   }
 
   /** Thread-safe: hands a task to the loop. */
@@ -98,6 +113,14 @@ public final class StepLoop implements Runnable {
 
   @Override
   public void run() {
+    try {
+      loop();
+    } finally {
+      for (Member m : running) m.release();
+    }
+  }
+
+  private void loop() {
     while (!stopped) {
       try {
         drainInbox(running.isEmpty() ? (queue.isEmpty() ? 200 : 2) : 0);
@@ -111,7 +134,10 @@ public final class StepLoop implements Runnable {
       } catch (RuntimeException | Error e) {
         // the loop must outlive any one batch: a dead step loop would hang every request
         LOG.log(Level.ERROR, "step failed; failing the batch", e);
-        for (Member m : new ArrayList<>(running)) fail(m, "internal error: " + e);
+        for (Member m : new ArrayList<>(running)) {
+          fail(m, "internal error: " + e);
+          m.release();
+        }
         running.clear();
         templateRuns.clear();
       }
@@ -153,6 +179,7 @@ public final class StepLoop implements Runnable {
       Member m = it.next();
       if (m.id().equals(id) && m.job != null) {
         it.remove();
+        m.release();
         listener.event(JobEvent.of(id, "cancelled"));
         return;
       }
@@ -173,16 +200,18 @@ public final class StepLoop implements Runnable {
     for (Iterator<Member> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
       Member m = it.next();
       PreparedEdit p = m.task.edit();
-      // a template being promoted from disk keeps its task queued (in place) instead of reading on
-      // this thread
+      // a template the store is still bringing from a tier it cannot read step by step keeps its
+      // task queued (in place) instead of reading on this thread
       if (m.job == null && store.loading(p.templateId(), p.steps())) continue;
       it.remove();
       if (m.job != null) { // back from waiting on its template run: it started already
         running.add(m);
         continue;
       }
-      m.startedAtMs = now();
-      listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
+      if (m.startedAtMs < 0) { // not an edit starting over
+        m.startedAtMs = now();
+        listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
+      }
       if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
         finish(m, p.request().template().pixels(), now());
         continue;
@@ -195,8 +224,12 @@ public final class StepLoop implements Runnable {
       Optional<Activations> cached = store.lookup(p.templateId(), p.steps());
       listener.templateLookup(cached.isPresent());
       if (cached.isPresent()) {
-        if (m.task.templateOnly()) completeTemplate(m);
-        else join(m, cached.get());
+        if (!m.task.templateOnly()) {
+          join(m, cached.get());
+        } else { // registering a template that is held already: nothing to read
+          if (cached.get() instanceof PipelinedActivations unread) unread.close();
+          completeTemplate(m);
+        }
         continue;
       }
       Member.Run run = templateRuns.get(p.templateId());
@@ -218,21 +251,36 @@ public final class StepLoop implements Runnable {
   }
 
   private void join(Member m, Activations acts) {
-    m.job = m.task.edit().job(forward.config(), acts);
+    if (acts instanceof PipelinedActivations unread
+        && m.task.edit().maskedTokens().length == forward.config().imageTokens()) {
+      unread.close(); // every token masked: no cached row to read, so nothing to load
+      acts = null;
+    }
+    m.startEdit(forward.config(), acts);
     running.add(m);
   }
 
   private void step() {
     long t0 = System.nanoTime();
+    BlockPlanner.Choice choice = planner.plan(running);
     seqs.clear();
     for (Member m : running) {
+      // the plan first: asking for a step's source starts its loader on the plan's CACHE blocks
+      if (m.pipe != null) m.pipe.setPlan(choice.modes());
       if (m.job != null) m.job.addSequences(seqs);
       else m.run.job.addSequences(seqs);
     }
     long k0 = System.nanoTime();
-    forward.run(seqs, null);
+    try {
+      forward.run(seqs, choice.modes());
+    } catch (RuntimeException e) {
+      if (restartFailedReads()) return; // the step is redone at the next turn of the loop
+      throw e;
+    }
     double kernelMs = (System.nanoTime() - k0) / 1e6;
     stepsRun++;
+    if (choice.slowest() != null)
+      listener.blockModes(choice.slowest(), choice.cached(), choice.recomputed());
     int members = running.size();
     List<Member> done = new ArrayList<>();
     for (Member m : running) {
@@ -264,6 +312,7 @@ public final class StepLoop implements Runnable {
     }
     running.removeAll(done);
     for (Member m : done) {
+      m.release();
       if (m.job != null)
         finish(
             m,
@@ -288,10 +337,43 @@ public final class StepLoop implements Runnable {
       if (w.task.templateOnly()) completeTemplate(w);
       else {
         // ahead of later arrivals, but through the queue so the batch never exceeds maxBatch
-        w.job = w.task.edit().job(forward.config(), acts);
+        w.startEdit(forward.config(), acts);
         queue.addFirst(w);
       }
     }
+  }
+
+  /**
+   * After a forward cut short by a failed cached read (a corrupt or unreadable disk segment, which
+   * the cache tier has already discarded): the edits reading it start over from the head of the
+   * queue, so they find their template elsewhere or redo its template run; the rest of the batch
+   * redoes the step (a member's state moves only after a whole forward). False when no read failed.
+   */
+  private boolean restartFailedReads() {
+    List<Member> failed = new ArrayList<>();
+    for (Member m : running) {
+      if (m.pipe == null) continue;
+      Optional<RuntimeException> err = m.pipe.loadFailure();
+      if (err.isEmpty()) {
+        m.pipe.rewind();
+        continue;
+      }
+      LOG.log(
+          Level.WARNING,
+          "edit "
+              + m.id()
+              + " starts over (it was at step "
+              + m.job.step()
+              + "): its template's cache failed to load: "
+              + err.get().getMessage());
+      failed.add(m);
+    }
+    running.removeAll(failed);
+    for (int i = failed.size() - 1; i >= 0; i--) {
+      failed.get(i).forgetEdit();
+      queue.addFirst(failed.get(i));
+    }
+    return !failed.isEmpty();
   }
 
   private void completeTemplate(Member m) {

@@ -1,10 +1,19 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.cache.LinearFit;
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.edit.Activations;
+import java.util.Map;
 import java.util.Optional;
 
 /** Where a denoise worker finds and keeps template activations (the cache tier behind it). */
 public interface TemplateStore {
+  /**
+   * The template's activations for an edit, without a whole-template read on the caller's thread:
+   * from memory, read in place; from a slower tier, a {@link
+   * io.instgenie.cache.PipelinedActivations} that the step loop plans every step and closes when
+   * the edit leaves.
+   */
   Optional<Activations> lookup(String templateId, int steps);
 
   /** Fresh activations for a template run to write into. */
@@ -22,6 +31,14 @@ public interface TemplateStore {
   /** True while a prefetch of the template from a slower tier is still running (its tasks wait). */
   default boolean loading(String templateId, int steps) {
     return false;
+  }
+
+  /**
+   * Times reads from each tier it has (a short start-up calibration): load time against bytes, for
+   * Algorithm 1's Ld. Empty for a store with nothing to calibrate.
+   */
+  default Map<TierKind, LinearFit> calibrateLoad(int reps) {
+    return Map.of();
   }
 
   /** Flushes and releases what the store holds (the worker is stopping). */

@@ -1,0 +1,145 @@
+package io.instgenie.cache.bench;
+
+import io.instgenie.kernels.edit.EditEngine;
+import io.instgenie.kernels.edit.EditRequest;
+import io.instgenie.kernels.edit.EditResult;
+import io.instgenie.kernels.edit.Patches;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.scenes.EditCase;
+import io.instgenie.kernels.scenes.PromptScore;
+import io.instgenie.kernels.scenes.SceneGenerator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Image quality as DESIGN.md reports it (issue 6): seeded scene edit cases, each run twice with the
+ * same request and seed, once with the template's cached activations and once recomputing every
+ * token; the cached edit is compared with the full one over the masked pixels (PSNR, SSIM), its
+ * unmasked pixels with the template's, and both are scored for following the prompt ({@link
+ * PromptScore}: the asked colour dominates the new pixels of the mask).
+ */
+public final class EditQualityBench {
+  /** One case; PSNR is +∞ when the two edits are equal. */
+  public record Case(
+      int index,
+      String kind,
+      String prompt,
+      double maskRatio,
+      double psnr,
+      double ssim,
+      boolean unmaskedIdentical,
+      boolean cachedFollows,
+      boolean fullFollows,
+      EditCase editCase,
+      byte[] cached,
+      byte[] full) {}
+
+  /** Every case and the summary over them. */
+  public record Result(int steps, float guidance, List<Case> cases) {
+    public double meanSsim() {
+      return cases.stream().mapToDouble(Case::ssim).average().orElse(Double.NaN);
+    }
+
+    public double minSsim() {
+      return cases.stream().mapToDouble(Case::ssim).min().orElse(Double.NaN);
+    }
+
+    /** Median PSNR in dB (+∞ when more than half of the pairs are equal). */
+    public double medianPsnr() {
+      double[] p = cases.stream().mapToDouble(Case::psnr).sorted().toArray();
+      return p.length == 0 ? Double.NaN : p[p.length / 2];
+    }
+
+    public long unmaskedIdentical() {
+      return cases.stream().filter(Case::unmaskedIdentical).count();
+    }
+
+    /** Share of cached edits that follow their prompt. */
+    public double promptScore() {
+      return cases.stream().filter(Case::cachedFollows).count() / (double) cases.size();
+    }
+
+    /** The same share for the full-recompute edits (the model's own prompt following). */
+    public double fullPromptScore() {
+      return cases.stream().filter(Case::fullFollows).count() / (double) cases.size();
+    }
+  }
+
+  private EditQualityBench() {}
+
+  /**
+   * Runs {@code count} cases from seeds {@code seed}, {@code seed + 1}, …; {@code steps} and {@code
+   * guidance} may be null for the model's defaults. Each case's edit seed is its case seed.
+   */
+  public static Result run(EditEngine engine, int count, long seed, Integer steps, Float guidance) {
+    ModelConfig c = engine.config();
+    SceneGenerator gen = new SceneGenerator(c.imageSize());
+    List<Case> cases = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      EditCase ec = gen.editCase(seed + i);
+      RgbImage template = ec.template().image();
+      EditRequest req =
+          new EditRequest(template, ec.mask(), ec.prompt(), steps, seed + i, guidance);
+      EditResult cached = engine.edit(req, true, (p, s, t) -> {});
+      EditResult full = engine.edit(req, false, (p, s, t) -> {});
+      boolean[] mask = Patches.pixelMask(ec.mask());
+      cases.add(
+          new Case(
+              i,
+              ec.kind().name().toLowerCase(java.util.Locale.ROOT),
+              ec.prompt(),
+              cached.maskRatio(),
+              ImageQuality.psnr(cached.rgb(), full.rgb(), mask),
+              ImageQuality.ssim(cached.rgb(), full.rgb(), c.imageSize(), c.imageSize(), mask),
+              ImageQuality.identicalOutside(cached.rgb(), template.pixels(), mask)
+                  && ImageQuality.identicalOutside(full.rgb(), template.pixels(), mask),
+              PromptScore.follows(ec, image(c, cached.rgb())),
+              PromptScore.follows(ec, image(c, full.rgb())),
+              ec,
+              cached.rgb(),
+              full.rgb()));
+    }
+    int usedSteps = steps != null ? steps : c.defaultSteps();
+    float usedGuidance = guidance != null ? guidance : c.defaultGuidance();
+    return new Result(usedSteps, usedGuidance, cases);
+  }
+
+  private static RgbImage image(ModelConfig c, byte[] rgb) {
+    return new RgbImage(c.imageSize(), c.imageSize(), rgb);
+  }
+
+  /**
+   * A gallery: one row per case of template | mask | full recompute | cached edit, each scaled up
+   * {@code zoom} times (nearest neighbour), separated by 4-pixel white gutters.
+   */
+  public static RgbImage gallery(List<Case> rows, int size, int zoom) {
+    int cell = size * zoom;
+    int gutter = 4;
+    int w = 4 * cell + 5 * gutter;
+    int h = rows.size() * cell + (rows.size() + 1) * gutter;
+    byte[] px = new byte[w * h * 3];
+    Arrays.fill(px, (byte) 255);
+    for (int r = 0; r < rows.size(); r++) {
+      Case k = rows.get(r);
+      byte[] mask = new byte[size * size * 3];
+      byte[] levels = k.editCase().mask().levels();
+      for (int i = 0; i < size * size; i++) {
+        Arrays.fill(mask, i * 3, i * 3 + 3, (levels[i] & 0xff) >= 128 ? (byte) 255 : 0);
+      }
+      byte[][] cols = {k.editCase().template().image().pixels(), mask, k.full(), k.cached()};
+      int y0 = gutter + r * (cell + gutter);
+      for (int col = 0; col < cols.length; col++) {
+        int x0 = gutter + col * (cell + gutter);
+        for (int y = 0; y < cell; y++) {
+          for (int x = 0; x < cell; x++) {
+            int src = ((y / zoom) * size + x / zoom) * 3;
+            System.arraycopy(cols[col], src, px, ((y0 + y) * w + x0 + x) * 3, 3);
+          }
+        }
+      }
+    }
+    return new RgbImage(w, h, px);
+  }
+}

@@ -1,0 +1,130 @@
+package io.instgenie.kernels.scenes;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded scenes for training and edit cases: a background and one to three objects whose colours
+ * are neither a background colour nor each other's. Everything is drawn from one {@link
+ * SplittableRandom} seeded with the caller's seed, so a seed gives the same scene on every JVM.
+ */
+public final class SceneGenerator {
+  public static final int DEFAULT_SIZE = 64;
+
+  /** Placement attempts per object before it is left out. */
+  static final int TRIES = 50;
+
+  private final int size;
+
+  public SceneGenerator() {
+    this(DEFAULT_SIZE);
+  }
+
+  /** Scenes of size×size pixels; object radii scale with the size (see {@link Size}). */
+  public SceneGenerator(int size) {
+    if (size < 16)
+      throw new IllegalArgumentException("scene size must be at least 16, got " + size);
+    this.size = size;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The scene of a seed. */
+  public Scene sample(long seed) {
+    return generate(new SplittableRandom(seed));
+  }
+
+  /** The edit case of a seed; its template is {@code sample(seed)}. */
+  public EditCase editCase(long seed) {
+    return EditCases.generate(this, new SplittableRandom(seed));
+  }
+
+  /** Pixels kept free between object frames (2 at 64). */
+  int gap() {
+    return Math.max(1, size / 32);
+  }
+
+  Scene generate(SplittableRandom rng) {
+    Background bg;
+    List<Colour> free;
+    do {
+      bg = background(rng);
+      free = freeColours(bg, List.of());
+    } while (free.size() <= Captions.MAX_OBJECTS); // one colour stays free for an edit target
+
+    int wanted = 1 + rng.nextInt(Captions.MAX_OBJECTS);
+    List<SceneObject> objects = new ArrayList<>();
+    for (int i = 0; i < wanted; i++) {
+      Shape shape = pick(rng, Shape.values());
+      Size sz = pick(rng, Size.values());
+      Colour colour = free.remove(rng.nextInt(free.size()));
+      SceneObject o = place(rng, shape, colour, sz, objects);
+      if (o != null) objects.add(o);
+    }
+    // Most salient first: larger objects, then placement order (the sort is stable).
+    objects.sort(Comparator.comparing(SceneObject::size).reversed());
+    Captions.Style style =
+        new Captions.Style(rng.nextBoolean(), rng.nextBoolean(), rng.nextBoolean());
+    String caption = Captions.describe(objects, bg, style);
+    return new Scene(size, bg, objects, caption, Scene.render(size, bg, objects));
+  }
+
+  /** A uniformly random position whose frame keeps {@link #gap()} from the others, or null. */
+  private SceneObject place(
+      SplittableRandom rng, Shape shape, Colour colour, Size sz, List<SceneObject> others) {
+    int r = sz.radius(size);
+    for (int t = 0; t < TRIES; t++) {
+      int cx = r + rng.nextInt(size - 2 * r);
+      int cy = r + rng.nextInt(size - 2 * r);
+      SceneObject o = new SceneObject(shape, colour, sz, cx, cy, r);
+      if (clear(o.frame(), others)) return o;
+    }
+    return null;
+  }
+
+  /** Whether {@code box} keeps {@link #gap()} pixels from every object's frame. */
+  boolean clear(Box box, List<SceneObject> objects) {
+    Box grown = box.grow(gap());
+    for (SceneObject o : objects) {
+      if (grown.intersects(o.frame())) return false;
+    }
+    return true;
+  }
+
+  private static Background background(SplittableRandom rng) {
+    Background.Kind kind = pick(rng, Background.Kind.values());
+    Colour first = pick(rng, Colour.values());
+    if (kind == Background.Kind.SOLID) return Background.solid(first);
+    Colour second;
+    do {
+      second = pick(rng, Colour.values());
+    } while (second == first);
+    return new Background(kind, first, second);
+  }
+
+  /**
+   * Palette colours that are no background pixel's nearest colour (a gradient passes through some)
+   * and not in {@code taken}, in palette order: an object of one of them stands out, and a prompt
+   * score never counts an untouched background as that colour.
+   */
+  List<Colour> freeColours(Background bg, List<Colour> taken) {
+    EnumSet<Colour> used = EnumSet.noneOf(Colour.class);
+    used.addAll(taken);
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        int v = bg.rgb(x, y, size);
+        used.add(Colour.nearest((v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF));
+      }
+    }
+    return new ArrayList<>(EnumSet.complementOf(used));
+  }
+
+  static <T> T pick(SplittableRandom rng, T[] values) {
+    return values[rng.nextInt(values.length)];
+  }
+}

@@ -1,0 +1,29 @@
+package io.instgenie.kernels.scenes;
+
+import io.instgenie.kernels.train.Trainer;
+import java.util.Random;
+
+/**
+ * Generated scenes as training examples. Half of the captions describe the whole scene; the other
+ * half name one of its objects only ("red circle", "small blue star"), the form edit prompts take,
+ * so that a prompt naming one object is in distribution wherever the rest of the image comes from.
+ */
+public final class SceneTrainingData implements Trainer.Data {
+  private final SceneGenerator generator;
+
+  public SceneTrainingData(int size) {
+    this.generator = new SceneGenerator(size);
+  }
+
+  @Override
+  public Trainer.Example example(long seed) {
+    Scene s = generator.sample(seed);
+    Random r = new Random(~seed);
+    String caption = s.caption();
+    if (r.nextBoolean() && !s.objects().isEmpty()) {
+      SceneObject o = s.objects().get(r.nextInt(s.objects().size()));
+      caption = String.join(" ", Captions.phrase(o, false, r.nextBoolean()));
+    }
+    return new Trainer.Example(s.pixels(), caption);
+  }
+}

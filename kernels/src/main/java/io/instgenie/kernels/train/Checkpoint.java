@@ -1,0 +1,66 @@
+package io.instgenie.kernels.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.kernels.io.DType;
+import io.instgenie.kernels.io.ModelFormatException;
+import io.instgenie.kernels.io.SafeTensors;
+import io.instgenie.kernels.io.TensorData;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.ModelFiles;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything a run needs to resume, in one safetensors file written atomically: weights, EMA and
+ * both Adam moments (F32, prefixed {@code w/}, {@code ema/}, {@code m/}, {@code v/}), and in the
+ * metadata the step reached and both configurations as JSON.
+ */
+record Checkpoint(
+    int step, ModelConfig model, TrainConfig train, Params w, Params ema, Params m, Params v) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] GROUPS = {"w/", "ema/", "m/", "v/"};
+
+  void write(Path file) {
+    Map<String, TensorData> all = new LinkedHashMap<>();
+    Params[] sets = {w, ema, m, v};
+    for (int s = 0; s < sets.length; s++) {
+      for (Map.Entry<String, TensorData> e : sets[s].toTensors().entrySet()) {
+        all.put(GROUPS[s] + e.getKey(), e.getValue());
+      }
+    }
+    Map<String, String> meta = new HashMap<>();
+    meta.put("step", Integer.toString(step));
+    meta.put("model", ModelFiles.toJson(model));
+    meta.put("train", ModelFiles.toJson(train));
+    SafeTensors.write(file, all, DType.F32, meta);
+  }
+
+  static Checkpoint read(Path file) {
+    Map<String, String> meta = SafeTensors.readMetadata(file);
+    if (meta == null || !meta.containsKey("step") || !meta.containsKey("train")) {
+      throw new ModelFormatException(file + " is not a training checkpoint (no step in metadata)");
+    }
+    try {
+      ModelConfig model = JSON.readValue(meta.get("model"), ModelConfig.class);
+      TrainConfig train = JSON.readValue(meta.get("train"), TrainConfig.class);
+      Map<String, TensorData> all = SafeTensors.read(file);
+      Params[] sets = new Params[GROUPS.length];
+      for (int s = 0; s < GROUPS.length; s++) {
+        Map<String, TensorData> part = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : all.entrySet()) {
+          if (e.getKey().startsWith(GROUPS[s])) {
+            part.put(e.getKey().substring(GROUPS[s].length()), e.getValue());
+          }
+        }
+        sets[s] = Params.of(model, part);
+      }
+      return new Checkpoint(
+          Integer.parseInt(meta.get("step")), model, train, sets[0], sets[1], sets[2], sets[3]);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new ModelFormatException("checkpoint " + file + " is damaged: " + e.getMessage());
+    }
+  }
+}

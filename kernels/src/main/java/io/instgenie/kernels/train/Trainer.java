@@ -1,0 +1,245 @@
+package io.instgenie.kernels.train;
+
+import io.instgenie.kernels.edit.Patches;
+import io.instgenie.kernels.io.TensorData;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.Prompts;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Rectified-flow training of an instgenie-dit/1 model (DESIGN.md "Sampler"): x_t = (1 − t)·x₀ + t·ε
+ * with t ~ U(0, 1), the model regresses v = ε − x₀ under mean squared error; captions are dropped
+ * to the null prompt with a set probability so that classifier-free guidance works; AdamW with
+ * warm-up and cosine decay, global-norm gradient clipping, and an EMA of the weights (the EMA is
+ * what ships). The batch is split across threads, each with its own activations and gradients,
+ * summed in a fixed order: a run is a function of its configs, its data and the thread count.
+ */
+public final class Trainer implements AutoCloseable {
+  /** A training image ([C, S, S] in [-1, 1], planar) and its caption in the model vocabulary. */
+  public record Example(float[] chw, String caption) {}
+
+  /** Makes the example of a seed (deterministic). */
+  public interface Data {
+    Example example(long seed);
+  }
+
+  /** Called after every step with the step's mean loss and the throughput so far. */
+  public interface Listener {
+    void onStep(int step, int total, double loss, double imagesPerSecond);
+  }
+
+  private final ModelConfig c;
+  private final TrainConfig tc;
+  private final Data data;
+  private final Params w;
+  private final Params ema;
+  private final AdamW adam;
+  private final List<Worker> workers = new ArrayList<>();
+  private final ExecutorService pool;
+  private int step;
+  private double lastLoss = Double.NaN;
+
+  private Trainer(ModelConfig c, TrainConfig tc, Data data, int threads, Checkpoint from) {
+    this.c = c;
+    this.tc = tc;
+    this.data = data;
+    if (from == null) {
+      this.w = Init.weights(c, tc.seed());
+      this.ema = Params.zeros(c);
+      ema.copyFrom(w);
+      this.adam = new AdamW(Params.zeros(c), Params.zeros(c));
+    } else {
+      this.w = from.w();
+      this.ema = from.ema();
+      this.adam = new AdamW(from.m(), from.v());
+      this.step = from.step();
+    }
+    int n = Math.max(1, Math.min(threads, tc.batch()));
+    for (int i = 0; i < n; i++) workers.add(new Worker(i, n));
+    this.pool =
+        Executors.newFixedThreadPool(
+            n,
+            r -> {
+              Thread t = new Thread(r, "instgenie-train");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** A fresh run. */
+  public static Trainer start(ModelConfig c, TrainConfig tc, Data data, int threads) {
+    return new Trainer(c, tc, data, threads, null);
+  }
+
+  /**
+   * Resumes from a checkpoint; its configs must equal the ones asked for (a changed flag is an
+   * error, not a silently different run).
+   */
+  public static Trainer resume(
+      Path checkpoint, ModelConfig c, TrainConfig tc, Data data, int threads) {
+    Checkpoint ck = Checkpoint.read(checkpoint);
+    if (!ck.train().equals(tc)) {
+      throw new IllegalArgumentException(
+          "checkpoint " + checkpoint + " was made with " + ck.train() + ", not " + tc);
+    }
+    if (!sameArchitecture(ck.model(), c)) {
+      throw new IllegalArgumentException(
+          "checkpoint " + checkpoint + " holds a different architecture than asked for");
+    }
+    return new Trainer(c, tc, data, threads, ck);
+  }
+
+  private static boolean sameArchitecture(ModelConfig a, ModelConfig b) {
+    return a.withProvenance(null).equals(b.withProvenance(null));
+  }
+
+  public int step() {
+    return step;
+  }
+
+  public double lastLoss() {
+    return lastLoss;
+  }
+
+  /**
+   * Runs until {@code tc.steps()}, writing a checkpoint every {@code every} steps and at the end
+   * when {@code checkpoint} is not null.
+   */
+  public void run(Path checkpoint, int every, Listener listener) {
+    long start = System.nanoTime();
+    int first = step;
+    while (step < tc.steps()) {
+      lastLoss = trainStep();
+      double secs = (System.nanoTime() - start) / 1e9;
+      if (listener != null) {
+        listener.onStep(step, tc.steps(), lastLoss, (step - first) * tc.batch() / secs);
+      }
+      if (checkpoint != null && (step % every == 0 || step == tc.steps())) save(checkpoint);
+    }
+  }
+
+  /** One optimizer step; returns the batch's mean squared error per value. */
+  double trainStep() {
+    double scale = 1.0 / ((double) tc.batch() * c.imageTokens() * c.patchDim());
+    List<Future<Double>> parts = new ArrayList<>();
+    for (Worker wk : workers) parts.add(pool.submit(() -> wk.run(step, scale)));
+    double sse = 0;
+    for (Future<Double> f : parts) sse += join(f);
+    Params g = workers.get(0).grads;
+    for (int i = 1; i < workers.size(); i++) g.add(workers.get(i).grads);
+    double norm = g.norm();
+    if (tc.gradClip() > 0 && norm > tc.gradClip()) g.scale((float) (tc.gradClip() / norm));
+    adam.update(w, g, step + 1, tc.lrAt(step), tc.weightDecay());
+    updateEma();
+    step++;
+    return sse * scale;
+  }
+
+  /** ema ← d·ema + (1 − d)·w with d ramping up to the configured decay over the first steps. */
+  private void updateEma() {
+    double d = Math.min(tc.ema(), (1.0 + step) / (10.0 + step));
+    for (Map.Entry<String, FloatBuf> e : ema.all().entrySet()) {
+      FloatBuffer ef = e.getValue().floats();
+      FloatBuffer wf = w.get(e.getKey()).floats();
+      for (int i = 0, n = (int) e.getValue().size(); i < n; i++) {
+        ef.put(i, (float) (d * ef.get(i) + (1 - d) * wf.get(i)));
+      }
+    }
+  }
+
+  public void save(Path checkpoint) {
+    try {
+      if (checkpoint.getParent() != null) Files.createDirectories(checkpoint.getParent());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create " + checkpoint.getParent(), e);
+    }
+    new Checkpoint(step, c, tc, w, ema, adam.m, adam.v).write(checkpoint);
+  }
+
+  /** The EMA weights, ready for {@code ModelFiles.write}. */
+  public Map<String, TensorData> emaWeights() {
+    return ema.toTensors();
+  }
+
+  /** The raw (non-EMA) weights. */
+  public Map<String, TensorData> weights() {
+    return w.toTensors();
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+
+  private static double join(Future<Double> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while training", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new IllegalStateException("training step failed", e.getCause());
+    }
+  }
+
+  /** The seed of example {@code i} of step {@code s} (SplitMix64 finaliser over run seed, s, i). */
+  static long exampleSeed(long seed, int s, int i) {
+    long z = seed * 0x9E3779B97F4A7C15L + s * 0xBF58476D1CE4E5B9L + i * 0x94D049BB133111EBL;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** One thread's slice of the batch: its examples, its pass and its gradients. */
+  private final class Worker {
+    final int from;
+    final int to;
+    final Params grads = Params.zeros(c);
+    final TrainPass pass = new TrainPass(c, w, grads);
+
+    Worker(int index, int count) {
+      this.from = tc.batch() * index / count;
+      this.to = tc.batch() * (index + 1) / count;
+    }
+
+    double run(int s, double scale) {
+      grads.zero();
+      int n = to - from;
+      int values = c.imageTokens() * c.patchDim();
+      int p = c.promptTokens();
+      float[] xt = new float[n * values];
+      float[] target = new float[n * values];
+      float[] t = new float[n];
+      int[] ids = new int[n * p];
+      for (int k = 0; k < n; k++) {
+        long seed = exampleSeed(tc.seed(), s, from + k);
+        Example ex = data.example(seed);
+        float[] x0 = Patches.fromChw(ex.chw(), c);
+        Random r = new Random(seed ^ 0x5DEECE66DL);
+        float tk = r.nextFloat();
+        t[k] = tk;
+        for (int j = 0; j < values; j++) {
+          float eps = (float) r.nextGaussian();
+          xt[k * values + j] = (1 - tk) * x0[j] + tk * eps;
+          target[k * values + j] = eps - x0[j];
+        }
+        boolean drop = r.nextDouble() < tc.captionDropout();
+        int[] prompt = drop ? Prompts.nullPrompt(c) : Prompts.encode(c, ex.caption());
+        System.arraycopy(prompt, 0, ids, k * p, p);
+      }
+      return pass.forwardBackward(new TrainPass.Batch(n, xt, target, t, ids), scale);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.instgenie.kernels.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instgenie.kernels.backend.ReferenceBackend;
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.io.TensorData;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.ModelFiles;
+import io.instgenie.kernels.model.Presets;
+import io.instgenie.kernels.model.Prompts;
+import io.instgenie.kernels.model.Weights;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The training forward equals the inference forward; its gradients equal finite differences. */
+class TrainPassTest {
+  private static final ModelConfig C = Presets.tiny();
+
+  /** Random weights with a spread large enough that every path carries signal. */
+  static Map<String, TensorData> weights(long seed, float std) {
+    Map<String, TensorData> t = ModelFiles.randomWeights(C, seed);
+    for (TensorData d : t.values()) {
+      for (int i = 0; i < d.data().length; i++) d.data()[i] *= std / 0.02f;
+    }
+    return t;
+  }
+
+  static TrainPass.Batch batch(long seed, int n) {
+    Random r = new Random(seed);
+    int values = C.imageTokens() * C.patchDim();
+    float[] xt = new float[n * values];
+    float[] target = new float[n * values];
+    for (int i = 0; i < xt.length; i++) {
+      xt[i] = (float) r.nextGaussian();
+      target[i] = (float) r.nextGaussian();
+    }
+    float[] t = new float[n];
+    int[] ids = new int[n * C.promptTokens()];
+    String[] prompts = {"red circle", "a large blue star", "", "green square on stripes"};
+    for (int i = 0; i < n; i++) {
+      t[i] = 0.1f + 0.8f * r.nextFloat();
+      int[] p = Prompts.encode(C, prompts[i % prompts.length]);
+      System.arraycopy(p, 0, ids, i * C.promptTokens(), C.promptTokens());
+    }
+    return new TrainPass.Batch(n, xt, target, t, ids);
+  }
+
+  @Test
+  void forwardEqualsTheInferenceForward() {
+    Map<String, TensorData> t = weights(3, 0.1f);
+    Params p = Params.of(C, t);
+    TrainPass pass = new TrainPass(C, p, Params.zeros(C));
+    TrainPass.Batch b = batch(5, 3);
+    float[] got = pass.forward(b);
+
+    DitForward ref = new DitForward(DitModel.of(C, Weights.of(C, t)), new ReferenceBackend());
+    int values = C.imageTokens() * C.patchDim();
+    List<Sequence> seqs = new ArrayList<>();
+    List<float[]> want = new ArrayList<>();
+    for (int i = 0; i < b.n(); i++) {
+      float[] x = new float[values];
+      System.arraycopy(b.xt(), i * values, x, 0, values);
+      int[] ids = new int[C.promptTokens()];
+      System.arraycopy(b.promptIds(), i * C.promptTokens(), ids, 0, ids.length);
+      float[] v = new float[values];
+      want.add(v);
+      seqs.add(Sequence.full(b.t()[i], ids, x, C.imageTokens(), v, null));
+    }
+    ref.run(seqs, null);
+    for (int i = 0; i < b.n(); i++) {
+      for (int j = 0; j < values; j++) {
+        assertEquals(want.get(i)[j], got[i * values + j], 1e-4, "image " + i + " value " + j);
+      }
+    }
+  }
+
+  @Test
+  void gradientsMatchFiniteDifferences() {
+    Params p = Params.of(C, weights(7, 0.15f));
+    Params g = Params.zeros(C);
+    TrainPass pass = new TrainPass(C, p, g);
+    TrainPass.Batch b = batch(9, 2);
+    double scale = 1.0 / b.xt().length;
+    pass.forwardBackward(b, scale);
+    Random r = new Random(1);
+    int checked = 0;
+    List<String> worst = new ArrayList<>();
+    for (String name : p.all().keySet()) {
+      FloatBuf wv = p.get(name);
+      FloatBuf gv = g.get(name);
+      // the largest gradient entry and two random ones
+      int top = 0;
+      for (int i = 1; i < gv.size(); i++) if (Math.abs(gv.get(i)) > Math.abs(gv.get(top))) top = i;
+      int[] picks = {top, r.nextInt((int) gv.size()), r.nextInt((int) gv.size())};
+      for (int i : picks) {
+        float orig = wv.get(i);
+        float eps = 2e-3f;
+        wv.set(i, orig + eps);
+        double up = pass.forwardBackwardLossOnly(b) * scale;
+        wv.set(i, orig - eps);
+        double down = pass.forwardBackwardLossOnly(b) * scale;
+        wv.set(i, orig);
+        double fd = (up - down) / (2 * eps);
+        double an = gv.get(i);
+        double err = Math.abs(fd - an);
+        double tol = 2e-2 * Math.max(Math.abs(an), Math.abs(fd)) + 2e-5;
+        if (err > tol) worst.add(name + "[" + i + "] analytic " + an + " numeric " + fd);
+        checked++;
+      }
+    }
+    assertTrue(checked >= 3 * p.all().size());
+    assertTrue(worst.isEmpty(), "gradients off: " + worst);
+  }
+}
