@@ -121,6 +121,23 @@ class CliTest {
   }
 
   @Test
+  @DisplayName("bad train and bench quality options fail before any work, with exit 2")
+  void badTrainAndQualityOptions() {
+    String out = dir.resolve("trained").toString();
+    String ck = dir.resolve("ck.safetensors").toString();
+    assertFails(
+        run("train", "--preset", "tiny", "--out", out, "--checkpoint", ck),
+        "preset 'tiny' takes 4 prompt words");
+    assertFails(run("train", "--threads", "-1", "--out", out, "--checkpoint", ck), "--threads");
+    assertFails(run("train", "--lr", "0", "--out", out, "--checkpoint", ck), "lr must be positive");
+    assertFails(run("train", "--grad-clip", "-1", "--out", out, "--checkpoint", ck), "grad clip");
+    assertFails(
+        run("train", "--export-only", "--out", out, "--checkpoint", ck), "needs a checkpoint");
+    assertFails(run("bench", "quality", "--cases", "0", "--model", model.toString()), "--cases");
+    assertFalse(java.nio.file.Files.exists(dir.resolve("trained")), "no partial model folder");
+  }
+
+  @Test
   @DisplayName("bad edit input: sizes, prompt words and length, images, steps")
   void badEditInput() throws Exception {
     Path big = dir.resolve("big.png");

@@ -57,6 +57,7 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (count <= 0) throw new IllegalArgumentException("--cases must be positive");
+    if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
     DitModel model = modelOptions.load();
     EditEngine engine = new EditEngine(model, modelOptions.backend(), 4);
     EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);

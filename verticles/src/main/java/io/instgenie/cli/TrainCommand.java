@@ -4,9 +4,12 @@ import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
+import io.instgenie.kernels.scenes.Captions;
 import io.instgenie.kernels.scenes.SceneTrainingData;
 import io.instgenie.kernels.train.TrainConfig;
 import io.instgenie.kernels.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,8 +70,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint",
-      defaultValue = "target/train/checkpoint.safetensors",
-      description = "resumed from when present (default: ${DEFAULT-VALUE})")
+      paramLabel = "FILE",
+      description =
+          "resumed from when present (default: checkpoints/<name of --out>.safetensors, kept out of"
+              + " git and out of target/ so that mvn clean spares it)")
   Path checkpoint;
 
   @Option(names = "--checkpoint-every", defaultValue = "250")
@@ -81,65 +86,71 @@ final class TrainCommand implements Callable<Integer> {
   String dtype;
 
   @Option(
+      names = "--extend-from",
+      paramLabel = "FILE",
+      description =
+          "continue the run of this checkpoint for more --steps (same settings otherwise); new"
+              + " checkpoints go to --checkpoint")
+  Path extendFrom;
+
+  @Option(
       names = "--export-only",
       description = "write the model from the checkpoint's EMA weights at its step, no training")
   boolean exportOnly;
 
   @Override
   public Integer call() {
-    DType as =
-        switch (dtype.toLowerCase(Locale.ROOT)) {
-          case "f32" -> DType.F32;
-          case "bf16" -> DType.BF16;
-          default ->
-              throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
-        };
+    Path ck = checkpoint != null ? checkpoint : defaultCheckpoint(out);
+    DType as = dtype();
+    if (exportOnly) return export(ck, as);
     if (every <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive");
+    if (threads < 0) throw new IllegalArgumentException("--threads must be ≥ 0 (0: one per core)");
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     ModelConfig arch = Presets.byName(preset);
+    if (arch.promptTokens() < Captions.MAX_WORDS) {
+      throw new IllegalArgumentException(
+          "preset '"
+              + preset
+              + "' takes "
+              + arch.promptTokens()
+              + " prompt words; scene captions need "
+              + Captions.MAX_WORDS);
+    }
     TrainConfig tc =
         new TrainConfig(steps, batch, lr, warmup, weightDecay, ema, captionDropout, gradClip, seed);
+    createParent(ck);
+    createParent(out.toAbsolutePath());
     SceneTrainingData data = new SceneTrainingData(arch.imageSize());
-    if (exportOnly && !Files.isRegularFile(checkpoint)) {
-      throw new IllegalArgumentException("--export-only needs a checkpoint; none at " + checkpoint);
-    }
     long started = System.nanoTime();
-    try (Trainer t =
-            Files.isRegularFile(checkpoint)
-                ? Trainer.resume(checkpoint, arch, tc, data, n)
-                : Trainer.start(arch, tc, data, n);
+    try (Trainer t = open(ck, arch, tc, data, n);
         ProgressBar bar =
             new ProgressBarBuilder()
                 .setTaskName("train")
                 .setInitialMax(steps)
                 .setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .build()) {
-      if (t.step() > 0) System.err.println("resumed at step " + t.step() + " from " + checkpoint);
+      if (t.step() > 0) System.err.println("resumed at step " + t.step() + " from " + ck);
       bar.stepTo(t.step());
       double[] smooth = {Double.NaN};
-      if (!exportOnly)
-        t.run(
-            checkpoint,
-            every,
-            (step, total, loss, rate) -> {
-              smooth[0] = Double.isNaN(smooth[0]) ? loss : 0.98 * smooth[0] + 0.02 * loss;
-              bar.stepTo(step);
-              bar.setExtraMessage(
-                  String.format(Locale.ROOT, "loss %.4f, %.1f img/s", smooth[0], rate));
-            });
+      t.run(
+          ck,
+          every,
+          (step, total, loss, rate) -> {
+            smooth[0] = Double.isNaN(smooth[0]) ? loss : 0.98 * smooth[0] + 0.02 * loss;
+            bar.stepTo(step);
+            bar.setExtraMessage(
+                String.format(Locale.ROOT, "loss %.4f, %.1f img/s", smooth[0], rate));
+          });
       double minutes = (System.nanoTime() - started) / 60e9;
-      Map<String, Object> provenance = new LinkedHashMap<>();
-      provenance.put("command", command());
-      provenance.put("seed", seed);
-      provenance.put("steps", t.step());
-      provenance.put("images_seen", (long) t.step() * batch);
-      provenance.put("threads", n);
-      if (!Double.isNaN(smooth[0])) {
-        provenance.put("final_loss", Math.round(smooth[0] * 1e5) / 1e5);
+      Map<String, Object> provenance = provenance(preset, tc, t.step(), n);
+      if (extendFrom != null) {
+        provenance.put(
+            "command", provenance.get("command") + " --extend-from " + extendFrom.getFileName());
+        provenance.put("extends", command(preset, Trainer.settingsOf(extendFrom)));
       }
+      provenance.put("final_loss", Math.round(smooth[0] * 1e5) / 1e5);
       provenance.put("minutes_this_session", Math.round(minutes * 10) / 10.0);
-      ModelConfig c = arch.withProvenance(provenance);
-      ModelFiles.write(out, c, t.emaWeights(), as);
+      ModelFiles.write(out, arch.withProvenance(provenance), t.emaWeights(), as);
       System.out.printf(
           Locale.ROOT,
           "wrote %s (%s, %d steps, loss %.4f, %.1f min)%n",
@@ -152,21 +163,94 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String command() {
+  /** Resume our own checkpoint, else extend another run's, else start afresh. */
+  private Trainer open(Path ck, ModelConfig arch, TrainConfig tc, SceneTrainingData data, int n) {
+    if (Files.isRegularFile(ck)) return Trainer.resume(ck, arch, tc, data, n);
+    if (extendFrom != null) {
+      if (!Files.isRegularFile(extendFrom)) {
+        throw new IllegalArgumentException("--extend-from: no checkpoint at " + extendFrom);
+      }
+      return Trainer.extend(extendFrom, arch, tc, data, n);
+    }
+    return Trainer.start(arch, tc, data, n);
+  }
+
+  /** Writes the EMA weights of a checkpoint as a model, with the checkpoint's own settings. */
+  private int export(Path ck, DType as) {
+    if (!Files.isRegularFile(ck)) {
+      throw new IllegalArgumentException("--export-only needs a checkpoint; none at " + ck);
+    }
+    Trainer.Data none =
+        s -> {
+          throw new IllegalStateException("exporting does not train");
+        };
+    try (Trainer t = Trainer.resume(ck, none, 1)) {
+      String name = presetName(t.model());
+      ModelConfig arch = t.model().withProvenance(provenance(name, t.config(), t.step(), 0));
+      ModelFiles.write(out, arch, t.emaWeights(), as);
+      System.out.printf(Locale.ROOT, "wrote %s (%s at step %d of %s)%n", out, name, t.step(), ck);
+    }
+    return 0;
+  }
+
+  /** checkpoints/NAME.safetensors for --out …/NAME. */
+  static Path defaultCheckpoint(Path out) {
+    Path name = out.toAbsolutePath().normalize().getFileName();
+    return Path.of("checkpoints", (name == null ? "model" : name.toString()) + ".safetensors");
+  }
+
+  private DType dtype() {
+    return switch (dtype.toLowerCase(Locale.ROOT)) {
+      case "f32" -> DType.F32;
+      case "bf16" -> DType.BF16;
+      default -> throw new IllegalArgumentException("--dtype must be f32 or bf16, got " + dtype);
+    };
+  }
+
+  /** Fails now, not after an hour of training, when a folder cannot be made. */
+  private static void createParent(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    if (!Files.isWritable(dir)) throw new IllegalArgumentException(dir + " is not writable");
+  }
+
+  private static String presetName(ModelConfig c) {
+    for (String name : new String[] {"scene", "tiny", "bench"}) {
+      if (Presets.byName(name).equals(c.withProvenance(null))) return name;
+    }
+    return "custom";
+  }
+
+  /** How the model was made: the command that reproduces it and its seed and size of run. */
+  private Map<String, Object> provenance(String name, TrainConfig tc, int step, int n) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("command", command(name, tc));
+    p.put("seed", tc.seed());
+    p.put("steps", step);
+    p.put("images_seen", (long) step * tc.batch());
+    if (n > 0) p.put("threads", n);
+    return p;
+  }
+
+  private String command(String name, TrainConfig tc) {
     return String.format(
         Locale.ROOT,
         "instgenie train --preset %s --steps %d --batch %d --lr %s --warmup %d --weight-decay %s"
             + " --ema %s --caption-dropout %s --grad-clip %s --seed %d --dtype %s",
-        preset,
-        steps,
-        batch,
-        lr,
-        warmup,
-        weightDecay,
-        ema,
-        captionDropout,
-        gradClip,
-        seed,
-        dtype);
+        name,
+        tc.steps(),
+        tc.batch(),
+        tc.lr(),
+        tc.warmup(),
+        tc.weightDecay(),
+        tc.ema(),
+        tc.captionDropout(),
+        tc.gradClip(),
+        tc.seed(),
+        dtype.toLowerCase(Locale.ROOT));
   }
 }

@@ -108,6 +108,7 @@ public final class InstGenieService {
                 config.retryAfterSeconds(),
                 config.syncTimeoutMs()),
             model.config(),
+            model.digest(),
             metrics,
             this::ready);
     return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();

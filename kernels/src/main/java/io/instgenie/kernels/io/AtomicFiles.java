@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes a file all-or-nothing, so a reader never sees a half-written model, array or image. */
 final class AtomicFiles {
@@ -35,6 +36,7 @@ final class AtomicFiles {
         out.flush();
         channel.force(true);
       }
+      readableByAll(temp);
       Files.move(
           temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;
@@ -42,6 +44,16 @@ final class AtomicFiles {
       throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
     } finally {
       deleteQuietly(temp);
+    }
+  }
+
+  /**
+   * rw-r--r--, as a plain file write would leave it (temp files start owner-only); skipped where
+   * the file system has no POSIX permissions.
+   */
+  private static void readableByAll(Path file) throws IOException {
+    if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 

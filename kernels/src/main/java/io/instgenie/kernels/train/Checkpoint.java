@@ -16,10 +16,17 @@ import java.util.Map;
 /**
  * Everything a run needs to resume, in one safetensors file written atomically: weights, EMA and
  * both Adam moments (F32, prefixed {@code w/}, {@code ema/}, {@code m/}, {@code v/}), and in the
- * metadata the step reached and both configurations as JSON.
+ * metadata the step reached, the thread count and both configurations as JSON.
  */
 record Checkpoint(
-    int step, ModelConfig model, TrainConfig train, Params w, Params ema, Params m, Params v) {
+    int step,
+    int threads,
+    ModelConfig model,
+    TrainConfig train,
+    Params w,
+    Params ema,
+    Params m,
+    Params v) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] GROUPS = {"w/", "ema/", "m/", "v/"};
 
@@ -33,9 +40,23 @@ record Checkpoint(
     }
     Map<String, String> meta = new HashMap<>();
     meta.put("step", Integer.toString(step));
+    meta.put("threads", Integer.toString(threads));
     meta.put("model", ModelFiles.toJson(model));
     meta.put("train", ModelFiles.toJson(train));
     SafeTensors.write(file, all, DType.F32, meta);
+  }
+
+  /** The run settings a checkpoint was made with, from its metadata alone. */
+  static TrainConfig trainConfig(Path file) {
+    Map<String, String> meta = SafeTensors.readMetadata(file);
+    if (meta == null || !meta.containsKey("train")) {
+      throw new ModelFormatException(file + " is not a training checkpoint (no settings)");
+    }
+    try {
+      return JSON.readValue(meta.get("train"), TrainConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new ModelFormatException("checkpoint " + file + " is damaged: " + e.getMessage());
+    }
   }
 
   static Checkpoint read(Path file) {
@@ -57,8 +78,16 @@ record Checkpoint(
         }
         sets[s] = Params.of(model, part);
       }
+      int threads = Integer.parseInt(meta.getOrDefault("threads", "0")); // 0: not recorded
       return new Checkpoint(
-          Integer.parseInt(meta.get("step")), model, train, sets[0], sets[1], sets[2], sets[3]);
+          Integer.parseInt(meta.get("step")),
+          threads,
+          model,
+          train,
+          sets[0],
+          sets[1],
+          sets[2],
+          sets[3]);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new ModelFormatException("checkpoint " + file + " is damaged: " + e.getMessage());
     }

@@ -3,9 +3,9 @@ package io.instgenie.kernels.train;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * Hyper-parameters of a training run. Together with the model architecture and the data they
- * determine the run: the same config and seed give the same weights on any machine with the same
- * thread count.
+ * Hyper-parameters of a training run. Together with the model architecture, the data and the thread
+ * count they determine the run: the same settings give the same weights on the same CPU type
+ * (OpenBLAS picks its kernels per CPU, so other CPUs may round differently).
  */
 public record TrainConfig(
     @JsonProperty("steps") int steps,
@@ -21,11 +21,21 @@ public record TrainConfig(
   public TrainConfig {
     if (steps <= 0) throw new IllegalArgumentException("steps must be positive, got " + steps);
     if (batch <= 0) throw new IllegalArgumentException("batch must be positive, got " + batch);
-    if (!(lr > 0)) throw new IllegalArgumentException("lr must be positive, got " + lr);
+    if (!(lr > 0 && Double.isFinite(lr))) {
+      throw new IllegalArgumentException("lr must be positive, got " + lr);
+    }
+    if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+      throw new IllegalArgumentException("weight decay must be ≥ 0, got " + weightDecay);
+    }
+    if (!(gradClip >= 0 && Double.isFinite(gradClip))) {
+      throw new IllegalArgumentException("grad clip must be ≥ 0 (0: off), got " + gradClip);
+    }
     if (warmup < 0) throw new IllegalArgumentException("warmup must be ≥ 0, got " + warmup);
-    if (!(ema >= 0 && ema < 1)) throw new IllegalArgumentException("ema must be in [0, 1)");
+    if (!(ema >= 0 && ema < 1))
+      throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
     if (!(captionDropout >= 0 && captionDropout <= 1)) {
-      throw new IllegalArgumentException("caption dropout must be in [0, 1]");
+      throw new IllegalArgumentException(
+          "caption dropout must be in [0, 1], got " + captionDropout);
     }
   }
 

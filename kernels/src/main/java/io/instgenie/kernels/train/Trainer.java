@@ -97,7 +97,68 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException(
           "checkpoint " + checkpoint + " holds a different architecture than asked for");
     }
+    if (ck.threads() > 0 && ck.threads() != Math.min(threads, tc.batch())) {
+      throw new IllegalArgumentException(
+          "checkpoint "
+              + checkpoint
+              + " was trained with "
+              + ck.threads()
+              + " threads; resume with --threads "
+              + ck.threads()
+              + " (the thread count fixes how the batch's gradients are summed)");
+    }
     return new Trainer(c, tc, data, threads, ck);
+  }
+
+  /**
+   * Continues a finished (or stopped) run for more steps: weights, EMA and Adam moments from the
+   * checkpoint, every setting but {@code steps} the same, the learning rate following {@code tc}'s
+   * longer schedule from the checkpoint's step on.
+   */
+  public static Trainer extend(Path checkpoint, ModelConfig c, TrainConfig tc, Data data, int n) {
+    Checkpoint ck = Checkpoint.read(checkpoint);
+    TrainConfig was = ck.train();
+    TrainConfig same =
+        new TrainConfig(
+            tc.steps(),
+            was.batch(),
+            was.lr(),
+            was.warmup(),
+            was.weightDecay(),
+            was.ema(),
+            was.captionDropout(),
+            was.gradClip(),
+            was.seed());
+    if (!same.equals(tc) || !sameArchitecture(ck.model(), c)) {
+      throw new IllegalArgumentException(
+          "extending " + checkpoint + " needs its settings (" + was + ") with only more steps");
+    }
+    if (tc.steps() <= ck.step()) {
+      throw new IllegalArgumentException(
+          "checkpoint " + checkpoint + " is at step " + ck.step() + "; ask for more steps");
+    }
+    return new Trainer(c, tc, data, n, ck);
+  }
+
+  /** The settings of the run that wrote a checkpoint (its metadata only). */
+  public static TrainConfig settingsOf(Path checkpoint) {
+    return Checkpoint.trainConfig(checkpoint);
+  }
+
+  /** Resumes with the checkpoint's own configurations (to export its EMA weights, say). */
+  public static Trainer resume(Path checkpoint, Data data, int threads) {
+    Checkpoint ck = Checkpoint.read(checkpoint);
+    return new Trainer(ck.model(), ck.train(), data, threads, ck);
+  }
+
+  /** The run's hyper-parameters. */
+  public TrainConfig config() {
+    return tc;
+  }
+
+  /** The architecture being trained. */
+  public ModelConfig model() {
+    return c;
   }
 
   private static boolean sameArchitecture(ModelConfig a, ModelConfig b) {
@@ -139,6 +200,10 @@ public final class Trainer implements AutoCloseable {
     Params g = workers.get(0).grads;
     for (int i = 1; i < workers.size(); i++) g.add(workers.get(i).grads);
     double norm = g.norm();
+    if (!Double.isFinite(norm)) {
+      throw new IllegalStateException(
+          "the gradient is not finite at step " + step + " (norm " + norm + "); lower the lr");
+    }
     if (tc.gradClip() > 0 && norm > tc.gradClip()) g.scale((float) (tc.gradClip() / norm));
     adam.update(w, g, step + 1, tc.lrAt(step), tc.weightDecay());
     updateEma();
@@ -164,7 +229,7 @@ public final class Trainer implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot create " + checkpoint.getParent(), e);
     }
-    new Checkpoint(step, c, tc, w, ema, adam.m, adam.v).write(checkpoint);
+    new Checkpoint(step, workers.size(), c, tc, w, ema, adam.m, adam.v).write(checkpoint);
   }
 
   /** The EMA weights, ready for {@code ModelFiles.write}. */
@@ -227,6 +292,7 @@ public final class Trainer implements AutoCloseable {
         long seed = exampleSeed(tc.seed(), s, from + k);
         Example ex = data.example(seed);
         float[] x0 = Patches.fromChw(ex.chw(), c);
+        // t, noise and caption dropout (the constant only separates this stream from the scene)
         Random r = new Random(seed ^ 0x5DEECE66DL);
         float tk = r.nextFloat();
         t[k] = tk;

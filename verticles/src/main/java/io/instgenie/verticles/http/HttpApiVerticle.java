@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.Json;
@@ -20,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,10 +32,13 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP API: REST for edits and templates, SSE and WebSocket progress, OpenAI-style edits,
- * health and metrics.
+ * health and metrics, the model's facts, and the editing page at {@code /}.
  */
 public final class HttpApiVerticle extends VerticleBase {
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(30_000);
+
+  /** The page's files, on the classpath (in the jar); served without a front-end build. */
+  static final String WEB_ROOT = "io/instgenie/web";
 
   /** What the API needs to know of the service. */
   public record Config(
@@ -41,14 +46,20 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private final Config config;
   private final ModelConfig model;
+  private final String modelDigest;
   private final ServiceMetrics metrics;
   private final BooleanSupplier ready;
   private HttpServer server;
 
   public HttpApiVerticle(
-      Config config, ModelConfig model, ServiceMetrics metrics, BooleanSupplier ready) {
+      Config config,
+      ModelConfig model,
+      String modelDigest,
+      ServiceMetrics metrics,
+      BooleanSupplier ready) {
     this.config = config;
     this.model = model;
+    this.modelDigest = modelDigest;
     this.metrics = metrics;
     this.ready = ready;
   }
@@ -77,6 +88,8 @@ public final class HttpApiVerticle extends VerticleBase {
     router.put("/v1/templates").handler(body).handler(this::putTemplate);
     router.get("/v1/templates/:id").handler(this::getTemplate);
     router.post("/v1/images/edits").handler(body).handler(this::openAiEdit);
+    JsonObject modelInfo = ModelInfo.of(model, modelDigest, config.maxBodyBytes());
+    router.get("/v1/model").handler(rc -> Responses.json(rc, 200, modelInfo));
     router
         .get("/health/live")
         .handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
@@ -88,6 +101,13 @@ public final class HttpApiVerticle extends VerticleBase {
                 rc.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4")
                     .end(metrics.scrape()));
+    // the page: index.html at /, its modules and the bundled example beside it; file reads are
+    // asynchronous, and a path it does not hold falls through to the JSON 404 below
+    router
+        .route("/*")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(StaticHandler.create(WEB_ROOT).setMaxAgeSeconds(60));
     router
         .route()
         .last()

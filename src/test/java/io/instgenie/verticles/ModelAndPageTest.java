@@ -1,0 +1,160 @@
+package io.instgenie.verticles;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /v1/model} and the editing page's files, served from the classpath. */
+class ModelAndPageTest extends SharedService {
+  private static final String WEB = "io/instgenie/web/";
+
+  @Test
+  @DisplayName(
+      "GET /v1/model answers the served model's size, vocabulary, prompt length, defaults and digest")
+  void modelFacts(VertxTestContext ctx) {
+    client
+        .get("/v1/model")
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(200, r.statusCode(), r.bodyAsString());
+                          assertTrue(
+                              r.getHeader("Content-Type").startsWith("application/json"),
+                              r.getHeader("Content-Type"));
+                          JsonObject m = r.bodyAsJsonObject();
+                          var tiny = TestImages.TINY;
+                          assertEquals(tiny.imageSize(), m.getInteger("image_size"));
+                          assertEquals(tiny.patchSize(), m.getInteger("patch_size"));
+                          assertEquals(tiny.imageTokens(), m.getInteger("image_tokens"));
+                          assertEquals(tiny.channels(), m.getInteger("channels"));
+                          assertEquals(tiny.promptTokens(), m.getInteger("prompt_tokens"));
+                          assertEquals(tiny.defaultSteps(), m.getInteger("default_steps"));
+                          assertEquals(tiny.defaultGuidance(), m.getFloat("default_guidance"), 0f);
+                          assertEquals(client.model.digest(), m.getString("digest"));
+                          assertEquals(tiny.format(), m.getString("format"));
+                          // every word a prompt may use, without the <null> padding token
+                          assertEquals(
+                              new JsonArray(tiny.vocab().subList(1, tiny.vocab().size())),
+                              m.getJsonArray("vocabulary"));
+                          assertFalse(m.getJsonArray("vocabulary").contains("<null>"));
+                          assertEquals(
+                              ServiceClient.config().maxBodyBytes(), m.getLong("max_body_bytes"));
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  @DisplayName("GET / serves the page, its modules and the bundled example from the classpath")
+  void pageFromTheClasspath(VertxTestContext ctx) {
+    List<String> files =
+        List.of(
+            "/",
+            "/app.js",
+            "/api.js",
+            "/mask-editor.js",
+            "/prompt.js",
+            "/history.js",
+            "/style.css",
+            "/examples/examples.json",
+            "/examples/template.png",
+            "/examples/mask.png");
+    List<String> types =
+        List.of(
+            "text/html",
+            "text/javascript",
+            "text/javascript",
+            "text/javascript",
+            "text/javascript",
+            "text/javascript",
+            "text/css",
+            "application/json",
+            "image/png",
+            "image/png");
+    Future.all(files.stream().map(client::get).toList())
+        .onComplete(
+            ctx.succeeding(
+                all ->
+                    ctx.verify(
+                        () -> {
+                          for (int i = 0; i < files.size(); i++) {
+                            HttpResponse<Buffer> r = all.resultAt(i);
+                            assertEquals(200, r.statusCode(), files.get(i));
+                            String type = r.getHeader("Content-Type");
+                            assertNotNull(type, files.get(i) + " has no Content-Type");
+                            // modules must be served as JavaScript or the browser refuses them
+                            assertTrue(
+                                type.startsWith(types.get(i))
+                                    || (types.get(i).equals("text/javascript")
+                                        && type.startsWith("application/javascript")),
+                                files.get(i) + " is served as " + type);
+                          }
+                          String html = all.<HttpResponse<Buffer>>resultAt(0).bodyAsString();
+                          assertTrue(
+                              html.contains("<script type=\"module\" src=\"app.js\">"), html);
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  @DisplayName("an unknown path still answers a JSON 404 after the page's files are looked up")
+  void unknownPathIsJson404(VertxTestContext ctx) {
+    client
+        .get("/no/such/file.js")
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(404, r.statusCode());
+                          assertTrue(
+                              r.bodyAsJsonObject().getString("error").contains("no route"),
+                              r.bodyAsString());
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  @DisplayName(
+      "the page's bundled example is the repository's examples/ (copy them after make-examples)")
+  void bundledExampleIsTheRepositoryExample() throws IOException {
+    for (String name : List.of("template.png", "mask.png")) {
+      Path repo = Path.of("examples", name);
+      byte[] bundled;
+      try (InputStream in =
+          getClass().getClassLoader().getResourceAsStream(WEB + "examples/" + name)) {
+        assertNotNull(in, "the jar holds no " + WEB + "examples/" + name);
+        bundled = in.readAllBytes();
+      }
+      assertArrayEquals(
+          Files.readAllBytes(repo),
+          bundled,
+          "verticles/src/main/resources/"
+              + WEB
+              + "examples/"
+              + name
+              + " differs from "
+              + repo
+              + ": run `cp examples/*.png verticles/src/main/resources/"
+              + WEB
+              + "examples/`");
+    }
+  }
+}
