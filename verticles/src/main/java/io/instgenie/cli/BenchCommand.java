@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
       BenchEngineCommand.class,
       BenchServeCommand.class,
       BenchCacheCommand.class,
-      BenchQualityCommand.class
+      BenchQualityCommand.class,
+      BenchE2eCommand.class
     })
 final class BenchCommand {}

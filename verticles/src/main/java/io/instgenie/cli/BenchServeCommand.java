@@ -157,24 +157,13 @@ final class BenchServeCommand implements Callable<Integer> {
   }
 
   private ServiceConfig config(ServiceConfig.Batching b, boolean cache) {
-    ServiceConfig d = ServiceConfig.defaults();
-    return new ServiceConfig(
-        "127.0.0.1",
-        0,
+    return ServeBench.benchConfig(
         maxBatch,
-        100_000,
-        64L << 20,
-        b,
-        cache,
-        1,
-        4L << 30,
-        null,
-        d.cacheDiskBytes(),
-        d.cachePrecision(),
-        null,
-        "auto",
-        2,
-        600_000);
+        Map.of(
+            "batching",
+            b.name().toLowerCase(java.util.Locale.ROOT),
+            "cache",
+            cache ? "on" : "off"));
   }
 
   private static Map<String, Object> toJson(ServeBench.Stats s) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       BenchCommand.class,
       MakeExamplesCommand.class,
+      MakeWorkloadCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -42,6 +42,19 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-batch", description = "Requests per step per worker.")
   Integer maxBatch;
 
+  @Option(
+      names = "--mode",
+      description = "instgenie or baseline (static batching, cache off, round-robin).")
+  String mode;
+
+  @Option(names = "--cache", description = "on or off (off: every edit recomputes every token).")
+  String cache;
+
+  @Option(
+      names = "--routing",
+      description = "cost, round-robin, fewest-requests or fewest-masked-tokens.")
+  String routing;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new HashMap<>();
@@ -49,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
     if (model != null) flags.put("model_dir", model.toString());
     if (batching != null) flags.put("batching", batching);
     if (maxBatch != null) flags.put("max_batch", maxBatch.toString());
+    if (mode != null) flags.put("mode", mode);
+    if (cache != null) flags.put("cache", cache);
+    if (routing != null) flags.put("routing", routing);
     ServiceConfig c = ConfigLoader.load(config, System.getenv(), flags);
     DitModel m = c.modelDir() != null ? DitModel.load(c.modelDir()) : ModelOptions.defaultModel();
     Vertx vertx = Vertx.vertx();
@@ -60,9 +76,15 @@ final class ServeCommand implements Callable<Integer> {
             + c.host()
             + ":"
             + service.port()
-            + " ("
+            + " (mode "
+            + c.mode().name().toLowerCase()
+            + ": "
             + c.batching().name().toLowerCase()
-            + " batching, max batch "
+            + " batching, cache "
+            + (c.activationCache() ? "on" : "off")
+            + ", routing "
+            + c.routing().configName()
+            + ", max batch "
             + c.maxBatch()
             + "); ready after warm-up at /health/ready");
     Runtime.getRuntime()

@@ -3,6 +3,7 @@ package io.instgenie.verticles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.cache.Precision;
+import io.instgenie.verticles.policy.Routing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,17 @@ import java.util.Map;
  * Resolves {@link ServiceConfig}: defaults, then a JSON file (snake_case keys), then environment
  * variables ({@code INSTGENIE_} + the key in upper case), then explicit overrides (flags). The
  * order is written here once; unknown keys in the file are an error.
+ *
+ * <p>{@code mode} is resolved first and supplies the defaults of {@code batching}, {@code cache}
+ * and {@code routing}; each of those three, set explicitly from any source, wins over the mode (so
+ * {@code mode=baseline} with {@code cache=on} is the baseline plus the activation cache).
  */
 public final class ConfigLoader {
   /** Every key, with its meaning (the README lists them). */
   public static final Map<String, String> KEYS = new LinkedHashMap<>();
 
   static {
+    KEYS.put("mode", "instgenie or baseline: the defaults of batching, cache and routing");
     KEYS.put("host", "interface to listen on");
     KEYS.put("port", "HTTP port (0 = any free port)");
     KEYS.put("max_batch", "sequences of requests per denoising step per worker");
@@ -31,6 +37,10 @@ public final class ConfigLoader {
     KEYS.put(
         "cache",
         "on (masked tokens only, activations cached) or off (every edit recomputes every token)");
+    KEYS.put(
+        "routing",
+        "cost (Algorithm 2), round-robin, fewest-requests or fewest-masked-tokens: how the"
+            + " balancer picks a denoise worker");
     KEYS.put("workers", "denoise workers (one per device; CPU = 1)");
     KEYS.put("cache_memory_bytes", "template activations kept in memory");
     KEYS.put("cache_dir", "folder of the disk tier of template activations (empty = none)");
@@ -54,14 +64,15 @@ public final class ConfigLoader {
     }
     v.putAll(overrides);
     ServiceConfig d = ServiceConfig.defaults();
+    ServiceConfig.Mode mode = modeOf(v.get("mode"), d.mode());
     return new ServiceConfig(
         v.getOrDefault("host", d.host()),
         intOf(v, "port", d.port()),
         intOf(v, "max_batch", d.maxBatch()),
         intOf(v, "queue_capacity", d.queueCapacity()),
         longOf(v, "max_body_bytes", d.maxBodyBytes()),
-        batchingOf(v.get("batching"), d.batching()),
-        onOff(v.get("cache"), d.activationCache()),
+        batchingOf(v.get("batching"), mode.batching()),
+        onOff(v.get("cache"), mode.activationCache()),
         intOf(v, "workers", d.workers()),
         longOf(v, "cache_memory_bytes", d.cacheMemoryBytes()),
         pathOf(v.get("cache_dir"), d.cacheDir()),
@@ -70,7 +81,9 @@ public final class ConfigLoader {
         pathOf(v.get("model_dir"), d.modelDir()),
         v.getOrDefault("backend", d.backend()),
         intOf(v, "retry_after_seconds", d.retryAfterSeconds()),
-        longOf(v, "sync_timeout_ms", d.syncTimeoutMs()));
+        longOf(v, "sync_timeout_ms", d.syncTimeoutMs()),
+        mode,
+        routingOf(v.get("routing"), mode.routing()));
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -121,6 +134,25 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "config: batching must be continuous or static, got '" + s + "'");
+    }
+  }
+
+  private static ServiceConfig.Mode modeOf(String s, ServiceConfig.Mode dflt) {
+    if (s == null) return dflt;
+    try {
+      return ServiceConfig.Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "config: mode must be instgenie or baseline, got '" + s + "'");
+    }
+  }
+
+  private static Routing routingOf(String s, Routing dflt) {
+    if (s == null) return dflt;
+    try {
+      return Routing.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config: " + e.getMessage());
     }
   }
 

@@ -67,7 +67,11 @@ public final class InstGenieService {
                 id ->
                     vertx.deployVerticle(
                         new BalancerVerticle(
-                            config.workers(), config.maxBatch(), model.config().imageTokens())));
+                            config.workers(),
+                            config.maxBatch(),
+                            model.config().imageTokens(),
+                            config.routing(),
+                            config.activationCache())));
     for (int i = 0; i < config.workers(); i++) {
       int index = i;
       chain =

@@ -1,6 +1,7 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.Precision;
+import io.instgenie.verticles.policy.Routing;
 import java.nio.file.Path;
 
 /**
@@ -23,7 +24,43 @@ public record ServiceConfig(
     Path modelDir,
     String backend,
     int retryAfterSeconds,
-    long syncTimeoutMs) {
+    long syncTimeoutMs,
+    Mode mode,
+    Routing routing) {
+
+  /**
+   * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
+   * measured against. A mode only supplies the defaults of {@code batching}, {@code cache} and
+   * {@code routing}; those keys, set explicitly, win (see {@link ConfigLoader}).
+   */
+  public enum Mode {
+    /** Continuous batching, activation cache on, cost-aware routing. */
+    INSTGENIE(Batching.CONTINUOUS, true, Routing.COST),
+    /** Static request-level batching, every token recomputed, round-robin routing. */
+    BASELINE(Batching.STATIC, false, Routing.ROUND_ROBIN);
+
+    private final Batching batching;
+    private final boolean activationCache;
+    private final Routing routing;
+
+    Mode(Batching batching, boolean activationCache, Routing routing) {
+      this.batching = batching;
+      this.activationCache = activationCache;
+      this.routing = routing;
+    }
+
+    public Batching batching() {
+      return batching;
+    }
+
+    public boolean activationCache() {
+      return activationCache;
+    }
+
+    public Routing routing() {
+      return routing;
+    }
+  }
 
   /** How a denoise worker forms its batch. */
   public enum Batching {
@@ -47,6 +84,10 @@ public record ServiceConfig(
     require(batching != null, "batching must be continuous or static");
     require(host != null && !host.isBlank(), "host must not be empty");
     require(backend != null, "backend must be auto, cpu or reference");
+    require(mode != null, "mode must be instgenie or baseline");
+    require(
+        routing != null,
+        "routing must be cost, round-robin, fewest-requests or fewest-masked-tokens");
   }
 
   private static void require(boolean ok, String message) {
@@ -60,8 +101,8 @@ public record ServiceConfig(
         8,
         64,
         10L << 20,
-        Batching.CONTINUOUS,
-        true,
+        Mode.INSTGENIE.batching(),
+        Mode.INSTGENIE.activationCache(),
         1,
         2L << 30,
         null,
@@ -70,6 +111,8 @@ public record ServiceConfig(
         null,
         "auto",
         2,
-        600_000);
+        600_000,
+        Mode.INSTGENIE,
+        Mode.INSTGENIE.routing());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.io.Images;
+import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
 import io.vertx.core.Vertx;
@@ -36,9 +37,36 @@ public final class ServeBench {
       double p95Ms,
       double throughputRps,
       double meanQueueMs,
-      double meanStepOverheadMs) {}
+      double meanStepOverheadMs,
+      double meanBatchSize,
+      List<Sample> samples) {}
+
+  /**
+   * One completed request: its index in the arrivals, mask ratio, latency (submit to {@code
+   * completed}), and the queue and denoise times the service reported.
+   */
+  public record Sample(
+      int index, double maskRatio, double latencyMs, double queueMs, double denoiseMs) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The service configuration of an in-process benchmark: 127.0.0.1, any free port, a queue that
+   * never answers 429, 64 MiB bodies, 4 GiB of template activations in memory, one worker; then
+   * {@code switches} (config keys such as {@code mode}, {@code cache}, {@code batching}).
+   */
+  public static ServiceConfig benchConfig(int maxBatch, Map<String, String> switches) {
+    Map<String, String> v = new java.util.HashMap<>();
+    v.put("host", "127.0.0.1");
+    v.put("port", "0");
+    v.put("max_batch", String.valueOf(maxBatch));
+    v.put("queue_capacity", "100000");
+    v.put("max_body_bytes", String.valueOf(64L << 20));
+    v.put("cache_memory_bytes", String.valueOf(4L << 30));
+    v.put("workers", "1");
+    v.putAll(switches);
+    return ConfigLoader.load(null, Map.of(), v);
+  }
 
   /**
    * How long after the last arrival unfinished requests are waited for before they count as failed.
@@ -62,19 +90,29 @@ public final class ServeBench {
   public Stats run(
       DitModel model, ServiceConfig config, List<Workload.Arrival> arrivals, int templates)
       throws Exception {
+    int size = model.config().imageSize();
+    return run(model, config, arrivals, i -> Workload.template(i, size));
+  }
+
+  /** As above, with the template images of a workload ({@code templates.apply(index)}). */
+  public Stats run(
+      DitModel model,
+      ServiceConfig config,
+      List<Workload.Arrival> arrivals,
+      java.util.function.IntFunction<io.instgenie.kernels.io.RgbImage> templates)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
     ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
     try {
       InstGenieService service = InstGenieService.start(vertx, config, model).await();
       String base = "http://127.0.0.1:" + service.port();
       while (!service.ready()) Thread.sleep(50);
-      int size = model.config().imageSize();
       // the template id depends on the step count: pre-warm every (template, steps) pair used
       Map<String, String> templateIds = new java.util.HashMap<>();
       for (Workload.Arrival a : arrivals) {
         String key = a.template() + "/" + a.steps();
         if (templateIds.containsKey(key)) continue;
-        String image = b64(Images.encodePng(Workload.template(a.template(), size)));
+        String image = b64(Images.encodePng(templates.apply(a.template())));
         JsonNode r =
             send("PUT", base + "/v1/templates", Map.of("image", image, "steps", a.steps()));
         templateIds.put(key, r.get("template_id").asText());
@@ -98,7 +136,11 @@ public final class ServeBench {
         for (CompletableFuture<double[]> f : results)
           f.completeExceptionally(e); // counted as failed
       }
-      return stats(results, service.metrics().meanStepOverheadMs());
+      return stats(
+          arrivals,
+          results,
+          service.metrics().meanStepOverheadMs(),
+          meanOf(service.metrics().scrape(), "instgenie_batch_size"));
     } finally {
       clock.shutdownNow();
       readers.shutdownNow();
@@ -107,8 +149,8 @@ public final class ServeBench {
   }
 
   /**
-   * Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms}
-   * after t0.
+   * Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms,
+   * denoise ms} after t0.
    */
   private void submit(
       String base, Workload.Arrival a, String templateId, long t0, CompletableFuture<double[]> f) {
@@ -135,8 +177,14 @@ public final class ServeBench {
                     HttpResponse.BodyHandlers.ofLines()))
         .thenAcceptAsync(
             resp -> {
-              double queue = completedQueueMs(resp.body());
-              f.complete(new double[] {submitted, (System.nanoTime() - t0) / 1e6, queue});
+              JsonNode timings = completedTimings(resp.body());
+              f.complete(
+                  new double[] {
+                    submitted,
+                    (System.nanoTime() - t0) / 1e6,
+                    timings.path("queue_ms").asDouble(),
+                    timings.path("denoise_ms").asDouble()
+                  });
             },
             readers)
         .exceptionally(
@@ -147,10 +195,10 @@ public final class ServeBench {
   }
 
   /**
-   * Reads SSE lines to the terminal event; returns the edit's queue_ms, or throws if it did not
+   * Reads SSE lines to the terminal event; returns the edit's timings, or throws if it did not
    * complete.
    */
-  private static double completedQueueMs(Stream<String> lines) {
+  private static JsonNode completedTimings(Stream<String> lines) {
     String event = null;
     for (var it = lines.iterator(); it.hasNext(); ) {
       String line = it.next();
@@ -162,7 +210,7 @@ public final class ServeBench {
           JsonNode d = JSON.readTree(line.substring(6));
           if (!event.equals("completed"))
             throw new IllegalStateException("edit " + event + ": " + d);
-          return d.path("timings").path("queue_ms").asDouble();
+          return d.path("timings");
         } catch (IOException e) {
           throw new IllegalStateException("bad event data: " + line, e);
         }
@@ -210,15 +258,40 @@ public final class ServeBench {
     return Base64.getEncoder().encodeToString(b);
   }
 
-  private static Stats stats(List<CompletableFuture<double[]>> results, double overheadMs) {
+  /** The mean of a Prometheus summary in {@code text}: its _sum over its _count (NaN if none). */
+  static double meanOf(String text, String name) {
+    double sum = Double.NaN;
+    double count = Double.NaN;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + "_sum"))
+        sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(name + "_count"))
+        count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+    return count > 0 ? sum / count : Double.NaN;
+  }
+
+  private static Stats stats(
+      List<Workload.Arrival> arrivals,
+      List<CompletableFuture<double[]>> results,
+      double overheadMs,
+      double meanBatch) {
     List<double[]> ok = new ArrayList<>();
+    List<Sample> samples = new ArrayList<>();
     int failed = 0;
-    for (CompletableFuture<double[]> f : results) {
-      if (f.isCompletedExceptionally()) failed++;
-      else ok.add(f.join());
+    for (int i = 0; i < results.size(); i++) {
+      CompletableFuture<double[]> f = results.get(i);
+      if (f.isCompletedExceptionally()) {
+        failed++;
+        continue;
+      }
+      double[] r = f.join();
+      ok.add(r);
+      samples.add(new Sample(i, arrivals.get(i).maskRatio(), r[1] - r[0], r[2], r[3]));
     }
     if (ok.isEmpty())
-      return new Stats(0, failed, Double.NaN, Double.NaN, 0, Double.NaN, overheadMs);
+      return new Stats(
+          0, failed, Double.NaN, Double.NaN, 0, Double.NaN, overheadMs, meanBatch, samples);
     double[] lat = ok.stream().mapToDouble(r -> r[1] - r[0]).sorted().toArray();
     double first = ok.stream().mapToDouble(r -> r[0]).min().orElse(0);
     double last = ok.stream().mapToDouble(r -> r[1]).max().orElse(1);
@@ -226,6 +299,14 @@ public final class ServeBench {
     double p95 = lat[Math.min(lat.length - 1, (int) Math.ceil(0.95 * lat.length) - 1)];
     double queue = ok.stream().mapToDouble(r -> r[2]).average().orElse(Double.NaN);
     return new Stats(
-        ok.size(), failed, mean, p95, ok.size() / ((last - first) / 1000), queue, overheadMs);
+        ok.size(),
+        failed,
+        mean,
+        p95,
+        ok.size() / ((last - first) / 1000),
+        queue,
+        overheadMs,
+        meanBatch,
+        samples);
   }
 }

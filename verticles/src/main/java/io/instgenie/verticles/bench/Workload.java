@@ -96,7 +96,7 @@ public final class Workload {
     return Images.encodePng(new RgbImage(size, size, px));
   }
 
-  private static double[] zipf(int n, double s) {
+  static double[] zipf(int n, double s) {
     double[] w = new double[n];
     double sum = 0;
     for (int i = 0; i < n; i++) sum += w[i] = 1 / Math.pow(i + 1, s);
@@ -104,7 +104,7 @@ public final class Workload {
     return w;
   }
 
-  private static int pick(Random r, double[] p) {
+  static int pick(Random r, double[] p) {
     double u = r.nextDouble();
     for (int i = 0; i < p.length; i++) if ((u -= p[i]) < 0) return i;
     return p.length - 1;

@@ -8,7 +8,7 @@ import java.util.List;
  * worker whose node lacks the template first pays the template run. Workers without room are ranked
  * by when the request would complete behind their queue. Ties go to the shorter queue.
  */
-public final class CostRouter {
+public final class CostRouter implements Router {
   private final double msPerStepBase;
   private final double msPerToken;
 
@@ -18,16 +18,13 @@ public final class CostRouter {
     this.msPerToken = msPerToken;
   }
 
-  /**
-   * @param tokens masked tokens × branches of the request; fullTokens the template run's tokens
-   */
-  public int choose(
-      List<WorkerView> workers, String templateId, int tokens, int steps, int fullTokens) {
+  @Override
+  public int choose(List<WorkerView> workers, RouteRequest request) {
     int best = -1;
     double bestCost = Double.MAX_VALUE;
     int bestQueue = Integer.MAX_VALUE;
     for (WorkerView w : workers) {
-      double cost = estimate(w, templateId, tokens, steps, fullTokens);
+      double cost = estimate(w, request);
       if (cost < bestCost || (cost == bestCost && w.queued() < bestQueue)) {
         best = w.worker();
         bestCost = cost;
@@ -38,14 +35,16 @@ public final class CostRouter {
     return best;
   }
 
-  double estimate(WorkerView w, String templateId, int tokens, int steps, int fullTokens) {
-    double step = msPerStepBase + msPerToken * (w.tokensPerStep() + tokens);
-    double cost = step * steps;
-    if (!w.templates().contains(templateId))
-      cost += (msPerStepBase + msPerToken * (w.tokensPerStep() + fullTokens)) * steps;
+  /** Estimated ms until the request completes on worker {@code w}. */
+  double estimate(WorkerView w, RouteRequest r) {
+    double step = msPerStepBase + msPerToken * (w.tokensPerStep() + r.tokens());
+    double cost = step * r.steps();
+    if (r.templateRunTokens() > 0 && !w.templates().contains(r.templateId()))
+      cost +=
+          (msPerStepBase + msPerToken * (w.tokensPerStep() + r.templateRunTokens())) * r.steps();
     if (!w.hasRoom()) {
       // waits behind the queue: roughly the queued requests' steps at the current step latency
-      cost += (w.queued() + 1) * step * steps / Math.max(1, w.maxBatch());
+      cost += (w.queued() + 1) * step * r.steps() / Math.max(1, w.maxBatch());
     }
     return cost;
   }

@@ -1,0 +1,147 @@
+package io.instgenie.verticles.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Each routing policy's choice on hand-built views of three workers. */
+class RoutersTest {
+  private static final int FULL = 1024;
+
+  /** A running member computing {@code tokens} per step with {@code left} steps to go. */
+  private static int[] member(int tokens, int left) {
+    return new int[] {tokens, left};
+  }
+
+  private static WorkerView view(
+      int worker, List<int[]> running, int queued, int queuedTokens, Set<String> templates) {
+    return new WorkerView(worker, running, queued, queuedTokens, 8, templates);
+  }
+
+  /**
+   * Worker 0: one large running edit, nothing queued. Worker 1: three small running edits and two
+   * queued small ones, holds template "t". Worker 2: two medium running edits and one queued large
+   * one.
+   */
+  private static List<WorkerView> threeWorkers() {
+    return List.of(
+        view(0, List.of(member(600, 10)), 0, 0, Set.of()),
+        view(1, List.of(member(40, 5), member(40, 5), member(40, 5)), 2, 80, Set.of("t")),
+        view(2, List.of(member(150, 10), member(150, 10)), 1, 400, Set.of()));
+  }
+
+  private static final RouteRequest SMALL_EDIT_OF_T = new RouteRequest("t", 100, 20, FULL);
+
+  @Test
+  @DisplayName("round-robin takes the workers in turn, whatever their load")
+  void roundRobin() {
+    Router r = new RoundRobinRouter();
+    List<Integer> picks = new ArrayList<>();
+    for (int i = 0; i < 7; i++) picks.add(r.choose(threeWorkers(), SMALL_EDIT_OF_T));
+    assertEquals(List.of(0, 1, 2, 0, 1, 2, 0), picks);
+  }
+
+  @Test
+  @DisplayName("round-robin answers the worker index of the view, not the position in the list")
+  void roundRobinUsesWorkerIds() {
+    List<WorkerView> two =
+        List.of(view(5, List.of(), 0, 0, Set.of()), view(9, List.of(), 0, 0, Set.of()));
+    Router r = new RoundRobinRouter();
+    assertEquals(5, r.choose(two, SMALL_EDIT_OF_T));
+    assertEquals(9, r.choose(two, SMALL_EDIT_OF_T));
+    assertEquals(5, r.choose(two, SMALL_EDIT_OF_T));
+  }
+
+  @Test
+  @DisplayName("fewest-requests picks the worker with the fewest running plus queued requests")
+  void fewestRequests() {
+    // requests: 1, 5, 3
+    assertEquals(0, new FewestRequestsRouter().choose(threeWorkers(), SMALL_EDIT_OF_T));
+    List<WorkerView> tie =
+        List.of(
+            view(0, List.of(member(10, 1), member(10, 1)), 1, 10, Set.of()),
+            view(1, List.of(member(900, 9)), 2, 900, Set.of()),
+            view(2, List.of(member(10, 1)), 3, 30, Set.of()));
+    assertEquals(0, new FewestRequestsRouter().choose(tie, SMALL_EDIT_OF_T), "ties to the first");
+  }
+
+  @Test
+  @DisplayName(
+      "fewest-masked-tokens picks the fewest running plus queued tokens per step, not the fewest requests")
+  void fewestMaskedTokens() {
+    // tokens: 600, 120 + 80 = 200, 300 + 400 = 700
+    assertEquals(1, new FewestMaskedTokensRouter().choose(threeWorkers(), SMALL_EDIT_OF_T));
+    List<WorkerView> tie =
+        List.of(
+            view(0, List.of(member(50, 3), member(50, 3)), 0, 0, Set.of()),
+            view(1, List.of(member(100, 3)), 0, 0, Set.of()));
+    assertEquals(
+        1, new FewestMaskedTokensRouter().choose(tie, SMALL_EDIT_OF_T), "ties to fewer requests");
+  }
+
+  @Test
+  @DisplayName(
+      "cost routing sends an edit to the worker that holds its template when the others would first pay a template run")
+  void costPrefersTemplateHolder() {
+    Router r = new CostRouter(5, 0.1);
+    // worker 1 holds t: 20 × (5 + 0.1 × (120 + 100)) = 540 ms; worker 0 also pays the template
+    // run: 20 × (5 + 0.1 × 700) + 20 × (5 + 0.1 × 1624) = 4848 ms
+    assertEquals(1, r.choose(threeWorkers(), SMALL_EDIT_OF_T));
+  }
+
+  @Test
+  @DisplayName(
+      "cost routing with no template run to pay picks the lightest running batch, even with a longer queue")
+  void costWithoutTemplateRuns() {
+    Router r = new CostRouter(5, 0.1);
+    RouteRequest fullRecompute = new RouteRequest("t", FULL, 20, 0);
+    List<WorkerView> views =
+        List.of(
+            view(0, List.of(member(600, 10)), 0, 0, Set.of()),
+            view(1, List.of(member(100, 10)), 3, 3000, Set.of()));
+    assertEquals(1, r.choose(views, fullRecompute));
+  }
+
+  @Test
+  @DisplayName("cost routing avoids a full worker: its estimate adds the wait behind the queue")
+  void costAvoidsFullWorker() {
+    Router r = new CostRouter(5, 0.1);
+    List<int[]> eight = new ArrayList<>();
+    for (int i = 0; i < 8; i++) eight.add(member(20, 10));
+    List<WorkerView> views =
+        List.of(
+            new WorkerView(0, eight, 4, 80, 8, Set.of("t")),
+            new WorkerView(1, List.of(member(200, 10)), 0, 0, 8, Set.of("t")));
+    // worker 0: 20 × (5 + 0.1 × 260) = 620 ms, plus 5 × 620 / 8 = 387.5 → 1007.5;
+    // worker 1: 20 × (5 + 0.1 × 300) = 700 ms
+    assertEquals(1, r.choose(views, SMALL_EDIT_OF_T));
+  }
+
+  @Test
+  @DisplayName("Router.of builds the policy named by the configuration")
+  void routerOf() {
+    assertEquals(CostRouter.class, Router.of(Routing.COST, 1, 1).getClass());
+    assertEquals(RoundRobinRouter.class, Router.of(Routing.ROUND_ROBIN, 1, 1).getClass());
+    assertEquals(FewestRequestsRouter.class, Router.of(Routing.FEWEST_REQUESTS, 1, 1).getClass());
+    assertEquals(
+        FewestMaskedTokensRouter.class, Router.of(Routing.FEWEST_MASKED_TOKENS, 1, 1).getClass());
+    assertEquals(Routing.FEWEST_MASKED_TOKENS, Routing.parse("Fewest_Masked_Tokens"));
+    assertThrows(IllegalArgumentException.class, () -> Routing.parse("random"));
+  }
+
+  @Test
+  @DisplayName("every policy fails loudly when there is no worker")
+  void noWorkers() {
+    for (Routing routing : Routing.values()) {
+      assertThrows(
+          IllegalStateException.class,
+          () -> Router.of(routing, 1, 1).choose(List.of(), SMALL_EDIT_OF_T),
+          routing.configName());
+    }
+  }
+}
