@@ -85,6 +85,29 @@ class TrainerTest {
   }
 
   @Test
+  void logitNormalNoiseLevelsGatherInTheMiddle() {
+    TrainConfig tc = new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, TrainConfig.LOGIT_NORMAL);
+    java.util.Random r = new java.util.Random(7);
+    int n = 20_000;
+    int middle = 0;
+    for (int i = 0; i < n; i++) {
+      float t = tc.sampleT(r);
+      assertTrue(t > 0 && t < 1, "t = " + t);
+      if (t >= 0.25f && t <= 0.75f) middle++;
+    }
+    // P(|n| ≤ ln 3) for a standard normal n is 0.7267 (uniform t would give 0.5); ±4 sigma
+    assertEquals(0.7267, (double) middle / n, 0.0126);
+    TrainConfig uniform = config(10);
+    assertEquals(TrainConfig.UNIFORM, uniform.timeSampling());
+    assertEquals(new java.util.Random(3).nextFloat(), uniform.sampleT(new java.util.Random(3)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, "cosine"));
+    assertTrue(e.getMessage().contains("uniform or logit-normal"), e.getMessage());
+  }
+
+  @Test
   void adamWFirstStepMovesEachWeightByTheLearningRate() {
     Params w = Params.zeros(C);
     Params g = Params.zeros(C);

@@ -63,6 +63,12 @@ final class TrainCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--t-sampling",
+      defaultValue = TrainConfig.UNIFORM,
+      description = "noise levels drawn uniform or logit-normal (default: uniform)")
+  String timeSampling;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "training threads (default 0: one per core)")
@@ -117,7 +123,17 @@ final class TrainCommand implements Callable<Integer> {
               + Captions.MAX_WORDS);
     }
     TrainConfig tc =
-        new TrainConfig(steps, batch, lr, warmup, weightDecay, ema, captionDropout, gradClip, seed);
+        new TrainConfig(
+            steps,
+            batch,
+            lr,
+            warmup,
+            weightDecay,
+            ema,
+            captionDropout,
+            gradClip,
+            seed,
+            timeSampling);
     createParent(ck);
     createParent(out.toAbsolutePath());
     SceneTrainingData data = new SceneTrainingData(arch.imageSize());
@@ -238,19 +254,22 @@ final class TrainCommand implements Callable<Integer> {
 
   private String command(String name, TrainConfig tc) {
     return String.format(
-        Locale.ROOT,
-        "instgenie train --preset %s --steps %d --batch %d --lr %s --warmup %d --weight-decay %s"
-            + " --ema %s --caption-dropout %s --grad-clip %s --seed %d --dtype %s",
-        name,
-        tc.steps(),
-        tc.batch(),
-        tc.lr(),
-        tc.warmup(),
-        tc.weightDecay(),
-        tc.ema(),
-        tc.captionDropout(),
-        tc.gradClip(),
-        tc.seed(),
-        dtype.toLowerCase(Locale.ROOT));
+            Locale.ROOT,
+            "instgenie train --preset %s --steps %d --batch %d --lr %s --warmup %d --weight-decay %s"
+                + " --ema %s --caption-dropout %s --grad-clip %s --seed %d --dtype %s",
+            name,
+            tc.steps(),
+            tc.batch(),
+            tc.lr(),
+            tc.warmup(),
+            tc.weightDecay(),
+            tc.ema(),
+            tc.captionDropout(),
+            tc.gradClip(),
+            tc.seed(),
+            dtype.toLowerCase(Locale.ROOT))
+        + (tc.timeSampling().equals(TrainConfig.UNIFORM)
+            ? ""
+            : " --t-sampling " + tc.timeSampling());
   }
 }

@@ -1,6 +1,7 @@
 package io.instgenie.kernels.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Random;
 
 /**
  * Hyper-parameters of a training run. Together with the model architecture, the data and the thread
@@ -16,9 +17,35 @@ public record TrainConfig(
     @JsonProperty("ema") double ema,
     @JsonProperty("caption_dropout") double captionDropout,
     @JsonProperty("grad_clip") double gradClip,
-    @JsonProperty("seed") long seed) {
+    @JsonProperty("seed") long seed,
+    @JsonProperty("t_sampling") String timeSampling) {
+
+  /** How the noise level t of a training example is drawn. */
+  public static final String UNIFORM = "uniform";
+
+  /** t = sigmoid(n), n standard normal: more weight on the middle noise levels (SD3). */
+  public static final String LOGIT_NORMAL = "logit-normal";
+
+  /** Uniform noise levels (checkpoints written before {@code t_sampling} existed read as this). */
+  public TrainConfig(
+      int steps,
+      int batch,
+      double lr,
+      int warmup,
+      double weightDecay,
+      double ema,
+      double captionDropout,
+      double gradClip,
+      long seed) {
+    this(steps, batch, lr, warmup, weightDecay, ema, captionDropout, gradClip, seed, UNIFORM);
+  }
 
   public TrainConfig {
+    if (timeSampling == null) timeSampling = UNIFORM;
+    if (!timeSampling.equals(UNIFORM) && !timeSampling.equals(LOGIT_NORMAL)) {
+      throw new IllegalArgumentException(
+          "t sampling must be uniform or logit-normal, got " + timeSampling);
+    }
     if (steps <= 0) throw new IllegalArgumentException("steps must be positive, got " + steps);
     if (batch <= 0) throw new IllegalArgumentException("batch must be positive, got " + batch);
     if (!(lr > 0 && Double.isFinite(lr))) {
@@ -37,6 +64,12 @@ public record TrainConfig(
       throw new IllegalArgumentException(
           "caption dropout must be in [0, 1], got " + captionDropout);
     }
+  }
+
+  /** Draws a training example's noise level in (0, 1). */
+  public float sampleT(Random r) {
+    if (timeSampling.equals(UNIFORM)) return r.nextFloat();
+    return (float) (1 / (1 + Math.exp(-r.nextGaussian())));
   }
 
   /** Learning rate at a step: linear warm-up, then cosine decay to a tenth of the peak. */

@@ -128,7 +128,8 @@ public final class Trainer implements AutoCloseable {
             was.ema(),
             was.captionDropout(),
             was.gradClip(),
-            was.seed());
+            was.seed(),
+            was.timeSampling());
     if (!same.equals(tc) || !sameArchitecture(ck.model(), c)) {
       throw new IllegalArgumentException(
           "extending " + checkpoint + " needs its settings (" + was + ") with only more steps");
@@ -294,7 +295,7 @@ public final class Trainer implements AutoCloseable {
         float[] x0 = Patches.fromChw(ex.chw(), c);
         // t, noise and caption dropout (the constant only separates this stream from the scene)
         Random r = new Random(seed ^ 0x5DEECE66DL);
-        float tk = r.nextFloat();
+        float tk = tc.sampleT(r);
         t[k] = tk;
         for (int j = 0; j < values; j++) {
           float eps = (float) r.nextGaussian();
