@@ -6,11 +6,31 @@ import io.instgenie.kernels.tensor.FloatBuf;
  * The tensor operations the DiT forward needs. Matrices are row-major with an explicit leading
  * dimension (row stride, in floats) and element offset, so callers can address sub-blocks in place.
  * Implementations: {@link ReferenceBackend} (plain Java, the reference every fast kernel is tested
- * against) and {@link CpuBackend} (OpenBLAS GEMMs, Vector API elementwise).
+ * against), {@link CpuBackend} (OpenBLAS GEMMs, Vector API elementwise) and {@link CudaBackend}
+ * (our PTX kernels on device copies of the buffers).
+ *
+ * <p>Host access contract: a caller that writes a buffer on the host after passing it to an
+ * operation announces it with {@link #hostWrote}, and reads an operation's output on the host only
+ * after {@link #hostReads}. Backends computing in host memory ignore both; a device backend copies
+ * exactly those ranges, so weights and activations stay on the device between operations.
  */
 public interface Backend {
 
   String name();
+
+  /**
+   * Runs {@code work} on the thread this backend computes from (a GPU context's thread) and waits
+   * for it; in place for host backends. A forward runs whole through it.
+   */
+  default void run(Runnable work) {
+    work.run();
+  }
+
+  /** The host wrote b[off, off+n) after an operation saw b. */
+  default void hostWrote(FloatBuf b, long off, long n) {}
+
+  /** The host is about to read b[off, off+n), written by operations. */
+  default void hostReads(FloatBuf b, long off, long n) {}
 
   /**
    * y[i, j] = Σ_k x[i, k]·w[j, k] + bias[j] for i < m, j < n (w is [n, k] with row stride k, the

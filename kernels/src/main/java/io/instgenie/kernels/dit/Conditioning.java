@@ -47,6 +47,7 @@ final class Conditioning {
     for (Map.Entry<Float, Integer> e : byT.entrySet()) {
       feat.copyFrom(Embeddings.timeFeatures(e.getKey()), 0, (long) e.getValue() * f, f);
     }
+    be.hostWrote(feat, 0, (long) n * f);
     // c = W2·SiLU(W1·e + b1) + b2 for all distinct t at once (one GEMM each, weights read once)
     be.linear(
         h1,

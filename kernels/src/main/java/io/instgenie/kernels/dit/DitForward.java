@@ -43,10 +43,15 @@ public final class DitForward {
 
   /**
    * Runs every sequence; blocks use {@code modes[b]} (null: cache everywhere) where a sequence has
-   * cached rows.
+   * cached rows. The whole forward runs on the backend's thread; host reads and writes of the work
+   * buffers are announced to the backend (see {@link Backend}).
    */
   public void run(List<Sequence> seqs, BlockMode[] modes) {
     if (seqs.isEmpty()) return;
+    be.run(() -> runHere(seqs, modes));
+  }
+
+  private void runHere(List<Sequence> seqs, BlockMode[] modes) {
     BatchLayout lay = new BatchLayout(seqs, promptLen);
     ws.ensure(lay.total, hid, c.mlpRatio(), patchDim);
     int[] modIndex = cond.compute(seqs);
@@ -72,6 +77,7 @@ public final class DitForward {
               at + j, table.get((long) q.promptIds[r] * hid + j) + pos.get((long) r * hid + j));
         }
       }
+      be.hostWrote(ws.x, base, (long) promptLen * hid);
       embedImageRows(q, q.active, lay.activeStart[s] + promptLen);
       embedImageRows(q, q.inactive, lay.inactiveStart[s]);
     }
@@ -86,6 +92,8 @@ public final class DitForward {
       ws.patches.copyFrom(q.patches, tokens[i] * patchDim, (long) i * patchDim, patchDim);
       ws.x.copyFrom(model.tokenBias(), (long) tokens[i] * hid, (long) (row + i) * hid, hid);
     }
+    be.hostWrote(ws.patches, 0, (long) tokens.length * patchDim);
+    be.hostWrote(ws.x, (long) row * hid, (long) tokens.length * hid);
     be.linear(
         ws.x,
         (long) row * hid,
@@ -154,10 +162,15 @@ public final class DitForward {
     for (int s = 0; s < seqs.size(); s++) {
       Sequence q = seqs.get(s);
       if (!all && q.inactive.length > 0) {
-        q.cache.gather(b, q.inactive, ws.x, (long) lay.inactiveStart[s] * hid);
+        long at = (long) lay.inactiveStart[s] * hid;
+        q.cache.gather(b, q.inactive, ws.x, at);
+        be.hostWrote(ws.x, at, (long) q.inactive.length * hid);
       }
-      if (q.recorder != null)
-        q.recorder.accept(b, ws.x, (long) (lay.activeStart[s] + promptLen) * hid);
+      if (q.recorder != null) {
+        long at = (long) (lay.activeStart[s] + promptLen) * hid;
+        be.hostReads(ws.x, at, (long) q.active.length * hid);
+        q.recorder.accept(b, ws.x, at);
+      }
     }
   }
 
@@ -251,6 +264,8 @@ public final class DitForward {
     for (int s = 0; s < seqs.size(); s++) {
       Sequence q = seqs.get(s);
       if (q.velocity == null || q.active.length == 0) continue;
+      long at = (long) (lay.activeStart[s] + promptLen) * patchDim;
+      be.hostReads(ws.patches, at, (long) q.active.length * patchDim);
       ws.patches.copyTo(
           (long) (lay.activeStart[s] + promptLen) * patchDim,
           q.velocity,

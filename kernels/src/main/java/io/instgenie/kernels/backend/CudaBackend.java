@@ -1,0 +1,212 @@
+package io.instgenie.kernels.backend;
+
+import io.instgenie.kernels.cuda.CudaDevice;
+import io.instgenie.kernels.cuda.CudaKernels;
+import io.instgenie.kernels.cuda.DeviceMirrors;
+import io.instgenie.kernels.cuda.GemmPrecision;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.lang.System.Logger.Level;
+
+/**
+ * The GPU backend: every operation runs our PTX kernels on device mirrors of its buffers ({@link
+ * DeviceMirrors}), so a forward that announces its host reads and writes ({@link #hostReads},
+ * {@link #hostWrote}) keeps activations and weights on the device and copies only embeddings in and
+ * velocities out. All driver calls run on the device's own thread; {@link #run} moves a whole
+ * forward there. Attention with a head dimension above {@value CudaKernels#ATTENTION_MAX_D}
+ * delegates to the CPU, with a warning.
+ */
+public final class CudaBackend implements Backend {
+  private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
+
+  private final CudaDevice dev;
+  private final CudaKernels k;
+  private final GemmPrecision precision;
+  private final DeviceMirrors mem = new DeviceMirrors();
+  private Backend fallback;
+
+  private CudaBackend(CudaDevice dev, GemmPrecision precision) {
+    this.dev = dev;
+    this.k = new CudaKernels(dev);
+    this.precision = dev.tensorCores() ? precision : GemmPrecision.FP32;
+  }
+
+  /** Device 0 with the configured GEMM precision; fails with the probe's reason without one. */
+  public static CudaBackend open() {
+    return open(GemmPrecision.configured());
+  }
+
+  public static CudaBackend open(GemmPrecision precision) {
+    return new CudaBackend(CudaDevice.open(), precision);
+  }
+
+  public CudaDevice device() {
+    return dev;
+  }
+
+  public GemmPrecision precision() {
+    return precision;
+  }
+
+  @Override
+  public String name() {
+    return "cuda-" + precision.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public void run(Runnable work) {
+    dev.run(work);
+  }
+
+  @Override
+  public void hostWrote(FloatBuf b, long off, long n) {
+    dev.run(() -> mem.upload(b, off, n));
+  }
+
+  @Override
+  public void hostReads(FloatBuf b, long off, long n) {
+    dev.run(() -> mem.download(b, off, n));
+  }
+
+  @Override
+  public void linear(
+      FloatBuf y,
+      long yOff,
+      int ldy,
+      FloatBuf x,
+      long xOff,
+      int ldx,
+      FloatBuf w,
+      long wOff,
+      FloatBuf bias,
+      long biasOff,
+      int m,
+      int n,
+      int kk,
+      boolean accumulate) {
+    dev.run(
+        () ->
+            k.linear(
+                null,
+                precision,
+                mem.at(y, yOff),
+                ldy,
+                mem.at(x, xOff),
+                ldx,
+                mem.at(w, wOff),
+                mem.at(bias, biasOff),
+                m,
+                n,
+                kk,
+                accumulate));
+  }
+
+  @Override
+  public void layerNormModulate(
+      FloatBuf y,
+      long yOff,
+      FloatBuf x,
+      long xOff,
+      int rows,
+      int h,
+      FloatBuf mod,
+      long shiftOff,
+      long scaleOff,
+      float eps) {
+    dev.run(
+        () ->
+            k.layerNormModulate(
+                null,
+                mem.at(y, yOff),
+                mem.at(x, xOff),
+                rows,
+                h,
+                mem.at(mod, shiftOff),
+                mem.at(mod, scaleOff),
+                eps));
+  }
+
+  @Override
+  public void geluTanh(FloatBuf x, long off, long n) {
+    dev.run(() -> k.gelu(null, mem.at(x, off), n));
+  }
+
+  @Override
+  public void silu(FloatBuf y, long yOff, FloatBuf x, long xOff, long n) {
+    dev.run(() -> k.silu(null, mem.at(y, yOff), mem.at(x, xOff), n));
+  }
+
+  @Override
+  public void gatedAdd(
+      FloatBuf x, long xOff, FloatBuf y, long yOff, FloatBuf gate, long gateOff, int rows, int h) {
+    dev.run(
+        () -> k.gatedAdd(null, mem.at(x, xOff), mem.at(y, yOff), mem.at(gate, gateOff), rows, h));
+  }
+
+  @Override
+  public void attention(
+      FloatBuf out,
+      long outRow,
+      int ldo,
+      FloatBuf qkv,
+      int ldqkv,
+      long qRow,
+      int nq,
+      long kv1Row,
+      int n1,
+      long kv2Row,
+      int n2,
+      int heads,
+      int d) {
+    if (d > CudaKernels.ATTENTION_MAX_D) {
+      attentionOnCpu(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+      return;
+    }
+    dev.run(
+        () ->
+            k.attention(
+                null,
+                mem.at(out, outRow * ldo),
+                ldo,
+                mem.at(qkv, 0),
+                ldqkv,
+                Math.toIntExact(qRow),
+                nq,
+                Math.toIntExact(kv1Row),
+                n1,
+                Math.toIntExact(kv2Row),
+                n2,
+                heads,
+                d));
+  }
+
+  /** The visible delegation: whole buffers to the host, CPU attention, the output back. */
+  private void attentionOnCpu(
+      FloatBuf out,
+      long outRow,
+      int ldo,
+      FloatBuf qkv,
+      int ldqkv,
+      long qRow,
+      int nq,
+      long kv1Row,
+      int n1,
+      long kv2Row,
+      int n2,
+      int heads,
+      int d) {
+    if (fallback == null) {
+      LOG.log(
+          Level.WARNING,
+          "head dim "
+              + d
+              + " > "
+              + CudaKernels.ATTENTION_MAX_D
+              + ": attention runs on the CPU (slow: buffers cross PCIe)");
+      fallback = Backends.cpu();
+    }
+    hostReads(qkv, 0, qkv.size());
+    hostReads(out, 0, out.size());
+    fallback.attention(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+    hostWrote(out, outRow * ldo, Math.min(out.size() - outRow * ldo, (long) nq * ldo));
+  }
+}
