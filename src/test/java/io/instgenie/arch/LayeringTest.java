@@ -44,7 +44,9 @@ class LayeringTest {
   }
 
   @Test
-  @DisplayName("kernels, the cache tier and the policies (batching, routing) never import Vert.x")
+  @DisplayName(
+      "kernels, the cache tier, the policies (batching, routing) and the simulator never import"
+          + " Vert.x")
   void noVertxBelowVerticles() {
     noClasses()
         .that()
@@ -52,7 +54,8 @@ class LayeringTest {
             "io.instgenie.kernels..",
             "io.instgenie.cache..",
             "io.instgenie.verticles.batching..",
-            "io.instgenie.verticles.policy..")
+            "io.instgenie.verticles.policy..",
+            "io.instgenie.verticles.sim..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.vertx..")

@@ -1,8 +1,7 @@
 package io.instgenie.cache;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,17 +11,14 @@ import java.util.Set;
  * than its cap; an edit still reading an evicted template keeps its buffers alive until it ends.
  */
 public final class MemoryTier implements Tier {
-  private final long capacity;
   private final Listener listener;
-  private final LinkedHashMap<TemplateKey, StoredActivations> entries =
-      new LinkedHashMap<>(16, 0.75f, true);
-  private long bytes;
-  private long evictions;
+  private final LruBytes<TemplateKey> lru;
+  private final Map<TemplateKey, StoredActivations> entries = new HashMap<>();
 
   public MemoryTier(long capacityBytes, Listener listener) {
     if (capacityBytes < 0)
       throw new IllegalArgumentException("memory capacity must be >= 0, got " + capacityBytes);
-    this.capacity = capacityBytes;
+    this.lru = new LruBytes<>(capacityBytes);
     this.listener = listener == null ? Listener.NONE : listener;
   }
 
@@ -38,6 +34,7 @@ public final class MemoryTier implements Tier {
 
   @Override
   public synchronized Optional<StoredActivations> get(TemplateKey key) {
+    lru.touch(key);
     return Optional.ofNullable(entries.get(key));
   }
 
@@ -46,49 +43,43 @@ public final class MemoryTier implements Tier {
     if (!acts.complete())
       throw new IllegalArgumentException(key + ": only a complete template run can be cached");
     long size = acts.bytes();
-    if (size > capacity) return false;
+    if (size > lru.capacity()) return false;
     remove(key);
-    Iterator<Map.Entry<TemplateKey, StoredActivations>> lru = entries.entrySet().iterator();
-    while (bytes + size > capacity) {
-      Map.Entry<TemplateKey, StoredActivations> e = lru.next();
-      long freed = e.getValue().bytes();
-      lru.remove();
-      bytes -= freed;
-      evictions++;
-      listener.dropped(TierKind.MEMORY, e.getKey());
+    List<TemplateKey> evicted = lru.put(key, size);
+    for (TemplateKey k : evicted) {
+      entries.remove(k);
+      listener.dropped(TierKind.MEMORY, k);
     }
     entries.put(key, acts);
-    bytes += size;
     listener.stored(TierKind.MEMORY, key, size);
     return true;
   }
 
   @Override
   public synchronized boolean remove(TemplateKey key) {
-    StoredActivations old = entries.remove(key);
-    if (old == null) return false;
-    bytes -= old.bytes();
+    if (entries.remove(key) == null) return false;
+    lru.remove(key);
     listener.dropped(TierKind.MEMORY, key);
     return true;
   }
 
   @Override
   public synchronized long bytes() {
-    return bytes;
+    return lru.bytes();
   }
 
   @Override
   public long capacity() {
-    return capacity;
+    return lru.capacity();
   }
 
   @Override
   public synchronized long evictions() {
-    return evictions;
+    return lru.evictions();
   }
 
   @Override
   public synchronized Set<TemplateKey> keys() {
-    return new LinkedHashSet<>(entries.keySet());
+    return lru.keys();
   }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       MakeExamplesCommand.class,
       MakeWorkloadCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -15,7 +15,7 @@ import java.util.List;
  * once a member reads through the pipelined loader (disk), Algorithm 1 runs on Cw, Cf and Ld from
  * the calibrated cost model. Plain Java; the step-loop thread only, apart from {@link #useCosts}.
  */
-final class BlockPlanner {
+public final class BlockPlanner {
   /**
    * Ld of memory-resident templates: the compute thread gathers them in place, with no loader in
    * between, and the compute calibration already times gathers from memory.
@@ -42,7 +42,15 @@ final class BlockPlanner {
 
   /** The start-up calibration; until it arrives, loads are taken as free (CACHE everywhere). */
   void useCosts(CostModel calibrated) {
-    costs = calibrated.withLoad(TierKind.MEMORY, IN_PLACE);
+    costs = inPlaceMemory(calibrated);
+  }
+
+  /**
+   * The calibrated costs as the planner uses them: memory-resident rows cost no load (a simulator
+   * plans with the same model).
+   */
+  public static CostModel inPlaceMemory(CostModel calibrated) {
+    return calibrated.withLoad(TierKind.MEMORY, IN_PLACE);
   }
 
   Choice plan(List<Member> running) {

@@ -7,8 +7,6 @@ import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.edit.TemplateRunJob;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.messages.DenoiseTask;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A task in a step loop, waiting or running: its edit job or the template run it drives, where the
@@ -58,12 +56,11 @@ final class Member {
     pipe = null;
   }
 
-  /** A template run in the batch and the tasks waiting for it. */
+  /** A template run in the batch (its waiters are the {@link StepBatch}'s). */
   static final class Run {
     final String templateId;
     final int steps;
     final TemplateRunJob job;
-    final List<Member> waiters = new ArrayList<>();
 
     Run(String templateId, int steps, TemplateRunJob job) {
       this.templateId = templateId;

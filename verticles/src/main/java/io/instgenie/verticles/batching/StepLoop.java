@@ -13,7 +13,6 @@ import io.instgenie.verticles.messages.JobEvent;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,9 +46,10 @@ public final class StepLoop implements Runnable {
   private final BlockPlanner planner;
 
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-  private final ArrayDeque<Member> queue = new ArrayDeque<>();
-  private final List<Member> running = new ArrayList<>();
-  private final Map<String, Member.Run> templateRuns = new HashMap<>();
+  private final StepBatch<Member> batch;
+  private final ArrayDeque<Member> queue;
+  private final List<Member> running;
+  private final Admission admission = new Admission();
   private final List<Sequence> seqs = new ArrayList<>();
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of());
@@ -82,6 +82,9 @@ public final class StepLoop implements Runnable {
     this.continuous = continuous;
     this.useCache = useCache;
     this.planner = new BlockPlanner(forward.config());
+    this.batch = new StepBatch<>(maxBatch, continuous);
+    this.queue = batch.queue();
+    this.running = batch.running();
   }
 
   /**
@@ -139,7 +142,7 @@ public final class StepLoop implements Runnable {
           m.release();
         }
         running.clear();
-        templateRuns.clear();
+        batch.clearTemplateRuns();
       }
     }
   }
@@ -184,11 +187,9 @@ public final class StepLoop implements Runnable {
         return;
       }
     }
-    for (Member.Run r : templateRuns.values()) {
-      if (r.waiters.removeIf(m -> m.id().equals(id))) {
-        listener.event(JobEvent.of(id, "cancelled"));
-        return;
-      }
+    if (batch.removeWaiter(m -> m.id().equals(id))) {
+      listener.event(JobEvent.of(id, "cancelled"));
+      return;
     }
     earlyCancels.add(id);
     if (earlyCancels.size() > 1024) earlyCancels.remove(earlyCancels.iterator().next());
@@ -196,68 +197,76 @@ public final class StepLoop implements Runnable {
 
   /** Moves queued tasks into the batch while there is room (static: only into an empty batch). */
   private void admit() {
-    if (!continuous && !running.isEmpty()) return;
-    for (Iterator<Member> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
-      Member m = it.next();
+    batch.admit(admission);
+  }
+
+  /** What a queued task does when a slot frees: the step loop's side of {@link StepBatch}. */
+  private final class Admission implements StepBatch.Rules<Member> {
+    /**
+     * A template the store is still bringing from a tier it cannot read step by step keeps its task
+     * queued (in place) instead of reading on this thread.
+     */
+    @Override
+    public boolean held(Member m) {
       PreparedEdit p = m.task.edit();
-      // a template the store is still bringing from a tier it cannot read step by step keeps its
-      // task queued (in place) instead of reading on this thread
-      if (m.job == null && store.loading(p.templateId(), p.steps())) continue;
-      it.remove();
-      if (m.job != null) { // back from waiting on its template run: it started already
-        running.add(m);
-        continue;
-      }
+      return m.job == null && store.loading(p.templateId(), p.steps());
+    }
+
+    @Override
+    public StepBatch.Start start(Member m) {
+      PreparedEdit p = m.task.edit();
+      if (m.job != null) return StepBatch.Start.RUN; // back from its template run: started already
       if (m.startedAtMs < 0) { // not an edit starting over
         m.startedAtMs = now();
         listener.event(JobEvent.of(m.id(), "started", "worker_step", stepsRun));
       }
       if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
         finish(m, p.request().template().pixels(), now());
-        continue;
+        return StepBatch.Start.DONE;
       }
       if (!useCache) {
-        if (m.task.templateOnly()) completeTemplate(m);
-        else join(m, null);
-        continue;
+        if (m.task.templateOnly()) {
+          completeTemplate(m);
+          return StepBatch.Start.DONE;
+        }
+        return join(m, null);
       }
       Optional<Activations> cached = store.lookup(p.templateId(), p.steps());
       listener.templateLookup(cached.isPresent());
       if (cached.isPresent()) {
-        if (!m.task.templateOnly()) {
-          join(m, cached.get());
-        } else { // registering a template that is held already: nothing to read
-          if (cached.get() instanceof PipelinedActivations unread) unread.close();
-          completeTemplate(m);
-        }
-        continue;
-      }
-      Member.Run run = templateRuns.get(p.templateId());
-      if (run == null) {
-        Activations acts = store.newRun(p.templateId(), p.steps());
-        run =
-            new Member.Run(
-                p.templateId(),
-                p.steps(),
-                new TemplateRunJob(forward.config(), p.templateTokens(), p.templateNoise(), acts));
-        templateRuns.put(p.templateId(), run);
-        Member runner = new Member(m.task);
-        runner.run = run;
-        running.add(runner);
+        if (!m.task.templateOnly()) return join(m, cached.get());
+        // registering a template that is held already: nothing to read
+        if (cached.get() instanceof PipelinedActivations unread) unread.close();
+        completeTemplate(m);
+        return StepBatch.Start.DONE;
       }
       m.waitSinceMs = now();
-      run.waiters.add(m);
+      return new StepBatch.Start.AwaitTemplate(p.templateId());
+    }
+
+    @Override
+    public Member templateRun(String templateId, Member first) {
+      PreparedEdit p = first.task.edit();
+      Activations acts = store.newRun(p.templateId(), p.steps());
+      Member runner = new Member(first.task);
+      runner.run =
+          new Member.Run(
+              p.templateId(),
+              p.steps(),
+              new TemplateRunJob(forward.config(), p.templateTokens(), p.templateNoise(), acts));
+      first.waitSinceMs = now(); // its wait starts once its run exists
+      return runner;
     }
   }
 
-  private void join(Member m, Activations acts) {
+  private StepBatch.Start join(Member m, Activations acts) {
     if (acts instanceof PipelinedActivations unread
         && m.task.edit().maskedTokens().length == forward.config().imageTokens()) {
       unread.close(); // every token masked: no cached row to read, so nothing to load
       acts = null;
     }
     m.startEdit(forward.config(), acts);
-    running.add(m);
+    return StepBatch.Start.RUN;
   }
 
   private void step() {
@@ -302,7 +311,7 @@ public final class StepLoop implements Runnable {
         if (m.job.done()) done.add(m);
       } else {
         m.run.job.afterStep();
-        for (Member w : m.run.waiters) {
+        for (Member w : batch.waiters(m.run.templateId)) {
           listener.event(
               JobEvent.of(
                   w.id(), "template", "step", m.run.job.step(), "total", m.run.job.steps()));
@@ -327,20 +336,20 @@ public final class StepLoop implements Runnable {
   }
 
   private void templateRunDone(Member.Run run) {
-    templateRuns.remove(run.templateId);
     Activations acts = run.job.activations();
     store.commit(run.templateId, run.steps, acts);
     // waiters keep their place ahead of tasks that arrived after them
-    for (int i = run.waiters.size() - 1; i >= 0; i--) {
-      Member w = run.waiters.get(i);
-      w.templateWaitMs += now() - w.waitSinceMs;
-      if (w.task.templateOnly()) completeTemplate(w);
-      else {
-        // ahead of later arrivals, but through the queue so the batch never exceeds maxBatch
-        w.startEdit(forward.config(), acts);
-        queue.addFirst(w);
-      }
-    }
+    batch.templateRunDone(
+        run.templateId,
+        w -> {
+          w.templateWaitMs += now() - w.waitSinceMs;
+          if (w.task.templateOnly()) {
+            completeTemplate(w);
+            return false;
+          }
+          w.startEdit(forward.config(), acts);
+          return true;
+        });
   }
 
   /**
@@ -398,7 +407,8 @@ public final class StepLoop implements Runnable {
 
   private void fail(Member m, String error) {
     if (m.run != null) {
-      for (Member w : m.run.waiters) listener.event(JobEvent.of(w.id(), "failed", "error", error));
+      for (Member w : batch.waiters(m.run.templateId))
+        listener.event(JobEvent.of(w.id(), "failed", "error", error));
     } else {
       listener.event(JobEvent.of(m.id(), "failed", "error", error));
     }

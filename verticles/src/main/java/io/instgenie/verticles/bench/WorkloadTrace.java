@@ -133,6 +133,16 @@ public final class WorkloadTrace {
 
   /** Generates the workload of a spec: the same spec gives the same requests and templates. */
   public static WorkloadTrace generate(Spec spec) {
+    List<Request> out = requests(spec);
+    List<RgbImage> images = new ArrayList<>();
+    for (int i = 0; i < spec.templates(); i++) images.add(templateImage(spec, i));
+    return new WorkloadTrace(spec, out, images);
+  }
+
+  /**
+   * The requests of a spec alone, without drawing its templates (as {@link #generate} has them).
+   */
+  public static List<Request> requests(Spec spec) {
     Random r = new Random(spec.seed());
     MaskRatios ratios = MaskRatios.withMean(spec.maskMean());
     double[] popularity = Workload.zipf(spec.templates(), spec.zipfS());
@@ -166,9 +176,7 @@ public final class WorkloadTrace {
               spec.steps().get(r.nextInt(spec.steps().size())),
               r.nextLong()));
     }
-    List<RgbImage> images = new ArrayList<>();
-    for (int i = 0; i < spec.templates(); i++) images.add(templateImage(spec, i));
-    return new WorkloadTrace(spec, out, images);
+    return out;
   }
 
   /** Template {@code i}: a generated scene (random pixels below the scenes' 16-pixel minimum). */

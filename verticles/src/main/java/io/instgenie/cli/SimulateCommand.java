@@ -1,0 +1,279 @@
+package io.instgenie.cli;
+
+import io.instgenie.cache.Calibration;
+import io.instgenie.cache.CostModel;
+import io.instgenie.cache.LinearFit;
+import io.instgenie.cache.Precision;
+import io.instgenie.cache.TierKind;
+import io.instgenie.kernels.backend.Backends;
+import io.instgenie.kernels.dit.DitForward;
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.ModelFiles;
+import io.instgenie.kernels.model.Presets;
+import io.instgenie.verticles.ServiceConfig;
+import io.instgenie.verticles.bench.WorkloadTrace;
+import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.sim.SimConfig;
+import io.instgenie.verticles.sim.SimPlots;
+import io.instgenie.verticles.sim.SimReport;
+import io.instgenie.verticles.sim.SimRequest;
+import io.instgenie.verticles.sim.SimResult;
+import io.instgenie.verticles.sim.SimWorkloads;
+import io.instgenie.verticles.sim.Simulator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code instgenie simulate}: the routing policies on a simulated cluster (discrete events, the
+ * live batching, Algorithm 1, routers and cache eviction), on the same seeded arrivals.
+ */
+@Command(
+    name = "simulate",
+    description =
+        "Simulate N denoise workers under each routing policy on one seeded workload: latency and"
+            + " throughput per policy, from calibrated step costs.")
+final class SimulateCommand implements Callable<Integer> {
+  /** Compute per block, from `bench cache` on the project's 2-core VM (BENCHMARKS.md). */
+  static final double COMPUTE_MS_PER_BLOCK = 5.276;
+
+  static final double COMPUTE_MS_PER_GFLOP = 8.607;
+
+  /** Cold disk reads, slope of the same calibration (its intercept, -3.8 ms, is dropped). */
+  static final double DISK_MS_PER_MIB = 3.100;
+
+  @Option(names = "--workers", defaultValue = "8", description = "Denoise workers (8 to 64).")
+  int workers;
+
+  @Option(
+      names = "--rate",
+      description =
+          "Requests per second (Poisson). Default: --load × the capacity of full batches of"
+              + " mean-sized edits.")
+  Double rate;
+
+  @Option(
+      names = "--load",
+      defaultValue = "0.8",
+      description =
+          "The default rate as a fraction of that capacity (0.8: near saturation, as template"
+              + " runs take a share of it).")
+  double load;
+
+  @Option(
+      names = "--workload",
+      paramLabel = "DIR",
+      description = "A make-workload folder instead of the built-in one (--rate rescales it).")
+  Path workload;
+
+  @Option(
+      names = "--policy",
+      split = ",",
+      description = "cost, round-robin, fewest-requests, fewest-masked-tokens (default: all).")
+  List<String> policies;
+
+  @Option(
+      names = "--preset",
+      defaultValue = "bench",
+      description = "Model shape: tiny, bench, scene.")
+  String preset;
+
+  @Option(names = "--mask-mean", defaultValue = "0.19", description = "0.11 or 0.19.")
+  double maskMean;
+
+  @Option(names = "--requests", defaultValue = "6000")
+  int requests;
+
+  @Option(names = "--templates", defaultValue = "100")
+  int templates;
+
+  @Option(names = "--zipf", defaultValue = "1.0", description = "Template popularity ∝ 1/rank^s.")
+  double zipf;
+
+  @Option(names = "--steps", split = ",", description = "Step counts (default: the preset's).")
+  List<Integer> steps;
+
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+
+  @Option(names = "--max-batch", description = "Default: the service's max_batch.")
+  Integer maxBatch;
+
+  @Option(names = "--memory-bytes", description = "Per worker; default: cache_memory_bytes.")
+  Long memoryBytes;
+
+  @Option(names = "--disk-bytes", description = "Per worker; default: cache_disk_bytes.")
+  Long diskBytes;
+
+  @Option(names = "--precision", defaultValue = "f32", description = "f32 or bf16 cache storage.")
+  String precision;
+
+  @Option(names = "--compute-ms-per-block", defaultValue = "" + COMPUTE_MS_PER_BLOCK)
+  double msPerBlock;
+
+  @Option(names = "--compute-ms-per-gflop", defaultValue = "" + COMPUTE_MS_PER_GFLOP)
+  double msPerGflop;
+
+  @Option(names = "--disk-ms-per-mib", defaultValue = "" + DISK_MS_PER_MIB)
+  double diskMsPerMib;
+
+  @Option(
+      names = "--calibrate",
+      description = "Measure the compute fit on this machine now (a random model of the preset).")
+  boolean calibrate;
+
+  @Option(names = "--json")
+  boolean json;
+
+  @Option(
+      names = "--plot",
+      paramLabel = "DIR",
+      description = "Also sweep the rate (--sweep × capacity) and write latency-vs-rate PNGs.")
+  Path plot;
+
+  @Option(
+      names = "--sweep",
+      split = ",",
+      defaultValue = "0.5,0.6,0.7,0.8,0.85,0.9,0.95",
+      description = "Loads (fractions of capacity) of the --plot sweep.")
+  List<Double> sweep;
+
+  @Override
+  public Integer call() throws Exception {
+    if (workers < 1 || requests < 1 || !(load > 0))
+      throw new IllegalArgumentException("--workers, --requests and --load must be positive");
+    ModelConfig c = Presets.byName(preset);
+    ServiceConfig d = ServiceConfig.defaults();
+    LinearFit compute =
+        calibrate ? measureCompute(c) : new LinearFit(msPerBlock, msPerGflop / 1e9, 1, 0);
+    CostModel costs =
+        new CostModel(
+            compute, Map.of(TierKind.DISK, new LinearFit(0, diskMsPerMib / (1 << 20), 1, 0)));
+    SimConfig config =
+        new SimConfig(
+            c,
+            workers,
+            maxBatch != null ? maxBatch : d.maxBatch(),
+            c.defaultGuidance() == 1f ? 1 : 2,
+            costs,
+            memoryBytes != null ? memoryBytes : d.cacheMemoryBytes(),
+            diskBytes != null ? diskBytes : d.cacheDiskBytes(),
+            precision(precision));
+    List<Routing> order = new ArrayList<>();
+    if (policies == null || policies.isEmpty()) order.addAll(List.of(Routing.values()));
+    else for (String p : policies) order.add(Routing.parse(p));
+
+    Arrivals base = arrivals(c);
+    int meanMasked = SimWorkloads.meanMaskedTokens(base.requests());
+    int stepsMean =
+        (int) Math.round(base.requests().stream().mapToInt(SimRequest::steps).average().orElse(1));
+    double capacity = SimWorkloads.capacityRps(config, meanMasked, stepsMean);
+    double r = rate != null ? rate : round3(load * capacity);
+    if (!(r > 0)) throw new IllegalArgumentException("--rate must be positive");
+    Simulator sim = new Simulator(config);
+    List<SimResult> results = new ArrayList<>();
+    for (Routing p : order) results.add(sim.run(base.at(r), p));
+
+    List<Path> written = List.of();
+    Map<Double, List<SimResult>> sweepResults = new LinkedHashMap<>();
+    if (plot != null) {
+      for (double f : sweep) {
+        double fr = round3(f * capacity);
+        List<SimResult> row = new ArrayList<>();
+        for (Routing p : order) row.add(sim.run(base.at(fr), p));
+        sweepResults.put(fr, row);
+      }
+      written = SimPlots.latencyVsRate(plot, workers, sweepResults, maskMean);
+    }
+    SimReport report =
+        new SimReport(config, base.source(), r, capacity, meanMasked, results, sweepResults);
+    if (json) System.out.println(ModelFiles.toJson(report.json(written)));
+    else {
+      System.out.print(report.table());
+      for (Path p : written) System.out.println("plot: " + p);
+    }
+    return 0;
+  }
+
+  /** The requests at a given rate: the built-in workload drawn for it, or a file rescaled. */
+  private record Arrivals(String source, java.util.function.DoubleFunction<List<SimRequest>> of) {
+    List<SimRequest> at(double rate) {
+      return of.apply(rate);
+    }
+
+    List<SimRequest> requests() {
+      return of.apply(1);
+    }
+  }
+
+  private Arrivals arrivals(ModelConfig c) {
+    if (workload != null) {
+      WorkloadTrace t = WorkloadTrace.read(workload);
+      int grid = t.spec().imageSize() / t.spec().patchSize();
+      if (grid * grid != c.imageTokens())
+        throw new IllegalArgumentException(
+            workload
+                + " has "
+                + grid * grid
+                + " tokens per image; --preset "
+                + preset
+                + " has "
+                + c.imageTokens());
+      double fileRate = t.spec().rateRps();
+      return new Arrivals(workload.toString(), r -> SimWorkloads.of(t.requests(), fileRate / r));
+    }
+    List<Integer> s = steps != null ? steps : List.of(c.defaultSteps());
+    return new Arrivals(
+        String.format(
+            java.util.Locale.ROOT,
+            "built-in: mask mean %.2f, %d requests, %d templates (Zipf %.1f), steps %s, seed %d",
+            maskMean,
+            requests,
+            templates,
+            zipf,
+            s,
+            seed),
+        r ->
+            SimWorkloads.of(
+                WorkloadTrace.requests(
+                    new WorkloadTrace.Spec(
+                        seed,
+                        requests,
+                        r,
+                        templates,
+                        zipf,
+                        c.imageSize(),
+                        c.patchSize(),
+                        maskMean,
+                        WorkloadTrace.PROMPTS,
+                        s)),
+                1));
+  }
+
+  private static LinearFit measureCompute(ModelConfig c) {
+    System.err.println(
+        "simulate: calibrating compute on a random " + c.imageTokens() + "-token model");
+    DitForward f = new DitForward(DitModel.random(c, 0), Backends.byName("auto"));
+    LinearFit fit = Calibration.compute(f, 3);
+    System.err.println("simulate: compute per block " + fit);
+    return fit;
+  }
+
+  private static Precision precision(String s) {
+    try {
+      return Precision.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--precision must be f32 or bf16, got '" + s + "'");
+    }
+  }
+
+  private static double round3(double x) {
+    return Double.parseDouble(String.format(java.util.Locale.ROOT, "%.3g", x));
+  }
+}

@@ -1,0 +1,29 @@
+package io.instgenie.verticles.sim;
+
+import io.instgenie.cache.TierKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What one simulated run counts: completions with their latencies, lookups, template runs. */
+final class SimCounters {
+  final List<double[]> completions = new ArrayList<>(); // {arrival ms, completion ms}
+  long lookups;
+  long memoryHits;
+  long diskHits;
+  long templateRuns;
+  long promotions;
+
+  void finished(SimRequest r, double nowMs) {
+    completions.add(new double[] {r.atMs(), nowMs});
+  }
+
+  void lookup(TierKind tier) {
+    lookups++;
+    if (tier == TierKind.MEMORY) memoryHits++;
+    else if (tier == TierKind.DISK) diskHits++;
+  }
+
+  void templateRun() {
+    templateRuns++;
+  }
+}
