@@ -90,6 +90,11 @@ final class ServiceClient {
         .map(s -> new ServiceClient(vertx, s, model));
   }
 
+  /** A client of a service started elsewhere (a cluster node) on the same Vert.x. */
+  static ServiceClient of(Vertx vertx, InstGenieService service) {
+    return new ServiceClient(vertx, service, TestImages.model());
+  }
+
   int port() {
     return service.port();
   }

@@ -3,9 +3,9 @@ package io.instgenie.cache;
 import java.util.Optional;
 
 /**
- * The slot for "another node holds it" (DESIGN.md, clustering). NOT IMPLEMENTED YET: the only
- * implementation, {@link #ABSENT}, reports every template as absent; the cluster work (issue 7)
- * will back it with the shared map template id → {node → tier, bytes} and a node-to-node fetch.
+ * The slot for "another node holds it" (DESIGN.md, clustering). {@link #ABSENT} knows no other
+ * node; the clustered service backs it with the cluster's template directory and a node-to-node
+ * fetch of segments.
  */
 public interface RemoteTier {
   /** Knows no other node: every template is absent. */
@@ -27,4 +27,13 @@ public interface RemoteTier {
 
   /** Copies the template from a node that holds it; blocking, so never on an event loop. */
   Optional<StoredActivations> fetch(TemplateKey key);
+
+  /**
+   * The template's segments streamed from a node that holds it, read block by block (for the
+   * pipelined loader); empty when no node does or when fetching is estimated slower than redoing
+   * the template run. Each segment read blocks: never on an event loop.
+   */
+  default Optional<SegmentSource> open(TemplateKey key) {
+    return Optional.empty();
+  }
 }

@@ -258,15 +258,39 @@ public final class TemplateCache implements AutoCloseable {
       return Optional.of(m.get());
     }
     registry.miss(TierKind.MEMORY);
+    if (diskAvailable()) {
+      try {
+        Optional<DiskTemplate> d = disk.open(key);
+        if (d.isPresent()) {
+          registry.hit(TierKind.DISK);
+          registry.used(key);
+          return d.map(t -> t);
+        }
+        registry.miss(TierKind.DISK);
+      } catch (CorruptSegmentException e) {
+        corrupt(e);
+      }
+    }
+    if (remote == RemoteTier.ABSENT || closed.get()) return Optional.empty();
+    Optional<SegmentSource> r = remote.open(key).map(src -> new CopyingSource(src, memory, key));
+    if (r.isPresent()) registry.hit(TierKind.REMOTE);
+    else registry.miss(TierKind.REMOTE);
+    return r;
+  }
+
+  /**
+   * The segments of this node's copy (memory, a pending write, or disk) for a peer to read; no
+   * counters move. Close it after use.
+   */
+  public Optional<SegmentSource> peerSource(String templateId, int steps) {
+    TemplateKey key = new TemplateKey(templateId, steps);
+    Optional<StoredActivations> m = memory.get(key);
+    if (m.isEmpty()) m = Optional.ofNullable(pendingWrites.get(key));
+    if (m.isPresent()) return Optional.of(m.get());
     if (!diskAvailable()) return Optional.empty();
     try {
-      Optional<DiskTemplate> d = disk.open(key);
-      if (d.isPresent()) registry.hit(TierKind.DISK);
-      else registry.miss(TierKind.DISK);
-      registry.used(key);
-      return d.map(t -> t);
+      return disk.open(key).map(t -> t);
     } catch (CorruptSegmentException e) {
-      corrupt(e);
       return Optional.empty();
     }
   }

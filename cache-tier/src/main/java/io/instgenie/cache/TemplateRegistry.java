@@ -33,6 +33,17 @@ public final class TemplateRegistry implements Tier.Listener {
   }
 
   private final Map<TemplateKey, Entry> entries = new HashMap<>();
+  private volatile java.util.function.BiConsumer<TemplateKey, Optional<Entry>> observer =
+      (k, e) -> {};
+
+  /**
+   * Told of every change of a template's entry (empty: no tier holds it any more), under this
+   * registry's lock: record and return (the cluster's template directory mirrors this way).
+   */
+  public void observe(java.util.function.BiConsumer<TemplateKey, Optional<Entry>> observer) {
+    this.observer = observer;
+  }
+
   private final Map<TierKind, LongAdder> hits = counters();
   private final Map<TierKind, LongAdder> misses = counters();
   private final LongAdder prefetches = new LongAdder();
@@ -68,7 +79,9 @@ public final class TemplateRegistry implements Tier.Listener {
     EnumSet<TierKind> tiers =
         old == null ? EnumSet.noneOf(TierKind.class) : EnumSet.copyOf(old.tiers());
     tiers.add(tier);
-    entries.put(key, new Entry(key, tiers, bytes, System.currentTimeMillis()));
+    Entry e = new Entry(key, tiers, bytes, System.currentTimeMillis());
+    entries.put(key, e);
+    observer.accept(key, Optional.of(e));
   }
 
   @Override
@@ -77,11 +90,14 @@ public final class TemplateRegistry implements Tier.Listener {
     if (old == null || !old.tiers().contains(tier)) return;
     if (old.tiers().size() == 1) {
       entries.remove(key);
+      observer.accept(key, Optional.empty());
       return;
     }
     EnumSet<TierKind> tiers = EnumSet.copyOf(old.tiers());
     tiers.remove(tier);
-    entries.put(key, new Entry(key, tiers, old.bytes(), old.lastUseMillis()));
+    Entry e = new Entry(key, tiers, old.bytes(), old.lastUseMillis());
+    entries.put(key, e);
+    observer.accept(key, Optional.of(e));
   }
 
   synchronized void used(TemplateKey key) {

@@ -4,6 +4,7 @@ import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
+import io.instgenie.verticles.cluster.ClusterSupport;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code instgenie serve}: the HTTP service on one node. */
+/** {@code instgenie serve}: the HTTP service on one node, alone or as one node of a cluster. */
 @Command(
     name = "serve",
     description = "Serve edits over HTTP (REST, SSE, WebSocket, OpenAI-style) until interrupted.")
@@ -55,6 +56,17 @@ final class ServeCommand implements Callable<Integer> {
       description = "cost, round-robin, fewest-requests or fewest-masked-tokens.")
   String routing;
 
+  @Option(
+      names = "--cluster",
+      description = "Join a Hazelcast cluster of nodes (default: one node, no cluster).")
+  boolean cluster;
+
+  @Option(
+      names = "--cluster-config",
+      paramLabel = "FILE",
+      description = "Hazelcast XML/YAML (cluster-config/README.md); implies --cluster.")
+  Path clusterConfig;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new HashMap<>();
@@ -65,11 +77,24 @@ final class ServeCommand implements Callable<Integer> {
     if (mode != null) flags.put("mode", mode);
     if (cache != null) flags.put("cache", cache);
     if (routing != null) flags.put("routing", routing);
+    if (cluster || clusterConfig != null) flags.put("cluster", "on");
+    if (clusterConfig != null) flags.put("cluster_config", clusterConfig.toString());
     ServiceConfig c = ConfigLoader.load(config, System.getenv(), flags);
     DitModel m = c.modelDir() != null ? DitModel.load(c.modelDir()) : ModelOptions.defaultModel();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    InstGenieService service;
+    if (c.cluster()) {
+      String busHost = c.host().equals("0.0.0.0") ? null : c.host();
+      ClusterSupport.Node node =
+          ClusterSupport.start(ClusterSupport.load(c.clusterConfig()), busHost).await();
+      vertx = node.vertx();
+      service = InstGenieService.start(vertx, c, m, node.manager()).await();
+      LOG.log(Level.INFO, "joined the cluster as node " + service.nodeId());
+    } else {
+      vertx = Vertx.vertx();
+      service = InstGenieService.start(vertx, c, m).await();
+    }
     CountDownLatch stopped = new CountDownLatch(1);
-    InstGenieService service = InstGenieService.start(vertx, c, m).await();
     LOG.log(
         Level.INFO,
         "InstGenIE listening on http://"

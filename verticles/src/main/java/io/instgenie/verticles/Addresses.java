@@ -40,9 +40,23 @@ public final class Addresses {
   /** Jobs: a template's state, by id. */
   public static final String TEMPLATE_GET = "instgenie.jobs.template";
 
+  /** Jobs: {@code Placement} of a job on a node's worker, from the balancer (node-local). */
+  public static final String JOB_PLACED = "instgenie.jobs.placed";
+
+  /** Cluster: a node's id that left the cluster (published node-locally to its verticles). */
+  public static final String NODE_LEFT = "instgenie.cluster.node-left";
+
   /** Where a worker takes tasks. */
   public static String worker(int index) {
     return "instgenie.denoise." + index + ".submit";
+  }
+
+  /**
+   * Clustered: one node's address for {@code what} ({@code submit}, {@code event}, {@code result},
+   * {@code get}, {@code image}, {@code segment}); every other address is node-local.
+   */
+  public static String node(String nodeId, String what) {
+    return "instgenie.node." + nodeId + "." + what;
   }
 
   /** Where one edit's progress events are published, for its SSE and WebSocket streams. */

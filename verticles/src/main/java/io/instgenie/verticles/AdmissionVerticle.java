@@ -47,7 +47,7 @@ public final class AdmissionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<RawEdit>consumer(Addresses.ADMIT, this::admit).completion();
+    return vertx.eventBus().<RawEdit>localConsumer(Addresses.ADMIT, this::admit).completion();
   }
 
   private void admit(Message<RawEdit> msg) {

@@ -1,6 +1,8 @@
 package io.instgenie.verticles;
 
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.Handoff;
+import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.WorkerState;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
@@ -8,6 +10,7 @@ import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.WorkerView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.ArrayDeque;
@@ -22,7 +25,8 @@ import java.util.TreeMap;
 
 /**
  * The balancer: routes each task to a denoise worker by the configured {@link Routing} policy, from
- * the workers' step reports and what it routed since.
+ * the workers' step reports and what it routed since. Clustered, every node's balancer sees every
+ * node's workers (their reports are published cluster-wide) and routes across all of them.
  */
 public final class BalancerVerticle extends VerticleBase {
   /** Tokens of the most recent tasks routed to a worker kept to estimate its queue's tokens. */
@@ -37,56 +41,98 @@ public final class BalancerVerticle extends VerticleBase {
   /** Round-robin keeps its turn across requests; the other policies are stateless. */
   private final Router fixedRouter;
 
-  private final Map<Integer, WorkerState> states = new TreeMap<>();
-  private final Map<Integer, Integer> routedSinceReport = new TreeMap<>();
-  private final Map<Integer, Deque<Integer>> recentTokens = new TreeMap<>();
+  /** This node's id when clustered, else "" (every worker is local). */
+  private final String self;
+
+  /** Reports by worker key ("node/index"), from this node's workers and, clustered, all others. */
+  private final Map<String, WorkerState> states = new TreeMap<>();
+
+  private final Map<String, Integer> routedSinceReport = new TreeMap<>();
+  private final Map<String, Deque<Integer>> recentTokens = new TreeMap<>();
 
   /**
    * @param fullTokens image tokens of the model (a template run computes them all)
    * @param activationCache false: every edit computes every token and no template run happens
+   * @param self this node's id when clustered (workers of every node are routed to), else null
    */
   public BalancerVerticle(
-      int workers, int maxBatch, int fullTokens, Routing routing, boolean activationCache) {
+      int workers,
+      int maxBatch,
+      int fullTokens,
+      Routing routing,
+      boolean activationCache,
+      String self) {
     this.workers = workers;
     this.maxBatch = maxBatch;
     this.fullTokens = fullTokens;
     this.routing = routing;
     this.activationCache = activationCache;
     this.fixedRouter = routing == Routing.COST ? null : Router.of(routing, 0, 0);
+    this.self = self == null ? "" : self;
+  }
+
+  public BalancerVerticle(
+      int workers, int maxBatch, int fullTokens, Routing routing, boolean activationCache) {
+    this(workers, maxBatch, fullTokens, routing, activationCache, null);
   }
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     return Future.all(
-        bus.<DenoiseTask>consumer(Addresses.ROUTE, this::route).completion(),
+        bus.<DenoiseTask>localConsumer(Addresses.ROUTE, this::route).completion(),
         bus.<WorkerState>consumer(
                 Addresses.WORKER_STATE,
                 m -> {
-                  states.put(m.body().worker(), m.body());
-                  routedSinceReport.put(m.body().worker(), 0);
+                  String node = m.headers().get("node");
+                  String key = key(node == null ? self : node, m.body().worker());
+                  states.put(key, m.body());
+                  routedSinceReport.put(key, 0);
                 })
-            .completion());
+            .completion(),
+        bus.<String>localConsumer(Addresses.NODE_LEFT, m -> forget(m.body())).completion());
+  }
+
+  /** A departed node's workers leave the view. */
+  private void forget(String node) {
+    String prefix = node + "/";
+    states.keySet().removeIf(k -> k.startsWith(prefix));
+    routedSinceReport.keySet().removeIf(k -> k.startsWith(prefix));
+    recentTokens.keySet().removeIf(k -> k.startsWith(prefix));
+  }
+
+  /** This node's workers, then every other node's that has reported. */
+  private List<String> workerKeys() {
+    List<String> keys = new ArrayList<>();
+    for (int w = 0; w < workers; w++) keys.add(key(self, w));
+    for (String k : states.keySet()) if (!k.startsWith(self + "/")) keys.add(k);
+    return keys;
+  }
+
+  private static String key(String node, int worker) {
+    return node + "/" + worker;
   }
 
   private void route(Message<DenoiseTask> msg) {
     DenoiseTask t = msg.body();
+    List<String> keys = workerKeys();
     List<WorkerView> views = new ArrayList<>();
     double base = 0;
     double perToken = 0;
-    for (int w = 0; w < workers; w++) {
-      WorkerState s = states.get(w);
-      int extra = routedSinceReport.getOrDefault(w, 0);
+    for (int i = 0; i < keys.size(); i++) {
+      String k = keys.get(i);
+      WorkerState s = states.get(k);
+      int extra = routedSinceReport.getOrDefault(k, 0);
       if (s == null) {
-        views.add(new WorkerView(w, List.of(), extra, queuedTokens(w, extra), maxBatch, Set.of()));
+        views.add(new WorkerView(i, List.of(), extra, queuedTokens(k, extra), maxBatch, Set.of()));
       } else {
         int queued = s.queued() + extra;
         views.add(
             new WorkerView(
-                w,
+                i,
                 s.running(),
                 queued,
-                queuedTokens(w, queued),
+                queuedTokens(k, queued),
                 s.maxBatch(),
                 new HashSet<>(s.cachedTemplates())));
         base = Math.max(base, s.msPerStepBase());
@@ -101,12 +147,20 @@ public final class BalancerVerticle extends VerticleBase {
     RouteRequest request =
         new RouteRequest(
             t.edit().templateId(), tokens, t.edit().steps(), activationCache ? fullTokens : 0);
-    int w = router.choose(views, request);
-    routedSinceReport.merge(w, 1, Integer::sum);
-    Deque<Integer> recent = recentTokens.computeIfAbsent(w, k -> new ArrayDeque<>());
+    String k = keys.get(router.choose(views, request));
+    routedSinceReport.merge(k, 1, Integer::sum);
+    Deque<Integer> recent = recentTokens.computeIfAbsent(k, x -> new ArrayDeque<>());
     recent.addFirst(tokens);
     if (recent.size() > RECENT_KEPT) recent.removeLast();
-    vertx.eventBus().send(Addresses.worker(w), t);
+    int slash = k.lastIndexOf('/');
+    String node = k.substring(0, slash);
+    int worker = Integer.parseInt(k.substring(slash + 1));
+    EventBus bus = vertx.eventBus();
+    // node-local, and in this order: the job table learns the placement before any event
+    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+    bus.send(Addresses.JOB_PLACED, new Placement(node, worker, t), local);
+    if (node.equals(self)) bus.send(Addresses.worker(worker), t, local);
+    else bus.send(Addresses.node(node, "submit"), new Handoff(self, worker, t));
   }
 
   /** Tokens per step the task computes once it runs. */
@@ -120,7 +174,7 @@ public final class BalancerVerticle extends VerticleBase {
    * A worker's queue is first-in first-out and fed only by this balancer, so its {@code queued}
    * tasks are the last ones routed to it: their tokens, summed.
    */
-  private int queuedTokens(int worker, int queued) {
+  private int queuedTokens(String worker, int queued) {
     Deque<Integer> recent = recentTokens.get(worker);
     if (recent == null) return 0;
     int sum = 0;

@@ -50,6 +50,14 @@ public final class ConfigLoader {
     KEYS.put("backend", "auto, cpu or reference");
     KEYS.put("retry_after_seconds", "Retry-After of a 429");
     KEYS.put("sync_timeout_ms", "how long the synchronous OpenAI endpoint waits");
+    KEYS.put("cluster", "on: join a Hazelcast cluster of nodes (off = one node, the default)");
+    KEYS.put(
+        "cluster_config",
+        "Hazelcast XML or YAML file of the cluster (empty = -Dvertx.hazelcast.config, then"
+            + " cluster.xml on the classpath, then vertx-hazelcast's multicast default)");
+    KEYS.put(
+        "remote_fetch_mib_per_s",
+        "node-to-node bandwidth assumed when pricing a fetch of cached activations from a peer");
   }
 
   private ConfigLoader() {}
@@ -72,7 +80,7 @@ public final class ConfigLoader {
         intOf(v, "queue_capacity", d.queueCapacity()),
         longOf(v, "max_body_bytes", d.maxBodyBytes()),
         batchingOf(v.get("batching"), mode.batching()),
-        onOff(v.get("cache"), mode.activationCache()),
+        onOff("cache", v.get("cache"), mode.activationCache()),
         intOf(v, "workers", d.workers()),
         longOf(v, "cache_memory_bytes", d.cacheMemoryBytes()),
         pathOf(v.get("cache_dir"), d.cacheDir()),
@@ -83,7 +91,10 @@ public final class ConfigLoader {
         intOf(v, "retry_after_seconds", d.retryAfterSeconds()),
         longOf(v, "sync_timeout_ms", d.syncTimeoutMs()),
         mode,
-        routingOf(v.get("routing"), mode.routing()));
+        routingOf(v.get("routing"), mode.routing()),
+        onOff("cluster", v.get("cluster"), d.cluster()),
+        pathOf(v.get("cluster_config"), d.clusterConfig()),
+        doubleOf(v, "remote_fetch_mib_per_s", d.remoteFetchMibPerS()));
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -156,14 +167,25 @@ public final class ConfigLoader {
     }
   }
 
-  private static boolean onOff(String s, boolean dflt) {
+  private static boolean onOff(String key, String s, boolean dflt) {
     if (s == null) return dflt;
     return switch (s.trim().toLowerCase(Locale.ROOT)) {
       case "on", "true" -> true;
       case "off", "false" -> false;
       default ->
-          throw new IllegalArgumentException("config: cache must be on or off, got '" + s + "'");
+          throw new IllegalArgumentException(
+              "config: " + key + " must be on or off, got '" + s + "'");
     };
+  }
+
+  private static double doubleOf(Map<String, String> v, String key, double dflt) {
+    String s = v.get(key);
+    if (s == null) return dflt;
+    try {
+      return Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("config: " + key + " must be a number, got '" + s + "'");
+    }
   }
 
   private static Precision precisionOf(String s, Precision dflt) {

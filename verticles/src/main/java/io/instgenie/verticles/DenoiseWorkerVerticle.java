@@ -34,6 +34,11 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class DenoiseWorkerVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(DenoiseWorkerVerticle.class.getName());
+
+  /** Node-local deliveries skip the cluster's address lookup. */
+  private static final io.vertx.core.eventbus.DeliveryOptions LOCAL =
+      new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
   private final int index;
   private final DitModel model;
   private final Backend backend;
@@ -45,7 +50,15 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private final CountDownLatch warm;
   private StepLoop loop;
   private Thread thread;
-  private double msPerToken = -1;
+  private volatile double msPerToken = -1;
+  private final Clustered cluster;
+
+  /**
+   * A clustered worker's extras: its node id (on its reports), the load fit of the remote tier, and
+   * who hears of its compute fit (the remote tier's fetch-or-recompute estimate).
+   */
+  public record Clustered(
+      String nodeId, LinearFit remoteLoad, java.util.function.Consumer<LinearFit> computeFitted) {}
 
   public DenoiseWorkerVerticle(
       int index,
@@ -57,6 +70,22 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       boolean useCache,
       ServiceMetrics metrics,
       CountDownLatch warm) {
+    this(index, model, backend, store, maxBatch, continuous, useCache, metrics, warm, null);
+  }
+
+  /** As above; {@code cluster} null: one node. */
+  public DenoiseWorkerVerticle(
+      int index,
+      DitModel model,
+      Backend backend,
+      TemplateStore store,
+      int maxBatch,
+      boolean continuous,
+      boolean useCache,
+      ServiceMetrics metrics,
+      CountDownLatch warm,
+      Clustered cluster) {
+    this.cluster = cluster;
     this.index = index;
     this.model = model;
     this.backend = backend;
@@ -85,8 +114,10 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();
+    // clustered, idle workers report too, so other nodes' balancers know them
+    if (cluster != null) vertx.setPeriodic(500, id -> reportLoad(vertx.eventBus()));
     return Future.all(
-            bus.<DenoiseTask>consumer(Addresses.worker(index), m -> loop.submit(m.body()))
+            bus.<DenoiseTask>localConsumer(Addresses.worker(index), m -> loop.submit(m.body()))
                 .completion(),
             bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion())
         .onSuccess(v -> thread.start());
@@ -126,7 +157,12 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private void calibrate(DitForward forward) {
     LinearFit compute = Calibration.compute(forward, 3);
     report("compute", "compute per block", compute, 1e9, "gflop");
-    Map<TierKind, LinearFit> loads = useCache ? store.calibrateLoad(3) : Map.of();
+    Map<TierKind, LinearFit> loads = new java.util.EnumMap<>(TierKind.class);
+    if (useCache) loads.putAll(store.calibrateLoad(3));
+    if (cluster != null) {
+      cluster.computeFitted().accept(compute);
+      if (useCache) loads.put(TierKind.REMOTE, cluster.remoteLoad());
+    }
     for (Map.Entry<TierKind, LinearFit> e : loads.entrySet()) {
       String tier = e.getKey().name().toLowerCase(Locale.ROOT);
       report("load_" + tier, "load per segment from " + tier, e.getValue(), 1 << 20, "mib");
@@ -154,6 +190,26 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     metrics.calibration(index, fit, f.a(), f.b() * scale, unit, f.r2());
   }
 
+  /** The load report: to this node's balancer, or clustered to every node's. */
+  private void reportLoad(EventBus bus) {
+    StepLoop.Load load = loop.load();
+    WorkerState state =
+        new WorkerState(
+            index,
+            load.running(),
+            load.queued(),
+            maxBatch,
+            0,
+            Math.max(msPerToken, 0),
+            store.held());
+    if (cluster == null) bus.send(Addresses.WORKER_STATE, state);
+    else
+      bus.publish(
+          Addresses.WORKER_STATE,
+          state,
+          new io.vertx.core.eventbus.DeliveryOptions().addHeader("node", cluster.nodeId()));
+  }
+
   /** Hands the loop's reports to the event bus and the metrics; runs on the step-loop thread. */
   private final class Reporter implements StepListener {
     private final EventBus bus;
@@ -164,7 +220,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
 
     @Override
     public void event(JobEvent event) {
-      bus.send(Addresses.JOB_EVENT, event);
+      bus.send(Addresses.JOB_EVENT, event, LOCAL);
     }
 
     @Override
@@ -180,16 +236,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       for (int[] r : load.running()) tokens += r[0];
       if (tokens > 0)
         msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
-      bus.send(
-          Addresses.WORKER_STATE,
-          new WorkerState(
-              index,
-              load.running(),
-              load.queued(),
-              maxBatch,
-              0,
-              Math.max(msPerToken, 0),
-              store.held()));
+      reportLoad(bus);
     }
 
     @Override

@@ -1,21 +1,32 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.ActivationShape;
 import io.instgenie.cache.CacheConfig;
+import io.instgenie.cache.LinearFit;
+import io.instgenie.cache.RemoteTier;
 import io.instgenie.cache.TemplateCache;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.dit.FlopModel;
+import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.batching.CachedTemplateStore;
 import io.instgenie.verticles.batching.TemplateStore;
+import io.instgenie.verticles.cluster.ClusterRemoteTier;
+import io.instgenie.verticles.cluster.ClusterState;
+import io.instgenie.verticles.cluster.SegmentServerVerticle;
+import io.instgenie.verticles.cluster.TemplateDirectory;
 import io.instgenie.verticles.codec.Codecs;
 import io.instgenie.verticles.http.HttpApiVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Wires the actors of one node: job table, post-processing, admission, balancer, denoise workers,
@@ -25,6 +36,9 @@ public final class InstGenieService {
   /** Finished jobs whose results are kept for GET (oldest dropped first). */
   private static final int RESULTS_KEPT = 10_000;
 
+  /** Assumed round trip of one segment request to a peer, ms. */
+  private static final double REMOTE_ROUND_TRIP_MS = 0.5;
+
   private final Vertx vertx;
   private final ServiceConfig config;
   private final DitModel model;
@@ -33,11 +47,20 @@ public final class InstGenieService {
   private final List<TemplateCache> caches = new ArrayList<>();
   private HttpApiVerticle http;
 
-  private InstGenieService(Vertx vertx, ServiceConfig config, DitModel model) {
+  /** Clustered only (else null). */
+  private final ClusterState cluster;
+
+  private final TemplateDirectory directory;
+  private final AtomicReference<LinearFit> computeFit = new AtomicReference<>();
+
+  private InstGenieService(
+      Vertx vertx, ServiceConfig config, DitModel model, HazelcastClusterManager manager) {
     this.vertx = vertx;
     this.config = config;
     this.model = model;
     this.warm = new CountDownLatch(config.workers());
+    this.cluster = manager == null ? null : new ClusterState(vertx, manager);
+    this.directory = cluster == null ? null : new TemplateDirectory(cluster);
   }
 
   /**
@@ -45,8 +68,25 @@ public final class InstGenieService {
    * warm-up).
    */
   public static Future<InstGenieService> start(Vertx vertx, ServiceConfig config, DitModel model) {
-    InstGenieService s = new InstGenieService(vertx, config, model);
-    return s.deploy().map(v -> s);
+    return start(vertx, config, model, null);
+  }
+
+  /**
+   * As above, as one node of a cluster when {@code manager} (the cluster manager {@code vertx}
+   * joined through) is given: jobs, templates and routing span every node.
+   */
+  public static Future<InstGenieService> start(
+      Vertx vertx, ServiceConfig config, DitModel model, HazelcastClusterManager manager) {
+    if (manager != null && !vertx.isClustered())
+      throw new IllegalArgumentException("a cluster manager was given but Vert.x is not clustered");
+    if (manager == null) {
+      InstGenieService s = new InstGenieService(vertx, config, model, null);
+      return s.deploy().map(v -> s);
+    }
+    // Hazelcast set-up (maps, listeners) blocks: off the caller's event loop
+    return vertx
+        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager))
+        .compose(s -> s.deploy().map(v -> s));
   }
 
   private Future<Void> deploy() {
@@ -54,7 +94,8 @@ public final class InstGenieService {
     DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER);
     Future<?> chain =
         vertx
-            .deployVerticle(new JobsVerticle(config.queueCapacity(), RESULTS_KEPT, metrics))
+            .deployVerticle(
+                new JobsVerticle(config.queueCapacity(), RESULTS_KEPT, metrics, cluster, directory))
             .compose(
                 id ->
                     vertx.deployVerticle(
@@ -71,7 +112,8 @@ public final class InstGenieService {
                             config.maxBatch(),
                             model.config().imageTokens(),
                             config.routing(),
-                            config.activationCache())));
+                            config.activationCache(),
+                            cluster == null ? null : cluster.nodeId())));
     for (int i = 0; i < config.workers(); i++) {
       int index = i;
       chain =
@@ -86,8 +128,12 @@ public final class InstGenieService {
                             config.cacheDir() == null
                                 ? null
                                 : config.cacheDir().resolve("worker-" + index),
-                            config.cachePrecision()));
+                            config.cachePrecision()),
+                        cluster == null
+                            ? RemoteTier.ABSENT
+                            : new ClusterRemoteTier(vertx, directory, remoteCosts()));
                 caches.add(cache);
+                if (directory != null) directory.attach(index, cache.registry());
                 metrics.cache(index, cache::stats);
                 TemplateStore store = new CachedTemplateStore(cache, model.config());
                 return vertx.deployVerticle(
@@ -100,8 +146,34 @@ public final class InstGenieService {
                         config.batching() == ServiceConfig.Batching.CONTINUOUS,
                         config.activationCache(),
                         metrics,
-                        warm));
+                        warm,
+                        cluster == null
+                            ? null
+                            : new DenoiseWorkerVerticle.Clustered(
+                                cluster.nodeId(), remoteLoadFit(), computeFit::set)));
               });
+    }
+    if (cluster != null) {
+      chain =
+          chain
+              .compose(
+                  id ->
+                      vertx.deployVerticle(
+                          new SegmentServerVerticle(cluster.nodeId(), caches), worker))
+              .compose(
+                  id ->
+                      vertx
+                          .eventBus()
+                          .<String>localConsumer(
+                              Addresses.NODE_LEFT,
+                              m ->
+                                  vertx.executeBlocking(
+                                      () -> {
+                                        directory.dropNode(m.body());
+                                        return null;
+                                      },
+                                      false))
+                          .completion());
     }
     http =
         new HttpApiVerticle(
@@ -116,6 +188,44 @@ public final class InstGenieService {
             metrics,
             this::ready);
     return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();
+  }
+
+  /**
+   * The remote tier's load time per segment: a fixed round trip plus bytes at the configured
+   * bandwidth (a peer's read is from its memory, so the network dominates).
+   */
+  private LinearFit remoteLoadFit() {
+    double msPerByte = 1000.0 / (config.remoteFetchMibPerS() * (1 << 20));
+    return new LinearFit(REMOTE_ROUND_TRIP_MS, msPerByte, 1, 0);
+  }
+
+  /** Fetch from a peer against the template run, both from this node's fits. */
+  private ClusterRemoteTier.RemoteCosts remoteCosts() {
+    return new ClusterRemoteTier.RemoteCosts() {
+      @Override
+      public double fetchMs(ActivationShape shape) {
+        return shape.segments() * remoteLoadFit().predict(shape.segmentBytes());
+      }
+
+      @Override
+      public double templateRunMs(ActivationShape shape) {
+        LinearFit f = computeFit.get();
+        if (f == null) return Double.POSITIVE_INFINITY;
+        ModelConfig c = model.config();
+        int n = c.sequenceLength();
+        return shape.steps() * c.depth() * Math.max(0, f.predict(FlopModel.block(c, n, n)));
+      }
+    };
+  }
+
+  /** This node's id in the cluster, or null when it runs alone. */
+  public String nodeId() {
+    return cluster == null ? null : cluster.nodeId();
+  }
+
+  /** The cluster's template directory, or null when this node runs alone. */
+  public TemplateDirectory templateDirectory() {
+    return directory;
   }
 
   public boolean ready() {

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class PostProcessVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JobResult>consumer(Addresses.ENCODE, this::encode).completion();
+    return vertx.eventBus().<JobResult>localConsumer(Addresses.ENCODE, this::encode).completion();
   }
 
   private void encode(Message<JobResult> msg) {

@@ -26,7 +26,10 @@ public record ServiceConfig(
     int retryAfterSeconds,
     long syncTimeoutMs,
     Mode mode,
-    Routing routing) {
+    Routing routing,
+    boolean cluster,
+    Path clusterConfig,
+    double remoteFetchMibPerS) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -88,6 +91,9 @@ public record ServiceConfig(
     require(
         routing != null,
         "routing must be cost, round-robin, fewest-requests or fewest-masked-tokens");
+    require(
+        remoteFetchMibPerS > 0 && Double.isFinite(remoteFetchMibPerS),
+        "remote_fetch_mib_per_s must be a positive number");
   }
 
   private static void require(boolean ok, String message) {
@@ -113,6 +119,9 @@ public record ServiceConfig(
         2,
         600_000,
         Mode.INSTGENIE,
-        Mode.INSTGENIE.routing());
+        Mode.INSTGENIE.routing(),
+        false,
+        null,
+        1000);
   }
 }

@@ -4,9 +4,12 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.EncodedResult;
+import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobResult;
 import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.messages.WorkerState;
@@ -26,6 +29,9 @@ public final class Codecs {
           JobSnapshot.class,
           Registration.class,
           WorkerState.class,
+          Placement.class,
+          Handoff.class,
+          JobRecord.class,
           RgbImage.class);
 
   private Codecs() {}

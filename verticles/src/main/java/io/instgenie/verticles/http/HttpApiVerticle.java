@@ -183,8 +183,13 @@ public final class HttpApiVerticle extends VerticleBase {
     m.put("seed", s.seed());
     m.put("queue_position", s.queuePosition());
     JobEvent last = null;
-    for (JobEvent e : s.events()) if (e.type().equals("step")) last = e;
+    Object node = null;
+    for (JobEvent e : s.events()) {
+      if (e.type().equals("step")) last = e;
+      if (e.type().equals("started")) node = e.data().get("node");
+    }
     m.put("step", last == null ? 0 : last.data().get("step"));
+    if (node != null) m.put("node", node); // clustered: the node it runs (or ran) on
     m.put("timings", s.timings());
     m.put("error", s.error());
     if (s.status().equals("completed")) m.put("image_url", "/v1/edits/" + s.id() + "/image");

@@ -1,0 +1,320 @@
+package io.instgenie.verticles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instgenie.cache.TemplateKey;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.cluster.ClusterSupport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Three clustered nodes in one JVM on 127.0.0.1 under a random cluster name, round-robin routing
+ * (so where an edit runs is known): cross-node reads, the remote cache tier, and a node leaving.
+ */
+@ExtendWith(VertxExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterServiceTest {
+  private static final List<ClusterSupport.Node> NODES = new ArrayList<>();
+  private static final List<ServiceClient> CLIENTS = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    String name = "instgenie-test-" + UUID.randomUUID();
+    List<Integer> ports = List.of(freePort(), freePort(), freePort());
+    Map<String, String> keys = new HashMap<>();
+    keys.put("host", ServiceClient.HOST);
+    keys.put("port", "0");
+    keys.put("workers", "1");
+    keys.put("max_batch", "4");
+    keys.put("routing", "round-robin");
+    keys.put("cache_memory_bytes", String.valueOf(64L << 20));
+    keys.put("cluster", "on");
+    ServiceConfig config = ConfigLoader.load(null, Map.of(), keys);
+    for (int p : ports) {
+      ClusterSupport.Node node =
+          ClusterSupport.start(ClusterSupport.loopback(name, p, ports), ServiceClient.HOST)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      InstGenieService s =
+          InstGenieService.start(node.vertx(), config, TestImages.model(), node.manager())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      NODES.add(node);
+      CLIENTS.add(ServiceClient.of(node.vertx(), s));
+    }
+    // every node's balancer must know every worker before routing round-robin over three
+    for (ServiceClient c : CLIENTS) {
+      c.poll(
+              "the node to be ready",
+              () -> Future.succeededFuture(c.service.ready()),
+              ready -> ready)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    }
+    Thread.sleep(1500); // two worker reports (500 ms apart) reach every balancer
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    for (ClusterSupport.Node n : NODES) {
+      n.vertx().close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(1)
+  @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
+  @DisplayName(
+      "Edits submitted on node A run on every node the balancer picks, and node B serves their progress, status and image")
+  void submittedOnAReadOnB(Vertx vertx, VertxTestContext ctx) {
+    ServiceClient a = CLIENTS.get(0);
+    ServiceClient b = CLIENTS.get(1);
+    RgbImage template = TestImages.template(901);
+    List<Future<String>> runners = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RgbImage mask = TestImages.rectMask(i, 1, 4, 4);
+      runners.add(
+          a.postJson("/v1/edits", ServiceClient.editJson(template, mask, "a red circle", 4, 7L + i))
+              .compose(
+                  r -> {
+                    ctx.verify(() -> assertEquals(202, r.statusCode(), r.bodyAsString()));
+                    String id = r.bodyAsJsonObject().getString("id");
+                    return b.sse(id)
+                        .compose(EventStream::end)
+                        .compose(
+                            events -> {
+                              ctx.verify(() -> Lifecycle.assertCompleted(events, id, 4));
+                              return b.awaitFinished(id);
+                            })
+                        .compose(
+                            status -> {
+                              ctx.verify(
+                                  () -> assertEquals("completed", status.getString("status")));
+                              return b.get("/v1/edits/" + id + "/image");
+                            })
+                        .compose(
+                            png -> {
+                              ctx.verify(
+                                  () ->
+                                      TestImages.assertUnmaskedIdentical(
+                                          template,
+                                          TestImages.editPixels(mask),
+                                          png.body().getBytes()));
+                              return b.get("/v1/edits/" + id);
+                            })
+                        .map(st -> st.bodyAsJsonObject().getString("node"));
+                  }));
+    }
+    Future.all(runners)
+        .onComplete(
+            ctx.succeeding(
+                all ->
+                    ctx.verify(
+                        () -> {
+                          Set<String> nodes = new HashSet<>();
+                          for (int i = 0; i < 3; i++) nodes.add(all.resultAt(i));
+                          Set<String> ids = new HashSet<>();
+                          for (ServiceClient c : CLIENTS) ids.add(c.service.nodeId());
+                          assertEquals(ids, nodes, "round-robin puts one edit on each node");
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
+  @Order(2)
+  @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
+  @DisplayName(
+      "A template cached on node A is streamed to node C from A's cache instead of being recomputed")
+  void templateFetchedFromPeer(Vertx vertx, VertxTestContext ctx) {
+    ServiceClient a = CLIENTS.get(0);
+    ServiceClient c = CLIENTS.get(2);
+    RgbImage template = TestImages.template(902);
+    RgbImage mask = TestImages.rectMask(2, 2, 4, 4);
+    JsonObject edit = ServiceClient.editJson(template, mask, "a red circle", 4, 11L);
+    // A's balancer is back at its own worker (three edits so far, three workers)
+    a.postJson("/v1/edits", edit)
+        .compose(r -> a.awaitFinished(r.bodyAsJsonObject().getString("id")))
+        .compose(
+            s -> {
+              String templateId = s.getString("template_id");
+              TemplateKey key = new TemplateKey(templateId, 4);
+              return c.poll(
+                      "node C's directory to list A's copy",
+                      () ->
+                          Future.succeededFuture(
+                              c.service.templateDirectory().peers(key).stream()
+                                  .anyMatch(h -> h.node().equals(a.service.nodeId()))),
+                      held -> held)
+                  .map(templateId);
+            })
+        // C's balancer routes its first edit to its own worker
+        .compose(templateId -> c.postJson("/v1/edits", edit))
+        .compose(
+            r -> {
+              String id = r.bodyAsJsonObject().getString("id");
+              return c.sse(id)
+                  .compose(EventStream::end)
+                  .compose(
+                      events ->
+                          c.get("/v1/edits/" + id + "/image")
+                              .map(
+                                  png -> {
+                                    ctx.verify(
+                                        () -> {
+                                          Lifecycle.assertCompleted(events, id, 4);
+                                          assertEquals(
+                                              0,
+                                              Lifecycle.count(events, "template"),
+                                              "no template run on C: " + events);
+                                          assertEquals(
+                                              c.service.nodeId(),
+                                              events.stream()
+                                                  .filter(
+                                                      e -> "started".equals(e.getString("type")))
+                                                  .findFirst()
+                                                  .orElseThrow()
+                                                  .getString("node"),
+                                              "the edit ran on C");
+                                          TestImages.assertUnmaskedIdentical(
+                                              template,
+                                              TestImages.editPixels(mask),
+                                              png.body().getBytes());
+                                          String templateId = events.get(0).getString("id");
+                                          assertTrue(
+                                              c.service.caches().get(0).registry().entries().size()
+                                                  > 0,
+                                              "C kept the streamed copy: "
+                                                  + c.service.caches().get(0).stats()
+                                                  + " "
+                                                  + templateId);
+                                        });
+                                    return null;
+                                  }));
+            })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @Order(3)
+  @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+  @DisplayName(
+      "When a node with running edits stops, every edit completes on the others, once, and those it ran were requeued")
+  void nodeLeaves(Vertx vertx, VertxTestContext ctx) {
+    ServiceClient a = CLIENTS.get(0);
+    ServiceClient b = CLIENTS.get(1);
+    String cId = CLIENTS.get(2).service.nodeId();
+    RgbImage template = TestImages.template(903);
+    int steps = 40;
+    List<Future<String>> submitted = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RgbImage mask = TestImages.rectMask(i % 4, 1, 3, 4);
+      submitted.add(
+          a.postJson(
+                  "/v1/edits",
+                  ServiceClient.editJson(template, mask, "a red circle", steps, 100L + i))
+              .map(r -> r.bodyAsJsonObject().getString("id")));
+    }
+    Set<String> onC = new HashSet<>();
+    List<String> ids = new ArrayList<>();
+    Future.all(submitted)
+        .compose(
+            all -> {
+              for (Object id : all.list()) ids.add((String) id);
+              return a.poll(
+                  "an edit to be running on node C",
+                  () -> runningOn(a, ids, cId),
+                  running -> {
+                    onC.addAll(running);
+                    return !running.isEmpty();
+                  });
+            })
+        .compose(running -> NODES.get(2).vertx().close())
+        .compose(
+            v -> {
+              List<Future<List<JsonObject>>> histories = new ArrayList<>();
+              for (String id : ids)
+                histories.add(
+                    b.awaitFinished(id).compose(st -> b.sse(id)).compose(EventStream::end));
+              return Future.all(histories);
+            })
+        .onComplete(
+            ctx.succeeding(
+                all ->
+                    ctx.verify(
+                        () -> {
+                          for (int i = 0; i < all.size(); i++) {
+                            List<JsonObject> events = all.resultAt(i);
+                            String id = ids.get(i);
+                            assertEquals(
+                                "completed",
+                                Lifecycle.last(events).getString("type"),
+                                id + ": " + events);
+                            assertEquals(
+                                1,
+                                Lifecycle.count(events, "completed"),
+                                "one completion: " + events);
+                            if (onC.contains(id)) {
+                              List<String> types = new ArrayList<>();
+                              for (JsonObject e : events) types.add(e.getString("type"));
+                              int requeued = types.indexOf("requeued");
+                              assertTrue(requeued >= 0, "requeued: " + types);
+                              assertTrue(
+                                  types.subList(requeued, types.size()).contains("started"),
+                                  "started again after requeued: " + types);
+                            }
+                          }
+                          ctx.completeNow();
+                        })));
+  }
+
+  /** Edits whose latest start was on {@code node} and that are still early in their steps. */
+  private static Future<Set<String>> runningOn(ServiceClient a, List<String> ids, String node) {
+    List<Future<JsonObject>> all = new ArrayList<>();
+    for (String id : ids) all.add(a.get("/v1/edits/" + id).map(r -> r.bodyAsJsonObject()));
+    return Future.all(all)
+        .map(
+            f -> {
+              Set<String> out = new HashSet<>();
+              for (int i = 0; i < f.size(); i++) {
+                JsonObject s = f.resultAt(i);
+                if ("running".equals(s.getString("status"))
+                    && node.equals(s.getString("node"))
+                    && s.getInteger("step") < s.getInteger("steps") / 2) out.add(s.getString("id"));
+              }
+              return out;
+            });
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

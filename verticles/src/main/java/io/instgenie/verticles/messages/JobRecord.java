@@ -1,0 +1,38 @@
+package io.instgenie.verticles.messages;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job as the cluster's job table holds it (one JSON value per id): the node that keeps its live
+ * record ({@code home}) and the node that runs it ({@code runner}, null until placed), its state
+ * and events so far, and the task itself (the codec's wire form, base64) until it ends.
+ */
+public record JobRecord(
+    String id,
+    String home,
+    String runner,
+    String status,
+    String templateId,
+    int steps,
+    long seed,
+    boolean templateOnly,
+    Integer position,
+    Map<String, Object> timings,
+    String error,
+    List<JobEvent> events,
+    String task) {
+
+  public boolean terminal() {
+    return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
+  }
+
+  public Registration registration() {
+    return new Registration(id, templateId, steps, seed, templateOnly);
+  }
+
+  public JobSnapshot snapshot() {
+    return new JobSnapshot(
+        id, status, templateId, steps, seed, position, timings, error, List.copyOf(events));
+  }
+}
