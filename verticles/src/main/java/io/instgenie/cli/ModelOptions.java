@@ -29,7 +29,7 @@ final class ModelOptions {
   @Option(
       names = "--backend",
       defaultValue = "auto",
-      description = "auto, cpu or reference (default: ${DEFAULT-VALUE}).")
+      description = "auto, cuda, cpu or reference (default: ${DEFAULT-VALUE}).")
   String backend;
 
   DitModel load() {

@@ -47,7 +47,7 @@ public final class ConfigLoader {
     KEYS.put("cache_disk_bytes", "largest size of the disk tier");
     KEYS.put("cache_precision", "f32 or bf16: storage precision of cached activations");
     KEYS.put("model_dir", "model folder (empty = the bundled default)");
-    KEYS.put("backend", "auto, cpu or reference");
+    KEYS.put("backend", "auto, cuda, cpu or reference");
     KEYS.put("retry_after_seconds", "Retry-After of a 429");
     KEYS.put("sync_timeout_ms", "how long the synchronous OpenAI endpoint waits");
     KEYS.put("cluster", "on: join a Hazelcast cluster of nodes (off = one node, the default)");

@@ -86,7 +86,7 @@ public record ServiceConfig(
     require(syncTimeoutMs >= 1000, "sync_timeout_ms must be at least 1000");
     require(batching != null, "batching must be continuous or static");
     require(host != null && !host.isBlank(), "host must not be empty");
-    require(backend != null, "backend must be auto, cpu or reference");
+    require(backend != null, "backend must be auto, cuda, cpu or reference");
     require(mode != null, "mode must be instgenie or baseline");
     require(
         routing != null,
