@@ -46,7 +46,7 @@ class LayeringTest {
   @Test
   @DisplayName(
       "kernels, the cache tier, the policies (batching, routing) and the simulator never import"
-          + " Vert.x")
+          + " Vert.x or Hazelcast")
   void noVertxBelowVerticles() {
     noClasses()
         .that()
@@ -58,7 +58,7 @@ class LayeringTest {
             "io.instgenie.verticles.sim..")
         .should()
         .dependOnClassesThat()
-        .resideInAPackage("io.vertx..")
+        .resideInAnyPackage("io.vertx..", "com.hazelcast..")
         .check(MAIN);
   }
 }

@@ -3,6 +3,7 @@ package io.instgenie.verticles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.edit.EditRequest;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.io.MaskImage;
@@ -10,7 +11,10 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.codec.RecordCodec;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.Handoff;
+import io.instgenie.verticles.messages.WorkerState;
 import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +43,28 @@ class ClusterCodecTest {
     assertArrayEquals(t.pixels(), q.request().template().pixels());
     assertEquals(p.templateId(), q.templateId());
     assertEquals(p.seed(), q.seed());
+  }
+
+  @Test
+  @DisplayName("A worker's report crosses the wire with its templates' tiers and its load fits")
+  void workerStateRoundTrip() {
+    WorkerState s =
+        new WorkerState(
+            1,
+            List.of(new int[] {40, 3}),
+            2,
+            8,
+            0,
+            0.25,
+            Map.of("t1", TierKind.MEMORY, "t2", TierKind.DISK),
+            Map.of(TierKind.DISK, 3.1, TierKind.REMOTE, 1.5));
+    RecordCodec<WorkerState> codec = new RecordCodec<>(WorkerState.class);
+    Buffer b = Buffer.buffer();
+    codec.encodeToWire(b, s);
+    WorkerState back = codec.decodeFromWire(0, b);
+    assertEquals(s.cachedTemplates(), back.cachedTemplates());
+    assertEquals(s.msPerSegment(), back.msPerSegment());
+    assertArrayEquals(s.running().get(0), back.running().get(0));
+    assertEquals(0.25, back.msPerToken());
   }
 }

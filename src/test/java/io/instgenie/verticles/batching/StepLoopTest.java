@@ -3,6 +3,7 @@ package io.instgenie.verticles.batching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
@@ -17,6 +18,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.JobEvent;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,8 +90,10 @@ class StepLoopTest {
     public void commit(String templateId, int steps, Activations activations) {}
 
     @Override
-    public List<String> held() {
-      return List.copyOf(memory.keySet());
+    public Map<String, TierKind> held() {
+      Map<String, TierKind> out = new HashMap<>();
+      for (String id : memory.keySet()) out.put(id, TierKind.MEMORY);
+      return out;
     }
 
     private void await() {

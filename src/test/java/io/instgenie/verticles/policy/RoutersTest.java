@@ -3,8 +3,11 @@ package io.instgenie.verticles.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.instgenie.cache.TierKind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,14 +16,24 @@ import org.junit.jupiter.api.Test;
 class RoutersTest {
   private static final int FULL = 1024;
 
+  /** Segments an edit of 20 steps reads from a model of depth 8. */
+  private static final int SEGMENTS = 20 * 8;
+
   /** A running member computing {@code tokens} per step with {@code left} steps to go. */
   private static int[] member(int tokens, int left) {
     return new int[] {tokens, left};
   }
 
+  /** A worker holding {@code templates} in memory. */
   private static WorkerView view(
       int worker, List<int[]> running, int queued, int queuedTokens, Set<String> templates) {
-    return new WorkerView(worker, running, queued, queuedTokens, 8, templates);
+    return new WorkerView(worker, running, queued, queuedTokens, 8, inMemory(templates), Map.of());
+  }
+
+  private static Map<String, TierKind> inMemory(Set<String> templates) {
+    Map<String, TierKind> out = new HashMap<>();
+    for (String t : templates) out.put(t, TierKind.MEMORY);
+    return out;
   }
 
   /**
@@ -35,7 +48,8 @@ class RoutersTest {
         view(2, List.of(member(150, 10), member(150, 10)), 1, 400, Set.of()));
   }
 
-  private static final RouteRequest SMALL_EDIT_OF_T = new RouteRequest("t", 100, 20, FULL);
+  private static final RouteRequest SMALL_EDIT_OF_T =
+      new RouteRequest("t", 100, 20, FULL, SEGMENTS);
 
   @Test
   @DisplayName("round-robin takes the workers in turn, whatever their load")
@@ -99,7 +113,7 @@ class RoutersTest {
       "cost routing with no template run to pay picks the lightest running batch, even with a longer queue")
   void costWithoutTemplateRuns() {
     Router r = new CostRouter(5, 0.1);
-    RouteRequest fullRecompute = new RouteRequest("t", FULL, 20, 0);
+    RouteRequest fullRecompute = new RouteRequest("t", FULL, 20, 0, 0);
     List<WorkerView> views =
         List.of(
             view(0, List.of(member(600, 10)), 0, 0, Set.of()),
@@ -115,11 +129,76 @@ class RoutersTest {
     for (int i = 0; i < 8; i++) eight.add(member(20, 10));
     List<WorkerView> views =
         List.of(
-            new WorkerView(0, eight, 4, 80, 8, Set.of("t")),
-            new WorkerView(1, List.of(member(200, 10)), 0, 0, 8, Set.of("t")));
+            view(0, eight, 4, 80, Set.of("t")),
+            view(1, List.of(member(200, 10)), 0, 0, Set.of("t")));
     // worker 0: 20 × (5 + 0.1 × 260) = 620 ms, plus 5 × 620 / 8 = 387.5 → 1007.5;
     // worker 1: 20 × (5 + 0.1 × 300) = 700 ms
     assertEquals(1, r.choose(views, SMALL_EDIT_OF_T));
+  }
+
+  /** An idle worker that can read template "t" from {@code tier} (null: nowhere). */
+  private static WorkerView idle(int worker, TierKind tier, Map<TierKind, Double> msPerSegment) {
+    return new WorkerView(
+        worker, List.of(), 0, 0, 8, tier == null ? Map.of() : Map.of("t", tier), msPerSegment);
+  }
+
+  /** Disk loads a segment in 1 ms, a peer in 3 ms. */
+  private static final Map<TierKind, Double> LOADS =
+      Map.of(TierKind.DISK, 1.0, TierKind.REMOTE, 3.0);
+
+  @Test
+  @DisplayName(
+      "cost routing charges the template's load from the tier the worker reads it at: memory free, disk and another node per segment, absent the template run")
+  void costPricesEachTier() {
+    CostRouter r = new CostRouter(5, 0.1);
+    // compute of the edit on an idle worker: 20 × (5 + 0.1 × 100) = 300 ms
+    assertEquals(300, r.estimate(idle(0, TierKind.MEMORY, LOADS), SMALL_EDIT_OF_T), 1e-9);
+    // disk: 160 segments × 1 ms
+    assertEquals(460, r.estimate(idle(0, TierKind.DISK, LOADS), SMALL_EDIT_OF_T), 1e-9);
+    // another node: 160 segments × 3 ms
+    assertEquals(780, r.estimate(idle(0, TierKind.REMOTE, LOADS), SMALL_EDIT_OF_T), 1e-9);
+    // nowhere: the template run, 20 × (5 + 0.1 × 1024) = 2148 ms
+    assertEquals(2448, r.estimate(idle(0, null, LOADS), SMALL_EDIT_OF_T), 1e-9);
+
+    List<WorkerView> views =
+        new ArrayList<>(List.of(idle(0, null, LOADS), idle(1, TierKind.REMOTE, LOADS)));
+    assertEquals(1, r.choose(views, SMALL_EDIT_OF_T), "a peer's copy beats a template run");
+    views.add(idle(2, TierKind.DISK, LOADS));
+    assertEquals(2, r.choose(views, SMALL_EDIT_OF_T), "the local disk beats a peer");
+    views.add(idle(3, TierKind.MEMORY, LOADS));
+    assertEquals(3, r.choose(views, SMALL_EDIT_OF_T), "memory beats the disk");
+  }
+
+  @Test
+  @DisplayName(
+      "cost routing charges the template run instead of a load that would cost more, or that the worker has no fit for")
+  void costTakesTheCheaperOfLoadAndRun() {
+    CostRouter r = new CostRouter(5, 0.1);
+    // a slow peer: 160 × 20 ms = 3200 ms > the 2148 ms run
+    Map<TierKind, Double> slow = Map.of(TierKind.REMOTE, 20.0);
+    assertEquals(2448, r.estimate(idle(0, TierKind.REMOTE, slow), SMALL_EDIT_OF_T), 1e-9);
+    // no disk fit reported (not calibrated yet): the run
+    assertEquals(
+        2448,
+        r.estimate(idle(0, TierKind.DISK, Map.of(TierKind.REMOTE, 3.0)), SMALL_EDIT_OF_T),
+        1e-9);
+    // the run on a busy worker is dearer (its batch's tokens join the run's steps):
+    // 20 × (5 + 0.1 × (400 + 1024)) = 2948, fetch 160 × 15 = 2400 → the fetch;
+    // compute 20 × (5 + 0.1 × 500) = 1100
+    WorkerView busy =
+        new WorkerView(
+            0,
+            List.of(member(400, 10)),
+            0,
+            0,
+            8,
+            Map.of("t", TierKind.REMOTE),
+            Map.of(TierKind.REMOTE, 15.0));
+    assertEquals(3500, r.estimate(busy, SMALL_EDIT_OF_T), 1e-9);
+    // with the cache off nothing is loaded or run first, whatever the tiers say
+    RouteRequest cacheOff = new RouteRequest("t", 100, 20, 0, 0);
+    assertEquals(300, r.estimate(idle(0, null, LOADS), cacheOff), 1e-9);
+    assertEquals(300, r.estimate(idle(0, TierKind.REMOTE, slow), cacheOff), 1e-9);
   }
 
   @Test

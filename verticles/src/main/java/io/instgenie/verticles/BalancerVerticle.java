@@ -1,5 +1,6 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.Placement;
@@ -16,6 +17,7 @@ import io.vertx.core.eventbus.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -35,6 +37,7 @@ public final class BalancerVerticle extends VerticleBase {
   private final int workers;
   private final int maxBatch;
   private final int fullTokens;
+  private final int depth;
   private final Routing routing;
   private final boolean activationCache;
 
@@ -52,6 +55,7 @@ public final class BalancerVerticle extends VerticleBase {
 
   /**
    * @param fullTokens image tokens of the model (a template run computes them all)
+   * @param depth blocks of the model (an edit reads steps × depth cached segments)
    * @param activationCache false: every edit computes every token and no template run happens
    * @param self this node's id when clustered (workers of every node are routed to), else null
    */
@@ -59,12 +63,14 @@ public final class BalancerVerticle extends VerticleBase {
       int workers,
       int maxBatch,
       int fullTokens,
+      int depth,
       Routing routing,
       boolean activationCache,
       String self) {
     this.workers = workers;
     this.maxBatch = maxBatch;
     this.fullTokens = fullTokens;
+    this.depth = depth;
     this.routing = routing;
     this.activationCache = activationCache;
     this.fixedRouter = routing == Routing.COST ? null : Router.of(routing, 0, 0);
@@ -72,8 +78,13 @@ public final class BalancerVerticle extends VerticleBase {
   }
 
   public BalancerVerticle(
-      int workers, int maxBatch, int fullTokens, Routing routing, boolean activationCache) {
-    this(workers, maxBatch, fullTokens, routing, activationCache, null);
+      int workers,
+      int maxBatch,
+      int fullTokens,
+      int depth,
+      Routing routing,
+      boolean activationCache) {
+    this(workers, maxBatch, fullTokens, depth, routing, activationCache, null);
   }
 
   @Override
@@ -113,9 +124,41 @@ public final class BalancerVerticle extends VerticleBase {
     return node + "/" + worker;
   }
 
+  private static String nodeOf(String key) {
+    return key.substring(0, key.lastIndexOf('/'));
+  }
+
+  /** The nodes with a worker that reported holding the template (in memory or on disk). */
+  private Set<String> nodesHolding(String templateId) {
+    Set<String> nodes = new HashSet<>();
+    for (Map.Entry<String, WorkerState> e : states.entrySet())
+      if (e.getValue().cachedTemplates().containsKey(templateId)) nodes.add(nodeOf(e.getKey()));
+    return nodes;
+  }
+
+  /**
+   * A worker's tiers for routing: its own cache's, plus {@link TierKind#REMOTE} for the template
+   * when it lacks it and another node holds it (the remote tier streams from other nodes only, not
+   * from a sibling worker's cache).
+   */
+  static Map<String, TierKind> tiers(
+      Map<String, TierKind> own, String templateId, String node, Set<String> holders) {
+    if (own.containsKey(templateId)) return own;
+    for (String h : holders) {
+      if (!h.equals(node)) {
+        Map<String, TierKind> out = new HashMap<>(own);
+        out.put(templateId, TierKind.REMOTE);
+        return out;
+      }
+    }
+    return own;
+  }
+
   private void route(Message<DenoiseTask> msg) {
     DenoiseTask t = msg.body();
+    String templateId = t.edit().templateId();
     List<String> keys = workerKeys();
+    Set<String> holders = nodesHolding(templateId);
     List<WorkerView> views = new ArrayList<>();
     double base = 0;
     double perToken = 0;
@@ -124,7 +167,9 @@ public final class BalancerVerticle extends VerticleBase {
       WorkerState s = states.get(k);
       int extra = routedSinceReport.getOrDefault(k, 0);
       if (s == null) {
-        views.add(new WorkerView(i, List.of(), extra, queuedTokens(k, extra), maxBatch, Set.of()));
+        views.add(
+            new WorkerView(
+                i, List.of(), extra, queuedTokens(k, extra), maxBatch, Map.of(), Map.of()));
       } else {
         int queued = s.queued() + extra;
         views.add(
@@ -134,7 +179,8 @@ public final class BalancerVerticle extends VerticleBase {
                 queued,
                 queuedTokens(k, queued),
                 s.maxBatch(),
-                new HashSet<>(s.cachedTemplates())));
+                tiers(s.cachedTemplates(), templateId, nodeOf(k), holders),
+                s.msPerSegment()));
         base = Math.max(base, s.msPerStepBase());
         perToken = Math.max(perToken, s.msPerToken());
       }
@@ -146,15 +192,18 @@ public final class BalancerVerticle extends VerticleBase {
     int tokens = taskTokens(t);
     RouteRequest request =
         new RouteRequest(
-            t.edit().templateId(), tokens, t.edit().steps(), activationCache ? fullTokens : 0);
+            templateId,
+            tokens,
+            t.edit().steps(),
+            activationCache ? fullTokens : 0,
+            activationCache ? t.edit().steps() * depth : 0);
     String k = keys.get(router.choose(views, request));
     routedSinceReport.merge(k, 1, Integer::sum);
     Deque<Integer> recent = recentTokens.computeIfAbsent(k, x -> new ArrayDeque<>());
     recent.addFirst(tokens);
     if (recent.size() > RECENT_KEPT) recent.removeLast();
-    int slash = k.lastIndexOf('/');
-    String node = k.substring(0, slash);
-    int worker = Integer.parseInt(k.substring(slash + 1));
+    String node = nodeOf(k);
+    int worker = Integer.parseInt(k.substring(k.lastIndexOf('/') + 1));
     EventBus bus = vertx.eventBus();
     // node-local, and in this order: the job table learns the placement before any event
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);

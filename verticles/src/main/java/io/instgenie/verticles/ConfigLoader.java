@@ -58,6 +58,9 @@ public final class ConfigLoader {
     KEYS.put(
         "remote_fetch_mib_per_s",
         "node-to-node bandwidth assumed when pricing a fetch of cached activations from a peer");
+    KEYS.put(
+        "remote_round_trip_ms",
+        "fixed cost of one segment request to a peer, added to its bytes at the bandwidth above");
   }
 
   private ConfigLoader() {}
@@ -94,7 +97,8 @@ public final class ConfigLoader {
         routingOf(v.get("routing"), mode.routing()),
         onOff("cluster", v.get("cluster"), d.cluster()),
         pathOf(v.get("cluster_config"), d.clusterConfig()),
-        doubleOf(v, "remote_fetch_mib_per_s", d.remoteFetchMibPerS()));
+        doubleOf(v, "remote_fetch_mib_per_s", d.remoteFetchMibPerS()),
+        doubleOf(v, "remote_round_trip_ms", d.remoteRoundTripMs()));
   }
 
   private static Map<String, String> readFile(Path file) {

@@ -51,6 +51,10 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private StepLoop loop;
   private Thread thread;
   private volatile double msPerToken = -1;
+
+  /** Fitted load time of one of the store's segments per tier (ms), for the balancer. */
+  private volatile Map<TierKind, Double> msPerSegment = Map.of();
+
   private final Clustered cluster;
 
   /**
@@ -168,6 +172,12 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       report("load_" + tier, "load per segment from " + tier, e.getValue(), 1 << 20, "mib");
     }
     loop.useCosts(new CostModel(compute, loads));
+    int segmentBytes = store.segmentBytes();
+    Map<TierKind, Double> perSegment = new java.util.EnumMap<>(TierKind.class);
+    if (segmentBytes > 0)
+      for (Map.Entry<TierKind, LinearFit> e : loads.entrySet())
+        perSegment.put(e.getKey(), Math.max(0, e.getValue().predict(segmentBytes)));
+    msPerSegment = perSegment;
   }
 
   /**
@@ -201,7 +211,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             maxBatch,
             0,
             Math.max(msPerToken, 0),
-            store.held());
+            store.held(),
+            msPerSegment);
     if (cluster == null) bus.send(Addresses.WORKER_STATE, state);
     else
       bus.publish(

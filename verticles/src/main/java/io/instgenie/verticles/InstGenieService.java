@@ -37,9 +37,8 @@ public final class InstGenieService {
   private static final int RESULTS_KEPT = 10_000;
 
   /** Assumed round trip of one segment request to a peer, ms. */
-  private static final double REMOTE_ROUND_TRIP_MS = 0.5;
-
   private final Vertx vertx;
+
   private final ServiceConfig config;
   private final DitModel model;
   private final ServiceMetrics metrics = new ServiceMetrics();
@@ -111,6 +110,7 @@ public final class InstGenieService {
                             config.workers(),
                             config.maxBatch(),
                             model.config().imageTokens(),
+                            model.config().depth(),
                             config.routing(),
                             config.activationCache(),
                             cluster == null ? null : cluster.nodeId())));
@@ -196,7 +196,7 @@ public final class InstGenieService {
    */
   private LinearFit remoteLoadFit() {
     double msPerByte = 1000.0 / (config.remoteFetchMibPerS() * (1 << 20));
-    return new LinearFit(REMOTE_ROUND_TRIP_MS, msPerByte, 1, 0);
+    return new LinearFit(config.remoteRoundTripMs(), msPerByte, 1, 0);
   }
 
   /** Fetch from a peer against the template run, both from this node's fits. */
@@ -210,10 +210,13 @@ public final class InstGenieService {
       @Override
       public double templateRunMs(ActivationShape shape) {
         LinearFit f = computeFit.get();
-        if (f == null) return Double.POSITIVE_INFINITY;
         ModelConfig c = model.config();
         int n = c.sequenceLength();
-        return shape.steps() * c.depth() * Math.max(0, f.predict(FlopModel.block(c, n, n)));
+        double block = f == null ? 0 : f.predict(FlopModel.block(c, n, n));
+        // no fit yet, or one that predicts no time at all (noise on a tiny model): unknown, so a
+        // copy that exists is taken over a run whose cost cannot be told
+        if (!(block > 0)) return Double.POSITIVE_INFINITY;
+        return shape.steps() * c.depth() * block;
       }
     };
   }

@@ -29,7 +29,8 @@ public record ServiceConfig(
     Routing routing,
     boolean cluster,
     Path clusterConfig,
-    double remoteFetchMibPerS) {
+    double remoteFetchMibPerS,
+    double remoteRoundTripMs) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -94,6 +95,9 @@ public record ServiceConfig(
     require(
         remoteFetchMibPerS > 0 && Double.isFinite(remoteFetchMibPerS),
         "remote_fetch_mib_per_s must be a positive number");
+    require(
+        remoteRoundTripMs >= 0 && Double.isFinite(remoteRoundTripMs),
+        "remote_round_trip_ms must be a number >= 0");
   }
 
   private static void require(boolean ok, String message) {
@@ -122,6 +126,7 @@ public record ServiceConfig(
         Mode.INSTGENIE.routing(),
         false,
         null,
-        1000);
+        1000,
+        0.5);
   }
 }

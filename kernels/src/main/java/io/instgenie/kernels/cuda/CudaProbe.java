@@ -43,7 +43,7 @@ public record CudaProbe(
     try {
       found = ask();
     } catch (Throwable t) {
-      return unavailable("CUDA driver unavailable (" + t + ")");
+      return unavailable("CUDA driver unavailable (" + firstLine(t) + ")");
     }
     if (!found.available) return found;
     if (!ptxPresent) {
@@ -51,6 +51,13 @@ public record CudaProbe(
           "no PTX in this build (built without nvcc) for " + found.device + "; rebuild with nvcc");
     }
     return found;
+  }
+
+  /** JCuda's load errors carry every attempt's stack trace in the message: keep its first line. */
+  private static String firstLine(Throwable t) {
+    String m = String.valueOf(t);
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl).trim();
   }
 
   private static CudaProbe ask() {

@@ -1,13 +1,13 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.cache.ActivationShape;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TemplateCache;
 import io.instgenie.cache.TemplateRegistry;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -56,10 +56,17 @@ public final class CachedTemplateStore implements TemplateStore {
     cache.close();
   }
 
+  /** A template id held for several step counts reports its fastest tier. */
   @Override
-  public List<String> held() {
-    List<String> out = new ArrayList<>();
-    for (TemplateRegistry.Entry e : cache.registry().entries()) out.add(e.key().id());
+  public Map<String, TierKind> held() {
+    Map<String, TierKind> out = new HashMap<>();
+    for (TemplateRegistry.Entry e : cache.registry().entries())
+      out.merge(e.key().id(), e.fastest(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
     return out;
+  }
+
+  @Override
+  public int segmentBytes() {
+    return ActivationShape.of(config, 1, cache.config().precision()).segmentBytes();
   }
 }

@@ -44,6 +44,14 @@ public interface TemplateStore {
   /** Flushes and releases what the store holds (the worker is stopping). */
   default void close() {}
 
-  /** Template ids held, for the balancer's view. */
-  java.util.List<String> held();
+  /** Template ids held and the fastest tier holding each, for the balancer's view. */
+  Map<String, TierKind> held();
+
+  /**
+   * Bytes of one (step, block) segment of the activations it keeps (what one load reads); 0 when it
+   * keeps none.
+   */
+  default int segmentBytes() {
+    return 0;
+  }
 }

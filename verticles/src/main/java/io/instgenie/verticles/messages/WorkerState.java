@@ -1,10 +1,14 @@
 package io.instgenie.verticles.messages;
 
+import io.instgenie.cache.TierKind;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a denoise worker tells the balancer, at least every step: its running batch (masked tokens
- * and remaining steps per sequence), its queue, and its measured cost per step.
+ * and remaining steps per sequence), its queue, its measured cost per step, the templates it holds
+ * (fastest tier of each) and its fitted load time of one segment per tier (ms; empty until
+ * calibrated).
  */
 public record WorkerState(
     int worker,
@@ -13,4 +17,5 @@ public record WorkerState(
     int maxBatch,
     double msPerStepBase,
     double msPerToken,
-    List<String> cachedTemplates) {}
+    Map<String, TierKind> cachedTemplates,
+    Map<TierKind, Double> msPerSegment) {}

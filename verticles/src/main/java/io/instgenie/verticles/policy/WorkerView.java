@@ -1,12 +1,16 @@
 package io.instgenie.verticles.policy;
 
+import io.instgenie.cache.TierKind;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The balancer's view of one denoise worker: per running member {computed tokens per step,
  * remaining steps}, queue length and the tokens per step its queued requests will compute, batch
- * capacity, and the templates its node holds.
+ * capacity, the tier at which it can read each template (its own memory or disk, or {@link
+ * TierKind#REMOTE} when another node holds it; a template not listed needs a template run), and its
+ * fitted load time of one (step, block) segment from each tier, in ms (a tier left out cannot be
+ * priced).
  */
 public record WorkerView(
     int worker,
@@ -14,7 +18,8 @@ public record WorkerView(
     int queued,
     int queuedTokens,
     int maxBatch,
-    Set<String> templates) {
+    Map<String, TierKind> templates,
+    Map<TierKind, Double> msPerSegment) {
   public int tokensPerStep() {
     int n = 0;
     for (int[] r : running) n += r[0];

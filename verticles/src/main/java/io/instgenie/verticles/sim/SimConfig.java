@@ -36,6 +36,11 @@ public record SimConfig(
       throw new IllegalArgumentException("a disk tier needs a disk load fit in the costs");
   }
 
+  /** Bytes of one (step, block) segment of a template's cached activations. */
+  public int segmentBytes() {
+    return ActivationShape.of(model, 1, precision).segmentBytes();
+  }
+
   /** Bytes of one template's cached activations for {@code steps} steps. */
   public long templateBytes(int steps) {
     return ActivationShape.of(model, steps, precision).totalBytes();

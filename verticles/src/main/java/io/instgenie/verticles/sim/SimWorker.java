@@ -1,14 +1,17 @@
 package io.instgenie.verticles.sim;
 
 import io.instgenie.cache.CostModel;
+import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.LruBytes;
 import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.batching.StepBatch;
 import io.instgenie.verticles.policy.WorkerView;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -49,6 +52,9 @@ final class SimWorker {
   private final CostModel planCosts;
   private final SimCounters counters;
 
+  /** What the live worker reports: the fitted load time of one segment per tier (ms). */
+  private final Map<TierKind, Double> msPerSegment = new EnumMap<>(TierKind.class);
+
   boolean stepping;
 
   /**
@@ -64,6 +70,8 @@ final class SimWorker {
     this.batch = new StepBatch<>(config.maxBatch(), true);
     this.memory = new LruBytes<>(config.memoryBytes());
     this.disk = new LruBytes<>(config.diskBytes());
+    for (Map.Entry<TierKind, LinearFit> e : config.costs().load().entrySet())
+      msPerSegment.put(e.getKey(), Math.max(0, e.getValue().predict(config.segmentBytes())));
   }
 
   /**
@@ -183,9 +191,11 @@ final class SimWorker {
     for (Member m : batch.running()) running.add(new int[] {m.tokens, m.steps - m.step});
     int queuedTokens = 0;
     for (Member m : batch.queue()) queuedTokens += m.tokens;
-    Set<String> held = new LinkedHashSet<>(memory.keys());
-    held.addAll(disk.keys());
+    // no remote tier here: a template is in this worker's memory, on its disk, or needs a run
+    Map<String, TierKind> held = new HashMap<>();
+    for (String t : disk.keys()) held.put(t, TierKind.DISK);
+    for (String t : memory.keys()) held.put(t, TierKind.MEMORY);
     return new WorkerView(
-        index, running, batch.queue().size(), queuedTokens, batch.maxBatch(), held);
+        index, running, batch.queue().size(), queuedTokens, batch.maxBatch(), held, msPerSegment);
   }
 }

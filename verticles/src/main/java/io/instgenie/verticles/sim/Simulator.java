@@ -127,7 +127,12 @@ public final class Simulator {
     Router router = fixed != null ? fixed : Router.of(routing, base, token);
     int tokens = Math.min(r.maskedTokens(), config.model().imageTokens()) * config.branches();
     RouteRequest request =
-        new RouteRequest(r.templateId(), tokens, r.steps(), config.model().imageTokens());
+        new RouteRequest(
+            r.templateId(),
+            tokens,
+            r.steps(),
+            config.model().imageTokens(),
+            r.steps() * config.model().depth());
     int w = router.choose(views, request);
     trace.routed(r, views, request, base, token, w);
     return w;
