@@ -127,6 +127,26 @@ class Algorithm1Test {
 
   @Test
   @DisplayName(
+      "a time fit never falls with the work: a negative slope becomes the mean, a negative intercept a line through the origin")
+  void timeFit() {
+    double[] x = {1, 2, 3, 4};
+    // the exact line is kept as it is
+    assertEquals(new LinearFit(3, 2, 1, 4), LinearFit.ofTimes(x, new double[] {5, 7, 9, 11}));
+    // y = 4, 2, 3, 1: least squares b = -0.8 -> the mean 2.5, flat; SSres = SStot -> R² 0
+    LinearFit falling = LinearFit.ofTimes(x, new double[] {4, 2, 3, 1});
+    assertEquals(2.5, falling.a(), 1e-12);
+    assertEquals(0, falling.b());
+    assertEquals(0, falling.r2(), 1e-12);
+    // y = 0, 1, 4, 5: least squares a = -2, b = 1.8 -> through the origin b = Σxy/Σxx = 34/30;
+    // residuals -17/15, -19/15, 9/15, 7/15 -> SSres 780/225; SStot 17 -> R² = 1 - 780/3825
+    LinearFit origin = LinearFit.ofTimes(x, new double[] {0, 1, 4, 5});
+    assertEquals(0, origin.a());
+    assertEquals(34.0 / 30, origin.b(), 1e-12);
+    assertEquals(1 - 780.0 / 3825, origin.r2(), 1e-12);
+  }
+
+  @Test
+  @DisplayName(
       "the cost model prices FLOPs and whole-segment loads per tier, and its plan follows Algorithm 1")
   void costModel() {
     ModelConfig c = Presets.bench();

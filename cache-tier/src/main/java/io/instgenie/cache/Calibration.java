@@ -50,7 +50,7 @@ public final class Calibration {
       ms[i] = median(reps, () -> forward.run(seqs, modes)) / c.depth();
       flops[i] = FlopModel.block(c, c.promptTokens() + m, n);
     }
-    return LinearFit.of(flops, ms);
+    return LinearFit.ofTimes(flops, ms);
   }
 
   /**
@@ -77,7 +77,7 @@ public final class Calibration {
                 }
               });
     }
-    return groups >= 2 ? LinearFit.of(bytes, ms) : new LinearFit(0, ms[0] / bytes[0], 0, 1);
+    return groups >= 2 ? LinearFit.ofTimes(bytes, ms) : new LinearFit(0, ms[0] / bytes[0], 0, 1);
   }
 
   /** Compute plus one load fit per given tier. */

@@ -35,6 +35,8 @@ import java.util.Map;
  * runner is gone too).
  */
 public final class JobsVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(JobsVerticle.class.getName());
+
   private final int capacity;
   private final int resultsKept;
   private final ServiceMetrics metrics;
@@ -274,7 +276,6 @@ public final class JobsVerticle extends VerticleBase {
       templates.remove(t);
     }
     j.task = null;
-    if (cluster != null && j.png != null) cluster.putResult(j.reg.id(), j.png);
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator();
         finishedOrder.size() > resultsKept && it.hasNext(); ) {
@@ -283,11 +284,30 @@ public final class JobsVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * The edit's image is done. Clustered, the image is stored in the cluster before {@code
+   * completed} goes out, so a client that hears it from any node can fetch the image there.
+   */
   private void result(EncodedResult r) {
     Job j = jobs.get(r.id());
     if (j == null || terminal(j.status)) return;
     j.png = r.png();
-    event(JobEvent.of(r.id(), "completed", "timings", r.timings()));
+    JobEvent completed = JobEvent.of(r.id(), "completed", "timings", r.timings());
+    if (cluster == null) {
+      event(completed);
+      return;
+    }
+    cluster
+        .putResult(r.id(), r.png())
+        .onComplete(
+            stored -> {
+              if (stored.failed()) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "edit " + r.id() + ": image not stored in the cluster: " + stored.cause());
+              }
+              if (jobs.get(r.id()) == j && !terminal(j.status)) event(completed);
+            });
   }
 
   private void get(Message<String> msg) {
