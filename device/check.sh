@@ -39,9 +39,11 @@ bundle() {
   unzip -l "$BUNDLE/app.jar" | grep -q 'io/instgenie/kernels/cuda/ptx/gemm.sm_90.ptx' ||
     { echo "no PTX in app.jar" >&2; exit 1; }
   # what the GPU checks never load: TLS natives, PDF/plot libraries, LAPACK builds of OpenBLAS,
-  # JCuda's runtime/NVRTC/PTX-compiler wrappers (we use the driver API only)
+  # JCuda's runtime/NVRTC/PTX-compiler wrappers (we use the driver API only), and Hazelcast (16 MB:
+  # cluster mode is not part of the GPU check; bench engine runs without it)
   rm -f "$BUNDLE"/lib/netty-tcnative-* "$BUNDLE"/lib/pdfbox-* "$BUNDLE"/lib/fontbox-* \
-    "$BUNDLE"/lib/xchart-* "$BUNDLE"/lib/jackson-dataformat-* 2>/dev/null || true
+    "$BUNDLE"/lib/xchart-* "$BUNDLE"/lib/jackson-dataformat-* "$BUNDLE"/lib/hazelcast-* \
+    "$BUNDLE"/lib/vertx-hazelcast-* 2>/dev/null || true
   keep_only "$BUNDLE"/lib/openblas-*-linux-x86_64.jar \
     '(^META-INF/|libopenblas\.so|libgfortran|libquadmath|libjniopenblas_nolapack|properties)'
   keep_only "$BUNDLE"/lib/jcuda-natives-*.jar '(^META-INF/|libJCudaDriver-)'
@@ -83,12 +85,18 @@ run() {
     --select-class io.instgenie.kernels.backend.CudaKernelParityTest \
     --select-class io.instgenie.kernels.backend.BackendSelectionTest \
     --select-class io.instgenie.kernels.dit.CudaForwardParityTest \
+    --select-class io.instgenie.kernels.dit.StagedRowsForwardTest \
+    --select-class io.instgenie.kernels.cuda.DeviceTierTest \
+    --select-class io.instgenie.cache.CudaStagedRowsTest \
     --details=tree --disable-banner --reports-dir "$OUT/junit" 2>&1 | tee "$OUT/tests.txt" ||
     status=1
   echo "== GEMM TFLOP/s and pipeline bubbles"
   "${java[@]}" -cp "$cp" io.instgenie.kernels.cuda.CudaBench --json "$OUT/cuda-bench.json" \
     >"$OUT/cuda-bench.txt" 2>&1 || status=1
   cat "$OUT/cuda-bench.txt"
+  echo "== pipeline bubbles of the wired forward (cache in pinned memory vs device tier)"
+  "${java[@]}" -cp "$cp" io.instgenie.kernels.bench.CudaWiredBench --json "$OUT/wired-bench.json" \
+    2>&1 | tee "$OUT/wired-bench.txt" || status=1
   for be in ${BACKENDS:-cuda cpu}; do
     echo "== bench engine --backend $be"
     "${java[@]}" -cp "$cp" io.instgenie.cli.Main bench engine --preset bench --backend $be \

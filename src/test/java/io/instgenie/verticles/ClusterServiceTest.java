@@ -234,7 +234,9 @@ class ClusterServiceTest {
     ServiceClient b = CLIENTS.get(1);
     String cId = CLIENTS.get(2).service.nodeId();
     RgbImage template = TestImages.template(903);
-    int steps = 40;
+    // long enough that C cannot finish an edit while its Vert.x closes (tiny-model steps take ~1
+    // ms)
+    int steps = 300;
     List<Future<String>> submitted = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       RgbImage mask = TestImages.rectMask(i % 4, 1, 3, 4);

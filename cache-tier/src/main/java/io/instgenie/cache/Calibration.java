@@ -1,6 +1,7 @@
 package io.instgenie.cache;
 
 import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.BlockSource;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.dit.Sequence;
@@ -8,6 +9,7 @@ import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
+import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -25,16 +27,38 @@ public final class Calibration {
 
   private Calibration() {}
 
+  /** How long one run takes, in milliseconds: wall time here, CUDA events on the GPU path. */
+  @FunctionalInterface
+  public interface Timer {
+    double ms(Runnable run);
+  }
+
+  /** Wall time of one run. */
+  public static double wallMs(Runnable run) {
+    long t0 = System.nanoTime();
+    run.run();
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
   /**
    * Compute time per block against {@link FlopModel#block} FLOPs; the median of {@code reps} runs
    * per point.
    */
   public static LinearFit compute(DitForward forward, int reps) {
+    return compute(forward, reps, Calibration::wallMs);
+  }
+
+  /**
+   * As above, each forward timed by {@code timer}. The zero cache carries a device key, so a GPU
+   * backend holds it in device memory after the warm-up: Cw is compute only, loads are Ld's.
+   */
+  public static LinearFit compute(DitForward forward, int reps, Timer timer) {
     ModelConfig c = forward.config();
     int l = c.imageTokens();
     int n = c.sequenceLength();
     float[] x = Noise.gaussian(1, l * c.patchDim());
     MemoryActivations zeros = new MemoryActivations(c, 1); // values do not change the time
+    BlockSource cache = keyed(zeros.source(0), new Object());
     int[] ids = Prompts.nullPrompt(c);
     double[] flops = new double[MASK_RATIOS.length];
     double[] ms = new double[MASK_RATIOS.length];
@@ -43,11 +67,11 @@ public final class Calibration {
       int[] masked = new int[m];
       for (int j = 0; j < m; j++) masked[j] = (int) ((long) j * l / m);
       float[] v = new float[m * c.patchDim()];
-      List<Sequence> seqs = List.of(Sequence.masked(0.5f, ids, x, masked, l, zeros.source(0), v));
+      List<Sequence> seqs = List.of(Sequence.masked(0.5f, ids, x, masked, l, cache, v));
       BlockMode[] modes = new BlockMode[c.depth()];
       Arrays.fill(modes, BlockMode.CACHE);
       // the whole forward, charged to its blocks: embedding and final layer fold into the line
-      ms[i] = median(reps, () -> forward.run(seqs, modes)) / c.depth();
+      ms[i] = median(reps, timer, () -> forward.run(seqs, modes)) / c.depth();
       flops[i] = FlopModel.block(c, c.promptTokens() + m, n);
     }
     return LinearFit.ofTimes(flops, ms);
@@ -70,6 +94,7 @@ public final class Calibration {
       ms[g - 1] =
           median(
               reps,
+              Calibration::wallMs,
               () -> {
                 for (int i = 0; i < count; i++) {
                   int at = next[0]++ % s.segments();
@@ -89,16 +114,27 @@ public final class Calibration {
     return m;
   }
 
-  /** Median wall time in ms of {@code reps} runs after one warm-up run. */
-  private static double median(int reps, Runnable r) {
+  /** Median time in ms of {@code reps} runs after one warm-up run. */
+  private static double median(int reps, Timer timer, Runnable r) {
     r.run();
     double[] t = new double[Math.max(1, reps)];
-    for (int i = 0; i < t.length; i++) {
-      long t0 = System.nanoTime();
-      r.run();
-      t[i] = (System.nanoTime() - t0) / 1e6;
-    }
+    for (int i = 0; i < t.length; i++) t[i] = timer.ms(r);
     Arrays.sort(t);
     return t[t.length / 2];
+  }
+
+  /** {@code src} with a device key (ignored by host backends). */
+  private static BlockSource keyed(BlockSource src, Object key) {
+    return new BlockSource() {
+      @Override
+      public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
+        src.gather(block, tokens, dst, dstOff);
+      }
+
+      @Override
+      public Object deviceKey() {
+        return key;
+      }
+    };
   }
 }

@@ -93,14 +93,40 @@ public final class StoredActivations implements Activations, SegmentSource {
     };
   }
 
+  /**
+   * Once every segment is written the values never change, so the source carries a device key
+   * (these activations, this step) and a GPU backend may keep the step in device memory.
+   */
   @Override
   public BlockSource source(int step) {
     shape.index(step, 0);
-    return (block, tokens, dst, dstOff) -> {
-      int i = shape.index(step, block);
-      requireWritten(i, step, block);
-      shape.precision().gather(segments[i], shape.hidden(), tokens, dst, dstOff);
+    Object key = sealed ? new DeviceKey(this, step) : null;
+    return new BlockSource() {
+      @Override
+      public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
+        int i = shape.index(step, block);
+        requireWritten(i, step, block);
+        shape.precision().gather(segments[i], shape.hidden(), tokens, dst, dstOff);
+      }
+
+      @Override
+      public Object deviceKey() {
+        return key;
+      }
     };
+  }
+
+  /** Identity of one step of one sealed set of activations (identity equality on the owner). */
+  private record DeviceKey(StoredActivations owner, int step) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DeviceKey k && k.owner == owner && k.step == step;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(owner) * 31 + step;
+    }
   }
 
   @Override

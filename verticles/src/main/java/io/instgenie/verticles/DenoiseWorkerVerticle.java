@@ -2,9 +2,11 @@ package io.instgenie.verticles;
 
 import io.instgenie.cache.Calibration;
 import io.instgenie.cache.CostModel;
+import io.instgenie.cache.DeviceCalibration;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.backend.CudaBackend;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.Sequence;
@@ -159,10 +161,20 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
    * every fit and hands them to the step loop.
    */
   private void calibrate(DitForward forward) {
-    LinearFit compute = Calibration.compute(forward, 3);
+    CudaBackend cuda = forward.backend() instanceof CudaBackend b ? b : null;
+    LinearFit compute =
+        cuda == null
+            ? Calibration.compute(forward, 3)
+            : DeviceCalibration.compute(forward, cuda, 3);
     report("compute", "compute per block", compute, 1e9, "gflop");
     Map<TierKind, LinearFit> loads = new java.util.EnumMap<>(TierKind.class);
     if (useCache) loads.putAll(store.calibrateLoad(3));
+    if (useCache && cuda != null) {
+      // on the GPU path every host tier's block then crosses PCIe from pinned memory
+      LinearFit pcie = DeviceCalibration.pcie(cuda, forward.config(), 3);
+      report("load_pcie", "pinned host to device per block", pcie, 1 << 20, "mib");
+      loads = new java.util.EnumMap<>(DeviceCalibration.overPcie(loads, pcie));
+    }
     if (cluster != null) {
       cluster.computeFitted().accept(compute);
       if (useCache) loads.put(TierKind.REMOTE, cluster.remoteLoad());

@@ -3,9 +3,16 @@ package io.instgenie.kernels.backend;
 import io.instgenie.kernels.cuda.CudaDevice;
 import io.instgenie.kernels.cuda.CudaKernels;
 import io.instgenie.kernels.cuda.DeviceMirrors;
+import io.instgenie.kernels.cuda.DeviceRowStaging;
+import io.instgenie.kernels.cuda.DeviceTier;
 import io.instgenie.kernels.cuda.GemmPrecision;
+import io.instgenie.kernels.cuda.PinnedBlockCache;
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CachedRowStaging;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.lang.System.Logger.Level;
+import java.util.List;
 
 /**
  * The GPU backend: every operation runs our PTX kernels on device mirrors of its buffers ({@link
@@ -13,21 +20,25 @@ import java.lang.System.Logger.Level;
  * {@link #hostWrote}) keeps activations and weights on the device and copies only embeddings in and
  * velocities out. All driver calls run on the device's own thread; {@link #run} moves a whole
  * forward there. Attention with a head dimension above {@value CudaKernels#ATTENTION_MAX_D}
- * delegates to the CPU, with a warning.
+ * delegates to the CPU, with a warning. A masked forward's cached rows take the device path ({@link
+ * CachedRowStaging}, by {@link DeviceRowStaging}): pinned host memory, copies on their own stream
+ * overlapping compute per block ({@link PinnedBlockCache}), a device tier for the hottest steps.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements Backend, CachedRowStaging {
   private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
 
   private final CudaDevice dev;
   private final CudaKernels k;
   private final GemmPrecision precision;
   private final DeviceMirrors mem = new DeviceMirrors();
+  private final DeviceRowStaging rows;
   private Backend fallback;
 
-  private CudaBackend(CudaDevice dev, GemmPrecision precision) {
+  private CudaBackend(CudaDevice dev, GemmPrecision precision, long deviceTierBytes) {
     this.dev = dev;
     this.k = new CudaKernels(dev);
     this.precision = dev.tensorCores() ? precision : GemmPrecision.FP32;
+    this.rows = new DeviceRowStaging(k, mem, deviceTierBytes);
   }
 
   /** Device 0 with the configured GEMM precision; fails with the probe's reason without one. */
@@ -36,7 +47,21 @@ public final class CudaBackend implements Backend {
   }
 
   public static CudaBackend open(GemmPrecision precision) {
-    return new CudaBackend(CudaDevice.open(), precision);
+    return open(precision, DeviceTier.configuredBytes());
+  }
+
+  /** As above with the device tier capped at {@code deviceTierBytes} (0: no device tier). */
+  public static CudaBackend open(GemmPrecision precision, long deviceTierBytes) {
+    return new CudaBackend(CudaDevice.open(), precision, deviceTierBytes);
+  }
+
+  /** The cached-row path: its device tier and counters. */
+  public DeviceRowStaging rows() {
+    return rows;
+  }
+
+  public CudaKernels kernels() {
+    return k;
   }
 
   public CudaDevice device() {
@@ -65,6 +90,27 @@ public final class CudaBackend implements Backend {
   @Override
   public void hostReads(FloatBuf b, long off, long n) {
     dev.run(() -> mem.download(b, off, n));
+  }
+
+  @Override
+  public void begin(
+      List<BlockSource> sources, List<int[]> tokens, BlockMode[] plan, int imageTokens, int hid) {
+    dev.run(() -> rows.begin(sources, tokens, plan, imageTokens, hid));
+  }
+
+  @Override
+  public void gather(BlockSource src, int block, int[] tokens, FloatBuf dst, long dstOff) {
+    dev.run(() -> rows.gather(src, block, tokens, dst, dstOff));
+  }
+
+  @Override
+  public void blockDone(int block) {
+    dev.run(() -> rows.blockDone(block));
+  }
+
+  @Override
+  public void end() {
+    dev.run(rows::end);
   }
 
   @Override

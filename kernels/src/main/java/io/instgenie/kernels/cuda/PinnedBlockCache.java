@@ -13,8 +13,11 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
 import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.function.IntConsumer;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
@@ -37,6 +40,8 @@ public final class PinnedBlockCache implements AutoCloseable {
   private final int hidden;
   private final Pointer host;
   private final FloatBuffer hostView;
+  private final FloatBuf hostBuf;
+  private IntConsumer fill = b -> {};
   private final CUstream copy = new CUstream();
   private final CUdeviceptr[] slot = {new CUdeviceptr(), new CUdeviceptr()};
   private final CUevent[] loaded = {new CUevent(), new CUevent()};
@@ -54,7 +59,9 @@ public final class PinnedBlockCache implements AutoCloseable {
     long bytes = depth * blockFloats * Float.BYTES;
     this.host = new Pointer();
     cuMemHostAlloc(host, bytes, 0);
-    this.hostView = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    ByteBuffer pinned = host.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+    this.hostView = pinned.asFloatBuffer();
+    this.hostBuf = FloatBuf.wrap(pinned);
     cuStreamCreate(copy, CUstream_flags.CU_STREAM_NON_BLOCKING);
     for (int i = 0; i < 2; i++) {
       cuMemAlloc(slot[i], blockFloats * Float.BYTES);
@@ -68,6 +75,21 @@ public final class PinnedBlockCache implements AutoCloseable {
     return hostView;
   }
 
+  /** The same pinned floats as a FloatBuf, for a BlockSource to gather into. */
+  public FloatBuf hostBuf() {
+    return hostBuf;
+  }
+
+  /** Floats of one block (tokens × hidden): block b starts at b times this in {@link #host}. */
+  public long blockFloats() {
+    return blockFloats;
+  }
+
+  /** Fits a template step of this shape. */
+  public boolean fits(int depth, int tokens, int hidden) {
+    return this.depth == depth && this.hidden == hidden && blockFloats == (long) tokens * hidden;
+  }
+
   /** Bytes one block copies over PCIe. */
   public long blockBytes() {
     return blockFloats * Float.BYTES;
@@ -75,6 +97,16 @@ public final class PinnedBlockCache implements AutoCloseable {
 
   /** Starts a step: queues the copies of the first two blocks the plan caches. */
   public void startStep(BlockMode[] plan) {
+    startStep(plan, b -> {});
+  }
+
+  /**
+   * As above, {@code fill} writing block b's pinned floats just before its copy is queued (on this
+   * thread; the copy engine works on earlier blocks meanwhile). Pinned block b is not read by any
+   * copy in flight then: each block has its own region and every earlier copy was consumed.
+   */
+  public void startStep(BlockMode[] plan, IntConsumer fill) {
+    this.fill = fill;
     this.plan = plan.clone();
     for (int i = 0; i < 2; i++) {
       // the previous step's last gathers may still be reading the slot
@@ -120,10 +152,23 @@ public final class PinnedBlockCache implements AutoCloseable {
     if (nextToLoad >= depth) return;
     int b = nextToLoad++;
     if (slotBlock[s] >= 0) cuStreamWaitEvent(copy, consumed[s], 0);
+    fill.accept(b);
     cuMemcpyHtoDAsync(
         slot[s], host.withByteOffset(b * blockFloats * Float.BYTES), blockBytes(), copy);
     cuEventRecord(loaded[s], copy);
     slotBlock[s] = b;
+  }
+
+  /** Device pointer to the slot holding block b (queued by the plan); for a device-tier copy. */
+  public CUdeviceptr loadedSlot(CUstream compute, int b) {
+    int s = slotOf(b);
+    cuStreamWaitEvent(compute, loaded[s], 0);
+    return slot[s];
+  }
+
+  /** Waits for every queued copy (the end of a forward, before the host rewrites the pinned). */
+  public void finish() {
+    cuStreamSynchronize(copy);
   }
 
   @Override

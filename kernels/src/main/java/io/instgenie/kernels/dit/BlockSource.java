@@ -9,4 +9,13 @@ public interface BlockSource {
    * element {@code dstOff}, each row H floats. May block until block b has been loaded.
    */
   void gather(int block, int[] tokens, FloatBuf dst, long dstOff);
+
+  /**
+   * A stable identity of the rows this source serves (one template at one step, values that no
+   * longer change), so a device backend may keep them in device memory across forwards; null (the
+   * default) when they are not to be kept.
+   */
+  default Object deviceKey() {
+    return null;
+  }
 }

@@ -5,6 +5,8 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.WeightNames;
 import io.instgenie.kernels.model.Weights;
 import io.instgenie.kernels.tensor.FloatBuf;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,6 +23,8 @@ public final class DitForward {
   private final int patchDim;
   private final Workspace ws = new Workspace();
   private final Conditioning cond;
+  // the backend's own cached-row path (GPU), or null: gather on the host
+  private final CachedRowStaging staging;
 
   public DitForward(DitModel model, Backend backend) {
     this.model = model;
@@ -31,6 +35,7 @@ public final class DitForward {
     this.promptLen = c.promptTokens();
     this.patchDim = c.patchDim();
     this.cond = new Conditioning(model, backend);
+    this.staging = backend instanceof CachedRowStaging s ? s : null;
   }
 
   public ModelConfig config() {
@@ -55,12 +60,33 @@ public final class DitForward {
     BatchLayout lay = new BatchLayout(seqs, promptLen);
     ws.ensure(lay.total, hid, c.mlpRatio(), patchDim);
     int[] modIndex = cond.compute(seqs);
-    embed(seqs, lay);
-    for (int b = 0; b < c.depth(); b++) {
-      BlockMode mode = modes == null ? BlockMode.CACHE : modes[b];
-      block(b, mode, seqs, lay, modIndex);
+    BlockMode[] plan = modes;
+    if (plan == null) {
+      plan = new BlockMode[c.depth()];
+      Arrays.fill(plan, BlockMode.CACHE);
     }
-    finalLayer(seqs, lay, modIndex);
+    boolean staged = staging != null && beginStaging(seqs, plan);
+    try {
+      embed(seqs, lay);
+      for (int b = 0; b < c.depth(); b++) block(b, plan[b], seqs, lay, modIndex, staged);
+      finalLayer(seqs, lay, modIndex);
+    } finally {
+      if (staged) staging.end();
+    }
+  }
+
+  /** Hands the masked sequences' sources to the backend's staging; false when there are none. */
+  private boolean beginStaging(List<Sequence> seqs, BlockMode[] plan) {
+    List<BlockSource> sources = new ArrayList<>();
+    List<int[]> tokens = new ArrayList<>();
+    for (Sequence q : seqs) {
+      if (q.inactive.length == 0) continue;
+      sources.add(q.cache);
+      tokens.add(q.inactive);
+    }
+    if (sources.isEmpty()) return false;
+    staging.begin(sources, tokens, plan, c.imageTokens(), hid);
+    return true;
   }
 
   /** Prompt rows: embedding + prompt position; image rows: x_embedder(patch) + 2-D position. */
@@ -111,7 +137,8 @@ public final class DitForward {
         true);
   }
 
-  private void block(int b, BlockMode mode, List<Sequence> seqs, BatchLayout lay, int[] modIndex) {
+  private void block(
+      int b, BlockMode mode, List<Sequence> seqs, BatchLayout lay, int[] modIndex, boolean staged) {
     boolean all = mode == BlockMode.RECOMPUTE;
     int rq = all ? lay.total : lay.activeTotal;
     int h3 = 3 * hid;
@@ -163,8 +190,12 @@ public final class DitForward {
       Sequence q = seqs.get(s);
       if (!all && q.inactive.length > 0) {
         long at = (long) lay.inactiveStart[s] * hid;
-        q.cache.gather(b, q.inactive, ws.x, at);
-        be.hostWrote(ws.x, at, (long) q.inactive.length * hid);
+        if (staged) {
+          staging.gather(q.cache, b, q.inactive, ws.x, at);
+        } else {
+          q.cache.gather(b, q.inactive, ws.x, at);
+          be.hostWrote(ws.x, at, (long) q.inactive.length * hid);
+        }
       }
       if (q.recorder != null) {
         long at = (long) (lay.activeStart[s] + promptLen) * hid;
@@ -172,6 +203,7 @@ public final class DitForward {
         q.recorder.accept(b, ws.x, at);
       }
     }
+    if (staged && !all) staging.blockDone(b);
   }
 
   /** y[rows, n] = x[rows, k]·Wᵀ + b for the layer {@code name}, both matrices from row 0, dense. */

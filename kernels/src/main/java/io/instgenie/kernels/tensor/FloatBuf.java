@@ -31,6 +31,23 @@ public final class FloatBuf {
     this.pointer = new FloatPointer(floats);
   }
 
+  /**
+   * A view of native memory someone else owns (pinned host memory of the GPU path), {@code
+   * direct.capacity()} bytes; the owner keeps it alive while the view is used.
+   */
+  public static FloatBuf wrap(ByteBuffer direct) {
+    return new FloatBuf(direct);
+  }
+
+  private FloatBuf(ByteBuffer direct) {
+    if (!direct.isDirect()) throw new IllegalArgumentException("a view needs a direct buffer");
+    this.bytes = direct.duplicate().order(ByteOrder.nativeOrder());
+    this.size = bytes.capacity() / Float.BYTES;
+    this.bytes.limit((int) size * Float.BYTES);
+    this.floats = bytes.asFloatBuffer();
+    this.pointer = new FloatPointer(floats);
+  }
+
   /** A zero-filled buffer of {@code size} floats. */
   public static FloatBuf allocate(long size) {
     return new FloatBuf(size);
