@@ -1,5 +1,6 @@
 package io.instgenie.cache;
 
+import io.instgenie.kernels.util.LruBytes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,17 +1,17 @@
 package io.instgenie.kernels.cuda;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import io.instgenie.kernels.util.LruBytes;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The device-memory tier of the GPU path: whole template steps (every block's Y_b) kept in device
  * memory, byte-capped, least recently used evicted first, so their cached rows are gathered with no
- * copy. Blocks fill in as forwards load them ({@link Entry#present}). The policy is that of the
- * cache tier's LruBytes, restated here because kernels depend on nothing of ours; memory comes from
- * an {@link Allocator} so the bookkeeping is tested without a device. Not thread-safe: the CUDA
- * thread only.
+ * copy. Blocks fill in as forwards load them ({@link Entry#present}). The policy is {@link
+ * LruBytes}, the memory tier's; memory comes from an {@link Allocator} so the bookkeeping is tested
+ * without a device. Not thread-safe: the CUDA thread only.
  */
 public final class DeviceTier<M> {
   /** The system property capping the tier, in MiB (0 turns it off). */
@@ -37,18 +37,14 @@ public final class DeviceTier<M> {
     }
   }
 
-  private final long capacity;
+  private final LruBytes<Object> lru;
   private final Allocator<M> alloc;
-  private final LinkedHashMap<Object, Entry<M>> entries = new LinkedHashMap<>(16, 0.75f, true);
-  private long bytes;
+  private final Map<Object, Entry<M>> entries = new HashMap<>();
   private long hits;
   private long admissions;
-  private long evictions;
 
   public DeviceTier(long capacityBytes, Allocator<M> alloc) {
-    if (capacityBytes < 0)
-      throw new IllegalArgumentException("capacity must be >= 0, got " + capacityBytes);
-    this.capacity = capacityBytes;
+    this.lru = new LruBytes<>(capacityBytes);
     this.alloc = alloc;
   }
 
@@ -67,24 +63,19 @@ public final class DeviceTier<M> {
     Entry<M> e = entries.get(key);
     if (e != null) {
       hits++;
+      lru.touch(key);
       return e;
     }
-    if (size > capacity) return null;
-    Iterator<Map.Entry<Object, Entry<M>>> lru = entries.entrySet().iterator();
-    while (bytes + size > capacity && lru.hasNext()) {
-      Map.Entry<Object, Entry<M>> old = lru.next();
-      if (keep.contains(old.getKey())) continue;
-      lru.remove();
-      bytes -= old.getValue().bytes;
-      evictions++;
-      alloc.free(old.getValue().memory);
-    }
-    if (bytes + size > capacity) return null;
+    List<Object> evicted = lru.put(key, size, keep);
+    if (evicted == null) return null;
+    for (Object old : evicted) alloc.free(entries.remove(old).memory);
     M m = alloc.allocate(size);
-    if (m == null) return null;
+    if (m == null) {
+      lru.remove(key);
+      return null;
+    }
     e = new Entry<>(m, size, blocks);
     entries.put(key, e);
-    bytes += size;
     admissions++;
     return e;
   }
@@ -94,11 +85,11 @@ public final class DeviceTier<M> {
   }
 
   public long bytes() {
-    return bytes;
+    return lru.bytes();
   }
 
   public long capacity() {
-    return capacity;
+    return lru.capacity();
   }
 
   /** Acquisitions that found their step held. */
@@ -111,7 +102,7 @@ public final class DeviceTier<M> {
   }
 
   public long evictions() {
-    return evictions;
+    return lru.evictions();
   }
 
   public int size() {

@@ -2,8 +2,8 @@ package io.instgenie.verticles.sim;
 
 import io.instgenie.cache.CostModel;
 import io.instgenie.cache.LinearFit;
-import io.instgenie.cache.LruBytes;
 import io.instgenie.cache.TierKind;
+import io.instgenie.kernels.util.LruBytes;
 import io.instgenie.verticles.batching.StepBatch;
 import io.instgenie.verticles.policy.WorkerView;
 import java.util.ArrayList;

@@ -16,7 +16,7 @@ import java.util.PriorityQueue;
  * live policy code on a simulated clock: the routers of {@code policy}, the batch rules of {@link
  * io.instgenie.verticles.batching.StepBatch}, Algorithm 1 for every step's latency (through {@link
  * BlockPlanner#inPlaceMemory} and {@link CostModel}), and LRU tiers ({@link
- * io.instgenie.cache.LruBytes}). Deterministic: the same requests give the same numbers.
+ * io.instgenie.kernels.util.LruBytes}). Deterministic: the same requests give the same numbers.
  */
 public final class Simulator {
   /** Told of every routing decision, with what the router saw. */

@@ -1,4 +1,4 @@
-package io.instgenie.cache;
+package io.instgenie.kernels.util;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * The eviction policy of a byte-capped tier: keys with their sizes, least recently used evicted
- * first until a new key fits. Plain Java and not thread-safe (a tier calls it under its own lock),
- * so the memory tier and the simulator's tiers share it.
+ * first until a new key fits. Plain Java and not thread-safe (a tier calls it under its own lock or
+ * from its one thread), so the memory tier, the GPU's device tier and the simulator's tiers share
+ * it.
  */
 public final class LruBytes<K> {
   private final long capacity;
@@ -41,13 +42,27 @@ public final class LruBytes<K> {
    * @return the evicted keys, oldest first; null when refused (larger than the capacity)
    */
   public List<K> put(K key, long size) {
+    return put(key, size, Set.of());
+  }
+
+  /**
+   * As {@link #put(Object, long)}, but the keys in {@code keep} are never evicted; when the others
+   * cannot make room, nothing is evicted and null is returned.
+   */
+  public List<K> put(K key, long size, Set<K> keep) {
     if (size < 0) throw new IllegalArgumentException("size must be >= 0, got " + size);
     if (size > capacity) return null;
+    long kept = 0;
+    for (Map.Entry<K, Long> e : sizes.entrySet()) {
+      if (!e.getKey().equals(key) && keep.contains(e.getKey())) kept += e.getValue();
+    }
+    if (kept + size > capacity) return null;
     remove(key);
     List<K> evicted = new ArrayList<>();
     Iterator<Map.Entry<K, Long>> lru = sizes.entrySet().iterator();
     while (bytes + size > capacity) {
       Map.Entry<K, Long> e = lru.next();
+      if (keep.contains(e.getKey())) continue;
       lru.remove();
       bytes -= e.getValue();
       evictions++;
