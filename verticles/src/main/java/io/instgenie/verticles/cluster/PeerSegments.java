@@ -29,6 +29,12 @@ final class PeerSegments implements SegmentSource {
 
   private static final long TIMEOUT_MS = 10_000;
 
+  /**
+   * How long the shape probe waits. It runs where an edit is admitted (the step loop), so a peer
+   * that does not answer this fast is passed over rather than allowed to stall the whole batch.
+   */
+  private static final long PROBE_TIMEOUT_MS = 2_000;
+
   private final Vertx vertx;
   private final String peer;
   private final TemplateKey key;
@@ -42,11 +48,16 @@ final class PeerSegments implements SegmentSource {
     this.shape = shape;
   }
 
-  /** The shape of the peer's copy (a blocking round trip), or null when it no longer holds it. */
+  /**
+   * The shape of the peer's copy (a blocking round trip of at most {@link #PROBE_TIMEOUT_MS}), or
+   * null when it no longer holds it or does not answer in time.
+   */
   static ActivationShape shapeAt(Vertx vertx, String peer, TemplateKey key) {
     try {
       Object reply =
-          request(vertx, peer, key, -1, -1).get(TIMEOUT_MS, TimeUnit.MILLISECONDS).body();
+          request(vertx, peer, key, -1, -1, PROBE_TIMEOUT_MS)
+              .get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+              .body();
       return ((JsonObject) reply).mapTo(ActivationShape.class);
     } catch (ExecutionException | TimeoutException e) {
       return null;
@@ -73,7 +84,7 @@ final class PeerSegments implements SegmentSource {
       int s = i / shape.depth();
       int b = i % shape.depth();
       inFlight.computeIfAbsent(
-          i, n -> request(vertx, peer, key, s, b).thenApply(m -> (Buffer) m.body()));
+          i, n -> request(vertx, peer, key, s, b, TIMEOUT_MS).thenApply(m -> (Buffer) m.body()));
     }
     Buffer got;
     try {
@@ -105,7 +116,7 @@ final class PeerSegments implements SegmentSource {
   }
 
   private static CompletableFuture<io.vertx.core.eventbus.Message<Object>> request(
-      Vertx vertx, String peer, TemplateKey key, int step, int block) {
+      Vertx vertx, String peer, TemplateKey key, int step, int block, long timeoutMs) {
     JsonObject q =
         new JsonObject()
             .put("id", key.id())
@@ -115,7 +126,7 @@ final class PeerSegments implements SegmentSource {
     return vertx
         .eventBus()
         .request(
-            Addresses.node(peer, "segment"), q, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+            Addresses.node(peer, "segment"), q, new DeliveryOptions().setSendTimeout(timeoutMs))
         .toCompletionStage()
         .toCompletableFuture();
   }
