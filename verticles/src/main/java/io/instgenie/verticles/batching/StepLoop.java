@@ -57,16 +57,17 @@ public final class StepLoop implements Runnable {
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
-   * steps.
+   * steps. Written only by the loop; volatile so a cancel can record the step it arrived at.
    */
-  private long stepsRun;
+  private volatile long stepsRun;
 
   /**
    * The worker's load, for routing: per running sequence group (masked tokens, remaining steps).
    */
   public record Load(int queued, int runningMembers, List<int[]> running) {}
 
-  private record Cancel(String id) {}
+  /** A cancel and the number of steps the loop had run when it arrived. */
+  private record Cancel(String id, long arrivedAtStep) {}
 
   public StepLoop(
       DitForward forward,
@@ -102,12 +103,12 @@ public final class StepLoop implements Runnable {
 
   /** Thread-safe: asks the loop to drop a queued or running task before its next step. */
   public void cancel(String id) {
-    inbox.add(new Cancel(id));
+    inbox.add(new Cancel(id, stepsRun));
   }
 
   public void stop() {
     stopped = true;
-    inbox.add(new Cancel(""));
+    inbox.add(new Cancel("", 0));
   }
 
   public Load load() {
@@ -162,7 +163,7 @@ public final class StepLoop implements Runnable {
         listener.event(
             JobEvent.of(t.id(), "queued", "position", m.lastPosition, "worker_step", stepsRun));
       } else if (o instanceof Cancel c && !c.id().isEmpty()) {
-        cancelNow(c.id());
+        cancelNow(c);
       }
     }
   }
@@ -170,11 +171,19 @@ public final class StepLoop implements Runnable {
   /** Cancels that arrived before their task (bounded; oldest forgotten first). */
   private final java.util.LinkedHashSet<String> earlyCancels = new java.util.LinkedHashSet<>();
 
-  private void cancelNow(String id) {
+  /**
+   * Drops a cancelled task wherever it is. The {@code cancelled} event carries {@code worker_step}
+   * (steps run when it left) and {@code cancel_step} (steps run when the cancel arrived), so a
+   * client can count the steps it ran after asking: at most the one in progress.
+   */
+  private void cancelNow(Cancel c) {
+    String id = c.id();
+    JobEvent cancelled =
+        JobEvent.of(id, "cancelled", "worker_step", stepsRun, "cancel_step", c.arrivedAtStep());
     for (Iterator<Member> it = queue.iterator(); it.hasNext(); ) {
       if (it.next().id().equals(id)) {
         it.remove();
-        listener.event(JobEvent.of(id, "cancelled"));
+        listener.event(cancelled);
         return;
       }
     }
@@ -183,12 +192,12 @@ public final class StepLoop implements Runnable {
       if (m.id().equals(id) && m.job != null) {
         it.remove();
         m.release();
-        listener.event(JobEvent.of(id, "cancelled"));
+        listener.event(cancelled);
         return;
       }
     }
     if (batch.removeWaiter(m -> m.id().equals(id))) {
-      listener.event(JobEvent.of(id, "cancelled"));
+      listener.event(cancelled);
       return;
     }
     earlyCancels.add(id);
