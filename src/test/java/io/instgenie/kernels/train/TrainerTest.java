@@ -108,6 +108,48 @@ class TrainerTest {
   }
 
   @Test
+  void objectPatchesWeighMoreAndTheMeanWeightStaysOne() {
+    TrainConfig tc = new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, TrainConfig.UNIFORM, 3.0);
+    // 16×16 pixels, patch 8: four tokens; one focus pixel in the bottom-left patch
+    boolean[] focus = new boolean[16 * 16];
+    focus[9 * 16 + 2] = true;
+    float[] w = tc.tokenWeights(focus, 16, 8);
+    // raw [1, 1, 3, 1], scaled by 4 / 6
+    assertArrayEquals(new float[] {4f / 6, 4f / 6, 2f, 4f / 6}, w, 1e-6f);
+    assertEquals(null, tc.tokenWeights(null, 16, 8), "no focus: no weights");
+    assertEquals(null, config(10).tokenWeights(focus, 16, 8), "object weight 1: no weights");
+    assertEquals(1.0, config(10).objectWeight());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, TrainConfig.UNIFORM, 0.0));
+    assertTrue(e.getMessage().contains("object weight"), e.getMessage());
+  }
+
+  @Test
+  void objectWeightChangesTheRunAndResumesFromItsCheckpoint(@TempDir Path dir) {
+    TrainConfig plain = config(4);
+    TrainConfig weighted =
+        new TrainConfig(4, 8, 3e-3, 5, 0.01, 0.9, 0.1, 1.0, 42, TrainConfig.UNIFORM, 4.0);
+    Path ck = dir.resolve("w.safetensors");
+    Map<String, TensorData> a;
+    Map<String, TensorData> b;
+    try (Trainer t = Trainer.start(C, plain, DATA, 2)) {
+      t.run(null, 0, null);
+      a = t.weights();
+    }
+    try (Trainer t = Trainer.start(C, weighted, DATA, 2)) {
+      t.run(ck, 4, null);
+      b = t.weights();
+    }
+    String name = "final.linear.weight";
+    assertTrue(
+        !java.util.Arrays.equals(a.get(name).data(), b.get(name).data()),
+        "a weighted loss trains other weights");
+    assertEquals(4.0, Checkpoint.read(ck).train().objectWeight());
+  }
+
+  @Test
   void adamWFirstStepMovesEachWeightByTheLearningRate() {
     Params w = Params.zeros(C);
     Params g = Params.zeros(C);

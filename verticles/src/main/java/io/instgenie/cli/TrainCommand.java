@@ -69,6 +69,14 @@ final class TrainCommand implements Callable<Integer> {
   String timeSampling;
 
   @Option(
+      names = "--object-weight",
+      defaultValue = "1",
+      description =
+          "loss weight of the patches that hold an object, against 1 for background patches"
+              + " (default 1: all alike)")
+  double objectWeight;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "training threads (default 0: one per core)")
@@ -133,7 +141,8 @@ final class TrainCommand implements Callable<Integer> {
             captionDropout,
             gradClip,
             seed,
-            timeSampling);
+            timeSampling,
+            objectWeight);
     createParent(ck);
     createParent(out.toAbsolutePath());
     SceneTrainingData data = new SceneTrainingData(arch.imageSize());
@@ -270,6 +279,7 @@ final class TrainCommand implements Callable<Integer> {
             dtype.toLowerCase(Locale.ROOT))
         + (tc.timeSampling().equals(TrainConfig.UNIFORM)
             ? ""
-            : " --t-sampling " + tc.timeSampling());
+            : " --t-sampling " + tc.timeSampling())
+        + (tc.objectWeight() == 1.0 ? "" : " --object-weight " + tc.objectWeight());
   }
 }

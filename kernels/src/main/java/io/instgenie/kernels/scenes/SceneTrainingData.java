@@ -7,6 +7,7 @@ import java.util.Random;
  * Generated scenes as training examples. Half of the captions describe the whole scene; the other
  * half name one of its objects only ("red circle", "small blue star"), the form edit prompts take,
  * so that a prompt naming one object is in distribution wherever the rest of the image comes from.
+ * Every example marks its objects' frames as the focus pixels a weighted loss may favour.
  */
 public final class SceneTrainingData implements Trainer.Data {
   private final SceneGenerator generator;
@@ -24,6 +25,20 @@ public final class SceneTrainingData implements Trainer.Data {
       SceneObject o = s.objects().get(r.nextInt(s.objects().size()));
       caption = String.join(" ", Captions.phrase(o, false, r.nextBoolean()));
     }
-    return new Trainer.Example(s.pixels(), caption);
+    return new Trainer.Example(s.pixels(), caption, frames(s));
+  }
+
+  /** The pixels inside any object's frame. */
+  static boolean[] frames(Scene s) {
+    int size = s.size();
+    boolean[] focus = new boolean[size * size];
+    for (SceneObject o : s.objects()) {
+      Box f = o.frame();
+      for (int y = Math.max(0, f.y0()); y < Math.min(size, f.y1()); y++) {
+        for (int x = Math.max(0, f.x0()); x < Math.min(size, f.x1()); x++)
+          focus[y * size + x] = true;
+      }
+    }
+    return focus;
   }
 }

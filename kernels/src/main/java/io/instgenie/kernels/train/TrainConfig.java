@@ -18,7 +18,8 @@ public record TrainConfig(
     @JsonProperty("caption_dropout") double captionDropout,
     @JsonProperty("grad_clip") double gradClip,
     @JsonProperty("seed") long seed,
-    @JsonProperty("t_sampling") String timeSampling) {
+    @JsonProperty("t_sampling") String timeSampling,
+    @JsonProperty("object_weight") Double objectWeight) {
 
   /** How the noise level t of a training example is drawn. */
   public static final String UNIFORM = "uniform";
@@ -37,11 +38,41 @@ public record TrainConfig(
       double captionDropout,
       double gradClip,
       long seed) {
-    this(steps, batch, lr, warmup, weightDecay, ema, captionDropout, gradClip, seed, UNIFORM);
+    this(steps, batch, lr, warmup, weightDecay, ema, captionDropout, gradClip, seed, UNIFORM, 1.0);
+  }
+
+  /** Unweighted tokens (checkpoints written before {@code object_weight} existed read as this). */
+  public TrainConfig(
+      int steps,
+      int batch,
+      double lr,
+      int warmup,
+      double weightDecay,
+      double ema,
+      double captionDropout,
+      double gradClip,
+      long seed,
+      String timeSampling) {
+    this(
+        steps,
+        batch,
+        lr,
+        warmup,
+        weightDecay,
+        ema,
+        captionDropout,
+        gradClip,
+        seed,
+        timeSampling,
+        1.0);
   }
 
   public TrainConfig {
     if (timeSampling == null) timeSampling = UNIFORM;
+    if (objectWeight == null) objectWeight = 1.0;
+    if (!(objectWeight > 0 && Double.isFinite(objectWeight))) {
+      throw new IllegalArgumentException("object weight must be positive, got " + objectWeight);
+    }
     if (!timeSampling.equals(UNIFORM) && !timeSampling.equals(LOGIT_NORMAL)) {
       throw new IllegalArgumentException(
           "t sampling must be uniform or logit-normal, got " + timeSampling);
@@ -70,6 +101,33 @@ public record TrainConfig(
   public float sampleT(Random r) {
     if (timeSampling.equals(UNIFORM)) return r.nextFloat();
     return (float) (1 / (1 + Math.exp(-r.nextGaussian())));
+  }
+
+  /**
+   * The loss weights of one image's L tokens: {@link #objectWeight} where the token's patch holds a
+   * focus pixel (an object's frame), 1 elsewhere, scaled to mean 1 so the loss keeps its scale;
+   * null when every token weighs the same (no focus, or an object weight of 1).
+   *
+   * @param focus size×size pixels, true in an object's frame; may be null
+   */
+  public float[] tokenWeights(boolean[] focus, int size, int patch) {
+    if (focus == null || objectWeight == 1.0) return null;
+    int grid = size / patch;
+    float[] w = new float[grid * grid];
+    double sum = 0;
+    for (int n = 0; n < w.length; n++) {
+      int i = n / grid;
+      int j = n % grid;
+      boolean hit = false;
+      for (int u = 0; u < patch && !hit; u++) {
+        for (int v = 0; v < patch && !hit; v++) hit = focus[(i * patch + u) * size + j * patch + v];
+      }
+      w[n] = hit ? objectWeight.floatValue() : 1f;
+      sum += w[n];
+    }
+    float norm = (float) (w.length / sum);
+    for (int n = 0; n < w.length; n++) w[n] *= norm;
+    return w;
   }
 
   /** Learning rate at a step: linear warm-up, then cosine decay to a tenth of the peak. */

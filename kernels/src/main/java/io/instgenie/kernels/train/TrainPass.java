@@ -17,8 +17,21 @@ import java.nio.FloatBuffer;
  * attention, modulation and gates are per image.
  */
 final class TrainPass {
-  /** Inputs for n images: x_t and the target velocity ([n·L·C·p²]), t ([n]), prompts ([n·P]). */
-  record Batch(int n, float[] xt, float[] target, float[] t, int[] promptIds) {}
+  /**
+   * Inputs for n images: x_t and the target velocity ([n·L·C·p²]), t ([n]), prompts ([n·P]), and
+   * the loss weight of every image token ([n·L]; null: all 1).
+   */
+  record Batch(
+      int n, float[] xt, float[] target, float[] t, int[] promptIds, float[] tokenWeights) {
+    Batch(int n, float[] xt, float[] target, float[] t, int[] promptIds) {
+      this(n, xt, target, t, promptIds, null);
+    }
+
+    /** The loss weight of value i of the velocity (1 without token weights). */
+    float weight(int i, int patchDim) {
+      return tokenWeights == null ? 1f : tokenWeights[i / patchDim];
+    }
+  }
 
   private final ModelConfig c;
   private final Params w;
@@ -58,8 +71,8 @@ final class TrainPass {
   }
 
   /**
-   * Forward and backward: adds the gradient of {@code lossScale}·Σ(v̂ − v)² to this pass's
-   * gradients and returns Σ(v̂ − v)² (summed in double).
+   * Forward and backward: adds the gradient of {@code lossScale}·Σ w·(v̂ − v)² to this pass's
+   * gradients and returns Σ w·(v̂ − v)² (summed in double; w the value's token weight).
    */
   double forwardBackward(Batch batch, double lossScale) {
     run(batch);
@@ -70,21 +83,22 @@ final class TrainPass {
     double sse = 0;
     for (int i = 0; i < rows; i++) {
       double e = out.get(i) - batch.target()[i];
-      sse += e * e;
-      dOut.put(i, (float) (2 * lossScale * e));
+      double we = batch.weight(i, pd) * e;
+      sse += we * e;
+      dOut.put(i, (float) (2 * lossScale * we));
     }
     backward(batch);
     return sse;
   }
 
-  /** Σ(v̂ − v)² of a forward pass alone (for finite-difference checks). */
+  /** Σ w·(v̂ − v)² of a forward pass alone (for finite-difference checks). */
   double forwardBackwardLossOnly(Batch batch) {
     run(batch);
     FloatBuffer out = a.out.floats();
     double sse = 0;
     for (int i = 0, n = batch.n() * tokens * pd; i < n; i++) {
       double e = out.get(i) - batch.target()[i];
-      sse += e * e;
+      sse += batch.weight(i, pd) * e * e;
     }
     return sse;
   }

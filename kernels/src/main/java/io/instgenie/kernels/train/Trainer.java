@@ -27,7 +27,15 @@ import java.util.concurrent.Future;
  */
 public final class Trainer implements AutoCloseable {
   /** A training image ([C, S, S] in [-1, 1], planar) and its caption in the model vocabulary. */
-  public record Example(float[] chw, String caption) {}
+  /**
+   * One training image ([C, S, S] in [-1, 1]), its caption, and the pixels its loss should weigh
+   * more ({@code focus}, S×S, true in an object's frame; null: none).
+   */
+  public record Example(float[] chw, String caption, boolean[] focus) {
+    public Example(float[] chw, String caption) {
+      this(chw, caption, null);
+    }
+  }
 
   /** Makes the example of a seed (deterministic). */
   public interface Data {
@@ -129,7 +137,8 @@ public final class Trainer implements AutoCloseable {
             was.captionDropout(),
             was.gradClip(),
             was.seed(),
-            was.timeSampling());
+            was.timeSampling(),
+            was.objectWeight());
     if (!same.equals(tc) || !sameArchitecture(ck.model(), c)) {
       throw new IllegalArgumentException(
           "extending " + checkpoint + " needs its settings (" + was + ") with only more steps");
@@ -289,6 +298,7 @@ public final class Trainer implements AutoCloseable {
       float[] target = new float[n * values];
       float[] t = new float[n];
       int[] ids = new int[n * p];
+      float[] weights = null;
       for (int k = 0; k < n; k++) {
         long seed = exampleSeed(tc.seed(), s, from + k);
         Example ex = data.example(seed);
@@ -305,8 +315,16 @@ public final class Trainer implements AutoCloseable {
         boolean drop = r.nextDouble() < tc.captionDropout();
         int[] prompt = drop ? Prompts.nullPrompt(c) : Prompts.encode(c, ex.caption());
         System.arraycopy(prompt, 0, ids, k * p, p);
+        float[] tw = tc.tokenWeights(ex.focus(), c.imageSize(), c.patchSize());
+        if (tw != null) {
+          if (weights == null) {
+            weights = new float[n * c.imageTokens()];
+            java.util.Arrays.fill(weights, 1f);
+          }
+          System.arraycopy(tw, 0, weights, k * c.imageTokens(), tw.length);
+        }
       }
-      return pass.forwardBackward(new TrainPass.Batch(n, xt, target, t, ids), scale);
+      return pass.forwardBackward(new TrainPass.Batch(n, xt, target, t, ids, weights), scale);
     }
   }
 }
