@@ -109,4 +109,57 @@ class LoadCommandsTest {
       assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', name);
     }
   }
+
+  @Test
+  @DisplayName(
+      "bench e2e --saturation measures each mode's capacity and runs both at the baseline's")
+  void benchE2eSaturation() throws Exception {
+    int n = 6;
+    String json =
+        stdout(
+            "bench",
+            "e2e",
+            "--preset",
+            "tiny",
+            "--rates",
+            "20",
+            "--requests",
+            String.valueOf(n),
+            "--steps",
+            "2",
+            "--saturation",
+            "--json");
+    JsonNode sat = new ObjectMapper().readTree(json).path("saturation");
+    double base = sat.path("capacity_rps").path("baseline").asDouble();
+    assertTrue(base > 0, "baseline capacity: " + sat);
+    assertTrue(sat.path("capacity_rps").path("instgenie").asDouble() > 0, sat.toString());
+    assertEquals(1.0, sat.path("capacity_ratio").path("baseline").asDouble());
+    JsonNode at = sat.path("at_baseline_capacity");
+    assertEquals(base, at.path("rate_rps").asDouble(), "the run is at the baseline's capacity");
+    // arrival times are whole milliseconds: the realised rate is the capacity up to that rounding
+    double lastMs = n * 1000 / base;
+    assertEquals(base, at.path("offered_rps").asDouble(), base * 1.0 / lastMs + 1e-9);
+    for (String mode : List.of("instgenie", "baseline")) {
+      assertEquals(n, at.path(mode).path("completed").asInt(), mode + ": " + at);
+      assertTrue(at.path(mode).path("mean_ms").asDouble() > 0, mode);
+    }
+  }
+
+  @Test
+  @DisplayName("bench e2e --saturation without the baseline among --modes is a CLI error")
+  void saturationNeedsTheBaseline() {
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new PrintWriter(err, true),
+            "bench",
+            "e2e",
+            "--preset",
+            "tiny",
+            "--modes",
+            "instgenie",
+            "--saturation");
+    assertTrue(code != 0, "exit status");
+    assertTrue(err.toString().contains("--saturation needs the baseline"), err.toString());
+  }
 }

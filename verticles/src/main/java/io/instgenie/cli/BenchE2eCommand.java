@@ -98,6 +98,13 @@ final class BenchE2eCommand implements Callable<Integer> {
   Path save;
 
   @Option(
+      names = "--saturation",
+      description =
+          "Also measure each mode's capacity (all requests at once) and run every mode at the"
+              + " baseline's capacity, the arrivals scaled to realise that rate.")
+  boolean saturation;
+
+  @Option(
       names = "--engine-reps",
       defaultValue = "3",
       description = "Repetitions of the engine measurements behind two of the plots.")
@@ -114,6 +121,8 @@ final class BenchE2eCommand implements Callable<Integer> {
       if (!order.contains(Mode.BATCHING_ONLY)) order.add(Mode.BATCHING_ONLY);
     }
     if (order.isEmpty()) throw new IllegalArgumentException("--modes names no mode");
+    if (saturation && !order.contains(Mode.BASELINE))
+      throw new IllegalArgumentException("--saturation needs the baseline among --modes");
     DitModel m = model != null ? DitModel.load(model) : DitModel.random(Presets.byName(preset), 0);
     ModelConfig c = m.config();
     WorkloadTrace.Spec spec =
@@ -137,6 +146,7 @@ final class BenchE2eCommand implements Callable<Integer> {
             line -> System.err.println("bench e2e: " + line));
     bench.warmUp(spec, rates.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
     List<E2eBench.RateResult> results = bench.run(spec, rates, order);
+    E2eBench.Saturation sat = saturation ? bench.saturation(spec, order) : null;
     EngineBench.Result engine = null;
     List<Path> written = List.of();
     if (plots != null) {
@@ -159,6 +169,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       head.put("workers", workers);
       head.put("seed", seed);
       head.putAll(out);
+      if (sat != null) head.put("saturation", E2eReport.saturationJson(sat));
       head.put("plots", written.stream().map(Path::toString).toList());
       String text = ModelFiles.toJson(head);
       if (save != null) java.nio.file.Files.writeString(save, text + "\n");
@@ -180,6 +191,7 @@ final class BenchE2eCommand implements Callable<Integer> {
           workers,
           seed);
       System.out.print(E2eReport.table(results));
+      if (sat != null) System.out.print(E2eReport.saturationTable(sat));
       if (engine != null) System.out.print(E2eReport.engineTable(engine, branches(c), steps));
       for (Path p : written) System.out.println("plot: " + p);
     }

@@ -57,6 +57,16 @@ public final class E2eBench {
    */
   public record RateResult(double rateRps, double offeredRps, Map<Mode, ServeBench.Stats> modes) {}
 
+  /**
+   * Each mode's capacity — the whole workload submitted at once, completed requests over the time
+   * from the first submission to the last completion — and every mode run at the baseline's
+   * capacity, its arrivals scaled so that the sample realises that rate (to the millisecond).
+   */
+  public record Saturation(Map<Mode, Double> capacityRps, RateResult atBaselineCapacity) {}
+
+  /** Arrivals this fast all land in the first millisecond: a burst. */
+  static final double BURST_RATE = 1e7;
+
   private final DitModel model;
   private final int maxBatch;
   private final Map<String, String> common;
@@ -126,9 +136,40 @@ public final class E2eBench {
                 (System.nanoTime() - start) / 1e9));
         byMode.put(m, s);
       }
-      long last = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1).atMs();
-      out.add(new RateResult(rate, arrivals.size() / Math.max(1e-3, last / 1000.0), byMode));
+      out.add(new RateResult(rate, offered(arrivals), byMode));
     }
     return out;
+  }
+
+  /** {@link Saturation} of {@code modes}, which must include the baseline. */
+  public Saturation saturation(WorkloadTrace.Spec spec, List<Mode> modes) throws Exception {
+    if (!modes.contains(Mode.BASELINE))
+      throw new IllegalArgumentException("the saturation run needs the baseline mode");
+    WorkloadTrace burst = atRate(spec, BURST_RATE);
+    Map<Mode, Double> capacity = new LinkedHashMap<>();
+    for (Mode m : modes) {
+      ServeBench.Stats s =
+          new ServeBench().run(model, config(m), burst.arrivals(), burst::template);
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "capacity %-13s %d done, %d failed, %.3f/s",
+              m.key(),
+              s.completed(),
+              s.failed(),
+              s.throughputRps()));
+      capacity.put(m, s.throughputRps());
+    }
+    double rate = capacity.get(Mode.BASELINE);
+    // arrival times scale with 1/rate, so this nominal rate realises exactly `rate`
+    double nominal = rate * rate / offered(atRate(spec, rate).arrivals());
+    RateResult r = run(spec, List.of(nominal), modes).get(0);
+    return new Saturation(capacity, new RateResult(rate, r.offeredRps(), r.modes()));
+  }
+
+  /** Requests over the last arrival time: the rate a sample realises. */
+  static double offered(List<Workload.Arrival> arrivals) {
+    long last = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1).atMs();
+    return arrivals.size() / Math.max(1e-3, last / 1000.0);
   }
 }

@@ -66,6 +66,49 @@ public final class E2eReport {
     return out.toString();
   }
 
+  /**
+   * Each mode's capacity against the baseline's, then the table of the run at the baseline's
+   * capacity (its saturation rate).
+   */
+  public static String saturationTable(E2eBench.Saturation sat) {
+    StringBuilder out = new StringBuilder("\ncapacity (all requests at once: completed/s)\n");
+    double base = sat.capacityRps().get(Mode.BASELINE);
+    for (var e : sat.capacityRps().entrySet()) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-13s %8.3f/s  %.2fx the baseline%n",
+              e.getKey().key(),
+              e.getValue(),
+              e.getValue() / base));
+    }
+    out.append(String.format(Locale.ROOT, "%nat the baseline's saturation rate (%.3f/s)%n", base));
+    out.append(table(List.of(sat.atBaselineCapacity())));
+    return out.toString();
+  }
+
+  /**
+   * {@code capacity_rps} and {@code capacity_ratio} per mode (against the baseline), and {@code
+   * at_baseline_capacity}: the run at that rate, keyed as one entry of {@code rates}.
+   */
+  public static Map<String, Object> saturationJson(E2eBench.Saturation sat) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    double base = sat.capacityRps().get(Mode.BASELINE);
+    Map<String, Object> capacity = new LinkedHashMap<>();
+    Map<String, Object> ratio = new LinkedHashMap<>();
+    for (var e : sat.capacityRps().entrySet()) {
+      capacity.put(e.getKey().key(), e.getValue());
+      ratio.put(e.getKey().key(), e.getValue() / base);
+    }
+    out.put("capacity_rps", capacity);
+    out.put("capacity_ratio", ratio);
+    @SuppressWarnings("unchecked")
+    List<Object> one =
+        (List<Object>) json(List.of(sat.atBaselineCapacity()), null, 1, List.of(1), 0).get("rates");
+    out.put("at_baseline_capacity", one.get(0));
+    return out;
+  }
+
   /** The engine figures behind the plots: images/s per batch size and speedup per mask ratio. */
   public static String engineTable(EngineBench.Result engine, int branches, List<Integer> steps) {
     double meanSteps = steps.stream().mapToInt(Integer::intValue).average().orElse(1);
