@@ -40,6 +40,53 @@ class TemplateCacheTest {
     return ENGINE.edit(req, true, StepListener.NONE).rgb();
   }
 
+  /** A remote tier that records prepares and reports a probe out until told otherwise. */
+  private static final class PreparingRemote implements RemoteTier {
+    final java.util.List<TemplateKey> prepared = new java.util.ArrayList<>();
+    volatile boolean out = true;
+
+    @Override
+    public Optional<String> holder(TemplateKey key) {
+      return Optional.of("peer");
+    }
+
+    @Override
+    public Optional<StoredActivations> fetch(TemplateKey key) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void prepare(TemplateKey key) {
+      prepared.add(key);
+    }
+
+    @Override
+    public boolean preparing(TemplateKey key) {
+      return out && prepared.contains(key);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "prefetch of a template held by no tier here asks the remote tier to prepare; one held here does not")
+  void prefetchPreparesTheRemoteTier(@TempDir Path dir) {
+    PreparingRemote remote = new PreparingRemote();
+    EditRequest req = request(2);
+    try (TemplateCache cache = new TemplateCache(config(dir), remote)) {
+      assertFalse(cache.prefetch("absent", 4).join(), "nothing here to promote");
+      assertEquals(java.util.List.of(new TemplateKey("absent", 4)), remote.prepared);
+      assertTrue(cache.remotePreparing("absent", 4));
+      assertFalse(cache.remotePreparing("other", 4));
+      remote.out = false;
+      assertFalse(cache.remotePreparing("absent", 4), "the probe answered");
+
+      PreparedEdit p = ENGINE.prepare(req);
+      CacheFixtures.edit(cache, ENGINE, req); // runs the template and keeps it in memory
+      assertTrue(cache.prefetch(p.templateId(), p.steps()).join());
+      assertEquals(1, remote.prepared.size(), "a template held here needs no peer");
+    }
+  }
+
   @Test
   @DisplayName(
       "first edit misses and runs the template; the next hits memory; both equal the engine's own cached edit")

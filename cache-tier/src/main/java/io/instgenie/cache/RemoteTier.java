@@ -36,4 +36,15 @@ public interface RemoteTier {
   default Optional<SegmentSource> open(TemplateKey key) {
     return Optional.empty();
   }
+
+  /**
+   * Starts, without blocking, what {@link #open} would otherwise wait for (asking a holder for its
+   * copy's shape), so that an edit can stay queued meanwhile instead of stalling its batch.
+   */
+  default void prepare(TemplateKey key) {}
+
+  /** True while something {@link #prepare} started for the template is still under way. */
+  default boolean preparing(TemplateKey key) {
+    return false;
+  }
 }

@@ -146,18 +146,30 @@ public final class TemplateCache implements AutoCloseable {
 
   /**
    * Promotes a disk-only template to memory on a background thread (a queued edit's template, while
-   * it waits). The future says whether the template is in memory afterwards; a template larger than
-   * the memory tier is left on disk without being read.
+   * it waits); for a template held by no tier here, asks the remote tier to prepare a stream
+   * ({@link RemoteTier#prepare}). The future says whether the template is in memory afterwards; a
+   * template larger than the memory tier is left on disk without being read.
    */
   public CompletableFuture<Boolean> prefetch(String templateId, int steps) {
     TemplateKey key = new TemplateKey(templateId, steps);
     if (memory.contains(key) || pendingWrites.containsKey(key))
       return CompletableFuture.completedFuture(true);
-    if (closed.get() || disk == null || !disk.contains(key))
+    if (closed.get()) return CompletableFuture.completedFuture(false);
+    if (disk == null || !disk.contains(key)) {
+      if (remote != RemoteTier.ABSENT) remote.prepare(key);
       return CompletableFuture.completedFuture(false);
+    }
     return CompletableFuture.supplyAsync(
         () -> fitsInMemory(key) && promote(key, true).isPresent() && memory.contains(key),
         prefetcher);
+  }
+
+  /**
+   * True while the remote tier is still preparing to stream the template ({@link
+   * RemoteTier#prepare}, started by {@link #prefetch}): an edit of it waits in its queue.
+   */
+  public boolean remotePreparing(String templateId, int steps) {
+    return remote != RemoteTier.ABSENT && remote.preparing(new TemplateKey(templateId, steps));
   }
 
   /**

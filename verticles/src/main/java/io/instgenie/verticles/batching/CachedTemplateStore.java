@@ -46,6 +46,12 @@ public final class CachedTemplateStore implements TemplateStore {
     cache.prefetch(templateId, steps);
   }
 
+  /** While a peer is being asked about its copy, the edit waits in the queue (see prefetch). */
+  @Override
+  public boolean loading(String templateId, int steps) {
+    return cache.remotePreparing(templateId, steps);
+  }
+
   @Override
   public Map<TierKind, LinearFit> calibrateLoad(int reps) {
     return cache.calibrateLoad(config, reps);

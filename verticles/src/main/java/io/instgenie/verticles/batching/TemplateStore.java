@@ -23,12 +23,15 @@ public interface TemplateStore {
   void commit(String templateId, int steps, Activations activations);
 
   /**
-   * Starts moving a template held only in a slower tier into memory (a queued edit's, while it
-   * waits).
+   * Starts moving a template held only in a slower tier into memory, or asking a peer about its
+   * copy (a queued edit's, while it waits).
    */
   default void prefetch(String templateId, int steps) {}
 
-  /** True while a prefetch of the template from a slower tier is still running (its tasks wait). */
+  /**
+   * True while the store is still getting ready to read the template (a peer asked about its copy):
+   * its tasks wait in the queue, in place, while the batch keeps stepping.
+   */
   default boolean loading(String templateId, int steps) {
     return false;
   }

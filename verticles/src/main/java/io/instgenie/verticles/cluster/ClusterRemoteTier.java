@@ -5,7 +5,10 @@ import io.instgenie.cache.SegmentSource;
 import io.instgenie.cache.StoredActivations;
 import io.instgenie.cache.TemplateKey;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The remote tier of a clustered node: a peer found in the template directory streams the segments
@@ -17,6 +20,13 @@ public final class ClusterRemoteTier implements io.instgenie.cache.RemoteTier {
   private final Vertx vertx;
   private final TemplateDirectory directory;
   private final RemoteCosts costs;
+
+  /** Shape probes by "peer|template key", sent by {@link #prepare} and taken by {@link #open}. */
+  private final ConcurrentHashMap<String, CompletableFuture<ActivationShape>> probes =
+      new ConcurrentHashMap<>();
+
+  /** Unclaimed probes kept at most (those of edits cancelled before they started). */
+  private static final int MAX_PROBES = 1024;
 
   /** What a fetch and a template run are estimated to cost, in ms. */
   public interface RemoteCosts {
@@ -38,10 +48,34 @@ public final class ClusterRemoteTier implements io.instgenie.cache.RemoteTier {
     return directory.peers(key).stream().findFirst().map(TemplateDirectory.Holder::node);
   }
 
+  /** Sends the shape probe to the best peer holding the template; returns at once. */
+  @Override
+  public void prepare(TemplateKey key) {
+    List<TemplateDirectory.Holder> peers = directory.peers(key);
+    if (peers.isEmpty()) return;
+    if (probes.size() >= MAX_PROBES) probes.clear();
+    probe(peers.get(0).node(), key);
+  }
+
+  /** True while a probe for the template is out. */
+  @Override
+  public boolean preparing(TemplateKey key) {
+    String suffix = "|" + key;
+    for (var e : probes.entrySet())
+      if (e.getKey().endsWith(suffix) && !e.getValue().isDone()) return true;
+    return false;
+  }
+
+  private CompletableFuture<ActivationShape> probe(String peer, TemplateKey key) {
+    return probes.computeIfAbsent(peer + "|" + key, k -> PeerSegments.probe(vertx, peer, key));
+  }
+
   @Override
   public Optional<SegmentSource> open(TemplateKey key) {
     for (TemplateDirectory.Holder h : directory.peers(key)) {
-      ActivationShape shape = PeerSegments.shapeAt(vertx, h.node(), key);
+      // a prepared probe has usually answered by now; otherwise this waits for it (bounded)
+      ActivationShape shape = PeerSegments.await(probe(h.node(), key));
+      probes.remove(h.node() + "|" + key);
       if (shape == null) continue;
       double fetch = costs.fetchMs(shape);
       double run = costs.templateRunMs(shape);

@@ -30,8 +30,9 @@ final class PeerSegments implements SegmentSource {
   private static final long TIMEOUT_MS = 10_000;
 
   /**
-   * How long the shape probe waits. It runs where an edit is admitted (the step loop), so a peer
-   * that does not answer this fast is passed over rather than allowed to stall the whole batch.
+   * How long the shape probe may take. It is sent when an edit reaches its worker, and the edit
+   * stays queued while it is out (the batch keeps stepping); a peer that does not answer this fast
+   * is passed over.
    */
   private static final long PROBE_TIMEOUT_MS = 2_000;
 
@@ -49,16 +50,20 @@ final class PeerSegments implements SegmentSource {
   }
 
   /**
-   * The shape of the peer's copy (a blocking round trip of at most {@link #PROBE_TIMEOUT_MS}), or
-   * null when it no longer holds it or does not answer in time.
+   * The shape of the peer's copy, asked without blocking: completes with null when it no longer
+   * holds it or does not answer within {@link #PROBE_TIMEOUT_MS}.
    */
-  static ActivationShape shapeAt(Vertx vertx, String peer, TemplateKey key) {
+  static CompletableFuture<ActivationShape> probe(Vertx vertx, String peer, TemplateKey key) {
+    return request(vertx, peer, key, -1, -1, PROBE_TIMEOUT_MS)
+        .handle(
+            (reply, err) ->
+                err != null ? null : ((JsonObject) reply.body()).mapTo(ActivationShape.class));
+  }
+
+  /** {@link #probe}'s answer, waiting at most {@link #PROBE_TIMEOUT_MS} for it. */
+  static ActivationShape await(CompletableFuture<ActivationShape> probe) {
     try {
-      Object reply =
-          request(vertx, peer, key, -1, -1, PROBE_TIMEOUT_MS)
-              .get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-              .body();
-      return ((JsonObject) reply).mapTo(ActivationShape.class);
+      return probe.get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       return null;
     } catch (InterruptedException e) {
