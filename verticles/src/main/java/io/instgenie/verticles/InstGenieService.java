@@ -12,6 +12,7 @@ import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.batching.CachedTemplateStore;
 import io.instgenie.verticles.batching.TemplateStore;
+import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.ClusterRemoteTier;
 import io.instgenie.verticles.cluster.ClusterState;
 import io.instgenie.verticles.cluster.SegmentServerVerticle;
@@ -94,7 +95,11 @@ public final class InstGenieService {
     Future<?> chain =
         vertx
             .deployVerticle(
-                new JobsVerticle(config.queueCapacity(), RESULTS_KEPT, metrics, cluster, directory))
+                new JobsVerticle(
+                    config.queueCapacity(),
+                    RESULTS_KEPT,
+                    metrics,
+                    cluster == null ? null : new ClusterJobs(vertx, cluster, directory)))
             .compose(
                 id ->
                     vertx.deployVerticle(

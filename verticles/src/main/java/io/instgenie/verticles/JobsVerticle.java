@@ -1,10 +1,7 @@
 package io.instgenie.verticles;
 
-import io.instgenie.verticles.cluster.ClusterState;
-import io.instgenie.verticles.cluster.TemplateDirectory;
-import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.messages.EncodedResult;
-import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobSnapshot;
@@ -13,7 +10,6 @@ import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -28,15 +24,11 @@ import java.util.Map;
  * and this is where back-pressure is decided (too many unfinished jobs: 429). Events are
  * re-published per job for its progress streams. State is touched only by this verticle's handlers.
  *
- * <p>Clustered, a job's live record stays on the node that admitted it (its home), wherever it
- * runs: the runner's job table forwards its events and result home; the home mirrors the record
- * into the cluster's job table so that any node answers for it, and re-admits it when its runner
- * leaves. A node that finds a job's home gone adopts it (the runner, or the oldest member when the
- * runner is gone too).
+ * <p>Clustered, {@link ClusterJobs} mirrors each job into the cluster's job table, sends guests'
+ * events and results to their home, answers for jobs this table does not hold, and re-admits or
+ * adopts jobs when a node leaves.
  */
 public final class JobsVerticle extends VerticleBase {
-  private static final System.Logger LOG = System.getLogger(JobsVerticle.class.getName());
-
   private final int capacity;
   private final int resultsKept;
   private final ServiceMetrics metrics;
@@ -47,16 +39,8 @@ public final class JobsVerticle extends VerticleBase {
   /** Unfinished jobs per template, so a template whose only edits failed stops saying "pending". */
   private final Map<String, Integer> templateUsers = new HashMap<>();
 
-  /** Clustered only (else null): the cluster's maps and the template directory. */
-  private final ClusterState cluster;
-
-  private final TemplateDirectory directory;
-
-  /** Jobs of other homes running on this node's workers: id → home node. */
-  private final Map<String, String> guests = new HashMap<>();
-
-  /** Events and results of guests whose home left, kept until the job is adopted here. */
-  private final Map<String, List<Object>> stranded = new HashMap<>();
+  /** Clustered only (else null): the cluster's side of the job table. */
+  private final ClusterJobs cluster;
 
   private int unfinished;
 
@@ -70,31 +54,38 @@ public final class JobsVerticle extends VerticleBase {
     Map<String, Object> timings;
     String error;
     byte[] png;
-    String runner;
-    DenoiseTask task;
-    boolean mirroring;
-    boolean dirty;
 
-    Job(Registration reg) {
+    /** Clustered only (else null): the job's copy in the cluster's job table. */
+    final ClusterJobs.Mirror mirror;
+
+    Job(Registration reg, ClusterJobs cluster) {
       this.reg = reg;
+      this.mirror = cluster == null ? null : cluster.mirror(reg, this::snapshot);
+    }
+
+    JobSnapshot snapshot() {
+      return new JobSnapshot(
+          reg.id(),
+          status,
+          reg.templateId(),
+          reg.steps(),
+          reg.seed(),
+          position,
+          timings,
+          error,
+          List.copyOf(events));
     }
   }
 
   public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics) {
-    this(capacity, resultsKept, metrics, null, null);
+    this(capacity, resultsKept, metrics, null);
   }
 
-  public JobsVerticle(
-      int capacity,
-      int resultsKept,
-      ServiceMetrics metrics,
-      ClusterState cluster,
-      TemplateDirectory directory) {
+  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics, ClusterJobs cluster) {
     this.capacity = capacity;
     this.resultsKept = resultsKept;
     this.metrics = metrics;
     this.cluster = cluster;
-    this.directory = directory;
   }
 
   @Override
@@ -117,79 +108,24 @@ public final class JobsVerticle extends VerticleBase {
                 bus.<String>localConsumer(Addresses.JOB_IMAGE, this::image).completion(),
                 bus.<String>localConsumer(Addresses.JOB_CANCEL, this::cancel).completion(),
                 bus.<String>localConsumer(Addresses.TEMPLATE_GET, this::template).completion()));
-    if (cluster != null) {
-      String self = cluster.nodeId();
-      ready.add(bus.<Handoff>consumer(Addresses.node(self, "submit"), this::handoff).completion());
-      ready.add(
-          bus.<JobEvent>consumer(
-                  Addresses.node(self, "event"),
-                  m -> {
-                    Job j = jobs.get(m.body().id());
-                    if (j != null && m.headers().get("node").equals(j.runner)) event(m.body());
-                  })
-              .completion());
-      ready.add(
-          bus.<EncodedResult>consumer(
-                  Addresses.node(self, "result"),
-                  m -> {
-                    Job j = jobs.get(m.body().id());
-                    if (j != null && m.headers().get("node").equals(j.runner)) result(m.body());
-                  })
-              .completion());
-      ready.add(bus.<String>consumer(Addresses.node(self, "get"), this::get).completion());
-      ready.add(
-          bus.<String>localConsumer(Addresses.NODE_LEFT, m -> nodeLeft(m.body())).completion());
-    }
+    if (cluster != null) ready.add(cluster.start(new Table()));
     return Future.all(ready);
   }
 
-  /** Where the balancer sent a job: kept for re-admission, and mirrored. */
+  /** Where the balancer sent a job: clustered, its mirror keeps it for re-admission. */
   private void placed(Placement p) {
     Job j = jobs.get(p.task().id());
-    if (j == null || terminal(j.status)) return;
-    j.runner = p.node();
-    j.task = p.task();
-    mirror(j);
-  }
-
-  /** A task of another home for one of this node's workers. */
-  private void handoff(Message<Handoff> msg) {
-    Handoff h = msg.body();
-    guests.put(h.task().id(), h.home());
-    vertx.eventBus().send(Addresses.worker(h.worker()), h.task());
+    if (j == null || terminal(j.status) || j.mirror == null) return;
+    j.mirror.placed(p);
   }
 
   /** An event from this node's workers: this job table's own job, or a guest's (sent home). */
   private void localEvent(JobEvent e) {
-    String home = guests.get(e.id());
-    if (home == null || jobs.containsKey(e.id())) {
-      event(e);
-      return;
-    }
-    if (!cluster.alive(home)) {
-      stranded.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
-      return;
-    }
-    if (e.terminal()) guests.remove(e.id());
-    vertx.eventBus().send(Addresses.node(home, "event"), e, fromHere());
+    if (cluster == null || !cluster.forwardHome(e)) event(e);
   }
 
   private void localResult(EncodedResult r) {
-    String home = guests.get(r.id());
-    if (home == null || jobs.containsKey(r.id())) {
-      result(r);
-      return;
-    }
-    if (!cluster.alive(home)) {
-      stranded.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(r);
-      return;
-    }
-    guests.remove(r.id());
-    vertx.eventBus().send(Addresses.node(home, "result"), r, fromHere());
-  }
-
-  private DeliveryOptions fromHere() {
-    return new DeliveryOptions().addHeader("node", cluster.nodeId());
+    if (cluster == null || !cluster.forwardHome(r)) result(r);
   }
 
   private void register(Message<Registration> msg) {
@@ -203,36 +139,28 @@ public final class JobsVerticle extends VerticleBase {
               + "); retry later");
       return;
     }
-    Registration r = msg.body();
-    Job j = new Job(r);
-    jobs.put(r.id(), j);
-    templates.putIfAbsent(r.templateId(), "pending");
-    templateUsers.merge(r.templateId(), 1, Integer::sum);
-    unfinished++;
-    if (cluster == null) {
+    Job j = new Job(msg.body(), cluster);
+    admit(j);
+    if (j.mirror == null) {
       msg.reply(Boolean.TRUE);
       return;
     }
     // clustered: accepted once any node can answer for it
-    j.mirroring = true;
-    cluster
-        .putJob(record(j))
-        .onComplete(
-            ar -> {
-              j.mirroring = false;
-              if (j.dirty) mirror(j);
-              msg.reply(Boolean.TRUE);
-            });
+    j.mirror.write().onComplete(ar -> msg.reply(Boolean.TRUE));
+  }
+
+  /** Adds an unfinished job; its template is pending unless already known. */
+  private void admit(Job j) {
+    jobs.put(j.reg.id(), j);
+    templates.putIfAbsent(j.reg.templateId(), "pending");
+    templateUsers.merge(j.reg.templateId(), 1, Integer::sum);
+    unfinished++;
   }
 
   private void event(JobEvent e) {
     Job j = jobs.get(e.id());
     if (j == null || terminal(j.status)) return;
-    if (e.type().equals("started") && cluster != null && j.runner != null) {
-      Map<String, Object> d = new LinkedHashMap<>(e.data());
-      d.put("node", j.runner);
-      e = new JobEvent(e.id(), e.seq(), e.type(), d);
-    }
+    if (j.mirror != null) e = j.mirror.withNode(e);
     JobEvent numbered = e.withSeq(j.events.size() + 1);
     switch (e.type()) {
       case "queued" -> j.position = ((Number) e.data().get("position")).intValue();
@@ -254,7 +182,7 @@ public final class JobsVerticle extends VerticleBase {
     }
     j.events.add(numbered);
     vertx.eventBus().publish(Addresses.events(e.id()), numbered);
-    mirror(j);
+    if (j.mirror != null) j.mirror.write();
   }
 
   private void finish(Job j, String status, JobEvent e) {
@@ -275,7 +203,7 @@ public final class JobsVerticle extends VerticleBase {
     } else if (lastUser && "pending".equals(templates.get(t))) {
       templates.remove(t);
     }
-    j.task = null;
+    if (j.mirror != null) j.mirror.ended();
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator();
         finishedOrder.size() > resultsKept && it.hasNext(); ) {
@@ -298,73 +226,24 @@ public final class JobsVerticle extends VerticleBase {
       return;
     }
     cluster
-        .putResult(r.id(), r.png())
+        .storeImage(r.id(), r.png())
         .onComplete(
             stored -> {
-              if (stored.failed()) {
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "edit " + r.id() + ": image not stored in the cluster: " + stored.cause());
-              }
               if (jobs.get(r.id()) == j && !terminal(j.status)) event(completed);
             });
   }
 
   private void get(Message<String> msg) {
     Job j = jobs.get(msg.body());
-    if (j != null) {
-      msg.reply(snapshot(j));
-      return;
-    }
-    boolean local = msg.address().equals(Addresses.JOB_GET);
-    if (cluster == null || !local) {
-      msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
-      return;
-    }
-    // another node's job: ask its home for the live record, else read the cluster's copy
-    cluster
-        .job(msg.body())
-        .compose(
-            r -> {
-              if (r == null)
-                return Future.failedFuture(
-                    new ServiceException(
-                        ServiceException.NOT_FOUND, "unknown edit id " + msg.body()));
-              if (r.terminal() || r.home().equals(cluster.nodeId()) || !cluster.alive(r.home()))
-                return Future.succeededFuture(r.snapshot());
-              return vertx
-                  .eventBus()
-                  .<JobSnapshot>request(
-                      Addresses.node(r.home(), "get"),
-                      msg.body(),
-                      new DeliveryOptions().setSendTimeout(5_000))
-                  .map(m -> m.body())
-                  .recover(err -> Future.succeededFuture(r.snapshot()));
-            })
-        .onSuccess(msg::reply)
-        .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
-  }
-
-  private static JobSnapshot snapshot(Job j) {
-    return new JobSnapshot(
-        j.reg.id(),
-        j.status,
-        j.reg.templateId(),
-        j.reg.steps(),
-        j.reg.seed(),
-        j.position,
-        j.timings,
-        j.error,
-        List.copyOf(j.events));
+    if (j != null) msg.reply(j.snapshot());
+    else if (cluster != null) reply(msg, cluster.job(msg.body()));
+    else msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
   }
 
   private void image(Message<String> msg) {
     Job j = jobs.get(msg.body());
-    if (j == null && cluster != null) {
-      clusterImage(msg);
-      return;
-    }
-    if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
+    if (j == null && cluster != null) reply(msg, cluster.image(msg.body()));
+    else if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
     else if (j.png == null)
       msg.fail(
           ServiceException.CONFLICT,
@@ -372,44 +251,10 @@ public final class JobsVerticle extends VerticleBase {
     else msg.reply(Buffer.buffer(j.png));
   }
 
-  private void clusterImage(Message<String> msg) {
-    String id = msg.body();
-    cluster
-        .result(id)
-        .compose(
-            png -> {
-              if (png != null) return Future.succeededFuture(Buffer.buffer(png));
-              return cluster
-                  .job(id)
-                  .compose(
-                      r ->
-                          Future.<Buffer>failedFuture(
-                              r == null
-                                  ? new ServiceException(
-                                      ServiceException.NOT_FOUND, "unknown edit id " + id)
-                                  : new ServiceException(
-                                      ServiceException.CONFLICT,
-                                      "edit " + id + " is " + r.status() + ", it has no image")));
-            })
-        .onSuccess(msg::reply)
-        .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
-  }
-
   private void cancel(Message<String> msg) {
     Job j = jobs.get(msg.body());
     if (j == null && cluster != null) {
-      cluster
-          .job(msg.body())
-          .onSuccess(
-              r -> {
-                if (r == null) {
-                  msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
-                  return;
-                }
-                if (!r.terminal()) vertx.eventBus().publish(Addresses.WORKER_CANCEL, msg.body());
-                msg.reply(r.status());
-              })
-          .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
+      reply(msg, cluster.cancel(msg.body()));
       return;
     }
     if (j == null) {
@@ -422,103 +267,53 @@ public final class JobsVerticle extends VerticleBase {
 
   private void template(Message<String> msg) {
     String state = templates.get(msg.body());
-    if (state == null && directory != null && directory.heldAnywhere(msg.body())) state = "ready";
+    if (state == null && cluster != null && cluster.templateHeld(msg.body())) state = "ready";
     if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + msg.body());
     else msg.reply(new JsonObject().put("template_id", msg.body()).put("status", state));
   }
 
-  /**
-   * Copies the job's record into the cluster's job table; one write in flight per job, the latest
-   * state written last.
-   */
-  private void mirror(Job j) {
-    if (cluster == null) return;
-    if (j.mirroring) {
-      j.dirty = true;
-      return;
-    }
-    j.mirroring = true;
-    j.dirty = false;
-    cluster
-        .putJob(record(j))
-        .onComplete(
-            ar -> {
-              j.mirroring = false;
-              if (j.dirty) mirror(j);
-            });
-  }
-
-  private JobRecord record(Job j) {
-    return new JobRecord(
-        j.reg.id(),
-        cluster.nodeId(),
-        j.runner,
-        j.status,
-        j.reg.templateId(),
-        j.reg.steps(),
-        j.reg.seed(),
-        j.reg.templateOnly(),
-        j.position,
-        j.timings,
-        j.error,
-        List.copyOf(j.events),
-        j.task == null ? null : ClusterState.encodeTask(j.task));
-  }
-
-  /**
-   * A member left: this home's jobs that ran there are re-admitted; jobs homed there are adopted by
-   * their runner, or by the oldest member when their runner is gone too.
-   */
-  private void nodeLeft(String dead) {
-    for (Job j : List.copyOf(jobs.values()))
-      if (!terminal(j.status) && dead.equals(j.runner)) requeue(j, dead);
-    cluster
-        .unfinishedHomedAt(dead)
-        .onSuccess(
-            records -> {
-              for (JobRecord r : records) {
-                if (jobs.containsKey(r.id())) continue;
-                boolean runsHere =
-                    cluster.nodeId().equals(r.runner()) && guests.containsKey(r.id());
-                boolean orphan =
-                    !runsHere
-                        && (!cluster.alive(r.runner()) || cluster.nodeId().equals(r.runner()));
-                if (runsHere) adopt(r, false);
-                else if (orphan && cluster.oldest() && r.task() != null) adopt(r, true);
-              }
-            });
-  }
-
-  private void requeue(Job j, String from) {
-    DenoiseTask t = j.task;
-    j.runner = null;
-    event(JobEvent.of(j.reg.id(), "requeued", "from", from));
-    vertx.eventBus().send(Addresses.ROUTE, t);
-  }
-
-  /** Takes over a job whose home left; re-admits it when nobody runs it any more. */
-  private void adopt(JobRecord r, boolean readmit) {
-    Job j = new Job(r.registration());
-    j.status = r.status();
-    j.position = r.position();
-    j.events.addAll(r.events());
-    j.runner = readmit ? null : cluster.nodeId();
-    j.task = r.task() == null ? null : ClusterState.decodeTask(r.task());
-    jobs.put(r.id(), j);
-    guests.remove(r.id());
-    templateUsers.merge(r.templateId(), 1, Integer::sum);
-    templates.putIfAbsent(r.templateId(), "pending");
-    unfinished++;
-    if (readmit) requeue(j, r.runner() == null ? r.home() : r.runner());
-    else mirror(j);
-    for (Object o : stranded.getOrDefault(r.id(), List.of())) {
-      if (o instanceof JobEvent e) event(e);
-      else result((EncodedResult) o);
-    }
-    stranded.remove(r.id());
+  /** Answers with what the cluster found, or its failure's status. */
+  private static <T> void reply(Message<String> msg, Future<T> answer) {
+    answer
+        .onSuccess(msg::reply)
+        .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
   }
 
   private static boolean terminal(String status) {
     return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
+  }
+
+  /** This table as the cluster's side reads and feeds it. */
+  private final class Table implements ClusterJobs.Table {
+    @Override
+    public ClusterJobs.Mirror mirror(String id) {
+      Job j = jobs.get(id);
+      return j == null ? null : j.mirror;
+    }
+
+    @Override
+    public List<ClusterJobs.Mirror> unfinished() {
+      return jobs.values().stream().filter(j -> !terminal(j.status)).map(j -> j.mirror).toList();
+    }
+
+    @Override
+    public ClusterJobs.Mirror adopt(JobRecord r) {
+      Job j = new Job(r.registration(), cluster);
+      j.status = r.status();
+      j.position = r.position();
+      j.events.addAll(r.events());
+      admit(j);
+      return j.mirror;
+    }
+
+    @Override
+    public void event(JobEvent e) {
+      JobsVerticle.this.event(e);
+    }
+
+    @Override
+    public void result(EncodedResult r) {
+      JobsVerticle.this.result(r);
+    }
   }
 }

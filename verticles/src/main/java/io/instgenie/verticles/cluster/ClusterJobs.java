@@ -1,0 +1,356 @@
+package io.instgenie.verticles.cluster;
+
+import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.EncodedResult;
+import io.instgenie.verticles.messages.Handoff;
+import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.JobRecord;
+import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.Placement;
+import io.instgenie.verticles.messages.Registration;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The clustered half of the job table ({@link io.instgenie.verticles.JobsVerticle}). A job's live
+ * record stays on the node that admitted it (its home), wherever it runs: the runner's job table
+ * forwards its events and result home; the home mirrors the record into the cluster's job table so
+ * that any node answers for it, and re-admits it when its runner leaves. A node that finds a job's
+ * home gone adopts it (the runner, or the oldest member when the runner is gone too). Used on the
+ * job table's context only: state is touched only by its handlers.
+ */
+public final class ClusterJobs {
+  private static final System.Logger LOG = System.getLogger(ClusterJobs.class.getName());
+
+  private final Vertx vertx;
+  private final ClusterState cluster;
+  private final TemplateDirectory directory;
+
+  /** Jobs of other homes running on this node's workers: id → home node. */
+  private final Map<String, String> guests = new HashMap<>();
+
+  /** Events and results of guests whose home left, kept until the job is adopted here. */
+  private final Map<String, List<Object>> stranded = new HashMap<>();
+
+  private Table table;
+
+  /** The node's job table, as the cluster half reads and feeds it. */
+  public interface Table {
+    /** The mirror of the table's job by that id, or null while it holds none. */
+    Mirror mirror(String id);
+
+    /** The mirrors of the table's unfinished jobs. */
+    List<Mirror> unfinished();
+
+    /** Takes in a job whose home left, in the state of its record; answers its mirror. */
+    Mirror adopt(JobRecord r);
+
+    /** An event of one of the table's jobs. */
+    void event(JobEvent e);
+
+    /** The result of one of the table's jobs. */
+    void result(EncodedResult r);
+  }
+
+  /**
+   * A job of this home as the cluster's job table holds it: where it runs, its task (kept until the
+   * job ends, for re-admission), and the writes of its record, one in flight, the latest state
+   * written last.
+   */
+  public final class Mirror {
+    private final Registration reg;
+    private final Supplier<JobSnapshot> snapshot;
+    private String runner;
+    private DenoiseTask task;
+    private boolean writing;
+    private boolean dirty;
+
+    private Mirror(Registration reg, Supplier<JobSnapshot> snapshot) {
+      this.reg = reg;
+      this.snapshot = snapshot;
+    }
+
+    /** Where the balancer sent the job: kept for re-admission, and written. */
+    public void placed(Placement p) {
+      runner = p.node();
+      task = p.task();
+      write();
+    }
+
+    /**
+     * A {@code started} event gets the node that runs the job ({@code node}); others pass as is.
+     */
+    public JobEvent withNode(JobEvent e) {
+      if (!e.type().equals("started") || runner == null) return e;
+      Map<String, Object> d = new LinkedHashMap<>(e.data());
+      d.put("node", runner);
+      return new JobEvent(e.id(), e.seq(), e.type(), d);
+    }
+
+    /** The job ended: its task is no longer kept. */
+    public void ended() {
+      task = null;
+    }
+
+    /**
+     * Copies the job's record into the cluster's job table. The future completes with this write;
+     * at once when one is in flight (the latest state is written after it).
+     */
+    public Future<Void> write() {
+      if (writing) {
+        dirty = true;
+        return Future.succeededFuture();
+      }
+      writing = true;
+      dirty = false;
+      return cluster
+          .putJob(record())
+          .onComplete(
+              ar -> {
+                writing = false;
+                if (dirty) write();
+              });
+    }
+
+    private JobRecord record() {
+      JobSnapshot s = snapshot.get();
+      return new JobRecord(
+          reg.id(),
+          cluster.nodeId(),
+          runner,
+          s.status(),
+          reg.templateId(),
+          reg.steps(),
+          reg.seed(),
+          reg.templateOnly(),
+          s.queuePosition(),
+          s.timings(),
+          s.error(),
+          s.events(),
+          task == null ? null : ClusterState.encodeTask(task));
+    }
+  }
+
+  public ClusterJobs(Vertx vertx, ClusterState cluster, TemplateDirectory directory) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    this.directory = directory;
+  }
+
+  /** The mirror of a job of this home, whose state {@code snapshot} reads. */
+  public Mirror mirror(Registration reg, Supplier<JobSnapshot> snapshot) {
+    return new Mirror(reg, snapshot);
+  }
+
+  /**
+   * Registers this node's addresses (handoffs, its jobs' events and results from their runners,
+   * other nodes' gets) and follows members leaving.
+   */
+  public Future<?> start(Table table) {
+    this.table = table;
+    EventBus bus = vertx.eventBus();
+    String self = cluster.nodeId();
+    return Future.all(
+        List.of(
+            bus.<Handoff>consumer(Addresses.node(self, "submit"), m -> handoff(m.body()))
+                .completion(),
+            bus.<JobEvent>consumer(
+                    Addresses.node(self, "event"),
+                    m -> {
+                      if (fromRunner(m, m.body().id())) table.event(m.body());
+                    })
+                .completion(),
+            bus.<EncodedResult>consumer(
+                    Addresses.node(self, "result"),
+                    m -> {
+                      if (fromRunner(m, m.body().id())) table.result(m.body());
+                    })
+                .completion(),
+            bus.<String>consumer(Addresses.node(self, "get"), this::get).completion(),
+            bus.<String>localConsumer(Addresses.NODE_LEFT, m -> nodeLeft(m.body())).completion()));
+  }
+
+  /** True when the message comes from the node that runs the table's job {@code id}. */
+  private boolean fromRunner(Message<?> m, String id) {
+    Mirror j = table.mirror(id);
+    return j != null && m.headers().get("node").equals(j.runner);
+  }
+
+  /** A task of another home for one of this node's workers. */
+  private void handoff(Handoff h) {
+    guests.put(h.task().id(), h.home());
+    vertx.eventBus().send(Addresses.worker(h.worker()), h.task());
+  }
+
+  /**
+   * An event from this node's workers: a guest's is sent home (or kept while its home is gone).
+   * False when the job is not a guest: the table takes the event.
+   */
+  public boolean forwardHome(JobEvent e) {
+    String home = guests.get(e.id());
+    if (home == null || table.mirror(e.id()) != null) return false;
+    if (!cluster.alive(home)) {
+      stranded.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
+      return true;
+    }
+    if (e.terminal()) guests.remove(e.id());
+    vertx.eventBus().send(Addresses.node(home, "event"), e, fromHere());
+    return true;
+  }
+
+  /** As {@link #forwardHome(JobEvent)}, for a result. */
+  public boolean forwardHome(EncodedResult r) {
+    String home = guests.get(r.id());
+    if (home == null || table.mirror(r.id()) != null) return false;
+    if (!cluster.alive(home)) {
+      stranded.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(r);
+      return true;
+    }
+    guests.remove(r.id());
+    vertx.eventBus().send(Addresses.node(home, "result"), r, fromHere());
+    return true;
+  }
+
+  private DeliveryOptions fromHere() {
+    return new DeliveryOptions().addHeader("node", cluster.nodeId());
+  }
+
+  /** Stores a completed edit's image in the cluster; a failure is logged (and fails the future). */
+  public Future<Void> storeImage(String id, byte[] png) {
+    return cluster
+        .putResult(id, png)
+        .onFailure(
+            err ->
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "edit " + id + ": image not stored in the cluster: " + err));
+  }
+
+  /** Another node asks for the live record of one of this home's jobs. */
+  private void get(Message<String> msg) {
+    Mirror j = table.mirror(msg.body());
+    if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
+    else msg.reply(j.snapshot.get());
+  }
+
+  /** A job the table does not hold: its home's live record, else the cluster's copy. */
+  public Future<JobSnapshot> job(String id) {
+    return cluster
+        .job(id)
+        .compose(
+            r -> {
+              if (r == null) return Future.failedFuture(unknown(id));
+              if (r.terminal() || r.home().equals(cluster.nodeId()) || !cluster.alive(r.home()))
+                return Future.succeededFuture(r.snapshot());
+              return vertx
+                  .eventBus()
+                  .<JobSnapshot>request(
+                      Addresses.node(r.home(), "get"),
+                      id,
+                      new DeliveryOptions().setSendTimeout(5_000))
+                  .map(m -> m.body())
+                  .recover(err -> Future.succeededFuture(r.snapshot()));
+            });
+  }
+
+  /** The image of a job the table does not hold, from the cluster. */
+  public Future<Buffer> image(String id) {
+    return cluster
+        .result(id)
+        .compose(
+            png -> {
+              if (png != null) return Future.succeededFuture(Buffer.buffer(png));
+              return cluster
+                  .job(id)
+                  .compose(
+                      r ->
+                          Future.<Buffer>failedFuture(
+                              r == null
+                                  ? unknown(id)
+                                  : new ServiceException(
+                                      ServiceException.CONFLICT,
+                                      "edit " + id + " is " + r.status() + ", it has no image")));
+            });
+  }
+
+  /**
+   * Cancels a job the table does not hold, unless it has ended (every node's workers are told);
+   * answers its status.
+   */
+  public Future<String> cancel(String id) {
+    return cluster
+        .job(id)
+        .compose(
+            r -> {
+              if (r == null) return Future.failedFuture(unknown(id));
+              if (!r.terminal()) vertx.eventBus().publish(Addresses.WORKER_CANCEL, id);
+              return Future.succeededFuture(r.status());
+            });
+  }
+
+  private static ServiceException unknown(String id) {
+    return new ServiceException(ServiceException.NOT_FOUND, "unknown edit id " + id);
+  }
+
+  /** True when some node holds the template. */
+  public boolean templateHeld(String templateId) {
+    return directory.heldAnywhere(templateId);
+  }
+
+  /**
+   * A member left: this home's jobs that ran there are re-admitted; jobs homed there are adopted by
+   * their runner, or by the oldest member when their runner is gone too.
+   */
+  private void nodeLeft(String dead) {
+    for (Mirror j : table.unfinished()) if (dead.equals(j.runner)) requeue(j, dead);
+    cluster
+        .unfinishedHomedAt(dead)
+        .onSuccess(
+            records -> {
+              for (JobRecord r : records) {
+                if (table.mirror(r.id()) != null) continue;
+                boolean runsHere =
+                    cluster.nodeId().equals(r.runner()) && guests.containsKey(r.id());
+                boolean orphan =
+                    !runsHere
+                        && (!cluster.alive(r.runner()) || cluster.nodeId().equals(r.runner()));
+                if (runsHere) adopt(r, false);
+                else if (orphan && cluster.oldest() && r.task() != null) adopt(r, true);
+              }
+            });
+  }
+
+  private void requeue(Mirror j, String from) {
+    DenoiseTask t = j.task;
+    j.runner = null;
+    table.event(JobEvent.of(j.reg.id(), "requeued", "from", from));
+    vertx.eventBus().send(Addresses.ROUTE, t);
+  }
+
+  /** Takes over a job whose home left; re-admits it when nobody runs it any more. */
+  private void adopt(JobRecord r, boolean readmit) {
+    Mirror j = table.adopt(r);
+    j.runner = readmit ? null : cluster.nodeId();
+    j.task = r.task() == null ? null : ClusterState.decodeTask(r.task());
+    guests.remove(r.id());
+    if (readmit) requeue(j, r.runner() == null ? r.home() : r.runner());
+    else j.write();
+    for (Object o : stranded.getOrDefault(r.id(), List.of())) {
+      if (o instanceof JobEvent e) table.event(e);
+      else table.result((EncodedResult) o);
+    }
+    stranded.remove(r.id());
+  }
+}
