@@ -300,6 +300,108 @@ class ClusterServiceTest {
                         })));
   }
 
+  @Test
+  @Order(4)
+  @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+  @DisplayName(
+      "When the home of running edits stops, the survivor completes them all, once: those it ran (home gone) and those the home ran itself (home and runner gone)")
+  void homeLeaves(Vertx vertx, VertxTestContext ctx) {
+    // C left in the previous test: A and B remain, B is the home of these edits
+    ServiceClient a = CLIENTS.get(0);
+    ServiceClient b = CLIENTS.get(1);
+    String aId = a.service.nodeId();
+    String bId = b.service.nodeId();
+    RgbImage template = TestImages.template(904);
+    int steps = 600;
+    List<Future<String>> submitted = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      RgbImage mask = TestImages.rectMask(i % 4, 2, 3, 4);
+      submitted.add(
+          b.postJson(
+                  "/v1/edits",
+                  ServiceClient.editJson(template, mask, "a blue square", steps, 200L + i))
+              .map(r -> r.bodyAsJsonObject().getString("id")));
+    }
+    Set<String> onA = new HashSet<>();
+    Set<String> onB = new HashSet<>();
+    List<String> ids = new ArrayList<>();
+    Future.all(submitted)
+        .compose(
+            all -> {
+              for (Object id : all.list()) ids.add((String) id);
+              // round-robin over A's and B's workers: wait until each runs one of them
+              return a.poll(
+                  "edits to be running on both nodes",
+                  () ->
+                      runningOn(a, ids, aId)
+                          .compose(
+                              ra ->
+                                  runningOn(a, ids, bId)
+                                      .map(
+                                          rb -> {
+                                            onA.clear();
+                                            onA.addAll(ra);
+                                            onB.clear();
+                                            onB.addAll(rb);
+                                            return !ra.isEmpty() && !rb.isEmpty();
+                                          })),
+                  both -> both);
+            })
+        .compose(both -> NODES.get(1).vertx().close())
+        .compose(
+            v -> {
+              List<Future<List<JsonObject>>> histories = new ArrayList<>();
+              for (String id : ids)
+                histories.add(
+                    a.awaitFinished(id).compose(st -> a.sse(id)).compose(EventStream::end));
+              return Future.all(histories);
+            })
+        .compose(
+            all -> {
+              ctx.verify(
+                  () -> {
+                    for (int i = 0; i < all.size(); i++) {
+                      List<JsonObject> events = all.resultAt(i);
+                      String id = ids.get(i);
+                      assertEquals(
+                          "completed",
+                          Lifecycle.last(events).getString("type"),
+                          id + ": " + events);
+                      assertEquals(1, Lifecycle.count(events, "completed"), "once: " + events);
+                      if (onB.contains(id)) {
+                        List<String> types = new ArrayList<>();
+                        for (JsonObject e : events) types.add(e.getString("type"));
+                        int requeued = types.indexOf("requeued");
+                        assertTrue(requeued >= 0, "ran on the home: requeued, " + types);
+                        assertTrue(
+                            types.subList(requeued, types.size()).contains("started"),
+                            "started again after requeued: " + types);
+                      }
+                    }
+                  });
+              List<Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>>
+                  images = new ArrayList<>();
+              for (String id : ids) images.add(a.get("/v1/edits/" + id + "/image"));
+              return Future.all(images);
+            })
+        .onComplete(
+            ctx.succeeding(
+                images ->
+                    ctx.verify(
+                        () -> {
+                          for (int i = 0; i < images.size(); i++) {
+                            io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> r =
+                                images.resultAt(i);
+                            assertEquals(200, r.statusCode(), ids.get(i) + " image from A");
+                            TestImages.assertUnmaskedIdentical(
+                                template,
+                                TestImages.editPixels(TestImages.rectMask(i % 4, 2, 3, 4)),
+                                r.body().getBytes());
+                          }
+                          ctx.completeNow();
+                        })));
+  }
+
   /** Edits whose latest start was on {@code node} and that are still early in their steps. */
   private static Future<Set<String>> runningOn(ServiceClient a, List<String> ids, String node) {
     List<Future<JsonObject>> all = new ArrayList<>();
