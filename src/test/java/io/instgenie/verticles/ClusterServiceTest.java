@@ -275,27 +275,7 @@ class ClusterServiceTest {
                 all ->
                     ctx.verify(
                         () -> {
-                          for (int i = 0; i < all.size(); i++) {
-                            List<JsonObject> events = all.resultAt(i);
-                            String id = ids.get(i);
-                            assertEquals(
-                                "completed",
-                                Lifecycle.last(events).getString("type"),
-                                id + ": " + events);
-                            assertEquals(
-                                1,
-                                Lifecycle.count(events, "completed"),
-                                "one completion: " + events);
-                            if (onC.contains(id)) {
-                              List<String> types = new ArrayList<>();
-                              for (JsonObject e : events) types.add(e.getString("type"));
-                              int requeued = types.indexOf("requeued");
-                              assertTrue(requeued >= 0, "requeued: " + types);
-                              assertTrue(
-                                  types.subList(requeued, types.size()).contains("started"),
-                                  "started again after requeued: " + types);
-                            }
-                          }
+                          assertEachCompletedOnce(ids, all, onC);
                           ctx.completeNow();
                         })));
   }
@@ -360,24 +340,7 @@ class ClusterServiceTest {
             all -> {
               ctx.verify(
                   () -> {
-                    for (int i = 0; i < all.size(); i++) {
-                      List<JsonObject> events = all.resultAt(i);
-                      String id = ids.get(i);
-                      assertEquals(
-                          "completed",
-                          Lifecycle.last(events).getString("type"),
-                          id + ": " + events);
-                      assertEquals(1, Lifecycle.count(events, "completed"), "once: " + events);
-                      if (onB.contains(id)) {
-                        List<String> types = new ArrayList<>();
-                        for (JsonObject e : events) types.add(e.getString("type"));
-                        int requeued = types.indexOf("requeued");
-                        assertTrue(requeued >= 0, "ran on the home: requeued, " + types);
-                        assertTrue(
-                            types.subList(requeued, types.size()).contains("started"),
-                            "started again after requeued: " + types);
-                      }
-                    }
+                    assertEachCompletedOnce(ids, all, onB);
                   });
               List<Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>>
                   images = new ArrayList<>();
@@ -400,6 +363,29 @@ class ClusterServiceTest {
                           }
                           ctx.completeNow();
                         })));
+  }
+
+  /**
+   * Each edit's event history (in {@code histories}, in the order of {@code ids}) ends in its one
+   * {@code completed}; those in {@code rerun} were requeued and then started again.
+   */
+  private static void assertEachCompletedOnce(
+      List<String> ids, io.vertx.core.CompositeFuture histories, Set<String> rerun) {
+    for (int i = 0; i < ids.size(); i++) {
+      List<JsonObject> events = histories.resultAt(i);
+      String id = ids.get(i);
+      assertEquals("completed", Lifecycle.last(events).getString("type"), id + ": " + events);
+      assertEquals(1, Lifecycle.count(events, "completed"), "one completion: " + events);
+      if (rerun.contains(id)) {
+        List<String> types = new ArrayList<>();
+        for (JsonObject e : events) types.add(e.getString("type"));
+        int requeued = types.indexOf("requeued");
+        assertTrue(requeued >= 0, "requeued: " + types);
+        assertTrue(
+            types.subList(requeued, types.size()).contains("started"),
+            "started again after requeued: " + types);
+      }
+    }
   }
 
   /** Edits whose latest start was on {@code node} and that are still early in their steps. */
