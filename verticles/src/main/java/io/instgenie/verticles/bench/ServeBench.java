@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.io.Images;
+import io.instgenie.kernels.util.Percentiles;
 import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
@@ -296,7 +297,7 @@ public final class ServeBench {
     double first = ok.stream().mapToDouble(r -> r[0]).min().orElse(0);
     double last = ok.stream().mapToDouble(r -> r[1]).max().orElse(1);
     double mean = java.util.Arrays.stream(lat).average().orElse(Double.NaN);
-    double p95 = lat[Math.min(lat.length - 1, (int) Math.ceil(0.95 * lat.length) - 1)];
+    double p95 = Percentiles.nearestRank(lat, 0.95);
     double queue = ok.stream().mapToDouble(r -> r[2]).average().orElse(Double.NaN);
     return new Stats(
         ok.size(),

@@ -1,5 +1,6 @@
 package io.instgenie.verticles.sim;
 
+import io.instgenie.kernels.util.Percentiles;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,9 +49,9 @@ public record SimResult(
         policy,
         n,
         n == 0 ? 0 : sum / n,
-        percentile(lat, 0.50),
-        percentile(lat, 0.95),
-        percentile(lat, 0.99),
+        Percentiles.nearestRank(lat, 0.50),
+        Percentiles.nearestRank(lat, 0.95),
+        Percentiles.nearestRank(lat, 0.99),
         span > 0 ? n / span : 0,
         c.templateRuns,
         c.lookups,
@@ -58,13 +59,6 @@ public record SimResult(
         c.diskHits,
         c.promotions,
         span);
-  }
-
-  /** Nearest rank: the smallest value with at least {@code q} of the values at or below it. */
-  static double percentile(double[] sorted, double q) {
-    if (sorted.length == 0) return 0;
-    int rank = (int) Math.ceil(q * sorted.length);
-    return sorted[Math.max(0, rank - 1)];
   }
 
   /** The {@code --json} fields of this policy. */
