@@ -14,7 +14,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Rows are laid out image by image: image i owns rows [i·T, (i+1)·T), its P prompt tokens first
  * and then its L image tokens. Every linear layer is one GEMM over all rows of the micro-batch;
- * attention, modulation and gates are per image.
+ * attention, modulation and gates are per image. The buffers are a {@link TrainActivations}, the
+ * elementwise pieces {@link TrainOps}.
  */
 final class TrainPass {
   /**
@@ -46,7 +47,7 @@ final class TrainPass {
   private final int pd;
   private final int h4;
   private final FloatBuf pe;
-  private Acts a;
+  private TrainActivations a;
 
   TrainPass(ModelConfig c, Params weights, Params grads) {
     this.c = c;
@@ -107,7 +108,7 @@ final class TrainPass {
 
   private void run(Batch batch) {
     int n = batch.n();
-    if (a == null || a.n < n) a = new Acts(n);
+    if (a == null || a.n < n) a = new TrainActivations(c, n);
     int rows = n * seq;
     conditioning(batch);
     embed(batch);
@@ -122,8 +123,8 @@ final class TrainPass {
         for (int j = 0; j < hid; j++) yi.put(dst + j, y.get(src + j));
       }
     }
-    layerNorm(a.yImg, a.xhatF, a.rstdF, n * tokens);
-    modulate(a.h, a.xhatF, a.modsF, 2 * hid, 0, n, tokens);
+    TrainOps.layerNorm(a.yImg, a.xhatF, a.rstdF, n * tokens, hid);
+    TrainOps.modulate(a.h, a.xhatF, a.modsF, 2 * hid, 0, n, tokens, hid);
     Blas.linear(
         a.out, a.h, w.get("final.linear.weight"), w.get("final.linear.bias"), n * tokens, pd, hid);
   }
@@ -135,10 +136,10 @@ final class TrainPass {
     for (int i = 0; i < n; i++) a.e.copyFrom(Embeddings.timeFeatures(batch.t()[i]), 0, i * f, f);
     Blas.linear(
         a.a1, a.e, w.get("t_embedder.mlp.0.weight"), w.get("t_embedder.mlp.0.bias"), n, hid, f);
-    silu(a.s1, a.a1, n * hid);
+    TrainOps.silu(a.s1, a.a1, n * hid);
     Blas.linear(
         a.cv, a.s1, w.get("t_embedder.mlp.2.weight"), w.get("t_embedder.mlp.2.bias"), n, hid, hid);
-    silu(a.sc, a.cv, n * hid);
+    TrainOps.silu(a.sc, a.cv, n * hid);
     for (int b = 0; b < depth; b++) {
       Blas.linear(a.mods[b], a.sc, wb(b, "adaLN.weight"), wb(b, "adaLN.bias"), n, 6 * hid, hid);
     }
@@ -178,27 +179,27 @@ final class TrainPass {
   }
 
   private void block(int b, int n, int rows) {
-    Blk k = a.blk[b];
+    TrainActivations.Block k = a.blk[b];
     FloatBuf mods = a.mods[b];
     int ms = 6 * hid;
-    layerNorm(a.xs[b], k.xhat1, k.rstd1, rows);
-    modulate(a.h, k.xhat1, mods, ms, 0, n, seq);
+    TrainOps.layerNorm(a.xs[b], k.xhat1, k.rstd1, rows, hid);
+    TrainOps.modulate(a.h, k.xhat1, mods, ms, 0, n, seq, hid);
     Blas.linear(k.qkv, a.h, wb(b, "attn.qkv.weight"), wb(b, "attn.qkv.bias"), rows, 3 * hid, hid);
     for (int i = 0; i < n; i++) {
       for (int e = 0; e < heads; e++) attention(k, i, e);
     }
     Blas.linear(k.att, k.o, wb(b, "attn.proj.weight"), wb(b, "attn.proj.bias"), rows, hid, hid);
-    gatedSum(k.xmid, a.xs[b], k.att, mods, ms, 2, n);
-    layerNorm(k.xmid, k.xhat2, k.rstd2, rows);
-    modulate(a.h, k.xhat2, mods, ms, 3, n, seq);
+    TrainOps.gatedSum(k.xmid, a.xs[b], k.att, mods, ms, 2, n, seq, hid);
+    TrainOps.layerNorm(k.xmid, k.xhat2, k.rstd2, rows, hid);
+    TrainOps.modulate(a.h, k.xhat2, mods, ms, 3, n, seq, hid);
     Blas.linear(k.u, a.h, wb(b, "mlp.fc1.weight"), wb(b, "mlp.fc1.bias"), rows, h4, hid);
-    gelu(k.gl, k.th, k.u, rows * h4);
+    TrainOps.gelu(k.gl, k.th, k.u, rows * h4);
     Blas.linear(k.f, k.gl, wb(b, "mlp.fc2.weight"), wb(b, "mlp.fc2.bias"), rows, hid, h4);
-    gatedSum(a.xs[b + 1], k.xmid, k.f, mods, ms, 5, n);
+    TrainOps.gatedSum(a.xs[b + 1], k.xmid, k.f, mods, ms, 5, n, seq, hid);
   }
 
   /** One head of one image: probs = softmax(q·kᵀ/√d) kept for backward, o = probs·v. */
-  private void attention(Blk k, int i, int e) {
+  private void attention(TrainActivations.Block k, int i, int e) {
     int ld = 3 * hid;
     long q = (long) i * seq * ld + (long) e * hd;
     long p = ((long) i * heads + e) * seq * seq;
@@ -261,7 +262,7 @@ final class TrainPass {
     a.dsc.fill(0, (long) n * hid, 0f);
     // final layer
     a.dmodsF.fill(0, (long) n * 2 * hid, 0f);
-    modulate(a.h, a.xhatF, a.modsF, 2 * hid, 0, n, tokens);
+    TrainOps.modulate(a.h, a.xhatF, a.modsF, 2 * hid, 0, n, tokens, hid);
     Blas.linearBackward(
         a.dOut,
         a.h,
@@ -274,7 +275,8 @@ final class TrainPass {
         hid,
         false);
     a.dyImg.fill(0, (long) ni * hid, 0f);
-    modulateBackward(a.dh, a.xhatF, a.rstdF, a.modsF, a.dmodsF, 2 * hid, 0, n, tokens, a.dyImg);
+    TrainOps.modulateBackward(
+        a.dh, a.xhatF, a.rstdF, a.modsF, a.dmodsF, 2 * hid, 0, n, tokens, hid, a.dyImg);
     Blas.linearBackward(
         a.dmodsF,
         a.sc,
@@ -303,13 +305,13 @@ final class TrainPass {
 
   /** On entry a.dx holds dL/d(block output); on exit dL/d(block input). */
   private void blockBackward(int b, int n, int rows) {
-    Blk k = a.blk[b];
+    TrainActivations.Block k = a.blk[b];
     FloatBuf mods = a.mods[b];
     FloatBuf dmods = a.dmods;
     int ms = 6 * hid;
     dmods.fill(0, (long) n * ms, 0f);
     // X_out = X_mid + gate2⊙f
-    gateBackward(a.dx, k.f, mods, dmods, ms, 5, n, a.dt);
+    TrainOps.gateBackward(a.dx, k.f, mods, dmods, ms, 5, n, seq, hid, a.dt);
     Blas.linearBackward(
         a.dt,
         k.gl,
@@ -321,8 +323,8 @@ final class TrainPass {
         hid,
         h4,
         false);
-    geluBackward(a.dgl, k.u, k.th, rows * h4);
-    modulate(a.h, k.xhat2, mods, ms, 3, n, seq);
+    TrainOps.geluBackward(a.dgl, k.u, k.th, rows * h4);
+    TrainOps.modulate(a.h, k.xhat2, mods, ms, 3, n, seq, hid);
     Blas.linearBackward(
         a.dgl,
         a.h,
@@ -334,9 +336,9 @@ final class TrainPass {
         h4,
         hid,
         false);
-    modulateBackward(a.dh, k.xhat2, k.rstd2, mods, dmods, ms, 3, n, seq, a.dx);
+    TrainOps.modulateBackward(a.dh, k.xhat2, k.rstd2, mods, dmods, ms, 3, n, seq, hid, a.dx);
     // X_mid = X_in + gate1⊙att
-    gateBackward(a.dx, k.att, mods, dmods, ms, 2, n, a.dt);
+    TrainOps.gateBackward(a.dx, k.att, mods, dmods, ms, 2, n, seq, hid, a.dt);
     Blas.linearBackward(
         a.dt,
         k.o,
@@ -351,7 +353,7 @@ final class TrainPass {
     for (int i = 0; i < n; i++) {
       for (int e = 0; e < heads; e++) attentionBackward(k, i, e);
     }
-    modulate(a.h, k.xhat1, mods, ms, 0, n, seq);
+    TrainOps.modulate(a.h, k.xhat1, mods, ms, 0, n, seq, hid);
     Blas.linearBackward(
         a.dqkv,
         a.h,
@@ -363,7 +365,7 @@ final class TrainPass {
         3 * hid,
         hid,
         false);
-    modulateBackward(a.dh, k.xhat1, k.rstd1, mods, dmods, ms, 0, n, seq, a.dx);
+    TrainOps.modulateBackward(a.dh, k.xhat1, k.rstd1, mods, dmods, ms, 0, n, seq, hid, a.dx);
     Blas.linearBackward(
         dmods,
         a.sc,
@@ -381,7 +383,7 @@ final class TrainPass {
    * Backward of softmax attention for one head of one image: dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P⊙(dP −
    * rowsum(dP⊙P)), dQ = dS·K/√d, dK = dSᵀ·Q/√d.
    */
-  private void attentionBackward(Blk k, int i, int e) {
+  private void attentionBackward(TrainActivations.Block k, int i, int e) {
     int ld = 3 * hid;
     long q = (long) i * seq * ld + (long) e * hd;
     long p = ((long) i * heads + e) * seq * seq;
@@ -444,7 +446,7 @@ final class TrainPass {
 
   private void timeBackward(int n) {
     int f = ModelConfig.TIME_FREQ;
-    siluBackward(a.dsc, a.cv, n * hid);
+    TrainOps.siluBackward(a.dsc, a.cv, n * hid);
     Blas.linearBackward(
         a.dsc,
         a.s1,
@@ -456,7 +458,7 @@ final class TrainPass {
         hid,
         hid,
         false);
-    siluBackward(a.ds1, a.a1, n * hid);
+    TrainOps.siluBackward(a.ds1, a.a1, n * hid);
     Blas.linearBackward(
         a.ds1,
         a.e,
@@ -470,306 +472,11 @@ final class TrainPass {
         false);
   }
 
-  // ---------------------------------------------------------------- elementwise pieces
-
-  /** xhat = (x − mean)·rstd per row (LayerNorm without affine, eps of the spec). */
-  private void layerNorm(FloatBuf x, FloatBuf xhat, FloatBuf rstd, int rows) {
-    FloatBuffer xf = x.floats();
-    FloatBuffer hf = xhat.floats();
-    for (int r = 0; r < rows; r++) {
-      int at = r * hid;
-      double s = 0;
-      for (int j = 0; j < hid; j++) s += xf.get(at + j);
-      double mean = s / hid;
-      double v = 0;
-      for (int j = 0; j < hid; j++) {
-        double d = xf.get(at + j) - mean;
-        v += d * d;
-      }
-      double inv = 1 / Math.sqrt(v / hid + ModelConfig.LN_EPS);
-      rstd.set(r, (float) inv);
-      for (int j = 0; j < hid; j++) hf.put(at + j, (float) ((xf.get(at + j) - mean) * inv));
-    }
-  }
-
-  /**
-   * h = xhat⊙(1 + scale) + shift, image i's (shift, scale) at chunks k, k+1 of its row of mods (row
-   * stride {@code ms}); image i owns {@code per} consecutive rows.
-   */
-  private void modulate(FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per) {
-    FloatBuffer hf = h.floats();
-    FloatBuffer xf = xhat.floats();
-    FloatBuffer mf = mods.floats();
-    for (int i = 0; i < n; i++) {
-      int shift = i * ms + k * hid;
-      int scale = shift + hid;
-      for (int r = i * per; r < (i + 1) * per; r++) {
-        int at = r * hid;
-        for (int j = 0; j < hid; j++) {
-          hf.put(at + j, xf.get(at + j) * (1 + mf.get(scale + j)) + mf.get(shift + j));
-        }
-      }
-    }
-  }
-
-  /**
-   * Backward of {@link #modulate} and the LayerNorm before it: accumulates dshift and dscale into
-   * dmods and adds dL/dx to {@code dx}.
-   */
-  private void modulateBackward(
-      FloatBuf dh,
-      FloatBuf xhat,
-      FloatBuf rstd,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      FloatBuf dx) {
-    FloatBuffer dhf = dh.floats();
-    FloatBuffer xf = xhat.floats();
-    FloatBuffer mf = mods.floats();
-    FloatBuffer dmf = dmods.floats();
-    FloatBuffer dxf = dx.floats();
-    double[] dShift = new double[hid];
-    double[] dScale = new double[hid];
-    float[] dxhat = new float[hid];
-    for (int i = 0; i < n; i++) {
-      int shift = i * ms + k * hid;
-      int scale = shift + hid;
-      java.util.Arrays.fill(dShift, 0);
-      java.util.Arrays.fill(dScale, 0);
-      for (int r = i * per; r < (i + 1) * per; r++) {
-        int at = r * hid;
-        double m1 = 0;
-        double m2 = 0;
-        for (int j = 0; j < hid; j++) {
-          float d = dhf.get(at + j);
-          float xh = xf.get(at + j);
-          dShift[j] += d;
-          dScale[j] += d * xh;
-          float dxh = d * (1 + mf.get(scale + j));
-          dxhat[j] = dxh;
-          m1 += dxh;
-          m2 += dxh * xh;
-        }
-        float mean1 = (float) (m1 / hid);
-        float mean2 = (float) (m2 / hid);
-        float inv = rstd.get(r);
-        for (int j = 0; j < hid; j++) {
-          float v = inv * (dxhat[j] - mean1 - xf.get(at + j) * mean2);
-          dxf.put(at + j, dxf.get(at + j) + v);
-        }
-      }
-      for (int j = 0; j < hid; j++) {
-        dmf.put(shift + j, dmf.get(shift + j) + (float) dShift[j]);
-        dmf.put(scale + j, dmf.get(scale + j) + (float) dScale[j]);
-      }
-    }
-  }
-
-  /** out = x + gate⊙y with image i's gate at chunk k of its mods row. */
-  private void gatedSum(FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n) {
-    FloatBuffer of = out.floats();
-    FloatBuffer xf = x.floats();
-    FloatBuffer yf = y.floats();
-    FloatBuffer mf = mods.floats();
-    for (int i = 0; i < n; i++) {
-      int gate = i * ms + k * hid;
-      for (int r = i * seq; r < (i + 1) * seq; r++) {
-        int at = r * hid;
-        for (int j = 0; j < hid; j++)
-          of.put(at + j, xf.get(at + j) + mf.get(gate + j) * yf.get(at + j));
-      }
-    }
-  }
-
-  /** Backward of {@link #gatedSum} for y and the gate: dgate += Σ dOut⊙y, dy = dOut⊙gate. */
-  private void gateBackward(
-      FloatBuf dOut, FloatBuf y, FloatBuf mods, FloatBuf dmods, int ms, int k, int n, FloatBuf dy) {
-    FloatBuffer df = dOut.floats();
-    FloatBuffer yf = y.floats();
-    FloatBuffer mf = mods.floats();
-    FloatBuffer dmf = dmods.floats();
-    FloatBuffer dyf = dy.floats();
-    double[] dGate = new double[hid];
-    for (int i = 0; i < n; i++) {
-      int gate = i * ms + k * hid;
-      java.util.Arrays.fill(dGate, 0);
-      for (int r = i * seq; r < (i + 1) * seq; r++) {
-        int at = r * hid;
-        for (int j = 0; j < hid; j++) {
-          float d = df.get(at + j);
-          dGate[j] += d * yf.get(at + j);
-          dyf.put(at + j, d * mf.get(gate + j));
-        }
-      }
-      for (int j = 0; j < hid; j++) dmf.put(gate + j, dmf.get(gate + j) + (float) dGate[j]);
-    }
-  }
-
-  private static final double GELU_K = Math.sqrt(2 / Math.PI);
-
-  /**
-   * y = 0.5·x·(1 + tanh(z)), z = √(2/π)(x + 0.044715x³); tanh(z) = 1 − 2/(e^{2z} + 1) (exp is an
-   * intrinsic, Math.tanh is not) is kept in {@code th} for the backward pass.
-   */
-  private static void gelu(FloatBuf y, FloatBuf th, FloatBuf x, int count) {
-    FloatBuffer yf = y.floats();
-    FloatBuffer tf = th.floats();
-    FloatBuffer xf = x.floats();
-    for (int i = 0; i < count; i++) {
-      double v = xf.get(i);
-      double t = 1 - 2 / (Math.exp(2 * GELU_K * (v + 0.044715 * v * v * v)) + 1);
-      tf.put(i, (float) t);
-      yf.put(i, (float) (0.5 * v * (1 + t)));
-    }
-  }
-
-  /** dx = dy·(0.5(1 + tanh z) + 0.5x(1 − tanh² z)·√(2/π)(1 + 3·0.044715x²)), in place in dy. */
-  private static void geluBackward(FloatBuf dy, FloatBuf x, FloatBuf th, int count) {
-    FloatBuffer df = dy.floats();
-    FloatBuffer xf = x.floats();
-    FloatBuffer tf = th.floats();
-    for (int i = 0; i < count; i++) {
-      float v = xf.get(i);
-      float t = tf.get(i);
-      float d = 0.5f * (1 + t) + 0.5f * v * (1 - t * t) * (float) GELU_K * (1 + 0.134145f * v * v);
-      df.put(i, df.get(i) * d);
-    }
-  }
-
-  private static void silu(FloatBuf y, FloatBuf x, int count) {
-    for (int i = 0; i < count; i++) {
-      double v = x.get(i);
-      y.set(i, (float) (v / (1 + Math.exp(-v))));
-    }
-  }
-
-  /** dy ← dy·SiLU'(x), SiLU'(x) = σ(x)(1 + x(1 − σ(x))). */
-  private static void siluBackward(FloatBuf dy, FloatBuf x, int count) {
-    for (int i = 0; i < count; i++) {
-      double v = x.get(i);
-      double s = 1 / (1 + Math.exp(-v));
-      dy.set(i, (float) (dy.get(i) * s * (1 + v * (1 - s))));
-    }
-  }
-
   private FloatBuf wb(int b, String name) {
     return w.get(WeightNames.block(b, name));
   }
 
   private FloatBuf gb(int b, String name) {
     return g.get(WeightNames.block(b, name));
-  }
-
-  // ---------------------------------------------------------------- buffers
-
-  /** One block's saved activations. */
-  private final class Blk {
-    final FloatBuf xhat1;
-    final FloatBuf rstd1;
-    final FloatBuf qkv;
-    final FloatBuf probs;
-    final FloatBuf o;
-    final FloatBuf att;
-    final FloatBuf xmid;
-    final FloatBuf xhat2;
-    final FloatBuf rstd2;
-    final FloatBuf u;
-    final FloatBuf th;
-    final FloatBuf gl;
-    final FloatBuf f;
-
-    Blk(int n) {
-      long rows = (long) n * seq;
-      xhat1 = FloatBuf.allocate(rows * hid);
-      rstd1 = FloatBuf.allocate(rows);
-      qkv = FloatBuf.allocate(rows * 3 * hid);
-      probs = FloatBuf.allocate((long) n * heads * seq * seq);
-      o = FloatBuf.allocate(rows * hid);
-      att = FloatBuf.allocate(rows * hid);
-      xmid = FloatBuf.allocate(rows * hid);
-      xhat2 = FloatBuf.allocate(rows * hid);
-      rstd2 = FloatBuf.allocate(rows);
-      u = FloatBuf.allocate(rows * h4);
-      th = FloatBuf.allocate(rows * h4);
-      gl = FloatBuf.allocate(rows * h4);
-      f = FloatBuf.allocate(rows * hid);
-    }
-  }
-
-  /** Every buffer of a pass over up to n images. */
-  private final class Acts {
-    final int n;
-    final FloatBuf e;
-    final FloatBuf a1;
-    final FloatBuf s1;
-    final FloatBuf cv;
-    final FloatBuf sc;
-    final FloatBuf[] mods;
-    final FloatBuf modsF;
-    final FloatBuf patches;
-    final FloatBuf embImg;
-    final FloatBuf[] xs;
-    final Blk[] blk;
-    final FloatBuf yImg;
-    final FloatBuf xhatF;
-    final FloatBuf rstdF;
-    final FloatBuf h;
-    final FloatBuf out;
-    // gradients of activations (reused block to block)
-    final FloatBuf dOut;
-    final FloatBuf dh;
-    final FloatBuf dyImg;
-    final FloatBuf dx;
-    final FloatBuf dt;
-    final FloatBuf dgl;
-    final FloatBuf dO;
-    final FloatBuf dqkv;
-    final FloatBuf dp;
-    final FloatBuf dmods;
-    final FloatBuf dmodsF;
-    final FloatBuf dsc;
-    final FloatBuf ds1;
-
-    Acts(int n) {
-      this.n = n;
-      long rows = (long) n * seq;
-      long img = (long) n * tokens;
-      e = FloatBuf.allocate((long) n * ModelConfig.TIME_FREQ);
-      a1 = FloatBuf.allocate((long) n * hid);
-      s1 = FloatBuf.allocate((long) n * hid);
-      cv = FloatBuf.allocate((long) n * hid);
-      sc = FloatBuf.allocate((long) n * hid);
-      mods = new FloatBuf[depth];
-      for (int b = 0; b < depth; b++) mods[b] = FloatBuf.allocate((long) n * 6 * hid);
-      modsF = FloatBuf.allocate((long) n * 2 * hid);
-      patches = FloatBuf.allocate(img * pd);
-      embImg = FloatBuf.allocate(img * hid);
-      xs = new FloatBuf[depth + 1];
-      for (int b = 0; b <= depth; b++) xs[b] = FloatBuf.allocate(rows * hid);
-      blk = new Blk[depth];
-      for (int b = 0; b < depth; b++) blk[b] = new Blk(n);
-      yImg = FloatBuf.allocate(img * hid);
-      xhatF = FloatBuf.allocate(img * hid);
-      rstdF = FloatBuf.allocate(img);
-      h = FloatBuf.allocate(rows * hid);
-      out = FloatBuf.allocate(img * pd);
-      dOut = FloatBuf.allocate(img * pd);
-      dh = FloatBuf.allocate(rows * hid);
-      dyImg = FloatBuf.allocate(img * hid);
-      dx = FloatBuf.allocate(rows * hid);
-      dt = FloatBuf.allocate(rows * hid);
-      dgl = FloatBuf.allocate(rows * h4);
-      dO = FloatBuf.allocate(rows * hid);
-      dqkv = FloatBuf.allocate(rows * 3 * hid);
-      dp = FloatBuf.allocate((long) seq * seq);
-      dmods = FloatBuf.allocate((long) n * 6 * hid);
-      dmodsF = FloatBuf.allocate((long) n * 2 * hid);
-      dsc = FloatBuf.allocate((long) n * hid);
-      ds1 = FloatBuf.allocate((long) n * hid);
-    }
   }
 }

@@ -1,0 +1,212 @@
+package io.instgenie.kernels.train;
+
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * The elementwise pieces of {@link TrainPass}, forward and backward: LayerNorm, adaLN modulation,
+ * gated residual sums, GELU and SiLU. Rows are {@code hid} wide; image i owns {@code per}
+ * consecutive rows and row i of {@code mods} (stride {@code ms}), whose chunk k is the k-th of its
+ * modulation vectors.
+ */
+final class TrainOps {
+  private TrainOps() {}
+
+  /** xhat = (x − mean)·rstd per row (LayerNorm without affine, eps of the spec). */
+  static void layerNorm(FloatBuf x, FloatBuf xhat, FloatBuf rstd, int rows, int hid) {
+    FloatBuffer xf = x.floats();
+    FloatBuffer hf = xhat.floats();
+    for (int r = 0; r < rows; r++) {
+      int at = r * hid;
+      double s = 0;
+      for (int j = 0; j < hid; j++) s += xf.get(at + j);
+      double mean = s / hid;
+      double v = 0;
+      for (int j = 0; j < hid; j++) {
+        double d = xf.get(at + j) - mean;
+        v += d * d;
+      }
+      double inv = 1 / Math.sqrt(v / hid + ModelConfig.LN_EPS);
+      rstd.set(r, (float) inv);
+      for (int j = 0; j < hid; j++) hf.put(at + j, (float) ((xf.get(at + j) - mean) * inv));
+    }
+  }
+
+  /**
+   * h = xhat⊙(1 + scale) + shift with image i's (shift, scale) at chunks k, k+1 of its mods row.
+   */
+  static void modulate(
+      FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+    FloatBuffer hf = h.floats();
+    FloatBuffer xf = xhat.floats();
+    FloatBuffer mf = mods.floats();
+    for (int i = 0; i < n; i++) {
+      int shift = i * ms + k * hid;
+      int scale = shift + hid;
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int at = r * hid;
+        for (int j = 0; j < hid; j++) {
+          hf.put(at + j, xf.get(at + j) * (1 + mf.get(scale + j)) + mf.get(shift + j));
+        }
+      }
+    }
+  }
+
+  /**
+   * Backward of {@link #modulate} and the LayerNorm before it: accumulates dshift and dscale into
+   * dmods and adds dL/dx to {@code dx}.
+   */
+  static void modulateBackward(
+      FloatBuf dh,
+      FloatBuf xhat,
+      FloatBuf rstd,
+      FloatBuf mods,
+      FloatBuf dmods,
+      int ms,
+      int k,
+      int n,
+      int per,
+      int hid,
+      FloatBuf dx) {
+    FloatBuffer dhf = dh.floats();
+    FloatBuffer xf = xhat.floats();
+    FloatBuffer mf = mods.floats();
+    FloatBuffer dmf = dmods.floats();
+    FloatBuffer dxf = dx.floats();
+    double[] dShift = new double[hid];
+    double[] dScale = new double[hid];
+    float[] dxhat = new float[hid];
+    for (int i = 0; i < n; i++) {
+      int shift = i * ms + k * hid;
+      int scale = shift + hid;
+      Arrays.fill(dShift, 0);
+      Arrays.fill(dScale, 0);
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int at = r * hid;
+        double m1 = 0;
+        double m2 = 0;
+        for (int j = 0; j < hid; j++) {
+          float d = dhf.get(at + j);
+          float xh = xf.get(at + j);
+          dShift[j] += d;
+          dScale[j] += d * xh;
+          float dxh = d * (1 + mf.get(scale + j));
+          dxhat[j] = dxh;
+          m1 += dxh;
+          m2 += dxh * xh;
+        }
+        float mean1 = (float) (m1 / hid);
+        float mean2 = (float) (m2 / hid);
+        float inv = rstd.get(r);
+        for (int j = 0; j < hid; j++) {
+          float v = inv * (dxhat[j] - mean1 - xf.get(at + j) * mean2);
+          dxf.put(at + j, dxf.get(at + j) + v);
+        }
+      }
+      for (int j = 0; j < hid; j++) {
+        dmf.put(shift + j, dmf.get(shift + j) + (float) dShift[j]);
+        dmf.put(scale + j, dmf.get(scale + j) + (float) dScale[j]);
+      }
+    }
+  }
+
+  /** out = x + gate⊙y with image i's gate at chunk k of its mods row. */
+  static void gatedSum(
+      FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+    FloatBuffer of = out.floats();
+    FloatBuffer xf = x.floats();
+    FloatBuffer yf = y.floats();
+    FloatBuffer mf = mods.floats();
+    for (int i = 0; i < n; i++) {
+      int gate = i * ms + k * hid;
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int at = r * hid;
+        for (int j = 0; j < hid; j++)
+          of.put(at + j, xf.get(at + j) + mf.get(gate + j) * yf.get(at + j));
+      }
+    }
+  }
+
+  /** Backward of {@link #gatedSum} for y and the gate: dgate += Σ dOut⊙y, dy = dOut⊙gate. */
+  static void gateBackward(
+      FloatBuf dOut,
+      FloatBuf y,
+      FloatBuf mods,
+      FloatBuf dmods,
+      int ms,
+      int k,
+      int n,
+      int per,
+      int hid,
+      FloatBuf dy) {
+    FloatBuffer df = dOut.floats();
+    FloatBuffer yf = y.floats();
+    FloatBuffer mf = mods.floats();
+    FloatBuffer dmf = dmods.floats();
+    FloatBuffer dyf = dy.floats();
+    double[] dGate = new double[hid];
+    for (int i = 0; i < n; i++) {
+      int gate = i * ms + k * hid;
+      Arrays.fill(dGate, 0);
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int at = r * hid;
+        for (int j = 0; j < hid; j++) {
+          float d = df.get(at + j);
+          dGate[j] += d * yf.get(at + j);
+          dyf.put(at + j, d * mf.get(gate + j));
+        }
+      }
+      for (int j = 0; j < hid; j++) dmf.put(gate + j, dmf.get(gate + j) + (float) dGate[j]);
+    }
+  }
+
+  private static final double GELU_K = Math.sqrt(2 / Math.PI);
+
+  /**
+   * y = 0.5·x·(1 + tanh(z)), z = √(2/π)(x + 0.044715x³); tanh(z) = 1 − 2/(e^{2z} + 1) (exp is an
+   * intrinsic, Math.tanh is not) is kept in {@code th} for the backward pass.
+   */
+  static void gelu(FloatBuf y, FloatBuf th, FloatBuf x, int count) {
+    FloatBuffer yf = y.floats();
+    FloatBuffer tf = th.floats();
+    FloatBuffer xf = x.floats();
+    for (int i = 0; i < count; i++) {
+      double v = xf.get(i);
+      double t = 1 - 2 / (Math.exp(2 * GELU_K * (v + 0.044715 * v * v * v)) + 1);
+      tf.put(i, (float) t);
+      yf.put(i, (float) (0.5 * v * (1 + t)));
+    }
+  }
+
+  /** dx = dy·(0.5(1 + tanh z) + 0.5x(1 − tanh² z)·√(2/π)(1 + 3·0.044715x²)), in place in dy. */
+  static void geluBackward(FloatBuf dy, FloatBuf x, FloatBuf th, int count) {
+    FloatBuffer df = dy.floats();
+    FloatBuffer xf = x.floats();
+    FloatBuffer tf = th.floats();
+    for (int i = 0; i < count; i++) {
+      float v = xf.get(i);
+      float t = tf.get(i);
+      float d = 0.5f * (1 + t) + 0.5f * v * (1 - t * t) * (float) GELU_K * (1 + 0.134145f * v * v);
+      df.put(i, df.get(i) * d);
+    }
+  }
+
+  /** y = SiLU(x) = x·σ(x). */
+  static void silu(FloatBuf y, FloatBuf x, int count) {
+    for (int i = 0; i < count; i++) {
+      double v = x.get(i);
+      y.set(i, (float) (v / (1 + Math.exp(-v))));
+    }
+  }
+
+  /** dy ← dy·SiLU'(x), SiLU'(x) = σ(x)(1 + x(1 − σ(x))). */
+  static void siluBackward(FloatBuf dy, FloatBuf x, int count) {
+    for (int i = 0; i < count; i++) {
+      double v = x.get(i);
+      double s = 1 / (1 + Math.exp(-v));
+      dy.set(i, (float) (dy.get(i) * s * (1 + v * (1 - s))));
+    }
+  }
+}
