@@ -341,6 +341,12 @@ class ClusterServiceTest {
               ctx.verify(
                   () -> {
                     assertEachCompletedOnce(ids, all, onB);
+                    // the edits A ran for B carry on where they were: adopted, not requeued
+                    for (int i = 0; i < ids.size(); i++) {
+                      if (!onA.contains(ids.get(i))) continue;
+                      List<JsonObject> events = all.resultAt(i);
+                      assertEquals(0, Lifecycle.count(events, "requeued"), "adopted: " + events);
+                    }
                   });
               List<Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>>
                   images = new ArrayList<>();

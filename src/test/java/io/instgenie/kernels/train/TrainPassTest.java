@@ -88,6 +88,26 @@ class TrainPassTest {
   }
 
   @Test
+  void aTokenWeightScalesThatTokensErrorOnly() {
+    TrainPass pass = new TrainPass(C, Params.of(C, weights(3, 0.1f)), Params.zeros(C));
+    TrainPass.Batch b = batch(5, 2);
+    float[] v = pass.forward(b);
+    int pd = C.patchDim();
+    int token = C.imageTokens() + 3; // image 1, token 3
+    double want = 0;
+    for (int j = token * pd; j < (token + 1) * pd; j++) {
+      double e = v[j] - b.target()[j];
+      want += e * e;
+    }
+    float[] w = new float[2 * C.imageTokens()];
+    w[token] = 2.5f;
+    double got =
+        pass.forwardBackwardLossOnly(
+            new TrainPass.Batch(b.n(), b.xt(), b.target(), b.t(), b.promptIds(), w));
+    assertEquals(2.5 * want, got, 1e-9 * want);
+  }
+
+  @Test
   void weightedGradientsMatchFiniteDifferences() {
     TrainPass.Batch b = batch(9, 2);
     Random r = new Random(4);

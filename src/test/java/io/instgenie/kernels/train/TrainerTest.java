@@ -2,6 +2,7 @@ package io.instgenie.kernels.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,7 +128,7 @@ class TrainerTest {
   }
 
   @Test
-  void objectWeightChangesTheRunAndResumesFromItsCheckpoint(@TempDir Path dir) {
+  void objectWeightChangesTheRunAndBindsItsCheckpoint(@TempDir Path dir) {
     TrainConfig plain = config(4);
     TrainConfig weighted =
         new TrainConfig(4, 8, 3e-3, 5, 0.01, 0.9, 0.1, 1.0, 42, TrainConfig.UNIFORM, 4.0);
@@ -143,10 +144,14 @@ class TrainerTest {
       b = t.weights();
     }
     String name = "final.linear.weight";
-    assertTrue(
-        !java.util.Arrays.equals(a.get(name).data(), b.get(name).data()),
+    assertFalse(
+        java.util.Arrays.equals(a.get(name).data(), b.get(name).data()),
         "a weighted loss trains other weights");
     assertEquals(4.0, Checkpoint.read(ck).train().objectWeight());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Trainer.resume(ck, C, plain, DATA, 2).close());
+    assertTrue(e.getMessage().contains("was made with"), "resuming unweighted: " + e.getMessage());
   }
 
   @Test

@@ -27,7 +27,10 @@ public record TrainConfig(
   /** t = sigmoid(n), n standard normal: more weight on the middle noise levels (SD3). */
   public static final String LOGIT_NORMAL = "logit-normal";
 
-  /** Uniform noise levels (checkpoints written before {@code t_sampling} existed read as this). */
+  /**
+   * Uniform noise levels and unweighted tokens (a checkpoint without {@code t_sampling} or {@code
+   * object_weight} reads the same way: the canonical constructor takes their absence as these).
+   */
   public TrainConfig(
       int steps,
       int batch,
@@ -41,7 +44,7 @@ public record TrainConfig(
     this(steps, batch, lr, warmup, weightDecay, ema, captionDropout, gradClip, seed, UNIFORM, 1.0);
   }
 
-  /** Unweighted tokens (checkpoints written before {@code object_weight} existed read as this). */
+  /** Unweighted tokens. */
   public TrainConfig(
       int steps,
       int batch,

@@ -38,8 +38,9 @@ public final class CachedTemplateStore implements TemplateStore {
   }
 
   /**
-   * Promotes in the background, for later edits: an edit admitted meanwhile need not wait, it reads
-   * the disk file through the pipelined loader.
+   * A disk copy is promoted in the background, for later edits (an edit admitted meanwhile need not
+   * wait: it reads the disk file through the pipelined loader); for a template held only by peers,
+   * the peers are asked which can stream it, and the edit waits for the answer ({@link #loading}).
    */
   @Override
   public void prefetch(String templateId, int steps) {

@@ -152,24 +152,41 @@ public final class StepLoop implements Runnable {
   private void drainInbox(long waitMs) throws InterruptedException {
     Object first = waitMs > 0 ? inbox.poll(waitMs, TimeUnit.MILLISECONDS) : inbox.poll();
     for (Object o = first; o != null; o = inbox.poll()) {
-      if (o instanceof DenoiseTask t && earlyCancels.remove(t.id())) {
-        listener.event(JobEvent.of(t.id(), "cancelled"));
+      if (o instanceof DenoiseTask t && earlyCancels.containsKey(t.id())) {
+        long arrived = earlyCancels.remove(t.id());
+        listener.event(
+            JobEvent.of(t.id(), "cancelled", "worker_step", stepsRun, "cancel_step", arrived));
       } else if (o instanceof DenoiseTask t) {
         Member m = new Member(t);
         m.waitSinceMs = now();
-        if (useCache) store.prefetch(t.edit().templateId(), t.edit().steps());
         queue.add(m);
         m.lastPosition = queue.size();
         listener.event(
             JobEvent.of(t.id(), "queued", "position", m.lastPosition, "worker_step", stepsRun));
+        if (useCache) prefetch(t);
       } else if (o instanceof Cancel c && !c.id().isEmpty()) {
         cancelNow(c);
       }
     }
   }
 
-  /** Cancels that arrived before their task (bounded; oldest forgotten first). */
-  private final java.util.LinkedHashSet<String> earlyCancels = new java.util.LinkedHashSet<>();
+  /**
+   * A queued task's template, brought closer while it waits; a failure only costs the head start.
+   */
+  private void prefetch(DenoiseTask t) {
+    try {
+      store.prefetch(t.edit().templateId(), t.edit().steps());
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "prefetch of template " + t.edit().templateId() + " failed", e);
+    }
+  }
+
+  /**
+   * Cancels that arrived before their task, with the step count at arrival (bounded; oldest
+   * forgotten first).
+   */
+  private final java.util.LinkedHashMap<String, Long> earlyCancels =
+      new java.util.LinkedHashMap<>();
 
   /**
    * Drops a cancelled task wherever it is. The {@code cancelled} event carries {@code worker_step}
@@ -200,8 +217,8 @@ public final class StepLoop implements Runnable {
       listener.event(cancelled);
       return;
     }
-    earlyCancels.add(id);
-    if (earlyCancels.size() > 1024) earlyCancels.remove(earlyCancels.iterator().next());
+    earlyCancels.put(id, c.arrivedAtStep());
+    if (earlyCancels.size() > 1024) earlyCancels.remove(earlyCancels.keySet().iterator().next());
   }
 
   /** Moves queued tasks into the batch while there is room (static: only into an empty batch). */
@@ -212,8 +229,8 @@ public final class StepLoop implements Runnable {
   /** What a queued task does when a slot frees: the step loop's side of {@link StepBatch}. */
   private final class Admission implements StepBatch.Rules<Member> {
     /**
-     * A template the store is still bringing from a tier it cannot read step by step keeps its task
-     * queued (in place) instead of reading on this thread.
+     * A task whose template the store is not ready to read yet (a peer still being asked about its
+     * copy) stays queued, in place, while the batch steps on.
      */
     @Override
     public boolean held(Member m) {

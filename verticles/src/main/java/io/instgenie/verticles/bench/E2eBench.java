@@ -161,6 +161,9 @@ public final class E2eBench {
       capacity.put(m, s.throughputRps());
     }
     double rate = capacity.get(Mode.BASELINE);
+    if (!(rate > 0))
+      throw new IllegalStateException(
+          "the baseline completed no request of the burst, so it has no saturation rate");
     // arrival times scale with 1/rate, so this nominal rate realises exactly `rate`
     double nominal = rate * rate / offered(atRate(spec, rate).arrivals());
     RateResult r = run(spec, List.of(nominal), modes).get(0);

@@ -102,10 +102,7 @@ public final class E2eReport {
     }
     out.put("capacity_rps", capacity);
     out.put("capacity_ratio", ratio);
-    @SuppressWarnings("unchecked")
-    List<Object> one =
-        (List<Object>) json(List.of(sat.atBaselineCapacity()), null, 1, List.of(1), 0).get("rates");
-    out.put("at_baseline_capacity", one.get(0));
+    out.put("at_baseline_capacity", rateJson(sat.atBaselineCapacity()));
     return out;
   }
 
@@ -152,23 +149,7 @@ public final class E2eReport {
       List<Integer> steps,
       double maskRatio) {
     List<Object> rates = new ArrayList<>();
-    for (E2eBench.RateResult r : results) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rate_rps", r.rateRps());
-      m.put("offered_rps", r.offeredRps());
-      for (var e : r.modes().entrySet()) m.put(e.getKey().key(), stats(e.getValue()));
-      ServeBench.Stats base = r.modes().get(Mode.BASELINE);
-      for (var e : r.modes().entrySet()) {
-        if (base == null || e.getKey() == Mode.BASELINE) continue;
-        ServeBench.Stats s = e.getValue();
-        Map<String, Object> ratio = new LinkedHashMap<>();
-        ratio.put("throughput_ratio", s.throughputRps() / base.throughputRps());
-        ratio.put("mean_latency_ratio", base.meanMs() / s.meanMs());
-        ratio.put("p95_latency_ratio", base.p95Ms() / s.p95Ms());
-        m.put(e.getKey().key() + "_vs_baseline", ratio);
-      }
-      rates.add(m);
-    }
+    for (E2eBench.RateResult r : results) rates.add(rateJson(r));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("rates", rates);
     if (engine != null) {
@@ -194,6 +175,25 @@ public final class E2eReport {
       out.put("engine", e);
     }
     return out;
+  }
+
+  /** One rate: its figures per mode and each mode's ratios against the baseline. */
+  private static Map<String, Object> rateJson(E2eBench.RateResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rate_rps", r.rateRps());
+    m.put("offered_rps", r.offeredRps());
+    for (var e : r.modes().entrySet()) m.put(e.getKey().key(), stats(e.getValue()));
+    ServeBench.Stats base = r.modes().get(Mode.BASELINE);
+    for (var e : r.modes().entrySet()) {
+      if (base == null || e.getKey() == Mode.BASELINE) continue;
+      ServeBench.Stats s = e.getValue();
+      Map<String, Object> ratio = new LinkedHashMap<>();
+      ratio.put("throughput_ratio", s.throughputRps() / base.throughputRps());
+      ratio.put("mean_latency_ratio", base.meanMs() / s.meanMs());
+      ratio.put("p95_latency_ratio", base.p95Ms() / s.p95Ms());
+      m.put(e.getKey().key() + "_vs_baseline", ratio);
+    }
+    return m;
   }
 
   private static Map<String, Object> stats(ServeBench.Stats s) {

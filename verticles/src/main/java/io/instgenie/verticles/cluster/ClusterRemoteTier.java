@@ -7,8 +7,6 @@ import io.instgenie.cache.TemplateKey;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The remote tier of a clustered node: a peer found in the template directory streams the segments
@@ -21,12 +19,10 @@ public final class ClusterRemoteTier implements io.instgenie.cache.RemoteTier {
   private final TemplateDirectory directory;
   private final RemoteCosts costs;
 
-  /** Shape probes by "peer|template key", sent by {@link #prepare} and taken by {@link #open}. */
-  private final ConcurrentHashMap<String, CompletableFuture<ActivationShape>> probes =
-      new ConcurrentHashMap<>();
+  /** How long a peer's answer about a template is reused by later edits of it. */
+  private static final long KEEP_ANSWER_MS = 5_000;
 
-  /** Unclaimed probes kept at most (those of edits cancelled before they started). */
-  private static final int MAX_PROBES = 1024;
+  private final PeerProbes probes;
 
   /** What a fetch and a template run are estimated to cost, in ms. */
   public interface RemoteCosts {
@@ -41,6 +37,11 @@ public final class ClusterRemoteTier implements io.instgenie.cache.RemoteTier {
     this.vertx = vertx;
     this.directory = directory;
     this.costs = costs;
+    this.probes =
+        new PeerProbes(
+            (peer, key) -> PeerSegments.probe(vertx, peer, key),
+            System::currentTimeMillis,
+            KEEP_ANSWER_MS);
   }
 
   @Override
@@ -48,49 +49,48 @@ public final class ClusterRemoteTier implements io.instgenie.cache.RemoteTier {
     return directory.peers(key).stream().findFirst().map(TemplateDirectory.Holder::node);
   }
 
-  /** Sends the shape probe to the best peer holding the template; returns at once. */
+  /** Asks the peers holding the template, best first, which can stream it; returns at once. */
   @Override
   public void prepare(TemplateKey key) {
-    List<TemplateDirectory.Holder> peers = directory.peers(key);
+    List<String> peers = peers(key);
     if (peers.isEmpty()) return;
-    if (probes.size() >= MAX_PROBES) probes.clear();
-    probe(peers.get(0).node(), key);
+    try {
+      probes.ask(key, peers);
+    } catch (RuntimeException e) { // the event bus closing, say: the edit then runs the template
+      LOG.log(System.Logger.Level.WARNING, "cannot ask the peers about template " + key, e);
+    }
   }
 
-  /** True while a probe for the template is out. */
+  /** True while the peers' answer about the template is awaited. */
   @Override
   public boolean preparing(TemplateKey key) {
-    String suffix = "|" + key;
-    for (var e : probes.entrySet())
-      if (e.getKey().endsWith(suffix) && !e.getValue().isDone()) return true;
-    return false;
-  }
-
-  private CompletableFuture<ActivationShape> probe(String peer, TemplateKey key) {
-    return probes.computeIfAbsent(peer + "|" + key, k -> PeerSegments.probe(vertx, peer, key));
+    return probes.pending(key);
   }
 
   @Override
   public Optional<SegmentSource> open(TemplateKey key) {
-    for (TemplateDirectory.Holder h : directory.peers(key)) {
-      // a prepared probe has usually answered by now; otherwise this waits for it (bounded)
-      ActivationShape shape = PeerSegments.await(probe(h.node(), key));
-      probes.remove(h.node() + "|" + key);
-      if (shape == null) continue;
-      double fetch = costs.fetchMs(shape);
-      double run = costs.templateRunMs(shape);
-      if (fetch >= run) {
-        LOG.log(
-            System.Logger.Level.DEBUG,
-            () ->
-                String.format(
-                    "template %s: a fetch from %s (%.1f ms) costs more than the run (%.1f ms)",
-                    key, h.node(), fetch, run));
-        return Optional.empty();
-      }
-      return Optional.of(new PeerSegments(vertx, h.node(), key, shape));
+    List<String> peers = peers(key);
+    if (peers.isEmpty()) return Optional.empty();
+    // a prepared question has usually been answered by now; otherwise this waits (bounded)
+    PeerProbes.Found found =
+        PeerProbes.await(probes.ask(key, peers), PeerSegments.PROBE_TIMEOUT_MS);
+    if (found == null) return Optional.empty();
+    double fetch = costs.fetchMs(found.shape());
+    double run = costs.templateRunMs(found.shape());
+    if (fetch >= run) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () ->
+              String.format(
+                  "template %s: a fetch from %s (%.1f ms) costs more than the run (%.1f ms)",
+                  key, found.peer(), fetch, run));
+      return Optional.empty();
     }
-    return Optional.empty();
+    return Optional.of(new PeerSegments(vertx, found.peer(), key, found.shape()));
+  }
+
+  private List<String> peers(TemplateKey key) {
+    return directory.peers(key).stream().map(TemplateDirectory.Holder::node).toList();
   }
 
   /**

@@ -34,7 +34,7 @@ final class PeerSegments implements SegmentSource {
    * stays queued while it is out (the batch keeps stepping); a peer that does not answer this fast
    * is passed over.
    */
-  private static final long PROBE_TIMEOUT_MS = 2_000;
+  static final long PROBE_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
   private final String peer;
@@ -58,18 +58,6 @@ final class PeerSegments implements SegmentSource {
         .handle(
             (reply, err) ->
                 err != null ? null : ((JsonObject) reply.body()).mapTo(ActivationShape.class));
-  }
-
-  /** {@link #probe}'s answer, waiting at most {@link #PROBE_TIMEOUT_MS} for it. */
-  static ActivationShape await(CompletableFuture<ActivationShape> probe) {
-    try {
-      return probe.get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
   }
 
   @Override
