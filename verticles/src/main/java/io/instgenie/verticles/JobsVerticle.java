@@ -1,6 +1,7 @@
 package io.instgenie.verticles;
 
 import io.instgenie.verticles.cluster.ClusterJobs;
+import io.instgenie.verticles.cluster.JobMirror;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
@@ -56,7 +57,7 @@ public final class JobsVerticle extends VerticleBase {
     byte[] png;
 
     /** Clustered only (else null): the job's copy in the cluster's job table. */
-    final ClusterJobs.Mirror mirror;
+    final JobMirror mirror;
 
     Job(Registration reg, ClusterJobs cluster) {
       this.reg = reg;
@@ -286,18 +287,18 @@ public final class JobsVerticle extends VerticleBase {
   /** This table as the cluster's side reads and feeds it. */
   private final class Table implements ClusterJobs.Table {
     @Override
-    public ClusterJobs.Mirror mirror(String id) {
+    public JobMirror mirror(String id) {
       Job j = jobs.get(id);
       return j == null ? null : j.mirror;
     }
 
     @Override
-    public List<ClusterJobs.Mirror> unfinished() {
+    public List<JobMirror> unfinished() {
       return jobs.values().stream().filter(j -> !terminal(j.status)).map(j -> j.mirror).toList();
     }
 
     @Override
-    public ClusterJobs.Mirror adopt(JobRecord r) {
+    public JobMirror adopt(JobRecord r) {
       Job j = new Job(r.registration(), cluster);
       j.status = r.status();
       j.position = r.position();

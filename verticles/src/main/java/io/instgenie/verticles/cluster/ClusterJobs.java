@@ -8,7 +8,6 @@ import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobSnapshot;
-import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +17,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -49,98 +47,19 @@ public final class ClusterJobs {
   /** The node's job table, as the cluster half reads and feeds it. */
   public interface Table {
     /** The mirror of the table's job by that id, or null while it holds none. */
-    Mirror mirror(String id);
+    JobMirror mirror(String id);
 
     /** The mirrors of the table's unfinished jobs. */
-    List<Mirror> unfinished();
+    List<JobMirror> unfinished();
 
     /** Takes in a job whose home left, in the state of its record; answers its mirror. */
-    Mirror adopt(JobRecord r);
+    JobMirror adopt(JobRecord r);
 
     /** An event of one of the table's jobs. */
     void event(JobEvent e);
 
     /** The result of one of the table's jobs. */
     void result(EncodedResult r);
-  }
-
-  /**
-   * A job of this home as the cluster's job table holds it: where it runs, its task (kept until the
-   * job ends, for re-admission), and the writes of its record, one in flight, the latest state
-   * written last.
-   */
-  public final class Mirror {
-    private final Registration reg;
-    private final Supplier<JobSnapshot> snapshot;
-    private String runner;
-    private DenoiseTask task;
-    private boolean writing;
-    private boolean dirty;
-
-    private Mirror(Registration reg, Supplier<JobSnapshot> snapshot) {
-      this.reg = reg;
-      this.snapshot = snapshot;
-    }
-
-    /** Where the balancer sent the job: kept for re-admission, and written. */
-    public void placed(Placement p) {
-      runner = p.node();
-      task = p.task();
-      write();
-    }
-
-    /**
-     * A {@code started} event gets the node that runs the job ({@code node}); others pass as is.
-     */
-    public JobEvent withNode(JobEvent e) {
-      if (!e.type().equals("started") || runner == null) return e;
-      Map<String, Object> d = new LinkedHashMap<>(e.data());
-      d.put("node", runner);
-      return new JobEvent(e.id(), e.seq(), e.type(), d);
-    }
-
-    /** The job ended: its task is no longer kept. */
-    public void ended() {
-      task = null;
-    }
-
-    /**
-     * Copies the job's record into the cluster's job table. The future completes with this write;
-     * at once when one is in flight (the latest state is written after it).
-     */
-    public Future<Void> write() {
-      if (writing) {
-        dirty = true;
-        return Future.succeededFuture();
-      }
-      writing = true;
-      dirty = false;
-      return cluster
-          .putJob(record())
-          .onComplete(
-              ar -> {
-                writing = false;
-                if (dirty) write();
-              });
-    }
-
-    private JobRecord record() {
-      JobSnapshot s = snapshot.get();
-      return new JobRecord(
-          reg.id(),
-          cluster.nodeId(),
-          runner,
-          s.status(),
-          reg.templateId(),
-          reg.steps(),
-          reg.seed(),
-          reg.templateOnly(),
-          s.queuePosition(),
-          s.timings(),
-          s.error(),
-          s.events(),
-          task == null ? null : ClusterState.encodeTask(task));
-    }
   }
 
   public ClusterJobs(Vertx vertx, ClusterState cluster, TemplateDirectory directory) {
@@ -150,8 +69,8 @@ public final class ClusterJobs {
   }
 
   /** The mirror of a job of this home, whose state {@code snapshot} reads. */
-  public Mirror mirror(Registration reg, Supplier<JobSnapshot> snapshot) {
-    return new Mirror(reg, snapshot);
+  public JobMirror mirror(Registration reg, Supplier<JobSnapshot> snapshot) {
+    return new JobMirror(cluster, reg, snapshot);
   }
 
   /**
@@ -184,8 +103,8 @@ public final class ClusterJobs {
 
   /** True when the message comes from the node that runs the table's job {@code id}. */
   private boolean fromRunner(Message<?> m, String id) {
-    Mirror j = table.mirror(id);
-    return j != null && m.headers().get("node").equals(j.runner);
+    JobMirror j = table.mirror(id);
+    return j != null && m.headers().get("node").equals(j.runner());
   }
 
   /** A task of another home for one of this node's workers. */
@@ -240,9 +159,9 @@ public final class ClusterJobs {
 
   /** Another node asks for the live record of one of this home's jobs. */
   private void get(Message<String> msg) {
-    Mirror j = table.mirror(msg.body());
+    JobMirror j = table.mirror(msg.body());
     if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
-    else msg.reply(j.snapshot.get());
+    else msg.reply(j.snapshot());
   }
 
   /** A job the table does not hold: its home's live record, else the cluster's copy. */
@@ -314,7 +233,7 @@ public final class ClusterJobs {
    * their runner, or by the oldest member when their runner is gone too.
    */
   private void nodeLeft(String dead) {
-    for (Mirror j : table.unfinished()) if (dead.equals(j.runner)) requeue(j, dead);
+    for (JobMirror j : table.unfinished()) if (dead.equals(j.runner())) requeue(j, dead);
     cluster
         .unfinishedHomedAt(dead)
         .onSuccess(
@@ -332,18 +251,18 @@ public final class ClusterJobs {
             });
   }
 
-  private void requeue(Mirror j, String from) {
-    DenoiseTask t = j.task;
-    j.runner = null;
-    table.event(JobEvent.of(j.reg.id(), "requeued", "from", from));
+  private void requeue(JobMirror j, String from) {
+    DenoiseTask t = j.unplace();
+    table.event(JobEvent.of(j.id(), "requeued", "from", from));
     vertx.eventBus().send(Addresses.ROUTE, t);
   }
 
   /** Takes over a job whose home left; re-admits it when nobody runs it any more. */
   private void adopt(JobRecord r, boolean readmit) {
-    Mirror j = table.adopt(r);
-    j.runner = readmit ? null : cluster.nodeId();
-    j.task = r.task() == null ? null : ClusterState.decodeTask(r.task());
+    JobMirror j = table.adopt(r);
+    j.adopted(
+        readmit ? null : cluster.nodeId(),
+        r.task() == null ? null : ClusterState.decodeTask(r.task()));
     guests.remove(r.id());
     if (readmit) requeue(j, r.runner() == null ? r.home() : r.runner());
     else j.write();
