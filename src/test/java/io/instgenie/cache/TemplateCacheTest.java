@@ -19,6 +19,8 @@ import io.instgenie.kernels.edit.StepListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,7 @@ class TemplateCacheTest {
 
   /** A remote tier that records prepares and reports a probe out until told otherwise. */
   private static final class PreparingRemote implements RemoteTier {
-    final java.util.List<TemplateKey> prepared = new java.util.ArrayList<>();
+    final List<TemplateKey> prepared = new ArrayList<>();
     volatile boolean out = true;
 
     @Override
@@ -74,7 +76,7 @@ class TemplateCacheTest {
     EditRequest req = request(2);
     try (TemplateCache cache = new TemplateCache(config(dir), remote)) {
       assertFalse(cache.prefetch("absent", 4).join(), "nothing here to promote");
-      assertEquals(java.util.List.of(new TemplateKey("absent", 4)), remote.prepared);
+      assertEquals(List.of(new TemplateKey("absent", 4)), remote.prepared);
       assertTrue(cache.remotePreparing("absent", 4));
       assertFalse(cache.remotePreparing("other", 4));
       remote.out = false;

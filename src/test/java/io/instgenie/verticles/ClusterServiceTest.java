@@ -7,9 +7,12 @@ import io.instgenie.cache.TemplateKey;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.cluster.ClusterSupport;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -348,8 +351,7 @@ class ClusterServiceTest {
                       assertEquals(0, Lifecycle.count(events, "requeued"), "adopted: " + events);
                     }
                   });
-              List<Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>>
-                  images = new ArrayList<>();
+              List<Future<HttpResponse<Buffer>>> images = new ArrayList<>();
               for (String id : ids) images.add(a.get("/v1/edits/" + id + "/image"));
               return Future.all(images);
             })
@@ -359,8 +361,7 @@ class ClusterServiceTest {
                     ctx.verify(
                         () -> {
                           for (int i = 0; i < images.size(); i++) {
-                            io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> r =
-                                images.resultAt(i);
+                            HttpResponse<Buffer> r = images.resultAt(i);
                             assertEquals(200, r.statusCode(), ids.get(i) + " image from A");
                             TestImages.assertUnmaskedIdentical(
                                 template,
@@ -376,7 +377,7 @@ class ClusterServiceTest {
    * {@code completed}; those in {@code rerun} were requeued and then started again.
    */
   private static void assertEachCompletedOnce(
-      List<String> ids, io.vertx.core.CompositeFuture histories, Set<String> rerun) {
+      List<String> ids, CompositeFuture histories, Set<String> rerun) {
     for (int i = 0; i < ids.size(); i++) {
       List<JsonObject> events = histories.resultAt(i);
       String id = ids.get(i);

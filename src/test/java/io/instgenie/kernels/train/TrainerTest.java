@@ -11,6 +11,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.scenes.SceneTrainingData;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,7 +146,7 @@ class TrainerTest {
     }
     String name = "final.linear.weight";
     assertFalse(
-        java.util.Arrays.equals(a.get(name).data(), b.get(name).data()),
+        Arrays.equals(a.get(name).data(), b.get(name).data()),
         "a weighted loss trains other weights");
     assertEquals(4.0, Checkpoint.read(ck).train().objectWeight());
     IllegalArgumentException e =

@@ -9,6 +9,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -319,7 +320,7 @@ public final class Trainer implements AutoCloseable {
         if (tw != null) {
           if (weights == null) {
             weights = new float[n * c.imageTokens()];
-            java.util.Arrays.fill(weights, 1f);
+            Arrays.fill(weights, 1f);
           }
           System.arraycopy(tw, 0, weights, k * c.imageTokens(), tw.length);
         }

@@ -185,8 +185,7 @@ public final class StepLoop implements Runnable {
    * Cancels that arrived before their task, with the step count at arrival (bounded; oldest
    * forgotten first).
    */
-  private final java.util.LinkedHashMap<String, Long> earlyCancels =
-      new java.util.LinkedHashMap<>();
+  private final LinkedHashMap<String, Long> earlyCancels = new LinkedHashMap<>();
 
   /**
    * Drops a cancelled task wherever it is. The {@code cancelled} event carries {@code worker_step}
