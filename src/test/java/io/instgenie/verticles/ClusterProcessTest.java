@@ -10,7 +10,6 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,13 +83,13 @@ class ClusterProcessTest {
     ModelFiles.write(
         model, TestImages.TINY, ModelFiles.randomWeights(TestImages.TINY, 20240607L), DType.F32);
     String cluster = "instgenie-test-" + UUID.randomUUID();
-    List<Integer> memberPorts = List.of(freePort(), freePort());
+    List<Integer> memberPorts = List.of(TestPorts.free(), TestPorts.free());
     String loopback = Files.readString(projectFile("cluster-config/loopback.xml"));
     try {
       for (int k = 0; k < memberPorts.size(); k++) {
         Path xml = dir.resolve("node-" + k + ".xml");
         Files.writeString(xml, clusterXml(loopback, cluster, memberPorts.get(k), memberPorts));
-        NODES.add(start(k, xml, model, freePort()));
+        NODES.add(start(k, xml, model, TestPorts.free()));
       }
       for (Node n : NODES) awaitReady(n);
     } catch (Throwable t) {
@@ -291,11 +290,5 @@ class ClusterProcessTest {
       if (Files.isRegularFile(p.resolve(relative))) return p.resolve(relative);
     }
     throw new AssertionError(relative + " not found from " + Path.of("").toAbsolutePath());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

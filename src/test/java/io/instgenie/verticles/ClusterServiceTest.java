@@ -16,8 +16,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,7 +46,7 @@ class ClusterServiceTest {
   @BeforeAll
   static void startCluster() throws Exception {
     String name = "instgenie-test-" + UUID.randomUUID();
-    List<Integer> ports = List.of(freePort(), freePort(), freePort());
+    List<Integer> ports = List.of(TestPorts.free(), TestPorts.free(), TestPorts.free());
     Map<String, String> keys = new HashMap<>();
     keys.put("host", ServiceClient.HOST);
     keys.put("port", "0");
@@ -411,11 +409,5 @@ class ClusterServiceTest {
               }
               return out;
             });
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }
