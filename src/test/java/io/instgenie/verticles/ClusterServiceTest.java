@@ -239,15 +239,7 @@ class ClusterServiceTest {
     // long enough that C cannot finish an edit while its Vert.x closes (tiny-model steps take ~1
     // ms)
     int steps = 300;
-    List<Future<String>> submitted = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      RgbImage mask = TestImages.rectMask(i % 4, 1, 3, 4);
-      submitted.add(
-          a.postJson(
-                  "/v1/edits",
-                  ServiceClient.editJson(template, mask, "a red circle", steps, 100L + i))
-              .map(r -> r.bodyAsJsonObject().getString("id")));
-    }
+    List<Future<String>> submitted = submit(a, template, 1, "a red circle", steps, 100L, 6);
     Set<String> onC = new HashSet<>();
     List<String> ids = new ArrayList<>();
     Future.all(submitted)
@@ -263,14 +255,7 @@ class ClusterServiceTest {
                   });
             })
         .compose(running -> NODES.get(2).vertx().close())
-        .compose(
-            v -> {
-              List<Future<List<JsonObject>>> histories = new ArrayList<>();
-              for (String id : ids)
-                histories.add(
-                    b.awaitFinished(id).compose(st -> b.sse(id)).compose(EventStream::end));
-              return Future.all(histories);
-            })
+        .compose(v -> histories(b, ids))
         .onComplete(
             ctx.succeeding(
                 all ->
@@ -294,15 +279,7 @@ class ClusterServiceTest {
     String bId = b.service.nodeId();
     RgbImage template = TestImages.template(904);
     int steps = 600;
-    List<Future<String>> submitted = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      RgbImage mask = TestImages.rectMask(i % 4, 2, 3, 4);
-      submitted.add(
-          b.postJson(
-                  "/v1/edits",
-                  ServiceClient.editJson(template, mask, "a blue square", steps, 200L + i))
-              .map(r -> r.bodyAsJsonObject().getString("id")));
-    }
+    List<Future<String>> submitted = submit(b, template, 2, "a blue square", steps, 200L, 4);
     Set<String> onA = new HashSet<>();
     Set<String> onB = new HashSet<>();
     List<String> ids = new ArrayList<>();
@@ -329,14 +306,7 @@ class ClusterServiceTest {
                   both -> both);
             })
         .compose(both -> NODES.get(1).vertx().close())
-        .compose(
-            v -> {
-              List<Future<List<JsonObject>>> histories = new ArrayList<>();
-              for (String id : ids)
-                histories.add(
-                    a.awaitFinished(id).compose(st -> a.sse(id)).compose(EventStream::end));
-              return Future.all(histories);
-            })
+        .compose(v -> histories(a, ids))
         .compose(
             all -> {
               ctx.verify(
@@ -368,6 +338,31 @@ class ClusterServiceTest {
                           }
                           ctx.completeNow();
                         })));
+  }
+
+  /**
+   * Posts {@code n} edits of {@code template} to {@code via}: edit i masks the 3×4-patch rectangle
+   * at column i % 4, row {@code row}, with seed {@code seed0 + i}; answers their ids.
+   */
+  private static List<Future<String>> submit(
+      ServiceClient via, RgbImage template, int row, String prompt, int steps, long seed0, int n) {
+    List<Future<String>> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      RgbImage mask = TestImages.rectMask(i % 4, row, 3, 4);
+      ids.add(
+          via.postJson(
+                  "/v1/edits", ServiceClient.editJson(template, mask, prompt, steps, seed0 + i))
+              .map(r -> r.bodyAsJsonObject().getString("id")));
+    }
+    return ids;
+  }
+
+  /** Each edit's whole event history, read from {@code via} once the edit has finished. */
+  private static Future<CompositeFuture> histories(ServiceClient via, List<String> ids) {
+    List<Future<List<JsonObject>>> all = new ArrayList<>();
+    for (String id : ids)
+      all.add(via.awaitFinished(id).compose(st -> via.sse(id)).compose(EventStream::end));
+    return Future.all(all);
   }
 
   /**

@@ -9,7 +9,6 @@ import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
-import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -58,7 +57,8 @@ public final class Calibration {
     int n = c.sequenceLength();
     float[] x = Noise.gaussian(1, l * c.patchDim());
     MemoryActivations zeros = new MemoryActivations(c, 1); // values do not change the time
-    BlockSource cache = keyed(zeros.source(0), new Object());
+    // a device key (ignored by host backends) lets a GPU keep these rows resident
+    BlockSource cache = BlockSource.withDeviceKey(zeros.source(0), new Object());
     int[] ids = Prompts.nullPrompt(c);
     double[] flops = new double[MASK_RATIOS.length];
     double[] ms = new double[MASK_RATIOS.length];
@@ -121,20 +121,5 @@ public final class Calibration {
     for (int i = 0; i < t.length; i++) t[i] = timer.ms(r);
     Arrays.sort(t);
     return t[t.length / 2];
-  }
-
-  /** {@code src} with a device key (ignored by host backends). */
-  private static BlockSource keyed(BlockSource src, Object key) {
-    return new BlockSource() {
-      @Override
-      public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
-        src.gather(block, tokens, dst, dstOff);
-      }
-
-      @Override
-      public Object deviceKey() {
-        return key;
-      }
-    };
   }
 }

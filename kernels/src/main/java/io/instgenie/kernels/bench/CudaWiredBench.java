@@ -13,7 +13,6 @@ import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.model.Prompts;
-import io.instgenie.kernels.tensor.FloatBuf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,20 +100,7 @@ public final class CudaWiredBench {
     List<Sequence> seqs = new ArrayList<>();
     for (int s = 0; s < BATCH; s++) {
       MemoryActivations acts = new MemoryActivations(c, 1); // values do not change the time
-      Object key = new Object();
-      BlockSource src = acts.source(0);
-      BlockSource keyed =
-          new BlockSource() {
-            @Override
-            public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
-              src.gather(block, tokens, dst, dstOff);
-            }
-
-            @Override
-            public Object deviceKey() {
-              return key;
-            }
-          };
+      BlockSource keyed = BlockSource.withDeviceKey(acts.source(0), new Object());
       int[] a = EngineBench.randomTokens(rnd, (int) Math.round(RATIO * l), l);
       seqs.add(Sequence.masked(0.5f, ids, x, a, l, keyed, new float[a.length * pd]));
     }

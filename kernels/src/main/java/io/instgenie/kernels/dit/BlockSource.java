@@ -18,4 +18,19 @@ public interface BlockSource {
   default Object deviceKey() {
     return null;
   }
+
+  /** {@code src}'s rows under the device key {@code key} (see {@link #deviceKey}). */
+  static BlockSource withDeviceKey(BlockSource src, Object key) {
+    return new BlockSource() {
+      @Override
+      public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
+        src.gather(block, tokens, dst, dstOff);
+      }
+
+      @Override
+      public Object deviceKey() {
+        return key;
+      }
+    };
+  }
 }
