@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,18 +18,8 @@ class SimulateCommandTest {
   @Test
   @DisplayName("simulate --json reports mean_ms, p95_ms and throughput_rps per policy")
   void jsonKeys() throws Exception {
-    PrintStream old = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int rc;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      rc =
-          Main.run("simulate", "--workers", "2", "--requests", "150", "--templates", "6", "--json");
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(0, rc);
-    JsonNode doc = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    JsonNode doc =
+        json("simulate", "--workers", "2", "--requests", "150", "--templates", "6", "--json");
     JsonNode policies = doc.get("policies");
     assertEquals(4, policies.size(), "every policy by default: " + policies);
     for (String p :
@@ -38,5 +30,55 @@ class SimulateCommandTest {
       for (String k : new String[] {"mean_ms", "p95_ms", "throughput_rps"})
         assertTrue(r.get(k).asDouble() > 0, p + "." + k + " = " + r.get(k));
     }
+  }
+
+  @Test
+  @DisplayName("simulate --batching continuous,static runs each policy both ways and their ratios")
+  void batchingBothWays() throws Exception {
+    JsonNode doc =
+        json(
+            "simulate",
+            "--workers",
+            "1",
+            "--requests",
+            "120",
+            "--templates",
+            "3",
+            "--policy",
+            "cost",
+            "--batching",
+            "continuous,static",
+            "--steps",
+            "5,20",
+            "--json");
+    JsonNode c = doc.get("policies").get("cost");
+    JsonNode s = doc.get("policies").get("cost/static");
+    assertEquals(120, c.get("completed").asInt());
+    assertEquals(120, s.get("completed").asInt());
+    JsonNode ratio = doc.get("static_over_continuous").get("cost");
+    assertEquals(
+        s.get("mean_ms").asDouble() / c.get("mean_ms").asDouble(), ratio.get("mean").asDouble());
+    assertEquals(
+        s.get("p95_ms").asDouble() / c.get("p95_ms").asDouble(), ratio.get("p95").asDouble());
+    assertEquals(
+        c.get("throughput_rps").asDouble() / s.get("throughput_rps").asDouble(),
+        ratio.get("throughput").asDouble());
+    StringWriter err = new StringWriter();
+    int rc = Main.run(new PrintWriter(err, true), "simulate", "--batching", "dynamic");
+    assertEquals(Main.BAD_INPUT, rc, err.toString());
+    assertTrue(
+        err.toString().contains("--batching takes continuous and/or static"), err.toString());
+  }
+
+  private static JsonNode json(String... args) throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      assertEquals(0, Main.run(args));
+    } finally {
+      System.setOut(old);
+    }
+    return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
   }
 }

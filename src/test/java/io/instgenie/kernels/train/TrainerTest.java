@@ -106,7 +106,26 @@ class TrainerTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, "cosine"));
-    assertTrue(e.getMessage().contains("uniform or logit-normal"), e.getMessage());
+    assertTrue(e.getMessage().contains("uniform, logit-normal or mixed"), e.getMessage());
+  }
+
+  @Test
+  void mixedNoiseLevelsKeepTheMiddleAndReachTheTop() {
+    TrainConfig tc = new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, TrainConfig.MIXED);
+    java.util.Random r = new java.util.Random(11);
+    int n = 20_000;
+    int middle = 0;
+    int top = 0;
+    for (int i = 0; i < n; i++) {
+      float t = tc.sampleT(r);
+      assertTrue(t >= 0 && t < 1, "t = " + t);
+      if (t >= 0.25f && t <= 0.75f) middle++;
+      if (t > 0.95f) top++;
+    }
+    // middle: 0.2 · 0.5 + 0.8 · 0.7267 = 0.6814; above 0.95: 0.2 · 0.05 + 0.8 · P(n > ln 19)
+    // = 0.01 + 0.8 · 0.00162 = 0.0113 (logit-normal alone: 0.0016); ±4 sigma
+    assertEquals(0.6814, (double) middle / n, 0.0132);
+    assertEquals(0.0113, (double) top / n, 0.003);
   }
 
   @Test

@@ -110,6 +110,26 @@ class SimulatorTest {
   }
 
   @Test
+  @DisplayName("static batching makes a newcomer wait for the running batch; continuous, one step")
+  void staticAgainstContinuous() {
+    // tiny model, 1 ms per block whatever the batch: every step takes 2 ms; max batch 2
+    CostModel flat = new CostModel(new LinearFit(1, 0, 1, 0), Map.of());
+    SimConfig config = new SimConfig(Presets.tiny(), 1, 2, 2, flat, 1L << 20, 0, Precision.F32);
+    List<SimRequest> rs =
+        List.of(new SimRequest(0, 0, "A", 3, 10), new SimRequest(1, 31, "A", 3, 2));
+    Simulator sim = new Simulator(config);
+    SimResult continuous = sim.run(rs, Routing.FEWEST_REQUESTS, true);
+    SimResult fixed = sim.run(rs, Routing.FEWEST_REQUESTS, false);
+    // both: A's template run steps 0-20, r0 runs 20-40 (40 ms). Continuous: r1 (at 31) joins at
+    // the step boundary 32 and runs 32-36 (5 ms). Static: r1 waits for the batch to empty at 40
+    // and runs 40-44 (13 ms)
+    assertEquals((40 + 5) / 2.0, continuous.meanMs(), 1e-9);
+    assertEquals((40 + 13) / 2.0, fixed.meanMs(), 1e-9);
+    assertEquals("fewest-requests", continuous.policy());
+    assertEquals("fewest-requests/static", fixed.policy());
+  }
+
+  @Test
   @DisplayName("every routing decision is the router class's own choice on the same view")
   void routesAsTheRouters() {
     SimConfig config = bench(6, 1L << 30, 4L << 30);

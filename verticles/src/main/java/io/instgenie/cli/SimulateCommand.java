@@ -79,6 +79,15 @@ final class SimulateCommand implements Callable<Integer> {
   List<String> policies;
 
   @Option(
+      names = "--batching",
+      split = ",",
+      defaultValue = "continuous",
+      description =
+          "continuous, static, or both (continuous,static): every policy runs with each; static"
+              + " batches take new members only when empty (default: continuous).")
+  List<String> batching;
+
+  @Option(
       names = "--preset",
       defaultValue = "bench",
       description = "Model shape: tiny, bench, scene.")
@@ -176,9 +185,11 @@ final class SimulateCommand implements Callable<Integer> {
     double capacity = SimWorkloads.capacityRps(config, meanMasked, stepsMean);
     double r = rate != null ? rate : round3(load * capacity);
     if (!(r > 0)) throw new IllegalArgumentException("--rate must be positive");
+    List<Boolean> modes = modes(batching);
     Simulator sim = new Simulator(config);
     List<SimResult> results = new ArrayList<>();
-    for (Routing p : order) results.add(sim.run(base.at(r), p));
+    for (boolean continuous : modes)
+      for (Routing p : order) results.add(sim.run(base.at(r), p, continuous));
 
     List<Path> written = List.of();
     Map<Double, List<SimResult>> sweepResults = new LinkedHashMap<>();
@@ -186,7 +197,8 @@ final class SimulateCommand implements Callable<Integer> {
       for (double f : sweep) {
         double fr = round3(f * capacity);
         List<SimResult> row = new ArrayList<>();
-        for (Routing p : order) row.add(sim.run(base.at(fr), p));
+        for (boolean continuous : modes)
+          for (Routing p : order) row.add(sim.run(base.at(fr), p, continuous));
         sweepResults.put(fr, row);
       }
       written = SimPlots.latencyVsRate(plot, workers, sweepResults, maskMean);
@@ -263,6 +275,23 @@ final class SimulateCommand implements Callable<Integer> {
     LinearFit fit = Calibration.compute(f, 3);
     System.err.println("simulate: compute per block " + fit);
     return fit;
+  }
+
+  /** The --batching modes in order, true for continuous. */
+  private static List<Boolean> modes(List<String> names) {
+    List<Boolean> modes = new ArrayList<>();
+    for (String n : names) {
+      boolean continuous =
+          switch (n.trim()) {
+            case "continuous" -> true;
+            case "static" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                    "--batching takes continuous and/or static, got '" + n + "'");
+          };
+      if (!modes.contains(continuous)) modes.add(continuous);
+    }
+    return modes;
   }
 
   private static Precision precision(String s) {

@@ -65,7 +65,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--t-sampling",
       defaultValue = TrainConfig.UNIFORM,
-      description = "noise levels drawn uniform or logit-normal (default: uniform)")
+      description =
+          "noise levels drawn uniform, logit-normal, or mixed (logit-normal with one draw in five"
+              + " uniform) (default: uniform)")
   String timeSampling;
 
   @Option(

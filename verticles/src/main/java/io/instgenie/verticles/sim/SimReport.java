@@ -26,8 +26,31 @@ public record SimReport(
   }
 
   static SimResult find(List<SimResult> rs, Routing r) {
-    for (SimResult x : rs) if (x.policy().equals(r.configName())) return x;
+    return find(rs, r, true);
+  }
+
+  static SimResult find(List<SimResult> rs, Routing r, boolean continuous) {
+    for (SimResult x : rs) if (x.policy().equals(Simulator.label(r, continuous))) return x;
     return null;
+  }
+
+  /**
+   * Static over continuous batching for each policy run both ways: mean and P95 latency ratios
+   * (above 1: continuous is faster) and the throughput ratio continuous / static.
+   */
+  public Map<String, Map<String, Double>> staticOverContinuous() {
+    Map<String, Map<String, Double>> m = new LinkedHashMap<>();
+    for (Routing r : Routing.values()) {
+      SimResult c = find(results, r, true);
+      SimResult s = find(results, r, false);
+      if (c == null || s == null) continue;
+      Map<String, Double> x = new LinkedHashMap<>();
+      x.put("mean", s.meanMs() / c.meanMs());
+      x.put("p95", s.p95Ms() / c.p95Ms());
+      x.put("throughput", c.throughputRps() / s.throughputRps());
+      m.put(r.configName(), x);
+    }
+    return m;
   }
 
   public String table() {
@@ -65,7 +88,7 @@ public record SimReport(
     b.append(
         String.format(
             Locale.ROOT,
-            "%-21s %6s %9s %9s %9s %9s %9s %8s %6s%n",
+            "%-28s %6s %9s %9s %9s %9s %9s %8s %6s%n",
             "policy",
             "done",
             "thru/s",
@@ -79,7 +102,7 @@ public record SimReport(
       b.append(
           String.format(
               Locale.ROOT,
-              "%-21s %6d %9.3f %9.2f %9.2f %9.2f %9.2f %8d %6.1f%n",
+              "%-28s %6d %9.3f %9.2f %9.2f %9.2f %9.2f %8d %6.1f%n",
               r.policy(),
               r.completed(),
               r.throughputRps(),
@@ -98,6 +121,16 @@ public record SimReport(
               "%ncost vs fewest-requests: P95 %.1f%% lower, mean %.1f%% lower%n",
               100 * p95,
               100 * reduction(false)));
+    for (Map.Entry<String, Map<String, Double>> e : staticOverContinuous().entrySet())
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "static/continuous (%s): mean latency %.2fx, p95 %.2fx; throughput"
+                  + " continuous/static %.2fx%n",
+              e.getKey(),
+              e.getValue().get("mean"),
+              e.getValue().get("p95"),
+              e.getValue().get("throughput")));
     return b.toString();
   }
 
@@ -120,6 +153,7 @@ public record SimReport(
     m.put("policies", per);
     m.put("p95_reduction_cost_vs_fewest_requests", reduction(true));
     m.put("mean_reduction_cost_vs_fewest_requests", reduction(false));
+    m.put("static_over_continuous", staticOverContinuous());
     if (!sweep.isEmpty()) {
       List<Map<String, Object>> rows = new java.util.ArrayList<>();
       for (Map.Entry<Double, List<SimResult>> e : sweep.entrySet()) {

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One simulated denoise worker: the live step loop's batch rules ({@link StepBatch}), a memory and
- * a disk tier with the live eviction policy ({@link LruBytes}), and the step cost of its batch from
- * Algorithm 1 on the calibrated costs. Only its clock is simulated.
+ * One simulated denoise worker: the live step loop's batch rules ({@link StepBatch}, continuous or
+ * static), a memory and a disk tier with the live eviction policy ({@link LruBytes}), and the step
+ * cost of its batch from Algorithm 1 on the calibrated costs. Only its clock is simulated.
  */
 final class SimWorker {
   /** A queued or running task: an edit, or the template run its template needs. */
@@ -62,12 +62,13 @@ final class SimWorker {
    */
   double msPerToken = -1;
 
-  SimWorker(int index, SimConfig config, CostModel planCosts, SimCounters counters) {
+  SimWorker(
+      int index, SimConfig config, CostModel planCosts, SimCounters counters, boolean continuous) {
     this.index = index;
     this.config = config;
     this.planCosts = planCosts;
     this.counters = counters;
-    this.batch = new StepBatch<>(config.maxBatch(), true);
+    this.batch = new StepBatch<>(config.maxBatch(), continuous);
     this.memory = new LruBytes<>(config.memoryBytes());
     this.disk = new LruBytes<>(config.diskBytes());
     for (Map.Entry<TierKind, LinearFit> e : config.costs().load().entrySet())

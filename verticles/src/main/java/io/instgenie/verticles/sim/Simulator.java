@@ -53,17 +53,31 @@ public final class Simulator {
   }
 
   public SimResult run(List<SimRequest> requests, Routing routing) {
-    return run(requests, routing, RouteTrace.NONE);
+    return run(requests, routing, true, RouteTrace.NONE);
+  }
+
+  /**
+   * With continuous (step-level) or static batching: a static batch takes new members only when it
+   * is empty, as request-level batching does. A static run's result is labelled {@code
+   * POLICY/static}.
+   */
+  public SimResult run(List<SimRequest> requests, Routing routing, boolean continuous) {
+    return run(requests, routing, continuous, RouteTrace.NONE);
+  }
+
+  public SimResult run(List<SimRequest> requests, Routing routing, RouteTrace trace) {
+    return run(requests, routing, true, trace);
   }
 
   /** Runs every request (sorted by arrival) to completion under {@code routing}. */
-  public SimResult run(List<SimRequest> requests, Routing routing, RouteTrace trace) {
+  public SimResult run(
+      List<SimRequest> requests, Routing routing, boolean continuous, RouteTrace trace) {
     List<SimRequest> arrivals = new ArrayList<>(requests);
     arrivals.sort((a, b) -> Double.compare(a.atMs(), b.atMs()));
     SimCounters counters = new SimCounters();
     List<SimWorker> workers = new ArrayList<>();
     for (int w = 0; w < config.workers(); w++)
-      workers.add(new SimWorker(w, config, planCosts, counters));
+      workers.add(new SimWorker(w, config, planCosts, counters, continuous));
     PriorityQueue<Event> events =
         new PriorityQueue<>(
             (a, b) ->
@@ -102,7 +116,12 @@ public final class Simulator {
       w.stepDone(e.at(), e.stepMs());
       startStep(w, e.at(), events, seq);
     }
-    return SimResult.of(routing.configName(), counters);
+    return SimResult.of(label(routing, continuous), counters);
+  }
+
+  /** A result's name: the policy's, with {@code /static} for static batching. */
+  public static String label(Routing routing, boolean continuous) {
+    return routing.configName() + (continuous ? "" : "/static");
   }
 
   /** The next step of an idle worker, if anything can run. */
