@@ -312,6 +312,13 @@ class ClusterServiceTest {
               ctx.verify(
                   () -> {
                     assertEachCompletedOnce(ids, all, onB);
+                    // the edits A ran for B are adopted, not requeued: those running carry on,
+                    // those that ended just before B left end once (B's record may not say so)
+                    for (int i = 0; i < ids.size(); i++) {
+                      if (!onA.contains(ids.get(i))) continue;
+                      List<JsonObject> events = all.resultAt(i);
+                      assertEquals(0, Lifecycle.count(events, "requeued"), "adopted: " + events);
+                    }
                   });
               List<Future<HttpResponse<Buffer>>> images = new ArrayList<>();
               for (String id : ids) images.add(a.get("/v1/edits/" + id + "/image"));

@@ -17,6 +17,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -41,6 +42,18 @@ public final class ClusterJobs {
 
   /** Events and results of guests whose home left, kept until the job is adopted here. */
   private final Map<String, List<Object>> stranded = new HashMap<>();
+
+  /**
+   * The result and terminal event of guests that ended here, as sent home, kept {@link
+   * #DELIVERED_MS}: a home that leaves just after may not have written the job's end into the
+   * cluster's table, and its record then still reads unfinished; the job is adopted with these
+   * instead of being run again.
+   */
+  private final Map<String, Delivered> delivered = new LinkedHashMap<>();
+
+  static final long DELIVERED_MS = 60_000;
+
+  private record Delivered(long atMs, List<Object> sent) {}
 
   private Table table;
 
@@ -124,7 +137,10 @@ public final class ClusterJobs {
       stranded.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
       return true;
     }
-    if (e.terminal()) guests.remove(e.id());
+    if (e.terminal()) {
+      guests.remove(e.id());
+      deliver(e.id(), e);
+    }
     vertx.eventBus().send(Addresses.node(home, "event"), e, fromHere());
     return true;
   }
@@ -138,8 +154,16 @@ public final class ClusterJobs {
       return true;
     }
     guests.remove(r.id());
+    deliver(r.id(), r);
     vertx.eventBus().send(Addresses.node(home, "result"), r, fromHere());
     return true;
+  }
+
+  /** Remembers what ended a guest here (see {@link #delivered}); forgets the expired. */
+  private void deliver(String id, Object sent) {
+    long now = System.currentTimeMillis();
+    delivered.values().removeIf(d -> now - d.atMs() > DELIVERED_MS);
+    delivered.computeIfAbsent(id, k -> new Delivered(now, new ArrayList<>())).sent().add(sent);
   }
 
   private DeliveryOptions fromHere() {
@@ -230,7 +254,8 @@ public final class ClusterJobs {
 
   /**
    * A member left: this home's jobs that ran there are re-admitted; jobs homed there are adopted by
-   * their runner, or by the oldest member when their runner is gone too.
+   * the node that runs them or ran them to their end (whatever the cluster's record says, which can
+   * lag), or else re-admitted by the oldest member when their runner is gone too.
    */
   private void nodeLeft(String dead) {
     for (JobMirror j : table.unfinished()) if (dead.equals(j.runner())) requeue(j, dead);
@@ -240,12 +265,10 @@ public final class ClusterJobs {
             records -> {
               for (JobRecord r : records) {
                 if (table.mirror(r.id()) != null) continue;
-                boolean runsHere =
-                    cluster.nodeId().equals(r.runner()) && guests.containsKey(r.id());
-                boolean orphan =
-                    !runsHere
-                        && (!cluster.alive(r.runner()) || cluster.nodeId().equals(r.runner()));
-                if (runsHere) adopt(r, false);
+                // this node's own knowledge first: the record may lag what happened here
+                boolean here = guests.containsKey(r.id()) || delivered.containsKey(r.id());
+                boolean orphan = !cluster.alive(r.runner()) || cluster.nodeId().equals(r.runner());
+                if (here) adopt(r, false);
                 else if (orphan && cluster.oldest() && r.task() != null) adopt(r, true);
               }
             });
@@ -266,10 +289,14 @@ public final class ClusterJobs {
     guests.remove(r.id());
     if (readmit) requeue(j, r.runner() == null ? r.home() : r.runner());
     else j.write();
-    for (Object o : stranded.getOrDefault(r.id(), List.of())) {
+    List<Object> replay = new ArrayList<>();
+    Delivered d = delivered.remove(r.id());
+    if (d != null) replay.addAll(d.sent());
+    List<Object> kept = stranded.remove(r.id());
+    if (kept != null) replay.addAll(kept);
+    for (Object o : replay) {
       if (o instanceof JobEvent e) table.event(e);
       else table.result((EncodedResult) o);
     }
-    stranded.remove(r.id());
   }
 }
