@@ -88,17 +88,10 @@ class TrainerTest {
 
   @Test
   void logitNormalNoiseLevelsGatherInTheMiddle() {
-    TrainConfig tc = new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, TrainConfig.LOGIT_NORMAL);
-    java.util.Random r = new java.util.Random(7);
-    int n = 20_000;
-    int middle = 0;
-    for (int i = 0; i < n; i++) {
-      float t = tc.sampleT(r);
-      assertTrue(t > 0 && t < 1, "t = " + t);
-      if (t >= 0.25f && t <= 0.75f) middle++;
-    }
+    float[] t = draws(TrainConfig.LOGIT_NORMAL, 7);
+    for (float x : t) assertTrue(x > 0 && x < 1, "t = " + x);
     // P(|n| ≤ ln 3) for a standard normal n is 0.7267 (uniform t would give 0.5); ±4 sigma
-    assertEquals(0.7267, (double) middle / n, 0.0126);
+    assertEquals(0.7267, fraction(t, 0.25f, 0.75f), 0.0126);
     TrainConfig uniform = config(10);
     assertEquals(TrainConfig.UNIFORM, uniform.timeSampling());
     assertEquals(new java.util.Random(3).nextFloat(), uniform.sampleT(new java.util.Random(3)));
@@ -111,21 +104,28 @@ class TrainerTest {
 
   @Test
   void mixedNoiseLevelsKeepTheMiddleAndReachTheTop() {
-    TrainConfig tc = new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, TrainConfig.MIXED);
-    java.util.Random r = new java.util.Random(11);
-    int n = 20_000;
-    int middle = 0;
-    int top = 0;
-    for (int i = 0; i < n; i++) {
-      float t = tc.sampleT(r);
-      assertTrue(t >= 0 && t < 1, "t = " + t);
-      if (t >= 0.25f && t <= 0.75f) middle++;
-      if (t > 0.95f) top++;
-    }
+    float[] t = draws(TrainConfig.MIXED, 11);
+    for (float x : t) assertTrue(x >= 0 && x < 1, "t = " + x);
     // middle: 0.2 · 0.5 + 0.8 · 0.7267 = 0.6814; above 0.95: 0.2 · 0.05 + 0.8 · P(n > ln 19)
     // = 0.01 + 0.8 · 0.00162 = 0.0113 (logit-normal alone: 0.0016); ±4 sigma
-    assertEquals(0.6814, (double) middle / n, 0.0132);
-    assertEquals(0.0113, (double) top / n, 0.003);
+    assertEquals(0.6814, fraction(t, 0.25f, 0.75f), 0.0132);
+    assertEquals(0.0113, fraction(t, Math.nextUp(0.95f), 1f), 0.003);
+  }
+
+  /** 20,000 noise levels drawn as a run with this sampling draws them. */
+  private static float[] draws(String sampling, long seed) {
+    TrainConfig tc = new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, sampling);
+    java.util.Random r = new java.util.Random(seed);
+    float[] t = new float[20_000];
+    for (int i = 0; i < t.length; i++) t[i] = tc.sampleT(r);
+    return t;
+  }
+
+  /** The fraction of {@code t} in [lo, hi]. */
+  private static double fraction(float[] t, float lo, float hi) {
+    int n = 0;
+    for (float x : t) if (x >= lo && x <= hi) n++;
+    return (double) n / t.length;
   }
 
   @Test
