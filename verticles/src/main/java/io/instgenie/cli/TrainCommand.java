@@ -246,7 +246,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private static String presetName(ModelConfig c) {
-    for (String name : new String[] {"scene", "tiny", "bench"}) {
+    for (String name : new String[] {"scene", "scene-p4", "tiny", "bench"}) {
       if (Presets.byName(name).equals(c.withProvenance(null))) return name;
     }
     return "custom";

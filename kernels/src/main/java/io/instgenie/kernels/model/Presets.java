@@ -56,9 +56,10 @@ public final class Presets {
       case "tiny" -> tiny();
       case "bench" -> bench();
       case "scene" -> scene();
+      case "scene-p4" -> sceneP4();
       default ->
           throw new IllegalArgumentException(
-              "unknown preset '" + name + "' (known: tiny, bench, scene)");
+              "unknown preset '" + name + "' (known: tiny, bench, scene, scene-p4)");
     };
   }
 
@@ -75,6 +76,16 @@ public final class Presets {
    */
   public static ModelConfig scene() {
     return new ModelConfig(ModelConfig.FORMAT, 64, 3, 8, 256, 4, 4, 4, 8, VOCAB, 20, 3.0f, null);
+  }
+
+  /**
+   * An alternative for the scene model, tried on 2026-11-26 (BENCHMARKS.md): patch 4 (256 tokens),
+   * H 128 (above the 48 values of a patch), depth 4, 4 heads, at about the scene preset's training
+   * cost. It followed the prompt's colour more often but drew no more shape, and its cached edits
+   * strayed further from full recompute; kept so that run can be repeated with more compute.
+   */
+  public static ModelConfig sceneP4() {
+    return new ModelConfig(ModelConfig.FORMAT, 64, 3, 4, 128, 4, 4, 4, 8, VOCAB, 20, 3.0f, null);
   }
 
   /** 128×128 images, patch 4 (1024 tokens), H 256, depth 8, 4 heads, 8 prompt tokens. */
