@@ -90,7 +90,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(
       names = "--preset",
       defaultValue = "bench",
-      description = "Model shape: tiny, bench, scene.")
+      description = "Model shape: tiny, bench, scene, scene-p4.")
   String preset;
 
   @Option(names = "--mask-mean", defaultValue = "0.19", description = "0.11 or 0.19.")

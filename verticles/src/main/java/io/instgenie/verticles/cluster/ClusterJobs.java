@@ -17,9 +17,11 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -44,16 +46,22 @@ public final class ClusterJobs {
   private final Map<String, List<Object>> stranded = new HashMap<>();
 
   /**
-   * The result and terminal event of guests that ended here, as sent home, kept {@link
-   * #DELIVERED_MS}: a home that leaves just after may not have written the job's end into the
-   * cluster's table, and its record then still reads unfinished; the job is adopted with these
-   * instead of being run again.
+   * What ended each guest here (its result, or its terminal event), as sent home, kept for {@link
+   * #DELIVERED_NS} in the order sent: a home that leaves just after may not have written the job's
+   * end into the cluster's table, and its record then still reads unfinished; the job is adopted
+   * with this instead of being run again.
    */
   private final Map<String, Delivered> delivered = new LinkedHashMap<>();
 
-  static final long DELIVERED_MS = 60_000;
+  static final long DELIVERED_NS = TimeUnit.SECONDS.toNanos(60);
 
-  private record Delivered(long atMs, List<Object> sent) {}
+  /**
+   * How long the oldest member waits before re-admitting a job whose home and runner both look
+   * gone: the node that runs it may yet adopt it (its adoption rewrites the record's home).
+   */
+  static final long READMIT_GRACE_MS = 2_000;
+
+  private record Delivered(long atNs, Object sent) {}
 
   private Table table;
 
@@ -159,11 +167,17 @@ public final class ClusterJobs {
     return true;
   }
 
-  /** Remembers what ended a guest here (see {@link #delivered}); forgets the expired. */
+  /** Remembers what ended a guest here (see {@link #delivered}). */
   private void deliver(String id, Object sent) {
-    long now = System.currentTimeMillis();
-    delivered.values().removeIf(d -> now - d.atMs() > DELIVERED_MS);
-    delivered.computeIfAbsent(id, k -> new Delivered(now, new ArrayList<>())).sent().add(sent);
+    forgetExpired();
+    delivered.put(id, new Delivered(System.nanoTime(), sent));
+  }
+
+  /** Drops the deliveries older than {@link #DELIVERED_NS}: the oldest come first. */
+  private void forgetExpired() {
+    long now = System.nanoTime();
+    Iterator<Delivered> it = delivered.values().iterator();
+    while (it.hasNext() && now - it.next().atNs() > DELIVERED_NS) it.remove();
   }
 
   private DeliveryOptions fromHere() {
@@ -254,24 +268,46 @@ public final class ClusterJobs {
 
   /**
    * A member left: this home's jobs that ran there are re-admitted; jobs homed there are adopted by
-   * the node that runs them or ran them to their end (whatever the cluster's record says, which can
-   * lag), or else re-admitted by the oldest member when their runner is gone too.
+   * the node that runs them or ran them to their end (also where the cluster's record, which can
+   * lag, names no runner or a gone one), or else re-admitted by the oldest member, after a grace
+   * period, when their runner is gone too.
    */
   private void nodeLeft(String dead) {
     for (JobMirror j : table.unfinished()) if (dead.equals(j.runner())) requeue(j, dead);
+    forgetExpired();
+    String self = cluster.nodeId();
     cluster
         .unfinishedHomedAt(dead)
         .onSuccess(
             records -> {
               for (JobRecord r : records) {
                 if (table.mirror(r.id()) != null) continue;
-                // this node's own knowledge first: the record may lag what happened here
-                boolean here = guests.containsKey(r.id()) || delivered.containsKey(r.id());
-                boolean orphan = !cluster.alive(r.runner()) || cluster.nodeId().equals(r.runner());
-                if (here) adopt(r, false);
-                else if (orphan && cluster.oldest() && r.task() != null) adopt(r, true);
+                // this node's own knowledge first, where the record, which can lag, allows it: a
+                // runner it names that is still alive has the job
+                boolean mine = guests.containsKey(r.id()) || delivered.containsKey(r.id());
+                boolean noOtherRunner = !cluster.alive(r.runner()) || self.equals(r.runner());
+                if (mine && noOtherRunner) adopt(r, false);
+                else if (noOtherRunner && cluster.oldest() && r.task() != null)
+                  readmitLater(r, dead);
               }
             });
+  }
+
+  /**
+   * Re-admits a job of a home that left, after {@link #READMIT_GRACE_MS}, unless it ended or was
+   * adopted meanwhile (its record then names another home).
+   */
+  private void readmitLater(JobRecord r, String dead) {
+    vertx.setTimer(
+        READMIT_GRACE_MS,
+        t ->
+            cluster
+                .job(r.id())
+                .onSuccess(
+                    now -> {
+                      if (now == null || now.terminal() || !dead.equals(now.home())) return;
+                      if (table.mirror(now.id()) == null) adopt(now, true);
+                    }));
   }
 
   private void requeue(JobMirror j, String from) {
@@ -289,11 +325,12 @@ public final class ClusterJobs {
     guests.remove(r.id());
     if (readmit) requeue(j, r.runner() == null ? r.home() : r.runner());
     else j.write();
+    // a guest that ended here has a delivery; one whose home was gone then has stranded items
     List<Object> replay = new ArrayList<>();
     Delivered d = delivered.remove(r.id());
-    if (d != null) replay.addAll(d.sent());
-    List<Object> kept = stranded.remove(r.id());
-    if (kept != null) replay.addAll(kept);
+    if (d != null) replay.add(d.sent());
+    replay.addAll(stranded.getOrDefault(r.id(), List.of()));
+    stranded.remove(r.id());
     for (Object o : replay) {
       if (o instanceof JobEvent e) table.event(e);
       else table.result((EncodedResult) o);
