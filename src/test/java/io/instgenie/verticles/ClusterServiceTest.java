@@ -43,6 +43,9 @@ class ClusterServiceTest {
   private static final List<ClusterSupport.Node> NODES = new ArrayList<>();
   private static final List<ServiceClient> CLIENTS = new ArrayList<>();
 
+  /** Short edits of homeLeaves: submission index by id. */
+  private final Map<String, Integer> shortIndex = new HashMap<>();
+
   @BeforeAll
   static void startCluster() throws Exception {
     String name = "instgenie-test-" + UUID.randomUUID();
@@ -270,7 +273,7 @@ class ClusterServiceTest {
   @Order(4)
   @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
   @DisplayName(
-      "When the home of running edits stops, the survivor completes them all, once: those it ran (home gone) and those the home ran itself (home and runner gone)")
+      "When the home of running edits stops, the survivor completes them all, once: those it ran or ended unheard (home gone) and those the home ran itself (home and runner gone)")
   void homeLeaves(Vertx vertx, VertxTestContext ctx) {
     // C left in the previous test: A and B remain, B is the home of these edits
     ServiceClient a = CLIENTS.get(0);
@@ -283,6 +286,8 @@ class ClusterServiceTest {
     Set<String> onA = new HashSet<>();
     Set<String> onB = new HashSet<>();
     List<String> ids = new ArrayList<>();
+    List<String> ended = new ArrayList<>(); // short edits that ended on A unheard by B
+    List<String> every = new ArrayList<>();
     Future.all(submitted)
         .compose(
             all -> {
@@ -305,23 +310,30 @@ class ClusterServiceTest {
                                           })),
                   both -> both);
             })
-        .compose(both -> NODES.get(1).vertx().close())
-        .compose(v -> histories(a, ids))
+        .compose(both -> endOnAUnheard(a, b, aId, template, ended))
+        .compose(endedOnA -> NODES.get(1).vertx().close())
+        .compose(
+            v -> {
+              every.addAll(ids);
+              every.addAll(ended);
+              return histories(a, every);
+            })
         .compose(
             all -> {
               ctx.verify(
                   () -> {
-                    assertEachCompletedOnce(ids, all, onB);
+                    assertEachCompletedOnce(every, all, onB);
                     // the edits A ran for B are adopted, not requeued: those running carry on,
-                    // those that ended just before B left end once (B's record may not say so)
-                    for (int i = 0; i < ids.size(); i++) {
-                      if (!onA.contains(ids.get(i))) continue;
+                    // those that ended there unheard by B end once, with what A had sent
+                    for (int i = 0; i < every.size(); i++) {
+                      String id = every.get(i);
+                      if (!onA.contains(id) && !ended.contains(id)) continue;
                       List<JsonObject> events = all.resultAt(i);
                       assertEquals(0, Lifecycle.count(events, "requeued"), "adopted: " + events);
                     }
                   });
               List<Future<HttpResponse<Buffer>>> images = new ArrayList<>();
-              for (String id : ids) images.add(a.get("/v1/edits/" + id + "/image"));
+              for (String id : every) images.add(a.get("/v1/edits/" + id + "/image"));
               return Future.all(images);
             })
         .onComplete(
@@ -331,14 +343,76 @@ class ClusterServiceTest {
                         () -> {
                           for (int i = 0; i < images.size(); i++) {
                             HttpResponse<Buffer> r = images.resultAt(i);
-                            assertEquals(200, r.statusCode(), ids.get(i) + " image from A");
+                            assertEquals(200, r.statusCode(), every.get(i) + " image from A");
+                            // long edits mask row 2, the short ones row 0, in submission order
+                            int row = i < ids.size() ? 2 : 0;
+                            int at = i < ids.size() ? i : shortIndex.get(every.get(i));
                             TestImages.assertUnmaskedIdentical(
                                 template,
-                                TestImages.editPixels(TestImages.rectMask(i % 4, 2, 3, 4)),
+                                TestImages.editPixels(TestImages.rectMask(at % 4, row, 3, 4)),
                                 r.body().getBytes());
                           }
                           ctx.completeNow();
                         })));
+  }
+
+  /**
+   * Makes edits end on A unheard by their home B: A's results to B are dropped from now on, and
+   * four short edits are posted to B; answers once each has ended, those that ran on A (at least
+   * one) in {@code endedOnA}, with their submission index in {@code shortIndex}.
+   */
+  private Future<Set<String>> endOnAUnheard(
+      ServiceClient a, ServiceClient b, String aId, RgbImage template, List<String> endedOnA) {
+    String toB = Addresses.node(b.service.nodeId(), "result");
+    NODES
+        .get(0)
+        .vertx()
+        .eventBus()
+        .addOutboundInterceptor(
+            dc -> {
+              if (!dc.message().address().equals(toB)) dc.next();
+            });
+    List<String> shortIds = new ArrayList<>();
+    return Future.all(submit(b, template, 0, "a red circle", 3, 300L, 4))
+        .compose(
+            all -> {
+              for (Object id : all.list()) shortIds.add((String) id);
+              for (int i = 0; i < shortIds.size(); i++) shortIndex.put(shortIds.get(i), i);
+              return b.poll(
+                  "short edits to end on B, or on A unheard",
+                  () -> endedOn(b, shortIds, aId),
+                  onA -> onA != null);
+            })
+        .map(
+            onA -> {
+              assertTrue(!onA.isEmpty(), "round-robin puts a short edit on A");
+              endedOnA.addAll(onA);
+              return onA;
+            });
+  }
+
+  /**
+   * Null until every edit in {@code ids} has completed or, as B sees it, run all its steps on
+   * {@code node} without completing; then the latter.
+   */
+  private static Future<Set<String>> endedOn(ServiceClient b, List<String> ids, String node) {
+    List<Future<JsonObject>> all = new ArrayList<>();
+    for (String id : ids) all.add(b.get("/v1/edits/" + id).map(r -> r.bodyAsJsonObject()));
+    return Future.all(all)
+        .map(
+            f -> {
+              Set<String> unheard = new HashSet<>();
+              for (int i = 0; i < f.size(); i++) {
+                JsonObject s = f.resultAt(i);
+                if ("completed".equals(s.getString("status"))) continue;
+                boolean allSteps =
+                    node.equals(s.getString("node"))
+                        && s.getInteger("step", 0).equals(s.getInteger("steps"));
+                if (!allSteps) return null;
+                unheard.add(s.getString("id"));
+              }
+              return unheard;
+            });
   }
 
   /**
