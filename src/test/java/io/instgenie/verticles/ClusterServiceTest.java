@@ -396,14 +396,11 @@ class ClusterServiceTest {
    * {@code node} without completing; then the latter.
    */
   private static Future<Set<String>> endedOn(ServiceClient b, List<String> ids, String node) {
-    List<Future<JsonObject>> all = new ArrayList<>();
-    for (String id : ids) all.add(b.get("/v1/edits/" + id).map(r -> r.bodyAsJsonObject()));
-    return Future.all(all)
+    return statuses(b, ids)
         .map(
-            f -> {
+            all -> {
               Set<String> unheard = new HashSet<>();
-              for (int i = 0; i < f.size(); i++) {
-                JsonObject s = f.resultAt(i);
+              for (JsonObject s : all) {
                 if ("completed".equals(s.getString("status"))) continue;
                 boolean allSteps =
                     node.equals(s.getString("node"))
@@ -465,19 +462,23 @@ class ClusterServiceTest {
 
   /** Edits whose latest start was on {@code node} and that are still early in their steps. */
   private static Future<Set<String>> runningOn(ServiceClient a, List<String> ids, String node) {
-    List<Future<JsonObject>> all = new ArrayList<>();
-    for (String id : ids) all.add(a.get("/v1/edits/" + id).map(r -> r.bodyAsJsonObject()));
-    return Future.all(all)
+    return statuses(a, ids)
         .map(
-            f -> {
+            all -> {
               Set<String> out = new HashSet<>();
-              for (int i = 0; i < f.size(); i++) {
-                JsonObject s = f.resultAt(i);
+              for (JsonObject s : all) {
                 if ("running".equals(s.getString("status"))
                     && node.equals(s.getString("node"))
                     && s.getInteger("step") < s.getInteger("steps") / 2) out.add(s.getString("id"));
               }
               return out;
             });
+  }
+
+  /** The status of each edit in {@code ids}, in order, as {@code via} answers it. */
+  private static Future<List<JsonObject>> statuses(ServiceClient via, List<String> ids) {
+    List<Future<JsonObject>> all = new ArrayList<>();
+    for (String id : ids) all.add(via.get("/v1/edits/" + id).map(r -> r.bodyAsJsonObject()));
+    return Future.all(all).map(f -> f.<JsonObject>list());
   }
 }
