@@ -139,31 +139,27 @@ public final class ClusterJobs {
    * False when the job is not a guest: the table takes the event.
    */
   public boolean forwardHome(JobEvent e) {
-    String home = guests.get(e.id());
-    if (home == null || table.mirror(e.id()) != null) return false;
-    if (!cluster.alive(home)) {
-      stranded.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
-      return true;
-    }
-    if (e.terminal()) {
-      guests.remove(e.id());
-      deliver(e.id(), e);
-    }
-    vertx.eventBus().send(Addresses.node(home, "event"), e, fromHere());
-    return true;
+    return forwardHome(e.id(), e, e.terminal(), "event");
   }
 
-  /** As {@link #forwardHome(JobEvent)}, for a result. */
+  /** As {@link #forwardHome(JobEvent)}, for a result (which ends the guest here). */
   public boolean forwardHome(EncodedResult r) {
-    String home = guests.get(r.id());
-    if (home == null || table.mirror(r.id()) != null) return false;
+    return forwardHome(r.id(), r, true, "result");
+  }
+
+  /** Sends a guest's event or result to its home's {@code address}; see the public forms. */
+  private boolean forwardHome(String id, Object item, boolean ends, String address) {
+    String home = guests.get(id);
+    if (home == null || table.mirror(id) != null) return false;
     if (!cluster.alive(home)) {
-      stranded.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(r);
+      stranded.computeIfAbsent(id, k -> new ArrayList<>()).add(item);
       return true;
     }
-    guests.remove(r.id());
-    deliver(r.id(), r);
-    vertx.eventBus().send(Addresses.node(home, "result"), r, fromHere());
+    if (ends) {
+      guests.remove(id);
+      deliver(id, item);
+    }
+    vertx.eventBus().send(Addresses.node(home, address), item, fromHere());
     return true;
   }
 
@@ -329,8 +325,8 @@ public final class ClusterJobs {
     List<Object> replay = new ArrayList<>();
     Delivered d = delivered.remove(r.id());
     if (d != null) replay.add(d.sent());
-    replay.addAll(stranded.getOrDefault(r.id(), List.of()));
-    stranded.remove(r.id());
+    List<Object> kept = stranded.remove(r.id());
+    if (kept != null) replay.addAll(kept);
     for (Object o : replay) {
       if (o instanceof JobEvent e) table.event(e);
       else table.result((EncodedResult) o);
