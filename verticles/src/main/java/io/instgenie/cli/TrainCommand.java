@@ -4,7 +4,7 @@ import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
-import io.instgenie.kernels.scenes.Captions;
+import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.SceneTrainingData;
 import io.instgenie.kernels.train.TrainConfig;
 import io.instgenie.kernels.train.Trainer;
@@ -32,8 +32,20 @@ import picocli.CommandLine.Option;
         "Train a model on generated scenes (rectified flow, AdamW, EMA); resumable from its"
             + " checkpoint.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "scene", description = "architecture (default: scene)")
+  @Option(
+      names = "--preset",
+      defaultValue = "shapes",
+      description = "architecture (default: shapes)")
   String preset;
+
+  @Option(
+      names = "--scenes",
+      paramLabel = "STYLE",
+      description =
+          "training scenes: simple (four shapes, six colours, one or two objects) or classic (eight"
+              + " shapes, eleven colours, stripes); default: simple for the shapes preset, classic"
+              + " otherwise")
+  String scenes;
 
   @Option(names = "--steps", defaultValue = "10000")
   int steps;
@@ -123,14 +135,17 @@ final class TrainCommand implements Callable<Integer> {
     if (threads < 0) throw new IllegalArgumentException("--threads must be ≥ 0 (0: one per core)");
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     ModelConfig arch = Presets.byName(preset);
-    if (arch.promptTokens() < Captions.MAX_WORDS) {
+    SceneStyle style = sceneStyle(preset);
+    if (arch.promptTokens() < style.maxWords()) {
       throw new IllegalArgumentException(
           "preset '"
               + preset
               + "' takes "
               + arch.promptTokens()
-              + " prompt words; scene captions need "
-              + Captions.MAX_WORDS);
+              + " prompt words; "
+              + style.word()
+              + " scene captions need "
+              + style.maxWords());
     }
     TrainConfig tc =
         new TrainConfig(
@@ -147,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
             objectWeight);
     createParent(ck);
     createParent(out.toAbsolutePath());
-    SceneTrainingData data = new SceneTrainingData(arch.imageSize());
+    SceneTrainingData data = new SceneTrainingData(arch.imageSize(), style);
     long started = System.nanoTime();
     try (Trainer t = open(ck, arch, tc, data, n);
         ProgressBar bar =
@@ -188,6 +203,12 @@ final class TrainCommand implements Callable<Integer> {
           minutes);
     }
     return 0;
+  }
+
+  /** --scenes, or the preset's own style. */
+  private SceneStyle sceneStyle(String presetName) {
+    if (scenes != null) return SceneStyle.byName(scenes);
+    return presetName.equalsIgnoreCase("shapes") ? SceneStyle.SIMPLE : SceneStyle.CLASSIC;
   }
 
   /** Resume our own checkpoint, else extend another run's, else start afresh. */
@@ -246,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private static String presetName(ModelConfig c) {
-    for (String name : new String[] {"scene", "scene-p4", "tiny", "bench"}) {
+    for (String name : new String[] {"shapes", "scene", "scene-p4", "tiny", "bench"}) {
       if (Presets.byName(name).equals(c.withProvenance(null))) return name;
     }
     return "custom";
@@ -256,6 +277,7 @@ final class TrainCommand implements Callable<Integer> {
   private Map<String, Object> provenance(String name, TrainConfig tc, int step, int n) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("command", command(name, tc));
+    p.put("scenes", sceneStyle(name).word());
     p.put("seed", tc.seed());
     p.put("steps", step);
     p.put("images_seen", (long) step * tc.batch());
@@ -266,9 +288,10 @@ final class TrainCommand implements Callable<Integer> {
   private String command(String name, TrainConfig tc) {
     return String.format(
             Locale.ROOT,
-            "instgenie train --preset %s --steps %d --batch %d --lr %s --warmup %d --weight-decay %s"
+            "instgenie train --preset %s%s --steps %d --batch %d --lr %s --warmup %d --weight-decay %s"
                 + " --ema %s --caption-dropout %s --grad-clip %s --seed %d --dtype %s",
             name,
+            scenes == null ? "" : " --scenes " + scenes,
             tc.steps(),
             tc.batch(),
             tc.lr(),

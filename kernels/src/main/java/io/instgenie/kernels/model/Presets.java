@@ -49,6 +49,12 @@ public final class Presets {
           "stripes",
           "gradient");
 
+  /** The words of simple scenes ({@code SceneStyle.SIMPLE}): six colours, four shapes, articles. */
+  public static final List<String> SHAPES_VOCAB =
+      List.of(
+          "<null>", "a", "an", "red", "green", "blue", "yellow", "purple", "white", "circle",
+          "square", "triangle", "star");
+
   private Presets() {}
 
   public static ModelConfig byName(String name) {
@@ -57,9 +63,10 @@ public final class Presets {
       case "bench" -> bench();
       case "scene" -> scene();
       case "scene-p4" -> sceneP4();
+      case "shapes" -> shapes();
       default ->
           throw new IllegalArgumentException(
-              "unknown preset '" + name + "' (known: tiny, bench, scene, scene-p4)");
+              "unknown preset '" + name + "' (known: tiny, bench, scene, scene-p4, shapes)");
     };
   }
 
@@ -86,6 +93,16 @@ public final class Presets {
    */
   public static ModelConfig sceneP4() {
     return new ModelConfig(ModelConfig.FORMAT, 64, 3, 4, 128, 4, 4, 4, 8, VOCAB, 20, 3.0f, null);
+  }
+
+  /**
+   * The default model since December 2026: 32×32 simple scenes, patch 2 (256 tokens, each painting
+   * 2×2 pixels), H 128, depth 4, 4 heads, 4 prompt tokens (about 1.3M parameters), the geometry of
+   * small DiTs that learn shapes quickly (DiT-S/2); BENCHMARKS.md has the measurements behind it.
+   */
+  public static ModelConfig shapes() {
+    return new ModelConfig(
+        ModelConfig.FORMAT, 32, 3, 2, 128, 4, 4, 4, 4, SHAPES_VOCAB, 20, 3.0f, null);
   }
 
   /** 128×128 images, patch 4 (1024 tokens), H 256, depth 8, 4 heads, 8 prompt tokens. */

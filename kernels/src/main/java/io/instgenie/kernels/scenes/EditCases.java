@@ -23,7 +23,7 @@ final class EditCases {
     for (SceneObject o : t.objects()) taken.add(o.colour());
     List<Colour> free = gen.freeColours(t.background(), taken); // never empty: see generate
     Colour colour = free.get(rng.nextInt(free.size()));
-    Shape shape = SceneGenerator.pick(rng, Shape.values());
+    Shape shape = SceneGenerator.pick(rng, gen.style().shapes());
     boolean article = rng.nextBoolean();
     boolean sizeWord = rng.nextBoolean();
     double ratio =
@@ -54,7 +54,7 @@ final class EditCases {
     // The drawn size and mask side first, then the least side, then smaller sizes.
     for (int attempt = 0; attempt <= 2 * z + 1; attempt++) {
       Size size = Size.values()[z - attempt / 2];
-      int r = size.radius(s);
+      int r = gen.radius(size);
       int side = side(gen, attempt % 2 == 0 ? ratio : 0, r);
       List<Box> places = new ArrayList<>();
       for (int y0 = 0; y0 + side <= s; y0++) {
@@ -124,7 +124,7 @@ final class EditCases {
     for (int y = m.y0(); y < m.y1(); y++) {
       for (int x = m.x0(); x < m.x1(); x++) levels[y * s + x] = (byte) 255;
     }
-    String prompt = String.join(" ", Captions.phrase(target, article, sizeWord));
+    String prompt = gen.style().phrase(target, article, sizeWord);
     return new EditCase(
         t,
         kind,

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Seeded scenes for training and edit cases: a background and one to three objects whose colours
- * are neither a background colour nor each other's. Everything is drawn from one {@link
- * SplittableRandom} seeded with the caller's seed, so a seed gives the same scene on every JVM.
+ * Seeded scenes for training and edit cases, of a {@link SceneStyle}: a background and one or more
+ * objects whose colours are neither a background colour nor each other's. Everything is drawn from
+ * one {@link SplittableRandom} seeded with the caller's seed, so a seed gives the same scene on
+ * every JVM.
  */
 public final class SceneGenerator {
   public static final int DEFAULT_SIZE = 64;
@@ -18,20 +19,36 @@ public final class SceneGenerator {
   static final int TRIES = 50;
 
   private final int size;
+  private final SceneStyle style;
 
   public SceneGenerator() {
     this(DEFAULT_SIZE);
   }
 
-  /** Scenes of size×size pixels; object radii scale with the size (see {@link Size}). */
+  /** Classic scenes of size×size pixels. */
   public SceneGenerator(int size) {
+    this(size, SceneStyle.CLASSIC);
+  }
+
+  /** Scenes of size×size pixels; object radii scale with the size (see {@link SceneStyle}). */
+  public SceneGenerator(int size, SceneStyle style) {
     if (size < 16)
       throw new IllegalArgumentException("scene size must be at least 16, got " + size);
     this.size = size;
+    this.style = style;
   }
 
   public int size() {
     return size;
+  }
+
+  public SceneStyle style() {
+    return style;
+  }
+
+  /** The radius of an object of this size here. */
+  int radius(Size sz) {
+    return style.radius(sz, size);
   }
 
   /** The scene of a seed. */
@@ -55,12 +72,12 @@ public final class SceneGenerator {
     do {
       bg = background(rng);
       free = freeColours(bg, List.of());
-    } while (free.size() <= Captions.MAX_OBJECTS); // one colour stays free for an edit target
+    } while (free.size() <= style.maxObjects()); // one colour stays free for an edit target
 
-    int wanted = 1 + rng.nextInt(Captions.MAX_OBJECTS);
+    int wanted = 1 + rng.nextInt(style.maxObjects());
     List<SceneObject> objects = new ArrayList<>();
     for (int i = 0; i < wanted; i++) {
-      Shape shape = pick(rng, Shape.values());
+      Shape shape = pick(rng, style.shapes());
       Size sz = pick(rng, Size.values());
       Colour colour = free.remove(rng.nextInt(free.size()));
       SceneObject o = place(rng, shape, colour, sz, objects);
@@ -70,14 +87,14 @@ public final class SceneGenerator {
     objects.sort(Comparator.comparing(SceneObject::size).reversed());
     Captions.Style style =
         new Captions.Style(rng.nextBoolean(), rng.nextBoolean(), rng.nextBoolean());
-    String caption = Captions.describe(objects, bg, style);
+    String caption = this.style.caption(objects, bg, style);
     return new Scene(size, bg, objects, caption, Scene.render(size, bg, objects));
   }
 
   /** A uniformly random position whose frame keeps {@link #gap()} from the others, or null. */
   private SceneObject place(
       SplittableRandom rng, Shape shape, Colour colour, Size sz, List<SceneObject> others) {
-    int r = sz.radius(size);
+    int r = radius(sz);
     for (int t = 0; t < TRIES; t++) {
       int cx = r + rng.nextInt(size - 2 * r);
       int cy = r + rng.nextInt(size - 2 * r);
@@ -96,8 +113,8 @@ public final class SceneGenerator {
     return true;
   }
 
-  private static Background background(SplittableRandom rng) {
-    Background.Kind kind = pick(rng, Background.Kind.values());
+  private Background background(SplittableRandom rng) {
+    Background.Kind kind = pick(rng, style.backgrounds());
     Colour first = pick(rng, Colour.values());
     if (kind == Background.Kind.SOLID) return Background.solid(first);
     Colour second;
@@ -108,9 +125,9 @@ public final class SceneGenerator {
   }
 
   /**
-   * Palette colours that are no background pixel's nearest colour (a gradient passes through some)
-   * and not in {@code taken}, in palette order: an object of one of them stands out, and a prompt
-   * score never counts an untouched background as that colour.
+   * The style's object colours that are no background pixel's nearest colour (a gradient passes
+   * through some) and not in {@code taken}, in palette order: an object of one of them stands out,
+   * and a prompt score never counts an untouched background as that colour.
    */
   List<Colour> freeColours(Background bg, List<Colour> taken) {
     EnumSet<Colour> used = EnumSet.noneOf(Colour.class);
@@ -121,10 +138,16 @@ public final class SceneGenerator {
         used.add(Colour.nearest((v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF));
       }
     }
-    return new ArrayList<>(EnumSet.complementOf(used));
+    List<Colour> free = new ArrayList<>(EnumSet.complementOf(used));
+    free.retainAll(style.objectColours());
+    return free;
   }
 
   static <T> T pick(SplittableRandom rng, T[] values) {
     return values[rng.nextInt(values.length)];
+  }
+
+  static <T> T pick(SplittableRandom rng, List<T> values) {
+    return values.get(rng.nextInt(values.size()));
   }
 }

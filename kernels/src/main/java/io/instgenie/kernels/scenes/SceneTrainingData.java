@@ -5,15 +5,21 @@ import java.util.Random;
 
 /**
  * Generated scenes as training examples. Half of the captions describe the whole scene; the other
- * half name one of its objects only ("red circle", "small blue star"), the form edit prompts take,
+ * half name one of its objects only ("red circle", "small blue star", "a red circle"), the form
+ * edit prompts take,
  * so that a prompt naming one object is in distribution wherever the rest of the image comes from.
  * Every example marks its objects' frames as the focus pixels a weighted loss may favour.
  */
 public final class SceneTrainingData implements Trainer.Data {
   private final SceneGenerator generator;
 
+  /** Classic scenes. */
   public SceneTrainingData(int size) {
-    this.generator = new SceneGenerator(size);
+    this(size, SceneStyle.CLASSIC);
+  }
+
+  public SceneTrainingData(int size, SceneStyle style) {
+    this.generator = new SceneGenerator(size, style);
   }
 
   @Override
@@ -23,7 +29,11 @@ public final class SceneTrainingData implements Trainer.Data {
     String caption = s.caption();
     if (r.nextBoolean() && !s.objects().isEmpty()) {
       SceneObject o = s.objects().get(r.nextInt(s.objects().size()));
-      caption = String.join(" ", Captions.phrase(o, false, r.nextBoolean()));
+      boolean optional = r.nextBoolean(); // a size word (classic) or an article (simple)
+      caption =
+          generator.style() == SceneStyle.CLASSIC
+              ? generator.style().phrase(o, false, optional)
+              : generator.style().phrase(o, optional, false);
     }
     return new Trainer.Example(s.pixels(), caption, frames(s));
   }
