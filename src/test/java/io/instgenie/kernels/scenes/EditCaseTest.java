@@ -113,7 +113,7 @@ class EditCaseTest {
       assertFalse(present.contains(c.colour()), "seed " + seed);
       assertTrue(GEN.freeColours(c.template().background(), present).contains(c.colour()));
     }
-    assertEquals("a red circle", GEN.editCase(229).prompt()); // make-examples' default
+    assertEquals("a red circle", GEN.editCase(229).prompt()); // the classic 64-px example
     assertNotEquals(GEN.editCase(1).prompt(), GEN.editCase(2).prompt());
   }
 }

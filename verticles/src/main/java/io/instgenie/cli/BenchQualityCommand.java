@@ -29,7 +29,8 @@ final class BenchQualityCommand implements Callable<Integer> {
       "cached edit against the full-recompute edit of the same request and seed, masked pixels"
           + " only; PSNR over R, G, B; SSIM: Gaussian 11x11 window (sigma 1.5) on luminance, averaged"
           + " over masked pixels; prompt score: share of edits whose masked region is dominated by"
-          + " the asked colour (PromptScore)";
+          + " the asked colour (PromptScore); shape score: share of edits whose asked-colour region"
+          + " inside the mask is best fitted by the asked shape's silhouette (ShapeScore, IoU)";
 
   @Option(names = "--cases", defaultValue = "100", description = "Edit cases (default 100).")
   int count;
@@ -85,6 +86,8 @@ final class BenchQualityCommand implements Callable<Integer> {
     m.put("unmasked_identical", r.unmaskedIdentical() / (double) r.cases().size());
     m.put("prompt_score", r.promptScore());
     m.put("prompt_score_full", r.fullPromptScore());
+    m.put("shape_score", r.shapeScore());
+    m.put("shape_score_full", r.fullShapeScore());
     List<Map<String, Object>> rows =
         r.cases().stream()
             .map(
@@ -98,6 +101,7 @@ final class BenchQualityCommand implements Callable<Integer> {
                   e.put("ssim", k.ssim());
                   e.put("unmasked_identical", k.unmaskedIdentical());
                   e.put("follows_prompt", k.cachedFollows());
+                  e.put("draws_shape", k.cachedShape());
                   return e;
                 })
             .toList();
@@ -123,13 +127,23 @@ final class BenchQualityCommand implements Callable<Integer> {
             HOW));
     sb.append(
         String.format(
-            "%-5s %-8s %-24s %6s %8s %8s %10s %8s %8s%n",
-            "case", "kind", "prompt", "mask", "PSNR dB", "SSIM", "unmasked", "cached", "full"));
+            "%-5s %-8s %-24s %6s %8s %8s %10s %8s %8s %8s %8s%n",
+            "case",
+            "kind",
+            "prompt",
+            "mask",
+            "PSNR dB",
+            "SSIM",
+            "unmasked",
+            "colour",
+            "full",
+            "shape",
+            "full"));
     for (EditQualityBench.Case k : r.cases()) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-5d %-8s %-24s %6.3f %8s %8.4f %10s %8s %8s%n",
+              "%-5d %-8s %-24s %6.3f %8s %8.4f %10s %8s %8s %8s %8s%n",
               k.index(),
               k.kind(),
               k.prompt(),
@@ -138,13 +152,16 @@ final class BenchQualityCommand implements Callable<Integer> {
               k.ssim(),
               k.unmaskedIdentical() ? "identical" : "DIFFERENT",
               k.cachedFollows() ? "follows" : "-",
-              k.fullFollows() ? "follows" : "-"));
+              k.fullFollows() ? "follows" : "-",
+              k.cachedShape() ? "drawn" : "-",
+              k.fullShape() ? "drawn" : "-"));
     }
     sb.append(
         String.format(
             Locale.ROOT,
             "%nSSIM mean %.4f (min %.4f); PSNR median %s dB; unmasked pixels identical in %d of %d;"
-                + " prompt score cached %.2f, full recompute %.2f%n",
+                + " prompt score cached %.2f, full recompute %.2f; shape score cached %.2f, full"
+                + " recompute %.2f%n",
             r.meanSsim(),
             r.minSsim(),
             Double.isFinite(r.medianPsnr())
@@ -153,7 +170,9 @@ final class BenchQualityCommand implements Callable<Integer> {
             r.unmaskedIdentical(),
             r.cases().size(),
             r.promptScore(),
-            r.fullPromptScore()));
+            r.fullPromptScore(),
+            r.shapeScore(),
+            r.fullShapeScore()));
     return sb.toString();
   }
 }

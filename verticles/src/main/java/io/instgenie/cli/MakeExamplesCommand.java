@@ -5,6 +5,7 @@ import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.scenes.EditCase;
 import io.instgenie.kernels.scenes.SceneGenerator;
+import io.instgenie.kernels.scenes.SceneStyle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,17 +23,26 @@ final class MakeExamplesCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "examples")
   Path out;
 
-  @Option(names = "--size", defaultValue = "64")
+  @Option(names = "--size", defaultValue = "32")
   int size;
 
-  /** Seed 229 at 64 px: add "a red circle" beside a magenta circle, orange star, yellow square. */
-  @Option(names = "--seed", defaultValue = "229", description = "edit case seed")
+  @Option(
+      names = "--scenes",
+      defaultValue = "simple",
+      description = "scene style: simple (the default model's) or classic")
+  String scenes;
+
+  /**
+   * Seed 424 of simple 32-px scenes: add "a red circle" beside a white and a purple star on a cyan
+   * to blue gradient (the background must continue through the mask around the new circle).
+   */
+  @Option(names = "--seed", defaultValue = "424", description = "edit case seed")
   long seed;
 
   @Override
   public Integer call() throws Exception {
     if (size < 16) throw new IllegalArgumentException("--size must be at least 16");
-    EditCase c = new SceneGenerator(size).editCase(seed);
+    EditCase c = new SceneGenerator(size, SceneStyle.byName(scenes)).editCase(seed);
     Files.createDirectories(out);
     Images.writePng(out.resolve("template.png"), c.template().image());
     Images.writePng(out.resolve("mask.png"), rgb(c.mask()));

@@ -9,6 +9,8 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.scenes.EditCase;
 import io.instgenie.kernels.scenes.PromptScore;
 import io.instgenie.kernels.scenes.SceneGenerator;
+import io.instgenie.kernels.scenes.SceneStyle;
+import io.instgenie.kernels.scenes.ShapeScore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +20,8 @@ import java.util.List;
  * same request and seed, once with the template's cached activations and once recomputing every
  * token; the cached edit is compared with the full one over the masked pixels (PSNR, SSIM), its
  * unmasked pixels with the template's, and both are scored for following the prompt ({@link
- * PromptScore}: the asked colour dominates the new pixels of the mask).
+ * PromptScore}: the asked colour dominates the new pixels of the mask) and for drawing the asked
+ * shape ({@link ShapeScore}). The cases come from the scenes the model was trained on.
  */
 public final class EditQualityBench {
   /** One case; PSNR is +∞ when the two edits are equal. */
@@ -32,6 +35,8 @@ public final class EditQualityBench {
       boolean unmaskedIdentical,
       boolean cachedFollows,
       boolean fullFollows,
+      boolean cachedShape,
+      boolean fullShape,
       EditCase editCase,
       byte[] cached,
       byte[] full) {}
@@ -65,6 +70,16 @@ public final class EditQualityBench {
     public double fullPromptScore() {
       return cases.stream().filter(Case::fullFollows).count() / (double) cases.size();
     }
+
+    /** Share of cached edits whose asked-colour region is recognised as the asked shape. */
+    public double shapeScore() {
+      return cases.stream().filter(Case::cachedShape).count() / (double) cases.size();
+    }
+
+    /** The same share for the full-recompute edits. */
+    public double fullShapeScore() {
+      return cases.stream().filter(Case::fullShape).count() / (double) cases.size();
+    }
   }
 
   private EditQualityBench() {}
@@ -75,7 +90,8 @@ public final class EditQualityBench {
    */
   public static Result run(EditEngine engine, int count, long seed, Integer steps, Float guidance) {
     ModelConfig c = engine.config();
-    SceneGenerator gen = new SceneGenerator(c.imageSize());
+    SceneStyle style = sceneStyle(c);
+    SceneGenerator gen = new SceneGenerator(c.imageSize(), style);
     List<Case> cases = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       EditCase ec = gen.editCase(seed + i);
@@ -97,6 +113,8 @@ public final class EditQualityBench {
                   && ImageQuality.identicalOutside(full.rgb(), template.pixels(), mask),
               PromptScore.follows(ec, image(c, cached.rgb())),
               PromptScore.follows(ec, image(c, full.rgb())),
+              ShapeScore.draws(ec, image(c, cached.rgb()), style.shapes()),
+              ShapeScore.draws(ec, image(c, full.rgb()), style.shapes()),
               ec,
               cached.rgb(),
               full.rgb()));
@@ -104,6 +122,15 @@ public final class EditQualityBench {
     int usedSteps = steps != null ? steps : c.defaultSteps();
     float usedGuidance = guidance != null ? guidance : c.defaultGuidance();
     return new Result(usedSteps, usedGuidance, cases);
+  }
+
+  /**
+   * The scenes a model was trained on, as its provenance records them ({@code "scenes"}); classic
+   * for a model that does not say (those trained before simple scenes existed).
+   */
+  public static SceneStyle sceneStyle(ModelConfig c) {
+    Object s = c.provenance() == null ? null : c.provenance().get("scenes");
+    return s == null ? SceneStyle.CLASSIC : SceneStyle.byName(s.toString());
   }
 
   private static RgbImage image(ModelConfig c, byte[] rgb) {
