@@ -12,6 +12,7 @@ import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.scenes.SceneTrainingData;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -213,6 +214,32 @@ class TrainerTest {
       for (String name : straight.keySet()) {
         assertArrayEquals(straight.get(name).data(), resumed.get(name).data(), name);
       }
+    }
+  }
+
+  @Test
+  void theHistoryKeepsEveryCommandAndAddsUpTheWallTimeAcrossResumes(@TempDir Path dir) {
+    Path ck = dir.resolve("ck.safetensors");
+    double first;
+    try (Trainer t = Trainer.start(C, config(4), DATA, 2)) {
+      t.recordCommand("train --first");
+      t.run(ck, 2, null); // checkpoints at steps 2 and 4; stopped after step 2 below
+      first = t.history().wallSeconds();
+      assertEquals(List.of("train --first"), t.history().commands());
+      assertTrue(first > 0);
+    }
+    try (Trainer t = Trainer.resume(ck, C, config(4), DATA, 2)) {
+      assertEquals(first, t.history().wallSeconds(), 1e-9, "the saved wall time comes back");
+      assertEquals(List.of("train --first"), t.history().commands());
+    }
+    try (Trainer t = Trainer.extend(ck, C, config(6), DATA, 2)) {
+      t.recordCommand("train --second");
+      t.run(ck, 100, null);
+      assertEquals(List.of("train --first", "train --second"), t.history().commands());
+      assertTrue(t.history().wallSeconds() > first);
+    }
+    try (Trainer t = Trainer.resume(ck, C, config(6), DATA, 2)) {
+      assertEquals(List.of("train --first", "train --second"), t.history().commands());
     }
   }
 

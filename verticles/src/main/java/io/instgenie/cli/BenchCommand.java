@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
       BenchServeCommand.class,
       BenchCacheCommand.class,
       BenchQualityCommand.class,
-      BenchE2eCommand.class
+      BenchE2eCommand.class,
+      BenchLossCommand.class
     })
 final class BenchCommand {}

@@ -6,6 +6,7 @@ import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.SceneTrainingData;
+import io.instgenie.kernels.train.RunHistory;
 import io.instgenie.kernels.train.TrainConfig;
 import io.instgenie.kernels.train.Trainer;
 import java.io.IOException;
@@ -173,6 +174,9 @@ final class TrainCommand implements Callable<Integer> {
                 .build()) {
       if (t.step() > 0) System.err.println("resumed at step " + t.step() + " from " + ck);
       bar.stepTo(t.step());
+      String sitting = command(preset, tc);
+      t.recordCommand(
+          extendFrom == null ? sitting : sitting + " --extend-from " + extendFrom.getFileName());
       double[] smooth = {Double.NaN};
       t.run(
           ck,
@@ -184,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "loss %.4f, %.1f img/s", smooth[0], rate));
           });
       double minutes = (System.nanoTime() - started) / 60e9;
-      Map<String, Object> provenance = provenance(preset, tc, t.step(), n);
+      Map<String, Object> provenance = provenance(preset, t, n);
       if (extendFrom != null) {
         provenance.put(
             "command", provenance.get("command") + " --extend-from " + extendFrom.getFileName());
@@ -234,7 +238,7 @@ final class TrainCommand implements Callable<Integer> {
         };
     try (Trainer t = Trainer.resume(ck, none, 1)) {
       String name = presetName(t.model());
-      ModelConfig arch = t.model().withProvenance(provenance(name, t.config(), t.step(), 0));
+      ModelConfig arch = t.model().withProvenance(provenance(name, t, 0));
       ModelFiles.write(out, arch, t.emaWeights(), as);
       System.out.printf(Locale.ROOT, "wrote %s (%s at step %d of %s)%n", out, name, t.step(), ck);
     }
@@ -274,9 +278,14 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** How the model was made: the command that reproduces it and its seed and size of run. */
-  private Map<String, Object> provenance(String name, TrainConfig tc, int step, int n) {
+  private Map<String, Object> provenance(String name, Trainer t, int n) {
+    TrainConfig tc = t.config();
+    int step = t.step();
+    RunHistory h = t.history();
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("command", command(name, tc));
+    p.put("wall_minutes", Math.round(h.wallSeconds() / 6) / 10.0);
+    p.put("commands", h.commands());
     p.put("scenes", sceneStyle(name).word());
     p.put("seed", tc.seed());
     p.put("steps", step);

@@ -90,7 +90,7 @@ public final class EditQualityBench {
    */
   public static Result run(EditEngine engine, int count, long seed, Integer steps, Float guidance) {
     ModelConfig c = engine.config();
-    SceneStyle style = sceneStyle(c);
+    SceneStyle style = SceneStyle.of(c);
     SceneGenerator gen = new SceneGenerator(c.imageSize(), style);
     List<Case> cases = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -122,15 +122,6 @@ public final class EditQualityBench {
     int usedSteps = steps != null ? steps : c.defaultSteps();
     float usedGuidance = guidance != null ? guidance : c.defaultGuidance();
     return new Result(usedSteps, usedGuidance, cases);
-  }
-
-  /**
-   * The scenes a model was trained on, as its provenance records them ({@code "scenes"}); classic
-   * for a model that does not say (those trained before simple scenes existed).
-   */
-  public static SceneStyle sceneStyle(ModelConfig c) {
-    Object s = c.provenance() == null ? null : c.provenance().get("scenes");
-    return s == null ? SceneStyle.CLASSIC : SceneStyle.byName(s.toString());
   }
 
   private static RgbImage image(ModelConfig c, byte[] rgb) {

@@ -1,5 +1,6 @@
 package io.instgenie.kernels.scenes;
 
+import io.instgenie.kernels.model.ModelConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,6 +58,15 @@ public enum SceneStyle {
       if (s.word().equals(name.toLowerCase(Locale.ROOT))) return s;
     }
     throw new IllegalArgumentException("unknown scene style '" + name + "' (known: classic, simple)");
+  }
+
+  /**
+   * The scenes a model was trained on, as its provenance records them ({@code "scenes"}); classic
+   * for a model that does not say (those trained before simple scenes existed).
+   */
+  public static SceneStyle of(ModelConfig c) {
+    Object s = c.provenance() == null ? null : c.provenance().get("scenes");
+    return s == null ? CLASSIC : byName(s.toString());
   }
 
   public String word() {

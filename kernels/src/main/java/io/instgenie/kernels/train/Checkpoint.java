@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Everything a run needs to resume, in one safetensors file written atomically: weights, EMA and
  * both Adam moments (F32, prefixed {@code w/}, {@code ema/}, {@code m/}, {@code v/}), and in the
- * metadata the step reached, the thread count and both configurations as JSON.
+ * metadata the step reached, the thread count, both configurations as JSON, and the run's history
+ * (the wall time spent so far and every command that trained it; empty in older checkpoints).
  */
 record Checkpoint(
     int step,
@@ -26,7 +27,8 @@ record Checkpoint(
     Params w,
     Params ema,
     Params m,
-    Params v) {
+    Params v,
+    RunHistory history) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] GROUPS = {"w/", "ema/", "m/", "v/"};
 
@@ -43,6 +45,7 @@ record Checkpoint(
     meta.put("threads", Integer.toString(threads));
     meta.put("model", ModelFiles.toJson(model));
     meta.put("train", ModelFiles.toJson(train));
+    meta.put("history", ModelFiles.toJson(history));
     SafeTensors.write(file, all, DType.F32, meta);
   }
 
@@ -79,6 +82,10 @@ record Checkpoint(
         sets[s] = Params.of(model, part);
       }
       int threads = Integer.parseInt(meta.getOrDefault("threads", "0")); // 0: not recorded
+      RunHistory history =
+          meta.containsKey("history")
+              ? JSON.readValue(meta.get("history"), RunHistory.class)
+              : RunHistory.EMPTY;
       return new Checkpoint(
           Integer.parseInt(meta.get("step")),
           threads,
@@ -87,7 +94,8 @@ record Checkpoint(
           sets[0],
           sets[1],
           sets[2],
-          sets[3]);
+          sets[3],
+          history);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new ModelFormatException("checkpoint " + file + " is damaged: " + e.getMessage());
     }

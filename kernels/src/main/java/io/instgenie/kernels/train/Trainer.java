@@ -5,6 +5,8 @@ import io.instgenie.kernels.io.TensorData;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
 import io.instgenie.kernels.tensor.FloatBuf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +60,11 @@ public final class Trainer implements AutoCloseable {
   private final ExecutorService pool;
   private int step;
   private double lastLoss = Double.NaN;
+  /** The history up to this sitting, and this sitting's command and training seconds. */
+  private final RunHistory before;
+
+  private String command;
+  private double secondsThisSitting;
 
   private Trainer(ModelConfig c, TrainConfig tc, Data data, int threads, Checkpoint from) {
     this.c = c;
@@ -68,11 +75,13 @@ public final class Trainer implements AutoCloseable {
       this.ema = Params.zeros(c);
       ema.copyFrom(w);
       this.adam = new AdamW(Params.zeros(c), Params.zeros(c));
+      this.before = RunHistory.EMPTY;
     } else {
       this.w = from.w();
       this.ema = from.ema();
       this.adam = new AdamW(from.m(), from.v());
       this.step = from.step();
+      this.before = from.history();
     }
     int n = Math.max(1, Math.min(threads, tc.batch()));
     for (int i = 0; i < n; i++) workers.add(new Worker(i, n));
@@ -180,6 +189,16 @@ public final class Trainer implements AutoCloseable {
     return step;
   }
 
+  /** Records the command of this sitting in the run's history (checkpoints and provenance). */
+  public void recordCommand(String command) {
+    this.command = command;
+  }
+
+  /** The run's history including this sitting so far. */
+  public RunHistory history() {
+    return before.plus(secondsThisSitting, command);
+  }
+
   public double lastLoss() {
     return lastLoss;
   }
@@ -191,9 +210,11 @@ public final class Trainer implements AutoCloseable {
   public void run(Path checkpoint, int every, Listener listener) {
     long start = System.nanoTime();
     int first = step;
+    double earlier = secondsThisSitting;
     while (step < tc.steps()) {
       lastLoss = trainStep();
       double secs = (System.nanoTime() - start) / 1e9;
+      secondsThisSitting = earlier + secs;
       if (listener != null) {
         listener.onStep(step, tc.steps(), lastLoss, (step - first) * tc.batch() / secs);
       }
@@ -237,10 +258,11 @@ public final class Trainer implements AutoCloseable {
   public void save(Path checkpoint) {
     try {
       if (checkpoint.getParent() != null) Files.createDirectories(checkpoint.getParent());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot create " + checkpoint.getParent(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + checkpoint.getParent(), e);
     }
-    new Checkpoint(step, workers.size(), c, tc, w, ema, adam.m, adam.v).write(checkpoint);
+    new Checkpoint(step, workers.size(), c, tc, w, ema, adam.m, adam.v, history())
+        .write(checkpoint);
   }
 
   /** The EMA weights, ready for {@code ModelFiles.write}. */
