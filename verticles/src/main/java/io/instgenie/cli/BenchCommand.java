@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       BenchCacheCommand.class,
       BenchQualityCommand.class,
       BenchE2eCommand.class,
-      BenchLossCommand.class
+      BenchLossCommand.class,
+      BenchExampleCommand.class
     })
 final class BenchCommand {}
