@@ -58,6 +58,26 @@ class ShapeScoreTest {
   }
 
   @Test
+  @DisplayName("a few speckles of the asked colour are no drawing, whichever shape they are nearest")
+  void speckles() {
+    EditCase c = SIMPLE.editCase(424);
+    byte[] px = c.template().image().pixels().clone();
+    int[] spots = {c.target().cx() + 32 * c.target().cy(), c.target().cx() + 1 + 32 * c.target().cy()};
+    for (int i : spots) {
+      px[3 * i] = (byte) c.colour().r();
+      px[3 * i + 1] = (byte) c.colour().g();
+      px[3 * i + 2] = (byte) c.colour().b();
+    }
+    RgbImage speckled = new RgbImage(32, 32, px);
+    ShapeScore.Fit f =
+        ShapeScore.classify(
+            ShapeScore.region(speckled, c.mask(), c.colour()), 32, SceneStyle.SIMPLE.shapes());
+    assertTrue(f.shape() != null && f.iou() < ShapeScore.MIN_IOU, f.toString());
+    assertFalse(ShapeScore.draws(c, speckled, SceneStyle.SIMPLE.shapes()));
+    assertTrue(ShapeScore.draws(c, c.expected(), SceneStyle.SIMPLE.shapes()));
+  }
+
+  @Test
   @DisplayName("an untouched template draws nothing: the asked colour is absent from its mask")
   void templateDrawsNothing() {
     for (long seed = 0; seed < 200; seed++) {

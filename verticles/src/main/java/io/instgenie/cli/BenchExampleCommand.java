@@ -62,7 +62,7 @@ final class BenchExampleCommand implements Callable<Integer> {
   /** One seed's edit and its verdicts. */
   record Row(long seed, boolean colour, String shape, double iou, double backgroundMae, byte[] rgb) {
     boolean drawn(EditCase c) {
-      return colour && c.target().shape().word().equals(shape);
+      return colour && c.target().shape().word().equals(shape) && iou >= ShapeScore.MIN_IOU;
     }
   }
 

@@ -12,8 +12,17 @@ import java.util.List;
  * Deterministic, no learnt parts; its accuracy on the generator's own objects is tested.
  */
 public final class ShapeScore {
+  /**
+   * The least IoU of the winning fit for a shape to count as drawn: a few speckles of the asked
+   * colour are nearest to some silhouette too, but they are not a drawing of it.
+   */
+  public static final double MIN_IOU = 0.5;
+
   /** The winning shape and its IoU; {@code shape} is null for an empty region. */
   public record Fit(Shape shape, double iou) {}
+
+  /** The least silhouette radius fitted: below a 7×7 frame the shapes are not told apart. */
+  static final int MIN_RADIUS = 3;
 
   private ShapeScore() {}
 
@@ -51,16 +60,20 @@ public final class ShapeScore {
     return best;
   }
 
-  /** Whether the edited image draws the case's target shape in its colour inside the mask. */
+  /**
+   * Whether the edited image draws the case's target shape in its colour inside the mask: the
+   * target wins the fit, with an IoU of at least {@link #MIN_IOU}.
+   */
   public static boolean draws(EditCase c, RgbImage edited, List<Shape> candidates) {
     boolean[] r = region(edited, c.mask(), c.colour());
-    return classify(r, edited.width(), candidates).shape() == c.target().shape();
+    Fit f = classify(r, edited.width(), candidates);
+    return f.shape() == c.target().shape() && f.iou() >= MIN_IOU;
   }
 
   /** The best IoU of shape {@code s} against the region over the bracketing radii and offsets. */
   private static double bestIou(
       boolean[] region, int size, int area, double cx, double cy, Shape s) {
-    int lo = 1;
+    int lo = MIN_RADIUS;
     while (lo < size && silhouetteArea(s, lo + 1) <= area) lo++;
     double best = 0;
     for (int r = lo; r <= lo + 1; r++) {
