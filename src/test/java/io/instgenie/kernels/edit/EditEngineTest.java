@@ -14,6 +14,11 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.model.PromptException;
+import io.instgenie.kernels.scenes.EditCase;
+import io.instgenie.kernels.scenes.SceneGenerator;
+import io.instgenie.kernels.scenes.SceneStyle;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -53,6 +58,31 @@ class EditEngineTest {
             StepListener.NONE);
     assertArrayEquals(t.pixels(), r.rgb());
     assertEquals(0.0, r.maskRatio());
+  }
+
+  @Test
+  @DisplayName(
+      "the quality knob: all steps full = full recompute exactly; none = the cached edit; between"
+          + " differs from both")
+  void fullStepsKnob() {
+    // The trained model: its prompt moves the unmasked rows enough that cached ≠ full in bytes.
+    DitModel trained = DitModel.load(Path.of("models", "default"));
+    EditCase ec =
+        new SceneGenerator(trained.config().imageSize(), SceneStyle.of(trained.config()))
+            .editCase(3);
+    EditRequest req = new EditRequest(ec.template().image(), ec.mask(), ec.prompt(), 6, 9L, null);
+    EditEngine plain = new EditEngine(trained, new CpuBackend(), 4);
+    byte[] full = plain.edit(req, false, StepListener.NONE).rgb();
+    byte[] cached = plain.edit(req, true, StepListener.NONE).rgb();
+    assertFalse(Arrays.equals(full, cached), "this case must tell cached from full");
+    EditEngine knob = new EditEngine(trained, new CpuBackend(), 4);
+    assertArrayEquals(full, knob.withFullSteps(6).edit(req, true, StepListener.NONE).rgb());
+    assertArrayEquals(full, knob.withFullSteps(9).edit(req, true, StepListener.NONE).rgb());
+    assertArrayEquals(cached, knob.withFullSteps(0).edit(req, true, StepListener.NONE).rgb());
+    byte[] two = knob.withFullSteps(2).edit(req, true, StepListener.NONE).rgb();
+    assertFalse(Arrays.equals(two, full), "two full steps, then cached ones");
+    assertFalse(Arrays.equals(two, cached));
+    assertThrows(IllegalArgumentException.class, () -> knob.withFullSteps(-1));
   }
 
   @Test

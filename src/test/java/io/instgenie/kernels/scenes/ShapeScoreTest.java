@@ -32,8 +32,7 @@ class ShapeScoreTest {
     double accuracy = right / (double) n;
     assertTrue(accuracy >= 0.95, "accuracy " + accuracy + " per shape " + describe(perShape));
     for (Map.Entry<Shape, int[]> e : perShape.entrySet()) {
-      assertTrue(
-          e.getValue()[0] >= 0.9 * e.getValue()[1], e.getKey() + ": " + describe(perShape));
+      assertTrue(e.getValue()[0] >= 0.9 * e.getValue()[1], e.getKey() + ": " + describe(perShape));
     }
   }
 
@@ -58,11 +57,14 @@ class ShapeScoreTest {
   }
 
   @Test
-  @DisplayName("a few speckles of the asked colour are no drawing, whichever shape they are nearest")
+  @DisplayName(
+      "a few speckles of the asked colour are no drawing, whichever shape they are nearest")
   void speckles() {
     EditCase c = SIMPLE.editCase(424);
     byte[] px = c.template().image().pixels().clone();
-    int[] spots = {c.target().cx() + 32 * c.target().cy(), c.target().cx() + 1 + 32 * c.target().cy()};
+    int[] spots = {
+      c.target().cx() + 32 * c.target().cy(), c.target().cx() + 1 + 32 * c.target().cy()
+    };
     for (int i : spots) {
       px[3 * i] = (byte) c.colour().r();
       px[3 * i + 1] = (byte) c.colour().g();
@@ -84,7 +86,8 @@ class ShapeScoreTest {
       EditCase c = SIMPLE.editCase(seed);
       RgbImage t = c.template().image();
       assertNull(
-          ShapeScore.classify(ShapeScore.region(t, c.mask(), c.colour()), 32, List.of(Shape.values()))
+          ShapeScore.classify(
+                  ShapeScore.region(t, c.mask(), c.colour()), 32, List.of(Shape.values()))
               .shape());
       assertFalse(ShapeScore.draws(c, t, SceneStyle.SIMPLE.shapes()));
     }

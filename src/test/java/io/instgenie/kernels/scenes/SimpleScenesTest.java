@@ -35,8 +35,7 @@ class SimpleScenesTest {
         colours.add(o.colour());
         assertTrue(o.radius() >= 0.15 * 32 && o.radius() <= 0.30 * 32, o.toString());
       }
-      assertTrue(
-          s.background().kind() != Background.Kind.STRIPES, "no stripes in simple scenes");
+      assertTrue(s.background().kind() != Background.Kind.STRIPES, "no stripes in simple scenes");
     }
     assertEquals(EnumSet.copyOf(SceneStyle.SIMPLE.shapes()), shapes);
     assertEquals(EnumSet.copyOf(SceneStyle.SIMPLE.objectColours()), colours);
@@ -44,7 +43,8 @@ class SimpleScenesTest {
   }
 
   @Test
-  @DisplayName("captions name the objects only ('red circle blue square'), in the shapes vocabulary")
+  @DisplayName(
+      "captions name the objects only ('red circle blue square'), in the shapes vocabulary")
   void captions() {
     for (long seed = 0; seed < N; seed++) {
       Scene s = GEN.sample(seed);

@@ -60,7 +60,8 @@ final class BenchExampleCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   /** One seed's edit and its verdicts. */
-  record Row(long seed, boolean colour, String shape, double iou, double backgroundMae, byte[] rgb) {
+  record Row(
+      long seed, boolean colour, String shape, double iou, double backgroundMae, byte[] rgb) {
     boolean drawn(EditCase c) {
       return colour && c.target().shape().word().equals(shape) && iou >= ShapeScore.MIN_IOU;
     }
@@ -120,7 +121,8 @@ final class BenchExampleCommand implements Callable<Integer> {
       return 0;
     }
     System.out.printf(Locale.ROOT, "example: \"%s\" (case %d)%n", ec.prompt(), caseSeed);
-    System.out.printf("%-5s %-7s %-9s %6s %15s%n", "seed", "colour", "shape", "IoU", "background MAE");
+    System.out.printf(
+        "%-5s %-7s %-9s %6s %15s%n", "seed", "colour", "shape", "IoU", "background MAE");
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT,

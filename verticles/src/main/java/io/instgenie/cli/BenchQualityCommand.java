@@ -6,6 +6,7 @@ import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.io.Images;
 import io.instgenie.kernels.model.ModelFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,16 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Option(names = "--gallery-rows", defaultValue = "8")
   int galleryRows;
 
+  @Option(
+      names = "--full-steps",
+      split = ",",
+      defaultValue = "0",
+      paramLabel = "K[,K...]",
+      description =
+          "the quality knob: cached edits recompute every token for their first K steps; several"
+              + " values print the SSIM/speed trade-off (default 0)")
+  List<Integer> fullSteps;
+
   @Option(names = "--json")
   boolean json;
 
@@ -60,7 +71,13 @@ final class BenchQualityCommand implements Callable<Integer> {
     if (count <= 0) throw new IllegalArgumentException("--cases must be positive");
     if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
     DitModel model = modelOptions.load();
-    EditEngine engine = new EditEngine(model, modelOptions.backend(), 4);
+    for (int k : fullSteps) {
+      if (k < 0) throw new IllegalArgumentException("--full-steps must be ≥ 0, got " + k);
+    }
+    String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
+    if (fullSteps.size() > 1) return tradeOff(model, name);
+    EditEngine engine =
+        new EditEngine(model, modelOptions.backend(), 4).withFullSteps(fullSteps.get(0));
     EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
     if (gallery != null) {
       int rows = Math.min(galleryRows, r.cases().size());
@@ -68,18 +85,62 @@ final class BenchQualityCommand implements Callable<Integer> {
           gallery,
           EditQualityBench.gallery(r.cases().subList(0, rows), model.config().imageSize(), 3));
     }
-    String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
-    System.out.println(json ? ModelFiles.toJson(json(name, r)) : table(name, r));
+    System.out.println(json ? ModelFiles.toJson(json(name, r, fullSteps.get(0))) : table(name, r));
     return 0;
   }
 
-  static Map<String, Object> json(String model, EditQualityBench.Result r) {
+  /** One summary row per --full-steps value, on the same cases. */
+  private int tradeOff(DitModel model, String name) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int k : fullSteps) {
+      EditEngine engine = new EditEngine(model, modelOptions.backend(), 4).withFullSteps(k);
+      EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("full_steps", k);
+      m.put("ssim", r.meanSsim());
+      m.put("ssim_min", r.minSsim());
+      m.put("ssim_below_0_9", r.ssimBelow(0.9));
+      m.put("prompt_score", r.promptScore());
+      m.put("shape_score", r.shapeScore());
+      m.put("unmasked_identical", r.unmaskedIdentical() / (double) r.cases().size());
+      m.put("speedup_vs_full", r.speedup());
+      rows.add(m);
+    }
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", name);
+      out.put("cases", count);
+      out.put("trade_off", rows);
+      System.out.println(ModelFiles.toJson(out));
+      return 0;
+    }
+    System.out.printf(
+        "quality knob: model %s, %d cases (speed-up: denoising time of full recompute over the"
+            + " cached edit's)%n%-11s %8s %8s %9s %8s %8s %9s%n",
+        name, count, "full steps", "SSIM", "min", "< 0.9", "colour", "shape", "speed-up");
+    for (Map<String, Object> m : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-11d %8.4f %8.4f %9d %8.2f %8.2f %8.2fx%n",
+          m.get("full_steps"),
+          m.get("ssim"),
+          m.get("ssim_min"),
+          m.get("ssim_below_0_9"),
+          m.get("prompt_score"),
+          m.get("shape_score"),
+          m.get("speedup_vs_full"));
+    }
+    return 0;
+  }
+
+  static Map<String, Object> json(String model, EditQualityBench.Result r, int fullSteps) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", model);
     m.put("method", HOW);
     m.put("cases", r.cases().size());
     m.put("steps", r.steps());
     m.put("guidance", r.guidance());
+    m.put("full_steps", fullSteps);
     m.put("psnr_db", finite(r.medianPsnr()));
     m.put("ssim", r.meanSsim());
     m.put("ssim_min", r.minSsim());

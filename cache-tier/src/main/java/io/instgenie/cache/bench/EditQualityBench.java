@@ -37,6 +37,8 @@ public final class EditQualityBench {
       boolean fullFollows,
       boolean cachedShape,
       boolean fullShape,
+      long cachedDenoiseMs,
+      long fullDenoiseMs,
       EditCase editCase,
       byte[] cached,
       byte[] full) {}
@@ -69,6 +71,18 @@ public final class EditQualityBench {
     /** The same share for the full-recompute edits (the model's own prompt following). */
     public double fullPromptScore() {
       return cases.stream().filter(Case::fullFollows).count() / (double) cases.size();
+    }
+
+    /** Cases whose SSIM is below {@code bound}. */
+    public long ssimBelow(double bound) {
+      return cases.stream().filter(k -> k.ssim() < bound).count();
+    }
+
+    /** Mean denoising time of the cached edits over that of the full-recompute ones. */
+    public double speedup() {
+      double cached = cases.stream().mapToLong(Case::cachedDenoiseMs).sum();
+      double full = cases.stream().mapToLong(Case::fullDenoiseMs).sum();
+      return full / Math.max(1, cached);
     }
 
     /** Share of cached edits whose asked-colour region is recognised as the asked shape. */
@@ -115,6 +129,8 @@ public final class EditQualityBench {
               PromptScore.follows(ec, image(c, full.rgb())),
               ShapeScore.draws(ec, image(c, cached.rgb()), style.shapes()),
               ShapeScore.draws(ec, image(c, full.rgb()), style.shapes()),
+              cached.denoiseMs(),
+              full.denoiseMs(),
               ec,
               cached.rgb(),
               full.rgb()));

@@ -22,6 +22,7 @@ public final class EditEngine {
   private final DitForward forward;
   private final Map<String, Activations> templates;
   private final SecureRandom seeds = new SecureRandom();
+  private int fullSteps;
 
   public EditEngine(DitModel model, Backend backend, int cachedTemplates) {
     this.model = model;
@@ -33,6 +34,13 @@ public final class EditEngine {
             return size() > cachedTemplates;
           }
         };
+  }
+
+  /** Edits recompute every token for their first {@code k} steps (the quality knob). */
+  public EditEngine withFullSteps(int k) {
+    if (k < 0) throw new IllegalArgumentException("full steps must be ≥ 0, got " + k);
+    this.fullSteps = k;
+    return this;
   }
 
   public ModelConfig config() {
@@ -68,7 +76,7 @@ public final class EditEngine {
       }
     }
     long t0 = System.nanoTime();
-    EditJob job = p.job(c, acts);
+    EditJob job = p.job(c, acts, fullSteps);
     run(List.of(job), null, "edit", listener);
     long denoiseMs = (System.nanoTime() - t0) / 1_000_000;
     byte[] rgb = job.result(request.template().pixels(), p.pixelMask());

@@ -9,7 +9,10 @@ import java.util.List;
  * One edit, step by step (DESIGN.md "An edit"): masked tokens start from the edit noise and take
  * Euler steps on the guided velocity; unmasked tokens are put back on the template's trajectory
  * before every step. With activations the masked forward computes masked tokens only; without,
- * every token is recomputed (the full-recompute reference).
+ * every token is recomputed (the full-recompute reference). The quality knob {@code fullSteps}
+ * recomputes every token for an edit's first steps even with activations: the unmasked rows then
+ * see the prompt while the layout of the image is decided, as in full recompute, and the cache
+ * serves the later steps.
  */
 public final class EditJob implements DenoiseJob {
   private final ModelConfig c;
@@ -22,10 +25,14 @@ public final class EditJob implements DenoiseJob {
   private final boolean twoBranches;
   private final Activations cache;
   private final int steps;
+  private final int fullSteps;
   private final float[] patches;
   private final float[] vNull;
   private final float[] vPrompt;
   private int step;
+
+  /** Whether this step's sequences compute every token (velocity rows by token index). */
+  private boolean fullThisStep;
 
   /**
    * @param masked sorted masked token indices
@@ -42,7 +49,26 @@ public final class EditJob implements DenoiseJob {
       float guidance,
       int steps,
       Activations cache) {
+    this(c, templateTokens, templateNoise, masked, editNoise, promptIds, guidance, steps, cache, 0);
+  }
+
+  /**
+   * @param fullSteps the first steps that recompute every token although {@code cache} is there
+   *     (the quality knob; 0: every step uses the cache)
+   */
+  public EditJob(
+      ModelConfig c,
+      float[] templateTokens,
+      float[] templateNoise,
+      int[] masked,
+      float[] editNoise,
+      int[] promptIds,
+      float guidance,
+      int steps,
+      Activations cache,
+      int fullSteps) {
     if (steps <= 0) throw new EditException("steps must be positive, got " + steps);
+    if (fullSteps < 0) throw new IllegalArgumentException("full steps must be ≥ 0: " + fullSteps);
     if (cache != null && cache.steps() != steps) {
       throw new IllegalArgumentException(
           "activations hold " + cache.steps() + " steps, the edit has " + steps);
@@ -56,13 +82,14 @@ public final class EditJob implements DenoiseJob {
     this.twoBranches = !Prompts.isNull(promptIds) && guidance != 1f; // as PreparedEdit.branches()
     this.cache = cache;
     this.steps = steps;
+    this.fullSteps = cache == null ? 0 : Math.min(fullSteps, steps);
     int pd = c.patchDim();
     this.x = new float[masked.length * pd];
     for (int i = 0; i < masked.length; i++) {
       System.arraycopy(editNoise, masked[i] * pd, x, i * pd, pd);
     }
     this.patches = new float[templateTokens.length];
-    int velRows = cache == null ? c.imageTokens() : masked.length;
+    int velRows = cache == null || this.fullSteps > 0 ? c.imageTokens() : masked.length;
     this.vNull = twoBranches ? new float[velRows * pd] : null;
     this.vPrompt = new float[velRows * pd];
   }
@@ -79,7 +106,7 @@ public final class EditJob implements DenoiseJob {
 
   @Override
   public int activeTokens() {
-    return cache == null ? c.imageTokens() : masked.length;
+    return cache == null || step < fullSteps ? c.imageTokens() : masked.length;
   }
 
   /** Evaluations per step: 2 with classifier-free guidance, else 1. */
@@ -90,6 +117,7 @@ public final class EditJob implements DenoiseJob {
   @Override
   public void addSequences(List<Sequence> seqs) {
     float t = Schedule.t(step, steps);
+    fullThisStep = cache == null || step < fullSteps;
     Schedule.noised(template, templateNoise, t, patches);
     int pd = c.patchDim();
     for (int i = 0; i < masked.length; i++)
@@ -99,7 +127,7 @@ public final class EditJob implements DenoiseJob {
   }
 
   private Sequence sequence(float t, int[] ids, float[] velocity) {
-    if (cache == null) return Sequence.full(t, ids, patches, c.imageTokens(), velocity, null);
+    if (fullThisStep) return Sequence.full(t, ids, patches, c.imageTokens(), velocity, null);
     return Sequence.masked(t, ids, patches, masked, c.imageTokens(), cache.source(step), velocity);
   }
 
@@ -108,7 +136,7 @@ public final class EditJob implements DenoiseJob {
     float dt = Schedule.t(step + 1, steps) - Schedule.t(step, steps);
     int pd = c.patchDim();
     for (int i = 0; i < masked.length; i++) {
-      int row = (cache == null ? masked[i] : i) * pd;
+      int row = (fullThisStep ? masked[i] : i) * pd;
       for (int e = 0; e < pd; e++) {
         // v̂ = v_null + g·(v_prompt − v_null); x ← x + dt·v̂
         float v = vPrompt[row + e];

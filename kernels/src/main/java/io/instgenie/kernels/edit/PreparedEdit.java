@@ -63,6 +63,11 @@ public record PreparedEdit(
   }
 
   public EditJob job(ModelConfig c, Activations cacheOrNull) {
+    return job(c, cacheOrNull, 0);
+  }
+
+  /** The edit's job; its first {@code fullSteps} steps recompute every token (quality knob). */
+  public EditJob job(ModelConfig c, Activations cacheOrNull, int fullSteps) {
     return new EditJob(
         c,
         templateTokens,
@@ -72,6 +77,7 @@ public record PreparedEdit(
         promptIds,
         guidance,
         steps,
-        cacheOrNull);
+        cacheOrNull,
+        fullSteps);
   }
 }

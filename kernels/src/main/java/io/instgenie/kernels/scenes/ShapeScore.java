@@ -26,7 +26,9 @@ public final class ShapeScore {
 
   private ShapeScore() {}
 
-  /** Masked pixels (level ≥ 128) of {@code image} whose nearest palette colour is {@code colour}. */
+  /**
+   * Masked pixels (level ≥ 128) of {@code image} whose nearest palette colour is {@code colour}.
+   */
   public static boolean[] region(RgbImage image, MaskImage mask, Colour colour) {
     if (image.width() != mask.width() || image.height() != mask.height()) {
       throw new IllegalArgumentException("mask and image differ in size");

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a training run got where it is, across stops and resumes: the wall time spent training so
- * far and the command of every sitting, oldest first (a command is recorded once per sitting).
+ * How a training run got where it is, across stops and resumes: the wall time spent training so far
+ * and the command of every sitting, oldest first (a command is recorded once per sitting).
  */
 public record RunHistory(
     @JsonProperty("wall_seconds") double wallSeconds,

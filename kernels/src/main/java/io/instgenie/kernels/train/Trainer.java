@@ -60,6 +60,7 @@ public final class Trainer implements AutoCloseable {
   private final ExecutorService pool;
   private int step;
   private double lastLoss = Double.NaN;
+
   /** The history up to this sitting, and this sitting's command and training seconds. */
   private final RunHistory before;
 
