@@ -41,8 +41,7 @@ public record ActivationShape(
     return of(c, steps, precision, CacheKind.Y);
   }
 
-  public static ActivationShape of(
-      ModelConfig c, int steps, Precision precision, CacheKind kind) {
+  public static ActivationShape of(ModelConfig c, int steps, Precision precision, CacheKind kind) {
     return new ActivationShape(steps, c.depth(), c.imageTokens(), c.hiddenSize(), precision, kind);
   }
 

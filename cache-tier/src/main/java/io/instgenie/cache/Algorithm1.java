@@ -59,11 +59,11 @@ public final class Algorithm1 {
   }
 
   /**
-   * Algorithm 1 for a K/V cache, where only a prefix of blocks may recompute: the best prefix length
-   * p by the same pipeline model. Blocks before p recompute (Cf); block p, when p &gt; 0, projects
-   * K/V from its inputs and loads nothing (Cw1, with Ld1 for rows of Y caches in the batch); every
-   * later block uses the cache (Cw, Ld), the loader having run from the step's start. Ties go to
-   * the shorter prefix.
+   * Algorithm 1 for a K/V cache, where only a prefix of blocks may recompute: the best prefix
+   * length p by the same pipeline model. Blocks before p recompute (Cf); block p, when p &gt; 0,
+   * projects K/V from its inputs and loads nothing (Cw1, with Ld1 for rows of Y caches in the
+   * batch); every later block uses the cache (Cw, Ld), the loader having run from the step's start.
+   * Ties go to the shorter prefix.
    */
   public static Plan planPrefix(double[] cw, double[] cf, double[] ld, double[] cw1, double[] ld1) {
     check(cw, cf, ld);

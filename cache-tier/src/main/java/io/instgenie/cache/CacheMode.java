@@ -18,10 +18,14 @@ public enum CacheMode {
    */
   AUTO;
 
-  /** The smallest number of K/V templates the memory tier must hold for {@code auto} to pick K/V. */
+  /**
+   * The smallest number of K/V templates the memory tier must hold for {@code auto} to pick K/V.
+   */
   public static final int AUTO_MIN_TEMPLATES = 4;
 
-  /** The kind a template run of {@code steps} steps records under a memory cap of {@code memory}. */
+  /**
+   * The kind a template run of {@code steps} steps records under a memory cap of {@code memory}.
+   */
   public CacheKind kindFor(ModelConfig c, int steps, Precision precision, long memory) {
     return switch (this) {
       case Y -> CacheKind.Y;

@@ -57,9 +57,7 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
     }
 
     public Algorithm1.Plan plan() {
-      return prefixOnly
-          ? Algorithm1.planPrefix(cw, cf, ld, cw1, ld1)
-          : Algorithm1.plan(cw, cf, ld);
+      return prefixOnly ? Algorithm1.planPrefix(cw, cf, ld, cw1, ld1) : Algorithm1.plan(cw, cf, ld);
     }
   }
 
@@ -119,8 +117,7 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
     // slope from a noisy calibration) must not make Algorithm 1 recompute where nothing stalls
     double[] cw = filled(c, batch.isEmpty() ? 0 : Math.min(computeTime(withCache), full));
     double[] cw1 = filled(c, batch.isEmpty() ? 0 : Math.min(computeTime(first), full));
-    return new Costs(
-        cw, filled(c, full), filled(c, loading), cw1, filled(c, loadingFirst), kv);
+    return new Costs(cw, filled(c, full), filled(c, loading), cw1, filled(c, loadingFirst), kv);
   }
 
   private static double[] filled(ModelConfig c, double v) {

@@ -29,8 +29,8 @@ import java.util.zip.CRC32C;
  * Block outputs (Y) are written as version 1, byte for byte the format before K/V existed; K/V
  * activations as version 2.
  *
- * A segment is read with one positional read and checked against its own CRC, so an edit can load
- * block by block without touching the rest of the file.
+ * <p>A segment is read with one positional read and checked against its own CRC, so an edit can
+ * load block by block without touching the rest of the file.
  */
 final class IgcFile {
   static final byte[] MAGIC = "IGCACHE\0".getBytes(StandardCharsets.US_ASCII);

@@ -11,8 +11,8 @@ import java.util.Objects;
 
 /**
  * A template's activations held off-heap in the configured precision and kind: one little-endian
- * buffer of L rows (H values for Y, 2H for K/V) per (step, block). Written once by a template run through {@link #sink}, then read
- * concurrently by any number of edits (BF16 is widened on gather).
+ * buffer of L rows (H values for Y, 2H for K/V) per (step, block). Written once by a template run
+ * through {@link #sink}, then read concurrently by any number of edits (BF16 is widened on gather).
  */
 public final class StoredActivations implements Activations, SegmentSource {
   private final ActivationShape shape;

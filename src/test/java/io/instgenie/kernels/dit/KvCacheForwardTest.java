@@ -41,8 +41,7 @@ class KvCacheForwardTest {
       float[] v = new float[active.length * c().patchDim()];
       new DitForward(model, be)
           .run(
-              List.of(
-                  Sequence.masked(t, ids, edit, active, c().imageTokens(), acts.source(0), v)),
+              List.of(Sequence.masked(t, ids, edit, active, c().imageTokens(), acts.source(0), v)),
               plan);
       return v;
     }
@@ -74,7 +73,8 @@ class KvCacheForwardTest {
 
   private static BlockMode[] prefix(int depth, int recomputed) {
     BlockMode[] plan = new BlockMode[depth];
-    for (int b = 0; b < depth; b++) plan[b] = b < recomputed ? BlockMode.RECOMPUTE : BlockMode.CACHE;
+    for (int b = 0; b < depth; b++)
+      plan[b] = b < recomputed ? BlockMode.RECOMPUTE : BlockMode.CACHE;
     return plan;
   }
 
@@ -125,7 +125,8 @@ class KvCacheForwardTest {
   }
 
   @Test
-  @DisplayName("with every token masked, the K/V-mode masked forward equals the full forward bit for bit")
+  @DisplayName(
+      "with every token masked, the K/V-mode masked forward equals the full forward bit for bit")
   void allMaskedEqualsFull() {
     int l = TINY.imageTokens();
     int[] all = everyKth(l, 1, 0);
@@ -168,7 +169,8 @@ class KvCacheForwardTest {
   }
 
   @Test
-  @DisplayName("a plan that recomputes a block after a cached one is refused when a K/V cache is read")
+  @DisplayName(
+      "a plan that recomputes a block after a cached one is refused when a K/V cache is read")
   void nonPrefixPlanRefused() {
     int[] active = {1, 6};
     Fixture f = fixture(TINY_MODEL, new ReferenceBackend(), 16, active);

@@ -204,7 +204,8 @@ public final class ConfigLoader {
     try {
       return CacheMode.parse(s.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("config: cache_mode must be y, kv or auto, got '" + s + "'");
+      throw new IllegalArgumentException(
+          "config: cache_mode must be y, kv or auto, got '" + s + "'");
     }
   }
 

@@ -54,8 +54,7 @@ public interface BlockSource {
       }
 
       @Override
-      public void gather(
-          int block, int[] tokens, FloatBuf dst, long dstOff, int ld, int width) {
+      public void gather(int block, int[] tokens, FloatBuf dst, long dstOff, int ld, int width) {
         src.gather(block, tokens, dst, dstOff, ld, width);
       }
 

@@ -90,8 +90,8 @@ public final class EditEngine {
   }
 
   /**
-   * Runs a template run to completion and returns its activations (F32, in memory, of this
-   * engine's cache kind).
+   * Runs a template run to completion and returns its activations (F32, in memory, of this engine's
+   * cache kind).
    */
   public Activations templateRun(
       float[] templateTokens, float[] templateNoise, int steps, StepListener listener) {

@@ -6,9 +6,7 @@ import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
 
-/**
- * Activations held off-heap in F32: per step one [depth, L, W] buffer, W = H (Y) or 2H (K/V).
- */
+/** Activations held off-heap in F32: per step one [depth, L, W] buffer, W = H (Y) or 2H (K/V). */
 public final class MemoryActivations implements Activations {
   private final int steps;
   private final int tokens;
