@@ -96,6 +96,15 @@ public final class TemplateCache implements AutoCloseable {
   }
 
   /**
+   * Bytes of one (step, block) segment of a template run of {@code steps} steps: what one block's
+   * load reads (Algorithm 2 prices it per tier), twice as much for K/V as for Y.
+   */
+  public int segmentBytes(ModelConfig c, int steps) {
+    CacheKind kind = config.mode().kindFor(c, steps, config.precision(), config.memoryBytes());
+    return ActivationShape.of(c, steps, config.precision(), kind).segmentBytes();
+  }
+
+  /**
    * Stores a finished template run: in memory now, on disk by a background writer (served from
    * memory meanwhile). A run no tier can take is counted and logged, never dropped silently.
    *
