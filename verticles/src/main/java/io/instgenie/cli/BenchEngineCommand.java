@@ -40,7 +40,8 @@ final class BenchEngineCommand implements Callable<Integer> {
       negatable = true,
       defaultValue = "true",
       fallbackValue = "true",
-      description = "Also time the masked forward in cache-K/V mode (default on; --no-kv skips it).")
+      description =
+          "Also time the masked forward in cache-K/V mode (default on; --no-kv skips it).")
   boolean kv;
 
   @Mixin ModelOptions modelOptions;
@@ -117,8 +118,17 @@ final class BenchEngineCommand implements Callable<Integer> {
         row(sb, b.batch(), "y", ratio, b.maskedStepMs(), b.measuredSpeedup(), r.flopSpeedup(), "");
       }
       for (String ratio : b.kvMaskedStepMs().keySet()) {
-        String kvOverY = String.format("%.2f", b.maskedStepMs().get(ratio) / b.kvMaskedStepMs().get(ratio));
-        row(sb, b.batch(), "kv", ratio, b.kvMaskedStepMs(), b.kvMeasuredSpeedup(), r.kvFlopSpeedup(), kvOverY);
+        String kvOverY =
+            String.format("%.2f", b.maskedStepMs().get(ratio) / b.kvMaskedStepMs().get(ratio));
+        row(
+            sb,
+            b.batch(),
+            "kv",
+            ratio,
+            b.kvMaskedStepMs(),
+            b.kvMeasuredSpeedup(),
+            r.kvFlopSpeedup(),
+            kvOverY);
       }
     }
     return sb.toString();

@@ -111,13 +111,7 @@ public final class EngineBench {
       out.add(new BatchResult(b, full, ms, speed, kvMs, kvSpeed));
     }
     return new Result(
-        c.imageTokens(),
-        forward.backend().name(),
-        sgemmGflops(),
-        fullGflops,
-        flops,
-        kvFlops,
-        out);
+        c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, kvFlops, out);
   }
 
   private MemoryActivations templateRun(float[] template, CacheKind kind) {
