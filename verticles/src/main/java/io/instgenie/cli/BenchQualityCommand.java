@@ -1,6 +1,7 @@
 package io.instgenie.cli;
 
 import io.instgenie.cache.bench.EditQualityBench;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.io.Images;
@@ -52,14 +53,23 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Option(names = "--json")
   boolean json;
 
+  @Option(
+      names = "--cache-mode",
+      defaultValue = "y",
+      description =
+          "What the cached edits' template runs record: y (block outputs) or kv (attention keys and"
+              + " values); default ${DEFAULT-VALUE}.")
+  String cacheMode;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
   public Integer call() {
     if (count <= 0) throw new IllegalArgumentException("--cases must be positive");
     if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
+    CacheKind kind = CacheKind.parse(cacheMode);
     DitModel model = modelOptions.load();
-    EditEngine engine = new EditEngine(model, modelOptions.backend(), 4);
+    EditEngine engine = new EditEngine(model, modelOptions.backend(), 4, kind);
     EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
     if (gallery != null) {
       int rows = Math.min(galleryRows, r.cases().size());
@@ -68,13 +78,15 @@ final class BenchQualityCommand implements Callable<Integer> {
           EditQualityBench.gallery(r.cases().subList(0, rows), model.config().imageSize(), 3));
     }
     String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
-    System.out.println(json ? ModelFiles.toJson(json(name, r)) : table(name, r));
+    System.out.println(
+        json ? ModelFiles.toJson(json(name, r, kind)) : "cache " + kind + "\n" + table(name, r));
     return 0;
   }
 
-  static Map<String, Object> json(String model, EditQualityBench.Result r) {
+  static Map<String, Object> json(String model, EditQualityBench.Result r, CacheKind kind) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", model);
+    m.put("cache_mode", kind.name().toLowerCase(java.util.Locale.ROOT));
     m.put("method", HOW);
     m.put("cases", r.cases().size());
     m.put("steps", r.steps());
