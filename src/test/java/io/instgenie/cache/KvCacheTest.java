@@ -180,6 +180,67 @@ class KvCacheTest {
   }
 
   @Test
+  @DisplayName(
+      "K/V from the remote tier: streamed through the pipeline, the edit equals the in-memory one, and the copy kept in memory is K/V")
+  void kvFromRemote(@TempDir Path dir) {
+    EditRequest req = sparse(61);
+    PreparedEdit p = KV_ENGINE.prepare(req);
+    StoredActivations peerCopy;
+    byte[] want;
+    try (TemplateCache peer = new TemplateCache(kv(dir.resolve("peer"), Precision.F32))) {
+      want = CacheFixtures.edit(peer, KV_ENGINE, req).rgb();
+      peerCopy = (StoredActivations) peer.lookup(p.templateId(), p.steps()).orElseThrow();
+    }
+    TemplateKey key = new TemplateKey(p.templateId(), p.steps());
+    RemoteTier remote =
+        new RemoteTier() {
+          @Override
+          public Optional<String> holder(TemplateKey k) {
+            return k.equals(key) ? Optional.of("peer") : Optional.empty();
+          }
+
+          @Override
+          public Optional<StoredActivations> fetch(TemplateKey k) {
+            return Optional.empty();
+          }
+
+          @Override
+          public Optional<SegmentSource> open(TemplateKey k) {
+            if (!k.equals(key)) return Optional.empty();
+            return Optional.of(
+                new SegmentSource() {
+                  @Override
+                  public ActivationShape shape() {
+                    return peerCopy.shape();
+                  }
+
+                  @Override
+                  public TierKind tier() {
+                    return TierKind.REMOTE;
+                  }
+
+                  @Override
+                  public void read(int step, int block, ByteBuffer dst) {
+                    peerCopy.read(step, block, dst);
+                  }
+                });
+          }
+        };
+    try (TemplateCache cache =
+        new TemplateCache(CacheConfig.memoryOnly(MB, Precision.F32).withMode(CacheMode.KV), remote)) {
+      Activations acts = cache.open(p.templateId(), p.steps()).orElseThrow();
+      assertEquals(CacheKind.KV, acts.kind());
+      byte[] got;
+      try (PipelinedActivations piped = (PipelinedActivations) acts) {
+        got = run(p, req, piped, null);
+      }
+      assertArrayEquals(want, got);
+      assertEquals(Optional.of(TierKind.MEMORY), cache.where(p.templateId(), p.steps()));
+      assertEquals(CacheKind.KV, cache.lookup(p.templateId(), p.steps()).orElseThrow().kind());
+    }
+  }
+
+  @Test
   @DisplayName("cache_mode auto: K/V while the memory tier holds 4 templates' K/V, else Y")
   void autoPolicy() {
     long kvBytes = ActivationShape.of(C, 3, Precision.F32, CacheKind.KV).totalBytes();
