@@ -227,7 +227,8 @@ class KvCacheTest {
           }
         };
     try (TemplateCache cache =
-        new TemplateCache(CacheConfig.memoryOnly(MB, Precision.F32).withMode(CacheMode.KV), remote)) {
+        new TemplateCache(
+            CacheConfig.memoryOnly(MB, Precision.F32).withMode(CacheMode.KV), remote)) {
       Activations acts = cache.open(p.templateId(), p.steps()).orElseThrow();
       assertEquals(CacheKind.KV, acts.kind());
       byte[] got;
