@@ -1,6 +1,7 @@
 package io.instgenie.kernels.dit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.model.Prompts;
+import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -166,6 +168,124 @@ class KvCacheForwardTest {
     assertArrayEquals(aloneY, vy, "Y-cache sequence");
     assertArrayEquals(aloneKv, vkv, "K/V-cache sequence");
     assertArrayEquals(aloneFull, vFull, "full sequence");
+  }
+
+  /** The reference backend, counting the FLOPs of the GEMM-shaped work it is given. */
+  private static final class Counting implements Backend {
+    final Backend ref = new ReferenceBackend();
+    double flops;
+    long normRows;
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public void linear(
+        FloatBuf y,
+        long yOff,
+        int ldy,
+        FloatBuf x,
+        long xOff,
+        int ldx,
+        FloatBuf w,
+        long wOff,
+        FloatBuf bias,
+        long biasOff,
+        int m,
+        int n,
+        int k,
+        boolean accumulate) {
+      flops += 2.0 * m * n * k;
+      ref.linear(y, yOff, ldy, x, xOff, ldx, w, wOff, bias, biasOff, m, n, k, accumulate);
+    }
+
+    @Override
+    public void layerNormModulate(
+        FloatBuf y,
+        long yOff,
+        FloatBuf x,
+        long xOff,
+        int rows,
+        int h,
+        FloatBuf mod,
+        long shiftOff,
+        long scaleOff,
+        float eps) {
+      normRows += rows;
+      ref.layerNormModulate(y, yOff, x, xOff, rows, h, mod, shiftOff, scaleOff, eps);
+    }
+
+    @Override
+    public void geluTanh(FloatBuf x, long off, long n) {
+      ref.geluTanh(x, off, n);
+    }
+
+    @Override
+    public void silu(FloatBuf y, long yOff, FloatBuf x, long xOff, long n) {
+      ref.silu(y, yOff, x, xOff, n);
+    }
+
+    @Override
+    public void gatedAdd(
+        FloatBuf x,
+        long xOff,
+        FloatBuf y,
+        long yOff,
+        FloatBuf gate,
+        long gateOff,
+        int rows,
+        int h) {
+      ref.gatedAdd(x, xOff, y, yOff, gate, gateOff, rows, h);
+    }
+
+    @Override
+    public void attention(
+        FloatBuf out,
+        long outRow,
+        int ldo,
+        FloatBuf qkv,
+        int ldqkv,
+        long qRow,
+        int nq,
+        long kv1Row,
+        int n1,
+        long kv2Row,
+        int n2,
+        int heads,
+        int d) {
+      flops += 4.0 * nq * (n1 + n2) * heads * d;
+      ref.attention(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a K/V-mode masked forward saves exactly the work FlopModel says: no embedding, LayerNorm or K/V projection of unmasked rows")
+  void kvSkipsUnmaskedWork() {
+    int[] active = {1, 2, 5, 11, 14};
+    Fixture f = fixture(TINY_MODEL, new ReferenceBackend(), 17, active);
+    int[] ids = Prompts.nullPrompt(TINY);
+    int rows = TINY.promptTokens() + active.length;
+    Counting y = new Counting();
+    float[] vy = f.masked(y, ids, active, f.y(), null);
+    Counting kv = new Counting();
+    float[] vkv = f.masked(kv, ids, active, f.kv(), null);
+    assertArrayEquals(vy, vkv);
+    // the conditioning's small GEMMs are the same in both modes and cancel out
+    assertEquals(
+        FlopModel.sequence(TINY, active.length, BlockMode.CACHE)
+            - FlopModel.sequence(TINY, active.length, BlockMode.CACHE, CacheKind.KV),
+        y.flops - kv.flops,
+        0.0);
+    assertTrue(kv.flops < y.flops, kv.flops + " < " + y.flops);
+    // per block: two LayerNorms on the computed rows, and in Y mode one on the unmasked rows;
+    // then the final layer's on the masked rows
+    int depth = TINY.depth();
+    int l = TINY.imageTokens();
+    assertEquals((long) depth * (2 * rows + (l - active.length)) + active.length, y.normRows);
+    assertEquals((long) depth * 2 * rows + active.length, kv.normRows);
   }
 
   @Test
