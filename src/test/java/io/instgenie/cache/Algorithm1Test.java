@@ -89,6 +89,38 @@ class Algorithm1Test {
   }
 
   @Test
+  @DisplayName(
+      "K/V: the best recompute prefix by hand (loads slow at first, so two blocks recompute while the loader gets ahead)")
+  void prefixPlan() {
+    // 4 blocks, Cw=1, Cf=3, Ld=2, first cached block after a prefix Cw1=1.5, Ld1=0
+    double[] cw = {1, 1, 1, 1};
+    double[] cf = {3, 3, 3, 3};
+    double[] ld = {2, 2, 2, 2};
+    double[] cw1 = {1.5, 1.5, 1.5, 1.5};
+    double[] ld1 = {0, 0, 0, 0};
+    // p=0: load 2,4,6,8; comp max(2,0)+1=3, max(4,3)+1=5, 7, 9                  -> 9
+    // p=1: comp 3; b1 first: load 0, comp 4.5; b2: load 2, 5.5; b3: load 4, 6.5 -> 6.5
+    // p=2: comp 6; b2: 7.5; b3: load 2, comp max(2, 7.5)+1 = 8.5                -> 8.5
+    // p=3: 9 + 1.5 = 10.5;  p=4: 12
+    assertEquals(9, Algorithm1.prefixLatency(0, cw, cf, ld, cw1, ld1), 1e-12);
+    assertEquals(6.5, Algorithm1.prefixLatency(1, cw, cf, ld, cw1, ld1), 1e-12);
+    assertEquals(8.5, Algorithm1.prefixLatency(2, cw, cf, ld, cw1, ld1), 1e-12);
+    assertEquals(10.5, Algorithm1.prefixLatency(3, cw, cf, ld, cw1, ld1), 1e-12);
+    assertEquals(12, Algorithm1.prefixLatency(4, cw, cf, ld, cw1, ld1), 1e-12);
+    Algorithm1.Plan p = Algorithm1.planPrefix(cw, cf, ld, cw1, ld1);
+    assertArrayEquals(new BlockMode[] {RECOMPUTE, CACHE, CACHE, CACHE}, p.modes());
+    assertEquals(6.5, p.latency(), 1e-12);
+    // free loads: no prefix (ties go to the shorter one)
+    double[] zero = {0, 0, 0, 0};
+    Algorithm1.Plan free = Algorithm1.planPrefix(cw, cf, zero, cw, zero);
+    assertArrayEquals(new BlockMode[] {CACHE, CACHE, CACHE, CACHE}, free.modes());
+    assertEquals(4, free.latency(), 1e-12);
+    // loads dearer than everything: recompute all
+    double[] huge = {100, 100, 100, 100};
+    assertEquals(0, Algorithm1.planPrefix(cw, cf, huge, cw1, huge).cachedBlocks());
+  }
+
+  @Test
   @DisplayName("costs must be one finite non-negative value per block")
   void badCosts() {
     assertThrows(

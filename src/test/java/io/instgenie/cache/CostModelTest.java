@@ -1,7 +1,12 @@
 package io.instgenie.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import java.util.List;
@@ -27,5 +32,37 @@ class CostModelTest {
         c.depth(),
         k.plan().cachedBlocks(),
         "loads cost nothing here, so every block uses the cache");
+  }
+
+  @Test
+  @DisplayName(
+      "a K/V entry loads twice the bytes, computes the K/V block's FLOPs, and makes the plan a prefix")
+  void kvEntries() {
+    ModelConfig c = Presets.bench();
+    // 1 ms per GFLOP; disk 1 ms per MB
+    CostModel m =
+        new CostModel(
+            new LinearFit(0, 1e-9, 1, 2),
+            java.util.Map.of(TierKind.DISK, new LinearFit(0, 1e-6, 1, 2)));
+    CostModel.Entry y = new CostModel.Entry(200, 1, TierKind.DISK, Precision.F32);
+    CostModel.Entry kv = new CostModel.Entry(200, 1, TierKind.DISK, Precision.F32, CacheKind.KV);
+    assertEquals(2 * CostModel.loadBytes(c, y), CostModel.loadBytes(c, kv));
+    CostModel.Costs ky = m.costs(c, List.of(y));
+    CostModel.Costs kk = m.costs(c, List.of(kv));
+    int q = c.promptTokens() + 200;
+    int n = c.sequenceLength();
+    assertEquals(FlopModel.block(c, q, n) * 1e-9, ky.cw()[0], 1e-12);
+    assertEquals(FlopModel.blockKv(c, q, n) * 1e-9, kk.cw()[0], 1e-12);
+    assertEquals(FlopModel.block(c, q, n) * 1e-9, kk.cw1()[0], 1e-12, "first block after a prefix");
+    assertEquals(0, kk.ld1()[0], "K/V loads nothing in the first block after a prefix");
+    assertEquals(2 * ky.ld()[0], kk.ld()[0], 1e-12);
+    assertFalse(ky.prefixOnly());
+    assertTrue(kk.prefixOnly());
+    BlockMode[] modes = kk.plan().modes();
+    for (int b = 1; b < modes.length; b++) {
+      assertFalse(
+          modes[b] == BlockMode.RECOMPUTE && modes[b - 1] == BlockMode.CACHE,
+          "a prefix: " + java.util.Arrays.toString(modes));
+    }
   }
 }

@@ -184,7 +184,7 @@ class PipelinedActivationsTest {
     disk.put(key, random(F32, 13));
     TierTest.flip(
         dir.resolve(key.fileName()),
-        IgcFile.headerBytes(F32.segments()) + 2L * F32.segmentBytes() + 3); // step 0, block 2
+        IgcFile.headerBytes(F32) + 2L * F32.segmentBytes() + 3); // step 0, block 2
     int[] tokens = someTokens(6);
     FloatBuf dst = FloatBuf.allocate(tokens.length * 32L);
     try (PipelinedActivations p = new PipelinedActivations(disk.open(key).orElseThrow(), null)) {

@@ -154,8 +154,7 @@ class TemplateCacheTest {
       good = edit(cache, ENGINE, req).rgb();
     }
     ActivationShape s = shape(p.steps(), Precision.F32);
-    TierTest.flip(
-        file, IgcFile.headerBytes(s.segments()) + 5L * s.segmentBytes() + 1000); // step 2, block 1
+    TierTest.flip(file, IgcFile.headerBytes(s) + 5L * s.segmentBytes() + 1000); // step 2, block 1
     try (TemplateCache cache = new TemplateCache(config(dir));
         CacheFixtures.Captured log = new CacheFixtures.Captured(DiskTier.class)) {
       CacheFixtures.Outcome redone = edit(cache, ENGINE, req);

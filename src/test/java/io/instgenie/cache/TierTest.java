@@ -134,7 +134,7 @@ class TierTest {
   void diskFlippedSegmentByte(@TempDir Path dir) throws IOException {
     DiskTier d = new DiskTier(dir, 10 * F, null);
     d.put(key("a"), random(ONE, 1));
-    flip(dir.resolve("a-1.igc"), IgcFile.headerBytes(ONE.segments()) + ONE.segmentBytes() + 77);
+    flip(dir.resolve("a-1.igc"), IgcFile.headerBytes(ONE) + ONE.segmentBytes() + 77);
     CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> d.get(key("a")));
     assertTrue(e.getMessage().contains("step 0, block 1"), e.getMessage());
     assertEquals(key("a"), e.key());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.cache.CacheMode;
 import io.instgenie.verticles.ServiceConfig.Batching;
 import io.instgenie.verticles.ServiceConfig.Mode;
 import io.instgenie.verticles.policy.Routing;
@@ -103,5 +104,22 @@ class ConfigLoaderTest {
             IllegalArgumentException.class,
             () -> ConfigLoader.load(null, Map.of("INSTGENIE_ROUTING", "random"), Map.of()));
     assertTrue(r.getMessage().contains("fewest-masked-tokens"), r.getMessage());
+  }
+
+  @Test
+  @DisplayName("cache_mode is y by default, read from file, environment or flag, and checked")
+  void cacheMode() throws Exception {
+    assertEquals(CacheMode.Y, ConfigLoader.load(null, Map.of(), Map.of()).cacheMode());
+    assertEquals(
+        CacheMode.KV,
+        ConfigLoader.load(file("{\"cache_mode\": \"kv\"}"), Map.of(), Map.of()).cacheMode());
+    assertEquals(
+        CacheMode.AUTO,
+        ConfigLoader.load(null, Map.of("INSTGENIE_CACHE_MODE", "auto"), Map.of()).cacheMode());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ConfigLoader.load(null, Map.of(), Map.of("cache_mode", "k/v")));
+    assertTrue(e.getMessage().contains("cache_mode must be y, kv or auto"), e.getMessage());
   }
 }

@@ -59,6 +59,50 @@ public final class Algorithm1 {
   }
 
   /**
+   * Algorithm 1 for a K/V cache, where only a prefix of blocks may recompute: the best prefix
+   * length p by the same pipeline model. Blocks before p recompute (Cf); block p, when p &gt; 0,
+   * projects K/V from its inputs and loads nothing (Cw1, with Ld1 for rows of Y caches in the
+   * batch); every later block uses the cache (Cw, Ld), the loader having run from the step's start.
+   * Ties go to the shorter prefix.
+   */
+  public static Plan planPrefix(double[] cw, double[] cf, double[] ld, double[] cw1, double[] ld1) {
+    check(cw, cf, ld);
+    check(cw1, cf, ld1);
+    Plan best = null;
+    for (int p = 0; p <= cw.length; p++) {
+      double latency = prefixLatency(p, cw, cf, ld, cw1, ld1);
+      if (best == null || latency < best.latency()) best = new Plan(prefix(cw.length, p), latency);
+    }
+    return best;
+  }
+
+  /** The pipeline model's latency of recomputing the first {@code p} blocks of a K/V step. */
+  public static double prefixLatency(
+      int p, double[] cw, double[] cf, double[] ld, double[] cw1, double[] ld1) {
+    double load = 0;
+    double comp = 0;
+    for (int b = 0; b < cw.length; b++) {
+      if (b < p) {
+        comp += cf[b];
+      } else if (b == p && p > 0) {
+        load += ld1[b];
+        comp = Math.max(load, comp) + cw1[b];
+      } else {
+        load += ld[b];
+        comp = Math.max(load, comp) + cw[b];
+      }
+    }
+    return comp;
+  }
+
+  /** RECOMPUTE for the first {@code p} of {@code depth} blocks, CACHE after. */
+  public static BlockMode[] prefix(int depth, int p) {
+    BlockMode[] modes = new BlockMode[depth];
+    for (int b = 0; b < depth; b++) modes[b] = b < p ? BlockMode.RECOMPUTE : BlockMode.CACHE;
+    return modes;
+  }
+
+  /**
    * The same pipeline model's latency for a given plan (e.g. CACHE everywhere: baseline (b) of the
    * benchmark).
    */

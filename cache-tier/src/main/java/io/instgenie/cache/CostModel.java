@@ -1,7 +1,9 @@
 package io.instgenie.cache;
 
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.model.ModelConfig;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +24,19 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
   /**
    * One template's evaluations in a step's batch: its masked tokens, its guidance branches (1 or 2;
    * they share one load), where its cache is read from (null: no cache, every token computed, as
-   * for a template run), and the precision it is stored in.
+   * for a template run), the precision it is stored in and what it holds.
    */
-  public record Entry(int maskedTokens, int branches, TierKind tier, Precision precision) {
+  public record Entry(
+      int maskedTokens, int branches, TierKind tier, Precision precision, CacheKind kind) {
     public Entry {
       if (maskedTokens < 0) throw new IllegalArgumentException("masked tokens must be >= 0");
       if (branches < 1) throw new IllegalArgumentException("branches must be >= 1");
+      Objects.requireNonNull(kind, "kind");
+    }
+
+    /** A cache of block outputs Y. */
+    public Entry(int maskedTokens, int branches, TierKind tier, Precision precision) {
+      this(maskedTokens, branches, tier, precision, CacheKind.Y);
     }
 
     /** A template run or a full-recompute edit: nothing to load. */
@@ -36,10 +45,19 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
     }
   }
 
-  /** Cw, Cf and Ld per block, ready for {@link Algorithm1#plan}. */
-  public record Costs(double[] cw, double[] cf, double[] ld) {
+  /**
+   * Cw, Cf and Ld per block, ready for {@link Algorithm1#plan}. With a K/V cache in the batch
+   * ({@code prefixOnly}) only a prefix of blocks may recompute, and the first cached block after it
+   * costs {@code cw1}, {@code ld1} (K/V projected for K/V caches, which load nothing there).
+   */
+  public record Costs(
+      double[] cw, double[] cf, double[] ld, double[] cw1, double[] ld1, boolean prefixOnly) {
+    public Costs(double[] cw, double[] cf, double[] ld) {
+      this(cw, cf, ld, cw, ld, false);
+    }
+
     public Algorithm1.Plan plan() {
-      return Algorithm1.plan(cw, cf, ld);
+      return prefixOnly ? Algorithm1.planPrefix(cw, cf, ld, cw1, ld1) : Algorithm1.plan(cw, cf, ld);
     }
   }
 
@@ -59,12 +77,13 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
   }
 
   /**
-   * Bytes the pipelined loader moves per block for one template: a whole segment (L × H values),
-   * since unmasked rows are scattered through it; a template with every token masked loads nothing.
+   * Bytes the pipelined loader moves per block for one template: a whole segment (L × H values, L ×
+   * 2H for K/V), since unmasked rows are scattered through it; a template with every token masked
+   * loads nothing.
    */
   public static long loadBytes(ModelConfig c, Entry e) {
     if (e.tier() == null || e.maskedTokens() >= c.imageTokens()) return 0;
-    return (long) c.imageTokens() * c.hiddenSize() * e.precision().bytes();
+    return (long) c.imageTokens() * e.kind().rowWidth(c.hiddenSize()) * e.precision().bytes();
   }
 
   /**
@@ -74,28 +93,37 @@ public record CostModel(LinearFit compute, Map<TierKind, LinearFit> load) {
   public Costs costs(ModelConfig c, List<Entry> batch) {
     int n = c.sequenceLength();
     double withCache = 0;
+    double first = 0;
     double without = 0;
     double loading = 0;
+    double loadingFirst = 0;
+    boolean kv = false;
     for (Entry e : batch) {
       double full = FlopModel.block(c, n, n);
       boolean cached = e.tier() != null && e.maskedTokens() < c.imageTokens();
-      withCache +=
-          e.branches()
-              * (cached ? FlopModel.block(c, c.promptTokens() + e.maskedTokens(), n) : full);
+      boolean readsKv = cached && e.kind() == CacheKind.KV;
+      int q = c.promptTokens() + e.maskedTokens();
+      double y = cached ? FlopModel.block(c, q, n) : full;
+      withCache += e.branches() * (readsKv ? FlopModel.blockKv(c, q, n) : y);
+      first += e.branches() * y;
       without += e.branches() * full;
-      if (cached) loading += loadTime(e.tier(), loadBytes(c, e));
+      double load = cached ? loadTime(e.tier(), loadBytes(c, e)) : 0;
+      loading += load;
+      if (!readsKv) loadingFirst += load;
+      kv |= readsKv;
     }
-    int depth = c.depth();
-    double[] cw = new double[depth];
-    double[] cf = new double[depth];
-    double[] ld = new double[depth];
     double full = batch.isEmpty() ? 0 : computeTime(without);
     // a cached block does a subset of the full block's work: a fit that says otherwise (a negative
     // slope from a noisy calibration) must not make Algorithm 1 recompute where nothing stalls
-    java.util.Arrays.fill(cw, batch.isEmpty() ? 0 : Math.min(computeTime(withCache), full));
-    java.util.Arrays.fill(cf, full);
-    java.util.Arrays.fill(ld, loading);
-    return new Costs(cw, cf, ld);
+    double[] cw = filled(c, batch.isEmpty() ? 0 : Math.min(computeTime(withCache), full));
+    double[] cw1 = filled(c, batch.isEmpty() ? 0 : Math.min(computeTime(first), full));
+    return new Costs(cw, filled(c, full), filled(c, loading), cw1, filled(c, loadingFirst), kv);
+  }
+
+  private static double[] filled(ModelConfig c, double v) {
+    double[] out = new double[c.depth()];
+    Arrays.fill(out, v);
+    return out;
   }
 
   /** A model with the given fits; convenient when load fits arrive one tier at a time. */

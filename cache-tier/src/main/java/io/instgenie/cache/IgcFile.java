@@ -1,5 +1,6 @@
 package io.instgenie.cache;
 
+import io.instgenie.kernels.dit.CacheKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,19 +16,26 @@ import java.util.zip.CRC32C;
  * The disk tier's file format, {@code <id>-<steps>.igc}, all little-endian:
  *
  * <pre>
- *   0  magic "IGCACHE\0"        8  version u32 (1)     12 precision u32 (1 F32, 2 BF16)
+ *   0  magic "IGCACHE\0"        8  version u32 (1 or 2) 12 precision u32 (1 F32, 2 BF16)
  *  16  steps u32  20 depth u32  24 tokens u32          28 hidden u32
- *  32  segment table, step-major: per (step, block) offset u64, length u32, CRC32C u32
- *  32+16n  CRC32C u32 of bytes [0, 32+16n)
- *  then zero padding to a multiple of 64; segments at their table offsets, L×H values each
+ *  version 2 only: 32 kind u32 (0 Y, 1 K/V)
+ *  F  segment table (F = 32, or 36 in version 2), step-major: per (step, block) offset u64,
+ *     length u32, CRC32C u32
+ *  F+16n  CRC32C u32 of bytes [0, F+16n)
+ *  then zero padding to a multiple of 64; segments at their table offsets, L rows each (H values
+ *  per row for Y, 2H for K/V)
  * </pre>
  *
- * A segment is read with one positional read and checked against its own CRC, so an edit can load
- * block by block without touching the rest of the file.
+ * Block outputs (Y) are written as version 1, byte for byte the format before K/V existed; K/V
+ * activations as version 2.
+ *
+ * <p>A segment is read with one positional read and checked against its own CRC, so an edit can
+ * load block by block without touching the rest of the file.
  */
 final class IgcFile {
   static final byte[] MAGIC = "IGCACHE\0".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
+  static final int VERSION_KIND = 2;
   private static final int FIXED = 32;
   private static final int ENTRY = 16;
 
@@ -35,21 +43,26 @@ final class IgcFile {
   record Header(ActivationShape shape, long[] offsets, int[] crcs) {
     long fileBytes() {
       return offsets.length == 0
-          ? headerBytes(0)
+          ? headerBytes(shape)
           : offsets[offsets.length - 1] + shape.segmentBytes();
     }
   }
 
   private IgcFile() {}
 
-  static int headerBytes(int segments) {
-    int raw = FIXED + ENTRY * segments + 4;
+  /** Bytes before the segment table: 32, plus the kind field for K/V. */
+  private static int fixedBytes(CacheKind kind) {
+    return kind == CacheKind.Y ? FIXED : FIXED + 4;
+  }
+
+  static int headerBytes(ActivationShape s) {
+    int raw = fixedBytes(s.kind()) + ENTRY * s.segments() + 4;
     return (raw + 63) / 64 * 64;
   }
 
   /** The size of the file holding activations of this shape. */
   static long fileBytes(ActivationShape s) {
-    return headerBytes(s.segments()) + s.totalBytes();
+    return headerBytes(s) + s.totalBytes();
   }
 
   /**
@@ -74,15 +87,17 @@ final class IgcFile {
   private static void write(FileChannel ch, StoredActivations acts) throws IOException {
     ActivationShape s = acts.shape();
     int n = s.segments();
-    int headLen = headerBytes(n);
+    int headLen = headerBytes(s);
+    int fixed = fixedBytes(s.kind());
     ByteBuffer head = ByteBuffer.allocate(headLen).order(ByteOrder.LITTLE_ENDIAN);
     head.put(MAGIC)
-        .putInt(VERSION)
+        .putInt(s.kind() == CacheKind.Y ? VERSION : VERSION_KIND)
         .putInt(s.precision().code())
         .putInt(s.steps())
         .putInt(s.depth())
         .putInt(s.tokens())
         .putInt(s.hidden());
+    if (s.kind() != CacheKind.Y) head.putInt(s.kind().ordinal());
     long off = headLen;
     for (int k = 0; k < s.steps(); k++) {
       for (int b = 0; b < s.depth(); b++) {
@@ -91,7 +106,7 @@ final class IgcFile {
       }
     }
     CRC32C hc = new CRC32C();
-    hc.update(head.array(), 0, FIXED + ENTRY * n);
+    hc.update(head.array(), 0, fixed + ENTRY * n);
     head.putInt((int) hc.getValue());
     head.clear();
     writeFully(ch, head, 0);
@@ -113,17 +128,28 @@ final class IgcFile {
     if (!java.util.Arrays.equals(magic, MAGIC))
       throw new CorruptSegmentException(key, "not an InstGenIE cache file (bad magic)");
     int version = fixed.getInt();
-    if (version != VERSION)
+    if (version != VERSION && version != VERSION_KIND)
       throw new CorruptSegmentException(
-          key, "cache file version " + version + ", expected " + VERSION);
+          key, "cache file version " + version + ", expected " + VERSION + " or " + VERSION_KIND);
     int code = fixed.getInt();
     int steps = fixed.getInt();
     int depth = fixed.getInt();
     int tokens = fixed.getInt();
     int hidden = fixed.getInt();
+    ByteBuffer kindField = ByteBuffer.allocate(version == VERSION ? 0 : 4);
+    kindField.order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, kindField, FIXED, key);
+    CacheKind kind = CacheKind.Y;
+    if (version == VERSION_KIND) {
+      int k = kindField.getInt(0);
+      if (k < 0 || k >= CacheKind.values().length)
+        throw new CorruptSegmentException(key, "bad header: unknown cache kind " + k);
+      kind = CacheKind.values()[k];
+    }
+    int tableAt = FIXED + kindField.capacity();
     ActivationShape shape;
     try {
-      shape = new ActivationShape(steps, depth, tokens, hidden, Precision.ofCode(code));
+      shape = new ActivationShape(steps, depth, tokens, hidden, Precision.ofCode(code), kind);
     } catch (IllegalArgumentException e) {
       throw new CorruptSegmentException(key, "bad header: " + e.getMessage());
     }
@@ -131,9 +157,10 @@ final class IgcFile {
       throw new CorruptSegmentException(key, "header says " + steps + " steps");
     int n = shape.segments();
     ByteBuffer table = ByteBuffer.allocate(ENTRY * n + 4).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, table, FIXED, key);
+    readFully(ch, table, tableAt, key);
     CRC32C hc = new CRC32C();
     hc.update(fixed.array(), 0, FIXED);
+    hc.update(kindField.array(), 0, kindField.capacity());
     hc.update(table.array(), 0, ENTRY * n);
     if ((int) hc.getValue() != table.getInt(ENTRY * n))
       throw new CorruptSegmentException(key, "header checksum mismatch");

@@ -2,6 +2,7 @@ package io.instgenie.cache;
 
 import io.instgenie.kernels.dit.BlockMode;
 import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,7 +39,7 @@ public final class LoadedStep implements BlockSource {
           "a plan needs " + shape.depth() + " block modes, got " + plan.length);
     }
     for (int b = 0; b < shape.depth(); b++) {
-      loaded[b] = plan == null || plan[b] == BlockMode.CACHE;
+      loaded[b] = shape.kind().reads(plan, b);
       if (loaded[b]) src.read(k, b, buffers[b]);
     }
     return this;
@@ -50,6 +51,20 @@ public final class LoadedStep implements BlockSource {
       throw new IllegalStateException(
           "block " + block + " was not loaded (the plan recomputes it, or it is out of range)");
     }
-    shape.precision().gather(buffers[block], shape.hidden(), tokens, dst, dstOff);
+    gather(block, tokens, dst, dstOff, shape.rowWidth(), shape.rowWidth());
+  }
+
+  @Override
+  public void gather(int block, int[] tokens, FloatBuf dst, long dstOff, int ld, int width) {
+    if (block < 0 || block >= shape.depth() || !loaded[block]) {
+      throw new IllegalStateException(
+          "block " + block + " was not loaded (the plan recomputes it, or it is out of range)");
+    }
+    shape.precision().gather(buffers[block], shape.rowWidth(), tokens, dst, dstOff, ld);
+  }
+
+  @Override
+  public CacheKind kind() {
+    return shape.kind();
   }
 }

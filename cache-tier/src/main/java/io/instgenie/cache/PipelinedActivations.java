@@ -3,6 +3,7 @@ package io.instgenie.cache;
 import io.instgenie.kernels.dit.BlockMode;
 import io.instgenie.kernels.dit.BlockSink;
 import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
@@ -89,7 +90,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       throw new IllegalArgumentException(
           "a plan needs " + shape.depth() + " block modes, got " + modes.length);
     } else {
-      System.arraycopy(modes, 0, p, 0, p.length);
+      // a K/V cache is not read in the first cached block after a recomputed prefix
+      for (int b = 0; b < p.length; b++) {
+        p[b] = shape.kind().reads(modes, b) ? BlockMode.CACHE : BlockMode.RECOMPUTE;
+      }
     }
     this.plan = p;
   }
@@ -106,6 +110,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   @Override
   public int steps() {
     return shape.steps();
+  }
+
+  @Override
+  public CacheKind kind() {
+    return shape.kind();
   }
 
   @Override
@@ -143,7 +152,24 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     }
     step = k;
     task = loader.submit(() -> load(k, g, p));
-    current = (block, tokens, dst, dstOff) -> gather(k, g, p, block, tokens, dst, dstOff);
+    current =
+        new BlockSource() {
+          @Override
+          public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
+            gather(block, tokens, dst, dstOff, shape.rowWidth(), shape.rowWidth());
+          }
+
+          @Override
+          public void gather(
+              int block, int[] tokens, FloatBuf dst, long dstOff, int ld, int width) {
+            PipelinedActivations.this.gather(k, g, p, block, tokens, dst, dstOff, ld);
+          }
+
+          @Override
+          public CacheKind kind() {
+            return shape.kind();
+          }
+        };
     return current;
   }
 
@@ -260,12 +286,12 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   }
 
   private void gather(
-      int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff) {
+      int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff, int ld) {
     int slot = p[b] == BlockMode.CACHE ? awaitBlock(g, b) : -1;
     ByteBuffer seg = slot >= 0 ? buffers[slot] : readNow(k, b);
     // safe unlocked: only this (compute) thread frees a slot: after this read, or on a later block
     // or step
-    shape.precision().gather(seg, shape.hidden(), tokens, dst, dstOff);
+    shape.precision().gather(seg, shape.rowWidth(), tokens, dst, dstOff, ld);
     if (slot >= 0) gathered(g, slot, b);
   }
 

@@ -56,17 +56,22 @@ public enum Precision {
    * rows of {@code dst} from element {@code dstOff}: the gather of the masked forward.
    */
   void gather(ByteBuffer seg, int hid, int[] tokens, FloatBuf dst, long dstOff) {
+    gather(seg, hid, tokens, dst, dstOff, hid);
+  }
+
+  /** As above, row r written at {@code dstOff + r·ld}. */
+  void gather(ByteBuffer seg, int hid, int[] tokens, FloatBuf dst, long dstOff, int ld) {
     FloatBuffer out = dst.floats();
     if (this == F32) {
       FloatBuffer in = seg.asFloatBuffer();
       for (int i = 0; i < tokens.length; i++) {
-        out.put((int) (dstOff + (long) i * hid), in, tokens[i] * hid, hid);
+        out.put((int) (dstOff + (long) i * ld), in, tokens[i] * hid, hid);
       }
     } else {
       ShortBuffer in = seg.asShortBuffer();
       for (int i = 0; i < tokens.length; i++) {
         int from = tokens[i] * hid;
-        int to = (int) (dstOff + (long) i * hid);
+        int to = (int) (dstOff + (long) i * ld);
         for (int j = 0; j < hid; j++) out.put(to + j, DType.bf16ToFloat(in.get(from + j)));
       }
     }

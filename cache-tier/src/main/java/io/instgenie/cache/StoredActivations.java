@@ -2,6 +2,7 @@ package io.instgenie.cache;
 
 import io.instgenie.kernels.dit.BlockSink;
 import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
@@ -9,9 +10,9 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * A template's activations held off-heap in the configured precision: one little-endian buffer of L
- * × H values per (step, block). Written once by a template run through {@link #sink}, then read
- * concurrently by any number of edits (BF16 is widened on gather).
+ * A template's activations held off-heap in the configured precision and kind: one little-endian
+ * buffer of L rows (H values for Y, 2H for K/V) per (step, block). Written once by a template run
+ * through {@link #sink}, then read concurrently by any number of edits (BF16 is widened on gather).
  */
 public final class StoredActivations implements Activations, SegmentSource {
   private final ActivationShape shape;
@@ -84,12 +85,25 @@ public final class StoredActivations implements Activations, SegmentSource {
   }
 
   @Override
+  public CacheKind kind() {
+    return shape.kind();
+  }
+
+  @Override
   public BlockSink sink(int step) {
     shape.index(step, 0);
-    return (block, y, off) -> {
-      int i = shape.index(step, block);
-      shape.precision().encode(y, off, segments[i], 0, shape.segmentValues());
-      markWritten(i);
+    return new BlockSink() {
+      @Override
+      public void accept(int block, FloatBuf y, long off) {
+        int i = shape.index(step, block);
+        shape.precision().encode(y, off, segments[i], 0, shape.segmentValues());
+        markWritten(i);
+      }
+
+      @Override
+      public CacheKind kind() {
+        return shape.kind();
+      }
     };
   }
 
@@ -104,9 +118,19 @@ public final class StoredActivations implements Activations, SegmentSource {
     return new BlockSource() {
       @Override
       public void gather(int block, int[] tokens, FloatBuf dst, long dstOff) {
+        gather(block, tokens, dst, dstOff, shape.rowWidth(), shape.rowWidth());
+      }
+
+      @Override
+      public void gather(int block, int[] tokens, FloatBuf dst, long dstOff, int ld, int width) {
         int i = shape.index(step, block);
         requireWritten(i, step, block);
-        shape.precision().gather(segments[i], shape.hidden(), tokens, dst, dstOff);
+        shape.precision().gather(segments[i], shape.rowWidth(), tokens, dst, dstOff, ld);
+      }
+
+      @Override
+      public CacheKind kind() {
+        return shape.kind();
       }
 
       @Override

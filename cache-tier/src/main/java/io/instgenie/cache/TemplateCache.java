@@ -1,6 +1,7 @@
 package io.instgenie.cache;
 
 import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
@@ -85,11 +86,22 @@ public final class TemplateCache implements AutoCloseable {
   }
 
   /**
-   * Empty activations in the configured precision for a template run; hand them to {@link #commit}.
+   * Empty activations in the configured precision, of the kind the cache mode picks, for a template
+   * run; hand them to {@link #commit}.
    */
   public StoredActivations newRun(String templateId, int steps, ModelConfig c) {
     new TemplateKey(templateId, steps); // fail on a bad id before the run, not at commit
-    return StoredActivations.allocate(ActivationShape.of(c, steps, config.precision()));
+    CacheKind kind = config.mode().kindFor(c, steps, config.precision(), config.memoryBytes());
+    return StoredActivations.allocate(ActivationShape.of(c, steps, config.precision(), kind));
+  }
+
+  /**
+   * Bytes of one (step, block) segment of a template run of {@code steps} steps: what one block's
+   * load reads (Algorithm 2 prices it per tier), twice as much for K/V as for Y.
+   */
+  public int segmentBytes(ModelConfig c, int steps) {
+    CacheKind kind = config.mode().kindFor(c, steps, config.precision(), config.memoryBytes());
+    return ActivationShape.of(c, steps, config.precision(), kind).segmentBytes();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.instgenie.kernels.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.Random;
@@ -118,5 +119,50 @@ class BackendParityTest {
       assertClose(o1, o2, 1e-4f, "attention " + java.util.Arrays.toString(c));
     }
     assertEquals("cpu-openblas", cpu.name());
+  }
+
+  @Test
+  @DisplayName(
+      "fused attention (online softmax over key blocks) matches the reference within 1e-4: offsets, strides, two key spans, partial key blocks and query groups")
+  void fusedAttention() {
+    for (int d : new int[] {32, 64}) {
+      if (!FusedAttention.supports(d)) continue; // narrow vectors: d=32 needs 16-lane pairs
+      int heads = 3, h = heads * d, ld = 3 * h + 5;
+      int rows = 300;
+      FloatBuf qkv = random(rows * ld + 7);
+      // large scores, so that the running max changes between key blocks
+      for (long i = 0; i < qkv.size(); i++) qkv.set(i, qkv.get(i) * 3);
+      int ldo = h + 3;
+      for (int[] c :
+          new int[][] {
+            {5, 17, 5, 140, 150, 130},
+            {0, 300, 0, 300, 0, 0},
+            {261, 7, 2, 30, 160, 139},
+            {3, 1, 0, 1, 0, 0}
+          }) {
+        FloatBuf o1 = random((rows + 2) * ldo);
+        FloatBuf o2 = copy(o1);
+        ref.attention(o1, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+        new FusedAttention()
+            .attention(o2, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+        assertClose(o1, o2, 1e-4f, "fused attention d=" + d + " " + java.util.Arrays.toString(c));
+      }
+    }
+    assertTrue(FusedAttention.supports(64), "the bench preset's head size (64) runs fused");
+  }
+
+  @Test
+  @DisplayName("the CPU backend built with fused attention matches the reference")
+  void fusedBackendAttention() {
+    Backend blas = new CpuBackend(true);
+    int heads = 2, d = 64, h = heads * d, ld = 3 * h + 2;
+    int rows = 150;
+    FloatBuf qkv = random(rows * ld);
+    int ldo = h + 1;
+    FloatBuf o1 = random((rows + 2) * ldo);
+    FloatBuf o2 = copy(o1);
+    ref.attention(o1, 1, ldo, qkv, ld, 10, 40, 0, 70, 80, 60, heads, d);
+    blas.attention(o2, 1, ldo, qkv, ld, 10, 40, 0, 70, 80, 60, heads, d);
+    assertClose(o1, o2, 1e-4f, "fused backend attention");
   }
 }

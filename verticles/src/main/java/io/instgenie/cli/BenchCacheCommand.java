@@ -5,6 +5,7 @@ import io.instgenie.cache.TierKind;
 import io.instgenie.cache.bench.CacheBench;
 import io.instgenie.cache.bench.FanInWeights;
 import io.instgenie.cache.bench.QualityBench;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
@@ -115,6 +116,15 @@ final class BenchCacheCommand implements Callable<Integer> {
   @Option(names = "--json")
   boolean json;
 
+  @Option(
+      names = "--cache-mode",
+      defaultValue = "y",
+      description =
+          "What the templates cache: y (block outputs) or kv (attention keys and values: twice the"
+              + " bytes, less compute, only a prefix of blocks may recompute); default"
+              + " ${DEFAULT-VALUE}.")
+  String cacheMode;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
@@ -156,7 +166,16 @@ final class BenchCacheCommand implements Callable<Integer> {
         };
     CacheBench.Options opt =
         new CacheBench.Options(
-            reps, batches, ratios, tierSet(), branches, p, dir, !noDrop, remoteMbps);
+            reps,
+            batches,
+            ratios,
+            tierSet(),
+            branches,
+            p,
+            dir,
+            !noDrop,
+            remoteMbps,
+            CacheKind.parse(cacheMode));
     CacheBench.Result r = new CacheBench(new DitForward(model, modelOptions.backend()), opt).run();
     System.out.println(
         json ? ModelFiles.toJson(CacheReport.json(modelName, r)) : CacheReport.table(modelName, r));

@@ -79,7 +79,9 @@ final class BenchE2eCommand implements Callable<Integer> {
       names = "--modes",
       defaultValue = "instgenie,baseline",
       split = ",",
-      description = "instgenie, baseline, cache_only, batching_only; in this order per rate.")
+      description =
+          "instgenie, instgenie_kv (cache_mode=kv), baseline, cache_only, batching_only; in this"
+              + " order per rate.")
   List<String> modes;
 
   @Option(names = "--ablation", description = "Also run cache_only and batching_only.")

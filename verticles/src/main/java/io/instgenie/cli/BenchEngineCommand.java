@@ -13,12 +13,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code instgenie bench engine}: full vs masked step latency against the FLOP prediction and sgemm
- * speed.
+ * {@code instgenie bench engine}: full vs masked step latency (cache Y and cache K/V) against the
+ * FLOP prediction and sgemm speed.
  */
 @Command(
     name = "engine",
-    description = "Median step latency, full and masked forward, batch 1 and 8.")
+    description =
+        "Median step latency, full and masked forward (cache Y and cache K/V), batch 1 and 8.")
 final class BenchEngineCommand implements Callable<Integer> {
   @Option(
       names = "--preset",
@@ -34,6 +35,15 @@ final class BenchEngineCommand implements Callable<Integer> {
   @Option(names = "--json")
   boolean json;
 
+  @Option(
+      names = "--kv",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Also time the masked forward in cache-K/V mode (default on; --no-kv skips it).")
+  boolean kv;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
@@ -42,7 +52,7 @@ final class BenchEngineCommand implements Callable<Integer> {
     DitModel model =
         preset != null ? DitModel.random(Presets.byName(preset), 0) : modelOptions.load();
     EngineBench.Result r =
-        new EngineBench(new DitForward(model, modelOptions.backend()), reps).run(batches);
+        new EngineBench(new DitForward(model, modelOptions.backend()), reps, kv).run(batches);
     System.out.println(json ? ModelFiles.toJson(toJson(r)) : table(r));
     return 0;
   }
@@ -55,6 +65,11 @@ final class BenchEngineCommand implements Callable<Integer> {
     m.put("full_step_ms", first.fullStepMs());
     m.put("masked_step_ms", first.maskedStepMs());
     m.put("flop_speedup", r.flopSpeedup());
+    if (!r.kvFlopSpeedup().isEmpty()) {
+      m.put("kv_masked_step_ms", first.kvMaskedStepMs());
+      m.put("kv_flop_speedup", r.kvFlopSpeedup());
+      m.put("kv_vs_y_speedup", kvOverY(first));
+    }
     m.put("sgemm_gflops", r.sgemmGflops());
     m.put("full_gflops", r.fullGflops());
     Map<String, Object> perBatch = new LinkedHashMap<>();
@@ -63,10 +78,23 @@ final class BenchEngineCommand implements Callable<Integer> {
       x.put("full_step_ms", b.fullStepMs());
       x.put("masked_step_ms", b.maskedStepMs());
       x.put("speedup", b.measuredSpeedup());
+      if (!b.kvMaskedStepMs().isEmpty()) {
+        x.put("kv_masked_step_ms", b.kvMaskedStepMs());
+        x.put("kv_speedup", b.kvMeasuredSpeedup());
+        x.put("kv_vs_y_speedup", kvOverY(b));
+      }
       perBatch.put(String.valueOf(b.batch()), x);
     }
     m.put("batches", perBatch);
     return m;
+  }
+
+  /** Y-mode masked step over K/V-mode masked step, per mask ratio, in one batch size. */
+  private static Map<String, Double> kvOverY(EngineBench.BatchResult b) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String ratio : b.kvMaskedStepMs().keySet())
+      out.put(ratio, b.maskedStepMs().get(ratio) / b.kvMaskedStepMs().get(ratio));
+    return out;
   }
 
   private static String table(EngineBench.Result r) {
@@ -79,22 +107,47 @@ final class BenchEngineCommand implements Callable<Integer> {
             r.sgemmGflops(), r.fullGflops(), 100 * r.fullGflops() / r.sgemmGflops()));
     sb.append(
         String.format(
-            "%-6s %-6s %12s %10s %10s %12s%n",
-            "batch", "ratio", "step ms", "speedup", "FLOP pred", "% of pred"));
+            "%-6s %-5s %-6s %12s %10s %10s %12s %8s%n",
+            "batch", "cache", "ratio", "step ms", "speedup", "FLOP pred", "% of pred", "kv/y"));
     for (EngineBench.BatchResult b : r.batches()) {
       sb.append(
           String.format(
-              "%-6d %-6s %12.1f %10s %10s %12s%n",
-              b.batch(), "full", b.fullStepMs(), "1.00", "1.00", ""));
+              "%-6d %-5s %-6s %12.1f %10s %10s %12s %8s%n",
+              b.batch(), "-", "full", b.fullStepMs(), "1.00", "1.00", "", ""));
       for (String ratio : b.maskedStepMs().keySet()) {
-        double pred = r.flopSpeedup().get(ratio);
-        double got = b.measuredSpeedup().get(ratio);
-        sb.append(
-            String.format(
-                "%-6d %-6s %12.1f %10.2f %10.2f %11.0f%%%n",
-                b.batch(), ratio, b.maskedStepMs().get(ratio), got, pred, 100 * got / pred));
+        row(sb, b.batch(), "y", ratio, b.maskedStepMs(), b.measuredSpeedup(), r.flopSpeedup(), "");
+      }
+      for (String ratio : b.kvMaskedStepMs().keySet()) {
+        String kvOverY =
+            String.format("%.2f", b.maskedStepMs().get(ratio) / b.kvMaskedStepMs().get(ratio));
+        row(
+            sb,
+            b.batch(),
+            "kv",
+            ratio,
+            b.kvMaskedStepMs(),
+            b.kvMeasuredSpeedup(),
+            r.kvFlopSpeedup(),
+            kvOverY);
       }
     }
     return sb.toString();
+  }
+
+  private static void row(
+      StringBuilder sb,
+      int batch,
+      String cache,
+      String ratio,
+      Map<String, Double> ms,
+      Map<String, Double> speedup,
+      Map<String, Double> predicted,
+      String kvOverY) {
+    double pred = predicted.get(ratio);
+    double got = speedup.get(ratio);
+    sb.append(
+        String.format(
+            "%-6d %-5s %-6s %12.1f %10.2f %10.2f %11.0f%% %8s%n",
+            batch, cache, ratio, ms.get(ratio), got, pred, 100 * got / pred, kvOverY));
   }
 }

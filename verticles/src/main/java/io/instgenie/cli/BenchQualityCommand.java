@@ -1,6 +1,7 @@
 package io.instgenie.cli;
 
 import io.instgenie.cache.bench.EditQualityBench;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.io.Images;
@@ -64,20 +65,29 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Option(names = "--json")
   boolean json;
 
+  @Option(
+      names = "--cache-mode",
+      defaultValue = "y",
+      description =
+          "What the cached edits' template runs record: y (block outputs) or kv (attention keys and"
+              + " values); default ${DEFAULT-VALUE}.")
+  String cacheMode;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
   public Integer call() {
     if (count <= 0) throw new IllegalArgumentException("--cases must be positive");
     if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
+    CacheKind kind = CacheKind.parse(cacheMode);
     DitModel model = modelOptions.load();
     for (int k : fullSteps) {
       if (k < 0) throw new IllegalArgumentException("--full-steps must be ≥ 0, got " + k);
     }
     String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
-    if (fullSteps.size() > 1) return tradeOff(model, name);
+    if (fullSteps.size() > 1) return tradeOff(model, name, kind);
     EditEngine engine =
-        new EditEngine(model, modelOptions.backend(), 4).withFullSteps(fullSteps.get(0));
+        new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(fullSteps.get(0));
     EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
     if (gallery != null) {
       int rows = Math.min(galleryRows, r.cases().size());
@@ -85,15 +95,18 @@ final class BenchQualityCommand implements Callable<Integer> {
           gallery,
           EditQualityBench.gallery(r.cases().subList(0, rows), model.config().imageSize(), 3));
     }
-    System.out.println(json ? ModelFiles.toJson(json(name, r, fullSteps.get(0))) : table(name, r));
+    System.out.println(
+        json
+            ? ModelFiles.toJson(json(name, r, kind, fullSteps.get(0)))
+            : "cache " + kind + "\n" + table(name, r));
     return 0;
   }
 
   /** One summary row per --full-steps value, on the same cases. */
-  private int tradeOff(DitModel model, String name) {
+  private int tradeOff(DitModel model, String name, CacheKind kind) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int k : fullSteps) {
-      EditEngine engine = new EditEngine(model, modelOptions.backend(), 4).withFullSteps(k);
+      EditEngine engine = new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(k);
       EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("full_steps", k);
@@ -110,6 +123,7 @@ final class BenchQualityCommand implements Callable<Integer> {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("model", name);
       out.put("cases", count);
+      out.put("cache_mode", kind.name().toLowerCase(Locale.ROOT));
       out.put("trade_off", rows);
       System.out.println(ModelFiles.toJson(out));
       return 0;
@@ -133,9 +147,11 @@ final class BenchQualityCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Map<String, Object> json(String model, EditQualityBench.Result r, int fullSteps) {
+  static Map<String, Object> json(
+      String model, EditQualityBench.Result r, CacheKind kind, int fullSteps) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", model);
+    m.put("cache_mode", kind.name().toLowerCase(Locale.ROOT));
     m.put("method", HOW);
     m.put("cases", r.cases().size());
     m.put("steps", r.steps());

@@ -29,6 +29,7 @@ final class CacheReport {
     m.put("steps", r.steps());
     m.put("branches", r.branches());
     m.put("precision", r.precision().name());
+    m.put("cache_mode", r.kind().name().toLowerCase(Locale.ROOT));
     m.put("segment_bytes", r.segmentBytes());
     m.put("file_bytes", r.fileBytes());
     m.put("disk_reads", r.diskReads());
@@ -96,8 +97,9 @@ final class CacheReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%d guidance branch(es) per edit, %s storage: %.2f MiB per block segment, %.2f MiB per step, %.1f MiB file per template%n",
+            "%d guidance branch(es) per edit, cache %s, %s storage: %.2f MiB per block segment, %.2f MiB per step, %.1f MiB file per template%n",
             r.branches(),
+            r.kind(),
             r.precision(),
             r.segmentBytes() / 1048576.0,
             r.segmentBytes() * (double) r.depth() / 1048576.0,

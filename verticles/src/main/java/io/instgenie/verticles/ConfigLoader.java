@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.policy.Routing;
 import java.io.IOException;
@@ -46,6 +47,11 @@ public final class ConfigLoader {
     KEYS.put("cache_dir", "folder of the disk tier of template activations (empty = none)");
     KEYS.put("cache_disk_bytes", "largest size of the disk tier");
     KEYS.put("cache_precision", "f32 or bf16: storage precision of cached activations");
+    KEYS.put(
+        "cache_mode",
+        "y, kv or auto: template runs cache block outputs (y) or attention keys and values (kv:"
+            + " less compute per edit, twice the bytes); auto: kv while the memory tier holds at"
+            + " least 4 templates' K/V, else y");
     KEYS.put("model_dir", "model folder (empty = the bundled default)");
     KEYS.put("backend", "auto, cuda, cpu or reference");
     KEYS.put("retry_after_seconds", "Retry-After of a 429");
@@ -89,6 +95,7 @@ public final class ConfigLoader {
         pathOf(v.get("cache_dir"), d.cacheDir()),
         longOf(v, "cache_disk_bytes", d.cacheDiskBytes()),
         precisionOf(v.get("cache_precision"), d.cachePrecision()),
+        cacheModeOf(v.get("cache_mode"), d.cacheMode()),
         pathOf(v.get("model_dir"), d.modelDir()),
         v.getOrDefault("backend", d.backend()),
         intOf(v, "retry_after_seconds", d.retryAfterSeconds()),
@@ -189,6 +196,16 @@ public final class ConfigLoader {
       return Double.parseDouble(s.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("config: " + key + " must be a number, got '" + s + "'");
+    }
+  }
+
+  private static CacheMode cacheModeOf(String s, CacheMode dflt) {
+    if (s == null) return dflt;
+    try {
+      return CacheMode.parse(s.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "config: cache_mode must be y, kv or auto, got '" + s + "'");
     }
   }
 

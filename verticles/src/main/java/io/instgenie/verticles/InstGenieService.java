@@ -133,7 +133,8 @@ public final class InstGenieService {
                             config.cacheDir() == null
                                 ? null
                                 : config.cacheDir().resolve("worker-" + index),
-                            config.cachePrecision()),
+                            config.cachePrecision(),
+                            config.cacheMode()),
                         cluster == null
                             ? RemoteTier.ABSENT
                             : new ClusterRemoteTier(vertx, directory, remoteCosts()));

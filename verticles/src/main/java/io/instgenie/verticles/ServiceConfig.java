@@ -1,5 +1,6 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.policy.Routing;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public record ServiceConfig(
     Path cacheDir,
     long cacheDiskBytes,
     Precision cachePrecision,
+    CacheMode cacheMode,
     Path modelDir,
     String backend,
     int retryAfterSeconds,
@@ -83,6 +85,7 @@ public record ServiceConfig(
     require(cacheMemoryBytes >= 0, "cache_memory_bytes must not be negative");
     require(cacheDiskBytes > 0, "cache_disk_bytes must be positive");
     require(cachePrecision != null, "cache_precision must be f32 or bf16");
+    require(cacheMode != null, "cache_mode must be y, kv or auto");
     require(retryAfterSeconds >= 1, "retry_after_seconds must be at least 1");
     require(syncTimeoutMs >= 1000, "sync_timeout_ms must be at least 1000");
     require(batching != null, "batching must be continuous or static");
@@ -118,6 +121,7 @@ public record ServiceConfig(
         null,
         20L << 30,
         Precision.F32,
+        CacheMode.Y,
         null,
         "auto",
         2,

@@ -9,6 +9,7 @@ import io.instgenie.cache.Precision;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.dit.BlockMode;
 import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.edit.Noise;
@@ -41,7 +42,8 @@ public final class CacheBench {
    * What to run: timed rounds per row, batch sizes (a batch of n edits uses n distinct templates),
    * mask ratios, tiers, guidance branches per edit (they share one cache), the storage precision,
    * the cache folder (null: a temporary one), whether to drop the page cache before disk
-   * measurements, and the bandwidth in MB/s of the simulated remote tier ({@link ThrottledSource}).
+   * measurements, the bandwidth in MB/s of the simulated remote tier ({@link ThrottledSource}), and
+   * what the templates cache (Y, or K/V: twice the bytes, less compute, a recompute prefix only).
    */
   public record Options(
       int reps,
@@ -52,8 +54,10 @@ public final class CacheBench {
       Precision precision,
       Path dir,
       boolean dropCaches,
-      double remoteMbps) {
+      double remoteMbps,
+      CacheKind kind) {
     public Options {
+      java.util.Objects.requireNonNull(kind, "kind");
       tiers = Set.copyOf(tiers);
       if (tiers.isEmpty()) throw new IllegalArgumentException("name at least one tier");
       if (tiers.contains(TierKind.REMOTE) && !(remoteMbps > 0 && Double.isFinite(remoteMbps))) {
@@ -73,6 +77,30 @@ public final class CacheBench {
       if (branches != 1 && branches != 2)
         throw new IllegalArgumentException("branches must be 1 or 2, got " + branches);
       batches = batches.clone();
+    }
+
+    /** Templates caching block outputs Y. */
+    public Options(
+        int reps,
+        int[] batches,
+        double[] ratios,
+        Set<TierKind> tiers,
+        int branches,
+        Precision precision,
+        Path dir,
+        boolean dropCaches,
+        double remoteMbps) {
+      this(
+          reps,
+          batches,
+          ratios,
+          tiers,
+          branches,
+          precision,
+          dir,
+          dropCaches,
+          remoteMbps,
+          CacheKind.Y);
     }
   }
 
@@ -108,6 +136,7 @@ public final class CacheBench {
       int steps,
       int branches,
       Precision precision,
+      CacheKind kind,
       long segmentBytes,
       long fileBytes,
       String diskReads,
@@ -147,7 +176,7 @@ public final class CacheBench {
   }
 
   public Result run() {
-    ActivationShape shape = ActivationShape.of(c, c.defaultSteps(), opt.precision());
+    ActivationShape shape = ActivationShape.of(c, c.defaultSteps(), opt.precision(), opt.kind());
     int most = Arrays.stream(opt.batches()).max().orElseThrow();
     try (BenchTemplates t = new BenchTemplates(shape, most, opt.dir(), 17)) {
       Readers steps =
@@ -179,6 +208,7 @@ public final class CacheBench {
             shape.steps(),
             opt.branches(),
             opt.precision(),
+            opt.kind(),
             shape.segmentBytes(),
             t.fileBytes(),
             pageCache.describe(),
@@ -217,7 +247,8 @@ public final class CacheBench {
         model.costs(
             c,
             Collections.nCopies(
-                batch, new CostModel.Entry(masked, opt.branches(), tier, opt.precision())));
+                batch,
+                new CostModel.Entry(masked, opt.branches(), tier, opt.precision(), opt.kind())));
     Algorithm1.Plan plan = costs.plan();
     int n = Kind.values().length;
     double[][] ms = new double[n][opt.reps()];

@@ -14,12 +14,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast CPU backend: GEMMs (linear layers and both attention products) on OpenBLAS over off-heap
- * buffers; softmax, LayerNorm, GELU, SiLU and gating with the Vector API. All work is split across
- * cores by this class (row ranges, attention by head and query block) and each OpenBLAS call runs
+ * The fast CPU backend: linear layers on OpenBLAS over off-heap buffers; attention as two OpenBLAS
+ * products around a vectorised softmax, or, with {@code -Dinstgenie.attention=fused}, fused on the
+ * Vector API ({@link FusedAttention}: online softmax over key blocks, no score matrix) for head
+ * sizes it supports (measured here 10-20 % slower per core than OpenBLAS, hence not the default);
+ * LayerNorm, GELU, SiLU and gating with the Vector API. All work is split across cores by this
+ * class (row ranges, attention by head and query block) and each OpenBLAS call runs
  * single-threaded: attention interleaves small GEMMs with softmax, and OpenBLAS's own threads would
- * idle through the Java parts. Attention scores live in a per-thread scratch buffer that grows and
- * is reused.
+ * idle through the Java parts. Attention scores of the OpenBLAS path live in a per-thread scratch
+ * buffer that grows and is reused.
  */
 public final class CpuBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -34,9 +37,18 @@ public final class CpuBackend implements Backend {
   private static final int MIN_ROWS = 32;
 
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final FusedAttention fused = new FusedAttention();
+  private final boolean fusedAttention;
 
+  /** Attention fused where the head size allows only with {@code -Dinstgenie.attention=fused}. */
   public CpuBackend() {
+    this("fused".equals(System.getProperty("instgenie.attention", "blas")));
+  }
+
+  /** With {@code fusedAttention} false, attention always runs as two OpenBLAS products. */
+  public CpuBackend(boolean fusedAttention) {
     blas_set_num_threads(1);
+    this.fusedAttention = fusedAttention;
   }
 
   /** Per-thread attention scratch: scores and row sums. */
@@ -57,7 +69,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String name() {
-    return "cpu-openblas";
+    return fusedAttention ? "cpu-openblas-fused-attention" : "cpu-openblas";
   }
 
   @Override
@@ -286,6 +298,10 @@ public final class CpuBackend implements Backend {
       int heads,
       int d) {
     if (nq == 0) return;
+    if (fusedAttention && FusedAttention.supports(d)) {
+      fused.attention(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+      return;
+    }
     int blocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
     Parallel.forRange(
         heads * blocks,

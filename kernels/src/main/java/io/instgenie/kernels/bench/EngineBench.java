@@ -7,6 +7,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_thread
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.dit.Sequence;
@@ -23,51 +24,68 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The engine benchmark: median step latency of the full and the masked forward (batch 1 and 8), the
- * speedup the FLOP count predicts, and OpenBLAS sgemm GFLOP/s on the model's own shapes, all
- * measured in one run so the figures are comparable as ratios.
+ * The engine benchmark: median step latency of the full and the masked forward (batch 1 and 8), in
+ * cache-Y and (optionally) cache-K/V mode, the speedup the FLOP count predicts for each, and
+ * OpenBLAS sgemm GFLOP/s on the model's own shapes, all measured in one run so the figures are
+ * comparable as ratios.
  */
 public final class EngineBench {
   public static final double[] RATIOS = {0.05, 0.1, 0.2, 0.4, 1.0};
 
-  /** Latencies of one batch size. */
+  /**
+   * Latencies of one batch size; the K/V maps are empty when K/V rows were not asked for. Speedups
+   * are the full step over the masked step.
+   */
   public record BatchResult(
       int batch,
       double fullStepMs,
       Map<String, Double> maskedStepMs,
-      Map<String, Double> measuredSpeedup) {}
+      Map<String, Double> measuredSpeedup,
+      Map<String, Double> kvMaskedStepMs,
+      Map<String, Double> kvMeasuredSpeedup) {}
 
-  /** Everything the command prints. */
+  /** Everything the command prints; {@code kvFlopSpeedup} is empty without K/V rows. */
   public record Result(
       int tokens,
       String backend,
       double sgemmGflops,
       double fullGflops,
       Map<String, Double> flopSpeedup,
+      Map<String, Double> kvFlopSpeedup,
       List<BatchResult> batches) {}
 
   private final DitForward forward;
   private final ModelConfig c;
   private final int reps;
+  private final boolean kv;
 
+  /** Cache-Y rows only. */
   public EngineBench(DitForward forward, int reps) {
+    this(forward, reps, false);
+  }
+
+  /** With {@code kv}, each masked case runs in cache-K/V mode too. */
+  public EngineBench(DitForward forward, int reps, boolean kv) {
     this.forward = forward;
     this.c = forward.config();
     this.reps = reps;
+    this.kv = kv;
   }
 
   public Result run(int[] batches) {
     float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
-    MemoryActivations acts = new MemoryActivations(c, 1);
-    forward.run(
-        List.of(
-            Sequence.full(
-                0.5f, Prompts.nullPrompt(c), template, c.imageTokens(), null, acts.sink(0))),
-        null);
+    MemoryActivations acts = templateRun(template, CacheKind.Y);
+    MemoryActivations kvActs = kv ? templateRun(template, CacheKind.KV) : null;
     int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
     Map<String, Double> flops = new LinkedHashMap<>();
+    Map<String, Double> kvFlops = new LinkedHashMap<>();
     for (double r : RATIOS) {
       flops.put(key(r), FlopModel.full(c) / FlopModel.sequence(c, masked(r), BlockMode.CACHE));
+      if (kv) {
+        kvFlops.put(
+            key(r),
+            FlopModel.full(c) / FlopModel.sequence(c, masked(r), BlockMode.CACHE, CacheKind.KV));
+      }
     }
     List<BatchResult> out = new ArrayList<>();
     double fullGflops = 0;
@@ -76,16 +94,34 @@ public final class EngineBench {
       if (b == 1) fullGflops = FlopModel.full(c) / (full * 1e6);
       Map<String, Double> ms = new LinkedHashMap<>();
       Map<String, Double> speed = new LinkedHashMap<>();
+      Map<String, Double> kvMs = new LinkedHashMap<>();
+      Map<String, Double> kvSpeed = new LinkedHashMap<>();
       for (double r : RATIOS) {
         List<Sequence> seqs = maskedBatch(b, r, template, prompt, acts);
         double m = median(() -> forward.run(seqs, null));
         ms.put(key(r), m);
         speed.put(key(r), full / m);
+        if (kv) {
+          List<Sequence> kvSeqs = maskedBatch(b, r, template, prompt, kvActs);
+          double mk = median(() -> forward.run(kvSeqs, null));
+          kvMs.put(key(r), mk);
+          kvSpeed.put(key(r), full / mk);
+        }
       }
-      out.add(new BatchResult(b, full, ms, speed));
+      out.add(new BatchResult(b, full, ms, speed, kvMs, kvSpeed));
     }
     return new Result(
-        c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, out);
+        c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, kvFlops, out);
+  }
+
+  private MemoryActivations templateRun(float[] template, CacheKind kind) {
+    MemoryActivations acts = new MemoryActivations(c, 1, kind);
+    forward.run(
+        List.of(
+            Sequence.full(
+                0.5f, Prompts.nullPrompt(c), template, c.imageTokens(), null, acts.sink(0))),
+        null);
+    return acts;
   }
 
   private int masked(double ratio) {

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Where each sequence's rows sit in the packed activation matrix: all computed rows (prompt, then
  * active image tokens, per sequence) first, then all cached rows (inactive image tokens). So every
- * linear layer is one GEMM over a contiguous row range for the whole batch, without padding.
+ * linear layer is one GEMM over a contiguous row range for the whole batch, without padding. Among
+ * the cached rows, those of Y-cache sequences come first and those of K/V-cache sequences last
+ * ([kvStart, total)): only the former need K and V projected in a cached block.
  */
 final class BatchLayout {
   final int[] activeStart;
@@ -15,6 +17,9 @@ final class BatchLayout {
 
   /** Rows of the computed region, [0, activeTotal). */
   final int activeTotal;
+
+  /** First cached row of a K/V-cache sequence; {@code total} when there is none. */
+  final int kvStart;
 
   /** All rows. */
   final int total;
@@ -33,6 +38,14 @@ final class BatchLayout {
     }
     activeTotal = row;
     for (int s = 0; s < n; s++) {
+      if (seqs.get(s).readsKv()) continue;
+      inactiveStart[s] = row;
+      inactiveRows[s] = seqs.get(s).inactive.length;
+      row += inactiveRows[s];
+    }
+    kvStart = row;
+    for (int s = 0; s < n; s++) {
+      if (!seqs.get(s).readsKv()) continue;
       inactiveStart[s] = row;
       inactiveRows[s] = seqs.get(s).inactive.length;
       row += inactiveRows[s];

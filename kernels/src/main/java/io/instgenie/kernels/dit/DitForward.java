@@ -60,27 +60,53 @@ public final class DitForward {
     BatchLayout lay = new BatchLayout(seqs, promptLen);
     ws.ensure(lay.total, hid, c.mlpRatio(), patchDim);
     int[] modIndex = cond.compute(seqs);
-    BlockMode[] plan = modes;
-    if (plan == null) {
-      plan = new BlockMode[c.depth()];
-      Arrays.fill(plan, BlockMode.CACHE);
-    }
+    BlockMode[] plan = planFor(modes, lay);
     boolean staged = staging != null && beginStaging(seqs, plan);
     try {
-      embed(seqs, lay);
-      for (int b = 0; b < c.depth(); b++) block(b, plan[b], seqs, lay, modIndex, staged);
+      embed(seqs, lay, plan[0] == BlockMode.RECOMPUTE);
+      for (int b = 0; b < c.depth(); b++) {
+        block(b, plan[b], CacheKind.KV.reads(plan, b), seqs, lay, modIndex, staged);
+      }
       finalLayer(seqs, lay, modIndex);
     } finally {
       if (staged) staging.end();
     }
   }
 
-  /** Hands the masked sequences' sources to the backend's staging; false when there are none. */
+  /**
+   * The block modes: null means CACHE everywhere. With a K/V-cache sequence in the batch only a
+   * prefix of blocks may recompute (a later block would need unmasked rows' inputs, which a K/V
+   * cache does not keep).
+   */
+  private BlockMode[] planFor(BlockMode[] modes, BatchLayout lay) {
+    BlockMode[] plan = modes;
+    if (plan == null) {
+      plan = new BlockMode[c.depth()];
+      Arrays.fill(plan, BlockMode.CACHE);
+    }
+    if (plan.length != c.depth()) {
+      throw new IllegalArgumentException(
+          "a plan needs " + c.depth() + " block modes, got " + plan.length);
+    }
+    if (lay.kvStart < lay.total) {
+      for (int b = 1; b < plan.length; b++) {
+        if (plan[b] == BlockMode.RECOMPUTE && plan[b - 1] == BlockMode.CACHE) {
+          throw new IllegalArgumentException(
+              "a K/V cache allows recomputing a prefix of blocks only, got "
+                  + Arrays.toString(plan));
+        }
+      }
+    }
+    return plan;
+  }
+
+  /** Hands the Y-cache sequences' sources to the backend's staging; false when there are none. */
   private boolean beginStaging(List<Sequence> seqs, BlockMode[] plan) {
     List<BlockSource> sources = new ArrayList<>();
     List<int[]> tokens = new ArrayList<>();
     for (Sequence q : seqs) {
-      if (q.inactive.length == 0) continue;
+      // K/V rows are gathered on the host and announced (hostWrote), on every backend
+      if (q.inactive.length == 0 || q.readsKv()) continue;
       sources.add(q.cache);
       tokens.add(q.inactive);
     }
@@ -89,8 +115,11 @@ public final class DitForward {
     return true;
   }
 
-  /** Prompt rows: embedding + prompt position; image rows: x_embedder(patch) + 2-D position. */
-  private void embed(List<Sequence> seqs, BatchLayout lay) {
+  /**
+   * Prompt rows: embedding + prompt position; image rows: x_embedder(patch) + 2-D position. A K/V
+   * sequence's cached rows are embedded only for a plan that recomputes block 0.
+   */
+  private void embed(List<Sequence> seqs, BatchLayout lay, boolean recomputeFirst) {
     FloatBuf table = w.get("prompt_embed.weight");
     FloatBuf pos = w.get("prompt_pos");
     for (int s = 0; s < seqs.size(); s++) {
@@ -105,7 +134,7 @@ public final class DitForward {
       }
       be.hostWrote(ws.x, base, (long) promptLen * hid);
       embedImageRows(q, q.active, lay.activeStart[s] + promptLen);
-      embedImageRows(q, q.inactive, lay.inactiveStart[s]);
+      if (recomputeFirst || !q.readsKv()) embedImageRows(q, q.inactive, lay.inactiveStart[s]);
     }
   }
 
@@ -137,22 +166,37 @@ public final class DitForward {
         true);
   }
 
+  /**
+   * Block b. {@code kvCached}: K/V sequences take their unmasked rows' keys and values from the
+   * cache; false in a recomputed block and in the first cached block after a recomputed prefix,
+   * where the unmasked rows' inputs are at hand and K/V are projected from them as in cache-Y mode
+   * (so both modes give the same numbers for every plan a K/V cache allows).
+   */
   private void block(
-      int b, BlockMode mode, List<Sequence> seqs, BatchLayout lay, int[] modIndex, boolean staged) {
+      int b,
+      BlockMode mode,
+      boolean kvCached,
+      List<Sequence> seqs,
+      BatchLayout lay,
+      int[] modIndex,
+      boolean staged) {
     boolean all = mode == BlockMode.RECOMPUTE;
     int rq = all ? lay.total : lay.activeTotal;
+    int kvEnd = kvCached ? lay.kvStart : lay.total;
     int h3 = 3 * hid;
-    // h = LN(X)⊙(1+scale1)+shift1 on every row (K and V need all of them)
+    // h = LN(X)⊙(1+scale1)+shift1 on every row whose K and V are computed here
     for (int s = 0; s < seqs.size(); s++) {
       long m = cond.blockOffset(modIndex[s], b);
       modulate(lay.activeStart[s], lay.activeRows[s], m, 0, hid);
-      modulate(lay.inactiveStart[s], lay.inactiveRows[s], m, 0, hid);
+      if (!kvCached || !seqs.get(s).readsKv()) {
+        modulate(lay.inactiveStart[s], lay.inactiveRows[s], m, 0, hid);
+      }
     }
-    // qkv for query rows, k and v only (weight rows H..3H) for cached rows
+    // qkv for query rows, k and v only (weight rows H..3H) for Y-cache rows, none for K/V rows
     FloatBuf wqkv = w.get(WeightNames.block(b, "attn.qkv.weight"));
     FloatBuf bqkv = w.get(WeightNames.block(b, "attn.qkv.bias"));
     be.linear(ws.qkv, 0, h3, ws.hn, 0, hid, wqkv, 0, bqkv, 0, rq, h3, hid, false);
-    if (rq < lay.total) {
+    if (rq < kvEnd) {
       be.linear(
           ws.qkv,
           (long) rq * h3 + hid,
@@ -164,11 +208,13 @@ public final class DitForward {
           (long) hid * hid,
           bqkv,
           hid,
-          lay.total - rq,
+          kvEnd - rq,
           2 * hid,
           hid,
           false);
     }
+    if (kvCached) gatherKv(b, seqs, lay);
+    recordKv(b, seqs, lay);
     for (int s = 0; s < seqs.size(); s++) {
       attend(lay.activeStart[s], lay.activeRows[s], lay, s);
       if (all) attend(lay.inactiveStart[s], lay.inactiveRows[s], lay, s);
@@ -188,7 +234,7 @@ public final class DitForward {
     gate(seqs, lay, modIndex, b, 5, all);
     for (int s = 0; s < seqs.size(); s++) {
       Sequence q = seqs.get(s);
-      if (!all && q.inactive.length > 0) {
+      if (!all && q.inactive.length > 0 && !q.readsKv()) {
         long at = (long) lay.inactiveStart[s] * hid;
         if (staged) {
           staging.gather(q.cache, b, q.inactive, ws.x, at);
@@ -197,13 +243,42 @@ public final class DitForward {
           be.hostWrote(ws.x, at, (long) q.inactive.length * hid);
         }
       }
-      if (q.recorder != null) {
+      if (q.recorder != null && q.recorder.kind() == CacheKind.Y) {
         long at = (long) (lay.activeStart[s] + promptLen) * hid;
         be.hostReads(ws.x, at, (long) q.active.length * hid);
         q.recorder.accept(b, ws.x, at);
       }
     }
     if (staged && !all) staging.blockDone(b);
+  }
+
+  /** K/V sequences' cached rows: k and v straight into columns H..3H of their qkv rows. */
+  private void gatherKv(int b, List<Sequence> seqs, BatchLayout lay) {
+    int h3 = 3 * hid;
+    for (int s = 0; s < seqs.size(); s++) {
+      Sequence q = seqs.get(s);
+      if (!q.readsKv()) continue;
+      long at = (long) lay.inactiveStart[s] * h3;
+      q.cache.gather(b, q.inactive, ws.qkv, at + hid, h3, 2 * hid);
+      be.hostWrote(ws.qkv, at, (long) q.inactive.length * h3);
+    }
+  }
+
+  /** A K/V template run's record of block b: k and v of every image row, L rows of 2H. */
+  private void recordKv(int b, List<Sequence> seqs, BatchLayout lay) {
+    int h3 = 3 * hid;
+    for (int s = 0; s < seqs.size(); s++) {
+      Sequence q = seqs.get(s);
+      if (q.recorder == null || q.recorder.kind() != CacheKind.KV) continue;
+      long at = (long) (lay.activeStart[s] + promptLen) * h3;
+      int n = q.active.length;
+      be.hostReads(ws.qkv, at, (long) n * h3);
+      FloatBuf rows = ws.kvRecord((long) n * 2 * hid);
+      for (int i = 0; i < n; i++) {
+        rows.copyFrom(ws.qkv, at + (long) i * h3 + hid, (long) i * 2 * hid, 2 * hid);
+      }
+      q.recorder.accept(b, rows, 0);
+    }
   }
 
   /** y[rows, n] = x[rows, k]·Wᵀ + b for the layer {@code name}, both matrices from row 0, dense. */
@@ -303,30 +378,6 @@ public final class DitForward {
           q.velocity,
           0,
           q.active.length * patchDim);
-    }
-  }
-
-  /** Work buffers sized for the largest batch so far. */
-  private static final class Workspace {
-    FloatBuf x = FloatBuf.allocate(0);
-    FloatBuf hn = x;
-    FloatBuf qkv = x;
-    FloatBuf o = x;
-    FloatBuf tmp = x;
-    FloatBuf mlp = x;
-    FloatBuf patches = x;
-    int rows = -1;
-
-    void ensure(int total, int h, int ratio, int patchDim) {
-      if (total <= rows) return;
-      rows = total;
-      x = FloatBuf.allocate((long) total * h);
-      hn = FloatBuf.allocate((long) total * h);
-      qkv = FloatBuf.allocate((long) total * 3 * h);
-      o = FloatBuf.allocate((long) total * h);
-      tmp = FloatBuf.allocate((long) total * h);
-      mlp = FloatBuf.allocate((long) total * ratio * h);
-      patches = FloatBuf.allocate((long) total * patchDim);
     }
   }
 }

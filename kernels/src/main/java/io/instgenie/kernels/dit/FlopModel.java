@@ -23,6 +23,30 @@ public final class FlopModel {
   }
 
   /**
+   * One block reading a K/V cache: {@code q} query rows out of {@code n}; the other rows' keys and
+   * values come from the cache, so they cost no projection.
+   */
+  public static double blockKv(ModelConfig c, int q, int n) {
+    double h = c.hiddenSize();
+    return block(c, q, n) - 2.0 * (n - q) * h * 2 * h;
+  }
+
+  /**
+   * A whole evaluation reading a cache of {@code kind} in every block (or recomputing every block):
+   * the embedding of the tokens it needs, every block, the final layer on the computed tokens.
+   */
+  public static double sequence(ModelConfig c, int activeTokens, BlockMode mode, CacheKind kind) {
+    if (mode == BlockMode.RECOMPUTE || kind == CacheKind.Y) {
+      return sequence(c, activeTokens, mode);
+    }
+    int n = c.sequenceLength();
+    int q = c.promptTokens() + activeTokens;
+    double embed = 2.0 * activeTokens * c.patchDim() * c.hiddenSize();
+    double fin = 2.0 * activeTokens * c.hiddenSize() * c.patchDim();
+    return embed + c.depth() * blockKv(c, q, n) + fin;
+  }
+
+  /**
    * A whole evaluation: embedding of all tokens, every block, final layer on the computed tokens.
    */
   public static double sequence(ModelConfig c, int activeTokens, BlockMode mode) {

@@ -63,6 +63,16 @@ public final class Sequence {
     return new Sequence(t, promptIds, patches, active.clone(), tokens, cache, null, velocity);
   }
 
+  /** The kind of cached rows this sequence reads (Y when it reads none). */
+  CacheKind cacheKind() {
+    return cache == null || inactive.length == 0 ? CacheKind.Y : cache.kind();
+  }
+
+  /** True when its unmasked rows' keys and values come from a K/V cache. */
+  boolean readsKv() {
+    return cacheKind() == CacheKind.KV;
+  }
+
   public int activeTokens() {
     return active.length;
   }

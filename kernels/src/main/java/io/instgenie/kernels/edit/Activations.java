@@ -2,13 +2,19 @@ package io.instgenie.kernels.edit;
 
 import io.instgenie.kernels.dit.BlockSink;
 import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CacheKind;
 
 /**
- * A template's cached block outputs, per denoising step: written by its template run, read by
- * edits.
+ * A template's cached rows (block outputs, or keys and values), per denoising step: written by its
+ * template run, read by edits.
  */
 public interface Activations {
   int steps();
+
+  /** What the template run records and edits read; Y unless the activations hold K/V. */
+  default CacheKind kind() {
+    return CacheKind.Y;
+  }
 
   BlockSink sink(int step);
 

@@ -2,6 +2,7 @@ package io.instgenie.kernels.edit;
 
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.Sequence;
@@ -22,10 +23,18 @@ public final class EditEngine {
   private final DitForward forward;
   private final Map<String, Activations> templates;
   private final SecureRandom seeds = new SecureRandom();
+  private final CacheKind cacheKind;
   private int fullSteps;
 
+  /** Caches block outputs Y (DESIGN.md's cache-Y mode). */
   public EditEngine(DitModel model, Backend backend, int cachedTemplates) {
+    this(model, backend, cachedTemplates, CacheKind.Y);
+  }
+
+  /** Template runs record {@code cacheKind}: block outputs Y, or keys and values (K/V). */
+  public EditEngine(DitModel model, Backend backend, int cachedTemplates, CacheKind cacheKind) {
     this.model = model;
+    this.cacheKind = cacheKind;
     this.forward = new DitForward(model, backend);
     this.templates =
         new LinkedHashMap<>(16, 0.75f, true) {
@@ -45,6 +54,10 @@ public final class EditEngine {
 
   public ModelConfig config() {
     return model.config();
+  }
+
+  public CacheKind cacheKind() {
+    return cacheKind;
   }
 
   public DitForward forward() {
@@ -84,10 +97,13 @@ public final class EditEngine {
         rgb, p.templateId(), p.maskRatio(c), p.steps(), p.seed(), hit, templateMs, denoiseMs);
   }
 
-  /** Runs a template run to completion and returns its activations (F32, in memory). */
+  /**
+   * Runs a template run to completion and returns its activations (F32, in memory, of this engine's
+   * cache kind).
+   */
   public Activations templateRun(
       float[] templateTokens, float[] templateNoise, int steps, StepListener listener) {
-    MemoryActivations acts = new MemoryActivations(model.config(), steps);
+    MemoryActivations acts = new MemoryActivations(model.config(), steps, cacheKind);
     run(
         List.of(new TemplateRunJob(model.config(), templateTokens, templateNoise, acts)),
         null,

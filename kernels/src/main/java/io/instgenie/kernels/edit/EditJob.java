@@ -1,5 +1,6 @@
 package io.instgenie.kernels.edit;
 
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
@@ -107,6 +108,11 @@ public final class EditJob implements DenoiseJob {
   @Override
   public int activeTokens() {
     return cache == null || step < fullSteps ? c.imageTokens() : masked.length;
+  }
+
+  /** What its cache holds (Y when it reads none). */
+  public CacheKind cacheKind() {
+    return cache == null ? CacheKind.Y : cache.kind();
   }
 
   /** Evaluations per step: 2 with classifier-free guidance, else 1. */

@@ -2,25 +2,35 @@ package io.instgenie.kernels.edit;
 
 import io.instgenie.kernels.dit.BlockSink;
 import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
 
-/** Activations held off-heap in F32: per step one [depth, L, H] buffer. */
+/** Activations held off-heap in F32: per step one [depth, L, W] buffer, W = H (Y) or 2H (K/V). */
 public final class MemoryActivations implements Activations {
   private final int steps;
   private final int tokens;
-  private final int hid;
+  private final int width;
+  private final CacheKind kind;
   private final FloatBuf[] perStep;
 
+  /** Block outputs Y_b. */
   public MemoryActivations(ModelConfig c, int steps) {
-    this.steps = steps;
-    this.tokens = c.imageTokens();
-    this.hid = c.hiddenSize();
-    this.perStep = new FloatBuf[steps];
-    for (int k = 0; k < steps; k++) perStep[k] = FloatBuf.allocate((long) c.depth() * tokens * hid);
+    this(c, steps, CacheKind.Y);
   }
 
-  /** Bytes held: steps × depth × L × H × 4. */
+  public MemoryActivations(ModelConfig c, int steps, CacheKind kind) {
+    this.steps = steps;
+    this.tokens = c.imageTokens();
+    this.kind = kind;
+    this.width = kind.rowWidth(c.hiddenSize());
+    this.perStep = new FloatBuf[steps];
+    for (int k = 0; k < steps; k++) {
+      perStep[k] = FloatBuf.allocate((long) c.depth() * tokens * width);
+    }
+  }
+
+  /** Bytes held: steps × depth × L × W × 4. */
   public long bytes() {
     return (long) steps * perStep[0].size() * Float.BYTES;
   }
@@ -31,19 +41,46 @@ public final class MemoryActivations implements Activations {
   }
 
   @Override
+  public CacheKind kind() {
+    return kind;
+  }
+
+  @Override
   public BlockSink sink(int step) {
     FloatBuf dst = perStep[step];
-    return (block, y, off) ->
-        dst.copyFrom(y, off, (long) block * tokens * hid, (long) tokens * hid);
+    return new BlockSink() {
+      @Override
+      public void accept(int block, FloatBuf y, long off) {
+        dst.copyFrom(y, off, (long) block * tokens * width, (long) tokens * width);
+      }
+
+      @Override
+      public CacheKind kind() {
+        return kind;
+      }
+    };
   }
 
   @Override
   public BlockSource source(int step) {
     FloatBuf src = perStep[step];
-    return (block, toks, dst, dstOff) -> {
-      long base = (long) block * tokens * hid;
-      for (int i = 0; i < toks.length; i++) {
-        dst.copyFrom(src, base + (long) toks[i] * hid, dstOff + (long) i * hid, hid);
+    return new BlockSource() {
+      @Override
+      public void gather(int block, int[] toks, FloatBuf dst, long dstOff) {
+        gather(block, toks, dst, dstOff, width, width);
+      }
+
+      @Override
+      public void gather(int block, int[] toks, FloatBuf dst, long dstOff, int ld, int w) {
+        long base = (long) block * tokens * width;
+        for (int i = 0; i < toks.length; i++) {
+          dst.copyFrom(src, base + (long) toks[i] * width, dstOff + (long) i * ld, width);
+        }
+      }
+
+      @Override
+      public CacheKind kind() {
+        return kind;
       }
     };
   }

@@ -82,6 +82,7 @@ public final class BlockPlanner {
     if (m.job == null) return CostModel.Entry.uncached(1); // a template run: the full block
     if (m.tier == null) return CostModel.Entry.uncached(m.job.branches());
     Precision p = m.pipe != null ? m.pipe.shape().precision() : Precision.F32;
-    return new CostModel.Entry(m.job.activeTokens(), m.job.branches(), m.tier, p);
+    return new CostModel.Entry(
+        m.job.activeTokens(), m.job.branches(), m.tier, p, m.job.cacheKind());
   }
 }

@@ -1,6 +1,5 @@
 package io.instgenie.verticles.batching;
 
-import io.instgenie.cache.ActivationShape;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TemplateCache;
 import io.instgenie.cache.TemplateRegistry;
@@ -74,6 +73,6 @@ public final class CachedTemplateStore implements TemplateStore {
 
   @Override
   public int segmentBytes() {
-    return ActivationShape.of(config, 1, cache.config().precision()).segmentBytes();
+    return cache.segmentBytes(config, config.defaultSteps());
   }
 }

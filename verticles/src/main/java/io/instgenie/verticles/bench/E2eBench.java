@@ -23,7 +23,9 @@ public final class E2eBench {
     /** Ablation: the baseline with the activation cache on. */
     CACHE_ONLY("cache_only", Map.of("mode", "baseline", "cache", "on")),
     /** Ablation: the baseline with continuous batching. */
-    BATCHING_ONLY("batching_only", Map.of("mode", "baseline", "batching", "continuous"));
+    BATCHING_ONLY("batching_only", Map.of("mode", "baseline", "batching", "continuous")),
+    /** InstGenIE with template runs caching attention keys and values ({@code cache_mode=kv}). */
+    INSTGENIE_KV("instgenie_kv", Map.of("mode", "instgenie", "cache_mode", "kv"));
 
     private final String key;
     private final Map<String, String> switches;
@@ -46,7 +48,9 @@ public final class E2eBench {
       String n = s.trim().toLowerCase(Locale.ROOT).replace('-', '_');
       for (Mode m : values()) if (m.key.equals(n)) return m;
       throw new IllegalArgumentException(
-          "modes are instgenie, baseline, cache_only and batching_only, got '" + s + "'");
+          "modes are instgenie, instgenie_kv, baseline, cache_only and batching_only, got '"
+              + s
+              + "'");
     }
   }
 
