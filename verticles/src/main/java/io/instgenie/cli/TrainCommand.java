@@ -127,10 +127,24 @@ final class TrainCommand implements Callable<Integer> {
       description = "write the model from the checkpoint's EMA weights at its step, no training")
   boolean exportOnly;
 
+  @Option(
+      names = "--default-steps",
+      description = "with --export-only: the sampler's default steps written to model.json")
+  Integer defaultSteps;
+
+  @Option(
+      names = "--default-guidance",
+      description = "with --export-only: the sampler's default guidance written to model.json")
+  Float defaultGuidance;
+
   @Override
   public Integer call() {
     Path ck = checkpoint != null ? checkpoint : defaultCheckpoint(out);
     DType as = dtype();
+    if (!exportOnly && (defaultSteps != null || defaultGuidance != null)) {
+      throw new IllegalArgumentException(
+          "--default-steps and --default-guidance go with --export-only (they tune what ships)");
+    }
     if (exportOnly) return export(ck, as);
     if (every <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive");
     if (threads < 0) throw new IllegalArgumentException("--threads must be ≥ 0 (0: one per core)");
@@ -239,6 +253,12 @@ final class TrainCommand implements Callable<Integer> {
     try (Trainer t = Trainer.resume(ck, none, 1)) {
       String name = presetName(t.model());
       ModelConfig arch = t.model().withProvenance(provenance(name, t, 0));
+      if (defaultSteps != null || defaultGuidance != null) {
+        arch =
+            arch.withSampling(
+                defaultSteps != null ? defaultSteps : arch.defaultSteps(),
+                defaultGuidance != null ? defaultGuidance : arch.defaultGuidance());
+      }
       ModelFiles.write(out, arch, t.emaWeights(), as);
       System.out.printf(Locale.ROOT, "wrote %s (%s at step %d of %s)%n", out, name, t.step(), ck);
     }

@@ -97,4 +97,22 @@ public record ModelConfig(
         defaultGuidance,
         p);
   }
+
+  /** This architecture with other sampler defaults (tuned on a trained model). */
+  public ModelConfig withSampling(int steps, float guidance) {
+    return new ModelConfig(
+        format,
+        imageSize,
+        channels,
+        patchSize,
+        hiddenSize,
+        depth,
+        numHeads,
+        mlpRatio,
+        promptTokens,
+        vocab,
+        steps,
+        guidance,
+        provenance);
+  }
 }
