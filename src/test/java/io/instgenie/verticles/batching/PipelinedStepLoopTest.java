@@ -17,6 +17,7 @@ import io.instgenie.cache.TemplateKey;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.dit.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
@@ -295,6 +296,37 @@ class PipelinedStepLoopTest {
       // other rows in the packed batch can change a GEMM's blocking, so allow one level of rounding
       assertWithin(1, reference(good, goodActs, null), r.images().get("good"));
       assertWithin(1, reference(bad, badActs, null), r.images().get("bad"));
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a K/V template on disk: free loads cache every block, slow ones make Algorithm 1 recompute a prefix; each gives exactly the unpipelined K/V edit with that plan")
+  void kvTemplateOnDisk(@TempDir Path dir) throws Exception {
+    PreparedEdit p = edit(6);
+    EditEngine kvEngine = new EditEngine(MODEL, new CpuBackend(), 1, CacheKind.KV);
+    StoredActivations acts =
+        StoredActivations.copyOf(
+            kvEngine.templateRun(
+                p.templateTokens(),
+                p.templateNoise(),
+                STEPS,
+                io.instgenie.kernels.edit.StepListener.NONE),
+            ActivationShape.of(C, STEPS, Precision.F32, CacheKind.KV));
+    CostModel.Entry entry =
+        new CostModel.Entry(
+            p.maskedTokens().length, p.branches(), TierKind.DISK, Precision.F32, CacheKind.KV);
+    // a load as long as a full block: recomputing block 0 while the loader runs beats waiting
+    double slowLd = loadsTaking(0).costs(C, List.of(entry)).cf()[0];
+    BlockMode[] prefix = loadsTaking(slowLd).costs(C, List.of(entry)).plan().modes();
+    assertArrayEquals(new BlockMode[] {RECOMPUTE, CACHE}, prefix);
+    try (TemplateCache disk = onDisk(dir, p, acts)) {
+      Served free = serve(disk, loadsTaking(0), Map.of("e", p));
+      assertArrayEquals(reference(p, acts, null), free.images().get("e"));
+      assertArrayEquals(new int[] {STEPS * C.depth(), 0}, free.blocks().get(TierKind.DISK));
+      Served slow = serve(disk, loadsTaking(slowLd), Map.of("e", p));
+      assertArrayEquals(reference(p, acts, prefix), slow.images().get("e"));
+      assertArrayEquals(new int[] {STEPS, STEPS}, slow.blocks().get(TierKind.DISK));
     }
   }
 

@@ -118,6 +118,13 @@ final class FusedAttention {
   /** Keys transposed per tile of this many: each kt row segment written is one cache line. */
   private static final int TILE = 16;
 
+  /** {0, d, 2d, ...}: the gather of one column of a tile of key rows. */
+  private static int[] rowIndex(int d) {
+    int[] idx = new int[L];
+    for (int i = 0; i < L; i++) idx[i] = i * d;
+    return idx;
+  }
+
   /** Head e's keys transposed into kt and values into v, both spans in order, zero padding. */
   private static void pack(
       FloatBuffer src,
@@ -135,6 +142,7 @@ final class FusedAttention {
     int nk = n1 + n2;
     int base = e * d * nkp;
     float[] k = new float[TILE * d];
+    int[] rows = rowIndex(d);
     for (int j0 = 0; j0 < nk; j0 += TILE) {
       int n = Math.min(TILE, nk - j0);
       for (int jj = 0; jj < n; jj++) {
@@ -144,9 +152,16 @@ final class FusedAttention {
         src.get(at, k, jj * d, d);
         src.get(at + h, v, base + j * d, d);
       }
-      for (int c = 0; c < d; c++) {
-        int to = base + c * nkp + j0;
-        for (int jj = 0; jj < n; jj++) kt[to + jj] = k[jj * d + c];
+      if (n == TILE && TILE == L) {
+        // one gather per head dimension: lane jj reads k[jj·d + c]
+        for (int c = 0; c < d; c++) {
+          FloatVector.fromArray(S, k, c, rows, 0).intoArray(kt, base + c * nkp + j0);
+        }
+      } else {
+        for (int c = 0; c < d; c++) {
+          int to = base + c * nkp + j0;
+          for (int jj = 0; jj < n; jj++) kt[to + jj] = k[jj * d + c];
+        }
       }
     }
     for (int c = 0; c < d; c++) Arrays.fill(kt, base + c * nkp + nk, base + (c + 1) * nkp, 0f);
