@@ -58,7 +58,7 @@ public final class DitForward {
 
   private void runHere(List<Sequence> seqs, BlockMode[] modes) {
     BatchLayout lay = new BatchLayout(seqs, promptLen);
-    ws.ensure(lay.total, hid, c.mlpRatio(), patchDim);
+    ws.ensure(lay.total, hid, c.mlpRatio(), patchDim, be);
     int[] modIndex = cond.compute(seqs);
     BlockMode[] plan = modes;
     if (plan == null) {
@@ -317,8 +317,10 @@ public final class DitForward {
     FloatBuf patches = x;
     int rows = -1;
 
-    void ensure(int total, int h, int ratio, int patchDim) {
+    /** Grows to {@code total} rows; the outgrown buffers are released to {@code be}. */
+    void ensure(int total, int h, int ratio, int patchDim, Backend be) {
       if (total <= rows) return;
+      for (FloatBuf b : new FloatBuf[] {x, hn, qkv, o, tmp, mlp, patches}) be.release(b);
       rows = total;
       x = FloatBuf.allocate((long) total * h);
       hn = FloatBuf.allocate((long) total * h);
