@@ -106,9 +106,13 @@ public final class PinnedBlockCache implements AutoCloseable {
   /**
    * As above, {@code fill} writing block b's pinned floats just before its copy is queued (on this
    * thread; the copy engine works on earlier blocks meanwhile). Pinned block b is not read by any
-   * copy in flight then: each block has its own region and every earlier copy was consumed.
+   * copy in flight then: each block has its own region, and the previous step's copies are drained
+   * here before the first fill.
    */
   public void startStep(BlockMode[] plan, IntConsumer fill) {
+    // the host is about to rewrite pinned blocks: the last step's copies must have read them (a
+    // no-op after finish(), which a forward's end calls)
+    cuStreamSynchronize(copy);
     this.fill = fill;
     this.plan = plan.clone();
     for (int i = 0; i < 2; i++) {
