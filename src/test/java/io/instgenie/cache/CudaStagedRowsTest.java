@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
-import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.CudaBackend;
 import io.instgenie.kernels.bench.EngineBench;
 import io.instgenie.kernels.cuda.CudaProbe;
@@ -47,7 +46,7 @@ class CudaStagedRowsTest {
     ModelConfig c = m.config();
     int l = c.imageTokens();
     MemoryActivations acts = new MemoryActivations(c, 1);
-    new DitForward(m, new CpuBackend())
+    new DitForward(m, ParityModels.cpu())
         .run(
             List.of(
                 Sequence.full(
@@ -66,7 +65,7 @@ class CudaStagedRowsTest {
     StoredActivations acts = template(m, x, 0.55f);
     CudaBackend gpu = CudaBackend.open(GemmPrecision.FP32, 0); // no device tier: every block copied
     for (BlockMode[] plan : plans(c.depth())) {
-      List<float[]> want = run(m, new CpuBackend(), plan, acts, x);
+      List<float[]> want = run(m, ParityModels.cpu(), plan, acts, x);
       List<float[]> got = run(m, gpu, plan, acts, x);
       for (int i = 0; i < want.size(); i++) {
         double d = maxAbs(want.get(i), got.get(i));

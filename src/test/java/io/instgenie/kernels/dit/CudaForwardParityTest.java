@@ -3,7 +3,6 @@ package io.instgenie.kernels.dit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
-import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.CudaBackend;
 import io.instgenie.kernels.cuda.CudaProbe;
 import io.instgenie.kernels.cuda.GemmPrecision;
@@ -72,7 +71,7 @@ class CudaForwardParityTest {
     DitModel m = ParityModels.of(name, 7);
     float[] x = Noise.gaussian(1, c.imageTokens() * c.patchDim());
     int[] ids = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
-    float[] cpu = full(m, new CpuBackend(), 0.7f, ids, x, null);
+    float[] cpu = full(m, ParityModels.cpu(), 0.7f, ids, x, null);
     try (CudaBackend gpu = CudaBackend.open(GemmPrecision.FP32)) {
       float[] fp32 = full(m, gpu, 0.7f, ids, x, null);
       double d = maxAbs(cpu, fp32);
@@ -80,7 +79,7 @@ class CudaForwardParityTest {
       assertTrue(d <= tol, name + " FP32: max abs diff " + d + " > " + tol);
     }
     DitModel small = DitModel.random(c, 7);
-    float[] cpuSmall = full(small, new CpuBackend(), 0.7f, ids, x, null);
+    float[] cpuSmall = full(small, ParityModels.cpu(), 0.7f, ids, x, null);
     try (CudaBackend gpu = CudaBackend.open(GemmPrecision.BF16)) {
       float[] bf16 = full(small, gpu, 0.7f, ids, x, null);
       double r = relRms(cpuSmall, bf16);
@@ -105,7 +104,7 @@ class CudaForwardParityTest {
     MemoryActivations cpuActs = new MemoryActivations(c, 1);
     MemoryActivations gpuActs = new MemoryActivations(c, 1);
     CudaBackend gpu = CudaBackend.open(GemmPrecision.FP32);
-    full(m, new CpuBackend(), t, nullIds, x, cpuActs.sink(0));
+    full(m, ParityModels.cpu(), t, nullIds, x, cpuActs.sink(0));
     full(m, gpu, t, nullIds, x, gpuActs.sink(0));
     java.util.Random rnd = new java.util.Random(5);
     int[] a1 = io.instgenie.kernels.bench.EngineBench.randomTokens(rnd, Math.max(1, l / 5), l);
@@ -116,7 +115,7 @@ class CudaForwardParityTest {
     mixed[0] = BlockMode.RECOMPUTE;
     mixed[c.depth() - 1] = BlockMode.RECOMPUTE;
     for (BlockMode[] plan : new BlockMode[][] {cache, mixed}) {
-      List<float[]> want = run(m, new CpuBackend(), plan, t, ids, x, l, pd, cpuActs, a1, a2);
+      List<float[]> want = run(m, ParityModels.cpu(), plan, t, ids, x, l, pd, cpuActs, a1, a2);
       List<float[]> got = run(m, gpu, plan, t, ids, x, l, pd, gpuActs, a1, a2);
       for (int i = 0; i < want.size(); i++) {
         double d = maxAbs(want.get(i), got.get(i));

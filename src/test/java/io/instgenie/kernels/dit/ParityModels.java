@@ -1,5 +1,7 @@
 package io.instgenie.kernels.dit;
 
+import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.io.TensorData;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.ModelFiles;
@@ -17,7 +19,22 @@ public final class ParityModels {
   /** FP32 parity: max |Δv| ≤ FP32_REL · max(1, max |v|) (8 blocks, other summation orders). */
   public static final double FP32_REL = 2e-3;
 
+  private static Backend cpu;
+
   private ParityModels() {}
+
+  /**
+   * The CPU side of the parity tests: the CPU backend where it runs on this JVM, else (the GPU
+   * bundle's Java 25 runtime, whose Vector API lacks the Java 17 ByteBuffer methods, or a glibc
+   * older than OpenBLAS's natives need) the reference backend, slower but as exact.
+   */
+  public static synchronized Backend cpu() {
+    if (cpu == null) {
+      cpu = Backends.cpu();
+      System.out.println("parity reference on the host: " + cpu.name());
+    }
+    return cpu;
+  }
 
   /**
    * Weight std per preset: 0.25 for tiny; 0.1 for bench, whose 8 blocks of H 256 blow up at 0.25.

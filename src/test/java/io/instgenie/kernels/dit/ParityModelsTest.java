@@ -3,7 +3,6 @@ package io.instgenie.kernels.dit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
-import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.ReferenceBackend;
 import io.instgenie.kernels.bench.EngineBench;
 import io.instgenie.kernels.edit.MemoryActivations;
@@ -36,11 +35,11 @@ class ParityModelsTest {
     float[] x = Noise.gaussian(3, l * c.patchDim());
     int[] a = EngineBench.randomTokens(new Random(5), Math.max(1, l / 5), l);
     BlockSource right = template(m, x, 0.55f).source(0);
-    float[] cpu = masked(m, new CpuBackend(), right, a, x);
+    float[] cpu = masked(m, ParityModels.cpu(), right, a, x);
     double tol = ParityModels.fp32Tolerance(cpu);
     double impl = ParityModels.maxAbs(cpu, masked(m, new ReferenceBackend(), right, a, x));
     assertTrue(impl <= tol, preset + ": reference vs CPU " + impl + " > tolerance " + tol);
-    float[] stale = masked(m, new CpuBackend(), template(m, x, 0.5f).source(0), a, x);
+    float[] stale = masked(m, ParityModels.cpu(), template(m, x, 0.5f).source(0), a, x);
     double moved = ParityModels.maxAbs(cpu, stale);
     assertTrue(moved > 100 * tol, preset + ": a stale cache moved v by " + moved + ", tol " + tol);
   }
@@ -51,7 +50,7 @@ class ParityModelsTest {
     MemoryActivations acts = new MemoryActivations(c, 1);
     Sequence s =
         Sequence.full(t, Prompts.nullPrompt(c), x, l, new float[l * c.patchDim()], acts.sink(0));
-    new DitForward(m, new CpuBackend()).run(List.of(s), null);
+    new DitForward(m, ParityModels.cpu()).run(List.of(s), null);
     return acts;
   }
 

@@ -38,6 +38,10 @@ public final class CudaBench {
 
   public static void main(String[] args) throws Exception {
     Path json = args.length == 2 && args[0].equals("--json") ? Path.of(args[1]) : null;
+    if (!CudaProbe.get().available()) {
+      System.err.println(CudaProbe.get());
+      System.exit(2);
+    }
     try (CudaDevice dev = CudaDevice.open()) {
       Map<String, Object> out = dev.call(() -> new CudaBench(dev).run());
       String text = Json.write(out);
