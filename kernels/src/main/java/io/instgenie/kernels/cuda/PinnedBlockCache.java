@@ -100,7 +100,7 @@ public final class PinnedBlockCache implements AutoCloseable {
 
   /** Starts a step: queues the copies of the first two blocks the plan caches. */
   public void startStep(BlockMode[] plan) {
-    startStep(plan, b -> {});
+    start(plan, b -> {}, false);
   }
 
   /**
@@ -110,9 +110,13 @@ public final class PinnedBlockCache implements AutoCloseable {
    * here before the first fill.
    */
   public void startStep(BlockMode[] plan, IntConsumer fill) {
+    start(plan, fill, true);
+  }
+
+  private void start(BlockMode[] plan, IntConsumer fill, boolean hostWrites) {
     // the host is about to rewrite pinned blocks: the last step's copies must have read them (a
     // no-op after finish(), which a forward's end calls)
-    cuStreamSynchronize(copy);
+    if (hostWrites) cuStreamSynchronize(copy);
     this.fill = fill;
     this.plan = plan.clone();
     for (int i = 0; i < 2; i++) {
