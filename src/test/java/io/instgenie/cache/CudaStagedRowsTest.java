@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
-import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.CudaBackend;
 import io.instgenie.kernels.bench.EngineBench;
 import io.instgenie.kernels.cuda.CudaProbe;
@@ -14,6 +13,7 @@ import io.instgenie.kernels.cuda.GemmPrecision;
 import io.instgenie.kernels.dit.BlockMode;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.dit.ParityModels;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.Noise;
@@ -32,11 +32,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The GPU cached-row path wired into the forward: a template's cache (recorded on the CPU, stored
  * F32) read through pinned host memory and gathered on the device, against the CPU backend; the
- * device tier; the device calibration. FP32 GEMMs: 1e-3 max abs on the velocity, as in
- * CudaForwardParityTest. Skipped without a device.
+ * device tier; the device calibration. Models and FP32 tolerance of {@link ParityModels} (weights
+ * that make the cached rows matter), as in CudaForwardParityTest. Skipped without a device.
  */
 class CudaStagedRowsTest {
-  private static final double FP32_MAX_ABS = 1e-3;
 
   @BeforeEach
   void device() {
@@ -47,7 +46,7 @@ class CudaStagedRowsTest {
     ModelConfig c = m.config();
     int l = c.imageTokens();
     MemoryActivations acts = new MemoryActivations(c, 1);
-    new DitForward(m, new CpuBackend())
+    new DitForward(m, ParityModels.cpu())
         .run(
             List.of(
                 Sequence.full(
@@ -61,16 +60,17 @@ class CudaStagedRowsTest {
       "the masked forward with its cache in pinned memory equals the CPU backend, in every mode mix")
   void pinnedEqualsCpu() {
     ModelConfig c = Presets.byName("bench");
-    DitModel m = DitModel.random(c, 7);
+    DitModel m = ParityModels.of("bench", 7);
     float[] x = Noise.gaussian(3, c.imageTokens() * c.patchDim());
     StoredActivations acts = template(m, x, 0.55f);
     CudaBackend gpu = CudaBackend.open(GemmPrecision.FP32, 0); // no device tier: every block copied
     for (BlockMode[] plan : plans(c.depth())) {
-      List<float[]> want = run(m, new CpuBackend(), plan, acts, x);
+      List<float[]> want = run(m, ParityModels.cpu(), plan, acts, x);
       List<float[]> got = run(m, gpu, plan, acts, x);
       for (int i = 0; i < want.size(); i++) {
         double d = maxAbs(want.get(i), got.get(i));
-        assertTrue(d <= FP32_MAX_ABS, Arrays.toString(plan) + " sequence " + i + ": " + d);
+        double tol = ParityModels.fp32Tolerance(want.get(i));
+        assertTrue(d <= tol, Arrays.toString(plan) + " sequence " + i + ": " + d + " > " + tol);
       }
     }
     assertTrue(gpu.rows().copiedBlocks() > 0, "blocks went through pinned memory");
@@ -82,7 +82,7 @@ class CudaStagedRowsTest {
       "a step in the device tier gives the same rows as through pinned memory, with no copy")
   void deviceTier() {
     ModelConfig c = Presets.byName("tiny");
-    DitModel m = DitModel.random(c, 7);
+    DitModel m = ParityModels.of("tiny", 7);
     float[] x = Noise.gaussian(4, c.imageTokens() * c.patchDim());
     StoredActivations acts = template(m, x, 0.5f);
     BlockMode[] all = plans(c.depth()).get(0);

@@ -51,4 +51,15 @@ class CudaProbeTest {
     assertEquals(756, CudaBench.bf16PeakTflops("NVIDIA H100 PCIe"));
     assertEquals(0, CudaBench.bf16PeakTflops("something else"));
   }
+
+  @Test
+  @DisplayName("without the sm_90 PTX (cc 8.x and older) the GEMM bench has only an FP32 row")
+  void benchRowsAreWhatRuns() {
+    assertEquals(java.util.List.of(GemmPrecision.FP32), CudaBench.measured(false));
+    assertEquals(
+        java.util.List.of(GemmPrecision.FP32, GemmPrecision.TF32, GemmPrecision.BF16),
+        CudaBench.measured(true));
+    assertEquals(GemmPrecision.FP32, GemmPrecision.BF16.on(false), "BF16 runs the FP32 body");
+    assertEquals(GemmPrecision.TF32, GemmPrecision.TF32.on(true));
+  }
 }

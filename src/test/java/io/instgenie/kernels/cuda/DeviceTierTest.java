@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.kernels.dit.BlockMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -63,5 +65,26 @@ class DeviceTierTest {
     assertNotNull(t.acquire("b", 100, 1, Set.of()));
     assertFalse(t.contains("a"));
     assertNull(tier(0).acquire("x", 1, 1, Set.of()), "a zero cap holds nothing");
+  }
+
+  @Test
+  @DisplayName("a forward that recomputes every block neither admits, evicts nor touches a step")
+  void unusedPlanAcquiresNothing() {
+    DeviceTier<String> t = tier(200);
+    t.acquire("a", 100, 4, Set.of());
+    t.acquire("b", 100, 4, Set.of());
+    BlockMode[] none = new BlockMode[4];
+    Arrays.fill(none, BlockMode.RECOMPUTE);
+    assertNull(t.acquireFor("c", 100, none, Set.of()), "no block uses the cache");
+    assertNull(t.acquireFor("a", 100, none, Set.of()), "held, but not used by this forward");
+    assertEquals(List.of(), freed, "nothing evicted");
+    assertEquals(0, t.hits());
+    assertEquals(2, t.admissions());
+    assertTrue(t.contains("a") && t.contains("b") && !t.contains("c"));
+    BlockMode[] one = none.clone();
+    one[3] = BlockMode.CACHE;
+    assertNotNull(t.acquireFor("c", 100, one, Set.of()), "one cached block admits the step");
+    assertFalse(t.contains("a"), "a was the least recently used: not touched by the unused plan");
+    assertEquals(List.of("m0"), freed);
   }
 }

@@ -33,6 +33,12 @@ public interface Backend {
   default void hostReads(FloatBuf b, long off, long n) {}
 
   /**
+   * The caller drops {@code b} and passes it to no operation again: a device backend frees its copy
+   * now rather than whenever the GC notices.
+   */
+  default void release(FloatBuf b) {}
+
+  /**
    * y[i, j] = Σ_k x[i, k]·w[j, k] + bias[j] for i < m, j < n (w is [n, k] with row stride k, the
    * layout of a PyTorch linear). {@code bias} may be null. {@code accumulate} adds to y.
    */

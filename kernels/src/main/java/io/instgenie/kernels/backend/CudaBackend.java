@@ -24,7 +24,7 @@ import java.util.List;
  * CachedRowStaging}, by {@link DeviceRowStaging}): pinned host memory, copies on their own stream
  * overlapping compute per block ({@link PinnedBlockCache}), a device tier for the hottest steps.
  */
-public final class CudaBackend implements Backend, CachedRowStaging {
+public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
 
   private final CudaDevice dev;
@@ -90,6 +90,22 @@ public final class CudaBackend implements Backend, CachedRowStaging {
   @Override
   public void hostReads(FloatBuf b, long off, long n) {
     dev.run(() -> mem.download(b, off, n));
+  }
+
+  @Override
+  public void release(FloatBuf b) {
+    dev.run(() -> mem.release(b));
+  }
+
+  /** Frees this backend's device memory (mirrors, pinned caches, device tier) and its thread. */
+  @Override
+  public void close() {
+    dev.run(
+        () -> {
+          rows.close();
+          mem.close();
+        });
+    dev.close();
   }
 
   @Override

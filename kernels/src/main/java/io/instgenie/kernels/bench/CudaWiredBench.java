@@ -54,9 +54,17 @@ public final class CudaWiredBench {
     Arrays.fill(cache, BlockMode.CACHE);
     BlockMode[] none = new BlockMode[c.depth()];
     Arrays.fill(none, BlockMode.RECOMPUTE);
-    double device = stepMs(m, CudaBackend.open(prec, 16L << 30), cache);
-    double pinned = stepMs(m, CudaBackend.open(prec, 0), cache);
-    double full = stepMs(m, CudaBackend.open(prec, 0), none);
+    double device;
+    double pinned;
+    double full;
+    try (CudaBackend be = CudaBackend.open(prec, 16L << 30)) {
+      prec = be.precision(); // FP32 where the loaded PTX has no tensor-core GEMMs
+      device = stepMs(m, be, cache);
+    }
+    try (CudaBackend be = CudaBackend.open(prec, 0)) {
+      pinned = stepMs(m, be, cache);
+      full = stepMs(m, be, none);
+    }
     double bubble = Math.max(0, pinned - device);
     String out =
         String.format(

@@ -1,13 +1,18 @@
 package io.instgenie.kernels.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +37,9 @@ public final class CudaDevice implements AutoCloseable {
   private final CudaProbe probe;
   private final String target;
   private final Map<String, CUfunction> functions = new HashMap<>();
+  private final List<CUmodule> modules = new ArrayList<>();
+  private final CUdevice device = new CUdevice();
+  private boolean closed;
 
   private CudaDevice(CudaProbe probe) {
     this.probe = probe;
@@ -58,14 +66,14 @@ public final class CudaDevice implements AutoCloseable {
   private Void init() {
     JCudaDriver.setExceptionsEnabled(true);
     cuInit(0);
-    CUdevice dev = new CUdevice();
-    cuDeviceGet(dev, 0);
+    cuDeviceGet(device, 0);
     CUcontext ctx = new CUcontext();
-    cuDevicePrimaryCtxRetain(ctx, dev);
+    cuDevicePrimaryCtxRetain(ctx, device);
     cuCtxSetCurrent(ctx);
     for (String m : Ptx.MODULES) {
       CUmodule module = new CUmodule();
       cuModuleLoadData(module, Ptx.load(m, target));
+      modules.add(module);
       for (String name : CudaKernels.functionsOf(m)) {
         CUfunction f = new CUfunction();
         cuModuleGetFunction(f, module, name);
@@ -135,9 +143,23 @@ public final class CudaDevice implements AutoCloseable {
     }
   }
 
-  /** Stops the context's thread; device memory goes with the process. */
+  /**
+   * Unloads the modules, releases this holder's reference to the primary context (the driver frees
+   * the context with everything in it when the last holder in the process releases it) and stops
+   * the thread. A second call does nothing.
+   */
   @Override
   public void close() {
+    if (closed) return;
+    closed = true;
+    run(
+        () -> {
+          cuCtxSynchronize();
+          for (CUmodule m : modules) cuModuleUnload(m);
+          modules.clear();
+          functions.clear();
+          cuDevicePrimaryCtxRelease(device);
+        });
     owner.shutdown();
   }
 }

@@ -88,6 +88,19 @@ public record CudaProbe(
     return new CudaProbe(true, "ok", n, major[0], minor[0], version[0]);
   }
 
+  /**
+   * Prints the probe (device, compute capability, driver, PTX target) and exits 0, or prints why
+   * there is no usable device and exits 3: the first step of device/check.sh's GPU calls.
+   */
+  public static void main(String[] args) {
+    CudaProbe p = get();
+    if (!p.available()) {
+      System.out.println(p);
+      System.exit(3);
+    }
+    System.out.println(p + ", PTX target " + Ptx.targetFor(p.ccMajor(), p.ccMinor()));
+  }
+
   @Override
   public String toString() {
     return available

@@ -30,7 +30,7 @@ import jcuda.driver.CUstream;
  * no copy, and a keyed step not held yet is copied into the tier as its blocks arrive. Compute runs
  * on the legacy default stream; touch on the device's thread only.
  */
-public final class DeviceRowStaging implements CachedRowStaging {
+public final class DeviceRowStaging implements CachedRowStaging, AutoCloseable {
   private static final CUstream COMPUTE = null;
 
   private final CudaKernels k;
@@ -96,7 +96,7 @@ public final class DeviceRowStaging implements CachedRowStaging {
       DeviceTier.Entry<CUdeviceptr> resident =
           key == null
               ? null
-              : tier.acquire(key, plan.length * blockFloats * Float.BYTES, plan.length, keep);
+              : tier.acquireFor(key, plan.length * blockFloats * Float.BYTES, plan, keep);
       if (resident != null) keep.add(key);
       BlockMode[] copyPlan = plan.clone();
       boolean copies = false;
@@ -161,6 +161,17 @@ public final class DeviceRowStaging implements CachedRowStaging {
     index.clear();
   }
 
+  /** Frees the pinned caches, the device tier and the index buffer (between forwards). */
+  @Override
+  public void close() {
+    cuCtxSynchronize();
+    for (PinnedBlockCache p : idle) p.close();
+    idle.clear();
+    tier.clear();
+    if (indexCapacity > 0) cuMemFree(indexBuf);
+    indexCapacity = 0;
+  }
+
   /** Each source's state once, though several sources may share one. */
   private Set<Staged> distinct() {
     Set<Staged> out = new java.util.LinkedHashSet<>(); // Staged has identity equality
@@ -172,8 +183,11 @@ public final class DeviceRowStaging implements CachedRowStaging {
   private PinnedBlockCache pinned(int depth, int tokens, int hid) {
     for (int i = 0; i < idle.size(); i++)
       if (idle.get(i).fits(depth, tokens, hid)) return idle.remove(i);
-    for (PinnedBlockCache p : idle) p.close(); // another model's shape: never used again
-    idle.clear();
+    if (!idle.isEmpty()) {
+      cuCtxSynchronize(); // a gather of the last forward may still read a slot
+      for (PinnedBlockCache p : idle) p.close(); // another model's shape: never used again
+      idle.clear();
+    }
     return new PinnedBlockCache(k, depth, tokens, hid);
   }
 

@@ -1,5 +1,6 @@
 package io.instgenie.kernels.cuda;
 
+import io.instgenie.kernels.dit.BlockMode;
 import io.instgenie.kernels.util.LruBytes;
 import java.util.HashMap;
 import java.util.List;
@@ -78,6 +79,25 @@ public final class DeviceTier<M> {
     entries.put(key, e);
     admissions++;
     return e;
+  }
+
+  /**
+   * As {@link #acquire} for a forward with block plan {@code plan}, but only when some block uses
+   * the cache: a forward that recomputes every block neither admits, evicts nor touches a step.
+   */
+  public Entry<M> acquireFor(Object key, long size, BlockMode[] plan, Set<Object> keep) {
+    for (BlockMode m : plan) {
+      if (m == BlockMode.CACHE) return acquire(key, size, plan.length, keep);
+    }
+    return null;
+  }
+
+  /** Frees every entry (the caller has made sure no work reads them). */
+  public void clear() {
+    for (Object key : List.copyOf(entries.keySet())) {
+      lru.remove(key);
+      alloc.free(entries.remove(key).memory);
+    }
   }
 
   public boolean contains(Object key) {

@@ -18,6 +18,14 @@ public enum GemmPrecision {
     this.kernel = kernel;
   }
 
+  /**
+   * What a launch of this precision computes: the tensor-core GEMMs exist only in the sm_90 PTX;
+   * the compute_75 PTX (Turing to Ada, cc 8.x included) compiles them to the FP32 body.
+   */
+  public GemmPrecision on(boolean tensorCores) {
+    return tensorCores ? this : FP32;
+  }
+
   /** From {@code -Dinstgenie.cuda.gemm}, BF16 when unset. */
   public static GemmPrecision configured() {
     return valueOf(System.getProperty(PROPERTY, "bf16").toUpperCase(java.util.Locale.ROOT));

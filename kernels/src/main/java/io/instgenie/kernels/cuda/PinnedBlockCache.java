@@ -1,6 +1,7 @@
 package io.instgenie.kernels.cuda;
 
 import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
@@ -9,6 +10,7 @@ import static jcuda.driver.JCudaDriver.cuMemHostAlloc;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
@@ -49,6 +51,7 @@ public final class PinnedBlockCache implements AutoCloseable {
   private final int[] slotBlock = {-1, -1};
   private BlockMode[] plan;
   private int nextToLoad;
+  private boolean closed;
 
   /** Pinned host memory for {@code depth} blocks of {@code tokens} × {@code hidden} floats. */
   public PinnedBlockCache(CudaKernels k, int depth, int tokens, int hidden) {
@@ -97,15 +100,23 @@ public final class PinnedBlockCache implements AutoCloseable {
 
   /** Starts a step: queues the copies of the first two blocks the plan caches. */
   public void startStep(BlockMode[] plan) {
-    startStep(plan, b -> {});
+    start(plan, b -> {}, false);
   }
 
   /**
    * As above, {@code fill} writing block b's pinned floats just before its copy is queued (on this
    * thread; the copy engine works on earlier blocks meanwhile). Pinned block b is not read by any
-   * copy in flight then: each block has its own region and every earlier copy was consumed.
+   * copy in flight then: each block has its own region, and the previous step's copies are drained
+   * here before the first fill.
    */
   public void startStep(BlockMode[] plan, IntConsumer fill) {
+    start(plan, fill, true);
+  }
+
+  private void start(BlockMode[] plan, IntConsumer fill, boolean hostWrites) {
+    // the host is about to rewrite pinned blocks: the last step's copies must have read them (a
+    // no-op after finish(), which a forward's end calls)
+    if (hostWrites) cuStreamSynchronize(copy);
     this.fill = fill;
     this.plan = plan.clone();
     for (int i = 0; i < 2; i++) {
@@ -171,10 +182,22 @@ public final class PinnedBlockCache implements AutoCloseable {
     cuStreamSynchronize(copy);
   }
 
+  /**
+   * Frees everything this cache made: the slots, the pinned memory, the copy stream and its four
+   * events. The copy stream is drained first; the caller has synchronised compute (a gather may
+   * still read a slot otherwise). A second call does nothing.
+   */
   @Override
   public void close() {
+    if (closed) return;
+    closed = true;
     cuStreamSynchronize(copy);
-    for (CUdeviceptr d : slot) cuMemFree(d);
+    for (int i = 0; i < 2; i++) {
+      cuEventDestroy(loaded[i]);
+      cuEventDestroy(consumed[i]);
+      cuMemFree(slot[i]);
+    }
+    cuStreamDestroy(copy);
     cuMemFreeHost(host);
   }
 }

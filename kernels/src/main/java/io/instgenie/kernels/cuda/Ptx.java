@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The PTX the build compiled from kernels/src/main/cuda/*.cu: one module per source file and
@@ -19,6 +20,14 @@ public final class Ptx {
 
   /** sm_90 for Hopper and newer (JIT-compiled forward); compute_75 for Turing to Ada. */
   public static final List<String> TARGETS = List.of("sm_90", "compute_75");
+
+  /**
+   * The PTX ISA version each target declares: the oldest that knows the target (7.8 for sm_90, 6.3
+   * for sm_75), so any driver that can run such a GPU loads it (R520+ and R410+). nvcc 13 writes
+   * 9.0, which drivers before R580 reject; the build rewrites it and ptxas checks the kernels use
+   * nothing newer (the pom's ptx.isa.* properties).
+   */
+  public static final Map<String, String> ISA = Map.of("sm_90", "7.8", "compute_75", "6.3");
 
   private Ptx() {}
 

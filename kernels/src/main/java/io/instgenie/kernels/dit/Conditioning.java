@@ -119,6 +119,7 @@ final class Conditioning {
 
   private void ensure(int n) {
     if (mods.size() >= (long) n * stride) return;
+    for (FloatBuf b : new FloatBuf[] {mods, feat, h1, h2}) be.release(b);
     mods = FloatBuf.allocate((long) n * stride);
     feat = FloatBuf.allocate((long) n * ModelConfig.TIME_FREQ);
     h1 = FloatBuf.allocate((long) n * hid);

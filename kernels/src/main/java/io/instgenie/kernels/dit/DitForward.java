@@ -58,7 +58,7 @@ public final class DitForward {
 
   private void runHere(List<Sequence> seqs, BlockMode[] modes) {
     BatchLayout lay = new BatchLayout(seqs, promptLen);
-    ws.ensure(lay.total, hid, c.mlpRatio(), patchDim);
+    ws.ensure(lay.total, hid, c.mlpRatio(), patchDim, be);
     int[] modIndex = cond.compute(seqs);
     BlockMode[] plan = planFor(modes, lay);
     boolean staged = staging != null && beginStaging(seqs, plan);
@@ -273,7 +273,7 @@ public final class DitForward {
       long at = (long) (lay.activeStart[s] + promptLen) * h3;
       int n = q.active.length;
       be.hostReads(ws.qkv, at, (long) n * h3);
-      FloatBuf rows = ws.kvRecord((long) n * 2 * hid);
+      FloatBuf rows = ws.kvRecord((long) n * 2 * hid, be);
       for (int i = 0; i < n; i++) {
         rows.copyFrom(ws.qkv, at + (long) i * h3 + hid, (long) i * 2 * hid, 2 * hid);
       }

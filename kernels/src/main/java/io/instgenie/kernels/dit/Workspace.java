@@ -1,5 +1,6 @@
 package io.instgenie.kernels.dit;
 
+import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.tensor.FloatBuf;
 
 /** The forward's work buffers, sized for the largest batch so far. */
@@ -15,13 +16,18 @@ final class Workspace {
   int rows = -1;
 
   /** Host scratch for a K/V template run's record, {@code n} floats at least. */
-  FloatBuf kvRecord(long n) {
-    if (kvRecord.size() < n) kvRecord = FloatBuf.allocate(n);
+  FloatBuf kvRecord(long n, Backend be) {
+    if (kvRecord.size() < n) {
+      be.release(kvRecord);
+      kvRecord = FloatBuf.allocate(n);
+    }
     return kvRecord;
   }
 
-  void ensure(int total, int h, int ratio, int patchDim) {
+  /** Grows to {@code total} rows; the outgrown buffers are released to {@code be}. */
+  void ensure(int total, int h, int ratio, int patchDim, Backend be) {
     if (total <= rows) return;
+    for (FloatBuf b : new FloatBuf[] {x, hn, qkv, o, tmp, mlp, patches}) be.release(b);
     rows = total;
     x = FloatBuf.allocate((long) total * h);
     hn = FloatBuf.allocate((long) total * h);
