@@ -52,8 +52,19 @@ public final class Presets {
   /** The words of simple scenes ({@code SceneStyle.SIMPLE}): six colours, four shapes, articles. */
   public static final List<String> SHAPES_VOCAB =
       List.of(
-          "<null>", "a", "an", "red", "green", "blue", "yellow", "purple", "white", "circle",
-          "square", "triangle", "star");
+          "<null>",
+          "a",
+          "an",
+          "red",
+          "green",
+          "blue",
+          "yellow",
+          "purple",
+          "white",
+          "circle",
+          "square",
+          "triangle",
+          "star");
 
   private Presets() {}
 

@@ -56,7 +56,8 @@ public enum SceneStyle {
     for (SceneStyle s : values()) {
       if (s.word().equals(name.toLowerCase(Locale.ROOT))) return s;
     }
-    throw new IllegalArgumentException("unknown scene style '" + name + "' (known: classic, simple)");
+    throw new IllegalArgumentException(
+        "unknown scene style '" + name + "' (known: classic, simple)");
   }
 
   public String word() {

@@ -6,9 +6,9 @@ import java.util.Random;
 /**
  * Generated scenes as training examples. Half of the captions describe the whole scene; the other
  * half name one of its objects only ("red circle", "small blue star", "a red circle"), the form
- * edit prompts take,
- * so that a prompt naming one object is in distribution wherever the rest of the image comes from.
- * Every example marks its objects' frames as the focus pixels a weighted loss may favour.
+ * edit prompts take, so that a prompt naming one object is in distribution wherever the rest of the
+ * image comes from. Every example marks its objects' frames as the focus pixels a weighted loss may
+ * favour.
  */
 public final class SceneTrainingData implements Trainer.Data {
   private final SceneGenerator generator;
