@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.faults.Faults;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -73,6 +74,20 @@ final class ServiceClient {
     return ConfigLoader.load(null, Map.of(), v);
   }
 
+  /** {@link #config()} with some keys set otherwise (ConfigLoader's names and forms). */
+  static ServiceConfig config(Map<String, String> changes) {
+    ServiceConfig d = ServiceConfig.defaults();
+    Map<String, String> v = new HashMap<>();
+    v.put("host", HOST);
+    v.put("port", "0");
+    v.put("workers", "1");
+    v.put("cache_memory_bytes", String.valueOf(64L << 20));
+    v.put("retry_after_seconds", "1");
+    v.put("max_batch", String.valueOf(d.maxBatch()));
+    v.putAll(changes);
+    return ConfigLoader.load(null, Map.of(), v);
+  }
+
   static ServiceConfig config() {
     ServiceConfig d = ServiceConfig.defaults();
     return config(
@@ -85,8 +100,13 @@ final class ServiceClient {
 
   /** Starts a service with the tiny model on the given Vert.x. */
   static Future<ServiceClient> start(Vertx vertx, ServiceConfig config) {
+    return start(vertx, config, Faults.NONE);
+  }
+
+  /** As above, with a fault-injection seam. */
+  static Future<ServiceClient> start(Vertx vertx, ServiceConfig config, Faults faults) {
     DitModel model = TestImages.model();
-    return InstGenieService.start(vertx, config, model)
+    return InstGenieService.start(vertx, config, model, faults)
         .map(s -> new ServiceClient(vertx, s, model));
   }
 

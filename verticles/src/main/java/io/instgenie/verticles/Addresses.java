@@ -16,6 +16,9 @@ public final class Addresses {
   /** Balancer: {@code WorkerState} reports, at least once per step. */
   public static final String WORKER_STATE = "instgenie.balancer.worker-state";
 
+  /** Balancer: the index of a worker of this node that failed to start (node-local). */
+  public static final String WORKER_FAILED = "instgenie.balancer.worker-failed";
+
   /** Jobs: {@code Registration} of a new job (fails with 429 when the table is full). */
   public static final String JOB_REGISTER = "instgenie.jobs.register";
 

@@ -7,16 +7,14 @@ import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A job of this home as the cluster's job table holds it: where it runs, its task (kept until the
- * job ends, for re-admission), and the writes of its record, one in flight, the latest state
- * written last.
+ * Clustered: a job of this home as the cluster's job table holds it: where it runs, its task (kept
+ * until the job ends, for re-admission), and the writes of its record, one in flight, the latest
+ * state written last.
  */
-public final class JobMirror {
+final class ClusterMirror implements JobMirror {
   private final ClusterState cluster;
   private final Registration reg;
   private final Supplier<JobSnapshot> snapshot;
@@ -25,25 +23,23 @@ public final class JobMirror {
   private boolean writing;
   private boolean dirty;
 
-  JobMirror(ClusterState cluster, Registration reg, Supplier<JobSnapshot> snapshot) {
+  ClusterMirror(ClusterState cluster, Registration reg, Supplier<JobSnapshot> snapshot) {
     this.cluster = cluster;
     this.reg = reg;
     this.snapshot = snapshot;
   }
 
-  /** Where the balancer sent the job: kept for re-admission, and written. */
+  @Override
   public void placed(Placement p) {
     runner = p.node();
     task = p.task();
     write();
   }
 
-  /** A {@code started} event gets the node that runs the job ({@code node}); others pass as is. */
+  @Override
   public JobEvent withNode(JobEvent e) {
-    if (!e.type().equals("started") || runner == null) return e;
-    Map<String, Object> d = new LinkedHashMap<>(e.data());
-    d.put("node", runner);
-    return new JobEvent(e.id(), e.seq(), e.type(), d);
+    if (!(e.body() instanceof JobEvent.Started s) || runner == null) return e;
+    return e.withBody(new JobEvent.Started(s.workerStep(), runner));
   }
 
   /** The node running the job, or null while it is being placed. */
@@ -72,7 +68,7 @@ public final class JobMirror {
     return reg.id();
   }
 
-  /** The job ended: its task is no longer kept. */
+  @Override
   public void ended() {
     task = null;
   }
@@ -81,6 +77,7 @@ public final class JobMirror {
    * Copies the job's record into the cluster's job table. The future completes with this write; at
    * once when one is in flight (the latest state is written after it).
    */
+  @Override
   public Future<Void> write() {
     if (writing) {
       dirty = true;
@@ -109,6 +106,8 @@ public final class JobMirror {
         reg.seed(),
         reg.templateOnly(),
         s.queuePosition(),
+        s.step(),
+        s.node(),
         s.timings(),
         s.error(),
         s.events(),

@@ -1,0 +1,26 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.edit.DenoiseJob;
+
+/** A task in a step loop: an edit, or the template run that edits of its template wait for. */
+sealed interface Member permits EditMember, TemplateRunMember {
+  /** The job id it reports under (a template run: the id of the edit that started it). */
+  String id();
+
+  /** What it computes each step; null for an edit that has not started. */
+  DenoiseJob job();
+
+  /** Stops its loader and closes what it reads; call whenever it leaves the batch. */
+  void release();
+
+  /** Its load for routing: tokens computed per step (all branches) and steps left. */
+  default int[] load() {
+    DenoiseJob j = job();
+    return new int[] {j.activeTokens() * branches(), j.steps() - j.step()};
+  }
+
+  /** Evaluations per step (guidance branches; one for a template run). */
+  default int branches() {
+    return 1;
+  }
+}
