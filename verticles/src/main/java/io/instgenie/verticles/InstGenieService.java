@@ -115,7 +115,8 @@ public final class InstGenieService {
     Future<?> chain =
         vertx
             .deployVerticle(
-                new JobsVerticle(config.queueCapacity(), RESULTS_KEPT, metrics, role.jobs()))
+                new JobsVerticle(
+                    config.queueCapacity(), RESULTS_KEPT, config.stallMs(), metrics, role.jobs()))
             .compose(
                 id ->
                     vertx.deployVerticle(
@@ -124,7 +125,9 @@ public final class InstGenieService {
             .compose(
                 id ->
                     vertx.deployVerticle(
-                        new AdmissionVerticle(model.config(), model.digest()), worker))
+                        new AdmissionVerticle(
+                            model.config(), model.digest(), EditLimits.of(model.config(), config)),
+                        worker))
             .compose(
                 id ->
                     vertx.deployVerticle(

@@ -1,5 +1,6 @@
 package io.instgenie.verticles;
 
+import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.JobMirror;
@@ -48,11 +49,25 @@ public final class JobsVerticle extends VerticleBase {
 
   private int unfinished;
 
+  /** The watchdog's limit: see {@link #watch}. */
+  private final long stallMs;
+
+  /**
+   * How long after its deadline the table ends a job itself: the worker holding it ends it at its
+   * next step boundary, this is for a job no worker holds.
+   */
+  static final long DEADLINE_GRACE_MS = 1000;
+
   /** One job's record. */
   private static final class Job {
     final Registration reg;
     final long createdMs = System.currentTimeMillis();
     final List<JobEvent> events = new ArrayList<>();
+
+    /** When a worker (or the balancer) last said anything of it; its placement counts. */
+    long lastHeardMs = createdMs;
+
+    boolean placed;
     JobStatus status = JobStatus.QUEUED;
     Integer position;
     int step;
@@ -93,11 +108,9 @@ public final class JobsVerticle extends VerticleBase {
     }
   }
 
-  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics) {
-    this(capacity, resultsKept, metrics, JobCluster.SINGLE_NODE);
-  }
-
-  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics, JobCluster cluster) {
+  public JobsVerticle(
+      int capacity, int resultsKept, long stallMs, ServiceMetrics metrics, JobCluster cluster) {
+    this.stallMs = stallMs;
     this.capacity = capacity;
     this.resultsKept = resultsKept;
     this.metrics = metrics;
@@ -109,6 +122,7 @@ public final class JobsVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     metrics.gauge(
         "instgenie_jobs_unfinished", "Jobs admitted and not yet finished", () -> unfinished);
+    vertx.setPeriodic(Math.max(50, Math.min(1000, stallMs / 4)), t -> watch());
     return Future.all(
         List.of(
             bus.<Registration>localConsumer(Addresses.JOB_REGISTER, this::register).completion(),
@@ -127,7 +141,37 @@ public final class JobsVerticle extends VerticleBase {
   /** Where the balancer sent a job: clustered, its mirror keeps it for re-admission. */
   private void placed(Placement p) {
     Job j = jobs.get(p.task().id());
-    if (j != null && !j.status.terminal()) j.mirror.placed(p);
+    if (j == null || j.status.terminal()) return;
+    j.placed = true;
+    j.lastHeardMs = System.currentTimeMillis();
+    j.mirror.placed(p);
+  }
+
+  /**
+   * The watchdog: a job past its deadline (and its grace), a running job whose worker has sent
+   * nothing for {@code stall_ms}, and a job no worker took within {@code stall_ms} end {@code
+   * failed} here, and their workers are told to drop them. No job stays unfinished with nobody
+   * holding it.
+   */
+  private void watch() {
+    long now = System.currentTimeMillis();
+    List<Job> late = new ArrayList<>();
+    List<Job> stalled = new ArrayList<>();
+    for (Job j : jobs.values()) {
+      if (j.status.terminal()) continue;
+      if (now - j.reg.deadlineAtMs() >= DEADLINE_GRACE_MS) late.add(j);
+      else if ((j.status == JobStatus.RUNNING || !j.placed) && now - j.lastHeardMs > stallMs)
+        stalled.add(j);
+    }
+    for (Job j : late) endHere(j, StepLoop.DEADLINE_EXCEEDED);
+    for (Job j : stalled)
+      endHere(j, "no worker has reported on this edit for " + stallMs + " ms (stall_ms)");
+  }
+
+  /** Ends a job from the table itself (through {@link #event}); its worker drops it. */
+  private void endHere(Job j, String error) {
+    event(JobEvent.of(j.reg.id(), new JobEvent.Failed(error)));
+    vertx.eventBus().publish(Addresses.WORKER_CANCEL, j.reg.id());
   }
 
   /** An event from this node's workers: this job table's own job, or a guest's (sent home). */
@@ -168,6 +212,7 @@ public final class JobsVerticle extends VerticleBase {
   private void event(JobEvent e) {
     Job j = jobs.get(e.id());
     if (j == null || j.status.terminal()) return;
+    j.lastHeardMs = System.currentTimeMillis();
     e = j.mirror.withNode(e);
     JobEvent numbered = e.withSeq(j.events.size() + 1);
     if (e.terminal()) end(j, e.body());

@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
@@ -41,6 +42,7 @@ public final class StepLoop implements Runnable {
   private final LoopArrivals arrivals;
   private final LoopEndings endings;
   private final List<Sequence> seqs = new ArrayList<>();
+  private final LongSupplier clock;
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of());
   private double stepMsEma = -1;
@@ -56,6 +58,9 @@ public final class StepLoop implements Runnable {
    */
   public record Load(int queued, int runningMembers, List<int[]> running) {}
 
+  /** The error of an edit that ran past its deadline. */
+  public static final String DEADLINE_EXCEEDED = "deadline exceeded";
+
   public StepLoop(
       DitForward forward,
       TemplateStore store,
@@ -66,7 +71,7 @@ public final class StepLoop implements Runnable {
     this(forward, store, listener, maxBatch, continuous, useCache, Faults.NONE);
   }
 
-  /** As above, with a fault-injection seam (tests). */
+  /** As below, on the wall clock. */
   public StepLoop(
       DitForward forward,
       TemplateStore store,
@@ -75,6 +80,31 @@ public final class StepLoop implements Runnable {
       boolean continuous,
       boolean useCache,
       Faults faults) {
+    this(
+        forward,
+        store,
+        listener,
+        maxBatch,
+        continuous,
+        useCache,
+        faults,
+        System::currentTimeMillis);
+  }
+
+  /**
+   * As above, with a fault-injection seam and the clock deadlines are read on (epoch ms; tests
+   * drive it by steps).
+   */
+  public StepLoop(
+      DitForward forward,
+      TemplateStore store,
+      StepListener listener,
+      int maxBatch,
+      boolean continuous,
+      boolean useCache,
+      Faults faults,
+      LongSupplier clock) {
+    this.clock = clock;
     this.forward = forward;
     this.store = store;
     this.listener = listener;
@@ -138,6 +168,7 @@ public final class StepLoop implements Runnable {
       try {
         boolean idle = batch.running().isEmpty();
         inbox.drain(idle ? (batch.queued().isEmpty() ? 200 : 2) : 0, arrivals);
+        expire();
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.running().isEmpty()) step();
@@ -151,6 +182,20 @@ public final class StepLoop implements Runnable {
         for (Member m : batch.leave(m -> true)) endings.fail(m, "internal error: " + e);
       }
     }
+  }
+
+  /**
+   * Edits past their deadline leave before the next step, wherever they are (queued, waiting for a
+   * template run, running): so an edit ends within one step of its deadline.
+   */
+  private void expire() {
+    long now = clock.getAsLong();
+    java.util.function.Predicate<Member> late =
+        m -> m instanceof EditMember e && e.task.pastDeadline(now);
+    List<Member> gone = new ArrayList<>(batch.leave(late));
+    gone.addAll(batch.removeAllQueued(late));
+    gone.addAll(batch.removeWaiters(late));
+    for (Member m : gone) endings.fail(m, DEADLINE_EXCEEDED);
   }
 
   private void step() {
