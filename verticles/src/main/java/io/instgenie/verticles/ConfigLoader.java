@@ -65,7 +65,8 @@ public final class ConfigLoader {
         v.get(MAX_STEPS),
         v.get(MAX_TEMPLATE_RUN_BYTES),
         v.get(MAX_EDIT_MS),
-        v.get(STALL_MS));
+        v.get(STALL_MS),
+        v.get(DRAIN_TIMEOUT_MS));
   }
 
   /** Raw values by key, parsed on demand by their setting. */

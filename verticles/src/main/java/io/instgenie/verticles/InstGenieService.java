@@ -23,8 +23,10 @@ import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.http.HttpApiVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +55,12 @@ public final class InstGenieService {
   private final NodeRole role;
 
   private final AtomicReference<LinearFit> computeFit = new AtomicReference<>();
+
+  /** Completes once a drain has ended every job (and followers had a moment to hear it). */
+  private final Promise<Void> drained = Promise.promise();
+
+  /** How long followers are given to receive the last events before the node may close. */
+  private static final long FOLLOWERS_GRACE_MS = 250;
 
   private InstGenieService(
       Vertx vertx,
@@ -188,7 +196,8 @@ public final class InstGenieService {
             model.config(),
             model.digest(),
             metrics,
-            health);
+            health,
+            this::drain);
     return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();
   }
 
@@ -231,6 +240,30 @@ public final class InstGenieService {
   /** The cluster's template directory, or null when this node runs alone. */
   public TemplateDirectory templateDirectory() {
     return role.directory();
+  }
+
+  /**
+   * Drains the node: readiness turns 503 and new edits get 503 at once; queued and running edits
+   * finish, up to {@code drain_timeout_ms}, then what is left ends {@code failed{error:"node shut
+   * down"}}. Thread-safe; a second call ends what is left at once. The future completes once no
+   * edit is left.
+   */
+  public Future<Void> drain() {
+    boolean first = !health.draining();
+    health.drain();
+    vertx
+        .eventBus()
+        .request(
+            Addresses.JOB_DRAIN,
+            first ? config.drainTimeoutMs() : 0L,
+            new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
+        .onComplete(ar -> vertx.setTimer(FOLLOWERS_GRACE_MS, t -> drained.tryComplete()));
+    return drained.future();
+  }
+
+  /** Completes once a drain has finished. */
+  public Future<Void> drained() {
+    return drained.future();
   }
 
   public boolean ready() {

@@ -13,6 +13,7 @@ import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.messages.Timings;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -48,6 +49,11 @@ public final class JobsVerticle extends VerticleBase {
   private final JobCluster cluster;
 
   private int unfinished;
+
+  /** Set once the node drains: completes when no job is left. */
+  private Promise<Void> drained;
+
+  private long drainTimer = -1;
 
   /** The watchdog's limit: see {@link #watch}. */
   private final long stallMs;
@@ -135,6 +141,7 @@ public final class JobsVerticle extends VerticleBase {
             bus.<String>localConsumer(Addresses.JOB_IMAGE, this::image).completion(),
             bus.<String>localConsumer(Addresses.JOB_CANCEL, this::cancel).completion(),
             bus.<String>localConsumer(Addresses.TEMPLATE_GET, this::template).completion(),
+            bus.<Long>localConsumer(Addresses.JOB_DRAIN, this::drain).completion(),
             cluster.start(new Table())));
   }
 
@@ -168,6 +175,26 @@ public final class JobsVerticle extends VerticleBase {
       endHere(j, "no worker has reported on this edit for " + stallMs + " ms (stall_ms)");
   }
 
+  /**
+   * Drains the table: no new job is taken; the reply comes once every unfinished job has ended, or
+   * after {@code timeout} ms, when what is left ends {@code failed{error:"node shut down"}}. A
+   * second drain with 0 ends what is left at once.
+   */
+  private void drain(Message<Long> msg) {
+    if (drained == null) drained = Promise.promise();
+    long timeout = msg.body();
+    if (timeout <= 0) shutDown();
+    else if (drainTimer < 0) drainTimer = vertx.setTimer(timeout, t -> shutDown());
+    if (unfinished == 0) drained.tryComplete();
+    drained.future().onComplete(ar -> msg.reply(Boolean.TRUE));
+  }
+
+  /** Ends every unfinished job: the node is going away. */
+  private void shutDown() {
+    List<Job> left = jobs.values().stream().filter(j -> !j.status.terminal()).toList();
+    for (Job j : left) endHere(j, "node shut down");
+  }
+
   /** Ends a job from the table itself (through {@link #event}); its worker drops it. */
   private void endHere(Job j, String error) {
     event(JobEvent.of(j.reg.id(), new JobEvent.Failed(error)));
@@ -184,6 +211,12 @@ public final class JobsVerticle extends VerticleBase {
   }
 
   private void register(Message<Registration> msg) {
+    if (drained != null) {
+      msg.fail(
+          ServiceException.UNAVAILABLE,
+          "the node is shutting down and takes no new edits; retry later (or on another node)");
+      return;
+    }
     if (unfinished >= capacity) {
       msg.fail(
           ServiceException.TOO_MANY,
@@ -239,6 +272,7 @@ public final class JobsVerticle extends VerticleBase {
       templates.remove(t);
     }
     j.mirror.ended();
+    if (drained != null && unfinished == 0) drained.tryComplete();
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator();
         finishedOrder.size() > resultsKept && it.hasNext(); ) {

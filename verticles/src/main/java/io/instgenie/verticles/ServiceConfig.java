@@ -37,7 +37,8 @@ public record ServiceConfig(
     int maxSteps,
     long maxTemplateRunBytes,
     long maxEditMs,
-    long stallMs) {
+    long stallMs,
+    long drainTimeoutMs) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is

@@ -141,6 +141,14 @@ public final class ServiceSettings {
           MAX_LONG,
           "the job table's watchdog: a running edit whose worker has sent nothing for this long,"
               + " or an edit no worker took, ends `failed`");
+  public static final Setting<Long> DRAIN_TIMEOUT_MS =
+      Setting.whole(
+          "drain_timeout_ms",
+          60_000,
+          0,
+          MAX_LONG,
+          "on SIGTERM or `POST /admin/drain`: how long queued and running edits may take to finish"
+              + " before they end `failed` with `node shut down`");
   public static final Setting<Boolean> CLUSTER =
       Setting.onOff(
           "cluster",
@@ -182,6 +190,7 @@ public final class ServiceSettings {
           MAX_TEMPLATE_RUN_BYTES,
           MAX_EDIT_MS,
           STALL_MS,
+          DRAIN_TIMEOUT_MS,
           BATCHING,
           MODE,
           ROUTING,
