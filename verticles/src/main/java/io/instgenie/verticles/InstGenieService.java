@@ -5,6 +5,8 @@ import io.instgenie.cache.CacheConfig;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.RemoteTier;
 import io.instgenie.cache.TemplateCache;
+import io.instgenie.cache.TemplateRegistry;
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.dit.DitModel;
@@ -28,8 +30,10 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -48,7 +52,7 @@ public final class InstGenieService {
   private final ServiceMetrics metrics = new ServiceMetrics();
   private final ServiceHealth health;
   private final Faults faults;
-  private final List<TemplateCache> caches = new ArrayList<>();
+  private final List<TemplateCache> caches = new CopyOnWriteArrayList<>();
   private HttpApiVerticle http;
 
   /** What differs between a node alone and one of a cluster. */
@@ -124,7 +128,12 @@ public final class InstGenieService {
         vertx
             .deployVerticle(
                 new JobsVerticle(
-                    config.queueCapacity(), RESULTS_KEPT, config.stallMs(), metrics, role.jobs()))
+                    config.queueCapacity(),
+                    RESULTS_KEPT,
+                    config.stallMs(),
+                    metrics,
+                    role.jobs(),
+                    config.activationCache() ? this::tiersHolding : null))
             .compose(
                 id ->
                     vertx.deployVerticle(
@@ -259,6 +268,15 @@ public final class InstGenieService {
             new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
         .onComplete(ar -> vertx.setTimer(FOLLOWERS_GRACE_MS, t -> drained.tryComplete()));
     return drained.future();
+  }
+
+  /** The tiers of this node's caches that hold the template's activations (any step count). */
+  private Set<TierKind> tiersHolding(String templateId) {
+    Set<TierKind> out = EnumSet.noneOf(TierKind.class);
+    for (TemplateCache c : caches)
+      for (TemplateRegistry.Entry e : c.registry().entries())
+        if (e.key().id().equals(templateId)) out.addAll(e.tiers());
+    return out;
   }
 
   /** Completes once a drain has finished. */

@@ -1,5 +1,6 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.JobCluster;
@@ -18,12 +19,16 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The job table: every job's state, events (numbered) and result. Admission registers jobs here,
@@ -114,8 +119,20 @@ public final class JobsVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * The tiers of this node's caches that hold a template's activations now; null when the service
+   * caches none (cache off).
+   */
+  private final Function<String, Set<TierKind>> tiersHolding;
+
   public JobsVerticle(
-      int capacity, int resultsKept, long stallMs, ServiceMetrics metrics, JobCluster cluster) {
+      int capacity,
+      int resultsKept,
+      long stallMs,
+      ServiceMetrics metrics,
+      JobCluster cluster,
+      Function<String, Set<TierKind>> tiersHolding) {
+    this.tiersHolding = tiersHolding;
     this.stallMs = stallMs;
     this.capacity = capacity;
     this.resultsKept = resultsKept;
@@ -325,11 +342,29 @@ public final class JobsVerticle extends VerticleBase {
     msg.reply(j.status.wire());
   }
 
+  /**
+   * A template's state, truthfully: {@code pending} until its first run ends; {@code ready} with
+   * the tiers that hold its activations now ({@code remote}: another node's); {@code evicted} once
+   * no tier holds them (an edit of it still works: it redoes the template run).
+   */
   private void template(Message<String> msg) {
-    String state = templates.get(msg.body());
-    if (state == null && cluster.templateHeld(msg.body())) state = "ready";
-    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + msg.body());
-    else msg.reply(new JsonObject().put("template_id", msg.body()).put("status", state));
+    String id = msg.body();
+    String state = templates.get(id);
+    boolean elsewhere = cluster.templateHeld(id);
+    if (tiersHolding == null) { // no cache: what the jobs said
+      if (state == null && elsewhere) state = "ready";
+      if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
+      else msg.reply(new JsonObject().put("template_id", id).put("status", state));
+      return;
+    }
+    JsonArray tiers = new JsonArray();
+    for (TierKind t : tiersHolding.apply(id)) tiers.add(t.name().toLowerCase(Locale.ROOT));
+    if (elsewhere && tiers.isEmpty()) tiers.add("remote");
+    if (!tiers.isEmpty()) state = "ready";
+    else if ("ready".equals(state)) state = "evicted";
+    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
+    else
+      msg.reply(new JsonObject().put("template_id", id).put("status", state).put("tiers", tiers));
   }
 
   /** Answers with what the cluster found, or its failure's status. */
