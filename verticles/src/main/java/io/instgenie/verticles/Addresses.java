@@ -4,7 +4,7 @@ package io.instgenie.verticles;
 public final class Addresses {
   private Addresses() {}
 
-  /** Admission: {@code AdmitEdit} → {@code Accepted}. */
+  /** Admission: {@code RawEdit} → {@code Accepted}. */
   public static final String ADMIT = "instgenie.admission.admit";
 
   /** Post-process: {@code JobResult} → PNG, then on to the job table. */
@@ -43,7 +43,10 @@ public final class Addresses {
   /** Jobs: id → PNG bytes of a completed edit. */
   public static final String JOB_IMAGE = "instgenie.jobs.image";
 
-  /** Jobs: id → cancel (forwarded to the worker that holds it). */
+  /**
+   * Jobs: id → the job's status; an unfinished job's cancel is published to every worker ({@link
+   * #WORKER_CANCEL}), the one holding it drops it.
+   */
   public static final String JOB_CANCEL = "instgenie.jobs.cancel";
 
   /** Jobs: a template's state, by id. */

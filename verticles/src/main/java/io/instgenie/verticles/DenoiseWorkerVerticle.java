@@ -152,7 +152,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             settings.maxBatch(),
             settings.continuous(),
             settings.useCache(),
-            faults);
+            faults,
+            System::currentTimeMillis);
     thread = new Thread(() -> startThenLoop(forward), "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();

@@ -1,18 +1,15 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.TierKind;
-import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.JobMirror;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
-import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
-import io.instgenie.verticles.messages.Timings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -21,7 +18,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,62 +58,6 @@ public final class JobsVerticle extends VerticleBase {
 
   /** The watchdog's limit: see {@link #watch}. */
   private final long stallMs;
-
-  /**
-   * How long after its deadline the table ends a job itself: the worker holding it ends it at its
-   * next step boundary, this is for a job no worker holds.
-   */
-  static final long DEADLINE_GRACE_MS = 1000;
-
-  /** One job's record. */
-  private static final class Job {
-    final Registration reg;
-    final long createdMs = System.currentTimeMillis();
-    final List<JobEvent> events = new ArrayList<>();
-
-    /** When a worker (or the balancer) last said anything of it; its placement counts. */
-    long lastHeardMs = createdMs;
-
-    boolean placed;
-    JobStatus status = JobStatus.QUEUED;
-    Integer position;
-    int step;
-    String node;
-    Timings timings;
-    String error;
-    byte[] png;
-
-    /** The job's copy beyond this table (none on one node). */
-    final JobMirror mirror;
-
-    Job(Registration reg, JobCluster cluster) {
-      this.reg = reg;
-      this.mirror = cluster.mirror(reg, this::snapshot);
-    }
-
-    JobSnapshot snapshot() {
-      return new JobSnapshot(
-          reg.id(),
-          status,
-          reg.templateId(),
-          reg.steps(),
-          reg.seed(),
-          position,
-          step,
-          node,
-          timings,
-          error,
-          List.copyOf(events));
-    }
-
-    /** Moves the job's state by one event (not a terminal one: see {@link #end}). */
-    void apply(JobEvent.Body b) {
-      status = b.status();
-      position = b instanceof JobEvent.Queued q ? Integer.valueOf(q.position()) : null;
-      if (b instanceof JobEvent.Started s && s.node() != null) node = s.node();
-      if (b instanceof JobEvent.Step s) step = s.step();
-    }
-  }
 
   /**
    * The tiers of this node's caches that hold a template's activations now; null when the service
@@ -179,17 +119,12 @@ public final class JobsVerticle extends VerticleBase {
    */
   private void watch() {
     long now = System.currentTimeMillis();
-    List<Job> late = new ArrayList<>();
-    List<Job> stalled = new ArrayList<>();
+    Map<Job, String> due = new LinkedHashMap<>();
     for (Job j : jobs.values()) {
-      if (j.status.terminal()) continue;
-      if (now - j.reg.deadlineAtMs() >= DEADLINE_GRACE_MS) late.add(j);
-      else if ((j.status == JobStatus.RUNNING || !j.placed) && now - j.lastHeardMs > stallMs)
-        stalled.add(j);
+      String why = j.dueEnd(now, stallMs);
+      if (why != null) due.put(j, why);
     }
-    for (Job j : late) endHere(j, StepLoop.DEADLINE_EXCEEDED);
-    for (Job j : stalled)
-      endHere(j, "no worker has reported on this edit for " + stallMs + " ms (stall_ms)");
+    due.forEach(this::endHere);
   }
 
   /**

@@ -4,12 +4,15 @@ import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * How members leave a step loop's batch: {@link #finish} for one that ran its last step (an edit's
  * pixels go on, a template run's activations are kept and its waiters go back to the queue) and
  * {@link #fail}, the one way a member ends otherwise. An exception while one member finishes fails
- * that member alone. On the step-loop thread.
+ * that member alone; {@link #expire} ends edits past their deadline. On the step-loop thread.
  */
 final class LoopEndings {
   private static final System.Logger LOG = System.getLogger(LoopEndings.class.getName());
@@ -31,6 +34,20 @@ final class LoopEndings {
     this.store = store;
     this.config = config;
     this.faults = faults;
+  }
+
+  static final String DEADLINE_EXCEEDED = "deadline exceeded";
+
+  /**
+   * Edits past their deadline at {@code nowMs} leave before the next step, wherever they are
+   * (queued, waiting for a template run, running): so an edit ends within one step of its deadline.
+   */
+  void expire(long nowMs) {
+    Predicate<Member> late = m -> m instanceof EditMember e && e.task.pastDeadline(nowMs);
+    List<Member> gone = new ArrayList<>(batch.leave(late));
+    gone.addAll(batch.removeAllQueued(late));
+    gone.addAll(batch.removeWaiters(late));
+    for (Member m : gone) fail(m, DEADLINE_EXCEEDED);
   }
 
   /** A member that ran its last step, out of the batch: its result goes on, or it fails alone. */

@@ -30,9 +30,7 @@ public final class StepLoop implements Runnable {
   private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
 
   private final DitForward forward;
-  private final TemplateStore store;
   private final StepListener listener;
-  private final boolean useCache;
   private final Faults faults;
   private final BlockPlanner planner;
   private final Inbox inbox = new Inbox();
@@ -59,7 +57,7 @@ public final class StepLoop implements Runnable {
   public record Load(int queued, int runningMembers, List<int[]> running) {}
 
   /** The error of an edit that ran past its deadline. */
-  public static final String DEADLINE_EXCEEDED = "deadline exceeded";
+  public static final String DEADLINE_EXCEEDED = LoopEndings.DEADLINE_EXCEEDED;
 
   public StepLoop(
       DitForward forward,
@@ -68,18 +66,6 @@ public final class StepLoop implements Runnable {
       int maxBatch,
       boolean continuous,
       boolean useCache) {
-    this(forward, store, listener, maxBatch, continuous, useCache, Faults.NONE);
-  }
-
-  /** As below, on the wall clock. */
-  public StepLoop(
-      DitForward forward,
-      TemplateStore store,
-      StepListener listener,
-      int maxBatch,
-      boolean continuous,
-      boolean useCache,
-      Faults faults) {
     this(
         forward,
         store,
@@ -87,7 +73,7 @@ public final class StepLoop implements Runnable {
         maxBatch,
         continuous,
         useCache,
-        faults,
+        Faults.NONE,
         System::currentTimeMillis);
   }
 
@@ -106,9 +92,7 @@ public final class StepLoop implements Runnable {
       LongSupplier clock) {
     this.clock = clock;
     this.forward = forward;
-    this.store = store;
     this.listener = listener;
-    this.useCache = useCache;
     this.faults = faults;
     this.planner = new BlockPlanner(forward.config());
     this.batch = new StepBatch<>(maxBatch, continuous);
@@ -168,7 +152,7 @@ public final class StepLoop implements Runnable {
       try {
         boolean idle = batch.running().isEmpty();
         inbox.drain(idle ? (batch.queued().isEmpty() ? 200 : 2) : 0, arrivals);
-        expire();
+        endings.expire(clock.getAsLong());
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.running().isEmpty()) step();
@@ -182,20 +166,6 @@ public final class StepLoop implements Runnable {
         for (Member m : batch.leave(m -> true)) endings.fail(m, "internal error: " + e);
       }
     }
-  }
-
-  /**
-   * Edits past their deadline leave before the next step, wherever they are (queued, waiting for a
-   * template run, running): so an edit ends within one step of its deadline.
-   */
-  private void expire() {
-    long now = clock.getAsLong();
-    java.util.function.Predicate<Member> late =
-        m -> m instanceof EditMember e && e.task.pastDeadline(now);
-    List<Member> gone = new ArrayList<>(batch.leave(late));
-    gone.addAll(batch.removeAllQueued(late));
-    gone.addAll(batch.removeWaiters(late));
-    for (Member m : gone) endings.fail(m, DEADLINE_EXCEEDED);
   }
 
   private void step() {
