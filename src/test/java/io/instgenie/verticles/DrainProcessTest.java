@@ -137,39 +137,23 @@ class DrainProcessTest {
   }
 
   private Process start(Path model, int port, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd =
-        List.of(
-            java,
-            "--add-modules",
-            "jdk.incubator.vector",
-            "-Xmx512m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.instgenie.cli.Main",
-            "serve",
-            "--port",
-            String.valueOf(port),
-            "--model",
-            model.toString());
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(key -> key.startsWith("INSTGENIE_"));
-    env.put("INSTGENIE_HOST", HOST);
-    env.put("INSTGENIE_WORKERS", "1");
-    env.put("INSTGENIE_MAX_BATCH", "4");
-    env.put("INSTGENIE_MAX_STEPS", String.valueOf(STEPS));
-    env.put("INSTGENIE_QUEUE_CAPACITY", "1000");
-    env.put("INSTGENIE_CACHE_MEMORY_BYTES", String.valueOf(64L << 20));
-    Process process = pb.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-    return process;
+    return ServeProcess.start(
+        dir,
+        log,
+        List.of("--port", String.valueOf(port), "--model", model.toString()),
+        Map.of(
+            "INSTGENIE_HOST",
+            HOST,
+            "INSTGENIE_WORKERS",
+            "1",
+            "INSTGENIE_MAX_BATCH",
+            "4",
+            "INSTGENIE_MAX_STEPS",
+            String.valueOf(STEPS),
+            "INSTGENIE_QUEUE_CAPACITY",
+            "1000",
+            "INSTGENIE_CACHE_MEMORY_BYTES",
+            String.valueOf(64L << 20)));
   }
 
   private static void awaitReady(Process p, int port, Path log) throws Exception {
