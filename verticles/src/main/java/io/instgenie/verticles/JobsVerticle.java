@@ -329,6 +329,7 @@ public final class JobsVerticle extends VerticleBase {
       j.position = r.position();
       j.step = r.step();
       j.node = r.node();
+      j.placed = r.runner() != null; // a worker holds it (else it is re-admitted and placed anew)
       j.events.addAll(r.events());
       admit(j);
       return j.mirror;
