@@ -188,42 +188,29 @@ class ClusterProcessTest {
    * settings through the environment.
    */
   private static Node start(int k, Path clusterXml, Path model, int httpPort) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd =
-        List.of(
-            java,
-            "--add-modules",
-            "jdk.incubator.vector",
-            "-Xmx512m",
-            // two JVMs share the test's cores: a small heap collector and the quick JIT tier
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.instgenie.cli.Main",
-            "serve",
-            "--cluster-config",
-            clusterXml.toString(),
-            "--port",
-            String.valueOf(httpPort),
-            "--model",
-            model.toString());
     Path log = dir.resolve("node-" + k + ".log");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(key -> key.startsWith("INSTGENIE_"));
-    env.put("INSTGENIE_HOST", HOST);
-    env.put("INSTGENIE_WORKERS", "1");
-    env.put("INSTGENIE_MAX_BATCH", "4");
-    env.put("INSTGENIE_ROUTING", "round-robin");
-    env.put("INSTGENIE_CACHE_MEMORY_BYTES", String.valueOf(64L << 20));
-    Process process = pb.start();
-    // @AfterAll stops it; this covers a test JVM that is itself stopped (a fork timeout)
-    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    Process process =
+        ServeProcess.start(
+            dir,
+            log,
+            List.of(
+                "--cluster-config",
+                clusterXml.toString(),
+                "--port",
+                String.valueOf(httpPort),
+                "--model",
+                model.toString()),
+            Map.of(
+                "INSTGENIE_HOST",
+                HOST,
+                "INSTGENIE_WORKERS",
+                "1",
+                "INSTGENIE_MAX_BATCH",
+                "4",
+                "INSTGENIE_ROUTING",
+                "round-robin",
+                "INSTGENIE_CACHE_MEMORY_BYTES",
+                String.valueOf(64L << 20)));
     return new Node(httpPort, process, log);
   }
 

@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.faults.Faults;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,6 +32,12 @@ final class ServiceClient {
   private static final int POLLS = 1000;
 
   private static final long POLL_MS = 20;
+
+  /**
+   * Tests' max_steps: edits of thousands of steps (on the tiny model) stay running while a test
+   * acts on them.
+   */
+  static final int LONG_EDIT_STEPS = 10_000;
 
   final Vertx vertx;
   final InstGenieService service;
@@ -70,6 +77,22 @@ final class ServiceClient {
     v.put("cache_memory_bytes", String.valueOf(64L << 20));
     v.put("backend", backend);
     v.put("retry_after_seconds", "1");
+    v.put("max_steps", String.valueOf(LONG_EDIT_STEPS));
+    return ConfigLoader.load(null, Map.of(), v);
+  }
+
+  /** {@link #config()} with some keys set otherwise (ConfigLoader's names and forms). */
+  static ServiceConfig config(Map<String, String> changes) {
+    ServiceConfig d = ServiceConfig.defaults();
+    Map<String, String> v = new HashMap<>();
+    v.put("host", HOST);
+    v.put("port", "0");
+    v.put("workers", "1");
+    v.put("cache_memory_bytes", String.valueOf(64L << 20));
+    v.put("retry_after_seconds", "1");
+    v.put("max_steps", String.valueOf(LONG_EDIT_STEPS));
+    v.put("max_batch", String.valueOf(d.maxBatch()));
+    v.putAll(changes);
     return ConfigLoader.load(null, Map.of(), v);
   }
 
@@ -85,8 +108,13 @@ final class ServiceClient {
 
   /** Starts a service with the tiny model on the given Vert.x. */
   static Future<ServiceClient> start(Vertx vertx, ServiceConfig config) {
+    return start(vertx, config, Faults.NONE);
+  }
+
+  /** As above, with a fault-injection seam. */
+  static Future<ServiceClient> start(Vertx vertx, ServiceConfig config, Faults faults) {
     DitModel model = TestImages.model();
-    return InstGenieService.start(vertx, config, model)
+    return InstGenieService.start(vertx, config, model, faults)
         .map(s -> new ServiceClient(vertx, s, model));
   }
 

@@ -30,6 +30,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.Timings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -140,7 +141,7 @@ class PipelinedStepLoopTest {
               }
 
               @Override
-              public void finished(String id, RgbImage image, Map<String, Object> timings) {
+              public void finished(String id, RgbImage image, Timings timings) {
                 images.put(id, image.pixels());
                 finished.countDown();
               }

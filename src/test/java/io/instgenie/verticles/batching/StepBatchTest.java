@@ -31,7 +31,7 @@ class StepBatchTest {
 
       @Override
       public String templateRun(String templateId, String first) {
-        return "!" + templateId;
+        return templateId.startsWith("oom") ? null : "!" + templateId;
       }
     };
   }
@@ -40,12 +40,12 @@ class StepBatchTest {
   @DisplayName("continuous: queued members join up to max batch, in order; held ones keep place")
   void continuousUpToMaxBatch() {
     StepBatch<String> b = new StepBatch<>(3, true);
-    b.queue().addAll(List.of("a:1", "hold:2", "a:3", "a:4", "a:5"));
+    List.of("a:1", "hold:2", "a:3", "a:4", "a:5").forEach(b::enqueue);
     List<String> log = new ArrayList<>();
     b.admit(rules(Set.of("a"), log));
     assertEquals(List.of("a:1", "a:3", "a:4"), b.running());
-    assertEquals(List.of("hold:2", "a:5"), List.copyOf(b.queue()));
-    b.running().remove("a:1");
+    assertEquals(List.of("hold:2", "a:5"), List.copyOf(b.queued()));
+    b.removeRunning("a:1"::equals);
     b.admit(rules(Set.of("a"), log));
     assertEquals(List.of("a:3", "a:4", "a:5"), b.running());
   }
@@ -54,9 +54,9 @@ class StepBatchTest {
   @DisplayName("static: members join only an empty batch")
   void staticOnlyWhenEmpty() {
     StepBatch<String> b = new StepBatch<>(2, false);
-    b.queue().addAll(List.of("a:1", "a:2", "a:3"));
+    List.of("a:1", "a:2", "a:3").forEach(b::enqueue);
     b.admit(rules(Set.of("a"), new ArrayList<>()));
-    b.running().remove("a:1");
+    b.removeRunning("a:1"::equals);
     b.admit(rules(Set.of("a"), new ArrayList<>()));
     assertEquals(List.of("a:2"), b.running());
   }
@@ -65,14 +65,14 @@ class StepBatchTest {
   @DisplayName("edits of a missing template share one template run, hold no slot, rejoin first")
   void templateRunShared() {
     StepBatch<String> b = new StepBatch<>(2, true);
-    b.queue().addAll(List.of("x:1", "x:2", "y:3", "x:4", "z:done"));
+    List.of("x:1", "x:2", "y:3", "x:4", "z:done").forEach(b::enqueue);
     b.admit(rules(Set.of(), new ArrayList<>()));
     // x:1 starts x's run (a slot), x:2 waits on it, y:3 starts y's run (the second slot)
     assertEquals(List.of("!x", "!y"), b.running());
     assertEquals(List.of("x:1", "x:2"), b.waiters("x"));
     assertTrue(b.templateRunning("y"));
-    b.running().remove("!x");
-    b.queue().add("x:5");
+    b.removeRunning("!x"::equals);
+    b.enqueue("x:5");
     List<String> rejected = new ArrayList<>();
     b.templateRunDone(
         "x",
@@ -84,7 +84,7 @@ class StepBatchTest {
           return true;
         });
     assertEquals(List.of("x:2"), rejected);
-    assertEquals(List.of("x:1", "x:4", "z:done", "x:5"), List.copyOf(b.queue()));
+    assertEquals(List.of("x:1", "x:4", "z:done", "x:5"), List.copyOf(b.queued()));
     assertEquals(List.of(), b.waiters("x"));
   }
 
@@ -92,10 +92,28 @@ class StepBatchTest {
   @DisplayName("a waiter can be removed (cancelled) from any template run")
   void removeWaiter() {
     StepBatch<String> b = new StepBatch<>(4, true);
-    b.queue().addAll(List.of("x:1", "x:2"));
+    List.of("x:1", "x:2").forEach(b::enqueue);
     b.admit(rules(Set.of(), new ArrayList<>()));
     assertTrue(b.removeWaiter(m -> m.equals("x:2")));
     assertEquals(List.of("x:1"), b.waiters("x"));
     assertTrue(!b.removeWaiter(m -> m.equals("x:9")));
+  }
+
+  @Test
+  @DisplayName(
+      "a template run that cannot start ends only its first member: no run, no waiting list, the"
+          + " next edit of that template asks for a run of its own")
+  void templateRunThatCannotStart() {
+    StepBatch<String> b = new StepBatch<>(4, true);
+    List.of("oom:1", "a:2").forEach(b::enqueue);
+    b.admit(rules(Set.of("a"), new ArrayList<>()));
+    assertEquals(List.of("a:2"), b.running());
+    assertTrue(!b.templateRunning("oom"), "no run is registered for a template whose run failed");
+    assertEquals(List.of(), b.waiters("oom"));
+    b.enqueue("oom:3");
+    List<String> log = new ArrayList<>();
+    b.admit(rules(Set.of("a"), log));
+    assertEquals(List.of("oom:3"), log, "the next edit of the template starts (and asks again)");
+    assertEquals(List.of(), List.copyOf(b.queued()));
   }
 }

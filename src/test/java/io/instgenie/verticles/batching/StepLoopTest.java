@@ -18,6 +18,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.Timings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +134,7 @@ class StepLoopTest {
               }
 
               @Override
-              public void finished(String id, RgbImage image, Map<String, Object> timings) {
+              public void finished(String id, RgbImage image, Timings timings) {
                 finished.get(id).countDown();
               }
 

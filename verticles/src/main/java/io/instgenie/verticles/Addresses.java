@@ -4,7 +4,7 @@ package io.instgenie.verticles;
 public final class Addresses {
   private Addresses() {}
 
-  /** Admission: {@code AdmitEdit} → {@code Accepted}. */
+  /** Admission: {@code RawEdit} → {@code Accepted}. */
   public static final String ADMIT = "instgenie.admission.admit";
 
   /** Post-process: {@code JobResult} → PNG, then on to the job table. */
@@ -15,6 +15,15 @@ public final class Addresses {
 
   /** Balancer: {@code WorkerState} reports, at least once per step. */
   public static final String WORKER_STATE = "instgenie.balancer.worker-state";
+
+  /** Balancer: the index of a worker of this node that failed to start (node-local). */
+  public static final String WORKER_FAILED = "instgenie.balancer.worker-failed";
+
+  /**
+   * Jobs: drain (the timeout in ms; 0: end what is left now): new jobs are refused, the reply comes
+   * once every job has ended (node-local).
+   */
+  public static final String JOB_DRAIN = "instgenie.jobs.drain";
 
   /** Jobs: {@code Registration} of a new job (fails with 429 when the table is full). */
   public static final String JOB_REGISTER = "instgenie.jobs.register";
@@ -34,7 +43,10 @@ public final class Addresses {
   /** Jobs: id → PNG bytes of a completed edit. */
   public static final String JOB_IMAGE = "instgenie.jobs.image";
 
-  /** Jobs: id → cancel (forwarded to the worker that holds it). */
+  /**
+   * Jobs: id → the job's status; an unfinished job's cancel is published to every worker ({@link
+   * #WORKER_CANCEL}), the one holding it drops it.
+   */
   public static final String JOB_CANCEL = "instgenie.jobs.cancel";
 
   /** Jobs: a template's state, by id. */

@@ -40,9 +40,12 @@ public final class AdmissionVerticle extends VerticleBase {
         }
       };
 
-  public AdmissionVerticle(ModelConfig model, String modelDigest) {
+  private final EditLimits limits;
+
+  public AdmissionVerticle(ModelConfig model, String modelDigest, EditLimits limits) {
     this.model = model;
     this.modelDigest = modelDigest;
+    this.limits = limits;
   }
 
   @Override
@@ -61,23 +64,29 @@ public final class AdmissionVerticle extends VerticleBase {
       msg.fail(ServiceException.BAD_REQUEST, e.getMessage());
       return;
     }
+    long timeout;
+    try {
+      timeout = limits.timeoutMs(msg.body().timeoutMs());
+    } catch (ServiceException e) {
+      msg.fail(e.failureCode(), e.getMessage());
+      return;
+    }
     String id = UUID.randomUUID().toString();
     boolean templateOnly = msg.body().templateOnly();
     PreparedEdit edit = p;
+    long now = System.currentTimeMillis();
+    DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout);
     vertx
         .eventBus()
         .request(
             Addresses.JOB_REGISTER,
-            new Registration(id, p.templateId(), p.steps(), p.seed(), templateOnly),
+            new Registration(
+                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs()),
             new DeliveryOptions().setSendTimeout(10_000))
         .onSuccess(
             ok -> {
               templates.put(edit.templateId(), edit.request().template());
-              vertx
-                  .eventBus()
-                  .send(
-                      Addresses.ROUTE,
-                      new DenoiseTask(id, edit, templateOnly, System.currentTimeMillis()));
+              vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
             })
         .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
@@ -100,7 +109,9 @@ public final class AdmissionVerticle extends VerticleBase {
     }
     EditRequest r =
         new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
-    return PreparedEdit.of(r, model, modelDigest, random.nextLong());
+    PreparedEdit p = PreparedEdit.of(r, model, modelDigest, random.nextLong());
+    limits.check(p);
+    return p;
   }
 
   private RgbImage template(RawEdit raw) {

@@ -1,8 +1,10 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.TierKind;
+import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.Handoff;
+import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.WorkerState;
 import io.instgenie.verticles.policy.RouteRequest;
@@ -31,6 +33,8 @@ import java.util.TreeMap;
  * node's workers (their reports are published cluster-wide) and routes across all of them.
  */
 public final class BalancerVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(BalancerVerticle.class.getName());
+
   /** Tokens of the most recent tasks routed to a worker kept to estimate its queue's tokens. */
   private static final int RECENT_KEPT = 4096;
 
@@ -51,6 +55,11 @@ public final class BalancerVerticle extends VerticleBase {
   private final Map<String, WorkerState> states = new TreeMap<>();
 
   private final Map<String, Integer> routedSinceReport = new TreeMap<>();
+
+  /** This node's workers that failed to start: never chosen. */
+  private final Set<Integer> failedWorkers = new HashSet<>();
+
+  private final Faults faults;
   private final Map<String, Deque<Integer>> recentTokens = new TreeMap<>();
 
   /**
@@ -66,7 +75,9 @@ public final class BalancerVerticle extends VerticleBase {
       int depth,
       Routing routing,
       boolean activationCache,
-      String self) {
+      String self,
+      Faults faults) {
+    this.faults = faults;
     this.workers = workers;
     this.maxBatch = maxBatch;
     this.fullTokens = fullTokens;
@@ -84,7 +95,7 @@ public final class BalancerVerticle extends VerticleBase {
       int depth,
       Routing routing,
       boolean activationCache) {
-    this(workers, maxBatch, fullTokens, depth, routing, activationCache, null);
+    this(workers, maxBatch, fullTokens, depth, routing, activationCache, null, Faults.NONE);
   }
 
   @Override
@@ -101,7 +112,9 @@ public final class BalancerVerticle extends VerticleBase {
                   routedSinceReport.put(key, 0);
                 })
             .completion(),
-        bus.<String>localConsumer(Addresses.NODE_LEFT, m -> forget(m.body())).completion());
+        bus.<String>localConsumer(Addresses.NODE_LEFT, m -> forget(m.body())).completion(),
+        bus.<Integer>localConsumer(Addresses.WORKER_FAILED, m -> failedWorkers.add(m.body()))
+            .completion());
   }
 
   /** A departed node's workers leave the view. */
@@ -115,7 +128,7 @@ public final class BalancerVerticle extends VerticleBase {
   /** This node's workers, then every other node's that has reported. */
   private List<String> workerKeys() {
     List<String> keys = new ArrayList<>();
-    for (int w = 0; w < workers; w++) keys.add(key(self, w));
+    for (int w = 0; w < workers; w++) if (!failedWorkers.contains(w)) keys.add(key(self, w));
     for (String k : states.keySet()) if (!k.startsWith(self + "/")) keys.add(k);
     return keys;
   }
@@ -154,10 +167,37 @@ public final class BalancerVerticle extends VerticleBase {
     return own;
   }
 
+  /**
+   * Routes a task; when that cannot be done (no worker runs, or routing throws) the task's job ends
+   * {@code failed} instead of staying queued with nobody holding it.
+   */
   private void route(Message<DenoiseTask> msg) {
     DenoiseTask t = msg.body();
+    try {
+      faults.check(Faults.Point.ROUTE);
+      List<String> keys = workerKeys();
+      if (keys.isEmpty()) {
+        fail(t, "no denoise worker is running on this node");
+        return;
+      }
+      routeTo(t, keys);
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.ERROR, "routing " + t.id() + " failed", e);
+      fail(t, "internal error while routing: " + e);
+    }
+  }
+
+  private void fail(DenoiseTask t, String error) {
+    vertx
+        .eventBus()
+        .send(
+            Addresses.JOB_EVENT,
+            JobEvent.of(t.id(), new JobEvent.Failed(error)),
+            new DeliveryOptions().setLocalOnly(true));
+  }
+
+  private void routeTo(DenoiseTask t, List<String> keys) {
     String templateId = t.edit().templateId();
-    List<String> keys = workerKeys();
     Set<String> holders = nodesHolding(templateId);
     List<WorkerView> views = new ArrayList<>();
     double base = 0;

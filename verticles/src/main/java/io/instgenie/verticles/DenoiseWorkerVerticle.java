@@ -17,17 +17,21 @@ import io.instgenie.kernels.model.Prompts;
 import io.instgenie.verticles.batching.StepListener;
 import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.batching.TemplateStore;
+import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobResult;
+import io.instgenie.verticles.messages.Timings;
 import io.instgenie.verticles.messages.WorkerState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * One denoise worker per device (CPU = one). Its step loop owns a thread of its own (never an event
@@ -38,69 +42,103 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(DenoiseWorkerVerticle.class.getName());
 
   /** Node-local deliveries skip the cluster's address lookup. */
-  private static final io.vertx.core.eventbus.DeliveryOptions LOCAL =
-      new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final int index;
   private final DitModel model;
   private final Backend backend;
   private final TemplateStore store;
-  private final int maxBatch;
-  private final boolean continuous;
-  private final boolean useCache;
+  private final Settings settings;
   private final ServiceMetrics metrics;
-  private final CountDownLatch warm;
+  private final ServiceHealth health;
+  private final Node node;
+  private final Faults faults;
   private StepLoop loop;
   private Thread thread;
   private volatile double msPerToken = -1;
 
+  /** Why the worker could not start; null while it starts or runs. */
+  private volatile String startFailure;
+
   /** Fitted load time of one of the store's segments per tier (ms), for the balancer. */
   private volatile Map<TierKind, Double> msPerSegment = Map.of();
 
-  private final Clustered cluster;
+  /** How the worker batches. */
+  public record Settings(int index, int maxBatch, boolean continuous, boolean useCache) {}
 
-  /**
-   * A clustered worker's extras: its node id (on its reports), the load fit of the remote tier, and
-   * who hears of its compute fit (the remote tier's fetch-or-recompute estimate).
-   */
-  public record Clustered(
-      String nodeId, LinearFit remoteLoad, java.util.function.Consumer<LinearFit> computeFitted) {}
+  /** The worker's node: alone ({@link #SINGLE}), or one of a cluster ({@link #clustered}). */
+  public interface Node {
+    /** Hears the compute fit and may add load fits of its own tiers to {@code loads}. */
+    void fitted(LinearFit compute, Map<TierKind, LinearFit> loads, boolean useCache);
 
-  public DenoiseWorkerVerticle(
-      int index,
-      DitModel model,
-      Backend backend,
-      TemplateStore store,
-      int maxBatch,
-      boolean continuous,
-      boolean useCache,
-      ServiceMetrics metrics,
-      CountDownLatch warm) {
-    this(index, model, backend, store, maxBatch, continuous, useCache, metrics, warm, null);
+    /** Sends a load report to the balancers that route to this worker. */
+    void report(EventBus bus, WorkerState state);
+
+    /** True when an idle worker must report too (other nodes' balancers learn of it so). */
+    boolean reportsWhenIdle();
+
+    /** One node: reports go to its own balancer. */
+    Node SINGLE =
+        new Node() {
+          @Override
+          public void fitted(LinearFit compute, Map<TierKind, LinearFit> loads, boolean useCache) {}
+
+          @Override
+          public void report(EventBus bus, WorkerState state) {
+            bus.send(Addresses.WORKER_STATE, state);
+          }
+
+          @Override
+          public boolean reportsWhenIdle() {
+            return false;
+          }
+        };
+
+    /**
+     * A clustered worker: its node id (on its reports, published to every node), the load fit of
+     * the remote tier, and who hears of its compute fit (the remote tier's fetch-or-recompute
+     * estimate).
+     */
+    static Node clustered(String nodeId, LinearFit remoteLoad, Consumer<LinearFit> computeFitted) {
+      return new Node() {
+        @Override
+        public void fitted(LinearFit compute, Map<TierKind, LinearFit> loads, boolean useCache) {
+          computeFitted.accept(compute);
+          if (useCache) loads.put(TierKind.REMOTE, remoteLoad);
+        }
+
+        @Override
+        public void report(EventBus bus, WorkerState state) {
+          bus.publish(
+              Addresses.WORKER_STATE, state, new DeliveryOptions().addHeader("node", nodeId));
+        }
+
+        @Override
+        public boolean reportsWhenIdle() {
+          return true;
+        }
+      };
+    }
   }
 
-  /** As above; {@code cluster} null: one node. */
   public DenoiseWorkerVerticle(
-      int index,
+      Settings settings,
       DitModel model,
       Backend backend,
       TemplateStore store,
-      int maxBatch,
-      boolean continuous,
-      boolean useCache,
       ServiceMetrics metrics,
-      CountDownLatch warm,
-      Clustered cluster) {
-    this.cluster = cluster;
-    this.index = index;
+      ServiceHealth health,
+      Node node,
+      Faults faults) {
+    this.settings = settings;
+    this.index = settings.index();
     this.model = model;
     this.backend = backend;
     this.store = store;
-    this.maxBatch = maxBatch;
-    this.continuous = continuous;
-    this.useCache = useCache;
     this.metrics = metrics;
-    this.warm = warm;
+    this.health = health;
+    this.node = node;
+    this.faults = faults;
   }
 
   @Override
@@ -108,22 +146,26 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     DitForward forward = new DitForward(model, backend);
     loop =
         new StepLoop(
-            forward, store, new Reporter(vertx.eventBus()), maxBatch, continuous, useCache);
-    thread =
-        new Thread(
-            () -> {
-              warmUp(forward);
-              calibrate(forward);
-              warm.countDown();
-              loop.run();
-            },
-            "instgenie-step-loop-" + index);
+            forward,
+            store,
+            new Reporter(vertx.eventBus()),
+            settings.maxBatch(),
+            settings.continuous(),
+            settings.useCache(),
+            faults,
+            System::currentTimeMillis);
+    thread = new Thread(() -> startThenLoop(forward), "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();
     // clustered, idle workers report too, so other nodes' balancers know them
-    if (cluster != null) vertx.setPeriodic(500, id -> reportLoad(vertx.eventBus()));
+    if (node.reportsWhenIdle())
+      vertx.setPeriodic(
+          500,
+          id -> {
+            if (startFailure == null) reportLoad(vertx.eventBus());
+          });
     return Future.all(
-            bus.<DenoiseTask>localConsumer(Addresses.worker(index), m -> loop.submit(m.body()))
+            bus.<DenoiseTask>localConsumer(Addresses.worker(index), m -> take(m.body()))
                 .completion(),
             bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion())
         .onSuccess(v -> thread.start());
@@ -138,6 +180,40 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
           store.close();
           return null;
         });
+  }
+
+  /**
+   * On the step-loop thread: warm-up and calibration, then the loop. A start-up that throws leaves
+   * the worker failed: reported (log, readiness), the balancer told to stop choosing it, and the
+   * tasks already routed to it routed again.
+   */
+  private void startThenLoop(DitForward forward) {
+    try {
+      faults.check(Faults.Point.WORKER_START);
+      warmUp(forward);
+      calibrate(forward);
+    } catch (RuntimeException | Error e) {
+      startFailure = "worker " + index + " failed to start: " + e;
+      LOG.log(System.Logger.Level.ERROR, startFailure, e);
+      health.workerFailed(index, startFailure);
+      context.runOnContext(v -> abandon());
+      return;
+    }
+    health.workerUp(index);
+    loop.run();
+  }
+
+  /** A routed task: to the step loop, or back to the balancer when this worker failed. */
+  private void take(DenoiseTask t) {
+    if (startFailure == null) loop.submit(t);
+    else vertx.eventBus().send(Addresses.ROUTE, t, LOCAL);
+  }
+
+  /** After a failed start: the balancer stops choosing this worker; its tasks are routed again. */
+  private void abandon() {
+    EventBus bus = vertx.eventBus();
+    bus.send(Addresses.WORKER_FAILED, index, LOCAL);
+    for (DenoiseTask t : loop.takeQueued()) bus.send(Addresses.ROUTE, t, LOCAL);
   }
 
   /**
@@ -167,25 +243,22 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             ? Calibration.compute(forward, 3)
             : DeviceCalibration.compute(forward, cuda, 3);
     report("compute", "compute per block", compute, 1e9, "gflop");
-    Map<TierKind, LinearFit> loads = new java.util.EnumMap<>(TierKind.class);
-    if (useCache) loads.putAll(store.calibrateLoad(3));
-    if (useCache && cuda != null) {
+    Map<TierKind, LinearFit> loads = new EnumMap<>(TierKind.class);
+    if (settings.useCache()) loads.putAll(store.calibrateLoad(3));
+    if (settings.useCache() && cuda != null) {
       // on the GPU path every host tier's block then crosses PCIe from pinned memory
       LinearFit pcie = DeviceCalibration.pcie(cuda, forward.config(), 3);
       report("load_pcie", "pinned host to device per block", pcie, 1 << 20, "mib");
-      loads = new java.util.EnumMap<>(DeviceCalibration.overPcie(loads, pcie));
+      loads = new EnumMap<>(DeviceCalibration.overPcie(loads, pcie));
     }
-    if (cluster != null) {
-      cluster.computeFitted().accept(compute);
-      if (useCache) loads.put(TierKind.REMOTE, cluster.remoteLoad());
-    }
+    node.fitted(compute, loads, settings.useCache());
     for (Map.Entry<TierKind, LinearFit> e : loads.entrySet()) {
       String tier = e.getKey().name().toLowerCase(Locale.ROOT);
       report("load_" + tier, "load per segment from " + tier, e.getValue(), 1 << 20, "mib");
     }
     loop.useCosts(new CostModel(compute, loads));
     int segmentBytes = store.segmentBytes();
-    Map<TierKind, Double> perSegment = new java.util.EnumMap<>(TierKind.class);
+    Map<TierKind, Double> perSegment = new EnumMap<>(TierKind.class);
     if (segmentBytes > 0)
       for (Map.Entry<TierKind, LinearFit> e : loads.entrySet())
         perSegment.put(e.getKey(), Math.max(0, e.getValue().predict(segmentBytes)));
@@ -220,17 +293,12 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             index,
             load.running(),
             load.queued(),
-            maxBatch,
+            settings.maxBatch(),
             0,
             Math.max(msPerToken, 0),
             store.held(),
             msPerSegment);
-    if (cluster == null) bus.send(Addresses.WORKER_STATE, state);
-    else
-      bus.publish(
-          Addresses.WORKER_STATE,
-          state,
-          new io.vertx.core.eventbus.DeliveryOptions().addHeader("node", cluster.nodeId()));
+    node.report(bus, state);
   }
 
   /** Hands the loop's reports to the event bus and the metrics; runs on the step-loop thread. */
@@ -247,7 +315,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     }
 
     @Override
-    public void finished(String id, RgbImage image, Map<String, Object> timings) {
+    public void finished(String id, RgbImage image, Timings timings) {
       bus.send(Addresses.ENCODE, new JobResult(id, image, timings));
     }
 

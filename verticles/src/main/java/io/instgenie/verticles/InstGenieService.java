@@ -5,6 +5,8 @@ import io.instgenie.cache.CacheConfig;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.RemoteTier;
 import io.instgenie.cache.TemplateCache;
+import io.instgenie.cache.TemplateRegistry;
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.dit.DitModel;
@@ -15,18 +17,23 @@ import io.instgenie.verticles.batching.TemplateStore;
 import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.ClusterRemoteTier;
 import io.instgenie.verticles.cluster.ClusterState;
+import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.SegmentServerVerticle;
 import io.instgenie.verticles.cluster.TemplateDirectory;
 import io.instgenie.verticles.codec.Codecs;
+import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.http.HttpApiVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,24 +50,34 @@ public final class InstGenieService {
   private final ServiceConfig config;
   private final DitModel model;
   private final ServiceMetrics metrics = new ServiceMetrics();
-  private final CountDownLatch warm;
-  private final List<TemplateCache> caches = new ArrayList<>();
+  private final ServiceHealth health;
+  private final Faults faults;
+  private final List<TemplateCache> caches = new CopyOnWriteArrayList<>();
   private HttpApiVerticle http;
 
-  /** Clustered only (else null). */
-  private final ClusterState cluster;
+  /** What differs between a node alone and one of a cluster. */
+  private final NodeRole role;
 
-  private final TemplateDirectory directory;
   private final AtomicReference<LinearFit> computeFit = new AtomicReference<>();
 
+  /** Completes once a drain has ended every job (and followers had a moment to hear it). */
+  private final Promise<Void> drained = Promise.promise();
+
+  /** How long followers are given to receive the last events before the node may close. */
+  private static final long FOLLOWERS_GRACE_MS = 250;
+
   private InstGenieService(
-      Vertx vertx, ServiceConfig config, DitModel model, HazelcastClusterManager manager) {
+      Vertx vertx,
+      ServiceConfig config,
+      DitModel model,
+      HazelcastClusterManager manager,
+      Faults faults) {
     this.vertx = vertx;
     this.config = config;
     this.model = model;
-    this.warm = new CountDownLatch(config.workers());
-    this.cluster = manager == null ? null : new ClusterState(vertx, manager);
-    this.directory = cluster == null ? null : new TemplateDirectory(cluster);
+    this.faults = faults;
+    this.health = new ServiceHealth(config.workers());
+    this.role = manager == null ? new SingleNode() : new Clustered(manager);
   }
 
   /**
@@ -68,7 +85,13 @@ public final class InstGenieService {
    * warm-up).
    */
   public static Future<InstGenieService> start(Vertx vertx, ServiceConfig config, DitModel model) {
-    return start(vertx, config, model, null);
+    return start(vertx, config, model, null, Faults.NONE);
+  }
+
+  /** One node, with a fault-injection seam (tests). */
+  public static Future<InstGenieService> start(
+      Vertx vertx, ServiceConfig config, DitModel model, Faults faults) {
+    return start(vertx, config, model, null, faults);
   }
 
   /**
@@ -77,15 +100,24 @@ public final class InstGenieService {
    */
   public static Future<InstGenieService> start(
       Vertx vertx, ServiceConfig config, DitModel model, HazelcastClusterManager manager) {
+    return start(vertx, config, model, manager, Faults.NONE);
+  }
+
+  private static Future<InstGenieService> start(
+      Vertx vertx,
+      ServiceConfig config,
+      DitModel model,
+      HazelcastClusterManager manager,
+      Faults faults) {
     if (manager != null && !vertx.isClustered())
       throw new IllegalArgumentException("a cluster manager was given but Vert.x is not clustered");
     if (manager == null) {
-      InstGenieService s = new InstGenieService(vertx, config, model, null);
+      InstGenieService s = new InstGenieService(vertx, config, model, null, faults);
       return s.deploy().map(v -> s);
     }
     // Hazelcast set-up (maps, listeners) blocks: off the caller's event loop
     return vertx
-        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager))
+        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager, faults))
         .compose(s -> s.deploy().map(v -> s));
   }
 
@@ -98,16 +130,21 @@ public final class InstGenieService {
                 new JobsVerticle(
                     config.queueCapacity(),
                     RESULTS_KEPT,
+                    config.stallMs(),
                     metrics,
-                    cluster == null ? null : new ClusterJobs(vertx, cluster, directory)))
+                    role.jobs(),
+                    config.activationCache() ? this::tiersHolding : null))
             .compose(
                 id ->
                     vertx.deployVerticle(
-                        PostProcessVerticle::new, new DeploymentOptions(worker).setInstances(2)))
+                        () -> new PostProcessVerticle(faults),
+                        new DeploymentOptions(worker).setInstances(2)))
             .compose(
                 id ->
                     vertx.deployVerticle(
-                        new AdmissionVerticle(model.config(), model.digest()), worker))
+                        new AdmissionVerticle(
+                            model.config(), model.digest(), EditLimits.of(model.config(), config)),
+                        worker))
             .compose(
                 id ->
                     vertx.deployVerticle(
@@ -118,7 +155,8 @@ public final class InstGenieService {
                             model.config().depth(),
                             config.routing(),
                             config.activationCache(),
-                            cluster == null ? null : cluster.nodeId())));
+                            role.nodeId(),
+                            faults)));
     for (int i = 0; i < config.workers(); i++) {
       int index = i;
       chain =
@@ -135,52 +173,28 @@ public final class InstGenieService {
                                 : config.cacheDir().resolve("worker-" + index),
                             config.cachePrecision(),
                             config.cacheMode()),
-                        cluster == null
-                            ? RemoteTier.ABSENT
-                            : new ClusterRemoteTier(vertx, directory, remoteCosts()));
+                        role.remoteTier());
                 caches.add(cache);
-                if (directory != null) directory.attach(index, cache.registry());
+                role.attach(index, cache);
                 metrics.cache(index, cache::stats);
                 TemplateStore store = new CachedTemplateStore(cache, model.config());
                 return vertx.deployVerticle(
                     new DenoiseWorkerVerticle(
-                        index,
+                        new DenoiseWorkerVerticle.Settings(
+                            index,
+                            config.maxBatch(),
+                            config.batching() == ServiceConfig.Batching.CONTINUOUS,
+                            config.activationCache()),
                         model,
                         backend,
                         store,
-                        config.maxBatch(),
-                        config.batching() == ServiceConfig.Batching.CONTINUOUS,
-                        config.activationCache(),
                         metrics,
-                        warm,
-                        cluster == null
-                            ? null
-                            : new DenoiseWorkerVerticle.Clustered(
-                                cluster.nodeId(), remoteLoadFit(), computeFit::set)));
+                        health,
+                        role.workerNode(),
+                        faults));
               });
     }
-    if (cluster != null) {
-      chain =
-          chain
-              .compose(
-                  id ->
-                      vertx.deployVerticle(
-                          new SegmentServerVerticle(cluster.nodeId(), caches), worker))
-              .compose(
-                  id ->
-                      vertx
-                          .eventBus()
-                          .<String>localConsumer(
-                              Addresses.NODE_LEFT,
-                              m ->
-                                  vertx.executeBlocking(
-                                      () -> {
-                                        directory.dropNode(m.body());
-                                        return null;
-                                      },
-                                      false))
-                          .completion());
-    }
+    chain = chain.compose(id -> role.deployExtras(worker));
     http =
         new HttpApiVerticle(
             new HttpApiVerticle.Config(
@@ -192,7 +206,8 @@ public final class InstGenieService {
             model.config(),
             model.digest(),
             metrics,
-            this::ready);
+            health,
+            this::drain);
     return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();
   }
 
@@ -229,16 +244,171 @@ public final class InstGenieService {
 
   /** This node's id in the cluster, or null when it runs alone. */
   public String nodeId() {
-    return cluster == null ? null : cluster.nodeId();
+    return role.nodeId();
   }
 
   /** The cluster's template directory, or null when this node runs alone. */
   public TemplateDirectory templateDirectory() {
-    return directory;
+    return role.directory();
+  }
+
+  /**
+   * Drains the node: readiness turns 503 and new edits get 503 at once; queued and running edits
+   * finish, up to {@code drain_timeout_ms}, then what is left ends {@code failed{error:"node shut
+   * down"}}. Thread-safe; a second call ends what is left at once. The future completes once no
+   * edit is left.
+   */
+  public Future<Void> drain() {
+    boolean first = !health.draining();
+    health.drain();
+    vertx
+        .eventBus()
+        .request(
+            Addresses.JOB_DRAIN,
+            first ? config.drainTimeoutMs() : 0L,
+            new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
+        .onComplete(ar -> vertx.setTimer(FOLLOWERS_GRACE_MS, t -> drained.tryComplete()));
+    return drained.future();
+  }
+
+  /** The tiers of this node's caches that hold the template's activations (any step count). */
+  private Set<TierKind> tiersHolding(String templateId) {
+    Set<TierKind> out = EnumSet.noneOf(TierKind.class);
+    for (TemplateCache c : caches)
+      for (TemplateRegistry.Entry e : c.registry().entries())
+        if (e.key().id().equals(templateId)) out.addAll(e.tiers());
+    return out;
+  }
+
+  /** Completes once a drain has finished. */
+  public Future<Void> drained() {
+    return drained.future();
   }
 
   public boolean ready() {
-    return warm.getCount() == 0;
+    return health.ready();
+  }
+
+  /** Readiness and the workers that failed to start. */
+  public ServiceHealth health() {
+    return health;
+  }
+
+  /** What a node alone and a node of a cluster wire differently. */
+  private interface NodeRole {
+    /** The cluster's id of this node; null alone. */
+    String nodeId();
+
+    /** The cluster's template directory; null alone. */
+    TemplateDirectory directory();
+
+    JobCluster jobs();
+
+    RemoteTier remoteTier();
+
+    /** A worker's cache joins what the node tells others it holds. */
+    void attach(int worker, TemplateCache cache);
+
+    DenoiseWorkerVerticle.Node workerNode();
+
+    /** What only this kind of node runs, deployed after the workers. */
+    Future<?> deployExtras(DeploymentOptions worker);
+  }
+
+  private static final class SingleNode implements NodeRole {
+    @Override
+    public String nodeId() {
+      return null;
+    }
+
+    @Override
+    public TemplateDirectory directory() {
+      return null;
+    }
+
+    @Override
+    public JobCluster jobs() {
+      return JobCluster.SINGLE_NODE;
+    }
+
+    @Override
+    public RemoteTier remoteTier() {
+      return RemoteTier.ABSENT;
+    }
+
+    @Override
+    public void attach(int worker, TemplateCache cache) {}
+
+    @Override
+    public DenoiseWorkerVerticle.Node workerNode() {
+      return DenoiseWorkerVerticle.Node.SINGLE;
+    }
+
+    @Override
+    public Future<?> deployExtras(DeploymentOptions worker) {
+      return Future.succeededFuture();
+    }
+  }
+
+  private final class Clustered implements NodeRole {
+    private final ClusterState cluster;
+    private final TemplateDirectory directory;
+
+    Clustered(HazelcastClusterManager manager) {
+      this.cluster = new ClusterState(vertx, manager);
+      this.directory = new TemplateDirectory(cluster);
+    }
+
+    @Override
+    public String nodeId() {
+      return cluster.nodeId();
+    }
+
+    @Override
+    public TemplateDirectory directory() {
+      return directory;
+    }
+
+    @Override
+    public JobCluster jobs() {
+      return new ClusterJobs(vertx, cluster, directory);
+    }
+
+    @Override
+    public RemoteTier remoteTier() {
+      return new ClusterRemoteTier(vertx, directory, remoteCosts());
+    }
+
+    @Override
+    public void attach(int worker, TemplateCache cache) {
+      directory.attach(worker, cache.registry());
+    }
+
+    @Override
+    public DenoiseWorkerVerticle.Node workerNode() {
+      return DenoiseWorkerVerticle.Node.clustered(
+          cluster.nodeId(), remoteLoadFit(), computeFit::set);
+    }
+
+    @Override
+    public Future<?> deployExtras(DeploymentOptions worker) {
+      return vertx
+          .deployVerticle(new SegmentServerVerticle(cluster.nodeId(), caches), worker)
+          .compose(
+              id ->
+                  vertx
+                      .eventBus()
+                      .<String>localConsumer(
+                          Addresses.NODE_LEFT,
+                          m ->
+                              vertx.executeBlocking(
+                                  () -> {
+                                    directory.dropNode(m.body());
+                                    return null;
+                                  },
+                                  false))
+                      .completion());
+    }
   }
 
   public int port() {

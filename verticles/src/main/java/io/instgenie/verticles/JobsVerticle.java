@@ -1,33 +1,40 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.cluster.ClusterJobs;
+import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.JobMirror;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
-import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The job table: every job's state, events (numbered) and result. Admission registers jobs here,
  * and this is where back-pressure is decided (too many unfinished jobs: 429). Events are
  * re-published per job for its progress streams. State is touched only by this verticle's handlers.
  *
- * <p>Clustered, {@link ClusterJobs} mirrors each job into the cluster's job table, sends guests'
- * events and results to their home, answers for jobs this table does not hold, and re-admits or
- * adopts jobs when a node leaves.
+ * <p>Every end of a job (completed, failed, cancelled) goes through {@link #end}, once: it frees
+ * the job's slot. Beyond this node, {@link JobCluster} (in a cluster {@link ClusterJobs}) mirrors
+ * each job, sends guests' events and results to their home, answers for jobs this table does not
+ * hold, and re-admits or adopts jobs when a node leaves.
  */
 public final class JobsVerticle extends VerticleBase {
   private final int capacity;
@@ -40,49 +47,33 @@ public final class JobsVerticle extends VerticleBase {
   /** Unfinished jobs per template, so a template whose only edits failed stops saying "pending". */
   private final Map<String, Integer> templateUsers = new HashMap<>();
 
-  /** Clustered only (else null): the cluster's side of the job table. */
-  private final ClusterJobs cluster;
+  private final JobCluster cluster;
 
   private int unfinished;
 
-  /** One job's record. */
-  private static final class Job {
-    final Registration reg;
-    final long createdMs = System.currentTimeMillis();
-    final List<JobEvent> events = new ArrayList<>();
-    String status = "queued";
-    Integer position;
-    Map<String, Object> timings;
-    String error;
-    byte[] png;
+  /** Set once the node drains: completes when no job is left. */
+  private Promise<Void> drained;
 
-    /** Clustered only (else null): the job's copy in the cluster's job table. */
-    final JobMirror mirror;
+  private long drainTimer = -1;
 
-    Job(Registration reg, ClusterJobs cluster) {
-      this.reg = reg;
-      this.mirror = cluster == null ? null : cluster.mirror(reg, this::snapshot);
-    }
+  /** The watchdog's limit: see {@link #watch}. */
+  private final long stallMs;
 
-    JobSnapshot snapshot() {
-      return new JobSnapshot(
-          reg.id(),
-          status,
-          reg.templateId(),
-          reg.steps(),
-          reg.seed(),
-          position,
-          timings,
-          error,
-          List.copyOf(events));
-    }
-  }
+  /**
+   * The tiers of this node's caches that hold a template's activations now; null when the service
+   * caches none (cache off).
+   */
+  private final Function<String, Set<TierKind>> tiersHolding;
 
-  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics) {
-    this(capacity, resultsKept, metrics, null);
-  }
-
-  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics, ClusterJobs cluster) {
+  public JobsVerticle(
+      int capacity,
+      int resultsKept,
+      long stallMs,
+      ServiceMetrics metrics,
+      JobCluster cluster,
+      Function<String, Set<TierKind>> tiersHolding) {
+    this.tiersHolding = tiersHolding;
+    this.stallMs = stallMs;
     this.capacity = capacity;
     this.resultsKept = resultsKept;
     this.metrics = metrics;
@@ -94,42 +85,90 @@ public final class JobsVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     metrics.gauge(
         "instgenie_jobs_unfinished", "Jobs admitted and not yet finished", () -> unfinished);
-    List<Future<?>> ready =
-        new ArrayList<>(
-            List.of(
-                bus.<Registration>localConsumer(Addresses.JOB_REGISTER, this::register)
-                    .completion(),
-                bus.<JobEvent>localConsumer(Addresses.JOB_EVENT, m -> localEvent(m.body()))
-                    .completion(),
-                bus.<EncodedResult>localConsumer(Addresses.JOB_RESULT, m -> localResult(m.body()))
-                    .completion(),
-                bus.<Placement>localConsumer(Addresses.JOB_PLACED, m -> placed(m.body()))
-                    .completion(),
-                bus.<String>localConsumer(Addresses.JOB_GET, this::get).completion(),
-                bus.<String>localConsumer(Addresses.JOB_IMAGE, this::image).completion(),
-                bus.<String>localConsumer(Addresses.JOB_CANCEL, this::cancel).completion(),
-                bus.<String>localConsumer(Addresses.TEMPLATE_GET, this::template).completion()));
-    if (cluster != null) ready.add(cluster.start(new Table()));
-    return Future.all(ready);
+    vertx.setPeriodic(Math.max(50, Math.min(1000, stallMs / 4)), t -> watch());
+    return Future.all(
+        List.of(
+            bus.<Registration>localConsumer(Addresses.JOB_REGISTER, this::register).completion(),
+            bus.<JobEvent>localConsumer(Addresses.JOB_EVENT, m -> localEvent(m.body()))
+                .completion(),
+            bus.<EncodedResult>localConsumer(Addresses.JOB_RESULT, m -> localResult(m.body()))
+                .completion(),
+            bus.<Placement>localConsumer(Addresses.JOB_PLACED, m -> placed(m.body())).completion(),
+            bus.<String>localConsumer(Addresses.JOB_GET, this::get).completion(),
+            bus.<String>localConsumer(Addresses.JOB_IMAGE, this::image).completion(),
+            bus.<String>localConsumer(Addresses.JOB_CANCEL, this::cancel).completion(),
+            bus.<String>localConsumer(Addresses.TEMPLATE_GET, this::template).completion(),
+            bus.<Long>localConsumer(Addresses.JOB_DRAIN, this::drain).completion(),
+            cluster.start(new Table())));
   }
 
   /** Where the balancer sent a job: clustered, its mirror keeps it for re-admission. */
   private void placed(Placement p) {
     Job j = jobs.get(p.task().id());
-    if (j == null || terminal(j.status) || j.mirror == null) return;
+    if (j == null || j.status.terminal()) return;
+    j.placed = true;
+    j.lastHeardMs = System.currentTimeMillis();
     j.mirror.placed(p);
+  }
+
+  /**
+   * The watchdog: a job past its deadline (and its grace), a running job whose worker has sent
+   * nothing for {@code stall_ms}, and a job no worker took within {@code stall_ms} end {@code
+   * failed} here, and their workers are told to drop them. No job stays unfinished with nobody
+   * holding it.
+   */
+  private void watch() {
+    long now = System.currentTimeMillis();
+    Map<Job, String> due = new LinkedHashMap<>();
+    for (Job j : jobs.values()) {
+      String why = j.dueEnd(now, stallMs);
+      if (why != null) due.put(j, why);
+    }
+    due.forEach(this::endHere);
+  }
+
+  /**
+   * Drains the table: no new job is taken; the reply comes once every unfinished job has ended, or
+   * after {@code timeout} ms, when what is left ends {@code failed{error:"node shut down"}}. A
+   * second drain with 0 ends what is left at once.
+   */
+  private void drain(Message<Long> msg) {
+    if (drained == null) drained = Promise.promise();
+    long timeout = msg.body();
+    if (timeout <= 0) shutDown();
+    else if (drainTimer < 0) drainTimer = vertx.setTimer(timeout, t -> shutDown());
+    if (unfinished == 0) drained.tryComplete();
+    drained.future().onComplete(ar -> msg.reply(Boolean.TRUE));
+  }
+
+  /** Ends every unfinished job: the node is going away. */
+  private void shutDown() {
+    List<Job> left = jobs.values().stream().filter(j -> !j.status.terminal()).toList();
+    for (Job j : left) endHere(j, "node shut down");
+  }
+
+  /** Ends a job from the table itself (through {@link #event}); its worker drops it. */
+  private void endHere(Job j, String error) {
+    event(JobEvent.of(j.reg.id(), new JobEvent.Failed(error)));
+    vertx.eventBus().publish(Addresses.WORKER_CANCEL, j.reg.id());
   }
 
   /** An event from this node's workers: this job table's own job, or a guest's (sent home). */
   private void localEvent(JobEvent e) {
-    if (cluster == null || !cluster.forwardHome(e)) event(e);
+    if (!cluster.forwardHome(e)) event(e);
   }
 
   private void localResult(EncodedResult r) {
-    if (cluster == null || !cluster.forwardHome(r)) result(r);
+    if (!cluster.forwardHome(r)) result(r);
   }
 
   private void register(Message<Registration> msg) {
+    if (drained != null) {
+      msg.fail(
+          ServiceException.UNAVAILABLE,
+          "the node is shutting down and takes no new edits; retry later (or on another node)");
+      return;
+    }
     if (unfinished >= capacity) {
       msg.fail(
           ServiceException.TOO_MANY,
@@ -142,10 +181,6 @@ public final class JobsVerticle extends VerticleBase {
     }
     Job j = new Job(msg.body(), cluster);
     admit(j);
-    if (j.mirror == null) {
-      msg.reply(Boolean.TRUE);
-      return;
-    }
     // clustered: accepted once any node can answer for it
     j.mirror.write().onComplete(ar -> msg.reply(Boolean.TRUE));
   }
@@ -158,53 +193,38 @@ public final class JobsVerticle extends VerticleBase {
     unfinished++;
   }
 
+  /** One event of a job: numbered, applied, published; a terminal one ends the job. */
   private void event(JobEvent e) {
     Job j = jobs.get(e.id());
-    if (j == null || terminal(j.status)) return;
-    if (j.mirror != null) e = j.mirror.withNode(e);
+    if (j == null || j.status.terminal()) return;
+    j.lastHeardMs = System.currentTimeMillis();
+    e = j.mirror.withNode(e);
     JobEvent numbered = e.withSeq(j.events.size() + 1);
-    switch (e.type()) {
-      case "queued" -> j.position = ((Number) e.data().get("position")).intValue();
-      case "requeued" -> {
-        j.status = "queued";
-        j.position = null;
-      }
-      case "started", "template", "step" -> {
-        j.status = "running";
-        j.position = null;
-      }
-      case "completed" -> finish(j, "completed", e);
-      case "failed" -> {
-        j.error = String.valueOf(e.data().get("error"));
-        finish(j, "failed", e);
-      }
-      case "cancelled" -> finish(j, "cancelled", e);
-      default -> {}
-    }
+    if (e.terminal()) end(j, e.body());
+    else j.apply(e.body());
     j.events.add(numbered);
     vertx.eventBus().publish(Addresses.events(e.id()), numbered);
-    if (j.mirror != null) j.mirror.write();
+    j.mirror.write();
   }
 
-  private void finish(Job j, String status, JobEvent e) {
-    j.status = status;
+  /** The one place a job ends: its status becomes terminal and its slot is freed, exactly once. */
+  private void end(Job j, JobEvent.Body b) {
+    j.status = b.status();
     j.position = null;
     unfinished--;
-    if (e.data().get("timings") instanceof Map<?, ?> t) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> timings = (Map<String, Object>) t;
-      j.timings = timings;
-    }
+    if (b instanceof JobEvent.Completed c) j.timings = c.timings();
+    if (b instanceof JobEvent.Failed f) j.error = f.error();
     String t = j.reg.templateId();
     boolean lastUser = templateUsers.merge(t, -1, Integer::sum) <= 0;
     if (lastUser) templateUsers.remove(t);
-    if (status.equals("completed")) {
+    if (j.status == JobStatus.COMPLETED) {
       templates.put(t, "ready");
       metrics.requestDone(System.currentTimeMillis() - j.createdMs);
     } else if (lastUser && "pending".equals(templates.get(t))) {
       templates.remove(t);
     }
-    if (j.mirror != null) j.mirror.ended();
+    j.mirror.ended();
+    if (drained != null && unfinished == 0) drained.tryComplete();
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator();
         finishedOrder.size() > resultsKept && it.hasNext(); ) {
@@ -219,32 +239,26 @@ public final class JobsVerticle extends VerticleBase {
    */
   private void result(EncodedResult r) {
     Job j = jobs.get(r.id());
-    if (j == null || terminal(j.status)) return;
+    if (j == null || j.status.terminal()) return;
     j.png = r.png();
-    JobEvent completed = JobEvent.of(r.id(), "completed", "timings", r.timings());
-    if (cluster == null) {
-      event(completed);
-      return;
-    }
+    JobEvent completed = JobEvent.of(r.id(), new JobEvent.Completed(r.timings(), null));
     cluster
         .storeImage(r.id(), r.png())
         .onComplete(
             stored -> {
-              if (jobs.get(r.id()) == j && !terminal(j.status)) event(completed);
+              if (jobs.get(r.id()) == j && !j.status.terminal()) event(completed);
             });
   }
 
   private void get(Message<String> msg) {
     Job j = jobs.get(msg.body());
     if (j != null) msg.reply(j.snapshot());
-    else if (cluster != null) reply(msg, cluster.job(msg.body()));
-    else msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
+    else reply(msg, cluster.job(msg.body()));
   }
 
   private void image(Message<String> msg) {
     Job j = jobs.get(msg.body());
-    if (j == null && cluster != null) reply(msg, cluster.image(msg.body()));
-    else if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
+    if (j == null) reply(msg, cluster.image(msg.body()));
     else if (j.png == null)
       msg.fail(
           ServiceException.CONFLICT,
@@ -252,25 +266,40 @@ public final class JobsVerticle extends VerticleBase {
     else msg.reply(Buffer.buffer(j.png));
   }
 
+  /** Answers the job's status (as it was when the cancel arrived). */
   private void cancel(Message<String> msg) {
     Job j = jobs.get(msg.body());
-    if (j == null && cluster != null) {
-      reply(msg, cluster.cancel(msg.body()));
-      return;
-    }
     if (j == null) {
-      msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
+      reply(msg, cluster.cancel(msg.body()).map(JobStatus::wire));
       return;
     }
-    if (!terminal(j.status)) vertx.eventBus().publish(Addresses.WORKER_CANCEL, msg.body());
-    msg.reply(j.status);
+    if (!j.status.terminal()) vertx.eventBus().publish(Addresses.WORKER_CANCEL, msg.body());
+    msg.reply(j.status.wire());
   }
 
+  /**
+   * A template's state, truthfully: {@code pending} until its first run ends; {@code ready} with
+   * the tiers that hold its activations now ({@code remote}: another node's); {@code evicted} once
+   * no tier holds them (an edit of it still works: it redoes the template run).
+   */
   private void template(Message<String> msg) {
-    String state = templates.get(msg.body());
-    if (state == null && cluster != null && cluster.templateHeld(msg.body())) state = "ready";
-    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + msg.body());
-    else msg.reply(new JsonObject().put("template_id", msg.body()).put("status", state));
+    String id = msg.body();
+    String state = templates.get(id);
+    boolean elsewhere = cluster.templateHeld(id);
+    if (tiersHolding == null) { // no cache: what the jobs said
+      if (state == null && elsewhere) state = "ready";
+      if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
+      else msg.reply(new JsonObject().put("template_id", id).put("status", state));
+      return;
+    }
+    JsonArray tiers = new JsonArray();
+    for (TierKind t : tiersHolding.apply(id)) tiers.add(t.name().toLowerCase(Locale.ROOT));
+    if (elsewhere && tiers.isEmpty()) tiers.add("remote");
+    if (!tiers.isEmpty()) state = "ready";
+    else if ("ready".equals(state)) state = "evicted";
+    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
+    else
+      msg.reply(new JsonObject().put("template_id", id).put("status", state).put("tiers", tiers));
   }
 
   /** Answers with what the cluster found, or its failure's status. */
@@ -280,12 +309,8 @@ public final class JobsVerticle extends VerticleBase {
         .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
   }
 
-  private static boolean terminal(String status) {
-    return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
-  }
-
   /** This table as the cluster's side reads and feeds it. */
-  private final class Table implements ClusterJobs.Table {
+  private final class Table implements JobCluster.Table {
     @Override
     public JobMirror mirror(String id) {
       Job j = jobs.get(id);
@@ -294,7 +319,7 @@ public final class JobsVerticle extends VerticleBase {
 
     @Override
     public List<JobMirror> unfinished() {
-      return jobs.values().stream().filter(j -> !terminal(j.status)).map(j -> j.mirror).toList();
+      return jobs.values().stream().filter(j -> !j.status.terminal()).map(j -> j.mirror).toList();
     }
 
     @Override
@@ -302,6 +327,9 @@ public final class JobsVerticle extends VerticleBase {
       Job j = new Job(r.registration(), cluster);
       j.status = r.status();
       j.position = r.position();
+      j.step = r.step();
+      j.node = r.node();
+      j.placed = r.runner() != null; // a worker holds it (else it is re-admitted and placed anew)
       j.events.addAll(r.events());
       admit(j);
       return j.mirror;

@@ -56,8 +56,9 @@ public final class BlockPlanner {
   Choice plan(List<Member> running) {
     TierKind slowest = null;
     for (Member m : running) {
-      if (m.job != null && m.tier != null && (slowest == null || m.tier.compareTo(slowest) > 0))
-        slowest = m.tier;
+      if (m instanceof EditMember e
+          && e.tier != null
+          && (slowest == null || e.tier.compareTo(slowest) > 0)) slowest = e.tier;
     }
     if (slowest == null) return noCache;
     if (slowest == TierKind.MEMORY) return inMemory;
@@ -78,8 +79,8 @@ public final class BlockPlanner {
   }
 
   /** What a member costs per block: masked rows and branches, and where its cached rows are. */
-  private static CostModel.Entry entry(Member m) {
-    if (m.job == null) return CostModel.Entry.uncached(1); // a template run: the full block
+  private static CostModel.Entry entry(Member member) {
+    if (!(member instanceof EditMember m)) return CostModel.Entry.uncached(1); // a template run
     if (m.tier == null) return CostModel.Entry.uncached(m.job.branches());
     Precision p = m.pipe != null ? m.pipe.shape().precision() : Precision.F32;
     return new CostModel.Entry(

@@ -2,6 +2,8 @@ package io.instgenie.verticles.batching;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +44,10 @@ public final class StepBatch<M> {
     /** The member left the queue for a free slot: what it does (a cache lookup, for an edit). */
     Start start(M member);
 
-    /** A new template-run member for {@code templateId}, asked for by {@code first}'s start. */
+    /**
+     * A new template-run member for {@code templateId}, asked for by {@code first}'s start; null
+     * when it cannot start (the rules have then ended {@code first}).
+     */
     M templateRun(String templateId, M first);
   }
 
@@ -62,14 +67,62 @@ public final class StepBatch<M> {
     return maxBatch;
   }
 
-  /** The queue, head first; the step loop may edit it (cancels, restarts at the head). */
-  public ArrayDeque<M> queue() {
-    return queue;
+  /** Adds a member at the tail of the queue; answers its position (1 = head). */
+  public int enqueue(M m) {
+    queue.add(m);
+    return queue.size();
   }
 
-  /** The running batch in joining order; members leave through it when done or cancelled. */
+  /** Puts members back at the head of the queue, in the given order (they start over). */
+  public void requeueFirst(List<M> members) {
+    for (int i = members.size() - 1; i >= 0; i--) queue.addFirst(members.get(i));
+  }
+
+  /** The queue, head first, read-only. */
+  public Collection<M> queued() {
+    return Collections.unmodifiableCollection(queue);
+  }
+
+  /** The running batch in joining order, read-only. */
   public List<M> running() {
-    return running;
+    return Collections.unmodifiableList(running);
+  }
+
+  /** Removes the first queued member that {@code which} matches; answers it, or null. */
+  public M removeQueued(Predicate<M> which) {
+    for (Iterator<M> it = queue.iterator(); it.hasNext(); ) {
+      M m = it.next();
+      if (which.test(m)) {
+        it.remove();
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** Removes the first running member that {@code which} matches; answers it, or null. */
+  public M removeRunning(Predicate<M> which) {
+    for (Iterator<M> it = running.iterator(); it.hasNext(); ) {
+      M m = it.next();
+      if (which.test(m)) {
+        it.remove();
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** Takes the running members that {@code leaving} matches out of the batch, in joining order. */
+  public List<M> leave(Predicate<M> leaving) {
+    List<M> out = new ArrayList<>();
+    for (Iterator<M> it = running.iterator(); it.hasNext(); ) {
+      M m = it.next();
+      if (leaving.test(m)) {
+        out.add(m);
+        it.remove();
+      }
+    }
+    return out;
   }
 
   /** Moves queued members into the batch while there is room, in queue order. */
@@ -85,9 +138,11 @@ public final class StepBatch<M> {
       } else if (s instanceof Start.AwaitTemplate a) {
         List<M> waiters = waiting.get(a.templateId());
         if (waiters == null) {
+          M run = rules.templateRun(a.templateId(), m);
+          if (run == null) continue; // it could not start: the rules ended its first member
           waiters = new ArrayList<>();
           waiting.put(a.templateId(), waiters);
-          running.add(rules.templateRun(a.templateId(), m));
+          running.add(run);
         }
         waiters.add(m);
       }
@@ -101,7 +156,7 @@ public final class StepBatch<M> {
 
   /** The members waiting for the template run of {@code templateId} (empty when none runs). */
   public List<M> waiters(String templateId) {
-    return waiting.getOrDefault(templateId, List.of());
+    return Collections.unmodifiableList(waiting.getOrDefault(templateId, List.of()));
   }
 
   /**
@@ -121,14 +176,46 @@ public final class StepBatch<M> {
     }
   }
 
+  /** Removes every queued member that {@code which} matches; answers them in queue order. */
+  public List<M> removeAllQueued(Predicate<M> which) {
+    List<M> out = new ArrayList<>();
+    for (Iterator<M> it = queue.iterator(); it.hasNext(); ) {
+      M m = it.next();
+      if (which.test(m)) {
+        out.add(m);
+        it.remove();
+      }
+    }
+    return out;
+  }
+
+  /** Removes every waiter, of any template run, that {@code which} matches; answers them. */
+  public List<M> removeWaiters(Predicate<M> which) {
+    List<M> out = new ArrayList<>();
+    for (List<M> waiters : waiting.values()) {
+      for (Iterator<M> it = waiters.iterator(); it.hasNext(); ) {
+        M m = it.next();
+        if (which.test(m)) {
+          out.add(m);
+          it.remove();
+        }
+      }
+    }
+    return out;
+  }
+
   /** Removes the first waiter, of any template run, that {@code which} matches. */
   public boolean removeWaiter(Predicate<M> which) {
     for (List<M> waiters : waiting.values()) if (waiters.removeIf(which)) return true;
     return false;
   }
 
-  /** Forgets every template run in flight and its waiters (the batch failed). */
-  public void clearTemplateRuns() {
-    waiting.clear();
+  /**
+   * The template run of {@code templateId} ended without its activations (it failed): answers its
+   * waiters, which no longer wait.
+   */
+  public List<M> abandonTemplateRun(String templateId) {
+    List<M> waiters = waiting.remove(templateId);
+    return waiters == null ? List.of() : waiters;
   }
 }

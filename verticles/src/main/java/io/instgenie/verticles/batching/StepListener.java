@@ -3,14 +3,14 @@ package io.instgenie.verticles.batching;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.messages.JobEvent;
-import java.util.Map;
+import io.instgenie.verticles.messages.Timings;
 
 /** What the step loop reports; called on the step-loop thread, so implementations only hand off. */
 public interface StepListener {
   void event(JobEvent event);
 
   /** An edit finished: its pixels go to post-processing. */
-  void finished(String id, RgbImage image, Map<String, Object> timings);
+  void finished(String id, RgbImage image, Timings timings);
 
   /** One step ran: batch members, sequences, wall time and time inside the forward (ms). */
   void stepDone(int members, int sequences, double stepMs, double kernelMs);

@@ -8,6 +8,7 @@ import io.instgenie.kernels.util.Percentiles;
 import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
+import io.instgenie.verticles.messages.JobEvent;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -204,12 +205,10 @@ public final class ServeBench {
     for (var it = lines.iterator(); it.hasNext(); ) {
       String line = it.next();
       if (line.startsWith("event: ")) event = line.substring(7);
-      else if (line.startsWith("data: ")
-          && event != null
-          && (event.equals("completed") || event.equals("failed") || event.equals("cancelled"))) {
+      else if (line.startsWith("data: ") && event != null && JobEvent.isTerminal(event)) {
         try {
           JsonNode d = JSON.readTree(line.substring(6));
-          if (!event.equals("completed"))
+          if (!JobEvent.isCompleted(event))
             throw new IllegalStateException("edit " + event + ": " + d);
           return d.path("timings");
         } catch (IOException e) {

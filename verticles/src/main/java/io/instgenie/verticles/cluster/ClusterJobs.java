@@ -8,6 +8,7 @@ import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
  * home gone adopts it (the runner, or the oldest member when the runner is gone too). Used on the
  * job table's context only: state is touched only by its handlers.
  */
-public final class ClusterJobs {
+public final class ClusterJobs implements JobCluster {
   private static final System.Logger LOG = System.getLogger(ClusterJobs.class.getName());
 
   private final Vertx vertx;
@@ -65,39 +66,27 @@ public final class ClusterJobs {
 
   private Table table;
 
-  /** The node's job table, as the cluster half reads and feeds it. */
-  public interface Table {
-    /** The mirror of the table's job by that id, or null while it holds none. */
-    JobMirror mirror(String id);
-
-    /** The mirrors of the table's unfinished jobs. */
-    List<JobMirror> unfinished();
-
-    /** Takes in a job whose home left, in the state of its record; answers its mirror. */
-    JobMirror adopt(JobRecord r);
-
-    /** An event of one of the table's jobs. */
-    void event(JobEvent e);
-
-    /** The result of one of the table's jobs. */
-    void result(EncodedResult r);
-  }
-
   public ClusterJobs(Vertx vertx, ClusterState cluster, TemplateDirectory directory) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.directory = directory;
   }
 
-  /** The mirror of a job of this home, whose state {@code snapshot} reads. */
+  @Override
   public JobMirror mirror(Registration reg, Supplier<JobSnapshot> snapshot) {
-    return new JobMirror(cluster, reg, snapshot);
+    return new ClusterMirror(cluster, reg, snapshot);
+  }
+
+  /** A mirror of this table's: one this class made. */
+  private static ClusterMirror own(JobMirror m) {
+    return (ClusterMirror) m;
   }
 
   /**
    * Registers this node's addresses (handoffs, its jobs' events and results from their runners,
    * other nodes' gets) and follows members leaving.
    */
+  @Override
   public Future<?> start(Table table) {
     this.table = table;
     EventBus bus = vertx.eventBus();
@@ -125,7 +114,7 @@ public final class ClusterJobs {
   /** True when the message comes from the node that runs the table's job {@code id}. */
   private boolean fromRunner(Message<?> m, String id) {
     JobMirror j = table.mirror(id);
-    return j != null && m.headers().get("node").equals(j.runner());
+    return j != null && m.headers().get("node").equals(own(j).runner());
   }
 
   /** A task of another home for one of this node's workers. */
@@ -138,11 +127,13 @@ public final class ClusterJobs {
    * An event from this node's workers: a guest's is sent home (or kept while its home is gone).
    * False when the job is not a guest: the table takes the event.
    */
+  @Override
   public boolean forwardHome(JobEvent e) {
     return forwardHome(e.id(), e, e.terminal(), "event");
   }
 
   /** As {@link #forwardHome(JobEvent)}, for a result (which ends the guest here). */
+  @Override
   public boolean forwardHome(EncodedResult r) {
     return forwardHome(r.id(), r, true, "result");
   }
@@ -181,6 +172,7 @@ public final class ClusterJobs {
   }
 
   /** Stores a completed edit's image in the cluster; a failure is logged (and fails the future). */
+  @Override
   public Future<Void> storeImage(String id, byte[] png) {
     return cluster
         .putResult(id, png)
@@ -195,10 +187,11 @@ public final class ClusterJobs {
   private void get(Message<String> msg) {
     JobMirror j = table.mirror(msg.body());
     if (j == null) msg.fail(ServiceException.NOT_FOUND, "unknown edit id " + msg.body());
-    else msg.reply(j.snapshot());
+    else msg.reply(own(j).snapshot());
   }
 
   /** A job the table does not hold: its home's live record, else the cluster's copy. */
+  @Override
   public Future<JobSnapshot> job(String id) {
     return cluster
         .job(id)
@@ -219,6 +212,7 @@ public final class ClusterJobs {
   }
 
   /** The image of a job the table does not hold, from the cluster. */
+  @Override
   public Future<Buffer> image(String id) {
     return cluster
         .result(id)
@@ -242,7 +236,8 @@ public final class ClusterJobs {
    * Cancels a job the table does not hold, unless it has ended (every node's workers are told);
    * answers its status.
    */
-  public Future<String> cancel(String id) {
+  @Override
+  public Future<JobStatus> cancel(String id) {
     return cluster
         .job(id)
         .compose(
@@ -258,6 +253,7 @@ public final class ClusterJobs {
   }
 
   /** True when some node holds the template. */
+  @Override
   public boolean templateHeld(String templateId) {
     return directory.heldAnywhere(templateId);
   }
@@ -269,7 +265,10 @@ public final class ClusterJobs {
    * period, when their runner is gone too.
    */
   private void nodeLeft(String dead) {
-    for (JobMirror j : table.unfinished()) if (dead.equals(j.runner())) requeue(j, dead);
+    for (JobMirror m : table.unfinished()) {
+      ClusterMirror j = own(m);
+      if (dead.equals(j.runner())) requeue(j, dead);
+    }
     forgetExpired();
     String self = cluster.nodeId();
     cluster
@@ -306,15 +305,15 @@ public final class ClusterJobs {
                     }));
   }
 
-  private void requeue(JobMirror j, String from) {
+  private void requeue(ClusterMirror j, String from) {
     DenoiseTask t = j.unplace();
-    table.event(JobEvent.of(j.id(), "requeued", "from", from));
+    table.event(JobEvent.of(j.id(), new JobEvent.Requeued(from)));
     vertx.eventBus().send(Addresses.ROUTE, t);
   }
 
   /** Takes over a job whose home left; re-admits it when nobody runs it any more. */
   private void adopt(JobRecord r, boolean readmit) {
-    JobMirror j = table.adopt(r);
+    ClusterMirror j = own(table.adopt(r));
     j.adopted(
         readmit ? null : cluster.nodeId(),
         r.task() == null ? null : ClusterState.decodeTask(r.task()));

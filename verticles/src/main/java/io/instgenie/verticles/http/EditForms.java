@@ -55,7 +55,8 @@ final class EditForms {
         longOf(str(j.getValue("seed")), "seed"),
         floatOf(str(j.getValue("guidance")), "guidance"),
         alphaMask,
-        templateOnly);
+        templateOnly,
+        longOf(str(j.getValue("timeout_ms")), "timeout_ms"));
   }
 
   private static Future<RawEdit> fromMultipart(
@@ -64,6 +65,7 @@ final class EditForms {
     Integer steps = integer(form.get("steps"), "steps");
     Long seed = longOf(form.get("seed"), "seed");
     Float guidance = floatOf(form.get("guidance"), "guidance");
+    Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
     String prompt = form.get("prompt");
     String templateId = form.get("template_id");
     Future<byte[]> image = upload(vertx, rc, "image");
@@ -80,7 +82,8 @@ final class EditForms {
                     seed,
                     guidance,
                     alphaMask,
-                    templateOnly));
+                    templateOnly,
+                    timeoutMs));
   }
 
   private static Future<byte[]> upload(Vertx vertx, RoutingContext rc, String field) {

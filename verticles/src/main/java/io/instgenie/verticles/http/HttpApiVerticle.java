@@ -3,10 +3,12 @@ package io.instgenie.verticles.http;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.Addresses;
 import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.ServiceHealth;
 import io.instgenie.verticles.ServiceMetrics;
 import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.RawEdit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -28,7 +30,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP API: REST for edits and templates, SSE and WebSocket progress, OpenAI-style edits,
@@ -48,7 +49,8 @@ public final class HttpApiVerticle extends VerticleBase {
   private final ModelConfig model;
   private final String modelDigest;
   private final ServiceMetrics metrics;
-  private final BooleanSupplier ready;
+  private final ServiceHealth health;
+  private final Runnable drain;
   private HttpServer server;
 
   public HttpApiVerticle(
@@ -56,12 +58,14 @@ public final class HttpApiVerticle extends VerticleBase {
       ModelConfig model,
       String modelDigest,
       ServiceMetrics metrics,
-      BooleanSupplier ready) {
+      ServiceHealth health,
+      Runnable drain) {
+    this.drain = drain;
     this.config = config;
     this.model = model;
     this.modelDigest = modelDigest;
     this.metrics = metrics;
-    this.ready = ready;
+    this.health = health;
   }
 
   /** The bound port (useful with port 0). */
@@ -94,6 +98,7 @@ public final class HttpApiVerticle extends VerticleBase {
         .get("/health/live")
         .handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::healthReady);
+    router.post("/admin/drain").handler(this::adminDrain);
     router
         .get("/metrics")
         .handler(
@@ -147,7 +152,8 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private void reject(RoutingContext rc, Throwable err) {
-    if (ServiceException.statusOf(err) == ServiceException.TOO_MANY) {
+    int status = ServiceException.statusOf(err);
+    if (status == ServiceException.TOO_MANY || status == ServiceException.UNAVAILABLE) {
       rc.response().putHeader("Retry-After", String.valueOf(config.retryAfterSeconds()));
     }
     Responses.failure(rc, err);
@@ -177,22 +183,16 @@ public final class HttpApiVerticle extends VerticleBase {
   private static Map<String, Object> status(JobSnapshot s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", s.id());
-    m.put("status", s.status());
+    m.put("status", s.status().wire());
     m.put("template_id", s.templateId());
     m.put("steps", s.steps());
     m.put("seed", s.seed());
     m.put("queue_position", s.queuePosition());
-    JobEvent last = null;
-    Object node = null;
-    for (JobEvent e : s.events()) {
-      if (e.type().equals("step")) last = e;
-      if (e.type().equals("started")) node = e.data().get("node");
-    }
-    m.put("step", last == null ? 0 : last.data().get("step"));
-    if (node != null) m.put("node", node); // clustered: the node it runs (or ran) on
-    m.put("timings", s.timings());
+    m.put("step", s.step());
+    if (s.node() != null) m.put("node", s.node()); // clustered: the node it runs (or ran) on
+    m.put("timings", s.timings() == null ? null : s.timings().toJson());
     m.put("error", s.error());
-    if (s.status().equals("completed")) m.put("image_url", "/v1/edits/" + s.id() + "/image");
+    if (s.status() == JobStatus.COMPLETED) m.put("image_url", "/v1/edits/" + s.id() + "/image");
     return m;
   }
 
@@ -219,9 +219,7 @@ public final class HttpApiVerticle extends VerticleBase {
                         .put("status", m.body())
                         .put(
                             "cancel",
-                            m.body().equals("queued") || m.body().equals("running")
-                                ? "requested"
-                                : "too late")))
+                            JobStatus.of(m.body()).terminal() ? "too late" : "requested")))
         .onFailure(err -> Responses.failure(rc, err));
   }
 
@@ -253,7 +251,14 @@ public final class HttpApiVerticle extends VerticleBase {
                                   + "\ndata: "
                                   + Json.encode(e.toClient())
                                   + "\n\n"));
-              rc.request().connection().closeHandler(v -> f.close("closed"));
+              boolean cancelOnClose = cancelOnClose(rc);
+              rc.request()
+                  .connection()
+                  .closeHandler(
+                      v -> {
+                        if (cancelOnClose && !f.end().isComplete()) cancel(id);
+                        f.close("closed");
+                      });
               f.end()
                   .onComplete(
                       ar -> {
@@ -265,13 +270,31 @@ public final class HttpApiVerticle extends VerticleBase {
   /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
   private void editWebSocket(RoutingContext rc) {
     String id = rc.pathParam("id");
-    rc.request().toWebSocket().onSuccess(ws -> follow(ws, id)).onFailure(err -> rc.fail(400, err));
+    boolean cancelOnClose = cancelOnClose(rc);
+    rc.request()
+        .toWebSocket()
+        .onSuccess(ws -> follow(ws, id, cancelOnClose))
+        .onFailure(err -> rc.fail(400, err));
   }
 
-  private void follow(ServerWebSocket ws, String id) {
+  /** {@code ?cancel_on_close=1}: the follower's going away cancels the edit. */
+  private static boolean cancelOnClose(RoutingContext rc) {
+    String v = rc.queryParams().get("cancel_on_close");
+    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+  }
+
+  private void cancel(String id) {
+    vertx.eventBus().request(Addresses.JOB_CANCEL, id, TIMEOUT);
+  }
+
+  private void follow(ServerWebSocket ws, String id, boolean cancelOnClose) {
     ProgressFollower f =
         ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
-    ws.closeHandler(v -> f.close("closed"));
+    ws.closeHandler(
+        v -> {
+          if (cancelOnClose && !f.end().isComplete()) cancel(id);
+          f.close("closed");
+        });
     ws.textMessageHandler(
         text -> {
           if (text.trim().equals("cancel"))
@@ -301,7 +324,7 @@ public final class HttpApiVerticle extends VerticleBase {
             a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
         .onSuccess(
             p -> {
-              if (p.getValue().type().equals("completed")) {
+              if (p.getValue().body() instanceof JobEvent.Completed) {
                 Responses.json(
                     rc,
                     200,
@@ -310,16 +333,15 @@ public final class HttpApiVerticle extends VerticleBase {
                         .put("status", "ready")
                         .put("steps", p.getKey().steps()));
               } else {
-                Responses.error(
-                    rc,
-                    500,
-                    "template run "
-                        + p.getValue().type()
-                        + ": "
-                        + p.getValue().data().get("error"));
+                Responses.error(rc, 500, "template run " + outcome(p.getValue()));
               }
             })
         .onFailure(err -> reject(rc, err));
+  }
+
+  /** A terminal event other than completed, in words: "failed: why" or "cancelled: ". */
+  private static String outcome(JobEvent e) {
+    return e.type() + ": " + (e.body() instanceof JobEvent.Failed f ? f.error() : "");
   }
 
   private void getTemplate(RoutingContext rc) {
@@ -352,6 +374,12 @@ public final class HttpApiVerticle extends VerticleBase {
       return;
     }
     List<Future<Accepted>> admitted = new ArrayList<>();
+    // a client that goes away before its answer cancels its edits
+    rc.response()
+        .closeHandler(
+            v -> {
+              if (!rc.response().ended()) cancelAll(admitted);
+            });
     EditForms.read(vertx, rc, true, false)
         .compose(
             raw -> {
@@ -377,12 +405,17 @@ public final class HttpApiVerticle extends VerticleBase {
             err -> {
               // one answer for all n: the siblings of a refused or failed edit must not keep
               // running
-              for (Future<Accepted> a : admitted) {
-                if (a.succeeded())
-                  vertx.eventBus().request(Addresses.JOB_CANCEL, a.result().id(), TIMEOUT);
-              }
+              cancelAll(admitted);
               reject(rc, err);
             });
+  }
+
+  /** Cancels the edits of a synchronous request (those already ended answer "too late"). */
+  private void cancelAll(List<Future<Accepted>> admitted) {
+    for (Future<Accepted> a : admitted) {
+      if (a.succeeded()) cancel(a.result().id());
+      else if (!a.isComplete()) a.onSuccess(late -> cancel(late.id()));
+    }
   }
 
   private Future<String> awaitImage(Accepted a) {
@@ -402,10 +435,8 @@ public final class HttpApiVerticle extends VerticleBase {
         .compose(
             e -> {
               vertx.cancelTimer(timer);
-              if (!e.type().equals("completed")) {
-                return Future.failedFuture(
-                    new ServiceException(
-                        500, "edit " + e.type() + ": " + e.data().getOrDefault("error", "")));
+              if (!(e.body() instanceof JobEvent.Completed)) {
+                return Future.failedFuture(new ServiceException(500, "edit " + outcome(e)));
               }
               return vertx
                   .eventBus()
@@ -414,13 +445,22 @@ public final class HttpApiVerticle extends VerticleBase {
             });
   }
 
+  /** Starts a drain (SIGTERM does the same); answers at once, the process exits once drained. */
+  private void adminDrain(RoutingContext rc) {
+    drain.run();
+    Responses.json(rc, 202, new JsonObject().put("status", "draining"));
+  }
+
   private void healthReady(RoutingContext rc) {
-    boolean ok = ready.getAsBoolean();
+    ServiceHealth.Readiness r = health.readiness();
+    JsonObject failed = new JsonObject();
+    r.failedWorkers().forEach((w, why) -> failed.put(String.valueOf(w), why));
     Responses.json(
         rc,
-        ok ? 200 : 503,
+        r.ready() ? 200 : 503,
         new JsonObject()
-            .put("status", ok ? "READY" : "WARMING_UP")
+            .put("status", r.status())
+            .put("failed_workers", failed)
             .put(
                 "model",
                 new JsonObject()

@@ -4,9 +4,20 @@ import io.instgenie.kernels.edit.PreparedEdit;
 
 /**
  * A validated edit (or, with {@code templateOnly}, a template pre-warm) on its way to a denoise
- * worker.
+ * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none).
  */
-public record DenoiseTask(String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs) {
+public record DenoiseTask(
+    String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs, long deadlineAtMs) {
+  /** A task without a deadline. */
+  public DenoiseTask(String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs) {
+    this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE);
+  }
+
+  /** True once {@code nowMs} is past the task's deadline. */
+  public boolean pastDeadline(long nowMs) {
+    return nowMs >= deadlineAtMs;
+  }
+
   /** Sequences per step this task adds to a batch once it runs (guidance branches). */
   public int branches() {
     return templateOnly ? 1 : edit.branches();

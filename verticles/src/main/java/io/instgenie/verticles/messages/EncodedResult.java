@@ -1,6 +1,4 @@
 package io.instgenie.verticles.messages;
 
-import java.util.Map;
-
 /** A finished edit as PNG bytes, with its timings (post-processing included). */
-public record EncodedResult(String id, byte[] png, Map<String, Object> timings) {}
+public record EncodedResult(String id, byte[] png, Timings timings) {}

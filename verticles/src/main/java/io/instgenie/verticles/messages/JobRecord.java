@@ -1,7 +1,6 @@
 package io.instgenie.verticles.messages;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A job as the cluster's job table holds it (one JSON value per id): the node that keeps its live
@@ -12,27 +11,39 @@ public record JobRecord(
     String id,
     String home,
     String runner,
-    String status,
+    JobStatus status,
     String templateId,
     int steps,
     long seed,
     boolean templateOnly,
     Integer position,
-    Map<String, Object> timings,
+    int step,
+    String node,
+    Timings timings,
     String error,
     List<JobEvent> events,
     String task) {
 
   public boolean terminal() {
-    return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
+    return status.terminal();
   }
 
   public Registration registration() {
-    return new Registration(id, templateId, steps, seed, templateOnly);
+    return new Registration(id, templateId, steps, seed, templateOnly, Long.MAX_VALUE);
   }
 
   public JobSnapshot snapshot() {
     return new JobSnapshot(
-        id, status, templateId, steps, seed, position, timings, error, List.copyOf(events));
+        id,
+        status,
+        templateId,
+        steps,
+        seed,
+        position,
+        step,
+        node,
+        timings,
+        error,
+        List.copyOf(events));
   }
 }

@@ -1,16 +1,20 @@
 package io.instgenie.verticles.messages;
 
 import java.util.List;
-import java.util.Map;
 
-/** A job's current state and every event so far, for status requests and late subscribers. */
+/**
+ * A job's current state (its status, queue position, last step and, clustered, the node that runs
+ * it) and every event so far, for status requests and late subscribers.
+ */
 public record JobSnapshot(
     String id,
-    String status,
+    JobStatus status,
     String templateId,
     int steps,
     long seed,
     Integer queuePosition,
-    Map<String, Object> timings,
+    int step,
+    String node,
+    Timings timings,
     String error,
     List<JobEvent> events) {}

@@ -3,7 +3,8 @@ package io.instgenie.verticles.messages;
 /**
  * An edit as the HTTP API received it, images still encoded. Either {@code image} or {@code
  * templateId} names the template. {@code alphaMask}: transparent pixels mark the edit (the OpenAI
- * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm.
+ * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm. {@code timeoutMs}:
+ * the client's deadline for the edit (null: the server's {@code max_edit_ms}).
  */
 public record RawEdit(
     byte[] image,
@@ -14,4 +15,5 @@ public record RawEdit(
     Long seed,
     Float guidance,
     boolean alphaMask,
-    boolean templateOnly) {}
+    boolean templateOnly,
+    Long timeoutMs) {}

@@ -80,7 +80,7 @@ final class SimWorker {
    * (as the live store's prefetch does). Returns the template whose promotion started, or null.
    */
   String enqueue(Member m) {
-    batch.queue().add(m);
+    batch.enqueue(m);
     String t = m.templateId;
     if (!memory.contains(t) && disk.contains(t) && promoting.add(t)) return t;
     return null;
@@ -154,9 +154,8 @@ final class SimWorker {
    * finished template runs are committed to the tiers and their waiters rejoin the queue head.
    */
   void stepDone(double nowMs, double stepMs) {
-    List<Member> done = new ArrayList<>();
-    for (Member m : batch.running()) if (++m.step == m.steps) done.add(m);
-    batch.running().removeAll(done);
+    for (Member m : batch.running()) ++m.step;
+    List<Member> done = batch.leave(m -> m.step == m.steps);
     for (Member m : done) {
       if (!m.templateRun()) {
         counters.finished(m.request, nowMs);
@@ -191,12 +190,12 @@ final class SimWorker {
     List<int[]> running = new ArrayList<>();
     for (Member m : batch.running()) running.add(new int[] {m.tokens, m.steps - m.step});
     int queuedTokens = 0;
-    for (Member m : batch.queue()) queuedTokens += m.tokens;
+    for (Member m : batch.queued()) queuedTokens += m.tokens;
     // no remote tier here: a template is in this worker's memory, on its disk, or needs a run
     Map<String, TierKind> held = new HashMap<>();
     for (String t : disk.keys()) held.put(t, TierKind.DISK);
     for (String t : memory.keys()) held.put(t, TierKind.MEMORY);
     return new WorkerView(
-        index, running, batch.queue().size(), queuedTokens, batch.maxBatch(), held, msPerSegment);
+        index, running, batch.queued().size(), queuedTokens, batch.maxBatch(), held, msPerSegment);
   }
 }

@@ -1,0 +1,110 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.edit.Activations;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.verticles.faults.Faults;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * How members leave a step loop's batch: {@link #finish} for one that ran its last step (an edit's
+ * pixels go on, a template run's activations are kept and its waiters go back to the queue) and
+ * {@link #fail}, the one way a member ends otherwise. An exception while one member finishes fails
+ * that member alone; {@link #expire} ends edits past their deadline. On the step-loop thread.
+ */
+final class LoopEndings {
+  private static final System.Logger LOG = System.getLogger(LoopEndings.class.getName());
+
+  private final StepBatch<Member> batch;
+  private final LoopEvents events;
+  private final TemplateStore store;
+  private final ModelConfig config;
+  private final Faults faults;
+
+  LoopEndings(
+      StepBatch<Member> batch,
+      LoopEvents events,
+      TemplateStore store,
+      ModelConfig config,
+      Faults faults) {
+    this.batch = batch;
+    this.events = events;
+    this.store = store;
+    this.config = config;
+    this.faults = faults;
+  }
+
+  static final String DEADLINE_EXCEEDED = "deadline exceeded";
+
+  /**
+   * Edits past their deadline at {@code nowMs} leave before the next step, wherever they are
+   * (queued, waiting for a template run, running): so an edit ends within one step of its deadline.
+   */
+  void expire(long nowMs) {
+    Predicate<Member> late = m -> m instanceof EditMember e && e.task.pastDeadline(nowMs);
+    List<Member> gone = new ArrayList<>(batch.leave(late));
+    gone.addAll(batch.removeAllQueued(late));
+    gone.addAll(batch.removeWaiters(late));
+    for (Member m : gone) fail(m, DEADLINE_EXCEEDED);
+  }
+
+  /** A member that ran its last step, out of the batch: its result goes on, or it fails alone. */
+  void finish(Member m) {
+    try {
+      m.release();
+      if (m instanceof EditMember e) {
+        faults.check(Faults.Point.FINISH);
+        byte[] rgb =
+            e.job.result(e.task.edit().request().template().pixels(), e.task.edit().pixelMask());
+        events.finished(e, rgb, LoopAdmission.now());
+      } else if (m instanceof TemplateRunMember r) {
+        templateRunDone(r);
+      }
+    } catch (RuntimeException | Error err) {
+      LOG.log(Level.ERROR, "finishing " + m.id() + " failed", err);
+      fail(m, "internal error while finishing: " + err);
+    }
+  }
+
+  private void templateRunDone(TemplateRunMember run) {
+    Activations acts = run.job.activations();
+    store.commit(run.templateId, run.steps, acts);
+    // waiters keep their place ahead of tasks that arrived after them
+    batch.templateRunDone(
+        run.templateId,
+        member -> {
+          EditMember w = (EditMember) member;
+          try {
+            w.templateWaitMs += LoopAdmission.now() - w.waitSinceMs;
+            if (w.task.templateOnly()) {
+              events.templateCompleted(w, LoopAdmission.now());
+              return false;
+            }
+            w.startEdit(config, acts);
+            return true;
+          } catch (RuntimeException | Error err) {
+            fail(w, "internal error after its template run: " + err);
+            return false;
+          }
+        });
+  }
+
+  /**
+   * The one way a member ends without finishing: it is released and reported {@code failed}; a
+   * template run fails the edits waiting for it (and only those).
+   */
+  void fail(Member m, String error) {
+    try {
+      m.release();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "releasing " + m.id() + " failed", e);
+    }
+    if (m instanceof TemplateRunMember r) {
+      for (Member w : batch.abandonTemplateRun(r.templateId)) fail(w, error);
+    } else {
+      events.failed(m.id(), error);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.Timings;
+import java.util.function.LongSupplier;
+
+/**
+ * A step loop's reports in the words of job events: each carries {@code worker_step} (the steps the
+ * loop has run) where a client counts in steps. Called on the step-loop thread.
+ */
+final class LoopEvents {
+  private final StepListener listener;
+  private final LongSupplier stepsRun;
+
+  LoopEvents(StepListener listener, LongSupplier stepsRun) {
+    this.listener = listener;
+    this.stepsRun = stepsRun;
+  }
+
+  StepListener listener() {
+    return listener;
+  }
+
+  void queued(String id, int position) {
+    send(id, new JobEvent.Queued(position, stepsRun.getAsLong()));
+  }
+
+  void started(String id) {
+    send(id, new JobEvent.Started(stepsRun.getAsLong(), null));
+  }
+
+  void templateStep(String id, int step, int total) {
+    send(id, new JobEvent.TemplateStep(step, total));
+  }
+
+  /** A step of a running edit, with the time its remaining steps should take. */
+  void step(EditMember m, double msPerStep) {
+    int left = m.job.steps() - m.job.step();
+    long eta = Math.round(left * Math.max(msPerStep, 0));
+    send(m.id(), new JobEvent.Step(m.job.step(), m.job.steps(), eta, stepsRun.getAsLong()));
+  }
+
+  void cancelled(String id, long cancelStep) {
+    send(id, new JobEvent.Cancelled(stepsRun.getAsLong(), cancelStep));
+  }
+
+  void failed(String id, String error) {
+    send(id, new JobEvent.Failed(error));
+  }
+
+  /** A template pre-warm is done (it has no image). */
+  void templateCompleted(EditMember m, long atMs) {
+    send(m.id(), new JobEvent.Completed(timings(m, atMs), m.task.edit().templateId()));
+  }
+
+  /** An edit's pixels are done: on to post-processing. */
+  void finished(EditMember m, byte[] rgb, long atMs) {
+    RgbImage t = m.task.edit().request().template();
+    listener.finished(m.id(), new RgbImage(t.width(), t.height(), rgb), timings(m, atMs));
+  }
+
+  private static Timings timings(EditMember m, long atMs) {
+    return new Timings(
+        m.startedAtMs - m.task.admittedAtMs(),
+        m.templateWaitMs,
+        atMs - m.startedAtMs - m.templateWaitMs,
+        null);
+  }
+
+  private void send(String id, JobEvent.Body body) {
+    listener.event(JobEvent.of(id, body));
+  }
+}

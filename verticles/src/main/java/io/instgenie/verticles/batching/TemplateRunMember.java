@@ -1,0 +1,34 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.kernels.edit.TemplateRunJob;
+
+/**
+ * A template run in the batch: the full computation that records a template's activations (its
+ * waiters are the {@link StepBatch}'s). It reports under the id of the edit that started it.
+ */
+final class TemplateRunMember implements Member {
+  final String startedBy;
+  final String templateId;
+  final int steps;
+  final TemplateRunJob job;
+
+  TemplateRunMember(String startedBy, String templateId, int steps, TemplateRunJob job) {
+    this.startedBy = startedBy;
+    this.templateId = templateId;
+    this.steps = steps;
+    this.job = job;
+  }
+
+  @Override
+  public String id() {
+    return startedBy;
+  }
+
+  @Override
+  public TemplateRunJob job() {
+    return job;
+  }
+
+  @Override
+  public void release() {}
+}
