@@ -321,9 +321,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     @Override
     public void stepDone(int members, int sequences, double stepMs, double kernelMs) {
       metrics.step(members, sequences, stepMs, kernelMs);
-      StepLoop.Load load = loop.load();
-      int tokens = 0;
-      for (int[] r : load.running()) tokens += r[0];
+      // the rows the step computed: a preempted member costs it nothing
+      int tokens = loop.load().lastStepRows();
       if (tokens > 0)
         msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
       reportLoad(bus);

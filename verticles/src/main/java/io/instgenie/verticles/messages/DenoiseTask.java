@@ -1,12 +1,33 @@
 package io.instgenie.verticles.messages;
 
 import io.instgenie.kernels.edit.PreparedEdit;
+import io.instgenie.verticles.policy.Priority;
 
 /**
  * A validated edit (or, with {@code templateOnly}, a template pre-warm) on its way to a denoise
- * worker.
+ * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none) and its priority class.
  */
-public record DenoiseTask(String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs) {
+public record DenoiseTask(
+    String id,
+    PreparedEdit edit,
+    boolean templateOnly,
+    long admittedAtMs,
+    long deadlineAtMs,
+    Priority priority) {
+  public DenoiseTask {
+    priority = priority == null ? Priority.INTERACTIVE : priority;
+  }
+
+  /** A task without a deadline. */
+  public DenoiseTask(String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs) {
+    this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE, Priority.INTERACTIVE);
+  }
+
+  /** True once {@code nowMs} is past the task's deadline. */
+  public boolean pastDeadline(long nowMs) {
+    return nowMs >= deadlineAtMs;
+  }
+
   /** Sequences per step this task adds to a batch once it runs (guidance branches). */
   public int branches() {
     return templateOnly ? 1 : edit.branches();
