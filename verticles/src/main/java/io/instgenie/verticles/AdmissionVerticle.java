@@ -11,6 +11,7 @@ import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
+import io.instgenie.verticles.policy.Priority;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -63,6 +64,12 @@ public final class AdmissionVerticle extends VerticleBase {
     }
     String id = UUID.randomUUID().toString();
     boolean templateOnly = msg.body().templateOnly();
+    Long timeoutMs = msg.body().timeoutMs();
+    if (timeoutMs != null && timeoutMs <= 0) {
+      msg.fail(ServiceException.BAD_REQUEST, "timeout_ms must be positive, got " + timeoutMs);
+      return;
+    }
+    Priority priority = msg.body().priority();
     PreparedEdit edit = p;
     vertx
         .eventBus()
@@ -75,12 +82,18 @@ public final class AdmissionVerticle extends VerticleBase {
               templates.put(edit.templateId(), edit.request().template());
               vertx
                   .eventBus()
-                  .send(
-                      Addresses.ROUTE,
-                      new DenoiseTask(id, edit, templateOnly, System.currentTimeMillis()));
+                  .send(Addresses.ROUTE, task(id, edit, templateOnly, timeoutMs, priority));
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
             })
         .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
+  }
+
+  /** The task, admitted now, with its deadline (admission + {@code timeoutMs}; none when null). */
+  private static DenoiseTask task(
+      String id, PreparedEdit edit, boolean templateOnly, Long timeoutMs, Priority priority) {
+    long now = System.currentTimeMillis();
+    long deadline = timeoutMs == null ? Long.MAX_VALUE : now + timeoutMs;
+    return new DenoiseTask(id, edit, templateOnly, now, deadline, priority);
   }
 
   private PreparedEdit prepare(RawEdit raw) {

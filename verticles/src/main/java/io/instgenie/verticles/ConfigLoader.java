@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,17 @@ public final class ConfigLoader {
     KEYS.put(
         "remote_round_trip_ms",
         "fixed cost of one segment request to a peer, added to its bytes at the bandwidth above");
+    KEYS.put(
+        "scheduling",
+        "fcfs, srpt (least remaining work first) or edf (earliest deadline first): which members"
+            + " each denoising step runs");
+    KEYS.put(
+        "max_step_tokens",
+        "computed rows one step may run beside max_batch (0 = auto: none under fcfs, else the"
+            + " calibrated end of the flat step-time region, at least one image's tokens)");
+    KEYS.put(
+        "aging_steps",
+        "worker steps a waiting member takes to climb one priority class (the starvation guard)");
   }
 
   private ConfigLoader() {}
@@ -98,7 +110,10 @@ public final class ConfigLoader {
         onOff("cluster", v.get("cluster"), d.cluster()),
         pathOf(v.get("cluster_config"), d.clusterConfig()),
         doubleOf(v, "remote_fetch_mib_per_s", d.remoteFetchMibPerS()),
-        doubleOf(v, "remote_round_trip_ms", d.remoteRoundTripMs()));
+        doubleOf(v, "remote_round_trip_ms", d.remoteRoundTripMs()),
+        schedulingOf(v.get("scheduling"), d.scheduling()),
+        intOf(v, "max_step_tokens", d.maxStepTokens()),
+        intOf(v, "aging_steps", d.agingSteps()));
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -166,6 +181,15 @@ public final class ConfigLoader {
     if (s == null) return dflt;
     try {
       return Routing.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config: " + e.getMessage());
+    }
+  }
+
+  private static Scheduling schedulingOf(String s, Scheduling dflt) {
+    if (s == null) return dflt;
+    try {
+      return Scheduling.parse(s);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("config: " + e.getMessage());
     }

@@ -2,6 +2,8 @@ package io.instgenie.verticles;
 
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepPolicy;
 import java.nio.file.Path;
 
 /**
@@ -30,7 +32,10 @@ public record ServiceConfig(
     boolean cluster,
     Path clusterConfig,
     double remoteFetchMibPerS,
-    double remoteRoundTripMs) {
+    double remoteRoundTripMs,
+    Scheduling scheduling,
+    int maxStepTokens,
+    int agingSteps) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -98,6 +103,14 @@ public record ServiceConfig(
     require(
         remoteRoundTripMs >= 0 && Double.isFinite(remoteRoundTripMs),
         "remote_round_trip_ms must be a number >= 0");
+    require(scheduling != null, "scheduling must be fcfs, srpt or edf");
+    require(maxStepTokens >= 0, "max_step_tokens must be >= 0 (0 = auto), got " + maxStepTokens);
+    require(agingSteps >= 1, "aging_steps must be at least 1, got " + agingSteps);
+  }
+
+  /** The step policy of the denoise workers. */
+  public StepPolicy stepPolicy() {
+    return new StepPolicy(scheduling, agingSteps);
   }
 
   private static void require(boolean ok, String message) {
@@ -127,6 +140,9 @@ public record ServiceConfig(
         false,
         null,
         1000,
-        0.5);
+        0.5,
+        Scheduling.FCFS,
+        0,
+        StepPolicy.DEFAULT_AGING_STEPS);
   }
 }

@@ -2,6 +2,7 @@ package io.instgenie.verticles.http;
 
 import io.instgenie.verticles.ServiceException;
 import io.instgenie.verticles.messages.RawEdit;
+import io.instgenie.verticles.policy.Priority;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -55,7 +56,9 @@ final class EditForms {
         longOf(str(j.getValue("seed")), "seed"),
         floatOf(str(j.getValue("guidance")), "guidance"),
         alphaMask,
-        templateOnly);
+        templateOnly,
+        longOf(str(j.getValue("timeout_ms")), "timeout_ms"),
+        priority(text(j, "priority")));
   }
 
   private static Future<RawEdit> fromMultipart(
@@ -66,6 +69,8 @@ final class EditForms {
     Float guidance = floatOf(form.get("guidance"), "guidance");
     String prompt = form.get("prompt");
     String templateId = form.get("template_id");
+    Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
+    Priority priority = priority(form.get("priority"));
     Future<byte[]> image = upload(vertx, rc, "image");
     Future<byte[]> mask = upload(vertx, rc, "mask");
     return Future.all(image, mask)
@@ -80,7 +85,18 @@ final class EditForms {
                     seed,
                     guidance,
                     alphaMask,
-                    templateOnly));
+                    templateOnly,
+                    timeoutMs,
+                    priority));
+  }
+
+  private static Priority priority(String s) {
+    if (s == null || s.isBlank()) return Priority.INTERACTIVE;
+    try {
+      return Priority.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
   }
 
   private static Future<byte[]> upload(Vertx vertx, RoutingContext rc, String field) {

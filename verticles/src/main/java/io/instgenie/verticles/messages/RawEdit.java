@@ -1,9 +1,12 @@
 package io.instgenie.verticles.messages;
 
+import io.instgenie.verticles.policy.Priority;
+
 /**
  * An edit as the HTTP API received it, images still encoded. Either {@code image} or {@code
  * templateId} names the template. {@code alphaMask}: transparent pixels mark the edit (the OpenAI
- * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm.
+ * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm. {@code timeoutMs}:
+ * the client's deadline for the edit (null: none); {@code priority}: its class (null: interactive).
  */
 public record RawEdit(
     byte[] image,
@@ -14,4 +17,31 @@ public record RawEdit(
     Long seed,
     Float guidance,
     boolean alphaMask,
-    boolean templateOnly) {}
+    boolean templateOnly,
+    Long timeoutMs,
+    Priority priority) {
+  /** An edit without a deadline, interactive. */
+  public RawEdit(
+      byte[] image,
+      byte[] mask,
+      String templateId,
+      String prompt,
+      Integer steps,
+      Long seed,
+      Float guidance,
+      boolean alphaMask,
+      boolean templateOnly) {
+    this(
+        image,
+        mask,
+        templateId,
+        prompt,
+        steps,
+        seed,
+        guidance,
+        alphaMask,
+        templateOnly,
+        null,
+        Priority.INTERACTIVE);
+  }
+}
