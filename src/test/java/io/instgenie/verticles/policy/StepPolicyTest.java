@@ -118,4 +118,26 @@ class StepPolicyTest {
     assertEquals(Scheduling.SRPT, Scheduling.parse(" SRPT "));
     assertEquals(Priority.BATCH, Priority.parse("batch"));
   }
+
+  @Test
+  @DisplayName(
+      "projected ends at 1 ms a row: srpt one member a step runs b (10) then a (3 × 10): 10 and"
+          + " 40 ms; fcfs both each step: b at 20, a at 20 + 10 + 10 = 40 ms")
+  void projection() {
+    List<StepCandidate<String>> cs = List.of(c("a", 10, 3, 0), c("b", 10, 1, 1));
+    java.util.Map<String, Double> srpt =
+        StepProjection.finishMs(
+            cs, new StepPolicy(Scheduling.SRPT, 16), StepBudget.members(1), 0, 1);
+    assertEquals(10.0, srpt.get("b"));
+    assertEquals(40.0, srpt.get("a"));
+    java.util.Map<String, Double> fcfs =
+        StepProjection.finishMs(cs, StepPolicy.FCFS, StepBudget.members(8), 0, 1);
+    assertEquals(20.0, fcfs.get("b"));
+    assertEquals(40.0, fcfs.get("a"));
+    // a fixed cost per step counts once per step: srpt runs 4 steps
+    java.util.Map<String, Double> based =
+        StepProjection.finishMs(
+            cs, new StepPolicy(Scheduling.SRPT, 16), StepBudget.members(1), 5, 1);
+    assertEquals(60.0, based.get("a"));
+  }
 }

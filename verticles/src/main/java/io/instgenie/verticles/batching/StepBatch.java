@@ -231,12 +231,21 @@ public final class StepBatch<M> {
     stepping.addAll(running);
   }
 
-  private void formByPolicy(Rules<M> rules) {
+  /**
+   * What the policy ranks: the started members in joining order, then the queued ones (not held) in
+   * queue order, each with its work and its wait.
+   */
+  public List<StepCandidate<M>> candidates(Rules<M> rules) {
     List<StepCandidate<M>> candidates = new ArrayList<>();
     long order = 0;
     for (M m : running) candidates.add(new StepCandidate<>(m, rules.work(m), order++, waited(m)));
     for (M m : queue)
       if (!rules.held(m)) candidates.add(new StepCandidate<>(m, rules.work(m), order++, waited(m)));
+    return candidates;
+  }
+
+  private void formByPolicy(Rules<M> rules) {
+    List<StepCandidate<M>> candidates = candidates(rules);
     StepBudget budget = budget();
     long rows = 0;
     for (StepCandidate<M> c : policy.rank(candidates)) {

@@ -6,9 +6,11 @@ import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.policy.StepPolicy;
+import io.instgenie.verticles.policy.StepProjection;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,11 +49,14 @@ public final class StepLoop implements Runnable {
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of(), 0);
   private int lastRows;
+
+  /** Measured step time per computed row (EMA; -1 until a step ran): the projection's cost. */
+  private double msPerRow = -1;
+
   private volatile StepPolicy policy = StepPolicy.FCFS;
   private volatile int maxStepTokens;
   private volatile CostModel calibrated;
   private volatile boolean rescheduled;
-  private double stepMsEma = -1;
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
@@ -93,7 +98,7 @@ public final class StepLoop implements Runnable {
     this.batch = new StepBatch<>(maxBatch, continuous);
     this.events = new LoopEvents(listener, () -> stepsRun);
     this.endings = new LoopEndings(batch, events, store, forward.config(), faults);
-    this.arrivals = new LoopArrivals(batch, events, store, useCache);
+    this.arrivals = new LoopArrivals(batch, events, store, useCache, this::projectEnds);
     this.admission =
         new LoopAdmission(store, forward.config(), useCache, events, faults, endings::fail);
   }
@@ -207,10 +212,14 @@ public final class StepLoop implements Runnable {
     if (choice.slowest() != null)
       listener.blockModes(choice.slowest(), choice.cached(), choice.recomputed());
     int members = running.size();
+    for (Member m : running) m.job().afterStep();
+    double stepMs0 = (System.nanoTime() - t0) / 1e6;
+    int rows = rows(running);
+    if (rows > 0) msPerRow = msPerRow < 0 ? stepMs0 / rows : 0.8 * msPerRow + 0.2 * stepMs0 / rows;
+    Map<Member, Double> ends = projectEnds();
     for (Member m : running) {
-      m.job().afterStep();
       if (m instanceof EditMember e) {
-        events.step(e, stepMsEma);
+        events.step(e, ends.getOrDefault(e, 0.0));
       } else if (m instanceof TemplateRunMember r) {
         for (Member w : batch.waiters(r.templateId))
           events.templateStep(w.id(), r.job.step(), r.job.steps());
@@ -218,10 +227,20 @@ public final class StepLoop implements Runnable {
     }
     for (Member m : batch.leave(m -> m.job().done())) endings.finish(m);
     double stepMs = (System.nanoTime() - t0) / 1e6;
-    stepMsEma = stepMsEma < 0 ? stepMs : 0.8 * stepMsEma + 0.2 * stepMs;
-    lastRows = rows(running);
+    lastRows = rows;
     load = snapshot();
     listener.stepDone(members, seqs.size(), stepMs, kernelMs);
+  }
+
+  /**
+   * Each started or queued member's projected end (ms from now): the steps played forward with this
+   * loop's policy and budget at the measured ms per computed row ({@link StepProjection}); empty
+   * until a step was measured.
+   */
+  private Map<Member, Double> projectEnds() {
+    if (msPerRow < 0) return Map.of();
+    return StepProjection.finishMs(
+        batch.candidates(admission), batch.policy(), batch.budget(), 0, msPerRow);
   }
 
   private static int rows(List<Member> members) {
