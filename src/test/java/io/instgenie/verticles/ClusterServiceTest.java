@@ -55,6 +55,7 @@ class ClusterServiceTest {
     keys.put("port", "0");
     keys.put("workers", "1");
     keys.put("max_batch", "4");
+    keys.put("max_steps", String.valueOf(ServiceClient.LONG_EDIT_STEPS));
     keys.put("routing", "round-robin");
     keys.put("cache_memory_bytes", String.valueOf(64L << 20));
     keys.put("cluster", "on");

@@ -104,4 +104,83 @@ class ConfigLoaderTest {
             () -> ConfigLoader.load(null, Map.of("INSTGENIE_ROUTING", "random"), Map.of()));
     assertTrue(r.getMessage().contains("fewest-masked-tokens"), r.getMessage());
   }
+
+  private static String error(Runnable load) {
+    return assertThrows(IllegalArgumentException.class, load::run).getMessage();
+  }
+
+  @Test
+  @DisplayName(
+      "a number past its type's range is an error, never a silent wrap (max_batch=4294967297)")
+  void overflow() {
+    String m = error(() -> ConfigLoader.load(null, Map.of(), Map.of("max_batch", "4294967297")));
+    assertEquals(
+        "config: max_batch must be a whole number from 1 to 2147483647, got '4294967297'", m);
+    String l =
+        error(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("INSTGENIE_CACHE_DISK_BYTES", "99999999999999999999"), Map.of()));
+    assertTrue(l.contains("cache_disk_bytes must be a whole number >= 1"), l);
+  }
+
+  @Test
+  @DisplayName("each kind of bad value names the key, what it must be and what it got")
+  void badKinds() {
+    assertEquals(
+        "config: port must be a whole number, got 'eighty'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("port", "eighty"))));
+    assertEquals(
+        "config: port must be a whole number from 0 to 65535, got '70000'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("port", "70000"))));
+    assertEquals(
+        "config: queue_capacity must be a whole number from 1 to 2147483647, got '0'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("queue_capacity", "0"))));
+    assertEquals(
+        "config: remote_round_trip_ms must be a number from 0 to 1000000000, got 'NaN'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("remote_round_trip_ms", "NaN"))));
+    assertEquals(
+        "config: cache must be on or off, got 'maybe'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("cache", "maybe"))));
+    assertEquals(
+        "config: cache_precision must be f32 or bf16, got 'f16'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("cache_precision", "f16"))));
+    assertEquals(
+        "config: max_steps must be a whole number from 1 to 1000000, got '-5'",
+        error(() -> ConfigLoader.load(null, Map.of(), Map.of("max_steps", "-5"))));
+  }
+
+  @Test
+  @DisplayName("an unknown key in the file names it and lists every valid key")
+  void unknownFileKey() throws Exception {
+    Path f = file("{\"max_bach\": 4}");
+    String m = error(() -> load(f));
+    assertTrue(m.contains("unknown key 'max_bach'"), m);
+    for (Setting<?> s : ServiceSettings.ALL) assertTrue(m.contains(s.key()), m);
+  }
+
+  @Test
+  @DisplayName("an unknown INSTGENIE_* variable names it and lists every valid variable")
+  void unknownVariable() {
+    String m = error(() -> ConfigLoader.load(null, Map.of("INSTGENIE_MAXBATCH", "4"), Map.of()));
+    assertTrue(m.contains("unknown environment variable INSTGENIE_MAXBATCH"), m);
+    for (Setting<?> s : ServiceSettings.ALL) assertTrue(m.contains(s.env()), m);
+    // other variables are not ours
+    ConfigLoader.load(null, Map.of("PATH", "/bin", "INSTGENIEX", "1"), Map.of());
+  }
+
+  @Test
+  @DisplayName("README's configuration table is the one the settings declare")
+  void readmeTable() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    String table = ServiceSettings.markdownTable();
+    assertTrue(
+        readme.contains(table),
+        "README.md's configuration table must be exactly ServiceSettings.markdownTable():\n"
+            + table);
+  }
+
+  private static ServiceConfig load(Path f) {
+    return ConfigLoader.load(f, Map.of(), Map.of());
+  }
 }

@@ -24,13 +24,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
 class PriorityServiceTest {
   private static ServiceConfig oneSlot() {
+    // cache off: no template runs, so the long edit's steps start at once and last a while
     return ServiceClient.config(
-        Map.of("max_batch", "1", "scheduling", "fcfs", "aging_steps", "100000"));
+        Map.of(
+            "max_batch",
+            "1",
+            "scheduling",
+            "fcfs",
+            "aging_steps",
+            "100000",
+            "cache",
+            "off",
+            "max_steps",
+            "3000"));
   }
 
   @Test
   @DisplayName(
-      "max_batch 1: an interactive edit (JSON) sent while a 200-step batch edit (multipart) runs"
+      "max_batch 1: an interactive edit (JSON) sent while a 3000-step batch edit (multipart) runs"
           + " preempts it and completes while the batch edit is still running")
   void interactivePreemptsBatch(Vertx vertx, VertxTestContext ctx) {
     Checkpoint done = ctx.checkpoint();
@@ -39,7 +50,7 @@ class PriorityServiceTest {
     ServiceClient.start(vertx, oneSlot())
         .compose(
             client -> {
-              MultipartForm slow = ServiceClient.editForm(template, mask, "a red circle", 200, 1L);
+              MultipartForm slow = ServiceClient.editForm(template, mask, "a red circle", 3000, 1L);
               slow.attribute("priority", "batch");
               return client
                   .submit(slow)

@@ -33,6 +33,12 @@ final class ServiceClient {
 
   private static final long POLL_MS = 20;
 
+  /**
+   * Tests' max_steps: edits of thousands of steps (on the tiny model) stay running while a test
+   * acts on them.
+   */
+  static final int LONG_EDIT_STEPS = 10_000;
+
   final Vertx vertx;
   final InstGenieService service;
   final DitModel model;
@@ -71,6 +77,7 @@ final class ServiceClient {
     v.put("cache_memory_bytes", String.valueOf(64L << 20));
     v.put("backend", backend);
     v.put("retry_after_seconds", "1");
+    v.put("max_steps", String.valueOf(LONG_EDIT_STEPS));
     return ConfigLoader.load(null, Map.of(), v);
   }
 
@@ -83,6 +90,7 @@ final class ServiceClient {
     v.put("workers", "1");
     v.put("cache_memory_bytes", String.valueOf(64L << 20));
     v.put("retry_after_seconds", "1");
+    v.put("max_steps", String.valueOf(LONG_EDIT_STEPS));
     v.put("max_batch", String.valueOf(d.maxBatch()));
     v.putAll(changes);
     return ConfigLoader.load(null, Map.of(), v);

@@ -59,7 +59,10 @@ class TemplatesTest extends SharedService {
                   () -> {
                     assertEquals(200, r.statusCode(), r.bodyAsString());
                     assertEquals(
-                        new JsonObject().put("template_id", expectedId).put("status", "ready"),
+                        new JsonObject()
+                            .put("template_id", expectedId)
+                            .put("status", "ready")
+                            .put("tiers", new io.vertx.core.json.JsonArray().add("memory")),
                         r.bodyAsJsonObject());
                     warmed.flag();
                   });

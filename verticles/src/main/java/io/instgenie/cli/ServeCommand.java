@@ -12,8 +12,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code instgenie serve}: the HTTP service on one node, alone or as one node of a cluster. */
 @Command(
@@ -112,14 +114,37 @@ final class ServeCommand implements Callable<Integer> {
             + ", max batch "
             + c.maxBatch()
             + "); ready after warm-up at /health/ready");
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  vertx.close().await();
-                  stopped.countDown();
-                }));
+    // SIGTERM drains (a second one ends what is left); POST /admin/drain does the same
+    AtomicInteger terms = new AtomicInteger();
+    InstGenieService drained = service;
+    Signal.handle(
+        new Signal("TERM"),
+        sig -> {
+          LOG.log(
+              Level.INFO,
+              terms.incrementAndGet() == 1
+                  ? "SIGTERM: draining (new edits get 503; queued and running edits finish)"
+                  : "second SIGTERM: ending what is left");
+          drained.drain();
+        });
+    service.drained().onComplete(ar -> stopped.countDown());
+    Thread onInterrupt =
+        new Thread(
+            () -> {
+              vertx.close().await();
+              stopped.countDown();
+            });
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
     stopped.await();
+    if (service.drained().isComplete()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException shuttingDown) {
+        return 0; // interrupted during the drain: the hook closes Vert.x
+      }
+      vertx.close().await(); // flushes the disk tier
+      LOG.log(Level.INFO, "drained; exiting");
+    }
     return 0;
   }
 }

@@ -19,6 +19,12 @@ public final class Addresses {
   /** Balancer: the index of a worker of this node that failed to start (node-local). */
   public static final String WORKER_FAILED = "instgenie.balancer.worker-failed";
 
+  /**
+   * Jobs: drain (the timeout in ms; 0: end what is left now): new jobs are refused, the reply comes
+   * once every job has ended (node-local).
+   */
+  public static final String JOB_DRAIN = "instgenie.jobs.drain";
+
   /** Jobs: {@code Registration} of a new job (fails with 429 when the table is full). */
   public static final String JOB_REGISTER = "instgenie.jobs.register";
 

@@ -41,9 +41,12 @@ public final class AdmissionVerticle extends VerticleBase {
         }
       };
 
-  public AdmissionVerticle(ModelConfig model, String modelDigest) {
+  private final EditLimits limits;
+
+  public AdmissionVerticle(ModelConfig model, String modelDigest, EditLimits limits) {
     this.model = model;
     this.modelDigest = modelDigest;
+    this.limits = limits;
   }
 
   @Override
@@ -62,38 +65,33 @@ public final class AdmissionVerticle extends VerticleBase {
       msg.fail(ServiceException.BAD_REQUEST, e.getMessage());
       return;
     }
-    String id = UUID.randomUUID().toString();
-    boolean templateOnly = msg.body().templateOnly();
-    Long timeoutMs = msg.body().timeoutMs();
-    if (timeoutMs != null && timeoutMs <= 0) {
-      msg.fail(ServiceException.BAD_REQUEST, "timeout_ms must be positive, got " + timeoutMs);
+    long timeout;
+    try {
+      timeout = limits.timeoutMs(msg.body().timeoutMs());
+    } catch (ServiceException e) {
+      msg.fail(e.failureCode(), e.getMessage());
       return;
     }
+    String id = UUID.randomUUID().toString();
+    boolean templateOnly = msg.body().templateOnly();
     Priority priority = msg.body().priority();
     PreparedEdit edit = p;
+    long now = System.currentTimeMillis();
+    DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority);
     vertx
         .eventBus()
         .request(
             Addresses.JOB_REGISTER,
-            new Registration(id, p.templateId(), p.steps(), p.seed(), templateOnly),
+            new Registration(
+                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs()),
             new DeliveryOptions().setSendTimeout(10_000))
         .onSuccess(
             ok -> {
               templates.put(edit.templateId(), edit.request().template());
-              vertx
-                  .eventBus()
-                  .send(Addresses.ROUTE, task(id, edit, templateOnly, timeoutMs, priority));
+              vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
             })
         .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
-  }
-
-  /** The task, admitted now, with its deadline (admission + {@code timeoutMs}; none when null). */
-  private static DenoiseTask task(
-      String id, PreparedEdit edit, boolean templateOnly, Long timeoutMs, Priority priority) {
-    long now = System.currentTimeMillis();
-    long deadline = timeoutMs == null ? Long.MAX_VALUE : now + timeoutMs;
-    return new DenoiseTask(id, edit, templateOnly, now, deadline, priority);
   }
 
   private PreparedEdit prepare(RawEdit raw) {
@@ -113,7 +111,9 @@ public final class AdmissionVerticle extends VerticleBase {
     }
     EditRequest r =
         new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
-    return PreparedEdit.of(r, model, modelDigest, random.nextLong());
+    PreparedEdit p = PreparedEdit.of(r, model, modelDigest, random.nextLong());
+    limits.check(p);
+    return p;
   }
 
   private RgbImage template(RawEdit raw) {

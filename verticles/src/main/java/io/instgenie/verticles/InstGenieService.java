@@ -5,6 +5,8 @@ import io.instgenie.cache.CacheConfig;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.RemoteTier;
 import io.instgenie.cache.TemplateCache;
+import io.instgenie.cache.TemplateRegistry;
+import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.dit.DitModel;
@@ -23,11 +25,15 @@ import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.http.HttpApiVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,13 +52,19 @@ public final class InstGenieService {
   private final ServiceMetrics metrics = new ServiceMetrics();
   private final ServiceHealth health;
   private final Faults faults;
-  private final List<TemplateCache> caches = new ArrayList<>();
+  private final List<TemplateCache> caches = new CopyOnWriteArrayList<>();
   private HttpApiVerticle http;
 
   /** What differs between a node alone and one of a cluster. */
   private final NodeRole role;
 
   private final AtomicReference<LinearFit> computeFit = new AtomicReference<>();
+
+  /** Completes once a drain has ended every job (and followers had a moment to hear it). */
+  private final Promise<Void> drained = Promise.promise();
+
+  /** How long followers are given to receive the last events before the node may close. */
+  private static final long FOLLOWERS_GRACE_MS = 250;
 
   private InstGenieService(
       Vertx vertx,
@@ -115,7 +127,13 @@ public final class InstGenieService {
     Future<?> chain =
         vertx
             .deployVerticle(
-                new JobsVerticle(config.queueCapacity(), RESULTS_KEPT, metrics, role.jobs()))
+                new JobsVerticle(
+                    config.queueCapacity(),
+                    RESULTS_KEPT,
+                    config.stallMs(),
+                    metrics,
+                    role.jobs(),
+                    config.activationCache() ? this::tiersHolding : null))
             .compose(
                 id ->
                     vertx.deployVerticle(
@@ -124,7 +142,9 @@ public final class InstGenieService {
             .compose(
                 id ->
                     vertx.deployVerticle(
-                        new AdmissionVerticle(model.config(), model.digest()), worker))
+                        new AdmissionVerticle(
+                            model.config(), model.digest(), EditLimits.of(model.config(), config)),
+                        worker))
             .compose(
                 id ->
                     vertx.deployVerticle(
@@ -188,7 +208,8 @@ public final class InstGenieService {
             model.config(),
             model.digest(),
             metrics,
-            health);
+            health,
+            this::drain);
     return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();
   }
 
@@ -231,6 +252,39 @@ public final class InstGenieService {
   /** The cluster's template directory, or null when this node runs alone. */
   public TemplateDirectory templateDirectory() {
     return role.directory();
+  }
+
+  /**
+   * Drains the node: readiness turns 503 and new edits get 503 at once; queued and running edits
+   * finish, up to {@code drain_timeout_ms}, then what is left ends {@code failed{error:"node shut
+   * down"}}. Thread-safe; a second call ends what is left at once. The future completes once no
+   * edit is left.
+   */
+  public Future<Void> drain() {
+    boolean first = !health.draining();
+    health.drain();
+    vertx
+        .eventBus()
+        .request(
+            Addresses.JOB_DRAIN,
+            first ? config.drainTimeoutMs() : 0L,
+            new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
+        .onComplete(ar -> vertx.setTimer(FOLLOWERS_GRACE_MS, t -> drained.tryComplete()));
+    return drained.future();
+  }
+
+  /** The tiers of this node's caches that hold the template's activations (any step count). */
+  private Set<TierKind> tiersHolding(String templateId) {
+    Set<TierKind> out = EnumSet.noneOf(TierKind.class);
+    for (TemplateCache c : caches)
+      for (TemplateRegistry.Entry e : c.registry().entries())
+        if (e.key().id().equals(templateId)) out.addAll(e.tiers());
+    return out;
+  }
+
+  /** Completes once a drain has finished. */
+  public Future<Void> drained() {
+    return drained.future();
   }
 
   public boolean ready() {

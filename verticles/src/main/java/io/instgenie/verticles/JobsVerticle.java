@@ -1,5 +1,7 @@
 package io.instgenie.verticles;
 
+import io.instgenie.cache.TierKind;
+import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.JobMirror;
@@ -12,16 +14,21 @@ import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.messages.Timings;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The job table: every job's state, events (numbered) and result. Admission registers jobs here,
@@ -48,11 +55,30 @@ public final class JobsVerticle extends VerticleBase {
 
   private int unfinished;
 
+  /** Set once the node drains: completes when no job is left. */
+  private Promise<Void> drained;
+
+  private long drainTimer = -1;
+
+  /** The watchdog's limit: see {@link #watch}. */
+  private final long stallMs;
+
+  /**
+   * How long after its deadline the table ends a job itself: the worker holding it ends it at its
+   * next step boundary, this is for a job no worker holds.
+   */
+  static final long DEADLINE_GRACE_MS = 1000;
+
   /** One job's record. */
   private static final class Job {
     final Registration reg;
     final long createdMs = System.currentTimeMillis();
     final List<JobEvent> events = new ArrayList<>();
+
+    /** When a worker (or the balancer) last said anything of it; its placement counts. */
+    long lastHeardMs = createdMs;
+
+    boolean placed;
     JobStatus status = JobStatus.QUEUED;
     Integer position;
     int step;
@@ -93,11 +119,21 @@ public final class JobsVerticle extends VerticleBase {
     }
   }
 
-  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics) {
-    this(capacity, resultsKept, metrics, JobCluster.SINGLE_NODE);
-  }
+  /**
+   * The tiers of this node's caches that hold a template's activations now; null when the service
+   * caches none (cache off).
+   */
+  private final Function<String, Set<TierKind>> tiersHolding;
 
-  public JobsVerticle(int capacity, int resultsKept, ServiceMetrics metrics, JobCluster cluster) {
+  public JobsVerticle(
+      int capacity,
+      int resultsKept,
+      long stallMs,
+      ServiceMetrics metrics,
+      JobCluster cluster,
+      Function<String, Set<TierKind>> tiersHolding) {
+    this.tiersHolding = tiersHolding;
+    this.stallMs = stallMs;
     this.capacity = capacity;
     this.resultsKept = resultsKept;
     this.metrics = metrics;
@@ -109,6 +145,7 @@ public final class JobsVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     metrics.gauge(
         "instgenie_jobs_unfinished", "Jobs admitted and not yet finished", () -> unfinished);
+    vertx.setPeriodic(Math.max(50, Math.min(1000, stallMs / 4)), t -> watch());
     return Future.all(
         List.of(
             bus.<Registration>localConsumer(Addresses.JOB_REGISTER, this::register).completion(),
@@ -121,13 +158,64 @@ public final class JobsVerticle extends VerticleBase {
             bus.<String>localConsumer(Addresses.JOB_IMAGE, this::image).completion(),
             bus.<String>localConsumer(Addresses.JOB_CANCEL, this::cancel).completion(),
             bus.<String>localConsumer(Addresses.TEMPLATE_GET, this::template).completion(),
+            bus.<Long>localConsumer(Addresses.JOB_DRAIN, this::drain).completion(),
             cluster.start(new Table())));
   }
 
   /** Where the balancer sent a job: clustered, its mirror keeps it for re-admission. */
   private void placed(Placement p) {
     Job j = jobs.get(p.task().id());
-    if (j != null && !j.status.terminal()) j.mirror.placed(p);
+    if (j == null || j.status.terminal()) return;
+    j.placed = true;
+    j.lastHeardMs = System.currentTimeMillis();
+    j.mirror.placed(p);
+  }
+
+  /**
+   * The watchdog: a job past its deadline (and its grace), a running job whose worker has sent
+   * nothing for {@code stall_ms}, and a job no worker took within {@code stall_ms} end {@code
+   * failed} here, and their workers are told to drop them. No job stays unfinished with nobody
+   * holding it.
+   */
+  private void watch() {
+    long now = System.currentTimeMillis();
+    List<Job> late = new ArrayList<>();
+    List<Job> stalled = new ArrayList<>();
+    for (Job j : jobs.values()) {
+      if (j.status.terminal()) continue;
+      if (now - j.reg.deadlineAtMs() >= DEADLINE_GRACE_MS) late.add(j);
+      else if ((j.status == JobStatus.RUNNING || !j.placed) && now - j.lastHeardMs > stallMs)
+        stalled.add(j);
+    }
+    for (Job j : late) endHere(j, StepLoop.DEADLINE_EXCEEDED);
+    for (Job j : stalled)
+      endHere(j, "no worker has reported on this edit for " + stallMs + " ms (stall_ms)");
+  }
+
+  /**
+   * Drains the table: no new job is taken; the reply comes once every unfinished job has ended, or
+   * after {@code timeout} ms, when what is left ends {@code failed{error:"node shut down"}}. A
+   * second drain with 0 ends what is left at once.
+   */
+  private void drain(Message<Long> msg) {
+    if (drained == null) drained = Promise.promise();
+    long timeout = msg.body();
+    if (timeout <= 0) shutDown();
+    else if (drainTimer < 0) drainTimer = vertx.setTimer(timeout, t -> shutDown());
+    if (unfinished == 0) drained.tryComplete();
+    drained.future().onComplete(ar -> msg.reply(Boolean.TRUE));
+  }
+
+  /** Ends every unfinished job: the node is going away. */
+  private void shutDown() {
+    List<Job> left = jobs.values().stream().filter(j -> !j.status.terminal()).toList();
+    for (Job j : left) endHere(j, "node shut down");
+  }
+
+  /** Ends a job from the table itself (through {@link #event}); its worker drops it. */
+  private void endHere(Job j, String error) {
+    event(JobEvent.of(j.reg.id(), new JobEvent.Failed(error)));
+    vertx.eventBus().publish(Addresses.WORKER_CANCEL, j.reg.id());
   }
 
   /** An event from this node's workers: this job table's own job, or a guest's (sent home). */
@@ -140,6 +228,12 @@ public final class JobsVerticle extends VerticleBase {
   }
 
   private void register(Message<Registration> msg) {
+    if (drained != null) {
+      msg.fail(
+          ServiceException.UNAVAILABLE,
+          "the node is shutting down and takes no new edits; retry later (or on another node)");
+      return;
+    }
     if (unfinished >= capacity) {
       msg.fail(
           ServiceException.TOO_MANY,
@@ -168,6 +262,7 @@ public final class JobsVerticle extends VerticleBase {
   private void event(JobEvent e) {
     Job j = jobs.get(e.id());
     if (j == null || j.status.terminal()) return;
+    j.lastHeardMs = System.currentTimeMillis();
     e = j.mirror.withNode(e);
     JobEvent numbered = e.withSeq(j.events.size() + 1);
     if (e.terminal()) end(j, e.body());
@@ -194,6 +289,7 @@ public final class JobsVerticle extends VerticleBase {
       templates.remove(t);
     }
     j.mirror.ended();
+    if (drained != null && unfinished == 0) drained.tryComplete();
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator();
         finishedOrder.size() > resultsKept && it.hasNext(); ) {
@@ -246,11 +342,29 @@ public final class JobsVerticle extends VerticleBase {
     msg.reply(j.status.wire());
   }
 
+  /**
+   * A template's state, truthfully: {@code pending} until its first run ends; {@code ready} with
+   * the tiers that hold its activations now ({@code remote}: another node's); {@code evicted} once
+   * no tier holds them (an edit of it still works: it redoes the template run).
+   */
   private void template(Message<String> msg) {
-    String state = templates.get(msg.body());
-    if (state == null && cluster.templateHeld(msg.body())) state = "ready";
-    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + msg.body());
-    else msg.reply(new JsonObject().put("template_id", msg.body()).put("status", state));
+    String id = msg.body();
+    String state = templates.get(id);
+    boolean elsewhere = cluster.templateHeld(id);
+    if (tiersHolding == null) { // no cache: what the jobs said
+      if (state == null && elsewhere) state = "ready";
+      if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
+      else msg.reply(new JsonObject().put("template_id", id).put("status", state));
+      return;
+    }
+    JsonArray tiers = new JsonArray();
+    for (TierKind t : tiersHolding.apply(id)) tiers.add(t.name().toLowerCase(Locale.ROOT));
+    if (elsewhere && tiers.isEmpty()) tiers.add("remote");
+    if (!tiers.isEmpty()) state = "ready";
+    else if ("ready".equals(state)) state = "evicted";
+    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
+    else
+      msg.reply(new JsonObject().put("template_id", id).put("status", state).put("tiers", tiers));
   }
 
   /** Answers with what the cluster found, or its failure's status. */

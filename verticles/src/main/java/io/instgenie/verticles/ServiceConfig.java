@@ -5,10 +5,13 @@ import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Every setting of the service, validated once. Resolved by {@link ConfigLoader} from defaults,
- * then a JSON file, then environment variables, then command-line flags.
+ * then a JSON file, then environment variables, then command-line flags; each setting is declared
+ * in {@link ServiceSettings}.
  */
 public record ServiceConfig(
     String host,
@@ -33,6 +36,11 @@ public record ServiceConfig(
     Path clusterConfig,
     double remoteFetchMibPerS,
     double remoteRoundTripMs,
+    int maxSteps,
+    long maxTemplateRunBytes,
+    long maxEditMs,
+    long stallMs,
+    long drainTimeoutMs,
     Scheduling scheduling,
     int maxStepTokens,
     int agingSteps) {
@@ -79,33 +87,15 @@ public record ServiceConfig(
     STATIC
   }
 
+  /** Ranges are checked by the loader ({@link ServiceSettings}); here, only presence. */
   public ServiceConfig {
-    require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
-    require(maxBatch >= 1, "max_batch must be at least 1, got " + maxBatch);
-    require(queueCapacity >= 1, "queue_capacity must be at least 1, got " + queueCapacity);
-    require(maxBodyBytes >= 1024, "max_body_bytes must be at least 1024, got " + maxBodyBytes);
-    require(workers >= 1, "workers must be at least 1, got " + workers);
-    require(cacheMemoryBytes >= 0, "cache_memory_bytes must not be negative");
-    require(cacheDiskBytes > 0, "cache_disk_bytes must be positive");
-    require(cachePrecision != null, "cache_precision must be f32 or bf16");
-    require(retryAfterSeconds >= 1, "retry_after_seconds must be at least 1");
-    require(syncTimeoutMs >= 1000, "sync_timeout_ms must be at least 1000");
-    require(batching != null, "batching must be continuous or static");
-    require(host != null && !host.isBlank(), "host must not be empty");
-    require(backend != null, "backend must be auto, cuda, cpu or reference");
-    require(mode != null, "mode must be instgenie or baseline");
-    require(
-        routing != null,
-        "routing must be cost, round-robin, fewest-requests or fewest-masked-tokens");
-    require(
-        remoteFetchMibPerS > 0 && Double.isFinite(remoteFetchMibPerS),
-        "remote_fetch_mib_per_s must be a positive number");
-    require(
-        remoteRoundTripMs >= 0 && Double.isFinite(remoteRoundTripMs),
-        "remote_round_trip_ms must be a number >= 0");
-    require(scheduling != null, "scheduling must be fcfs, srpt or edf");
-    require(maxStepTokens >= 0, "max_step_tokens must be >= 0 (0 = auto), got " + maxStepTokens);
-    require(agingSteps >= 1, "aging_steps must be at least 1, got " + agingSteps);
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(batching, "batching");
+    Objects.requireNonNull(cachePrecision, "cache_precision");
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(routing, "routing");
+    Objects.requireNonNull(scheduling, "scheduling");
   }
 
   /** The step policy of the denoise workers. */
@@ -113,36 +103,8 @@ public record ServiceConfig(
     return new StepPolicy(scheduling, agingSteps);
   }
 
-  private static void require(boolean ok, String message) {
-    if (!ok) throw new IllegalArgumentException("config: " + message);
-  }
-
+  /** Every setting at its default. */
   public static ServiceConfig defaults() {
-    return new ServiceConfig(
-        "0.0.0.0",
-        8080,
-        8,
-        64,
-        10L << 20,
-        Mode.INSTGENIE.batching(),
-        Mode.INSTGENIE.activationCache(),
-        1,
-        2L << 30,
-        null,
-        20L << 30,
-        Precision.F32,
-        null,
-        "auto",
-        2,
-        600_000,
-        Mode.INSTGENIE,
-        Mode.INSTGENIE.routing(),
-        false,
-        null,
-        1000,
-        0.5,
-        Scheduling.FCFS,
-        0,
-        StepPolicy.DEFAULT_AGING_STEPS);
+    return ConfigLoader.load(null, Map.of(), Map.of());
   }
 }

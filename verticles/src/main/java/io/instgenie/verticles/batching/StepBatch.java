@@ -323,6 +323,36 @@ public final class StepBatch<M> {
     }
   }
 
+  /** Removes every queued member that {@code which} matches; answers them in queue order. */
+  public List<M> removeAllQueued(Predicate<M> which) {
+    List<M> out = new ArrayList<>();
+    for (Iterator<M> it = queue.iterator(); it.hasNext(); ) {
+      M m = it.next();
+      if (which.test(m)) {
+        out.add(m);
+        it.remove();
+        since.remove(m);
+      }
+    }
+    return out;
+  }
+
+  /** Removes every waiter, of any template run, that {@code which} matches; answers them. */
+  public List<M> removeWaiters(Predicate<M> which) {
+    List<M> out = new ArrayList<>();
+    for (List<M> waiters : waiting.values()) {
+      for (Iterator<M> it = waiters.iterator(); it.hasNext(); ) {
+        M m = it.next();
+        if (which.test(m)) {
+          out.add(m);
+          it.remove();
+          since.remove(m);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Removes the first waiter, of any template run, that {@code which} matches. */
   public boolean removeWaiter(Predicate<M> which) {
     for (List<M> waiters : waiting.values()) {

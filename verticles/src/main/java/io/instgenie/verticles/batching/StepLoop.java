@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
@@ -46,6 +47,7 @@ public final class StepLoop implements Runnable {
   private final LoopArrivals arrivals;
   private final LoopEndings endings;
   private final List<Sequence> seqs = new ArrayList<>();
+  private final LongSupplier clock;
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of(), 0);
   private int lastRows;
@@ -70,6 +72,9 @@ public final class StepLoop implements Runnable {
    */
   public record Load(int queued, int runningMembers, List<int[]> running, int lastStepRows) {}
 
+  /** The error of an edit that ran past its deadline. */
+  public static final String DEADLINE_EXCEEDED = "deadline exceeded";
+
   public StepLoop(
       DitForward forward,
       TemplateStore store,
@@ -80,7 +85,7 @@ public final class StepLoop implements Runnable {
     this(forward, store, listener, maxBatch, continuous, useCache, Faults.NONE);
   }
 
-  /** As above, with a fault-injection seam (tests). */
+  /** As below, on the wall clock. */
   public StepLoop(
       DitForward forward,
       TemplateStore store,
@@ -89,6 +94,31 @@ public final class StepLoop implements Runnable {
       boolean continuous,
       boolean useCache,
       Faults faults) {
+    this(
+        forward,
+        store,
+        listener,
+        maxBatch,
+        continuous,
+        useCache,
+        faults,
+        System::currentTimeMillis);
+  }
+
+  /**
+   * As above, with a fault-injection seam and the clock deadlines are read on (epoch ms; tests
+   * drive it by steps).
+   */
+  public StepLoop(
+      DitForward forward,
+      TemplateStore store,
+      StepListener listener,
+      int maxBatch,
+      boolean continuous,
+      boolean useCache,
+      Faults faults,
+      LongSupplier clock) {
+    this.clock = clock;
     this.forward = forward;
     this.store = store;
     this.listener = listener;
@@ -174,6 +204,7 @@ public final class StepLoop implements Runnable {
           rescheduled = false;
           batch.schedule(policy, maxStepRows());
         }
+        expire();
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.stepping().isEmpty()) step();
@@ -187,6 +218,20 @@ public final class StepLoop implements Runnable {
         for (Member m : batch.leave(m -> true)) endings.fail(m, "internal error: " + e);
       }
     }
+  }
+
+  /**
+   * Edits past their deadline leave before the next step, wherever they are (queued, waiting for a
+   * template run, running): so an edit ends within one step of its deadline.
+   */
+  private void expire() {
+    long now = clock.getAsLong();
+    java.util.function.Predicate<Member> late =
+        m -> m instanceof EditMember e && e.task.pastDeadline(now);
+    List<Member> gone = new ArrayList<>(batch.leave(late));
+    gone.addAll(batch.removeAllQueued(late));
+    gone.addAll(batch.removeWaiters(late));
+    for (Member m : gone) endings.fail(m, DEADLINE_EXCEEDED);
   }
 
   private void step() {

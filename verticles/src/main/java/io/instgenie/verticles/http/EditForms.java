@@ -67,9 +67,9 @@ final class EditForms {
     Integer steps = integer(form.get("steps"), "steps");
     Long seed = longOf(form.get("seed"), "seed");
     Float guidance = floatOf(form.get("guidance"), "guidance");
+    Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
     String prompt = form.get("prompt");
     String templateId = form.get("template_id");
-    Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
     Priority priority = priority(form.get("priority"));
     Future<byte[]> image = upload(vertx, rc, "image");
     Future<byte[]> mask = upload(vertx, rc, "mask");

@@ -50,6 +50,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final String modelDigest;
   private final ServiceMetrics metrics;
   private final ServiceHealth health;
+  private final Runnable drain;
   private HttpServer server;
 
   public HttpApiVerticle(
@@ -57,7 +58,9 @@ public final class HttpApiVerticle extends VerticleBase {
       ModelConfig model,
       String modelDigest,
       ServiceMetrics metrics,
-      ServiceHealth health) {
+      ServiceHealth health,
+      Runnable drain) {
+    this.drain = drain;
     this.config = config;
     this.model = model;
     this.modelDigest = modelDigest;
@@ -95,6 +98,7 @@ public final class HttpApiVerticle extends VerticleBase {
         .get("/health/live")
         .handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::healthReady);
+    router.post("/admin/drain").handler(this::adminDrain);
     router
         .get("/metrics")
         .handler(
@@ -148,7 +152,8 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private void reject(RoutingContext rc, Throwable err) {
-    if (ServiceException.statusOf(err) == ServiceException.TOO_MANY) {
+    int status = ServiceException.statusOf(err);
+    if (status == ServiceException.TOO_MANY || status == ServiceException.UNAVAILABLE) {
       rc.response().putHeader("Retry-After", String.valueOf(config.retryAfterSeconds()));
     }
     Responses.failure(rc, err);
@@ -246,7 +251,14 @@ public final class HttpApiVerticle extends VerticleBase {
                                   + "\ndata: "
                                   + Json.encode(e.toClient())
                                   + "\n\n"));
-              rc.request().connection().closeHandler(v -> f.close("closed"));
+              boolean cancelOnClose = cancelOnClose(rc);
+              rc.request()
+                  .connection()
+                  .closeHandler(
+                      v -> {
+                        if (cancelOnClose && !f.end().isComplete()) cancel(id);
+                        f.close("closed");
+                      });
               f.end()
                   .onComplete(
                       ar -> {
@@ -258,13 +270,31 @@ public final class HttpApiVerticle extends VerticleBase {
   /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
   private void editWebSocket(RoutingContext rc) {
     String id = rc.pathParam("id");
-    rc.request().toWebSocket().onSuccess(ws -> follow(ws, id)).onFailure(err -> rc.fail(400, err));
+    boolean cancelOnClose = cancelOnClose(rc);
+    rc.request()
+        .toWebSocket()
+        .onSuccess(ws -> follow(ws, id, cancelOnClose))
+        .onFailure(err -> rc.fail(400, err));
   }
 
-  private void follow(ServerWebSocket ws, String id) {
+  /** {@code ?cancel_on_close=1}: the follower's going away cancels the edit. */
+  private static boolean cancelOnClose(RoutingContext rc) {
+    String v = rc.queryParams().get("cancel_on_close");
+    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+  }
+
+  private void cancel(String id) {
+    vertx.eventBus().request(Addresses.JOB_CANCEL, id, TIMEOUT);
+  }
+
+  private void follow(ServerWebSocket ws, String id, boolean cancelOnClose) {
     ProgressFollower f =
         ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
-    ws.closeHandler(v -> f.close("closed"));
+    ws.closeHandler(
+        v -> {
+          if (cancelOnClose && !f.end().isComplete()) cancel(id);
+          f.close("closed");
+        });
     ws.textMessageHandler(
         text -> {
           if (text.trim().equals("cancel"))
@@ -344,6 +374,12 @@ public final class HttpApiVerticle extends VerticleBase {
       return;
     }
     List<Future<Accepted>> admitted = new ArrayList<>();
+    // a client that goes away before its answer cancels its edits
+    rc.response()
+        .closeHandler(
+            v -> {
+              if (!rc.response().ended()) cancelAll(admitted);
+            });
     EditForms.read(vertx, rc, true, false)
         .compose(
             raw -> {
@@ -369,12 +405,17 @@ public final class HttpApiVerticle extends VerticleBase {
             err -> {
               // one answer for all n: the siblings of a refused or failed edit must not keep
               // running
-              for (Future<Accepted> a : admitted) {
-                if (a.succeeded())
-                  vertx.eventBus().request(Addresses.JOB_CANCEL, a.result().id(), TIMEOUT);
-              }
+              cancelAll(admitted);
               reject(rc, err);
             });
+  }
+
+  /** Cancels the edits of a synchronous request (those already ended answer "too late"). */
+  private void cancelAll(List<Future<Accepted>> admitted) {
+    for (Future<Accepted> a : admitted) {
+      if (a.succeeded()) cancel(a.result().id());
+      else if (!a.isComplete()) a.onSuccess(late -> cancel(late.id()));
+    }
   }
 
   private Future<String> awaitImage(Accepted a) {
@@ -402,6 +443,12 @@ public final class HttpApiVerticle extends VerticleBase {
                   .<Buffer>request(Addresses.JOB_IMAGE, a.id(), TIMEOUT)
                   .map(m -> Base64.getEncoder().encodeToString(m.body().getBytes()));
             });
+  }
+
+  /** Starts a drain (SIGTERM does the same); answers at once, the process exits once drained. */
+  private void adminDrain(RoutingContext rc) {
+    drain.run();
+    Responses.json(rc, 202, new JsonObject().put("status", "draining"));
   }
 
   private void healthReady(RoutingContext rc) {

@@ -23,6 +23,12 @@ public record DenoiseTask(
     this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE, Priority.INTERACTIVE);
   }
 
+  /** An interactive task with a deadline. */
+  public DenoiseTask(
+      String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs, long deadlineAtMs) {
+    this(id, edit, templateOnly, admittedAtMs, deadlineAtMs, Priority.INTERACTIVE);
+  }
+
   /** True once {@code nowMs} is past the task's deadline. */
   public boolean pastDeadline(long nowMs) {
     return nowMs >= deadlineAtMs;

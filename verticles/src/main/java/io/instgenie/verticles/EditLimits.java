@@ -1,0 +1,80 @@
+package io.instgenie.verticles;
+
+import io.instgenie.cache.ActivationShape;
+import io.instgenie.cache.Precision;
+import io.instgenie.kernels.edit.PreparedEdit;
+import io.instgenie.kernels.model.ModelConfig;
+
+/**
+ * What one request may cost, checked at admission so that nothing past a limit is ever accepted:
+ * its steps ({@code max_steps}), its guidance, and the bytes its template run would cache ({@code
+ * max_template_run_bytes}: the activations are one allocation for the whole run, so a request whose
+ * run cannot fit is refused instead of taking the process's memory). A request over a limit gets
+ * 400 naming the limit.
+ */
+public record EditLimits(
+    ModelConfig model,
+    int maxSteps,
+    long maxTemplateRunBytes,
+    Precision precision,
+    boolean activationCache,
+    long maxEditMs) {
+  /** The range of classifier-free guidance a request may ask for. */
+  public static final float MIN_GUIDANCE = 0f;
+
+  public static final float MAX_GUIDANCE = 30f;
+
+  public static EditLimits of(ModelConfig model, ServiceConfig c) {
+    return new EditLimits(
+        model,
+        c.maxSteps(),
+        c.maxTemplateRunBytes(),
+        c.cachePrecision(),
+        c.activationCache(),
+        c.maxEditMs());
+  }
+
+  /**
+   * How long an edit may take, from admission to its end: the client's {@code timeout_ms}, at most
+   * the server's {@code max_edit_ms} (also the default).
+   */
+  public long timeoutMs(Long requested) {
+    if (requested == null) return maxEditMs;
+    if (requested <= 0) throw bad("timeout_ms must be positive, got " + requested);
+    return Math.min(requested, maxEditMs);
+  }
+
+  /** Throws a 400 {@link ServiceException} naming the first limit {@code p} is over. */
+  public void check(PreparedEdit p) {
+    if (p.steps() > maxSteps)
+      throw bad(
+          "steps must be at most " + maxSteps + " (the server's max_steps), got " + p.steps());
+    if (!(p.guidance() >= MIN_GUIDANCE && p.guidance() <= MAX_GUIDANCE))
+      throw bad(
+          "guidance must be between "
+              + MIN_GUIDANCE
+              + " and "
+              + MAX_GUIDANCE
+              + ", got "
+              + p.guidance());
+    if (!activationCache) return; // no template run: nothing is cached
+    long bytes = ActivationShape.of(model, p.steps(), precision).totalBytes();
+    if (bytes > maxTemplateRunBytes) {
+      long perStep = ActivationShape.of(model, 1, precision).totalBytes();
+      throw bad(
+          "a template run of "
+              + p.steps()
+              + " steps caches "
+              + bytes
+              + " bytes of activations, more than max_template_run_bytes ("
+              + maxTemplateRunBytes
+              + "); ask for at most "
+              + maxTemplateRunBytes / perStep
+              + " steps");
+    }
+  }
+
+  private static ServiceException bad(String message) {
+    return new ServiceException(ServiceException.BAD_REQUEST, message);
+  }
+}
