@@ -25,7 +25,7 @@ class BadConfigCliTest {
         "{\"remote_fetch_mib_per_s\": -1}|remote_fetch_mib_per_s must be a number from 0.001",
         "{\"batching\": \"dynamic\"}|batching must be continuous or static, got 'dynamic'",
         "{\"max_steps\": 0}|max_steps must be a whole number from 1 to 1000000",
-        "{\"max_bach\": 4}|unknown key 'max_bach' (known: backend, batching, cache,",
+        "{\"max_bach\": 4}|unknown key 'max_bach' (known: aging_steps, backend, batching, cache,",
         "{\"workers\": [1, 2]}|workers must be a single value",
         "[1, 2]|must hold a JSON object"
       })

@@ -74,6 +74,54 @@ class SimulateCommandTest {
         err.toString().contains("--batching takes continuous and/or static"), err.toString());
   }
 
+  @Test
+  @DisplayName(
+      "simulate --scheduling fcfs,srpt,edf runs each step policy on the same arrivals, static once,"
+          + " with each one's ratios to static")
+  void schedulingPolicies() throws Exception {
+    JsonNode doc =
+        json(
+            "simulate",
+            "--workers",
+            "1",
+            "--requests",
+            "300",
+            "--templates",
+            "3",
+            "--policy",
+            "cost",
+            "--batching",
+            "continuous,static",
+            "--scheduling",
+            "fcfs,srpt,edf",
+            "--steps",
+            "5,40",
+            "--load",
+            "0.9",
+            "--json");
+    JsonNode ps = doc.get("policies");
+    assertEquals(4, ps.size(), ps.toString());
+    for (String p : new String[] {"cost", "cost+srpt", "cost+edf", "cost/static"})
+      assertEquals(300, ps.get(p).get("completed").asInt(), p);
+    JsonNode srpt = ps.get("cost+srpt");
+    JsonNode fcfs = ps.get("cost");
+    JsonNode stat = ps.get("cost/static");
+    assertTrue(
+        srpt.get("mean_ms").asDouble() != fcfs.get("mean_ms").asDouble(),
+        "srpt scheduled otherwise than fcfs: " + ps);
+    JsonNode r = doc.get("static_ratios").get("cost+srpt");
+    assertEquals(
+        stat.get("mean_ms").asDouble() / srpt.get("mean_ms").asDouble(),
+        r.get("mean_static_over").asDouble());
+    assertEquals(
+        srpt.get("p95_ms").asDouble() / stat.get("p95_ms").asDouble(),
+        r.get("p95_over_static").asDouble());
+    StringWriter err = new StringWriter();
+    int rc = Main.run(new PrintWriter(err, true), "simulate", "--scheduling", "lifo");
+    assertEquals(Main.BAD_INPUT, rc, err.toString());
+    assertTrue(err.toString().contains("scheduling must be fcfs, srpt or edf"), err.toString());
+  }
+
   private static JsonNode json(String... args) throws Exception {
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

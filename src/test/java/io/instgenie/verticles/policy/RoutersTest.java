@@ -223,4 +223,32 @@ class RoutersTest {
           routing.configName());
     }
   }
+
+  @Test
+  @DisplayName(
+      "cost routing under srpt: a short edit goes to the worker whose one long member it would"
+          + " preempt (est. 1×50 + 1×5 = 55 ms) rather than the one with three shorter members"
+          + " ahead of it (1×110 + 5 = 115 ms); under fcfs the other way (555 vs 205 ms)")
+  void srptAwareEstimate() {
+    WorkerView oneLong =
+        new WorkerView(0, List.<int[]>of(new int[] {100, 40}), 0, 0, 8, Map.of(), Map.of());
+    WorkerView threeShort =
+        new WorkerView(
+            1,
+            List.of(new int[] {10, 2}, new int[] {10, 2}, new int[] {10, 2}),
+            0,
+            0,
+            8,
+            Map.of(),
+            Map.of());
+    RouteRequest shortEdit = new RouteRequest("t", 10, 5, 0, 0);
+    CostRouter srpt = new CostRouter(1, 1, Scheduling.SRPT);
+    CostRouter fcfs = new CostRouter(1, 1);
+    assertEquals(55, srpt.estimate(oneLong, shortEdit), 1e-9);
+    assertEquals(115, srpt.estimate(threeShort, shortEdit), 1e-9);
+    assertEquals(555, fcfs.estimate(oneLong, shortEdit), 1e-9);
+    assertEquals(205, fcfs.estimate(threeShort, shortEdit), 1e-9);
+    assertEquals(0, srpt.choose(List.of(oneLong, threeShort), shortEdit));
+    assertEquals(1, fcfs.choose(List.of(oneLong, threeShort), shortEdit));
+  }
 }

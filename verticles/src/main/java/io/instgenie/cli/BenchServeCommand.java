@@ -53,8 +53,32 @@ final class BenchServeCommand implements Callable<Integer> {
       description = "Which modes run, in this order (to check for order effects).")
   List<String> order;
 
+  @Option(
+      names = "--scheduling",
+      split = ",",
+      description =
+          "Step policies to compare instead of --order: static (request-level batching), fcfs,"
+              + " srpt, edf (continuous batching scheduled so), on the same arrivals.")
+  List<String> scheduling;
+
+  @Option(
+      names = "--load",
+      description =
+          "With --scheduling: the arrival rate as this fraction of static batching's capacity,"
+              + " measured first with a burst of --requests edits (instead of --rate).")
+  Double load;
+
+  @Option(
+      names = "--interactive",
+      defaultValue = "1",
+      description =
+          "With --scheduling: fraction of requests sent with priority interactive (seeded); the"
+              + " rest batch. Below 1, an idle run of the interactive ones is measured too.")
+  double interactive;
+
   @Override
   public Integer call() throws Exception {
+    if (scheduling != null && !scheduling.isEmpty()) return new ScheduleBench(this).run();
     if (rate <= 0
         || requests < 1
         || java.util.Arrays.stream(steps).anyMatch(x -> x < 1)
@@ -166,7 +190,7 @@ final class BenchServeCommand implements Callable<Integer> {
             cache ? "on" : "off"));
   }
 
-  private static Map<String, Object> toJson(ServeBench.Stats s) {
+  static Map<String, Object> toJson(ServeBench.Stats s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mean_ms", s.meanMs());
     m.put("p95_ms", s.p95Ms());

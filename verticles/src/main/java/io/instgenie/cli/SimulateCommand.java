@@ -14,6 +14,8 @@ import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.bench.WorkloadTrace;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.sim.SimConfig;
 import io.instgenie.verticles.sim.SimPlots;
 import io.instgenie.verticles.sim.SimReport;
@@ -86,6 +88,42 @@ final class SimulateCommand implements Callable<Integer> {
           "continuous, static, or both (continuous,static): every policy runs with each; static"
               + " batches take new members only when empty (default: continuous).")
   List<String> batching;
+
+  @Option(
+      names = "--scheduling",
+      split = ",",
+      defaultValue = "fcfs",
+      description =
+          "fcfs, srpt, edf, or several: each continuous run is repeated per step policy on the same"
+              + " arrivals (static batches are formed first come, first served).")
+  List<String> scheduling;
+
+  @Option(
+      names = "--max-step-tokens",
+      defaultValue = "0",
+      description = "Rows one step may run (0 = the service's auto rule on the simulated costs).")
+  int maxStepTokens;
+
+  @Option(
+      names = "--aging-steps",
+      defaultValue = "" + StepPolicy.DEFAULT_AGING_STEPS,
+      description = "Steps a waiting member takes to climb one priority class.")
+  int agingSteps;
+
+  @Option(
+      names = "--interactive",
+      defaultValue = "1",
+      description =
+          "Fraction of requests in the interactive class (seeded draw); the rest are batch.")
+  double interactive;
+
+  @Option(
+      names = "--deadline-slack",
+      defaultValue = "10",
+      description =
+          "Each request's deadline (edf): arrival + slack × its steps at one full-batch step's"
+              + " time.")
+  double deadlineSlack;
 
   @Option(
       names = "--preset",
@@ -186,20 +224,15 @@ final class SimulateCommand implements Callable<Integer> {
     double r = rate != null ? rate : round3(load * capacity);
     if (!(r > 0)) throw new IllegalArgumentException("--rate must be positive");
     List<Boolean> modes = modes(batching);
-    Simulator sim = new Simulator(config);
-    List<SimResult> results = new ArrayList<>();
-    for (boolean continuous : modes)
-      for (Routing p : order) results.add(sim.run(base.at(r), p, continuous));
+    List<Simulator> sims = simulators(config);
+    List<SimResult> results = runAll(sims, modes, order, base, r, config);
 
     List<Path> written = List.of();
     Map<Double, List<SimResult>> sweepResults = new LinkedHashMap<>();
     if (plot != null) {
       for (double f : sweep) {
         double fr = round3(f * capacity);
-        List<SimResult> row = new ArrayList<>();
-        for (boolean continuous : modes)
-          for (Routing p : order) row.add(sim.run(base.at(fr), p, continuous));
-        sweepResults.put(fr, row);
+        sweepResults.put(fr, runAll(sims, modes, order, base, fr, config));
       }
       written = SimPlots.latencyVsRate(plot, workers, sweepResults, maskMean);
     }
@@ -211,6 +244,43 @@ final class SimulateCommand implements Callable<Integer> {
       for (Path p : written) System.out.println("plot: " + p);
     }
     return 0;
+  }
+
+  /** One simulator per --scheduling policy (fcfs first when static batching also runs). */
+  private List<Simulator> simulators(SimConfig config) {
+    if (interactive < 0 || interactive > 1)
+      throw new IllegalArgumentException("--interactive must be a fraction from 0 to 1");
+    if (!(deadlineSlack > 0)) throw new IllegalArgumentException("--deadline-slack must be > 0");
+    if (maxStepTokens < 0) throw new IllegalArgumentException("--max-step-tokens must be >= 0");
+    List<Simulator> sims = new ArrayList<>();
+    List<Scheduling> seen = new ArrayList<>();
+    for (String n : scheduling) {
+      Scheduling sch = Scheduling.parse(n);
+      if (seen.contains(sch)) continue;
+      seen.add(sch);
+      sims.add(new Simulator(config, new StepPolicy(sch, agingSteps), maxStepTokens));
+    }
+    return sims;
+  }
+
+  /**
+   * Every policy run on the same arrivals: static batching once (its batches form first come, first
+   * served), continuous batching once per step policy.
+   */
+  private List<SimResult> runAll(
+      List<Simulator> sims,
+      List<Boolean> modes,
+      List<Routing> order,
+      Arrivals base,
+      double rate,
+      SimConfig config) {
+    List<SimResult> out = new ArrayList<>();
+    List<SimRequest> requests =
+        SimWorkloads.classify(base.at(rate), config, interactive, deadlineSlack, seed);
+    for (boolean continuous : modes)
+      for (Simulator sim : continuous ? sims : List.of(new Simulator(config)))
+        for (Routing p : order) out.add(sim.run(requests, p, continuous));
+    return out;
   }
 
   /** The requests at a given rate: the built-in workload drawn for it, or a file rescaled. */

@@ -11,6 +11,7 @@ import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
+import io.instgenie.verticles.policy.Priority;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -73,9 +74,10 @@ public final class AdmissionVerticle extends VerticleBase {
     }
     String id = UUID.randomUUID().toString();
     boolean templateOnly = msg.body().templateOnly();
+    Priority priority = msg.body().priority();
     PreparedEdit edit = p;
     long now = System.currentTimeMillis();
-    DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout);
+    DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority);
     vertx
         .eventBus()
         .request(

@@ -10,6 +10,7 @@ import io.instgenie.verticles.messages.WorkerState;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.WorkerView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,11 +61,13 @@ public final class BalancerVerticle extends VerticleBase {
   private final Set<Integer> failedWorkers = new HashSet<>();
 
   private final Faults faults;
+  private final Scheduling scheduling;
   private final Map<String, Deque<Integer>> recentTokens = new TreeMap<>();
 
   /**
    * @param fullTokens image tokens of the model (a template run computes them all)
    * @param depth blocks of the model (an edit reads steps × depth cached segments)
+   * @param scheduling how the workers choose each step's members (the cost estimate follows it)
    * @param activationCache false: every edit computes every token and no template run happens
    * @param self this node's id when clustered (workers of every node are routed to), else null
    */
@@ -74,9 +77,11 @@ public final class BalancerVerticle extends VerticleBase {
       int fullTokens,
       int depth,
       Routing routing,
+      Scheduling scheduling,
       boolean activationCache,
       String self,
       Faults faults) {
+    this.scheduling = scheduling;
     this.faults = faults;
     this.workers = workers;
     this.maxBatch = maxBatch;
@@ -95,7 +100,16 @@ public final class BalancerVerticle extends VerticleBase {
       int depth,
       Routing routing,
       boolean activationCache) {
-    this(workers, maxBatch, fullTokens, depth, routing, activationCache, null, Faults.NONE);
+    this(
+        workers,
+        maxBatch,
+        fullTokens,
+        depth,
+        routing,
+        Scheduling.FCFS,
+        activationCache,
+        null,
+        Faults.NONE);
   }
 
   @Override
@@ -228,7 +242,7 @@ public final class BalancerVerticle extends VerticleBase {
     Router router =
         fixedRouter != null
             ? fixedRouter
-            : Router.of(routing, base > 0 ? base : 1, perToken > 0 ? perToken : 0.05);
+            : Router.of(routing, scheduling, base > 0 ? base : 1, perToken > 0 ? perToken : 0.05);
     int tokens = taskTokens(t);
     RouteRequest request =
         new RouteRequest(

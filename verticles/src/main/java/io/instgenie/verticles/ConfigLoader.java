@@ -67,7 +67,10 @@ public final class ConfigLoader {
         v.get(MAX_TEMPLATE_RUN_BYTES),
         v.get(MAX_EDIT_MS),
         v.get(STALL_MS),
-        v.get(DRAIN_TIMEOUT_MS));
+        v.get(DRAIN_TIMEOUT_MS),
+        v.get(SCHEDULING),
+        v.get(MAX_STEP_TOKENS),
+        v.get(AGING_STEPS));
   }
 
   /** Raw values by key, parsed on demand by their setting. */

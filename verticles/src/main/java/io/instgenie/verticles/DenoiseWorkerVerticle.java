@@ -23,6 +23,7 @@ import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobResult;
 import io.instgenie.verticles.messages.Timings;
 import io.instgenie.verticles.messages.WorkerState;
+import io.instgenie.verticles.policy.StepPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -64,7 +65,18 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private volatile Map<TierKind, Double> msPerSegment = Map.of();
 
   /** How the worker batches. */
-  public record Settings(int index, int maxBatch, boolean continuous, boolean useCache) {}
+  public record Settings(
+      int index,
+      int maxBatch,
+      boolean continuous,
+      boolean useCache,
+      StepPolicy policy,
+      int maxStepTokens) {
+    /** First come, first served, no row budget. */
+    public Settings(int index, int maxBatch, boolean continuous, boolean useCache) {
+      this(index, maxBatch, continuous, useCache, StepPolicy.FCFS, 0);
+    }
+  }
 
   /** The worker's node: alone ({@link #SINGLE}), or one of a cluster ({@link #clustered}). */
   public interface Node {
@@ -154,6 +166,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             settings.useCache(),
             faults,
             System::currentTimeMillis);
+    loop.schedule(settings.policy(), settings.maxStepTokens());
     thread = new Thread(() -> startThenLoop(forward), "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();
@@ -322,9 +335,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     @Override
     public void stepDone(int members, int sequences, double stepMs, double kernelMs) {
       metrics.step(members, sequences, stepMs, kernelMs);
-      StepLoop.Load load = loop.load();
-      int tokens = 0;
-      for (int[] r : load.running()) tokens += r[0];
+      // the rows the step computed: a preempted member costs it nothing
+      int tokens = loop.load().lastStepRows();
       if (tokens > 0)
         msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
       reportLoad(bus);

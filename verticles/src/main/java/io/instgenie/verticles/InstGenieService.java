@@ -154,6 +154,7 @@ public final class InstGenieService {
                             model.config().imageTokens(),
                             model.config().depth(),
                             config.routing(),
+                            config.scheduling(),
                             config.activationCache(),
                             role.nodeId(),
                             faults)));
@@ -184,7 +185,9 @@ public final class InstGenieService {
                             index,
                             config.maxBatch(),
                             config.batching() == ServiceConfig.Batching.CONTINUOUS,
-                            config.activationCache()),
+                            config.activationCache(),
+                            config.stepPolicy(),
+                            config.maxStepTokens()),
                         model,
                         backend,
                         store,

@@ -3,6 +3,8 @@ package io.instgenie.verticles;
 import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepPolicy;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -40,7 +42,10 @@ public record ServiceConfig(
     long maxTemplateRunBytes,
     long maxEditMs,
     long stallMs,
-    long drainTimeoutMs) {
+    long drainTimeoutMs,
+    Scheduling scheduling,
+    int maxStepTokens,
+    int agingSteps) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -93,6 +98,12 @@ public record ServiceConfig(
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(routing, "routing");
+    Objects.requireNonNull(scheduling, "scheduling");
+  }
+
+  /** The step policy of the denoise workers. */
+  public StepPolicy stepPolicy() {
+    return new StepPolicy(scheduling, agingSteps);
   }
 
   /** Every setting at its default. */

@@ -5,6 +5,8 @@ import io.instgenie.cache.Precision;
 import io.instgenie.verticles.ServiceConfig.Batching;
 import io.instgenie.verticles.ServiceConfig.Mode;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +66,33 @@ public final class ServiceSettings {
           List.of("cost", "round-robin", "fewest-requests", "fewest-masked-tokens"),
           Routing::parse,
           "how the balancer picks a worker: `cost` (Algorithm 2's estimate) or a plain policy");
+  public static final Setting<Scheduling> SCHEDULING =
+      Setting.choice(
+          "scheduling",
+          Scheduling.FCFS,
+          "fcfs",
+          List.of("fcfs", "srpt", "edf"),
+          Scheduling::parse,
+          "which members each denoising step runs: `fcfs` (first come, first served: the"
+              + " continuous batch), `srpt` (least remaining work first) or `edf` (earliest"
+              + " deadline first); see *Step scheduling*");
+  public static final Setting<Integer> MAX_STEP_TOKENS =
+      Setting.integer(
+          "max_step_tokens",
+          0,
+          0,
+          Integer.MAX_VALUE,
+          "computed rows one step may run, beside `max_batch` members; 0 = auto: none under"
+              + " `fcfs`, else the calibrated end of the flat step-time region, at least one"
+              + " image's tokens");
+  public static final Setting<Integer> AGING_STEPS =
+      Setting.integer(
+          "aging_steps",
+          StepPolicy.DEFAULT_AGING_STEPS,
+          1,
+          Integer.MAX_VALUE,
+          "worker steps a waiting member takes to climb one priority class (the starvation"
+              + " guard)");
   public static final Setting<Integer> WORKERS =
       Setting.integer("workers", 1, 1, 1024, "denoise workers (one per device; CPU = 1)");
   public static final Setting<Long> CACHE_MEMORY_BYTES =
@@ -205,6 +234,9 @@ public final class ServiceSettings {
           BATCHING,
           MODE,
           ROUTING,
+          SCHEDULING,
+          MAX_STEP_TOKENS,
+          AGING_STEPS,
           CACHE,
           WORKERS,
           CACHE_MEMORY_BYTES,

@@ -6,6 +6,8 @@ import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.edit.TemplateRunJob;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
+import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.policy.StepWork;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -109,11 +111,37 @@ final class LoopAdmission implements StepBatch.Rules<Member> {
       Activations acts = store.newRun(p.templateId(), p.steps());
       TemplateRunJob job = new TemplateRunJob(config, p.templateTokens(), p.templateNoise(), acts);
       m.waitSinceMs = now(); // its wait starts once its run exists
-      return new TemplateRunMember(m.id(), p.templateId(), p.steps(), job);
+      return new TemplateRunMember(m.id(), p.templateId(), p.steps(), job, m.task);
     } catch (RuntimeException | Error e) {
       fail.accept(m, "the template run could not start: " + e);
       return null;
     }
+  }
+
+  /**
+   * What a member asks of the steps ahead: rows per step (an edit not started yet: its masked
+   * tokens, or every token with the cache off, times its branches), remaining steps, and the
+   * deadline and class of its task (a template run: of the edit that started it).
+   */
+  @Override
+  public StepWork work(Member m) {
+    if (m instanceof TemplateRunMember r)
+      return new StepWork(
+          r.job.activeTokens(),
+          r.job.steps() - r.job.step(),
+          r.first.deadlineAtMs(),
+          r.first.priority());
+    EditMember e = (EditMember) m;
+    DenoiseTask t = e.task;
+    if (e.job != null)
+      return new StepWork(
+          e.job.activeTokens() * e.job.branches(),
+          e.job.steps() - e.job.step(),
+          t.deadlineAtMs(),
+          t.priority());
+    int tokens =
+        t.templateOnly() ? 0 : useCache ? t.edit().maskedTokens().length : config.imageTokens();
+    return new StepWork(tokens * t.branches(), t.edit().steps(), t.deadlineAtMs(), t.priority());
   }
 
   /** An edit joins the batch on its template's activations (null: every token recomputed). */

@@ -2,6 +2,8 @@ package io.instgenie.verticles.batching;
 
 import io.instgenie.verticles.messages.DenoiseTask;
 import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The step loop's side of its {@link Inbox}: new tasks join the queue (and their template is
@@ -15,12 +17,19 @@ final class LoopArrivals implements Inbox.Handler {
   private final LoopEvents events;
   private final TemplateStore store;
   private final boolean useCache;
+  private final Supplier<Map<Member, Double>> eta;
 
-  LoopArrivals(StepBatch<Member> batch, LoopEvents events, TemplateStore store, boolean useCache) {
+  LoopArrivals(
+      StepBatch<Member> batch,
+      LoopEvents events,
+      TemplateStore store,
+      boolean useCache,
+      Supplier<Map<Member, Double>> eta) {
     this.batch = batch;
     this.events = events;
     this.store = store;
     this.useCache = useCache;
+    this.eta = eta;
   }
 
   @Override
@@ -52,15 +61,20 @@ final class LoopArrivals implements Inbox.Handler {
     events.cancelled(t.id(), arrivedAtStep);
   }
 
-  /** Reports the queue positions that changed since last reported. */
+  /**
+   * Reports the queue positions that changed since last reported, each with the member's projected
+   * end (one projection for all).
+   */
   void publishPositions() {
     int pos = 0;
+    Map<Member, Double> ends = null;
     for (Member q : batch.queued()) {
       EditMember m = (EditMember) q;
       pos++;
       if (m.lastPosition != pos) {
         m.lastPosition = pos;
-        events.queued(m.id(), pos);
+        if (ends == null) ends = eta.get();
+        events.queued(m.id(), pos, ends.get(m));
       }
     }
   }

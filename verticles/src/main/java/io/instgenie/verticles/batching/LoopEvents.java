@@ -26,6 +26,12 @@ final class LoopEvents {
     send(id, new JobEvent.Queued(position, stepsRun.getAsLong()));
   }
 
+  /** A queue position with the projected time to the member's end (ms; null: not estimated). */
+  void queued(String id, int position, Double etaMs) {
+    Long eta = etaMs == null ? null : Math.round(etaMs);
+    send(id, new JobEvent.Queued(position, stepsRun.getAsLong(), eta));
+  }
+
   void started(String id) {
     send(id, new JobEvent.Started(stepsRun.getAsLong(), null));
   }
@@ -34,10 +40,9 @@ final class LoopEvents {
     send(id, new JobEvent.TemplateStep(step, total));
   }
 
-  /** A step of a running edit, with the time its remaining steps should take. */
-  void step(EditMember m, double msPerStep) {
-    int left = m.job.steps() - m.job.step();
-    long eta = Math.round(left * Math.max(msPerStep, 0));
+  /** A step of a running edit, with the projected time to its end (ms). */
+  void step(EditMember m, double etaMs) {
+    long eta = Math.round(Math.max(etaMs, 0));
     send(m.id(), new JobEvent.Step(m.job.step(), m.job.steps(), eta, stepsRun.getAsLong()));
   }
 

@@ -1,9 +1,14 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.verticles.policy.StepBudget;
+import io.instgenie.verticles.policy.StepCandidate;
+import io.instgenie.verticles.policy.StepPolicy;
+import io.instgenie.verticles.policy.StepWork;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,10 +17,13 @@ import java.util.function.Predicate;
 
 /**
  * The batch-formation rules of a denoise worker, apart from what its members compute: a first-in
- * first-out queue, a running batch of at most {@code maxBatch} members that new members join at a
- * step boundary (continuous) or only when it is empty (static), and template runs as batch members
- * that the edits of their template wait for without holding a slot, then rejoin at the head of the
- * queue. Plain Java, one thread: the step loop and the simulator form batches with it.
+ * first-out queue, the started members (that hold their state between steps), and each step's
+ * members, chosen by a {@link StepPolicy} within a {@link StepBudget} ({@code maxBatch} members and
+ * a row limit) from the started and the queued members (continuous), or a batch that new members
+ * join only when it is empty (static). A started member a step does not choose keeps its state and
+ * runs at a later step (it is preempted at the step boundary). Template runs are members like
+ * others, that the edits of their template wait for without holding a slot, then rejoin at the head
+ * of the queue. Plain Java, one thread: the step loop and the simulator form batches with it.
  *
  * @param <M> a queued or running task (an edit, a registration, or a template run)
  */
@@ -49,13 +57,26 @@ public final class StepBatch<M> {
      * when it cannot start (the rules have then ended {@code first}).
      */
     M templateRun(String templateId, M first);
+
+    /** What the member asks of the steps ahead, for the policy (queued: as it would start). */
+    default StepWork work(M member) {
+      return StepWork.UNKNOWN;
+    }
   }
 
   private final int maxBatch;
   private final boolean continuous;
   private final ArrayDeque<M> queue = new ArrayDeque<>();
   private final List<M> running = new ArrayList<>();
+  private final List<M> stepping = new ArrayList<>();
   private final Map<String, List<M>> waiting = new LinkedHashMap<>();
+
+  /** Per queued or started member: the step count when it last ran or was queued. */
+  private final Map<M, Long> since = new IdentityHashMap<>();
+
+  private StepPolicy policy = StepPolicy.FCFS;
+  private long maxStepRows = Long.MAX_VALUE;
+  private long steps;
 
   public StepBatch(int maxBatch, boolean continuous) {
     if (maxBatch < 1) throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
@@ -63,19 +84,53 @@ public final class StepBatch<M> {
     this.continuous = continuous;
   }
 
+  /** As above, scheduled by {@code policy} within {@code maxStepRows} rows a step. */
+  public StepBatch(int maxBatch, boolean continuous, StepPolicy policy, long maxStepRows) {
+    this(maxBatch, continuous);
+    schedule(policy, maxStepRows);
+  }
+
+  /**
+   * From the next step on: the policy and the row limit of a step ({@link Long#MAX_VALUE}: none).
+   * On the batch's thread, or before it runs.
+   */
+  public void schedule(StepPolicy policy, long maxStepRows) {
+    if (maxStepRows < 1) throw new IllegalArgumentException("max step rows must be >= 1");
+    this.policy = policy;
+    this.maxStepRows = maxStepRows;
+  }
+
   public int maxBatch() {
     return maxBatch;
+  }
+
+  public StepPolicy policy() {
+    return policy;
+  }
+
+  /** The budget of one step. */
+  public StepBudget budget() {
+    return new StepBudget(maxBatch, maxStepRows);
+  }
+
+  /** Steps formed so far (each {@link #admit} that chose a member). */
+  public long steps() {
+    return steps;
   }
 
   /** Adds a member at the tail of the queue; answers its position (1 = head). */
   public int enqueue(M m) {
     queue.add(m);
+    since.put(m, steps);
     return queue.size();
   }
 
   /** Puts members back at the head of the queue, in the given order (they start over). */
   public void requeueFirst(List<M> members) {
-    for (int i = members.size() - 1; i >= 0; i--) queue.addFirst(members.get(i));
+    for (int i = members.size() - 1; i >= 0; i--) {
+      queue.addFirst(members.get(i));
+      since.putIfAbsent(members.get(i), steps);
+    }
   }
 
   /** The queue, head first, read-only. */
@@ -83,9 +138,23 @@ public final class StepBatch<M> {
     return Collections.unmodifiableCollection(queue);
   }
 
-  /** The running batch in joining order, read-only. */
+  /**
+   * The started members in joining order, read-only: each holds its state, whether or not the
+   * current step runs it.
+   */
   public List<M> running() {
     return Collections.unmodifiableList(running);
+  }
+
+  /** The members the current step runs (chosen by the last {@link #admit}), read-only. */
+  public List<M> stepping() {
+    return Collections.unmodifiableList(stepping);
+  }
+
+  /** Worker steps {@code m} has waited since it last ran or was queued (0 if unknown). */
+  public long waited(M m) {
+    Long s = since.get(m);
+    return s == null ? 0 : steps - s;
   }
 
   /** Removes the first queued member that {@code which} matches; answers it, or null. */
@@ -94,6 +163,7 @@ public final class StepBatch<M> {
       M m = it.next();
       if (which.test(m)) {
         it.remove();
+        since.remove(m);
         return m;
       }
     }
@@ -106,6 +176,7 @@ public final class StepBatch<M> {
       M m = it.next();
       if (which.test(m)) {
         it.remove();
+        forget(m);
         return m;
       }
     }
@@ -120,33 +191,108 @@ public final class StepBatch<M> {
       if (leaving.test(m)) {
         out.add(m);
         it.remove();
+        forget(m);
       }
     }
     return out;
   }
 
-  /** Moves queued members into the batch while there is room, in queue order. */
-  public void admit(Rules<M> rules) {
-    if (!continuous && !running.isEmpty()) return;
-    for (Iterator<M> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
-      M m = it.next();
-      if (rules.held(m)) continue;
-      it.remove();
-      Start s = rules.start(m);
-      if (s instanceof Start.Run) {
-        running.add(m);
-      } else if (s instanceof Start.AwaitTemplate a) {
-        List<M> waiters = waiting.get(a.templateId());
-        if (waiters == null) {
-          M run = rules.templateRun(a.templateId(), m);
-          if (run == null) continue; // it could not start: the rules ended its first member
-          waiters = new ArrayList<>();
-          waiting.put(a.templateId(), waiters);
-          running.add(run);
-        }
-        waiters.add(m);
+  private void forget(M m) {
+    stepping.remove(m);
+    since.remove(m);
+  }
+
+  /**
+   * Forms the next step: static, queued members join an empty batch in queue order up to {@code
+   * maxBatch} and the step runs every started member; continuous, the policy ranks the started and
+   * the (not held) queued members and the step takes them in rank order while they fit the budget,
+   * starting the queued ones it takes. Answers {@link #stepping()}.
+   */
+  public List<M> admit(Rules<M> rules) {
+    stepping.clear();
+    if (!continuous) formStatic(rules);
+    else formByPolicy(rules);
+    if (!stepping.isEmpty()) {
+      steps++;
+      for (M m : stepping) since.put(m, steps);
+    }
+    return stepping();
+  }
+
+  private void formStatic(Rules<M> rules) {
+    if (running.isEmpty()) {
+      for (Iterator<M> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
+        M m = it.next();
+        if (rules.held(m)) continue;
+        it.remove();
+        start(m, rules);
       }
     }
+    stepping.addAll(running);
+  }
+
+  /**
+   * What the policy ranks: the started members in joining order, then the queued ones (not held) in
+   * queue order, each with its work and its wait.
+   */
+  public List<StepCandidate<M>> candidates(Rules<M> rules) {
+    List<StepCandidate<M>> candidates = new ArrayList<>();
+    long order = 0;
+    for (M m : running) candidates.add(new StepCandidate<>(m, rules.work(m), order++, waited(m)));
+    for (M m : queue)
+      if (!rules.held(m)) candidates.add(new StepCandidate<>(m, rules.work(m), order++, waited(m)));
+    return candidates;
+  }
+
+  private void formByPolicy(Rules<M> rules) {
+    List<StepCandidate<M>> candidates = candidates(rules);
+    StepBudget budget = budget();
+    long rows = 0;
+    for (StepCandidate<M> c : policy.rank(candidates)) {
+      if (budget.full(stepping.size(), rows)) break;
+      if (!budget.fits(stepping.size(), rows, c.work().rows())) continue;
+      M m = c.member();
+      if (!running.contains(m)) {
+        queue.remove(m);
+        m = start(m, rules);
+        if (m == null) continue;
+        int r = rules.work(m).rows();
+        if (!budget.fits(stepping.size(), rows, r)) continue; // a new template run, for later
+      }
+      stepping.add(m);
+      rows += rules.work(m).rows();
+    }
+  }
+
+  /**
+   * Starts a member that left the queue; answers what joined the started members (it, or the
+   * template run it asked for), or null when nothing did.
+   */
+  private M start(M m, Rules<M> rules) {
+    Start s = rules.start(m);
+    if (s instanceof Start.Run) {
+      running.add(m);
+      return m;
+    }
+    if (s instanceof Start.AwaitTemplate a) {
+      List<M> waiters = waiting.get(a.templateId());
+      M run = null;
+      if (waiters == null) {
+        run = rules.templateRun(a.templateId(), m);
+        if (run == null) { // it could not start: the rules ended its first member
+          since.remove(m);
+          return null;
+        }
+        waiters = new ArrayList<>();
+        waiting.put(a.templateId(), waiters);
+        running.add(run);
+        since.put(run, since.getOrDefault(m, steps));
+      }
+      waiters.add(m);
+      return run;
+    }
+    since.remove(m); // done without a step
+    return null;
   }
 
   /** True while a template run of {@code templateId} is in the batch. */
@@ -173,6 +319,7 @@ public final class StepBatch<M> {
     for (int i = waiters.size() - 1; i >= 0; i--) {
       M w = waiters.get(i);
       if (rejoin.test(w)) queue.addFirst(w);
+      else since.remove(w);
     }
   }
 
@@ -184,6 +331,7 @@ public final class StepBatch<M> {
       if (which.test(m)) {
         out.add(m);
         it.remove();
+        since.remove(m);
       }
     }
     return out;
@@ -198,6 +346,7 @@ public final class StepBatch<M> {
         if (which.test(m)) {
           out.add(m);
           it.remove();
+          since.remove(m);
         }
       }
     }
@@ -206,7 +355,16 @@ public final class StepBatch<M> {
 
   /** Removes the first waiter, of any template run, that {@code which} matches. */
   public boolean removeWaiter(Predicate<M> which) {
-    for (List<M> waiters : waiting.values()) if (waiters.removeIf(which)) return true;
+    for (List<M> waiters : waiting.values()) {
+      for (Iterator<M> it = waiters.iterator(); it.hasNext(); ) {
+        M m = it.next();
+        if (which.test(m)) {
+          it.remove();
+          since.remove(m);
+          return true;
+        }
+      }
+    }
     return false;
   }
 
@@ -216,6 +374,8 @@ public final class StepBatch<M> {
    */
   public List<M> abandonTemplateRun(String templateId) {
     List<M> waiters = waiting.remove(templateId);
-    return waiters == null ? List.of() : waiters;
+    if (waiters == null) return List.of();
+    for (M w : waiters) since.remove(w);
+    return waiters;
   }
 }

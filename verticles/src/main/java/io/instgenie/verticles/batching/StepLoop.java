@@ -5,21 +5,26 @@ import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.policy.StepPolicy;
+import io.instgenie.verticles.policy.StepProjection;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
  * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
- * members leave and queued tasks join up to {@code maxBatch} (continuous batching) or, in static
- * mode, only when the batch is empty. One packed forward per step for all members, its block modes
- * chosen for the whole batch by {@link BlockPlanner} (Algorithm 1 once a member reads its template
- * from disk through the pipelined loader). A template run is a member like an edit; edits of a
- * template being run wait for it without holding a slot, and concurrent first edits of one template
- * share one template run. An edit whose cached rows fail to load (a corrupt segment) starts over
- * and finds or redoes its template. Plain Java: the service and a simulator can drive it.
+ * members leave and the step's members are chosen by the scheduling policy within the step budget
+ * (continuous batching; a started member not chosen keeps its state for a later step) or, in static
+ * mode, queued tasks join only when the batch is empty. One packed forward per step for all
+ * members, its block modes chosen for the whole batch by {@link BlockPlanner} (Algorithm 1 once a
+ * member reads its template from disk through the pipelined loader). A template run is a member
+ * like an edit; edits of a template being run wait for it without holding a slot, and concurrent
+ * first edits of one template share one template run. An edit whose cached rows fail to load (a
+ * corrupt segment) starts over and finds or redoes its template. Plain Java: the service and a
+ * simulator can drive it.
  *
  * <p>Every member that leaves other than by finishing leaves through {@link #fail}: an exception
  * while it starts, in a step, or while it finishes ends it (and, for a template run, its waiters)
@@ -42,8 +47,16 @@ public final class StepLoop implements Runnable {
   private final List<Sequence> seqs = new ArrayList<>();
   private final LongSupplier clock;
   private volatile boolean stopped;
-  private volatile Load load = new Load(0, 0, List.of());
-  private double stepMsEma = -1;
+  private volatile Load load = new Load(0, 0, List.of(), 0);
+  private int lastRows;
+
+  /** Measured step time per computed row (EMA; -1 until a step ran): the projection's cost. */
+  private double msPerRow = -1;
+
+  private volatile StepPolicy policy = StepPolicy.FCFS;
+  private volatile int maxStepTokens;
+  private volatile CostModel calibrated;
+  private volatile boolean rescheduled;
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
@@ -52,9 +65,10 @@ public final class StepLoop implements Runnable {
   private volatile long stepsRun;
 
   /**
-   * The worker's load, for routing: per running sequence group (masked tokens, remaining steps).
+   * The worker's load, for routing: per started member (computed rows per step, remaining steps),
+   * and the rows the last step computed (its members may be fewer than the started ones).
    */
-  public record Load(int queued, int runningMembers, List<int[]> running) {}
+  public record Load(int queued, int runningMembers, List<int[]> running, int lastStepRows) {}
 
   /** The error of an edit that ran past its deadline. */
   public static final String DEADLINE_EXCEEDED = LoopEndings.DEADLINE_EXCEEDED;
@@ -98,7 +112,7 @@ public final class StepLoop implements Runnable {
     this.batch = new StepBatch<>(maxBatch, continuous);
     this.events = new LoopEvents(listener, () -> stepsRun);
     this.endings = new LoopEndings(batch, events, store, forward.config(), faults);
-    this.arrivals = new LoopArrivals(batch, events, store, useCache);
+    this.arrivals = new LoopArrivals(batch, events, store, useCache, this::projectEnds);
     this.admission =
         new LoopAdmission(store, forward.config(), useCache, events, faults, endings::fail);
   }
@@ -109,6 +123,24 @@ public final class StepLoop implements Runnable {
    */
   public void useCosts(CostModel calibrated) {
     planner.useCosts(calibrated);
+    this.calibrated = calibrated;
+    rescheduled = true;
+  }
+
+  /**
+   * Thread-safe: from the next step on, members are chosen by {@code policy} within {@code
+   * max_batch} members and {@code maxStepTokens} computed rows (0: {@link StepRows#auto}).
+   */
+  public void schedule(StepPolicy policy, int maxStepTokens) {
+    if (maxStepTokens < 0) throw new IllegalArgumentException("max step tokens must be >= 0");
+    this.policy = policy;
+    this.maxStepTokens = maxStepTokens;
+    rescheduled = true;
+  }
+
+  /** The row budget of a step in force (after calibration, for the auto budget). */
+  public long maxStepRows() {
+    return StepRows.of(maxStepTokens, policy.scheduling(), calibrated, forward.config());
   }
 
   /** Thread-safe: hands a task to the loop. */
@@ -152,10 +184,14 @@ public final class StepLoop implements Runnable {
       try {
         boolean idle = batch.running().isEmpty();
         inbox.drain(idle ? (batch.queued().isEmpty() ? 200 : 2) : 0, arrivals);
+        if (rescheduled) {
+          rescheduled = false;
+          batch.schedule(policy, maxStepRows());
+        }
         endings.expire(clock.getAsLong());
         batch.admit(admission);
         arrivals.publishPositions();
-        if (!batch.running().isEmpty()) step();
+        if (!batch.stepping().isEmpty()) step();
         load = snapshot();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -170,7 +206,7 @@ public final class StepLoop implements Runnable {
 
   private void step() {
     long t0 = System.nanoTime();
-    List<Member> running = batch.running();
+    List<Member> running = List.copyOf(batch.stepping());
     BlockPlanner.Choice choice = planner.plan(running);
     seqs.clear();
     for (Member m : running) {
@@ -191,10 +227,14 @@ public final class StepLoop implements Runnable {
     if (choice.slowest() != null)
       listener.blockModes(choice.slowest(), choice.cached(), choice.recomputed());
     int members = running.size();
+    for (Member m : running) m.job().afterStep();
+    double stepMs0 = (System.nanoTime() - t0) / 1e6;
+    int rows = rows(running);
+    if (rows > 0) msPerRow = msPerRow < 0 ? stepMs0 / rows : 0.8 * msPerRow + 0.2 * stepMs0 / rows;
+    Map<Member, Double> ends = projectEnds();
     for (Member m : running) {
-      m.job().afterStep();
       if (m instanceof EditMember e) {
-        events.step(e, stepMsEma);
+        events.step(e, ends.getOrDefault(e, 0.0));
       } else if (m instanceof TemplateRunMember r) {
         for (Member w : batch.waiters(r.templateId))
           events.templateStep(w.id(), r.job.step(), r.job.steps());
@@ -202,9 +242,26 @@ public final class StepLoop implements Runnable {
     }
     for (Member m : batch.leave(m -> m.job().done())) endings.finish(m);
     double stepMs = (System.nanoTime() - t0) / 1e6;
-    stepMsEma = stepMsEma < 0 ? stepMs : 0.8 * stepMsEma + 0.2 * stepMs;
+    lastRows = rows;
     load = snapshot();
     listener.stepDone(members, seqs.size(), stepMs, kernelMs);
+  }
+
+  /**
+   * Each started or queued member's projected end (ms from now): the steps played forward with this
+   * loop's policy and budget at the measured ms per computed row ({@link StepProjection}); empty
+   * until a step was measured.
+   */
+  private Map<Member, Double> projectEnds() {
+    if (msPerRow < 0) return Map.of();
+    return StepProjection.finishMs(
+        batch.candidates(admission), batch.policy(), batch.budget(), 0, msPerRow);
+  }
+
+  private static int rows(List<Member> members) {
+    int n = 0;
+    for (Member m : members) n += m.load()[0];
+    return n;
   }
 
   /**
@@ -215,7 +272,7 @@ public final class StepLoop implements Runnable {
    */
   private boolean restartFailedReads() {
     List<EditMember> failed = new ArrayList<>();
-    for (Member m : batch.running()) {
+    for (Member m : batch.stepping()) {
       if (!(m instanceof EditMember e) || e.pipe == null) continue;
       Optional<RuntimeException> err = e.pipe.loadFailure();
       if (err.isEmpty()) {
@@ -241,6 +298,6 @@ public final class StepLoop implements Runnable {
   private Load snapshot() {
     List<int[]> r = new ArrayList<>();
     for (Member m : batch.running()) r.add(m.load());
-    return new Load(batch.queued().size(), batch.running().size(), r);
+    return new Load(batch.queued().size(), batch.running().size(), r, lastRows);
   }
 }

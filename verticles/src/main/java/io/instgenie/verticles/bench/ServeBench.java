@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -48,7 +49,12 @@ public final class ServeBench {
    * completed}), and the queue and denoise times the service reported.
    */
   public record Sample(
-      int index, double maskRatio, double latencyMs, double queueMs, double denoiseMs) {}
+      int index,
+      double maskRatio,
+      double latencyMs,
+      double queueMs,
+      double denoiseMs,
+      double etaRelError) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,6 +80,15 @@ public final class ServeBench {
    * How long after the last arrival unfinished requests are waited for before they count as failed.
    */
   private static final long DRAIN_MS = 600_000;
+
+  /** Each arrival's {@code priority} field by index (null: none sent). */
+  private IntFunction<String> priority = i -> null;
+
+  /** Sends {@code priority.apply(index)} as each edit's {@code priority} (null: none). */
+  public ServeBench priorities(IntFunction<String> priority) {
+    this.priority = priority;
+    return this;
+  }
 
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -121,13 +136,17 @@ public final class ServeBench {
       }
       long t0 = System.nanoTime();
       List<CompletableFuture<double[]>> results = new ArrayList<>();
-      for (Workload.Arrival a : arrivals) {
+      for (int i = 0; i < arrivals.size(); i++) {
+        Workload.Arrival a = arrivals.get(i);
+        int index = i;
         CompletableFuture<double[]> f = new CompletableFuture<>();
         results.add(f);
         long delay = a.atMs() * 1_000_000 - (System.nanoTime() - t0);
         String templateId = templateIds.get(a.template() + "/" + a.steps());
         clock.schedule(
-            () -> submit(base, a, templateId, t0, f), Math.max(0, delay), TimeUnit.NANOSECONDS);
+            () -> submit(base, a, index, templateId, t0, f),
+            Math.max(0, delay),
+            TimeUnit.NANOSECONDS);
       }
       long lastArrivalMs = arrivals.isEmpty() ? 0 : arrivals.get(arrivals.size() - 1).atMs();
       try {
@@ -152,12 +171,18 @@ public final class ServeBench {
 
   /**
    * Submits one edit and follows its SSE stream; completes with {submit ms, done ms, queue ms,
-   * denoise ms} after t0.
+   * denoise ms, predicted done ms (the first event's ETA; NaN without one)} after t0.
    */
   private void submit(
-      String base, Workload.Arrival a, String templateId, long t0, CompletableFuture<double[]> f) {
+      String base,
+      Workload.Arrival a,
+      int index,
+      String templateId,
+      long t0,
+      CompletableFuture<double[]> f) {
     double submitted = (System.nanoTime() - t0) / 1e6;
-    Map<String, Object> body =
+    Map<String, Object> body = new java.util.HashMap<>();
+    body.putAll(
         Map.of(
             "template_id",
             templateId,
@@ -168,7 +193,9 @@ public final class ServeBench {
             "steps",
             a.steps(),
             "seed",
-            a.seed());
+            a.seed()));
+    String p = priority.apply(index);
+    if (p != null) body.put("priority", p);
     sendAsync("POST", base + "/v1/edits", body)
         .thenCompose(
             accepted ->
@@ -179,13 +206,15 @@ public final class ServeBench {
                     HttpResponse.BodyHandlers.ofLines()))
         .thenAcceptAsync(
             resp -> {
-              JsonNode timings = completedTimings(resp.body());
+              double[] predicted = {Double.NaN};
+              JsonNode timings = completedTimings(resp.body(), t0, predicted);
               f.complete(
                   new double[] {
                     submitted,
                     (System.nanoTime() - t0) / 1e6,
                     timings.path("queue_ms").asDouble(),
-                    timings.path("denoise_ms").asDouble()
+                    timings.path("denoise_ms").asDouble(),
+                    predicted[0]
                   });
             },
             readers)
@@ -200,11 +229,14 @@ public final class ServeBench {
    * Reads SSE lines to the terminal event; returns the edit's timings, or throws if it did not
    * complete.
    */
-  private static JsonNode completedTimings(Stream<String> lines) {
+  private static JsonNode completedTimings(Stream<String> lines, long t0, double[] predicted) {
     String event = null;
     for (var it = lines.iterator(); it.hasNext(); ) {
       String line = it.next();
       if (line.startsWith("event: ")) event = line.substring(7);
+      else if (line.startsWith("data: ")
+          && Double.isNaN(predicted[0])
+          && line.contains("\"eta_ms\"")) predicted[0] = etaDone(line.substring(6), t0);
       else if (line.startsWith("data: ") && event != null && JobEvent.isTerminal(event)) {
         try {
           JsonNode d = JSON.readTree(line.substring(6));
@@ -217,6 +249,16 @@ public final class ServeBench {
       }
     }
     throw new IllegalStateException("event stream ended without a terminal event");
+  }
+
+  /** The predicted completion (ms after t0) of an event carrying {@code eta_ms}, read now. */
+  private static double etaDone(String data, long t0) {
+    try {
+      JsonNode d = JSON.readTree(data);
+      return (System.nanoTime() - t0) / 1e6 + d.path("eta_ms").asDouble();
+    } catch (IOException e) {
+      return Double.NaN;
+    }
   }
 
   private JsonNode send(String method, String url, Object body)
@@ -287,7 +329,9 @@ public final class ServeBench {
       }
       double[] r = f.join();
       ok.add(r);
-      samples.add(new Sample(i, arrivals.get(i).maskRatio(), r[1] - r[0], r[2], r[3]));
+      double lat = r[1] - r[0];
+      double etaErr = Double.isNaN(r[4]) ? Double.NaN : Math.abs(r[4] - r[1]) / lat;
+      samples.add(new Sample(i, arrivals.get(i).maskRatio(), lat, r[2], r[3], etaErr));
     }
     if (ok.isEmpty())
       return new Stats(

@@ -2,6 +2,7 @@ package io.instgenie.verticles.http;
 
 import io.instgenie.verticles.ServiceException;
 import io.instgenie.verticles.messages.RawEdit;
+import io.instgenie.verticles.policy.Priority;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,7 +57,8 @@ final class EditForms {
         floatOf(str(j.getValue("guidance")), "guidance"),
         alphaMask,
         templateOnly,
-        longOf(str(j.getValue("timeout_ms")), "timeout_ms"));
+        longOf(str(j.getValue("timeout_ms")), "timeout_ms"),
+        priority(text(j, "priority")));
   }
 
   private static Future<RawEdit> fromMultipart(
@@ -68,6 +70,7 @@ final class EditForms {
     Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
     String prompt = form.get("prompt");
     String templateId = form.get("template_id");
+    Priority priority = priority(form.get("priority"));
     Future<byte[]> image = upload(vertx, rc, "image");
     Future<byte[]> mask = upload(vertx, rc, "mask");
     return Future.all(image, mask)
@@ -83,7 +86,17 @@ final class EditForms {
                     guidance,
                     alphaMask,
                     templateOnly,
-                    timeoutMs));
+                    timeoutMs,
+                    priority));
+  }
+
+  private static Priority priority(String s) {
+    if (s == null || s.isBlank()) return Priority.INTERACTIVE;
+    try {
+      return Priority.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
   }
 
   private static Future<byte[]> upload(Vertx vertx, RoutingContext rc, String field) {

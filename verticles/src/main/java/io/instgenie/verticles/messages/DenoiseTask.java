@@ -1,16 +1,32 @@
 package io.instgenie.verticles.messages;
 
 import io.instgenie.kernels.edit.PreparedEdit;
+import io.instgenie.verticles.policy.Priority;
 
 /**
  * A validated edit (or, with {@code templateOnly}, a template pre-warm) on its way to a denoise
- * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none).
+ * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none) and its priority class.
  */
 public record DenoiseTask(
-    String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs, long deadlineAtMs) {
+    String id,
+    PreparedEdit edit,
+    boolean templateOnly,
+    long admittedAtMs,
+    long deadlineAtMs,
+    Priority priority) {
+  public DenoiseTask {
+    priority = priority == null ? Priority.INTERACTIVE : priority;
+  }
+
   /** A task without a deadline. */
   public DenoiseTask(String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs) {
-    this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE);
+    this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE, Priority.INTERACTIVE);
+  }
+
+  /** An interactive task with a deadline. */
+  public DenoiseTask(
+      String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs, long deadlineAtMs) {
+    this(id, edit, templateOnly, admittedAtMs, deadlineAtMs, Priority.INTERACTIVE);
   }
 
   /** True once {@code nowMs} is past the task's deadline. */

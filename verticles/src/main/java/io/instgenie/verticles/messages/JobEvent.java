@@ -24,8 +24,15 @@ public record JobEvent(String id, long seq, Body body) {
     void write(Map<String, Object> out);
   }
 
-  /** Waiting in a worker's queue at {@code position} (1 = next). */
-  public record Queued(int position, long workerStep) implements Body {
+  /**
+   * Waiting in a worker's queue at {@code position} (1 = next); {@code etaMs}: when it should
+   * finish, from the worker's projection of its steps (null when not estimated).
+   */
+  public record Queued(int position, long workerStep, Long etaMs) implements Body {
+    public Queued(int position, long workerStep) {
+      this(position, workerStep, null);
+    }
+
     public JobStatus status() {
       return JobStatus.QUEUED;
     }
@@ -37,6 +44,7 @@ public record JobEvent(String id, long seq, Body body) {
     public void write(Map<String, Object> out) {
       out.put("position", position);
       out.put("worker_step", workerStep);
+      if (etaMs != null) out.put("eta_ms", etaMs);
     }
   }
 
@@ -203,7 +211,11 @@ public record JobEvent(String id, long seq, Body body) {
     String type = (String) m.get("type");
     Body body =
         switch (type) {
-          case "queued" -> new Queued(integer(m, "position"), number(m, "worker_step"));
+          case "queued" ->
+              new Queued(
+                  integer(m, "position"),
+                  number(m, "worker_step"),
+                  m.get("eta_ms") == null ? null : number(m, "eta_ms"));
           case "requeued" -> new Requeued((String) m.get("from"));
           case "started" -> new Started(number(m, "worker_step"), (String) m.get("node"));
           case "template" -> new TemplateStep(integer(m, "step"), integer(m, "total"));

@@ -1,10 +1,13 @@
 package io.instgenie.verticles.messages;
 
+import io.instgenie.verticles.policy.Priority;
+
 /**
  * An edit as the HTTP API received it, images still encoded. Either {@code image} or {@code
  * templateId} names the template. {@code alphaMask}: transparent pixels mark the edit (the OpenAI
  * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm. {@code timeoutMs}:
- * the client's deadline for the edit (null: the server's {@code max_edit_ms}).
+ * the client's deadline for the edit (null: the server's {@code max_edit_ms}); {@code priority}:
+ * its class (null: interactive).
  */
 public record RawEdit(
     byte[] image,
@@ -16,4 +19,56 @@ public record RawEdit(
     Float guidance,
     boolean alphaMask,
     boolean templateOnly,
-    Long timeoutMs) {}
+    Long timeoutMs,
+    Priority priority) {
+  /** An edit without a deadline, interactive. */
+  public RawEdit(
+      byte[] image,
+      byte[] mask,
+      String templateId,
+      String prompt,
+      Integer steps,
+      Long seed,
+      Float guidance,
+      boolean alphaMask,
+      boolean templateOnly) {
+    this(
+        image,
+        mask,
+        templateId,
+        prompt,
+        steps,
+        seed,
+        guidance,
+        alphaMask,
+        templateOnly,
+        null,
+        Priority.INTERACTIVE);
+  }
+
+  /** An interactive edit with the client's deadline. */
+  public RawEdit(
+      byte[] image,
+      byte[] mask,
+      String templateId,
+      String prompt,
+      Integer steps,
+      Long seed,
+      Float guidance,
+      boolean alphaMask,
+      boolean templateOnly,
+      Long timeoutMs) {
+    this(
+        image,
+        mask,
+        templateId,
+        prompt,
+        steps,
+        seed,
+        guidance,
+        alphaMask,
+        templateOnly,
+        timeoutMs,
+        Priority.INTERACTIVE);
+  }
+}

@@ -9,16 +9,25 @@ import java.util.List;
  * getting the template's activations at that worker: free from its memory, the load of every
  * segment from its disk or from another node (by the worker's fitted load time per segment), or the
  * template run when that is cheaper or nothing holds them. Workers without room are ranked by when
- * the request would complete behind their queue. Ties go to the shorter queue.
+ * the request would complete behind their queue. Ties go to the shorter queue. For workers that
+ * schedule {@code srpt}, the estimate counts only the work ranked ahead of the request ({@link
+ * #srptEstimate}); {@code fcfs} and {@code edf} (deadlines are not in the view) as above.
  */
 public final class CostRouter implements Router {
   private final double msPerStepBase;
   private final double msPerToken;
+  private final Scheduling scheduling;
 
-  /** Step latency ≈ base + perToken × (computed tokens in the batch). */
+  /** Step latency ≈ base + perToken × (computed tokens in the batch); workers schedule fcfs. */
   public CostRouter(double msPerStepBase, double msPerToken) {
+    this(msPerStepBase, msPerToken, Scheduling.FCFS);
+  }
+
+  /** As above, for workers that schedule their steps by {@code scheduling}. */
+  public CostRouter(double msPerStepBase, double msPerToken, Scheduling scheduling) {
     this.msPerStepBase = msPerStepBase;
     this.msPerToken = msPerToken;
+    this.scheduling = scheduling;
   }
 
   @Override
@@ -40,6 +49,7 @@ public final class CostRouter implements Router {
 
   /** Estimated ms until the request completes on worker {@code w}. */
   double estimate(WorkerView w, RouteRequest r) {
+    if (scheduling == Scheduling.SRPT) return srptEstimate(w, r);
     double step = msPerStepBase + msPerToken * (w.tokensPerStep() + r.tokens());
     double cost = step * r.steps() + activationsMs(w, r);
     if (!w.hasRoom()) {
@@ -47,6 +57,24 @@ public final class CostRouter implements Router {
       cost += (w.queued() + 1) * step * r.steps() / Math.max(1, w.maxBatch());
     }
     return cost;
+  }
+
+  /**
+   * Under {@code srpt} a request waits only for the work ranked ahead of it: the running members
+   * with less remaining work (rows × remaining steps) than its own, and the queued ones when their
+   * mean rows are fewer than its own (their steps are not reported: taken as its own); that work
+   * and its own at {@code msPerToken} a row, plus its own steps at {@code msPerStepBase}.
+   */
+  double srptEstimate(WorkerView w, RouteRequest r) {
+    long own = (long) r.tokens() * r.steps();
+    double ahead = 0;
+    for (int[] m : w.running()) {
+      long work = (long) m[0] * m[1];
+      if (work < own) ahead += work;
+    }
+    if (w.queued() > 0 && w.queuedTokens() < (long) w.queued() * r.tokens())
+      ahead += (double) w.queuedTokens() * r.steps();
+    return msPerToken * (ahead + own) + msPerStepBase * r.steps() + activationsMs(w, r);
   }
 
   /**

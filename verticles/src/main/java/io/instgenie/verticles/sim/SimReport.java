@@ -57,6 +57,29 @@ public record SimReport(
     return m;
   }
 
+  /**
+   * For each continuous run (any step policy) of a routing policy that also ran static: mean and
+   * P95 latency static / it (above 1: it is faster) and throughput it / static.
+   */
+  public Map<String, Map<String, Double>> staticRatios() {
+    Map<String, Map<String, Double>> m = new LinkedHashMap<>();
+    for (Routing r : Routing.values()) {
+      SimResult s = find(results, r, false);
+      if (s == null) continue;
+      for (SimResult x : results) {
+        String label = x.policy();
+        boolean same = label.equals(r.configName()) || label.startsWith(r.configName() + "+");
+        if (!same) continue;
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("mean_static_over", s.meanMs() / x.meanMs());
+        v.put("p95_over_static", x.p95Ms() / s.p95Ms());
+        v.put("throughput_over_static", x.throughputRps() / s.throughputRps());
+        m.put(label, v);
+      }
+    }
+    return m;
+  }
+
   public String table() {
     StringBuilder b = new StringBuilder();
     b.append(
@@ -135,6 +158,16 @@ public record SimReport(
               e.getValue().get("mean_static_over_continuous"),
               e.getValue().get("p95_static_over_continuous"),
               e.getValue().get("throughput_continuous_over_static")));
+    for (Map.Entry<String, Map<String, Double>> e : staticRatios().entrySet())
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%s vs static: mean latency static/it %.2fx, p95 it/static %.2fx, throughput"
+                  + " it/static %.2fx%n",
+              e.getKey(),
+              e.getValue().get("mean_static_over"),
+              e.getValue().get("p95_over_static"),
+              e.getValue().get("throughput_over_static")));
     return b.toString();
   }
 
@@ -158,6 +191,7 @@ public record SimReport(
     m.put("p95_reduction_cost_vs_fewest_requests", reduction(true));
     m.put("mean_reduction_cost_vs_fewest_requests", reduction(false));
     m.put("batching_ratios", batchingRatios());
+    m.put("static_ratios", staticRatios());
     if (!sweep.isEmpty()) {
       List<Map<String, Object>> rows = new java.util.ArrayList<>();
       for (Map.Entry<Double, List<SimResult>> e : sweep.entrySet()) {

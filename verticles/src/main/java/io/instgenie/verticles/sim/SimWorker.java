@@ -5,6 +5,8 @@ import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.util.LruBytes;
 import io.instgenie.verticles.batching.StepBatch;
+import io.instgenie.verticles.policy.StepPolicy;
+import io.instgenie.verticles.policy.StepWork;
 import io.instgenie.verticles.policy.WorkerView;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,6 +25,7 @@ final class SimWorker {
   /** A queued or running task: an edit, or the template run its template needs. */
   static final class Member {
     final SimRequest request; // null for a template run
+    SimRequest owner; // the request it serves (a template run: the edit that asked for it)
     final String templateId;
     final int steps;
     final int tokens; // computed tokens per step: masked × branches, or every token
@@ -33,6 +36,7 @@ final class SimWorker {
 
     Member(SimRequest request, String templateId, int steps, int tokens) {
       this.request = request;
+      this.owner = request;
       this.templateId = templateId;
       this.steps = steps;
       this.tokens = tokens;
@@ -63,12 +67,18 @@ final class SimWorker {
   double msPerToken = -1;
 
   SimWorker(
-      int index, SimConfig config, CostModel planCosts, SimCounters counters, boolean continuous) {
+      int index,
+      SimConfig config,
+      CostModel planCosts,
+      SimCounters counters,
+      boolean continuous,
+      StepPolicy policy,
+      long maxStepRows) {
     this.index = index;
     this.config = config;
     this.planCosts = planCosts;
     this.counters = counters;
-    this.batch = new StepBatch<>(config.maxBatch(), continuous);
+    this.batch = new StepBatch<>(config.maxBatch(), continuous, policy, maxStepRows);
     this.memory = new LruBytes<>(config.memoryBytes());
     this.disk = new LruBytes<>(config.diskBytes());
     for (Map.Entry<TierKind, LinearFit> e : config.costs().load().entrySet())
@@ -121,11 +131,22 @@ final class SimWorker {
           public Member templateRun(String templateId, Member first) {
             counters.templateRun();
             Member run = new Member(null, templateId, first.steps, config.model().imageTokens());
+            run.owner = first.request;
             run.started = true;
             return run;
           }
+
+          @Override
+          public StepWork work(Member m) {
+            return SimWorker.work(m);
+          }
         });
-    return !batch.running().isEmpty();
+    return !batch.stepping().isEmpty();
+  }
+
+  /** What the step policy knows of a member: as the live loop describes it. */
+  static StepWork work(Member m) {
+    return new StepWork(m.tokens, m.steps - m.step, m.owner.deadlineKey(), m.owner.priority());
   }
 
   /** The fastest tier holding the template, marking it used there; null when absent. */
@@ -138,7 +159,7 @@ final class SimWorker {
   /** The latency of one step of the running batch: Algorithm 1 on the calibrated costs. */
   double stepMs() {
     List<CostModel.Entry> entries = new ArrayList<>();
-    for (Member m : batch.running()) {
+    for (Member m : batch.stepping()) {
       if (m.templateRun()) entries.add(CostModel.Entry.uncached(1));
       else if (m.tier == null) entries.add(CostModel.Entry.uncached(config.branches()));
       else
@@ -154,7 +175,12 @@ final class SimWorker {
    * finished template runs are committed to the tiers and their waiters rejoin the queue head.
    */
   void stepDone(double nowMs, double stepMs) {
-    for (Member m : batch.running()) ++m.step;
+    // as the live worker reports it: step time over the rows the step computed
+    int tokens = 0;
+    for (Member m : batch.stepping()) {
+      ++m.step;
+      tokens += m.tokens;
+    }
     List<Member> done = batch.leave(m -> m.step == m.steps);
     for (Member m : done) {
       if (!m.templateRun()) {
@@ -171,9 +197,6 @@ final class SimWorker {
             return true;
           });
     }
-    // as the live worker reports it: step time over the tokens still running after the step
-    int tokens = 0;
-    for (Member m : batch.running()) tokens += m.tokens;
     if (tokens > 0)
       msPerToken = msPerToken < 0 ? stepMs / tokens : 0.8 * msPerToken + 0.2 * stepMs / tokens;
   }

@@ -4,6 +4,7 @@ import io.instgenie.cache.CostModel;
 import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.batching.BlockPlanner;
 import io.instgenie.verticles.bench.WorkloadTrace;
+import io.instgenie.verticles.policy.Priority;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -47,6 +48,35 @@ public final class SimWorkloads {
     double stepMs =
         costs.costs(config.model(), Collections.nCopies(config.maxBatch(), e)).plan().latency();
     return config.workers() * config.maxBatch() / (steps * stepMs / 1000);
+  }
+
+  /**
+   * The requests with a class and a deadline: a seeded {@code interactive} fraction is interactive,
+   * the rest batch; each deadline is its arrival plus {@code slack} × its steps at the time of one
+   * full batch of its size (none when {@code slack} is infinite).
+   */
+  public static List<SimRequest> classify(
+      List<SimRequest> requests, SimConfig config, double interactive, double slack, long seed) {
+    java.util.Random rnd = new java.util.Random(seed ^ 0x5EEDL);
+    CostModel costs = BlockPlanner.inPlaceMemory(config.costs());
+    List<SimRequest> out = new ArrayList<>(requests.size());
+    for (SimRequest r : requests) {
+      Priority p = rnd.nextDouble() < interactive ? Priority.INTERACTIVE : Priority.BATCH;
+      CostModel.Entry e =
+          new CostModel.Entry(
+              Math.min(r.maskedTokens(), config.model().imageTokens()),
+              config.branches(),
+              TierKind.MEMORY,
+              config.precision());
+      double stepMs =
+          costs.costs(config.model(), Collections.nCopies(config.maxBatch(), e)).plan().latency();
+      double deadline =
+          Double.isInfinite(slack)
+              ? Double.POSITIVE_INFINITY
+              : r.atMs() + slack * r.steps() * stepMs;
+      out.add(r.with(deadline, p));
+    }
+    return out;
   }
 
   /** Mean masked tokens of some requests (rounded). */

@@ -3,9 +3,12 @@ package io.instgenie.verticles.sim;
 import io.instgenie.cache.CostModel;
 import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.batching.BlockPlanner;
+import io.instgenie.verticles.batching.StepRows;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
 import io.instgenie.verticles.policy.Routing;
+import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.WorkerView;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +45,33 @@ public final class Simulator {
 
   private final SimConfig config;
   private final CostModel planCosts;
+  private final StepPolicy policy;
+  private final long maxStepRows;
 
+  /** First come, first served, as the service's default scheduling. */
   public Simulator(SimConfig config) {
+    this(config, StepPolicy.FCFS, 0);
+  }
+
+  /**
+   * Workers that choose each step's members by {@code policy} within {@code maxStepTokens} rows (0:
+   * the live auto rule, {@link StepRows#auto}, on the configured costs).
+   */
+  public Simulator(SimConfig config, StepPolicy policy, int maxStepTokens) {
     this.config = config;
     this.planCosts = BlockPlanner.inPlaceMemory(config.costs());
+    this.policy = policy;
+    this.maxStepRows =
+        StepRows.of(maxStepTokens, policy.scheduling(), config.costs(), config.model());
+  }
+
+  public StepPolicy policy() {
+    return policy;
+  }
+
+  /** The row budget of a step the workers use. */
+  public long maxStepRows() {
+    return maxStepRows;
   }
 
   public SimConfig config() {
@@ -77,7 +103,7 @@ public final class Simulator {
     SimCounters counters = new SimCounters();
     List<SimWorker> workers = new ArrayList<>();
     for (int w = 0; w < config.workers(); w++)
-      workers.add(new SimWorker(w, config, planCosts, counters, continuous));
+      workers.add(new SimWorker(w, config, planCosts, counters, continuous, policy, maxStepRows));
     PriorityQueue<Event> events =
         new PriorityQueue<>(
             (a, b) ->
@@ -116,12 +142,22 @@ public final class Simulator {
       w.stepDone(e.at(), e.stepMs());
       startStep(w, e.at(), events, seq);
     }
-    return SimResult.of(label(routing, continuous), counters);
+    return SimResult.of(label(routing, continuous, policy.scheduling()), counters);
   }
 
   /** A result's name: the policy's, with {@code /static} for static batching. */
   public static String label(Routing routing, boolean continuous) {
     return routing.configName() + (continuous ? "" : "/static");
+  }
+
+  /**
+   * A result's name: as above, with {@code +SCHEDULING} for a continuous run scheduled other than
+   * {@code fcfs} (static batches are formed first come, first served).
+   */
+  public static String label(Routing routing, boolean continuous, Scheduling scheduling) {
+    String suffix =
+        continuous && scheduling != Scheduling.FCFS ? "+" + scheduling.configName() : "";
+    return label(routing, continuous) + suffix;
   }
 
   /** The next step of an idle worker, if anything can run. */
@@ -143,7 +179,7 @@ public final class Simulator {
     // the live workers report no step base, and the balancer falls back as below
     double base = 1;
     double token = perToken > 0 ? perToken : 0.05;
-    Router router = fixed != null ? fixed : Router.of(routing, base, token);
+    Router router = fixed != null ? fixed : Router.of(routing, policy.scheduling(), base, token);
     int tokens = Math.min(r.maskedTokens(), config.model().imageTokens()) * config.branches();
     RouteRequest request =
         new RouteRequest(

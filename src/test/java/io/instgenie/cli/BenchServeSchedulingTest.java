@@ -1,0 +1,74 @@
+package io.instgenie.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** {@code bench serve --scheduling ... --load F --json} on a tiny, short configuration. */
+class BenchServeSchedulingTest {
+  @Test
+  @DisplayName(
+      "bench serve --scheduling static,fcfs,srpt --load 0.9 --json: one object per mode with"
+          + " mean_ms, p95_ms, throughput_rps, capacity_rps and the ETA's error; every request"
+          + " completes in every mode")
+  void jsonPerMode() throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    int rc;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      rc =
+          Main.run(
+              new PrintWriter(err, true),
+              "bench",
+              "serve",
+              "--preset",
+              "tiny",
+              "--scheduling",
+              "static,fcfs,srpt",
+              "--steps",
+              "2,4",
+              "--requests",
+              "6",
+              "--templates",
+              "2",
+              "--load",
+              "0.9",
+              "--interactive",
+              "0.5",
+              "--json");
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, rc, err.toString());
+    String text = out.toString(StandardCharsets.UTF_8);
+    JsonNode doc = new ObjectMapper().readTree(text.substring(text.indexOf('{')));
+    double capacity = doc.get("capacity_rps").asDouble();
+    assertTrue(capacity > 0, "static capacity measured: " + doc);
+    assertEquals(0.9 * capacity, doc.get("rate_rps").asDouble(), 1e-9);
+    for (String m : new String[] {"static", "fcfs", "srpt"}) {
+      JsonNode r = doc.get(m);
+      assertTrue(r != null, m + " missing: " + doc);
+      assertEquals(6, r.get("completed").asInt(), m);
+      for (String k : new String[] {"mean_ms", "p95_ms", "throughput_rps", "capacity_rps"})
+        assertTrue(r.get(k).asDouble() > 0, m + "." + k + " = " + r.get(k));
+      assertTrue(r.get("eta_samples").asInt() > 0, m + ": no edit carried an ETA: " + r);
+    }
+    assertTrue(doc.get("interactive_idle_mean_ms").asDouble() > 0, doc.toString());
+    StringWriter bad = new StringWriter();
+    assertEquals(
+        Main.BAD_INPUT,
+        Main.run(new PrintWriter(bad, true), "bench", "serve", "--scheduling", "lifo"),
+        bad.toString());
+  }
+}

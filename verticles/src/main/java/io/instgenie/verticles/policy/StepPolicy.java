@@ -1,0 +1,115 @@
+package io.instgenie.verticles.policy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Which members a worker's step runs: the candidates ranked, then taken in rank order while they
+ * fit the {@link StepBudget} (one that does not fit is passed over for a smaller one behind it).
+ *
+ * <p>The rank, first key first:
+ *
+ * <ol>
+ *   <li>the <em>level</em>: the priority class's rank ({@code interactive} 0, {@code batch} 1) less
+ *       one for every {@code agingSteps} worker steps the member has waited since it last ran (or
+ *       was queued), never below −1 (never below 0 under {@code fcfs}, which has no starving
+ *       members: its order alone decides within a class). Level −1 is <em>starving</em>: starving
+ *       members go first, the longest-waiting first;
+ *   <li>the policy's key: {@code fcfs} none, {@code srpt} remaining rows (remaining steps × rows
+ *       per step), {@code edf} the deadline (none: last);
+ *   <li>the first-come order (started members before queued ones), so ties never preempt.
+ * </ol>
+ *
+ * <p>Starvation bound ({@code srpt}, {@code edf}): a member of class rank c starves after {@code
+ * agingSteps × (c + 1)} worker steps without running; the longest-waiting starving member always
+ * runs (the first member a step takes always fits), so a member alone in starving waits at most
+ * that many steps between two of its steps, whatever arrives. Under {@code fcfs} a started member
+ * is never preempted by one of its class, and aging lifts a batch member to interactive. Plain
+ * Java: the step loop and the simulator rank with it.
+ */
+public final class StepPolicy {
+  /** Steps a member waits before it climbs one class (see the class comment). */
+  public static final int DEFAULT_AGING_STEPS = 16;
+
+  /** Today's behaviour: first come, first served, with the default aging. */
+  public static final StepPolicy FCFS = new StepPolicy(Scheduling.FCFS, DEFAULT_AGING_STEPS);
+
+  private final Scheduling scheduling;
+  private final int agingSteps;
+
+  public StepPolicy(Scheduling scheduling, int agingSteps) {
+    if (scheduling == null) throw new IllegalArgumentException("scheduling must be set");
+    if (agingSteps < 1)
+      throw new IllegalArgumentException("aging steps must be >= 1, got " + agingSteps);
+    this.scheduling = scheduling;
+    this.agingSteps = agingSteps;
+  }
+
+  public Scheduling scheduling() {
+    return scheduling;
+  }
+
+  public int agingSteps() {
+    return agingSteps;
+  }
+
+  /**
+   * The most steps a member of {@code p} waits between two of its steps (see the class comment).
+   */
+  public long starvationBound(Priority p) {
+    return (long) agingSteps * (p.rank() + 1);
+  }
+
+  /**
+   * The member's class after aging: its priority's rank less its aging, at least −1 (starving); at
+   * least 0 under {@code fcfs}, which never preempts a member of the same class.
+   */
+  public int level(StepCandidate<?> c) {
+    long aged = c.waitedSteps() / agingSteps;
+    int floor = scheduling == Scheduling.FCFS ? 0 : -1;
+    return (int) Math.max(floor, c.work().priority().rank() - aged);
+  }
+
+  /** The policy's own key (lower first). */
+  long key(StepWork w) {
+    return switch (scheduling) {
+      case FCFS -> 0;
+      case SRPT -> w.remainingRows();
+      case EDF -> w.deadlineMs();
+    };
+  }
+
+  /** The rank order of candidates: first runs first. */
+  public <M> Comparator<StepCandidate<M>> order() {
+    return (a, b) -> {
+      int la = level(a);
+      int lb = level(b);
+      if (la != lb) return Integer.compare(la, lb);
+      if (la < 0 && a.waitedSteps() != b.waitedSteps())
+        return Long.compare(b.waitedSteps(), a.waitedSteps());
+      int k = Long.compare(key(a.work()), key(b.work()));
+      return k != 0 ? k : Long.compare(a.order(), b.order());
+    };
+  }
+
+  /** The candidates in rank order (a new list). */
+  public <M> List<StepCandidate<M>> rank(List<StepCandidate<M>> candidates) {
+    List<StepCandidate<M>> out = new ArrayList<>(candidates);
+    out.sort(order());
+    return out;
+  }
+
+  /** The members one step runs: in rank order, each that fits the budget beside those taken. */
+  public <M> List<M> pick(List<StepCandidate<M>> candidates, StepBudget budget) {
+    List<M> out = new ArrayList<>();
+    long rows = 0;
+    for (StepCandidate<M> c : rank(candidates)) {
+      if (budget.full(out.size(), rows)) break;
+      if (!budget.fits(out.size(), rows, c.work().rows())) continue;
+      out.add(c.member());
+      rows += c.work().rows();
+    }
+    return out;
+  }
+}
