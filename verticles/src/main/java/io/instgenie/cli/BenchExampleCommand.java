@@ -74,7 +74,10 @@ final class BenchExampleCommand implements Callable<Integer> {
     ModelConfig c = model.config();
     SceneStyle style = SceneStyle.of(c);
     EditCase ec = new SceneGenerator(c.imageSize(), style).editCase(caseSeed);
-    EditEngine engine = new EditEngine(model, modelOptions.backend(), 2);
+    // The service's default quality knob, so the figures are what a user of the README gets.
+    EditEngine engine =
+        new EditEngine(model, modelOptions.backend(), 2)
+            .withFullSteps(EditEngine.defaultFullSteps(c));
     List<Row> rows = new ArrayList<>();
     for (long s = 1; s <= seeds; s++) {
       EditRequest req =

@@ -55,11 +55,12 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Option(
       names = "--full-steps",
       split = ",",
-      defaultValue = "0",
+      defaultValue = "-1",
       paramLabel = "K[,K...]",
       description =
           "the quality knob: cached edits recompute every token for their first K steps; several"
-              + " values print the SSIM/speed trade-off (default 0)")
+              + " values print the SSIM/speed trade-off (default -1: the model's own default, as"
+              + " the service's full_steps)")
   List<Integer> fullSteps;
 
   @Option(names = "--json")
@@ -81,9 +82,10 @@ final class BenchQualityCommand implements Callable<Integer> {
     if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
     CacheKind kind = CacheKind.parse(cacheMode);
     DitModel model = modelOptions.load();
-    for (int k : fullSteps) {
-      if (k < 0) throw new IllegalArgumentException("--full-steps must be ≥ 0, got " + k);
-    }
+    fullSteps =
+        fullSteps.stream()
+            .map(k -> k < 0 ? EditEngine.defaultFullSteps(model.config()) : k)
+            .toList();
     String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
     if (fullSteps.size() > 1) return tradeOff(model, name, kind);
     EditEngine engine =

@@ -137,11 +137,19 @@ final class TrainCommand implements Callable<Integer> {
       description = "with --export-only: the sampler's default guidance written to model.json")
   Float defaultGuidance;
 
+  @Option(
+      names = "--default-full-steps",
+      description =
+          "with --export-only: the quality knob's default for this model (provenance"
+              + " default_full_steps; the service's full_steps -1 reads it)")
+  Integer defaultFullSteps;
+
   @Override
   public Integer call() {
     Path ck = checkpoint != null ? checkpoint : defaultCheckpoint(out);
     DType as = dtype();
-    if (!exportOnly && (defaultSteps != null || defaultGuidance != null)) {
+    if (!exportOnly
+        && (defaultSteps != null || defaultGuidance != null || defaultFullSteps != null)) {
       throw new IllegalArgumentException(
           "--default-steps and --default-guidance go with --export-only (they tune what ships)");
     }
@@ -252,7 +260,9 @@ final class TrainCommand implements Callable<Integer> {
         };
     try (Trainer t = Trainer.resume(ck, none, 1)) {
       String name = presetName(t.model());
-      ModelConfig arch = t.model().withProvenance(provenance(name, t, 0));
+      Map<String, Object> prov = provenance(name, t, 0);
+      if (defaultFullSteps != null) prov.put("default_full_steps", defaultFullSteps);
+      ModelConfig arch = t.model().withProvenance(prov);
       if (defaultSteps != null || defaultGuidance != null) {
         arch =
             arch.withSampling(

@@ -70,7 +70,8 @@ public final class ConfigLoader {
         v.get(DRAIN_TIMEOUT_MS),
         v.get(SCHEDULING),
         v.get(MAX_STEP_TOKENS),
-        v.get(AGING_STEPS));
+        v.get(AGING_STEPS),
+        v.get(FULL_STEPS));
   }
 
   /** Raw values by key, parsed on demand by their setting. */

@@ -71,10 +71,11 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       boolean continuous,
       boolean useCache,
       StepPolicy policy,
-      int maxStepTokens) {
-    /** First come, first served, no row budget. */
+      int maxStepTokens,
+      int fullSteps) {
+    /** First come, first served, no row budget, no full steps. */
     public Settings(int index, int maxBatch, boolean continuous, boolean useCache) {
-      this(index, maxBatch, continuous, useCache, StepPolicy.FCFS, 0);
+      this(index, maxBatch, continuous, useCache, StepPolicy.FCFS, 0, 0);
     }
   }
 
@@ -167,6 +168,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             faults,
             System::currentTimeMillis);
     loop.schedule(settings.policy(), settings.maxStepTokens());
+    loop.fullSteps(settings.fullSteps());
     thread = new Thread(() -> startThenLoop(forward), "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();

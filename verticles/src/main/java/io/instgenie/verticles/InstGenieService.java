@@ -11,6 +11,7 @@ import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Backends;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.FlopModel;
+import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.batching.CachedTemplateStore;
 import io.instgenie.verticles.batching.TemplateStore;
@@ -187,7 +188,8 @@ public final class InstGenieService {
                             config.batching() == ServiceConfig.Batching.CONTINUOUS,
                             config.activationCache(),
                             config.stepPolicy(),
-                            config.maxStepTokens()),
+                            config.maxStepTokens(),
+                            fullSteps(config, model.config())),
                         model,
                         backend,
                         store,
@@ -425,5 +427,10 @@ public final class InstGenieService {
 
   public ServiceMetrics metrics() {
     return metrics;
+  }
+
+  /** The quality knob: the setting, or with -1 the model's own default (0 when it names none). */
+  static int fullSteps(ServiceConfig config, ModelConfig model) {
+    return config.fullSteps() >= 0 ? config.fullSteps() : EditEngine.defaultFullSteps(model);
   }
 }

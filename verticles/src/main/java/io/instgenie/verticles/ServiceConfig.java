@@ -45,7 +45,8 @@ public record ServiceConfig(
     long drainTimeoutMs,
     Scheduling scheduling,
     int maxStepTokens,
-    int agingSteps) {
+    int agingSteps,
+    int fullSteps) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is

@@ -93,6 +93,17 @@ public final class ServiceSettings {
           Integer.MAX_VALUE,
           "worker steps a waiting member takes to climb one priority class (the starvation"
               + " guard)");
+  public static final Setting<Integer> FULL_STEPS =
+      Setting.integer(
+          "full_steps",
+          -1,
+          -1,
+          1_000_000,
+          "the quality knob: an edit recomputes every token for its first steps, then uses the"
+              + " template's cache (the unmasked rows see the prompt while the layout is decided;"
+              + " BENCHMARKS.md has the SSIM/speed trade-off); 0: every step uses the cache; -1: the"
+              + " model's own `default_full_steps` (its `provenance`; 4 for the bundled model, 0 when"
+              + " a model names none)");
   public static final Setting<Integer> WORKERS =
       Setting.integer("workers", 1, 1, 1024, "denoise workers (one per device; CPU = 1)");
   public static final Setting<Long> CACHE_MEMORY_BYTES =
@@ -237,6 +248,7 @@ public final class ServiceSettings {
           SCHEDULING,
           MAX_STEP_TOKENS,
           AGING_STEPS,
+          FULL_STEPS,
           CACHE,
           WORKERS,
           CACHE_MEMORY_BYTES,

@@ -45,6 +45,15 @@ public final class EditEngine {
         };
   }
 
+  /**
+   * The quality knob a model asks for: its provenance's {@code default_full_steps} (set when a
+   * trained model is exported), 0 when it names none.
+   */
+  public static int defaultFullSteps(ModelConfig c) {
+    Object k = c.provenance() == null ? null : c.provenance().get("default_full_steps");
+    return k instanceof Number n ? n.intValue() : 0;
+  }
+
   /** Edits recompute every token for their first {@code k} steps (the quality knob). */
   public EditEngine withFullSteps(int k) {
     if (k < 0) throw new IllegalArgumentException("full steps must be ≥ 0, got " + k);

@@ -45,9 +45,12 @@ final class EditMember implements Member {
     return job.branches();
   }
 
-  /** Starts the edit from its first step on {@code acts} (null: every token recomputed). */
-  void startEdit(ModelConfig c, Activations acts) {
-    job = task.edit().job(c, acts);
+  /**
+   * Starts the edit from its first step on {@code acts} (null: every token recomputed); its first
+   * {@code fullSteps} steps recompute every token anyway (the quality knob).
+   */
+  void startEdit(ModelConfig c, Activations acts, int fullSteps) {
+    job = task.edit().job(c, acts, fullSteps);
     pipe = acts instanceof PipelinedActivations p ? p : null;
     tier = acts == null ? null : pipe != null ? pipe.tier() : TierKind.MEMORY;
   }

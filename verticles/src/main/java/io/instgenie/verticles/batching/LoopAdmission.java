@@ -20,6 +20,10 @@ import java.util.function.BiConsumer;
 final class LoopAdmission implements StepBatch.Rules<Member> {
   private final TemplateStore store;
   private final ModelConfig config;
+
+  /** The quality knob: an edit's first steps that recompute every token. */
+  private int fullSteps;
+
   private final boolean useCache;
   private final LoopEvents events;
   private final Faults faults;
@@ -151,11 +155,15 @@ final class LoopAdmission implements StepBatch.Rules<Member> {
       unread.close(); // every token masked: no cached row to read, so nothing to load
       acts = null;
     }
-    m.startEdit(config, acts);
+    m.startEdit(config, acts, fullSteps);
     return StepBatch.Start.RUN;
   }
 
   static long now() {
     return System.currentTimeMillis();
+  }
+
+  void fullSteps(int k) {
+    this.fullSteps = k;
   }
 }

@@ -21,6 +21,10 @@ final class LoopEndings {
   private final LoopEvents events;
   private final TemplateStore store;
   private final ModelConfig config;
+
+  /** The quality knob: an edit's first steps that recompute every token. */
+  private int fullSteps;
+
   private final Faults faults;
 
   LoopEndings(
@@ -82,7 +86,7 @@ final class LoopEndings {
               events.templateCompleted(w, LoopAdmission.now());
               return false;
             }
-            w.startEdit(config, acts);
+            w.startEdit(config, acts, fullSteps);
             return true;
           } catch (RuntimeException | Error err) {
             fail(w, "internal error after its template run: " + err);
@@ -106,5 +110,9 @@ final class LoopEndings {
     } else {
       events.failed(m.id(), error);
     }
+  }
+
+  void fullSteps(int k) {
+    this.fullSteps = k;
   }
 }

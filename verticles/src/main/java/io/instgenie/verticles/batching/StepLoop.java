@@ -131,6 +131,16 @@ public final class StepLoop implements Runnable {
    * Thread-safe: from the next step on, members are chosen by {@code policy} within {@code
    * max_batch} members and {@code maxStepTokens} computed rows (0: {@link StepRows#auto}).
    */
+  /**
+   * The quality knob: edits recompute every token for their first {@code k} steps (the unmasked
+   * rows see the prompt while the layout is decided), then use the cache. Call before start.
+   */
+  public void fullSteps(int k) {
+    if (k < 0) throw new IllegalArgumentException("full steps must be >= 0, got " + k);
+    admission.fullSteps(k);
+    endings.fullSteps(k);
+  }
+
   public void schedule(StepPolicy policy, int maxStepTokens) {
     if (maxStepTokens < 0) throw new IllegalArgumentException("max step tokens must be >= 0");
     this.policy = policy;
