@@ -1,5 +1,6 @@
 package io.instgenie.cli;
 
+import io.instgenie.cache.bench.ImageGrid;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditRequest;
@@ -15,7 +16,6 @@ import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.ShapeScore;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -171,28 +171,9 @@ final class BenchExampleCommand implements Callable<Integer> {
 
   /** Template | mask | one edit per seed, scaled up {@code zoom} times, 2-px white gutters. */
   static RgbImage strip(EditCase ec, List<Row> rows, int size, int zoom) {
-    int cell = size * zoom;
-    int gutter = 2;
-    int cols = 2 + rows.size();
-    int w = cols * cell + (cols + 1) * gutter;
-    int h = cell + 2 * gutter;
-    byte[] px = new byte[w * h * 3];
-    Arrays.fill(px, (byte) 255);
-    byte[] mask = new byte[size * size * 3];
-    for (int i = 0; i < size * size; i++) {
-      Arrays.fill(mask, 3 * i, 3 * i + 3, (ec.mask().levels()[i] & 0xFF) >= 128 ? (byte) 255 : 0);
-    }
-    List<byte[]> images = new ArrayList<>(List.of(ec.template().image().pixels(), mask));
-    for (Row r : rows) images.add(r.rgb());
-    for (int col = 0; col < cols; col++) {
-      int x0 = gutter + col * (cell + gutter);
-      for (int y = 0; y < cell; y++) {
-        for (int x = 0; x < cell; x++) {
-          int src = ((y / zoom) * size + x / zoom) * 3;
-          System.arraycopy(images.get(col), src, px, ((gutter + y) * w + x0 + x) * 3, 3);
-        }
-      }
-    }
-    return new RgbImage(w, h, px);
+    List<byte[]> cells =
+        new ArrayList<>(List.of(ec.template().image().pixels(), ImageGrid.maskRgb(ec.mask())));
+    for (Row r : rows) cells.add(r.rgb());
+    return ImageGrid.of(List.of(cells), size, zoom, 2);
   }
 }

@@ -12,7 +12,6 @@ import io.instgenie.kernels.scenes.SceneGenerator;
 import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.ShapeScore;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -149,31 +148,13 @@ public final class EditQualityBench {
    * {@code zoom} times (nearest neighbour), separated by 4-pixel white gutters.
    */
   public static RgbImage gallery(List<Case> rows, int size, int zoom) {
-    int cell = size * zoom;
-    int gutter = 4;
-    int w = 4 * cell + 5 * gutter;
-    int h = rows.size() * cell + (rows.size() + 1) * gutter;
-    byte[] px = new byte[w * h * 3];
-    Arrays.fill(px, (byte) 255);
-    for (int r = 0; r < rows.size(); r++) {
-      Case k = rows.get(r);
-      byte[] mask = new byte[size * size * 3];
-      byte[] levels = k.editCase().mask().levels();
-      for (int i = 0; i < size * size; i++) {
-        Arrays.fill(mask, i * 3, i * 3 + 3, (levels[i] & 0xff) >= 128 ? (byte) 255 : 0);
-      }
-      byte[][] cols = {k.editCase().template().image().pixels(), mask, k.full(), k.cached()};
-      int y0 = gutter + r * (cell + gutter);
-      for (int col = 0; col < cols.length; col++) {
-        int x0 = gutter + col * (cell + gutter);
-        for (int y = 0; y < cell; y++) {
-          for (int x = 0; x < cell; x++) {
-            int src = ((y / zoom) * size + x / zoom) * 3;
-            System.arraycopy(cols[col], src, px, ((y0 + y) * w + x0 + x) * 3, 3);
-          }
-        }
-      }
+    List<List<byte[]>> cells = new ArrayList<>();
+    for (Case k : rows) {
+      EditCase ec = k.editCase();
+      cells.add(
+          List.of(
+              ec.template().image().pixels(), ImageGrid.maskRgb(ec.mask()), k.full(), k.cached()));
     }
-    return new RgbImage(w, h, px);
+    return ImageGrid.of(cells, size, zoom, 4);
   }
 }

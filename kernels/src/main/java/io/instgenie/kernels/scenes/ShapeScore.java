@@ -84,19 +84,17 @@ public final class ShapeScore {
       int oy = (int) Math.round(cy - g[1]);
       for (int dy = -1; dy <= 1; dy++) {
         for (int dx = -1; dx <= 1; dx++) {
-          best = Math.max(best, iou(region, size, s, r, ox + dx, oy + dy));
+          best = Math.max(best, iou(region, size, area, s, r, ox + dx, oy + dy));
         }
       }
     }
     return best;
   }
 
-  /** IoU of the region with shape s of radius r centred on pixel (ox, oy). */
-  private static double iou(boolean[] region, int size, Shape s, int r, int ox, int oy) {
+  /** IoU of the region ({@code area} pixels) with shape s of radius r centred on (ox, oy). */
+  private static double iou(boolean[] region, int size, int area, Shape s, int r, int ox, int oy) {
     int inter = 0;
     int silhouette = 0;
-    int area = 0;
-    for (int i = 0; i < region.length; i++) if (region[i]) area++;
     for (int dy = -r; dy <= r; dy++) {
       for (int dx = -r; dx <= r; dx++) {
         if (!s.covers(dx, dy, r)) continue;
