@@ -1,6 +1,7 @@
 package io.instgenie.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -9,7 +10,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers of DESIGN.md: kernels ← cache-tier ← verticles (and the CLI that lives beside them).
+ * The layers of DESIGN.md: kernels ← cache-tier ← verticles (and the CLI that lives beside them),
+ * and no package cycles anywhere (shared types live in leaf packages: {@code kernels.cached},
+ * {@code verticles.messages}, {@code verticles.metrics}).
  */
 class LayeringTest {
   private static final JavaClasses MAIN =
@@ -60,5 +63,11 @@ class LayeringTest {
         .dependOnClassesThat()
         .resideInAnyPackage("io.vertx..", "com.hazelcast..")
         .check(MAIN);
+  }
+
+  @Test
+  @DisplayName("no package depends on itself through others (no package cycles)")
+  void noPackageCycles() {
+    slices().matching("io.instgenie.(**)").should().beFreeOfCycles().check(MAIN);
   }
 }

@@ -1,13 +1,13 @@
 package io.instgenie.cache;
 
-import static io.instgenie.kernels.dit.BlockMode.CACHE;
-import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
+import static io.instgenie.kernels.cached.BlockMode.CACHE;
+import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;

@@ -1,14 +1,14 @@
 package io.instgenie.cache;
 
-import static io.instgenie.kernels.dit.BlockMode.CACHE;
-import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
+import static io.instgenie.kernels.cached.BlockMode.CACHE;
+import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.CpuBackend;
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.Sequence;

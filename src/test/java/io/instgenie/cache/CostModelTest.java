@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;

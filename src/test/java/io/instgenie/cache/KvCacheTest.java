@@ -1,7 +1,7 @@
 package io.instgenie.cache;
 
-import static io.instgenie.kernels.dit.BlockMode.CACHE;
-import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
+import static io.instgenie.kernels.cached.BlockMode.CACHE;
+import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.kernels.backend.CpuBackend;
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.edit.EditEngine;

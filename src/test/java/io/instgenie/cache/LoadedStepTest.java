@@ -1,13 +1,13 @@
 package io.instgenie.cache;
 
 import static io.instgenie.cache.CacheFixtures.random;
-import static io.instgenie.kernels.dit.BlockMode.CACHE;
-import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
+import static io.instgenie.kernels.cached.BlockMode.CACHE;
+import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -7,6 +7,7 @@ import io.instgenie.cache.TemplateKey;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.cluster.ClusterSupport;
+import io.instgenie.verticles.messages.Addresses;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

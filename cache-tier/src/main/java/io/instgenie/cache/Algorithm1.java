@@ -1,6 +1,6 @@
 package io.instgenie.cache;
 
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import java.util.Arrays;
 
 /**

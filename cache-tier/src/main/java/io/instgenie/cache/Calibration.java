@@ -1,7 +1,7 @@
 package io.instgenie.cache;
 
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.dit.Sequence;

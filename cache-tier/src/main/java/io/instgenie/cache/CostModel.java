@@ -1,6 +1,6 @@
 package io.instgenie.cache;
 
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.model.ModelConfig;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package io.instgenie.cache;
 
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,8 +3,8 @@ package io.instgenie.kernels.cuda;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import java.util.Arrays;
 import java.util.Random;
 import jcuda.Pointer;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.CudaBackend;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSink;
 import io.instgenie.kernels.cuda.CudaProbe;
 import io.instgenie.kernels.cuda.GemmPrecision;
 import io.instgenie.kernels.edit.MemoryActivations;

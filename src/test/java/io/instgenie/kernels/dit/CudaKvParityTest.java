@@ -6,6 +6,8 @@ import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.CudaBackend;
 import io.instgenie.kernels.bench.EngineBench;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.cuda.CudaProbe;
 import io.instgenie.kernels.cuda.GemmPrecision;
 import io.instgenie.kernels.edit.MemoryActivations;

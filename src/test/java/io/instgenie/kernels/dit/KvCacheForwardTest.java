@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.ReferenceBackend;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;

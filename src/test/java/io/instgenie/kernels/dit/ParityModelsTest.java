@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.ReferenceBackend;
 import io.instgenie.kernels.bench.EngineBench;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;

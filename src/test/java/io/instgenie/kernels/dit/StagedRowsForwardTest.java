@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.CpuBackend;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CachedRowStaging;
 import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;

@@ -1,7 +1,7 @@
 package io.instgenie.verticles.batching;
 
-import static io.instgenie.kernels.dit.BlockMode.CACHE;
-import static io.instgenie.kernels.dit.BlockMode.RECOMPUTE;
+import static io.instgenie.kernels.cached.BlockMode.CACHE;
+import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +16,8 @@ import io.instgenie.cache.TemplateCache;
 import io.instgenie.cache.TemplateKey;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.backend.CpuBackend;
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;

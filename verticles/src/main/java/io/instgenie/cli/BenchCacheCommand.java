@@ -5,7 +5,7 @@ import io.instgenie.cache.TierKind;
 import io.instgenie.cache.bench.CacheBench;
 import io.instgenie.cache.bench.FanInWeights;
 import io.instgenie.cache.bench.QualityBench;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;

@@ -1,7 +1,7 @@
 package io.instgenie.cli;
 
 import io.instgenie.cache.bench.EditQualityBench;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.io.Images;

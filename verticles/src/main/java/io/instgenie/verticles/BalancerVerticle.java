@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.cache.TierKind;
 import io.instgenie.verticles.faults.Faults;
+import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;

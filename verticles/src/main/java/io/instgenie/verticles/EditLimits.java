@@ -4,6 +4,7 @@ import io.instgenie.cache.ActivationShape;
 import io.instgenie.cache.Precision;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.verticles.messages.ServiceException;
 
 /**
  * What one request may cost, checked at admission so that nothing past a limit is ever accepted:

@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.kernels.io.Images;
 import io.instgenie.verticles.faults.Faults;
+import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobResult;

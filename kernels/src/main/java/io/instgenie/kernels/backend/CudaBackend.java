@@ -1,5 +1,8 @@
 package io.instgenie.kernels.backend;
 
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CachedRowStaging;
 import io.instgenie.kernels.cuda.CudaDevice;
 import io.instgenie.kernels.cuda.CudaKernels;
 import io.instgenie.kernels.cuda.DeviceMirrors;
@@ -7,9 +10,6 @@ import io.instgenie.kernels.cuda.DeviceRowStaging;
 import io.instgenie.kernels.cuda.DeviceTier;
 import io.instgenie.kernels.cuda.GemmPrecision;
 import io.instgenie.kernels.cuda.PinnedBlockCache;
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
-import io.instgenie.kernels.dit.CachedRowStaging;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.lang.System.Logger.Level;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.instgenie.kernels.bench;
 
 import io.instgenie.kernels.backend.CudaBackend;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.cuda.CudaProbe;
 import io.instgenie.kernels.cuda.GemmPrecision;
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.Sequence;

@@ -6,8 +6,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.FlopModel;
 import io.instgenie.kernels.dit.Sequence;

@@ -6,9 +6,9 @@ import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.BlockSource;
-import io.instgenie.kernels.dit.CachedRowStaging;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CachedRowStaging;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.ArrayList;
 import java.util.HashMap;

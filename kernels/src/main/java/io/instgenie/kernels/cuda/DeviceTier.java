@@ -1,6 +1,6 @@
 package io.instgenie.kernels.cuda;
 
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.util.LruBytes;
 import java.util.HashMap;
 import java.util.List;

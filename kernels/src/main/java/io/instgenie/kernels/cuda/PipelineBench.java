@@ -1,6 +1,6 @@
 package io.instgenie.kernels.cuda;
 
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

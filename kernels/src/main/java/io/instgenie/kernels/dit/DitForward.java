@@ -1,6 +1,10 @@
 package io.instgenie.kernels.dit;
 
 import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CacheKind;
+import io.instgenie.kernels.cached.CachedRowStaging;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.WeightNames;
 import io.instgenie.kernels.model.Weights;

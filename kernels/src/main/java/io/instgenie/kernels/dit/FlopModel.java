@@ -1,5 +1,7 @@
 package io.instgenie.kernels.dit;
 
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.model.ModelConfig;
 
 /**

@@ -1,5 +1,8 @@
 package io.instgenie.kernels.dit;
 
+import io.instgenie.kernels.cached.BlockSink;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CacheKind;
 import java.util.Arrays;
 
 /**

@@ -1,8 +1,8 @@
 package io.instgenie.kernels.edit;
 
-import io.instgenie.kernels.dit.BlockSink;
-import io.instgenie.kernels.dit.BlockSource;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockSink;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CacheKind;
 
 /**
  * A template's cached rows (block outputs, or keys and values), per denoising step: written by its

@@ -1,8 +1,8 @@
 package io.instgenie.kernels.edit;
 
 import io.instgenie.kernels.backend.Backend;
-import io.instgenie.kernels.dit.BlockMode;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockMode;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.dit.Sequence;

@@ -1,6 +1,6 @@
 package io.instgenie.kernels.edit;
 
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;

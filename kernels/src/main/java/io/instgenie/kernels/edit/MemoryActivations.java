@@ -1,8 +1,8 @@
 package io.instgenie.kernels.edit;
 
-import io.instgenie.kernels.dit.BlockSink;
-import io.instgenie.kernels.dit.BlockSource;
-import io.instgenie.kernels.dit.CacheKind;
+import io.instgenie.kernels.cached.BlockSink;
+import io.instgenie.kernels.cached.BlockSource;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
 

@@ -4,7 +4,7 @@ import io.instgenie.cache.CostModel;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.Precision;
 import io.instgenie.cache.TierKind;
-import io.instgenie.kernels.dit.BlockMode;
+import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.model.ModelConfig;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.instgenie.verticles.cluster;
 
-import io.instgenie.verticles.Addresses;
-import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.Handoff;
@@ -10,6 +9,7 @@ import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.Registration;
+import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

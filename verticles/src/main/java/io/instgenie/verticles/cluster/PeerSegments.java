@@ -5,7 +5,7 @@ import io.instgenie.cache.CorruptSegmentException;
 import io.instgenie.cache.SegmentSource;
 import io.instgenie.cache.TemplateKey;
 import io.instgenie.cache.TierKind;
-import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.messages.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -2,8 +2,8 @@ package io.instgenie.verticles.cluster;
 
 import io.instgenie.cache.SegmentSource;
 import io.instgenie.cache.TemplateCache;
-import io.instgenie.verticles.Addresses;
-import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.messages.Addresses;
+import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;

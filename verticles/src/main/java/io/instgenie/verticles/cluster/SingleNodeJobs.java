@@ -1,11 +1,11 @@
 package io.instgenie.verticles.cluster;
 
-import io.instgenie.verticles.ServiceException;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.Registration;
+import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.function.Supplier;

@@ -1,7 +1,7 @@
 package io.instgenie.verticles.http;
 
-import io.instgenie.verticles.ServiceException;
 import io.instgenie.verticles.messages.RawEdit;
+import io.instgenie.verticles.messages.ServiceException;
 import io.instgenie.verticles.policy.Priority;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,15 +1,15 @@
 package io.instgenie.verticles.http;
 
 import io.instgenie.kernels.model.ModelConfig;
-import io.instgenie.verticles.Addresses;
-import io.instgenie.verticles.ServiceException;
-import io.instgenie.verticles.ServiceHealth;
-import io.instgenie.verticles.ServiceMetrics;
 import io.instgenie.verticles.messages.Accepted;
+import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.RawEdit;
+import io.instgenie.verticles.messages.ServiceException;
+import io.instgenie.verticles.metrics.ServiceHealth;
+import io.instgenie.verticles.metrics.ServiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,6 @@
 package io.instgenie.verticles.http;
 
-import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.vertx.core.Future;

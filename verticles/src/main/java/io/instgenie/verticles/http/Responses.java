@@ -1,6 +1,6 @@
 package io.instgenie.verticles.http;
 
-import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,4 +1,4 @@
-package io.instgenie.kernels.dit;
+package io.instgenie.kernels.cached;
 
 /** How a block treats the unmasked rows of a masked forward (DESIGN.md, "cache Y"). */
 public enum BlockMode {

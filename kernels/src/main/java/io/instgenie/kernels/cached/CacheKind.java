@@ -1,4 +1,4 @@
-package io.instgenie.kernels.dit;
+package io.instgenie.kernels.cached;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.instgenie.kernels.dit;
+package io.instgenie.kernels.cached;
 
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.List;
@@ -6,10 +6,10 @@ import java.util.List;
 /**
  * An optional capability of a backend: it loads and gathers a masked forward's cached rows itself
  * (the GPU path: pinned host memory copied per block on a copy stream, rows gathered on the
- * device), so loads overlap compute block by block. {@link DitForward} uses it when its backend
- * implements it; otherwise it gathers on the host. Calls come on the backend's thread, in order:
- * {@link #begin}, then per CACHE block {@link #gather} for each masked sequence and {@link
- * #blockDone}, then {@link #end}.
+ * device), so loads overlap compute block by block. The DiT forward ({@code dit.DitForward}) uses
+ * it when its backend implements it; otherwise it gathers on the host. Calls come on the backend's
+ * thread, in order: {@link #begin}, then per CACHE block {@link #gather} for each masked sequence
+ * and {@link #blockDone}, then {@link #end}.
  */
 public interface CachedRowStaging {
 

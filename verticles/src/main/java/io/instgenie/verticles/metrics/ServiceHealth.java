@@ -1,4 +1,4 @@
-package io.instgenie.verticles;
+package io.instgenie.verticles.metrics;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.instgenie.verticles;
+package io.instgenie.verticles.messages;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;

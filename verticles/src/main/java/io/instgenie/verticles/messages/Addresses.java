@@ -1,4 +1,4 @@
-package io.instgenie.verticles;
+package io.instgenie.verticles.messages;
 
 /** Every event-bus address of the service, in one place. */
 public final class Addresses {

@@ -1,4 +1,4 @@
-package io.instgenie.verticles;
+package io.instgenie.verticles.metrics;
 
 import io.instgenie.cache.CacheStats;
 import io.instgenie.cache.TierKind;
