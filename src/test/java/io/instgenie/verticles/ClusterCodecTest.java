@@ -12,6 +12,7 @@ import io.instgenie.verticles.codec.RecordCodec;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.WorkerState;
+import io.instgenie.verticles.policy.MemberLoad;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ class ClusterCodecTest {
     WorkerState s =
         new WorkerState(
             1,
-            List.of(new int[] {40, 3}),
+            List.of(new MemberLoad(40, 3)),
             2,
             8,
             0,
@@ -64,7 +65,7 @@ class ClusterCodecTest {
     WorkerState back = codec.decodeFromWire(0, b);
     assertEquals(s.cachedTemplates(), back.cachedTemplates());
     assertEquals(s.msPerSegment(), back.msPerSegment());
-    assertArrayEquals(s.running().get(0), back.running().get(0));
+    assertEquals(s.running(), back.running());
     assertEquals(0.25, back.msPerToken());
   }
 }

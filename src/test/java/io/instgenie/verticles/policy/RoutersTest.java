@@ -20,13 +20,13 @@ class RoutersTest {
   private static final int SEGMENTS = 20 * 8;
 
   /** A running member computing {@code tokens} per step with {@code left} steps to go. */
-  private static int[] member(int tokens, int left) {
-    return new int[] {tokens, left};
+  private static MemberLoad member(int tokens, int left) {
+    return new MemberLoad(tokens, left);
   }
 
   /** A worker holding {@code templates} in memory. */
   private static WorkerView view(
-      int worker, List<int[]> running, int queued, int queuedTokens, Set<String> templates) {
+      int worker, List<MemberLoad> running, int queued, int queuedTokens, Set<String> templates) {
     return new WorkerView(worker, running, queued, queuedTokens, 8, inMemory(templates), Map.of());
   }
 
@@ -125,7 +125,7 @@ class RoutersTest {
   @DisplayName("cost routing avoids a full worker: its estimate adds the wait behind the queue")
   void costAvoidsFullWorker() {
     Router r = new CostRouter(5, 0.1);
-    List<int[]> eight = new ArrayList<>();
+    List<MemberLoad> eight = new ArrayList<>();
     for (int i = 0; i < 8; i++) eight.add(member(20, 10));
     List<WorkerView> views =
         List.of(
@@ -231,11 +231,11 @@ class RoutersTest {
           + " ahead of it (1×110 + 5 = 115 ms); under fcfs the other way (555 vs 205 ms)")
   void srptAwareEstimate() {
     WorkerView oneLong =
-        new WorkerView(0, List.<int[]>of(new int[] {100, 40}), 0, 0, 8, Map.of(), Map.of());
+        new WorkerView(0, List.of(new MemberLoad(100, 40)), 0, 0, 8, Map.of(), Map.of());
     WorkerView threeShort =
         new WorkerView(
             1,
-            List.of(new int[] {10, 2}, new int[] {10, 2}, new int[] {10, 2}),
+            List.of(new MemberLoad(10, 2), new MemberLoad(10, 2), new MemberLoad(10, 2)),
             0,
             0,
             8,

@@ -3,6 +3,8 @@ package io.instgenie.verticles.batching;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Timings;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -44,6 +46,21 @@ final class LoopEvents {
   void step(EditMember m, double etaMs) {
     long eta = Math.round(Math.max(etaMs, 0));
     send(m.id(), new JobEvent.Step(m.job.step(), m.job.steps(), eta, stepsRun.getAsLong()));
+  }
+
+  /**
+   * A step's progress: each edit's step with its projected end ({@code ends}, ms; 0 when not
+   * projected), each template run's step to the edits waiting for it.
+   */
+  void stepped(List<Member> members, Map<Member, Double> ends, StepBatch<Member> batch) {
+    for (Member m : members) {
+      if (m instanceof EditMember e) {
+        step(e, ends.getOrDefault(e, 0.0));
+      } else if (m instanceof TemplateRunMember r) {
+        for (Member w : batch.waiters(r.templateId))
+          templateStep(w.id(), r.job.step(), r.job.steps());
+      }
+    }
   }
 
   void cancelled(String id, long cancelStep) {

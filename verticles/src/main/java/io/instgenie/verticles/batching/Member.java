@@ -1,6 +1,7 @@
 package io.instgenie.verticles.batching;
 
 import io.instgenie.kernels.edit.DenoiseJob;
+import io.instgenie.verticles.policy.MemberLoad;
 
 /** A task in a step loop: an edit, or the template run that edits of its template wait for. */
 sealed interface Member permits EditMember, TemplateRunMember {
@@ -14,9 +15,9 @@ sealed interface Member permits EditMember, TemplateRunMember {
   void release();
 
   /** Its load for routing: tokens computed per step (all branches) and steps left. */
-  default int[] load() {
+  default MemberLoad load() {
     DenoiseJob j = job();
-    return new int[] {j.activeTokens() * branches(), j.steps() - j.step()};
+    return new MemberLoad(j.activeTokens() * branches(), j.steps() - j.step());
   }
 
   /** Evaluations per step (guidance branches; one for a template run). */

@@ -5,13 +5,11 @@ import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.policy.MemberLoad;
 import io.instgenie.verticles.policy.StepPolicy;
-import io.instgenie.verticles.policy.StepProjection;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,10 +24,10 @@ import java.util.function.LongSupplier;
  * corrupt segment) starts over and finds or redoes its template. Plain Java: the service and a
  * simulator can drive it.
  *
- * <p>Every member that leaves other than by finishing leaves through {@link #fail}: an exception
- * while it starts, in a step, or while it finishes ends it (and, for a template run, its waiters)
- * with {@code failed}, and the loop goes on. The inbox is {@link Inbox}'s, admission {@link
- * LoopAdmission}'s and the wording of events {@link LoopEvents}'.
+ * <p>Every member that leaves other than by finishing leaves through {@link LoopEndings#fail}: an
+ * exception while it starts, in a step, or while it finishes ends it (and, for a template run, its
+ * waiters) with {@code failed}, and the loop goes on. The inbox is {@link Inbox}'s, admission
+ * {@link LoopAdmission}'s and the wording of events {@link LoopEvents}'.
  */
 public final class StepLoop implements Runnable {
   private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
@@ -49,14 +47,8 @@ public final class StepLoop implements Runnable {
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of(), 0);
   private int lastRows;
-
-  /** Measured step time per computed row (EMA; -1 until a step ran): the projection's cost. */
-  private double msPerRow = -1;
-
-  private volatile StepPolicy policy = StepPolicy.FCFS;
-  private volatile int maxStepTokens;
-  private volatile CostModel calibrated;
-  private volatile boolean rescheduled;
+  private final StepCosts costs = new StepCosts();
+  private final LoopSchedule schedule;
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
@@ -68,7 +60,7 @@ public final class StepLoop implements Runnable {
    * The worker's load, for routing: per started member (computed rows per step, remaining steps),
    * and the rows the last step computed (its members may be fewer than the started ones).
    */
-  public record Load(int queued, int runningMembers, List<int[]> running, int lastStepRows) {}
+  public record Load(int queued, int runningMembers, List<MemberLoad> running, int lastStepRows) {}
 
   /** The error of an edit that ran past its deadline. */
   public static final String DEADLINE_EXCEEDED = LoopEndings.DEADLINE_EXCEEDED;
@@ -109,12 +101,14 @@ public final class StepLoop implements Runnable {
     this.listener = listener;
     this.faults = faults;
     this.planner = new BlockPlanner(forward.config());
+    this.schedule = new LoopSchedule(forward.config());
     this.batch = new StepBatch<>(maxBatch, continuous);
     this.events = new LoopEvents(listener, () -> stepsRun);
     this.endings = new LoopEndings(batch, events, store, forward.config(), faults);
-    this.arrivals = new LoopArrivals(batch, events, store, useCache, this::projectEnds);
     this.admission =
         new LoopAdmission(store, forward.config(), useCache, events, faults, endings::fail);
+    this.arrivals =
+        new LoopArrivals(batch, events, store, useCache, () -> costs.projectEnds(batch, admission));
   }
 
   /**
@@ -123,14 +117,9 @@ public final class StepLoop implements Runnable {
    */
   public void useCosts(CostModel calibrated) {
     planner.useCosts(calibrated);
-    this.calibrated = calibrated;
-    rescheduled = true;
+    schedule.calibrated(calibrated);
   }
 
-  /**
-   * Thread-safe: from the next step on, members are chosen by {@code policy} within {@code
-   * max_batch} members and {@code maxStepTokens} computed rows (0: {@link StepRows#auto}).
-   */
   /**
    * The quality knob: edits recompute every token for their first {@code k} steps (the unmasked
    * rows see the prompt while the layout is decided), then use the cache. Call before start.
@@ -141,16 +130,17 @@ public final class StepLoop implements Runnable {
     endings.fullSteps(k);
   }
 
+  /**
+   * Thread-safe: from the next step on, members are chosen by {@code policy} within {@code
+   * max_batch} members and {@code maxStepTokens} computed rows (0: {@link StepRows#auto}).
+   */
   public void schedule(StepPolicy policy, int maxStepTokens) {
-    if (maxStepTokens < 0) throw new IllegalArgumentException("max step tokens must be >= 0");
-    this.policy = policy;
-    this.maxStepTokens = maxStepTokens;
-    rescheduled = true;
+    schedule.set(policy, maxStepTokens);
   }
 
   /** The row budget of a step in force (after calibration, for the auto budget). */
   public long maxStepRows() {
-    return StepRows.of(maxStepTokens, policy.scheduling(), calibrated, forward.config());
+    return schedule.maxStepRows();
   }
 
   /** Thread-safe: hands a task to the loop. */
@@ -194,10 +184,7 @@ public final class StepLoop implements Runnable {
       try {
         boolean idle = batch.running().isEmpty();
         inbox.drain(idle ? (batch.queued().isEmpty() ? 200 : 2) : 0, arrivals);
-        if (rescheduled) {
-          rescheduled = false;
-          batch.schedule(policy, maxStepRows());
-        }
+        schedule.applyTo(batch);
         endings.expire(clock.getAsLong());
         batch.admit(admission);
         arrivals.publishPositions();
@@ -229,7 +216,7 @@ public final class StepLoop implements Runnable {
     try {
       forward.run(seqs, choice.modes());
     } catch (RuntimeException e) {
-      if (restartFailedReads()) return; // the step is redone at the next turn of the loop
+      if (ReadFailures.restart(batch)) return; // the step is redone at the next turn of the loop
       throw e;
     }
     double kernelMs = (System.nanoTime() - k0) / 1e6;
@@ -239,17 +226,9 @@ public final class StepLoop implements Runnable {
     int members = running.size();
     for (Member m : running) m.job().afterStep();
     double stepMs0 = (System.nanoTime() - t0) / 1e6;
-    int rows = rows(running);
-    if (rows > 0) msPerRow = msPerRow < 0 ? stepMs0 / rows : 0.8 * msPerRow + 0.2 * stepMs0 / rows;
-    Map<Member, Double> ends = projectEnds();
-    for (Member m : running) {
-      if (m instanceof EditMember e) {
-        events.step(e, ends.getOrDefault(e, 0.0));
-      } else if (m instanceof TemplateRunMember r) {
-        for (Member w : batch.waiters(r.templateId))
-          events.templateStep(w.id(), r.job.step(), r.job.steps());
-      }
-    }
+    int rows = StepCosts.rows(running);
+    costs.measured(stepMs0, rows);
+    events.stepped(running, costs.projectEnds(batch, admission), batch);
     for (Member m : batch.leave(m -> m.job().done())) endings.finish(m);
     double stepMs = (System.nanoTime() - t0) / 1e6;
     lastRows = rows;
@@ -257,56 +236,8 @@ public final class StepLoop implements Runnable {
     listener.stepDone(members, seqs.size(), stepMs, kernelMs);
   }
 
-  /**
-   * Each started or queued member's projected end (ms from now): the steps played forward with this
-   * loop's policy and budget at the measured ms per computed row ({@link StepProjection}); empty
-   * until a step was measured.
-   */
-  private Map<Member, Double> projectEnds() {
-    if (msPerRow < 0) return Map.of();
-    return StepProjection.finishMs(
-        batch.candidates(admission), batch.policy(), batch.budget(), 0, msPerRow);
-  }
-
-  private static int rows(List<Member> members) {
-    int n = 0;
-    for (Member m : members) n += m.load()[0];
-    return n;
-  }
-
-  /**
-   * After a forward cut short by a failed cached read (a corrupt or unreadable disk segment, which
-   * the cache tier has already discarded): the edits reading it start over from the head of the
-   * queue, so they find their template elsewhere or redo its template run; the rest of the batch
-   * redoes the step (a member's state moves only after a whole forward). False when no read failed.
-   */
-  private boolean restartFailedReads() {
-    List<EditMember> failed = new ArrayList<>();
-    for (Member m : batch.stepping()) {
-      if (!(m instanceof EditMember e) || e.pipe == null) continue;
-      Optional<RuntimeException> err = e.pipe.loadFailure();
-      if (err.isEmpty()) {
-        e.pipe.rewind();
-        continue;
-      }
-      LOG.log(
-          Level.WARNING,
-          "edit "
-              + e.id()
-              + " starts over (it was at step "
-              + e.job.step()
-              + "): its template's cache failed to load: "
-              + err.get().getMessage());
-      failed.add(e);
-    }
-    batch.leave(failed::contains);
-    for (EditMember e : failed) e.forgetEdit();
-    batch.requeueFirst(List.copyOf(failed));
-    return !failed.isEmpty();
-  }
-
   private Load snapshot() {
-    List<int[]> r = new ArrayList<>();
+    List<MemberLoad> r = new ArrayList<>();
     for (Member m : batch.running()) r.add(m.load());
     return new Load(batch.queued().size(), batch.running().size(), r, lastRows);
   }

@@ -1,6 +1,7 @@
 package io.instgenie.verticles.messages;
 
 import io.instgenie.cache.TierKind;
+import io.instgenie.verticles.policy.MemberLoad;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +13,7 @@ import java.util.Map;
  */
 public record WorkerState(
     int worker,
-    List<int[]> running,
+    List<MemberLoad> running,
     int queued,
     int maxBatch,
     double msPerStepBase,

@@ -68,8 +68,8 @@ public final class CostRouter implements Router {
   double srptEstimate(WorkerView w, RouteRequest r) {
     long own = (long) r.tokens() * r.steps();
     double ahead = 0;
-    for (int[] m : w.running()) {
-      long work = (long) m[0] * m[1];
+    for (MemberLoad m : w.running()) {
+      long work = m.work();
       if (work < own) ahead += work;
     }
     if (w.queued() > 0 && w.queuedTokens() < (long) w.queued() * r.tokens())

@@ -5,16 +5,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The balancer's view of one denoise worker: per running member {computed tokens per step,
- * remaining steps}, queue length and the tokens per step its queued requests will compute, batch
- * capacity, the tier at which it can read each template (its own memory or disk, or {@link
- * TierKind#REMOTE} when another node holds it; a template not listed needs a template run), and its
- * fitted load time of one (step, block) segment from each tier, in ms (a tier left out cannot be
- * priced).
+ * The balancer's view of one denoise worker: its running members' loads, queue length and the
+ * tokens per step its queued requests will compute, batch capacity, the tier at which it can read
+ * each template (its own memory or disk, or {@link TierKind#REMOTE} when another node holds it; a
+ * template not listed needs a template run), and its fitted load time of one (step, block) segment
+ * from each tier, in ms (a tier left out cannot be priced).
  */
 public record WorkerView(
     int worker,
-    List<int[]> running,
+    List<MemberLoad> running,
     int queued,
     int queuedTokens,
     int maxBatch,
@@ -22,7 +21,7 @@ public record WorkerView(
     Map<TierKind, Double> msPerSegment) {
   public int tokensPerStep() {
     int n = 0;
-    for (int[] r : running) n += r[0];
+    for (MemberLoad r : running) n += r.rowsPerStep();
     return n;
   }
 

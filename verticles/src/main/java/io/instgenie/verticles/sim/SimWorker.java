@@ -5,6 +5,7 @@ import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.util.LruBytes;
 import io.instgenie.verticles.batching.StepBatch;
+import io.instgenie.verticles.policy.MemberLoad;
 import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.StepWork;
 import io.instgenie.verticles.policy.WorkerView;
@@ -210,8 +211,8 @@ final class SimWorker {
 
   /** The balancer's view of this worker, exact at this instant. */
   WorkerView view() {
-    List<int[]> running = new ArrayList<>();
-    for (Member m : batch.running()) running.add(new int[] {m.tokens, m.steps - m.step});
+    List<MemberLoad> running = new ArrayList<>();
+    for (Member m : batch.running()) running.add(new MemberLoad(m.tokens, m.steps - m.step));
     int queuedTokens = 0;
     for (Member m : batch.queued()) queuedTokens += m.tokens;
     // no remote tier here: a template is in this worker's memory, on its disk, or needs a run

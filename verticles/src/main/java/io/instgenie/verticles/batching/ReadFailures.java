@@ -1,0 +1,47 @@
+package io.instgenie.verticles.batching;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Recovery after a forward cut short by a failed cached read (a corrupt or unreadable disk segment,
+ * which the cache tier has already discarded): the edits reading it start over from the head of the
+ * queue, so they find their template elsewhere or redo its template run; the rest of the batch
+ * redoes the step (a member's state moves only after a whole forward).
+ */
+final class ReadFailures {
+  private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
+
+  private ReadFailures() {}
+
+  /**
+   * Sends the stepping edits whose reads failed back to the head of the queue and rewinds the
+   * loaders of the others; false when no read failed (the forward failed for another reason).
+   */
+  static boolean restart(StepBatch<Member> batch) {
+    List<EditMember> failed = new ArrayList<>();
+    for (Member m : batch.stepping()) {
+      if (!(m instanceof EditMember e) || e.pipe == null) continue;
+      Optional<RuntimeException> err = e.pipe.loadFailure();
+      if (err.isEmpty()) {
+        e.pipe.rewind();
+        continue;
+      }
+      LOG.log(
+          Level.WARNING,
+          "edit "
+              + e.id()
+              + " starts over (it was at step "
+              + e.job.step()
+              + "): its template's cache failed to load: "
+              + err.get().getMessage());
+      failed.add(e);
+    }
+    batch.leave(failed::contains);
+    for (EditMember e : failed) e.forgetEdit();
+    batch.requeueFirst(List.copyOf(failed));
+    return !failed.isEmpty();
+  }
+}
