@@ -55,7 +55,6 @@ class ClusterCodecTest {
             List.of(new MemberLoad(40, 3)),
             2,
             8,
-            0,
             0.25,
             Map.of("t1", TierKind.MEMORY, "t2", TierKind.DISK),
             Map.of(TierKind.DISK, 3.1, TierKind.REMOTE, 1.5));

@@ -98,8 +98,8 @@ class DeadlineTest {
     AtomicLong clock = new AtomicLong();
     List<JobEvent> events = new CopyOnWriteArrayList<>();
     CountDownLatch bDone = new CountDownLatch(1);
-    StepListener listener =
-        new StepListener() {
+    LoopListener listener =
+        new LoopListener() {
           @Override
           public void event(JobEvent e) {
             events.add(e);

@@ -134,7 +134,7 @@ class PipelinedStepLoopTest {
         new StepLoop(
             new DitForward(MODEL, new CpuBackend()),
             new CachedTemplateStore(cache, C),
-            new StepListener() {
+            new LoopListener() {
               @Override
               public void event(JobEvent e) {
                 events.add(e);

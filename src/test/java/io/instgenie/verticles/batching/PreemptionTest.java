@@ -96,7 +96,7 @@ class PreemptionTest {
         new StepLoop(
             new DitForward(MODEL, new CpuBackend()),
             NO_STORE,
-            new StepListener() {
+            new LoopListener() {
               @Override
               public void event(JobEvent e) {
                 if (!(e.body() instanceof JobEvent.Step s)) return;

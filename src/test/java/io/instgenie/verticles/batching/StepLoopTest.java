@@ -127,7 +127,7 @@ class StepLoopTest {
         new StepLoop(
             new DitForward(MODEL, new CpuBackend()),
             store,
-            new io.instgenie.verticles.batching.StepListener() {
+            new LoopListener() {
               @Override
               public void event(JobEvent e) {
                 events.add(e);

@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -40,6 +41,12 @@ public final class BalancerVerticle extends VerticleBase {
   /** Tokens of the most recent tasks routed to a worker kept to estimate its queue's tokens. */
   private static final int RECENT_KEPT = 4096;
 
+  /**
+   * The fixed cost of a step the cost router adds per step of a request: workers measure only a
+   * cost per computed token, so a nominal 1 ms that prefers fewer steps when all else is equal.
+   */
+  private static final double NOMINAL_MS_PER_STEP = 1;
+
   private final int workers;
   private final int maxBatch;
   private final int fullTokens;
@@ -50,7 +57,10 @@ public final class BalancerVerticle extends VerticleBase {
   /** Round-robin keeps its turn across requests; the other policies are stateless. */
   private final Router fixedRouter;
 
-  /** This node's id when clustered, else "" (every worker is local). */
+  /** The node id of a node alone: its workers are the only ones, and all are local. */
+  public static final String ALONE = "local";
+
+  /** This node's id: the cluster's, or {@link #ALONE}. */
   private final String self;
 
   /** Reports by worker key ("node/index"), from this node's workers and, clustered, all others. */
@@ -70,7 +80,8 @@ public final class BalancerVerticle extends VerticleBase {
    * @param depth blocks of the model (an edit reads steps × depth cached segments)
    * @param scheduling how the workers choose each step's members (the cost estimate follows it)
    * @param activationCache false: every edit computes every token and no template run happens
-   * @param self this node's id when clustered (workers of every node are routed to), else null
+   * @param self this node's id when clustered (workers of every node are routed to), else {@link
+   *     #ALONE}
    */
   public BalancerVerticle(
       int workers,
@@ -91,7 +102,7 @@ public final class BalancerVerticle extends VerticleBase {
     this.routing = routing;
     this.activationCache = activationCache;
     this.fixedRouter = routing == Routing.COST ? null : Router.of(routing, 0, 0);
-    this.self = self == null ? "" : self;
+    this.self = Objects.requireNonNull(self, "node id");
   }
 
   public BalancerVerticle(
@@ -109,7 +120,7 @@ public final class BalancerVerticle extends VerticleBase {
         routing,
         Scheduling.FCFS,
         activationCache,
-        null,
+        ALONE,
         Faults.NONE);
   }
 
@@ -215,7 +226,6 @@ public final class BalancerVerticle extends VerticleBase {
     String templateId = t.edit().templateId();
     Set<String> holders = nodesHolding(templateId);
     List<WorkerView> views = new ArrayList<>();
-    double base = 0;
     double perToken = 0;
     for (int i = 0; i < keys.size(); i++) {
       String k = keys.get(i);
@@ -236,14 +246,13 @@ public final class BalancerVerticle extends VerticleBase {
                 s.maxBatch(),
                 tiers(s.cachedTemplates(), templateId, nodeOf(k), holders),
                 s.msPerSegment()));
-        base = Math.max(base, s.msPerStepBase());
         perToken = Math.max(perToken, s.msPerToken());
       }
     }
     Router router =
         fixedRouter != null
             ? fixedRouter
-            : Router.of(routing, scheduling, base > 0 ? base : 1, perToken > 0 ? perToken : 0.05);
+            : Router.of(routing, scheduling, NOMINAL_MS_PER_STEP, perToken > 0 ? perToken : 0.05);
     int tokens = taskTokens(t);
     RouteRequest request =
         new RouteRequest(

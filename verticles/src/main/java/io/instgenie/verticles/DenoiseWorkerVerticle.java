@@ -14,7 +14,7 @@ import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
-import io.instgenie.verticles.batching.StepListener;
+import io.instgenie.verticles.batching.LoopListener;
 import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.batching.TemplateStore;
 import io.instgenie.verticles.faults.Faults;
@@ -312,7 +312,6 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             load.running(),
             load.queued(),
             settings.maxBatch(),
-            0,
             Math.max(msPerToken, 0),
             store.held(),
             msPerSegment);
@@ -320,7 +319,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   }
 
   /** Hands the loop's reports to the event bus and the metrics; runs on the step-loop thread. */
-  private final class Reporter implements StepListener {
+  private final class Reporter implements LoopListener {
     private final EventBus bus;
 
     Reporter(EventBus bus) {

@@ -250,7 +250,7 @@ public final class InstGenieService {
     };
   }
 
-  /** This node's id in the cluster, or null when it runs alone. */
+  /** This node's id in the cluster, or {@link BalancerVerticle#ALONE} when it runs alone. */
   public String nodeId() {
     return role.nodeId();
   }
@@ -304,7 +304,7 @@ public final class InstGenieService {
 
   /** What a node alone and a node of a cluster wire differently. */
   private interface NodeRole {
-    /** The cluster's id of this node; null alone. */
+    /** The cluster's id of this node; {@link BalancerVerticle#ALONE} alone. */
     String nodeId();
 
     /** The cluster's template directory; null alone. */
@@ -326,7 +326,7 @@ public final class InstGenieService {
   private static final class SingleNode implements NodeRole {
     @Override
     public String nodeId() {
-      return null;
+      return BalancerVerticle.ALONE;
     }
 
     @Override

@@ -12,15 +12,15 @@ import java.util.function.LongSupplier;
  * loop has run) where a client counts in steps. Called on the step-loop thread.
  */
 final class LoopEvents {
-  private final StepListener listener;
+  private final LoopListener listener;
   private final LongSupplier stepsRun;
 
-  LoopEvents(StepListener listener, LongSupplier stepsRun) {
+  LoopEvents(LoopListener listener, LongSupplier stepsRun) {
     this.listener = listener;
     this.stepsRun = stepsRun;
   }
 
-  StepListener listener() {
+  LoopListener listener() {
     return listener;
   }
 

@@ -33,7 +33,7 @@ public final class StepLoop implements Runnable {
   private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
 
   private final DitForward forward;
-  private final StepListener listener;
+  private final LoopListener listener;
   private final Faults faults;
   private final BlockPlanner planner;
   private final Inbox inbox = new Inbox();
@@ -68,7 +68,7 @@ public final class StepLoop implements Runnable {
   public StepLoop(
       DitForward forward,
       TemplateStore store,
-      StepListener listener,
+      LoopListener listener,
       int maxBatch,
       boolean continuous,
       boolean useCache) {
@@ -90,7 +90,7 @@ public final class StepLoop implements Runnable {
   public StepLoop(
       DitForward forward,
       TemplateStore store,
-      StepListener listener,
+      LoopListener listener,
       int maxBatch,
       boolean continuous,
       boolean useCache,

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What a denoise worker tells the balancer, at least every step: its running batch (masked tokens
- * and remaining steps per sequence), its queue, its measured cost per step, the templates it holds
- * (fastest tier of each) and its fitted load time of one segment per tier (ms; empty until
+ * and remaining steps per sequence), its queue, its measured cost per computed token, the templates
+ * it holds (fastest tier of each) and its fitted load time of one segment per tier (ms; empty until
  * calibrated).
  */
 public record WorkerState(
@@ -16,7 +16,6 @@ public record WorkerState(
     List<MemberLoad> running,
     int queued,
     int maxBatch,
-    double msPerStepBase,
     double msPerToken,
     Map<String, TierKind> cachedTemplates,
     Map<TierKind, Double> msPerSegment) {}

@@ -6,7 +6,7 @@ import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Timings;
 
 /** What the step loop reports; called on the step-loop thread, so implementations only hand off. */
-public interface StepListener {
+public interface LoopListener {
   void event(JobEvent event);
 
   /** An edit finished: its pixels go to post-processing. */
