@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +33,11 @@ import picocli.CommandLine.Option;
     description =
         "InstGenIE vs the full-recompute, static-batching, round-robin baseline under open-loop load.")
 final class BenchE2eCommand implements Callable<Integer> {
+  /** The step counts when --steps names none. */
+  private static final List<Integer> DEFAULT_STEPS = List.of(10);
+
+  @Mixin WorkloadOptions shape = new WorkloadOptions(24, 8, 1.2);
+
   @Option(names = "--preset", defaultValue = "bench")
   String preset;
 
@@ -50,21 +56,6 @@ final class BenchE2eCommand implements Callable<Integer> {
       split = ",",
       description = "Request rates (Poisson, per second).")
   List<Double> rates;
-
-  @Option(names = "--requests", defaultValue = "24", description = "Requests per run.")
-  int requests;
-
-  @Option(names = "--steps", defaultValue = "10", split = ",")
-  List<Integer> steps;
-
-  @Option(names = "--templates", defaultValue = "8")
-  int templates;
-
-  @Option(names = "--zipf", defaultValue = "1.2")
-  double zipf;
-
-  @Option(names = "--seed", defaultValue = "1")
-  long seed;
 
   @Option(names = "--max-batch", defaultValue = "8")
   int maxBatch;
@@ -114,7 +105,7 @@ final class BenchE2eCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rates.isEmpty() || rates.stream().anyMatch(r -> !(r > 0)) || requests < 1)
+    if (rates.isEmpty() || rates.stream().anyMatch(r -> !(r > 0)) || shape.requests < 1)
       throw new IllegalArgumentException("--rates and --requests must be positive");
     List<Mode> order = new ArrayList<>();
     for (String m : modes) order.add(Mode.parse(m));
@@ -129,16 +120,16 @@ final class BenchE2eCommand implements Callable<Integer> {
     ModelConfig c = m.config();
     WorkloadTrace.Spec spec =
         new WorkloadTrace.Spec(
-            seed,
-            requests,
+            shape.seed,
+            shape.requests,
             rates.get(0),
-            templates,
-            zipf,
+            shape.templates,
+            shape.zipf,
             c.imageSize(),
             c.patchSize(),
             maskMean,
             WorkloadTrace.PROMPTS,
-            steps);
+            shape.steps(DEFAULT_STEPS));
     double realised = WorkloadTrace.generate(spec).meanMaskRatio();
     E2eBench bench =
         new E2eBench(
@@ -154,22 +145,24 @@ final class BenchE2eCommand implements Callable<Integer> {
     if (plots != null) {
       System.err.println("bench e2e: engine measurements for the plots");
       engine = engineRun(m);
-      written = E2ePlots.plots(plots, results, engine, branches(c), steps, realised);
+      written =
+          E2ePlots.plots(plots, results, engine, branches(c), shape.steps(DEFAULT_STEPS), realised);
     }
     String source = model != null ? model.toString() : preset + " preset";
     if (json || save != null) {
-      Map<String, Object> out = E2eReport.json(results, engine, branches(c), steps, realised);
+      Map<String, Object> out =
+          E2eReport.json(results, engine, branches(c), shape.steps(DEFAULT_STEPS), realised);
       Map<String, Object> head = new LinkedHashMap<>();
       head.put("model", source);
       head.put("mask_ratio_mean", maskMean);
       head.put("realised_mask_ratio_mean", realised);
-      head.put("requests", requests);
-      head.put("steps", steps);
-      head.put("templates", templates);
-      head.put("zipf_s", zipf);
+      head.put("requests", shape.requests);
+      head.put("steps", shape.steps(DEFAULT_STEPS));
+      head.put("templates", shape.templates);
+      head.put("zipf_s", shape.zipf);
       head.put("max_batch", maxBatch);
       head.put("workers", workers);
-      head.put("seed", seed);
+      head.put("seed", shape.seed);
       head.putAll(out);
       if (sat != null) head.put("saturation", E2eReport.saturationJson(sat));
       head.put("plots", written.stream().map(Path::toString).toList());
@@ -185,16 +178,17 @@ final class BenchE2eCommand implements Callable<Integer> {
           source,
           maskMean,
           realised,
-          requests,
-          steps,
-          templates,
-          zipf,
+          shape.requests,
+          shape.steps(DEFAULT_STEPS),
+          shape.templates,
+          shape.zipf,
           maxBatch,
           workers,
-          seed);
+          shape.seed);
       System.out.print(E2eReport.table(results));
       if (sat != null) System.out.print(E2eReport.saturationTable(sat));
-      if (engine != null) System.out.print(E2eReport.engineTable(engine, branches(c), steps));
+      if (engine != null)
+        System.out.print(E2eReport.engineTable(engine, branches(c), shape.steps(DEFAULT_STEPS)));
       for (Path p : written) System.out.println("plot: " + p);
     }
     return 0;

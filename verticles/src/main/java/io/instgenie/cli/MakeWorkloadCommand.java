@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code instgenie make-workload}: a seeded load-test workload (loadtest/README.md). */
@@ -18,6 +19,8 @@ import picocli.CommandLine.Option;
     description =
         "Write a seeded load-test workload: Poisson arrivals, skewed mask ratios, Zipf templates.")
 final class MakeWorkloadCommand implements Callable<Integer> {
+  @Mixin WorkloadOptions shape = new WorkloadOptions(600, 8, 1.2);
+
   @Option(names = "--out", required = true, paramLabel = "DIR")
   Path out;
 
@@ -32,23 +35,8 @@ final class MakeWorkloadCommand implements Callable<Integer> {
   @Option(names = "--mask-mean", defaultValue = "0.19", description = "0.11 or 0.19 in the paper.")
   double maskMean;
 
-  @Option(names = "--requests", defaultValue = "600")
-  int requests;
-
   @Option(names = "--rate", defaultValue = "1.0", description = "Arrivals per second (Poisson).")
   double rate;
-
-  @Option(names = "--templates", defaultValue = "8")
-  int templates;
-
-  @Option(names = "--zipf", defaultValue = "1.2", description = "Template popularity ∝ 1/rank^s.")
-  double zipf;
-
-  @Option(names = "--steps", split = ",", description = "Step counts drawn uniformly per request.")
-  List<Integer> steps;
-
-  @Option(names = "--seed", defaultValue = "1")
-  long seed;
 
   @Override
   public Integer call() {
@@ -58,35 +46,35 @@ final class MakeWorkloadCommand implements Callable<Integer> {
             : preset != null ? Presets.byName(preset) : ModelOptions.defaultModel().config();
     WorkloadTrace.Spec spec =
         new WorkloadTrace.Spec(
-            seed,
-            requests,
+            shape.seed,
+            shape.requests,
             rate,
-            templates,
-            zipf,
+            shape.templates,
+            shape.zipf,
             c.imageSize(),
             c.patchSize(),
             maskMean,
             WorkloadTrace.PROMPTS,
-            steps != null ? steps : List.of(c.defaultSteps()));
+            shape.steps(List.of(c.defaultSteps())));
     WorkloadTrace trace = WorkloadTrace.generate(spec);
     trace.write(out);
     double[] ratios = trace.requests().stream().mapToDouble(r -> r.maskRatio()).toArray();
-    int[] perTemplate = new int[templates];
+    int[] perTemplate = new int[shape.templates];
     trace.requests().forEach(r -> perTemplate[r.template()]++);
     System.out.printf(
         Locale.ROOT,
         "%d requests over %.0f s to %s: %d×%d images, mask ratio mean %.3f (asked %.2f),"
             + " under 0.1: %.0f%%, max %.2f; most popular template %.0f%% of edits%n",
-        requests,
-        trace.requests().get(requests - 1).atMs() / 1000.0,
+        shape.requests,
+        trace.requests().get(shape.requests - 1).atMs() / 1000.0,
         out,
         c.imageSize(),
         c.imageSize(),
         trace.meanMaskRatio(),
         maskMean,
-        100.0 * Arrays.stream(ratios).filter(x -> x < 0.1).count() / requests,
+        100.0 * Arrays.stream(ratios).filter(x -> x < 0.1).count() / shape.requests,
         Arrays.stream(ratios).max().orElse(0),
-        100.0 * Arrays.stream(perTemplate).max().orElse(0) / requests);
+        100.0 * Arrays.stream(perTemplate).max().orElse(0) / shape.requests);
     return 0;
   }
 }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,6 +50,8 @@ final class SimulateCommand implements Callable<Integer> {
 
   /** Cold disk reads, slope of the same calibration (its intercept, -3.8 ms, is dropped). */
   static final double DISK_MS_PER_MIB = 3.100;
+
+  @Mixin WorkloadOptions shape = new WorkloadOptions(6000, 100, 1.0);
 
   @Option(names = "--workers", defaultValue = "8", description = "Denoise workers (8 to 64).")
   int workers;
@@ -134,21 +137,6 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--mask-mean", defaultValue = "0.19", description = "0.11 or 0.19.")
   double maskMean;
 
-  @Option(names = "--requests", defaultValue = "6000")
-  int requests;
-
-  @Option(names = "--templates", defaultValue = "100")
-  int templates;
-
-  @Option(names = "--zipf", defaultValue = "1.0", description = "Template popularity ∝ 1/rank^s.")
-  double zipf;
-
-  @Option(names = "--steps", split = ",", description = "Step counts (default: the preset's).")
-  List<Integer> steps;
-
-  @Option(names = "--seed", defaultValue = "1")
-  long seed;
-
   @Option(names = "--max-batch", description = "Default: the service's max_batch.")
   Integer maxBatch;
 
@@ -193,7 +181,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (workers < 1 || requests < 1 || !(load > 0))
+    if (workers < 1 || shape.requests < 1 || !(load > 0))
       throw new IllegalArgumentException("--workers, --requests and --load must be positive");
     ModelConfig c = Presets.byName(preset);
     ServiceConfig d = ServiceConfig.defaults();
@@ -276,7 +264,7 @@ final class SimulateCommand implements Callable<Integer> {
       SimConfig config) {
     List<SimResult> out = new ArrayList<>();
     List<SimRequest> requests =
-        SimWorkloads.classify(base.at(rate), config, interactive, deadlineSlack, seed);
+        SimWorkloads.classify(base.at(rate), config, interactive, deadlineSlack, shape.seed);
     for (boolean continuous : modes)
       for (Simulator sim : continuous ? sims : List.of(new Simulator(config)))
         for (Routing p : order) out.add(sim.run(requests, p, continuous));
@@ -310,26 +298,26 @@ final class SimulateCommand implements Callable<Integer> {
       double fileRate = t.spec().rateRps();
       return new Arrivals(workload.toString(), r -> SimWorkloads.of(t.requests(), fileRate / r));
     }
-    List<Integer> s = steps != null ? steps : List.of(c.defaultSteps());
+    List<Integer> s = shape.steps(List.of(c.defaultSteps()));
     return new Arrivals(
         String.format(
             java.util.Locale.ROOT,
             "built-in: mask mean %.2f, %d requests, %d templates (Zipf %.1f), steps %s, seed %d",
             maskMean,
-            requests,
-            templates,
-            zipf,
+            shape.requests,
+            shape.templates,
+            shape.zipf,
             s,
-            seed),
+            shape.seed),
         r ->
             SimWorkloads.of(
                 WorkloadTrace.requests(
                     new WorkloadTrace.Spec(
-                        seed,
-                        requests,
+                        shape.seed,
+                        shape.requests,
                         r,
-                        templates,
-                        zipf,
+                        shape.templates,
+                        shape.zipf,
                         c.imageSize(),
                         c.patchSize(),
                         maskMean,
