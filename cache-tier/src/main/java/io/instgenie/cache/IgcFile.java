@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -125,7 +126,7 @@ final class IgcFile {
     readFully(ch, fixed, 0, key);
     byte[] magic = new byte[MAGIC.length];
     fixed.flip().get(magic);
-    if (!java.util.Arrays.equals(magic, MAGIC))
+    if (!Arrays.equals(magic, MAGIC))
       throw new CorruptSegmentException(key, "not an InstGenIE cache file (bad magic)");
     int version = fixed.getInt();
     if (version != VERSION && version != VERSION_KIND)

@@ -1,5 +1,7 @@
 package io.instgenie.cache;
 
+import java.util.Locale;
+
 /** A least-squares line time = a + b·x with its coefficient of determination R². */
 public record LinearFit(double a, double b, double r2, int samples) {
 
@@ -84,6 +86,6 @@ public record LinearFit(double a, double b, double r2, int samples) {
 
   @Override
   public String toString() {
-    return String.format(java.util.Locale.ROOT, "%.4g + %.4g·x (R² %.4f, n %d)", a, b, r2, samples);
+    return String.format(Locale.ROOT, "%.4g + %.4g·x (R² %.4f, n %d)", a, b, r2, samples);
   }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * A stored template read through the bubble-free pipeline (DESIGN.md, Algorithm 1): when a step's
@@ -362,7 +363,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     return buf;
   }
 
-  private long locked(java.util.function.LongSupplier f) {
+  private long locked(LongSupplier f) {
     lock.lock();
     try {
       return f.getAsLong();

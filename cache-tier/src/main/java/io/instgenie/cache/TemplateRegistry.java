@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * Which tiers hold each template (with its bytes and last use), and the cache's counters. Tiers
@@ -33,14 +34,13 @@ public final class TemplateRegistry implements Tier.Listener {
   }
 
   private final Map<TemplateKey, Entry> entries = new HashMap<>();
-  private volatile java.util.function.BiConsumer<TemplateKey, Optional<Entry>> observer =
-      (k, e) -> {};
+  private volatile BiConsumer<TemplateKey, Optional<Entry>> observer = (k, e) -> {};
 
   /**
    * Told of every change of a template's entry (empty: no tier holds it any more), under this
    * registry's lock: record and return (the cluster's template directory mirrors this way).
    */
-  public void observe(java.util.function.BiConsumer<TemplateKey, Optional<Entry>> observer) {
+  public void observe(BiConsumer<TemplateKey, Optional<Entry>> observer) {
     this.observer = observer;
   }
 

@@ -12,7 +12,9 @@ import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -182,8 +184,8 @@ final class BenchCacheCommand implements Callable<Integer> {
     return 0;
   }
 
-  private java.util.Set<TierKind> tierSet() {
-    java.util.Set<TierKind> set = java.util.EnumSet.noneOf(TierKind.class);
+  private Set<TierKind> tierSet() {
+    Set<TierKind> set = EnumSet.noneOf(TierKind.class);
     for (String t : tiers) {
       try {
         set.add(TierKind.valueOf(t.trim().toUpperCase(Locale.ROOT)));

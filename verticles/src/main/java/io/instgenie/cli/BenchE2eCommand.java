@@ -13,6 +13,7 @@ import io.instgenie.verticles.bench.E2ePlots;
 import io.instgenie.verticles.bench.E2eReport;
 import io.instgenie.verticles.bench.ServeBench;
 import io.instgenie.verticles.bench.WorkloadTrace;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,7 +168,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       if (sat != null) head.put("saturation", E2eReport.saturationJson(sat));
       head.put("plots", written.stream().map(Path::toString).toList());
       String text = ModelFiles.toJson(head);
-      if (save != null) java.nio.file.Files.writeString(save, text + "\n");
+      if (save != null) Files.writeString(save, text + "\n");
       if (json) System.out.println(text);
     }
     if (!json) {

@@ -6,8 +6,10 @@ import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.bench.ServeBench;
 import io.instgenie.verticles.bench.Workload;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -79,10 +81,7 @@ final class BenchServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (scheduling != null && !scheduling.isEmpty()) return new ScheduleBench(this).run();
-    if (rate <= 0
-        || requests < 1
-        || java.util.Arrays.stream(steps).anyMatch(x -> x < 1)
-        || templates < 1) {
+    if (rate <= 0 || requests < 1 || Arrays.stream(steps).anyMatch(x -> x < 1) || templates < 1) {
       throw new IllegalArgumentException(
           "--rate, --requests, --steps and --templates must be positive");
     }
@@ -111,7 +110,7 @@ final class BenchServeCommand implements Callable<Integer> {
             arrivals.subList(0, Math.min(16, requests)),
             templates);
     for (String mode : order) {
-      String name = mode.trim().toLowerCase(java.util.Locale.ROOT);
+      String name = mode.trim().toLowerCase(Locale.ROOT);
       ServiceConfig cfg =
           switch (name) {
             case "continuous" -> config(ServiceConfig.Batching.CONTINUOUS, true);
@@ -148,7 +147,7 @@ final class BenchServeCommand implements Callable<Integer> {
     } else {
       System.out.printf(
           "bench serve: %s preset, %d requests at %.2f/s (Poisson), steps %s, mean mask ratio %.3f, max batch %d%n%n",
-          preset, requests, rate, java.util.Arrays.toString(steps), meanRatio, maxBatch);
+          preset, requests, rate, Arrays.toString(steps), meanRatio, maxBatch);
       System.out.printf(
           "%-11s %9s %7s %10s %10s %12s %14s%n",
           "batching", "completed", "failed", "mean ms", "p95 ms", "throughput/s", "step overhead");
@@ -183,11 +182,7 @@ final class BenchServeCommand implements Callable<Integer> {
   private ServiceConfig config(ServiceConfig.Batching b, boolean cache) {
     return ServeBench.benchConfig(
         maxBatch,
-        Map.of(
-            "batching",
-            b.name().toLowerCase(java.util.Locale.ROOT),
-            "cache",
-            cache ? "on" : "off"));
+        Map.of("batching", b.name().toLowerCase(Locale.ROOT), "cache", cache ? "on" : "off"));
   }
 
   static Map<String, Object> toJson(ServeBench.Stats s) {

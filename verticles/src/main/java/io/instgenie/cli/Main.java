@@ -3,6 +3,7 @@ package io.instgenie.cli;
 import io.instgenie.kernels.edit.EditException;
 import io.instgenie.kernels.io.ImageFormatException;
 import io.instgenie.kernels.io.ModelFormatException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,11 +38,11 @@ public final class Main {
 
   /** Runs a command line and returns its exit status (tests call this). */
   public static int run(String... args) {
-    return run(new java.io.PrintWriter(System.err, true), args);
+    return run(new PrintWriter(System.err, true), args);
   }
 
   /** Runs a command line with error messages going to {@code err}. */
-  public static int run(java.io.PrintWriter err, String... args) {
+  public static int run(PrintWriter err, String... args) {
     return new CommandLine(new Main())
         .setErr(err)
         .setExecutionExceptionHandler(

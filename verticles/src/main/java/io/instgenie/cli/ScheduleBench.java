@@ -9,6 +9,7 @@ import io.instgenie.verticles.bench.ServeBench;
 import io.instgenie.verticles.bench.Workload;
 import io.instgenie.verticles.policy.Scheduling;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ final class ScheduleBench {
   }
 
   int run() throws Exception {
-    if (o.requests < 1 || o.templates < 1 || java.util.Arrays.stream(o.steps).anyMatch(x -> x < 1))
+    if (o.requests < 1 || o.templates < 1 || Arrays.stream(o.steps).anyMatch(x -> x < 1))
       throw new IllegalArgumentException("--requests, --steps and --templates must be positive");
     if (o.interactive < 0 || o.interactive > 1)
       throw new IllegalArgumentException("--interactive must be a fraction from 0 to 1");
@@ -156,7 +157,7 @@ final class ScheduleBench {
             o.requests,
             rate,
             cap,
-            java.util.Arrays.toString(o.steps),
+            Arrays.toString(o.steps),
             o.maxBatch,
             o.interactive));
     b.append(

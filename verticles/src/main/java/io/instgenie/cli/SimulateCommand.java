@@ -27,8 +27,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -272,7 +274,7 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   /** The requests at a given rate: the built-in workload drawn for it, or a file rescaled. */
-  private record Arrivals(String source, java.util.function.DoubleFunction<List<SimRequest>> of) {
+  private record Arrivals(String source, DoubleFunction<List<SimRequest>> of) {
     List<SimRequest> at(double rate) {
       return of.apply(rate);
     }
@@ -301,7 +303,7 @@ final class SimulateCommand implements Callable<Integer> {
     List<Integer> s = shape.steps(List.of(c.defaultSteps()));
     return new Arrivals(
         String.format(
-            java.util.Locale.ROOT,
+            Locale.ROOT,
             "built-in: mask mean %.2f, %d requests, %d templates (Zipf %.1f), steps %s, seed %d",
             maskMean,
             shape.requests,
@@ -354,13 +356,13 @@ final class SimulateCommand implements Callable<Integer> {
 
   private static Precision precision(String s) {
     try {
-      return Precision.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+      return Precision.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--precision must be f32 or bf16, got '" + s + "'");
     }
   }
 
   private static double round3(double x) {
-    return Double.parseDouble(String.format(java.util.Locale.ROOT, "%.3g", x));
+    return Double.parseDouble(String.format(Locale.ROOT, "%.3g", x));
   }
 }

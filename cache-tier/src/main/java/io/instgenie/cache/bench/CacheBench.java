@@ -7,6 +7,7 @@ import io.instgenie.cache.CostModel;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.Precision;
 import io.instgenie.cache.TierKind;
+import io.instgenie.kernels.bench.EngineBench;
 import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.cached.CacheKind;
@@ -15,6 +16,7 @@ import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +25,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 
@@ -57,7 +60,7 @@ public final class CacheBench {
       double remoteMbps,
       CacheKind kind) {
     public Options {
-      java.util.Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(kind, "kind");
       tiers = Set.copyOf(tiers);
       if (tiers.isEmpty()) throw new IllegalArgumentException("name at least one tier");
       if (tiers.contains(TierKind.REMOTE) && !(remoteMbps > 0 && Double.isFinite(remoteMbps))) {
@@ -337,7 +340,7 @@ public final class CacheBench {
   }
 
   private int[] randomTokens(Random rnd, int n) {
-    return io.instgenie.kernels.bench.EngineBench.randomTokens(rnd, n, c.imageTokens());
+    return EngineBench.randomTokens(rnd, n, c.imageTokens());
   }
 
   /**
@@ -346,8 +349,7 @@ public final class CacheBench {
    */
   private static int stride(int steps) {
     for (int s = 3; s < steps; s++)
-      if (java.math.BigInteger.valueOf(s).gcd(java.math.BigInteger.valueOf(steps)).intValue() == 1)
-        return s;
+      if (BigInteger.valueOf(s).gcd(BigInteger.valueOf(steps)).intValue() == 1) return s;
     return 1;
   }
 

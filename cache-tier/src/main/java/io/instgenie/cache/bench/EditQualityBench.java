@@ -13,6 +13,7 @@ import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.ShapeScore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Image quality as DESIGN.md reports it (issue 6): seeded scene edit cases, each run twice with the
@@ -117,7 +118,7 @@ public final class EditQualityBench {
       cases.add(
           new Case(
               i,
-              ec.kind().name().toLowerCase(java.util.Locale.ROOT),
+              ec.kind().name().toLowerCase(Locale.ROOT),
               ec.prompt(),
               cached.maskRatio(),
               ImageQuality.psnr(cached.rgb(), full.rgb(), mask),

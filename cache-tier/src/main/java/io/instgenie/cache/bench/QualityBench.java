@@ -17,6 +17,7 @@ import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -130,7 +131,7 @@ public final class QualityBench {
         last.guidance(),
         last.branches(),
         out,
-        java.util.Arrays.stream(ssim).average().orElse(Double.NaN),
+        Arrays.stream(ssim).average().orElse(Double.NaN),
         ssim[0],
         median(psnr),
         psnr[0],

@@ -1,6 +1,7 @@
 package io.instgenie.kernels.backend;
 
 import io.instgenie.kernels.cuda.CudaProbe;
+import io.instgenie.kernels.tensor.FloatBuf;
 import java.lang.System.Logger.Level;
 
 /** Picks the fastest backend that works on this machine, falling back visibly. */
@@ -39,7 +40,7 @@ public final class Backends {
   public static Backend cpu() {
     try {
       Backend cpu = new CpuBackend();
-      cpu.geluTanh(io.instgenie.kernels.tensor.FloatBuf.allocate(32), 0, 32);
+      cpu.geluTanh(FloatBuf.allocate(32), 0, 32);
       return cpu;
     } catch (Throwable t) {
       LOG.log(

@@ -13,6 +13,7 @@ import io.instgenie.kernels.cuda.PinnedBlockCache;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The GPU backend: every operation runs our PTX kernels on device mirrors of its buffers ({@link
@@ -74,7 +75,7 @@ public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseab
 
   @Override
   public String name() {
-    return "cuda-" + precision.name().toLowerCase(java.util.Locale.ROOT);
+    return "cuda-" + precision.name().toLowerCase(Locale.ROOT);
   }
 
   @Override

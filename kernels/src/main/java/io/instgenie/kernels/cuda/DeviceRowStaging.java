@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -174,7 +175,7 @@ public final class DeviceRowStaging implements CachedRowStaging, AutoCloseable {
 
   /** Each source's state once, though several sources may share one. */
   private Set<Staged> distinct() {
-    Set<Staged> out = new java.util.LinkedHashSet<>(); // Staged has identity equality
+    Set<Staged> out = new LinkedHashSet<>(); // Staged has identity equality
     out.addAll(staged.values());
     return out;
   }

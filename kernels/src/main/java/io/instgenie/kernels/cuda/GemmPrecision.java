@@ -1,5 +1,7 @@
 package io.instgenie.kernels.cuda;
 
+import java.util.Locale;
+
 /** Input precision of the GEMM kernels; accumulation is FP32 in all three. */
 public enum GemmPrecision {
   /** Plain FP32 FMA (no tensor cores): the device-side reference, parity within 1e-4. */
@@ -28,6 +30,6 @@ public enum GemmPrecision {
 
   /** From {@code -Dinstgenie.cuda.gemm}, BF16 when unset. */
   public static GemmPrecision configured() {
-    return valueOf(System.getProperty(PROPERTY, "bf16").toUpperCase(java.util.Locale.ROOT));
+    return valueOf(System.getProperty(PROPERTY, "bf16").toUpperCase(Locale.ROOT));
   }
 }

@@ -19,6 +19,7 @@ import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -154,7 +155,7 @@ public final class PinnedBlockCache implements AutoCloseable {
   private int slotOf(int b) {
     for (int i = 0; i < 2; i++) if (slotBlock[i] == b) return i;
     throw new IllegalStateException(
-        "block " + b + " was not queued (plan " + java.util.Arrays.toString(plan) + ")");
+        "block " + b + " was not queued (plan " + Arrays.toString(plan) + ")");
   }
 
   /** Queues the next CACHE block into slot s, after the compute stream released it. */

@@ -2,8 +2,10 @@ package io.instgenie.kernels.dit;
 
 import io.instgenie.kernels.model.Embeddings;
 import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Weights;
 import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.file.Path;
 
 /**
  * A loaded model: its architecture, its weights, and per image token the constant part of its
@@ -20,16 +22,14 @@ public record DitModel(ModelConfig config, Weights weights, FloatBuf tokenBias) 
   }
 
   /** Reads a model folder (model.json + weights.safetensors); errors name the file or tensor. */
-  public static DitModel load(java.nio.file.Path dir) {
-    ModelConfig config = io.instgenie.kernels.model.ModelFiles.readConfig(dir);
-    return of(config, io.instgenie.kernels.model.ModelFiles.readWeights(dir, config));
+  public static DitModel load(Path dir) {
+    ModelConfig config = ModelFiles.readConfig(dir);
+    return of(config, ModelFiles.readWeights(dir, config));
   }
 
   /** A randomly initialised model (every weight N(0, 0.02) from {@code seed}). */
   public static DitModel random(ModelConfig config, long seed) {
-    return of(
-        config,
-        Weights.of(config, io.instgenie.kernels.model.ModelFiles.randomWeights(config, seed)));
+    return of(config, Weights.of(config, ModelFiles.randomWeights(config, seed)));
   }
 
   /** Identifies the weights in template ids (SHA-256 hex). */

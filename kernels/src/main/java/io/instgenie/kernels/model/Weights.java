@@ -1,10 +1,12 @@
 package io.instgenie.kernels.model;
 
+import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.io.ModelFormatException;
 import io.instgenie.kernels.io.TensorData;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -53,7 +55,7 @@ public final class Weights {
   }
 
   private static void digestTensor(MessageDigest sha, String name, float[] data) {
-    sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    sha.update(name.getBytes(StandardCharsets.UTF_8));
     ByteBuffer bb = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     bb.asFloatBuffer().put(data);
     sha.update(bb.array());
@@ -83,10 +85,7 @@ public final class Weights {
     Map<String, TensorData> out = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : WeightNames.expected(config).entrySet()) {
       FloatBuf b = buffers.get(e.getKey());
-      out.put(
-          e.getKey(),
-          new TensorData(
-              io.instgenie.kernels.io.DType.F32, e.getValue(), b.toArray(0, (int) b.size())));
+      out.put(e.getKey(), new TensorData(DType.F32, e.getValue(), b.toArray(0, (int) b.size())));
     }
     return out;
   }

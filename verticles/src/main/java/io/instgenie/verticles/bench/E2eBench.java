@@ -1,6 +1,7 @@
 package io.instgenie.verticles.bench;
 
 import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.verticles.ServiceConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class E2eBench {
     this.progress = progress;
   }
 
-  private io.instgenie.verticles.ServiceConfig config(Mode m) {
+  private ServiceConfig config(Mode m) {
     Map<String, String> keys = new LinkedHashMap<>(common);
     keys.putAll(m.switches());
     return ServeBench.benchConfig(maxBatch, keys);

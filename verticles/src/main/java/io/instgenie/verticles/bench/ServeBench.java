@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.io.Images;
+import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.util.Percentiles;
 import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
@@ -16,13 +17,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
@@ -64,7 +69,7 @@ public final class ServeBench {
    * {@code switches} (config keys such as {@code mode}, {@code cache}, {@code batching}).
    */
   public static ServiceConfig benchConfig(int maxBatch, Map<String, String> switches) {
-    Map<String, String> v = new java.util.HashMap<>();
+    Map<String, String> v = new HashMap<>();
     v.put("host", "127.0.0.1");
     v.put("port", "0");
     v.put("max_batch", String.valueOf(maxBatch));
@@ -96,7 +101,7 @@ public final class ServeBench {
   /**
    * Event streams are read with blocking line reads: on threads of their own, never the client's.
    */
-  private final java.util.concurrent.ExecutorService readers =
+  private final ExecutorService readers =
       Executors.newCachedThreadPool(
           r -> {
             Thread t = new Thread(r, "bench-sse-reader");
@@ -116,7 +121,7 @@ public final class ServeBench {
       DitModel model,
       ServiceConfig config,
       List<Workload.Arrival> arrivals,
-      java.util.function.IntFunction<io.instgenie.kernels.io.RgbImage> templates)
+      IntFunction<RgbImage> templates)
       throws Exception {
     Vertx vertx = Vertx.vertx();
     ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
@@ -125,7 +130,7 @@ public final class ServeBench {
       String base = "http://127.0.0.1:" + service.port();
       while (!service.ready()) Thread.sleep(50);
       // the template id depends on the step count: pre-warm every (template, steps) pair used
-      Map<String, String> templateIds = new java.util.HashMap<>();
+      Map<String, String> templateIds = new HashMap<>();
       for (Workload.Arrival a : arrivals) {
         String key = a.template() + "/" + a.steps();
         if (templateIds.containsKey(key)) continue;
@@ -153,7 +158,7 @@ public final class ServeBench {
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
             .exceptionally(e -> null)
             .get(lastArrivalMs + DRAIN_MS, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         for (CompletableFuture<double[]> f : results)
           f.completeExceptionally(e); // counted as failed
       }
@@ -181,7 +186,7 @@ public final class ServeBench {
       long t0,
       CompletableFuture<double[]> f) {
     double submitted = (System.nanoTime() - t0) / 1e6;
-    Map<String, Object> body = new java.util.HashMap<>();
+    Map<String, Object> body = new HashMap<>();
     body.putAll(
         Map.of(
             "template_id",
@@ -339,7 +344,7 @@ public final class ServeBench {
     double[] lat = ok.stream().mapToDouble(r -> r[1] - r[0]).sorted().toArray();
     double first = ok.stream().mapToDouble(r -> r[0]).min().orElse(0);
     double last = ok.stream().mapToDouble(r -> r[1]).max().orElse(1);
-    double mean = java.util.Arrays.stream(lat).average().orElse(Double.NaN);
+    double mean = Arrays.stream(lat).average().orElse(Double.NaN);
     double p95 = Percentiles.nearestRank(lat, 0.95);
     double queue = ok.stream().mapToDouble(r -> r[2]).average().orElse(Double.NaN);
     return new Stats(

@@ -1,6 +1,7 @@
 package io.instgenie.verticles.cluster;
 
 import io.instgenie.cache.ActivationShape;
+import io.instgenie.cache.RemoteTier;
 import io.instgenie.cache.SegmentSource;
 import io.instgenie.cache.StoredActivations;
 import io.instgenie.cache.TemplateKey;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * The remote tier of a clustered node: a peer found in the template directory streams the segments
  * (see {@link PeerSegments}) when fetching them is estimated cheaper than the template run.
  */
-public final class ClusterRemoteTier implements io.instgenie.cache.RemoteTier {
+public final class ClusterRemoteTier implements RemoteTier {
   private static final System.Logger LOG = System.getLogger(ClusterRemoteTier.class.getName());
 
   private final Vertx vertx;

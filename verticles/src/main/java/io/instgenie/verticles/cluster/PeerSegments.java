@@ -9,6 +9,7 @@ import io.instgenie.verticles.messages.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -108,7 +109,7 @@ final class PeerSegments implements SegmentSource {
     inFlight.clear();
   }
 
-  private static CompletableFuture<io.vertx.core.eventbus.Message<Object>> request(
+  private static CompletableFuture<Message<Object>> request(
       Vertx vertx, String peer, TemplateKey key, int step, int block, long timeoutMs) {
     JsonObject q =
         new JsonObject()

@@ -1,5 +1,6 @@
 package io.instgenie.verticles.faults;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,14 +75,14 @@ public final class Faults {
   /** An error (as an {@link OutOfMemoryError} would be) that an armed point can throw. */
   public static final class InjectedError extends Error {
     public InjectedError(Point p) {
-      super("injected fault at " + p.name().toLowerCase(java.util.Locale.ROOT));
+      super("injected fault at " + p.name().toLowerCase(Locale.ROOT));
     }
   }
 
   /** What an armed point throws by default. */
   public static final class InjectedFault extends RuntimeException {
     public InjectedFault(Point p) {
-      super("injected fault at " + p.name().toLowerCase(java.util.Locale.ROOT));
+      super("injected fault at " + p.name().toLowerCase(Locale.ROOT));
     }
   }
 }

@@ -12,8 +12,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /** The service's metrics (Micrometer, scraped in Prometheus format at /metrics); thread-safe. */
@@ -28,7 +30,7 @@ public final class ServiceMetrics {
   private final Timer requestLatency;
   private final Counter templateHits;
   private final Counter templateMisses;
-  private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Object> sources = new CopyOnWriteArrayList<>();
 
   /** Per slowest tier read: blocks that used the cache [0] and that recomputed every row [1]. */
   private final Map<TierKind, Counter[]> blocks = new EnumMap<>(TierKind.class);

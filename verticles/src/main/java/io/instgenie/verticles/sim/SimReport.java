@@ -2,6 +2,7 @@ package io.instgenie.verticles.sim;
 
 import io.instgenie.verticles.policy.Routing;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -193,7 +194,7 @@ public record SimReport(
     m.put("batching_ratios", batchingRatios());
     m.put("static_ratios", staticRatios());
     if (!sweep.isEmpty()) {
-      List<Map<String, Object>> rows = new java.util.ArrayList<>();
+      List<Map<String, Object>> rows = new ArrayList<>();
       for (Map.Entry<Double, List<SimResult>> e : sweep.entrySet()) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("rate_rps", e.getKey());

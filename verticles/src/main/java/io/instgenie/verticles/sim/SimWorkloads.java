@@ -8,6 +8,7 @@ import io.instgenie.verticles.policy.Priority;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 
 /** Simulated requests from the load-test workloads, and the capacity that sets a default rate. */
 public final class SimWorkloads {
@@ -57,7 +58,7 @@ public final class SimWorkloads {
    */
   public static List<SimRequest> classify(
       List<SimRequest> requests, SimConfig config, double interactive, double slack, long seed) {
-    java.util.Random rnd = new java.util.Random(seed ^ 0x5EEDL);
+    Random rnd = new Random(seed ^ 0x5EEDL);
     CostModel costs = BlockPlanner.inPlaceMemory(config.costs());
     List<SimRequest> out = new ArrayList<>(requests.size());
     for (SimRequest r : requests) {
