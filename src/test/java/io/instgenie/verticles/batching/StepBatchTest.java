@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class StepBatchTest {
   /** Members whose template is in {@code held} run at once; others wait for a template run. */
-  private static StepBatch.Rules<String> rules(Set<String> held, List<String> log) {
-    return new StepBatch.Rules<>() {
+  private static BatchRules<String> rules(Set<String> held, List<String> log) {
+    return new BatchRules<>() {
       @Override
       public boolean held(String m) {
         return m.startsWith("hold");
@@ -69,8 +69,8 @@ class StepBatchTest {
     b.admit(rules(Set.of(), new ArrayList<>()));
     // x:1 starts x's run (a slot), x:2 waits on it, y:3 starts y's run (the second slot)
     assertEquals(List.of("!x", "!y"), b.running());
-    assertEquals(List.of("x:1", "x:2"), b.waiters("x"));
-    assertTrue(b.templateRunning("y"));
+    assertEquals(List.of("x:1", "x:2"), b.waits().waiters("x"));
+    assertTrue(b.waits().running("y"));
     b.removeRunning("!x"::equals);
     b.enqueue("x:5");
     List<String> rejected = new ArrayList<>();
@@ -85,7 +85,7 @@ class StepBatchTest {
         });
     assertEquals(List.of("x:2"), rejected);
     assertEquals(List.of("x:1", "x:4", "z:done", "x:5"), List.copyOf(b.queued()));
-    assertEquals(List.of(), b.waiters("x"));
+    assertEquals(List.of(), b.waits().waiters("x"));
   }
 
   @Test
@@ -94,9 +94,9 @@ class StepBatchTest {
     StepBatch<String> b = new StepBatch<>(4, true);
     List.of("x:1", "x:2").forEach(b::enqueue);
     b.admit(rules(Set.of(), new ArrayList<>()));
-    assertTrue(b.removeWaiter(m -> m.equals("x:2")));
-    assertEquals(List.of("x:1"), b.waiters("x"));
-    assertTrue(!b.removeWaiter(m -> m.equals("x:9")));
+    assertTrue(b.waits().removeFirst(m -> m.equals("x:2")));
+    assertEquals(List.of("x:1"), b.waits().waiters("x"));
+    assertTrue(!b.waits().removeFirst(m -> m.equals("x:9")));
   }
 
   @Test
@@ -108,8 +108,8 @@ class StepBatchTest {
     List.of("oom:1", "a:2").forEach(b::enqueue);
     b.admit(rules(Set.of("a"), new ArrayList<>()));
     assertEquals(List.of("a:2"), b.running());
-    assertTrue(!b.templateRunning("oom"), "no run is registered for a template whose run failed");
-    assertEquals(List.of(), b.waiters("oom"));
+    assertTrue(!b.waits().running("oom"), "no run is registered for a template whose run failed");
+    assertEquals(List.of(), b.waits().waiters("oom"));
     b.enqueue("oom:3");
     List<String> log = new ArrayList<>();
     b.admit(rules(Set.of("a"), log));

@@ -42,8 +42,8 @@ class StepSchedulingTest {
     }
   }
 
-  private static final StepBatch.Rules<Job> RULES =
-      new StepBatch.Rules<>() {
+  private static final BatchRules<Job> RULES =
+      new BatchRules<>() {
         @Override
         public boolean held(Job m) {
           return false;

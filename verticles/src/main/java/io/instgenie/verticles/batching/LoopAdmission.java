@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
  * here. A member whose start throws is ended through the loop's {@code fail}, never left between
  * the queue and the batch.
  */
-final class LoopAdmission implements StepBatch.Rules<Member> {
+final class LoopAdmission implements BatchRules<Member> {
   private final TemplateStore store;
   private final ModelConfig config;
 

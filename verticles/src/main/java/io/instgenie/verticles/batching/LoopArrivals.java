@@ -51,7 +51,7 @@ final class LoopArrivals implements Inbox.Handler {
     Member m = batch.removeQueued(q -> q.id().equals(id));
     if (m == null) m = batch.removeRunning(r -> r instanceof EditMember && r.id().equals(id));
     if (m != null) m.release();
-    if (m == null && !batch.removeWaiter(w -> w.id().equals(id))) return false;
+    if (m == null && !batch.waits().removeFirst(w -> w.id().equals(id))) return false;
     events.cancelled(id, arrivedAtStep);
     return true;
   }

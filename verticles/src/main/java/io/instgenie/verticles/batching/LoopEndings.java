@@ -50,7 +50,7 @@ final class LoopEndings {
     Predicate<Member> late = m -> m instanceof EditMember e && e.task.pastDeadline(nowMs);
     List<Member> gone = new ArrayList<>(batch.leave(late));
     gone.addAll(batch.removeAllQueued(late));
-    gone.addAll(batch.removeWaiters(late));
+    gone.addAll(batch.waits().removeAll(late));
     for (Member m : gone) fail(m, DEADLINE_EXCEEDED);
   }
 
@@ -106,7 +106,7 @@ final class LoopEndings {
       LOG.log(Level.WARNING, "releasing " + m.id() + " failed", e);
     }
     if (m instanceof TemplateRunMember r) {
-      for (Member w : batch.abandonTemplateRun(r.templateId)) fail(w, error);
+      for (Member w : batch.waits().abandon(r.templateId)) fail(w, error);
     } else {
       events.failed(m.id(), error);
     }

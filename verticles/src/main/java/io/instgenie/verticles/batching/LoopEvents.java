@@ -57,7 +57,7 @@ final class LoopEvents {
       if (m instanceof EditMember e) {
         step(e, ends.getOrDefault(e, 0.0));
       } else if (m instanceof TemplateRunMember r) {
-        for (Member w : batch.waiters(r.templateId))
+        for (Member w : batch.waits().waiters(r.templateId))
           templateStep(w.id(), r.job.step(), r.job.steps());
       }
     }

@@ -3,16 +3,15 @@ package io.instgenie.verticles.batching;
 import io.instgenie.verticles.policy.StepBudget;
 import io.instgenie.verticles.policy.StepCandidate;
 import io.instgenie.verticles.policy.StepPolicy;
-import io.instgenie.verticles.policy.StepWork;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -28,7 +27,7 @@ import java.util.function.Predicate;
  * @param <M> a queued or running task (an edit, a registration, or a template run)
  */
 public final class StepBatch<M> {
-  /** What a member that left the queue does next (see {@link Rules#start}). */
+  /** What a member that left the queue does next (see {@link BatchRules#start}). */
   public sealed interface Start {
     /** It joins the running batch. */
     Start RUN = new Run();
@@ -44,36 +43,16 @@ public final class StepBatch<M> {
     record AwaitTemplate(String templateId) implements Start {}
   }
 
-  /** The member-specific decisions behind the rules. */
-  public interface Rules<M> {
-    /** True: the member stays queued, in place, this turn (its template is still being brought). */
-    boolean held(M member);
-
-    /** The member left the queue for a free slot: what it does (a cache lookup, for an edit). */
-    Start start(M member);
-
-    /**
-     * A new template-run member for {@code templateId}, asked for by {@code first}'s start; null
-     * when it cannot start (the rules have then ended {@code first}).
-     */
-    M templateRun(String templateId, M first);
-
-    /** What the member asks of the steps ahead, for the policy (queued: as it would start). */
-    default StepWork work(M member) {
-      return StepWork.UNKNOWN;
-    }
-  }
-
   private final int maxBatch;
   private final boolean continuous;
   private final ArrayDeque<M> queue = new ArrayDeque<>();
   private final List<M> running = new ArrayList<>();
   private final List<M> stepping = new ArrayList<>();
-  private final Map<String, List<M>> waiting = new LinkedHashMap<>();
 
   /** Per queued or started member: the step count when it last ran or was queued. */
   private final Map<M, Long> since = new IdentityHashMap<>();
 
+  private final TemplateWaits<M> waits = new TemplateWaits<>(since::remove);
   private StepPolicy policy = StepPolicy.FCFS;
   private long maxStepRows = Long.MAX_VALUE;
   private long steps;
@@ -159,42 +138,17 @@ public final class StepBatch<M> {
 
   /** Removes the first queued member that {@code which} matches; answers it, or null. */
   public M removeQueued(Predicate<M> which) {
-    for (Iterator<M> it = queue.iterator(); it.hasNext(); ) {
-      M m = it.next();
-      if (which.test(m)) {
-        it.remove();
-        since.remove(m);
-        return m;
-      }
-    }
-    return null;
+    return first(take(queue, which, false, since::remove));
   }
 
   /** Removes the first running member that {@code which} matches; answers it, or null. */
   public M removeRunning(Predicate<M> which) {
-    for (Iterator<M> it = running.iterator(); it.hasNext(); ) {
-      M m = it.next();
-      if (which.test(m)) {
-        it.remove();
-        forget(m);
-        return m;
-      }
-    }
-    return null;
+    return first(take(running, which, false, this::forget));
   }
 
   /** Takes the running members that {@code leaving} matches out of the batch, in joining order. */
   public List<M> leave(Predicate<M> leaving) {
-    List<M> out = new ArrayList<>();
-    for (Iterator<M> it = running.iterator(); it.hasNext(); ) {
-      M m = it.next();
-      if (leaving.test(m)) {
-        out.add(m);
-        it.remove();
-        forget(m);
-      }
-    }
-    return out;
+    return take(running, leaving, true, this::forget);
   }
 
   private void forget(M m) {
@@ -208,7 +162,7 @@ public final class StepBatch<M> {
    * the (not held) queued members and the step takes them in rank order while they fit the budget,
    * starting the queued ones it takes. Answers {@link #stepping()}.
    */
-  public List<M> admit(Rules<M> rules) {
+  public List<M> admit(BatchRules<M> rules) {
     stepping.clear();
     if (!continuous) formStatic(rules);
     else formByPolicy(rules);
@@ -219,7 +173,7 @@ public final class StepBatch<M> {
     return stepping();
   }
 
-  private void formStatic(Rules<M> rules) {
+  private void formStatic(BatchRules<M> rules) {
     if (running.isEmpty()) {
       for (Iterator<M> it = queue.iterator(); it.hasNext() && running.size() < maxBatch; ) {
         M m = it.next();
@@ -235,7 +189,7 @@ public final class StepBatch<M> {
    * What the policy ranks: the started members in joining order, then the queued ones (not held) in
    * queue order, each with its work and its wait.
    */
-  public List<StepCandidate<M>> candidates(Rules<M> rules) {
+  public List<StepCandidate<M>> candidates(BatchRules<M> rules) {
     List<StepCandidate<M>> candidates = new ArrayList<>();
     long order = 0;
     for (M m : running) candidates.add(new StepCandidate<>(m, rules.work(m), order++, waited(m)));
@@ -244,7 +198,7 @@ public final class StepBatch<M> {
     return candidates;
   }
 
-  private void formByPolicy(Rules<M> rules) {
+  private void formByPolicy(BatchRules<M> rules) {
     List<StepCandidate<M>> candidates = candidates(rules);
     StepBudget budget = budget();
     long rows = 0;
@@ -268,41 +222,29 @@ public final class StepBatch<M> {
    * Starts a member that left the queue; answers what joined the started members (it, or the
    * template run it asked for), or null when nothing did.
    */
-  private M start(M m, Rules<M> rules) {
+  private M start(M m, BatchRules<M> rules) {
     Start s = rules.start(m);
     if (s instanceof Start.Run) {
       running.add(m);
       return m;
     }
     if (s instanceof Start.AwaitTemplate a) {
-      List<M> waiters = waiting.get(a.templateId());
-      M run = null;
-      if (waiters == null) {
-        run = rules.templateRun(a.templateId(), m);
-        if (run == null) { // it could not start: the rules ended its first member
-          since.remove(m);
-          return null;
-        }
-        waiters = new ArrayList<>();
-        waiting.put(a.templateId(), waiters);
-        running.add(run);
-        since.put(run, since.getOrDefault(m, steps));
+      if (waits.running(a.templateId())) {
+        waits.join(a.templateId(), m);
+        return null;
       }
-      waiters.add(m);
+      M run = rules.templateRun(a.templateId(), m);
+      if (run == null) { // it could not start: the rules ended its first member
+        since.remove(m);
+        return null;
+      }
+      waits.open(a.templateId(), m);
+      running.add(run);
+      since.put(run, since.getOrDefault(m, steps));
       return run;
     }
     since.remove(m); // done without a step
     return null;
-  }
-
-  /** True while a template run of {@code templateId} is in the batch. */
-  public boolean templateRunning(String templateId) {
-    return waiting.containsKey(templateId);
-  }
-
-  /** The members waiting for the template run of {@code templateId} (empty when none runs). */
-  public List<M> waiters(String templateId) {
-    return Collections.unmodifiableList(waiting.getOrDefault(templateId, List.of()));
   }
 
   /**
@@ -314,8 +256,7 @@ public final class StepBatch<M> {
    * @param rejoin told of each waiter; true: it rejoins the queue
    */
   public void templateRunDone(String templateId, Predicate<M> rejoin) {
-    List<M> waiters = waiting.remove(templateId);
-    if (waiters == null) return;
+    List<M> waiters = waits.close(templateId);
     for (int i = waiters.size() - 1; i >= 0; i--) {
       M w = waiters.get(i);
       if (rejoin.test(w)) queue.addFirst(w);
@@ -323,59 +264,35 @@ public final class StepBatch<M> {
     }
   }
 
+  /** The members waiting for a template run in the batch. */
+  public TemplateWaits<M> waits() {
+    return waits;
+  }
+
   /** Removes every queued member that {@code which} matches; answers them in queue order. */
   public List<M> removeAllQueued(Predicate<M> which) {
-    List<M> out = new ArrayList<>();
-    for (Iterator<M> it = queue.iterator(); it.hasNext(); ) {
-      M m = it.next();
-      if (which.test(m)) {
-        out.add(m);
-        it.remove();
-        since.remove(m);
-      }
-    }
-    return out;
-  }
-
-  /** Removes every waiter, of any template run, that {@code which} matches; answers them. */
-  public List<M> removeWaiters(Predicate<M> which) {
-    List<M> out = new ArrayList<>();
-    for (List<M> waiters : waiting.values()) {
-      for (Iterator<M> it = waiters.iterator(); it.hasNext(); ) {
-        M m = it.next();
-        if (which.test(m)) {
-          out.add(m);
-          it.remove();
-          since.remove(m);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Removes the first waiter, of any template run, that {@code which} matches. */
-  public boolean removeWaiter(Predicate<M> which) {
-    for (List<M> waiters : waiting.values()) {
-      for (Iterator<M> it = waiters.iterator(); it.hasNext(); ) {
-        M m = it.next();
-        if (which.test(m)) {
-          it.remove();
-          since.remove(m);
-          return true;
-        }
-      }
-    }
-    return false;
+    return take(queue, which, true, since::remove);
   }
 
   /**
-   * The template run of {@code templateId} ended without its activations (it failed): answers its
-   * waiters, which no longer wait.
+   * Removes from {@code from} the members {@code which} matches (the first only, unless {@code
+   * all}), each told to {@code forget}; answers them in order.
    */
-  public List<M> abandonTemplateRun(String templateId) {
-    List<M> waiters = waiting.remove(templateId);
-    if (waiters == null) return List.of();
-    for (M w : waiters) since.remove(w);
-    return waiters;
+  private static <M> List<M> take(
+      Collection<M> from, Predicate<M> which, boolean all, Consumer<M> forget) {
+    List<M> out = new ArrayList<>();
+    for (Iterator<M> it = from.iterator(); it.hasNext(); ) {
+      M m = it.next();
+      if (!which.test(m)) continue;
+      it.remove();
+      forget.accept(m);
+      out.add(m);
+      if (!all) break;
+    }
+    return out;
+  }
+
+  private static <M> M first(List<M> members) {
+    return members.isEmpty() ? null : members.get(0);
   }
 }

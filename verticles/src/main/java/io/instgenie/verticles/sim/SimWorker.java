@@ -4,6 +4,7 @@ import io.instgenie.cache.CostModel;
 import io.instgenie.cache.LinearFit;
 import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.util.LruBytes;
+import io.instgenie.verticles.batching.BatchRules;
 import io.instgenie.verticles.batching.StepBatch;
 import io.instgenie.verticles.policy.MemberLoad;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -106,7 +107,7 @@ final class SimWorker {
   /** Admits what fits at {@code nowMs}; true when a step is to run. */
   boolean admit(double nowMs) {
     batch.admit(
-        new StepBatch.Rules<>() {
+        new BatchRules<>() {
           @Override
           public boolean held(Member m) {
             return false; // the live store never holds a task back (it reads disk pipelined)
