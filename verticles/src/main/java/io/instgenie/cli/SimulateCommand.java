@@ -12,7 +12,6 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.ServiceConfig;
-import io.instgenie.verticles.bench.WorkloadTrace;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.DoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -206,7 +204,10 @@ final class SimulateCommand implements Callable<Integer> {
     if (policies == null || policies.isEmpty()) order.addAll(List.of(Routing.values()));
     else for (String p : policies) order.add(Routing.parse(p));
 
-    Arrivals base = arrivals(c);
+    SimArrivals base =
+        workload != null
+            ? SimArrivals.file(workload, preset, c)
+            : SimArrivals.builtIn(shape, maskMean, c);
     int meanMasked = SimWorkloads.meanMaskedTokens(base.requests());
     int stepsMean =
         (int) Math.round(base.requests().stream().mapToInt(SimRequest::steps).average().orElse(1));
@@ -261,7 +262,7 @@ final class SimulateCommand implements Callable<Integer> {
       List<Simulator> sims,
       List<Boolean> modes,
       List<Routing> order,
-      Arrivals base,
+      SimArrivals base,
       double rate,
       SimConfig config) {
     List<SimResult> out = new ArrayList<>();
@@ -271,61 +272,6 @@ final class SimulateCommand implements Callable<Integer> {
       for (Simulator sim : continuous ? sims : List.of(new Simulator(config)))
         for (Routing p : order) out.add(sim.run(requests, p, continuous));
     return out;
-  }
-
-  /** The requests at a given rate: the built-in workload drawn for it, or a file rescaled. */
-  private record Arrivals(String source, DoubleFunction<List<SimRequest>> of) {
-    List<SimRequest> at(double rate) {
-      return of.apply(rate);
-    }
-
-    List<SimRequest> requests() {
-      return of.apply(1);
-    }
-  }
-
-  private Arrivals arrivals(ModelConfig c) {
-    if (workload != null) {
-      WorkloadTrace t = WorkloadTrace.read(workload);
-      int grid = t.spec().imageSize() / t.spec().patchSize();
-      if (grid * grid != c.imageTokens())
-        throw new IllegalArgumentException(
-            workload
-                + " has "
-                + grid * grid
-                + " tokens per image; --preset "
-                + preset
-                + " has "
-                + c.imageTokens());
-      double fileRate = t.spec().rateRps();
-      return new Arrivals(workload.toString(), r -> SimWorkloads.of(t.requests(), fileRate / r));
-    }
-    List<Integer> s = shape.steps(List.of(c.defaultSteps()));
-    return new Arrivals(
-        String.format(
-            Locale.ROOT,
-            "built-in: mask mean %.2f, %d requests, %d templates (Zipf %.1f), steps %s, seed %d",
-            maskMean,
-            shape.requests,
-            shape.templates,
-            shape.zipf,
-            s,
-            shape.seed),
-        r ->
-            SimWorkloads.of(
-                WorkloadTrace.requests(
-                    new WorkloadTrace.Spec(
-                        shape.seed,
-                        shape.requests,
-                        r,
-                        shape.templates,
-                        shape.zipf,
-                        c.imageSize(),
-                        c.patchSize(),
-                        maskMean,
-                        WorkloadTrace.PROMPTS,
-                        s)),
-                1));
   }
 
   private static LinearFit measureCompute(ModelConfig c) {
