@@ -182,7 +182,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     return Future.all(
             bus.<DenoiseTask>localConsumer(Addresses.worker(index), m -> take(m.body()))
                 .completion(),
-            bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion())
+            bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion(),
+            bus.<Void>localConsumer(Addresses.WORKER_HAND_BACK, m -> handBack()).completion())
         .onSuccess(v -> thread.start());
   }
 
@@ -222,6 +223,12 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private void take(DenoiseTask t) {
     if (startFailure == null) loop.submit(t);
     else vertx.eventBus().send(Addresses.ROUTE, t, LOCAL);
+  }
+
+  /** The node drains in a cluster: queued tasks go back to the job table, to run elsewhere. */
+  private void handBack() {
+    EventBus bus = vertx.eventBus();
+    loop.handBack(t -> bus.send(Addresses.JOB_HAND_BACK, t, LOCAL));
   }
 
   /** After a failed start: the balancer stops choosing this worker; its tasks are routed again. */

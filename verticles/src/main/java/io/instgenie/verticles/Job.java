@@ -39,8 +39,8 @@ final class Job {
   final JobMirror mirror;
 
   Job(Registration reg, JobCluster cluster) {
-    this.reg = reg;
     this.mirror = cluster.mirror(reg, this::snapshot);
+    this.reg = reg.withoutTask(); // the mirror keeps the task while it may be re-admitted
   }
 
   String id() {

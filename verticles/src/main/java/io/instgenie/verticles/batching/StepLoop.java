@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -57,6 +58,9 @@ public final class StepLoop implements Runnable {
   private volatile int maxStepTokens;
   private volatile CostModel calibrated;
   private volatile boolean rescheduled;
+
+  /** Set once the node drains in a cluster: where queued tasks go instead of running here. */
+  private volatile Consumer<DenoiseTask> handBack;
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
@@ -171,6 +175,15 @@ public final class StepLoop implements Runnable {
     return inbox.takeTasks();
   }
 
+  /**
+   * Thread-safe: from the next turn of the loop on, every queued task (and every one that arrives
+   * later) leaves unstarted to {@code to}, which runs on the loop's thread; started members finish.
+   */
+  public void handBack(Consumer<DenoiseTask> to) {
+    handBack = to;
+    inbox.wake();
+  }
+
   public void stop() {
     stopped = true;
     inbox.wake();
@@ -199,6 +212,7 @@ public final class StepLoop implements Runnable {
           batch.schedule(policy, maxStepRows());
         }
         endings.expire(clock.getAsLong());
+        handQueuedBack();
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.stepping().isEmpty()) step();
@@ -211,6 +225,18 @@ public final class StepLoop implements Runnable {
         LOG.log(Level.ERROR, "step failed; failing the batch", e);
         for (Member m : batch.leave(m -> true)) endings.fail(m, "internal error: " + e);
       }
+    }
+  }
+
+  /**
+   * Once {@link #handBack} was called: the queue leaves, unstarted, before any of it is admitted.
+   */
+  private void handQueuedBack() {
+    Consumer<DenoiseTask> to = handBack;
+    if (to == null) return;
+    for (Member m : batch.removeAllQueued(m -> m instanceof EditMember)) {
+      m.release();
+      to.accept(((EditMember) m).task);
     }
   }
 
