@@ -229,12 +229,13 @@ public final class StepLoop implements Runnable {
   }
 
   /**
-   * Once {@link #handBack} was called: the queue leaves, unstarted, before any of it is admitted.
+   * Once {@link #handBack} was called: the queued members that never started leave before any of
+   * them is admitted (one back from a template run it waited for has started: it stays).
    */
   private void handQueuedBack() {
     Consumer<DenoiseTask> to = handBack;
     if (to == null) return;
-    for (Member m : batch.removeAllQueued(m -> m instanceof EditMember)) {
+    for (Member m : batch.removeAllQueued(m -> m instanceof EditMember e && e.startedAtMs < 0)) {
       m.release();
       to.accept(((EditMember) m).task);
     }
