@@ -175,6 +175,14 @@ final class ClusterProcesses implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  static HttpResponse<byte[]> image(Node node, String id) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(node.uri("/v1/edits/" + id + "/image"))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** The edit's status once it has ended (polled); fails after {@code within}. */
   static JsonObject awaitEnd(Node node, String id, Duration within) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
