@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterCrashProcessTest {
   private static final int STEPS = 100;
-  private static final int BEFORE_KILL = 16;
-  private static final int AFTER_KILL = 6;
+  private static final int BEFORE_KILL = 12;
+  private static final int AFTER_KILL = 4;
 
   @TempDir Path dir;
 
