@@ -145,7 +145,9 @@ class DeadlineTest {
           "A runs the step in progress at its deadline (step 6), none after: " + ofA);
       JobEvent last = ofA.get(ofA.size() - 1);
       assertEquals(
-          new JobEvent.Failed(StepLoop.DEADLINE_EXCEEDED), last.body(), "A's last event: " + ofA);
+          new JobEvent.Failed(JobEvent.Failed.DEADLINE_EXCEEDED),
+          last.body(),
+          "A's last event: " + ofA);
       List<JobEvent> stepsOfB =
           events.stream()
               .filter(e -> e.id().equals("B") && e.body() instanceof JobEvent.Step)

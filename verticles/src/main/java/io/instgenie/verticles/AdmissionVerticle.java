@@ -85,7 +85,7 @@ public final class AdmissionVerticle extends VerticleBase {
         .request(
             Addresses.JOB_REGISTER,
             new Registration(
-                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs()),
+                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs(), task),
             new DeliveryOptions().setSendTimeout(10_000))
         .onSuccess(
             ok -> {

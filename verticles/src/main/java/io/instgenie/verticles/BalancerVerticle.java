@@ -71,6 +71,9 @@ public final class BalancerVerticle extends VerticleBase {
   /** This node's workers that failed to start: never chosen. */
   private final Set<Integer> failedWorkers = new HashSet<>();
 
+  /** Nodes that are draining (this one included): their workers are chosen only if none else is. */
+  private final Set<String> draining = new HashSet<>();
+
   private final Faults faults;
   private final Scheduling scheduling;
   private final Map<String, Deque<Integer>> recentTokens = new TreeMap<>();
@@ -139,12 +142,14 @@ public final class BalancerVerticle extends VerticleBase {
                 })
             .completion(),
         bus.<String>localConsumer(Addresses.NODE_LEFT, m -> forget(m.body())).completion(),
+        bus.<String>consumer(Addresses.NODE_DRAINING, m -> draining.add(m.body())).completion(),
         bus.<Integer>localConsumer(Addresses.WORKER_FAILED, m -> failedWorkers.add(m.body()))
             .completion());
   }
 
   /** A departed node's workers leave the view. */
   private void forget(String node) {
+    draining.remove(node);
     String prefix = node + "/";
     states.keySet().removeIf(k -> k.startsWith(prefix));
     routedSinceReport.keySet().removeIf(k -> k.startsWith(prefix));
@@ -194,6 +199,21 @@ public final class BalancerVerticle extends VerticleBase {
   }
 
   /**
+   * The workers a task may go to: not those of a draining node, nor of the node named by the
+   * message's {@link Addresses#ROUTE_AVOID} header (where it was handed back from or stalled),
+   * while others exist.
+   */
+  private List<String> candidates(String avoid) {
+    List<String> all = workerKeys();
+    List<String> keys = new ArrayList<>();
+    for (String k : all) {
+      String node = nodeOf(k);
+      if (!draining.contains(node) && !node.equals(avoid)) keys.add(k);
+    }
+    return keys.isEmpty() ? all : keys;
+  }
+
+  /**
    * Routes a task; when that cannot be done (no worker runs, or routing throws) the task's job ends
    * {@code failed} instead of staying queued with nobody holding it.
    */
@@ -201,7 +221,7 @@ public final class BalancerVerticle extends VerticleBase {
     DenoiseTask t = msg.body();
     try {
       faults.check(Faults.Point.ROUTE);
-      List<String> keys = workerKeys();
+      List<String> keys = candidates(msg.headers().get(Addresses.ROUTE_AVOID));
       if (keys.isEmpty()) {
         fail(t, "no denoise worker is running on this node");
         return;

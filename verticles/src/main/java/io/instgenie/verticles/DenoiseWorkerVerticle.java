@@ -15,6 +15,7 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
 import io.instgenie.verticles.batching.LoopListener;
+import io.instgenie.verticles.batching.LoopLoad;
 import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.batching.TemplateStore;
 import io.instgenie.verticles.faults.Faults;
@@ -185,7 +186,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     return Future.all(
             bus.<DenoiseTask>localConsumer(Addresses.worker(index), m -> take(m.body()))
                 .completion(),
-            bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion())
+            bus.<String>consumer(Addresses.WORKER_CANCEL, m -> loop.cancel(m.body())).completion(),
+            bus.<Void>localConsumer(Addresses.WORKER_HAND_BACK, m -> handBack()).completion())
         .onSuccess(v -> thread.start());
   }
 
@@ -225,6 +227,12 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private void take(DenoiseTask t) {
     if (startFailure == null) loop.submit(t);
     else vertx.eventBus().send(Addresses.ROUTE, t, LOCAL);
+  }
+
+  /** The node drains in a cluster: queued tasks go back to the job table, to run elsewhere. */
+  private void handBack() {
+    EventBus bus = vertx.eventBus();
+    loop.handBack(t -> bus.send(Addresses.JOB_HAND_BACK, t, LOCAL));
   }
 
   /** After a failed start: the balancer stops choosing this worker; its tasks are routed again. */
@@ -305,7 +313,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
 
   /** The load report: to this node's balancer, or clustered to every node's. */
   private void reportLoad(EventBus bus) {
-    StepLoop.Load load = loop.load();
+    LoopLoad load = loop.load();
     WorkerState state =
         new WorkerState(
             index,

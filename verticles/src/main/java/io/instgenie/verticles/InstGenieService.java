@@ -107,7 +107,8 @@ public final class InstGenieService {
     return start(vertx, config, model, manager, Faults.NONE);
   }
 
-  private static Future<InstGenieService> start(
+  /** As above (one node when {@code manager} is null), with a fault-injection seam (tests). */
+  public static Future<InstGenieService> start(
       Vertx vertx,
       ServiceConfig config,
       DitModel model,

@@ -1,6 +1,5 @@
 package io.instgenie.verticles;
 
-import io.instgenie.verticles.batching.StepLoop;
 import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.JobMirror;
 import io.instgenie.verticles.messages.JobEvent;
@@ -39,8 +38,8 @@ final class Job {
   final JobMirror mirror;
 
   Job(Registration reg, JobCluster cluster) {
-    this.reg = reg;
     this.mirror = cluster.mirror(reg, this::snapshot);
+    this.reg = reg.withoutTask(); // the mirror keeps the task while it may be re-admitted
   }
 
   String id() {
@@ -77,7 +76,7 @@ final class Job {
    */
   String dueEnd(long nowMs, long stallMs) {
     if (status.terminal()) return null;
-    if (nowMs - reg.deadlineAtMs() >= DEADLINE_GRACE_MS) return StepLoop.DEADLINE_EXCEEDED;
+    if (nowMs - reg.deadlineAtMs() >= DEADLINE_GRACE_MS) return JobEvent.Failed.DEADLINE_EXCEEDED;
     if ((status == JobStatus.RUNNING || !placed) && nowMs - lastHeardMs > stallMs)
       return "no worker has reported on this edit for " + stallMs + " ms (stall_ms)";
     return null;

@@ -5,6 +5,7 @@ import io.instgenie.verticles.cluster.ClusterJobs;
 import io.instgenie.verticles.cluster.JobCluster;
 import io.instgenie.verticles.cluster.JobMirror;
 import io.instgenie.verticles.messages.Addresses;
+import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
@@ -40,6 +41,8 @@ import java.util.function.Function;
  * hold, and re-admits or adopts jobs when a node leaves.
  */
 public final class JobsVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(JobsVerticle.class.getName());
+
   private final int capacity;
   private final int resultsKept;
   private final ServiceMetrics metrics;
@@ -102,6 +105,13 @@ public final class JobsVerticle extends VerticleBase {
             bus.<String>localConsumer(Addresses.JOB_CANCEL, this::cancel).completion(),
             bus.<String>localConsumer(Addresses.TEMPLATE_GET, this::template).completion(),
             bus.<Long>localConsumer(Addresses.JOB_DRAIN, this::drain).completion(),
+            bus.<DenoiseTask>localConsumer(
+                    Addresses.JOB_HAND_BACK,
+                    m -> {
+                      cluster.handBack(m.body());
+                      checkDrained();
+                    })
+                .completion(),
             cluster.start(new Table())));
   }
 
@@ -115,10 +125,11 @@ public final class JobsVerticle extends VerticleBase {
   }
 
   /**
-   * The watchdog: a job past its deadline (and its grace), a running job whose worker has sent
-   * nothing for {@code stall_ms}, and a job no worker took within {@code stall_ms} end {@code
-   * failed} here, and their workers are told to drop them. No job stays unfinished with nobody
-   * holding it.
+   * The watchdog: a job past its deadline (and its grace) ends {@code failed} here. A running job
+   * whose worker has sent nothing for {@code stall_ms}, and a job no worker took within {@code
+   * stall_ms}, are re-admitted in a cluster (placed anew, on another node while there is one), and
+   * end {@code failed} on one node, their workers told to drop them. No job stays unfinished with
+   * nobody holding it.
    */
   private void watch() {
     long now = System.currentTimeMillis();
@@ -127,26 +138,52 @@ public final class JobsVerticle extends VerticleBase {
       String why = j.dueEnd(now, stallMs);
       if (why != null) due.put(j, why);
     }
-    due.forEach(this::endHere);
+    due.forEach(
+        (j, why) -> {
+          boolean stalled = !JobEvent.Failed.DEADLINE_EXCEEDED.equals(why);
+          if (stalled && cluster.readmit(j.mirror)) j.lastHeardMs = now;
+          else endHere(j, why);
+        });
   }
 
   /**
-   * Drains the table: no new job is taken; the reply comes once every unfinished job has ended, or
-   * after {@code timeout} ms, when what is left ends {@code failed{error:"node shut down"}}. A
-   * second drain with 0 ends what is left at once.
+   * Drains the table: no new job is taken (clustered, queued tasks go to other nodes at once); the
+   * reply comes once every unfinished job, and every guest this node's workers run, has ended, or
+   * after {@code timeout} ms. Then what is left ends {@code failed{error:"node shut down"}} on one
+   * node; in a cluster it is left to the others, which re-admit it once this node has left. A
+   * second drain with 0 does that at once.
    */
   private void drain(Message<Long> msg) {
-    if (drained == null) drained = Promise.promise();
+    if (drained == null) {
+      drained = Promise.promise();
+      cluster.drain();
+    }
     long timeout = msg.body();
     if (timeout <= 0) shutDown();
     else if (drainTimer < 0) drainTimer = vertx.setTimer(timeout, t -> shutDown());
-    if (unfinished == 0) drained.tryComplete();
+    checkDrained();
     drained.future().onComplete(ar -> msg.reply(Boolean.TRUE));
   }
 
-  /** Ends every unfinished job: the node is going away. */
+  /** Completes the drain once no job of this table and no guest of this node's workers is left. */
+  private void checkDrained() {
+    if (drained != null && unfinished == 0 && cluster.guestsHeld() == 0) drained.tryComplete();
+  }
+
+  /** The node is going away: what is left ends here, or (clustered) is left to the others. */
   private void shutDown() {
     List<Job> left = jobs.values().stream().filter(j -> !j.status.terminal()).toList();
+    if (cluster.takesOver()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "leaving with "
+              + left.size()
+              + " edits unfinished and "
+              + cluster.guestsHeld()
+              + " of other nodes running here: the cluster re-admits them");
+      drained.tryComplete();
+      return;
+    }
     for (Job j : left) endHere(j, "node shut down");
   }
 
@@ -159,10 +196,12 @@ public final class JobsVerticle extends VerticleBase {
   /** An event from this node's workers: this job table's own job, or a guest's (sent home). */
   private void localEvent(JobEvent e) {
     if (!cluster.forwardHome(e)) event(e);
+    else if (e.terminal()) checkDrained();
   }
 
   private void localResult(EncodedResult r) {
     if (!cluster.forwardHome(r)) result(r);
+    else checkDrained();
   }
 
   private void register(Message<Registration> msg) {
@@ -227,7 +266,7 @@ public final class JobsVerticle extends VerticleBase {
       templates.remove(t);
     }
     j.mirror.ended();
-    if (drained != null && unfinished == 0) drained.tryComplete();
+    checkDrained();
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
     for (var it = finishedOrder.keySet().iterator();
         finishedOrder.size() > resultsKept && it.hasNext(); ) {

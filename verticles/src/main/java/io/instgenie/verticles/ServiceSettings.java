@@ -191,7 +191,8 @@ public final class ServiceSettings {
           100,
           MAX_LONG,
           "the job table's watchdog: a running edit whose worker has sent nothing for this long,"
-              + " or an edit no worker took, ends `failed`");
+              + " or an edit no worker took, ends `failed` (in a cluster: is placed again, on"
+              + " another node)");
   public static final Setting<Long> DRAIN_TIMEOUT_MS =
       Setting.whole(
           "drain_timeout_ms",

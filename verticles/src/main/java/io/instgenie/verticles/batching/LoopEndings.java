@@ -3,6 +3,7 @@ package io.instgenie.verticles.batching;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
+import io.instgenie.verticles.messages.JobEvent;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,6 @@ final class LoopEndings {
     this.faults = faults;
   }
 
-  static final String DEADLINE_EXCEEDED = "deadline exceeded";
-
   /**
    * Edits past their deadline at {@code nowMs} leave before the next step, wherever they are
    * (queued, waiting for a template run, running): so an edit ends within one step of its deadline.
@@ -51,7 +50,7 @@ final class LoopEndings {
     List<Member> gone = new ArrayList<>(batch.leave(late));
     gone.addAll(batch.removeAllQueued(late));
     gone.addAll(batch.waits().removeAll(late));
-    for (Member m : gone) fail(m, DEADLINE_EXCEEDED);
+    for (Member m : gone) fail(m, JobEvent.Failed.DEADLINE_EXCEEDED);
   }
 
   /** A member that ran its last step, out of the batch: its result goes on, or it fails alone. */

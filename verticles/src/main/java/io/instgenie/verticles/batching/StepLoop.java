@@ -5,11 +5,11 @@ import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
-import io.instgenie.verticles.policy.MemberLoad;
 import io.instgenie.verticles.policy.StepPolicy;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,25 +45,17 @@ public final class StepLoop implements Runnable {
   private final List<Sequence> seqs = new ArrayList<>();
   private final LongSupplier clock;
   private volatile boolean stopped;
-  private volatile Load load = new Load(0, 0, List.of(), 0);
+  private volatile LoopLoad load = LoopLoad.IDLE;
   private int lastRows;
   private final StepCosts costs = new StepCosts();
   private final LoopSchedule schedule;
+  private final LoopHandBack handBack = new LoopHandBack();
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
    * steps. Written only by the loop; volatile so a cancel can record the step it arrived at.
    */
   private volatile long stepsRun;
-
-  /**
-   * The worker's load, for routing: per started member (computed rows per step, remaining steps),
-   * and the rows the last step computed (its members may be fewer than the started ones).
-   */
-  public record Load(int queued, int runningMembers, List<MemberLoad> running, int lastStepRows) {}
-
-  /** The error of an edit that ran past its deadline. */
-  public static final String DEADLINE_EXCEEDED = LoopEndings.DEADLINE_EXCEEDED;
 
   public StepLoop(
       DitForward forward,
@@ -161,12 +153,21 @@ public final class StepLoop implements Runnable {
     return inbox.takeTasks();
   }
 
+  /**
+   * Thread-safe: from the next turn of the loop on, every queued task (and every one that arrives
+   * later) leaves unstarted to {@code to}, which runs on the loop's thread; started members finish.
+   */
+  public void handBack(Consumer<DenoiseTask> to) {
+    handBack.set(to);
+    inbox.wake();
+  }
+
   public void stop() {
     stopped = true;
     inbox.wake();
   }
 
-  public Load load() {
+  public LoopLoad load() {
     return load;
   }
 
@@ -186,10 +187,11 @@ public final class StepLoop implements Runnable {
         inbox.drain(idle ? (batch.queued().isEmpty() ? 200 : 2) : 0, arrivals);
         schedule.applyTo(batch);
         endings.expire(clock.getAsLong());
+        handBack.apply(batch);
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.stepping().isEmpty()) step();
-        load = snapshot();
+        load = LoopLoad.of(batch, lastRows);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -232,13 +234,7 @@ public final class StepLoop implements Runnable {
     for (Member m : batch.leave(m -> m.job().done())) endings.finish(m);
     double stepMs = (System.nanoTime() - t0) / 1e6;
     lastRows = rows;
-    load = snapshot();
+    load = LoopLoad.of(batch, lastRows);
     listener.stepDone(members, seqs.size(), stepMs, kernelMs);
-  }
-
-  private Load snapshot() {
-    List<MemberLoad> r = new ArrayList<>();
-    for (Member m : batch.running()) r.add(m.load());
-    return new Load(batch.queued().size(), batch.running().size(), r, lastRows);
   }
 }

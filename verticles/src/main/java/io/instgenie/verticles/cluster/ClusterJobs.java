@@ -108,6 +108,14 @@ public final class ClusterJobs implements JobCluster {
                     })
                 .completion(),
             bus.<String>consumer(Addresses.node(self, "get"), this::get).completion(),
+            bus.<String>consumer(
+                    Addresses.node(self, "requeue"),
+                    m -> {
+                      String from = m.headers().get("node");
+                      JobMirror j = table.mirror(m.body());
+                      if (fromRunner(m, m.body())) requeue(own(j), from, from);
+                    })
+                .completion(),
             bus.<String>localConsumer(Addresses.NODE_LEFT, m -> nodeLeft(m.body())).completion()));
   }
 
@@ -140,8 +148,11 @@ public final class ClusterJobs implements JobCluster {
 
   /** Sends a guest's event or result to its home's {@code address}; see the public forms. */
   private boolean forwardHome(String id, Object item, boolean ends, String address) {
+    JobMirror mine = table.mirror(id);
+    // the table's own job, re-admitted elsewhere (this worker stalled): what it says is dropped
+    if (mine != null) return isElsewhere(own(mine).runner());
     String home = guests.get(id);
-    if (home == null || table.mirror(id) != null) return false;
+    if (home == null) return false;
     if (!cluster.alive(home)) {
       stranded.computeIfAbsent(id, k -> new ArrayList<>()).add(item);
       return true;
@@ -152,6 +163,11 @@ public final class ClusterJobs implements JobCluster {
     }
     vertx.eventBus().send(Addresses.node(home, address), item, fromHere());
     return true;
+  }
+
+  /** True when {@code runner} names another node. */
+  private boolean isElsewhere(String runner) {
+    return runner != null && !runner.equals(cluster.nodeId());
   }
 
   /** Remembers what ended a guest here (see {@link #delivered}). */
@@ -306,9 +322,70 @@ public final class ClusterJobs implements JobCluster {
   }
 
   private void requeue(ClusterMirror j, String from) {
+    requeue(j, from, null);
+  }
+
+  /** Places the job anew, on a worker not of {@code avoid} (null: any) while there is another. */
+  private void requeue(ClusterMirror j, String from, String avoid) {
     DenoiseTask t = j.unplace();
     table.event(JobEvent.of(j.id(), new JobEvent.Requeued(from)));
-    vertx.eventBus().send(Addresses.ROUTE, t);
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true);
+    if (avoid != null) o.addHeader(Addresses.ROUTE_AVOID, avoid);
+    vertx.eventBus().send(Addresses.ROUTE, t, o);
+  }
+
+  /** Other nodes stop routing here; this node's workers give their queued tasks back. */
+  @Override
+  public void drain() {
+    vertx.eventBus().publish(Addresses.NODE_DRAINING, cluster.nodeId());
+    vertx
+        .eventBus()
+        .publish(Addresses.WORKER_HAND_BACK, null, new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /**
+   * A task this node's worker gave back: the table's own job is placed anew, elsewhere; a guest
+   * goes back to its home, which does the same (a home that left adopts nothing of it: the
+   * cluster's record re-admits it).
+   */
+  @Override
+  public void handBack(DenoiseTask t) {
+    String self = cluster.nodeId();
+    JobMirror mine = table.mirror(t.id());
+    if (mine != null) {
+      if (self.equals(own(mine).runner())) requeue(own(mine), self, self);
+      return;
+    }
+    String home = guests.remove(t.id());
+    if (home == null) return;
+    if (!cluster.alive(home)) {
+      stranded.remove(t.id());
+      return;
+    }
+    vertx.eventBus().send(Addresses.node(home, "requeue"), t.id(), fromHere());
+  }
+
+  /** A stalled job: placed anew, not on the node that stopped reporting (while another runs). */
+  @Override
+  public boolean readmit(JobMirror m) {
+    ClusterMirror j = own(m);
+    if (!j.hasTask()) return false;
+    String from = j.runner();
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "edit " + j.id() + ": its worker on " + from + " stopped reporting; re-admitted");
+    requeue(j, from == null ? cluster.nodeId() : from, from);
+    return true;
+  }
+
+  @Override
+  public int guestsHeld() {
+    return guests.size();
+  }
+
+  @Override
+  public boolean takesOver() {
+    return true;
   }
 
   /** Takes over a job whose home left; re-admits it when nobody runs it any more. */

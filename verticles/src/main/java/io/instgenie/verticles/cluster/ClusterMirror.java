@@ -27,6 +27,7 @@ final class ClusterMirror implements JobMirror {
     this.cluster = cluster;
     this.reg = reg;
     this.snapshot = snapshot;
+    this.task = reg.task(); // in the first record already: placement may never be written
   }
 
   @Override
@@ -62,6 +63,11 @@ final class ClusterMirror implements JobMirror {
   void adopted(String node, DenoiseTask task) {
     runner = node;
     this.task = task;
+  }
+
+  /** True while the job's task is kept (until it ends): it can be placed again. */
+  boolean hasTask() {
+    return task != null;
   }
 
   String id() {

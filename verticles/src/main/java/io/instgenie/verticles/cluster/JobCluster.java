@@ -1,5 +1,6 @@
 package io.instgenie.verticles.cluster;
 
+import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
@@ -42,6 +43,31 @@ public interface JobCluster {
 
   /** True when some other node holds the template's activations. */
   boolean templateHeld(String templateId);
+
+  /**
+   * The node starts draining: clustered, other nodes stop routing to it and its workers give their
+   * queued tasks back ({@link #handBack}); alone, nothing (its queue runs here).
+   */
+  void drain();
+
+  /** A task a draining node's worker gave back unstarted: it runs elsewhere. */
+  void handBack(DenoiseTask t);
+
+  /**
+   * Re-admits a job of this table whose worker stopped reporting (the watchdog): placed anew, on
+   * another node where there is one. False where nothing can take it over (one node): the table
+   * then ends it.
+   */
+  boolean readmit(JobMirror m);
+
+  /** Tasks of other homes that this node's workers hold: a drain waits for them too. */
+  int guestsHeld();
+
+  /**
+   * True when jobs left unfinished as this node goes away are taken over by the cluster
+   * (re-admitted once it has left); false on one node, where they end {@code failed}.
+   */
+  boolean takesOver();
 
   /** The node's job table, as the cluster half reads and feeds it. */
   interface Table {

@@ -1,5 +1,6 @@
 package io.instgenie.verticles.cluster;
 
+import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
@@ -54,6 +55,30 @@ final class SingleNodeJobs implements JobCluster {
 
   @Override
   public boolean templateHeld(String templateId) {
+    return false;
+  }
+
+  @Override
+  public void drain() {}
+
+  /** Never called: a node alone keeps its queue while it drains. */
+  @Override
+  public void handBack(DenoiseTask t) {
+    throw new IllegalStateException("a node alone hands no task back (edit " + t.id() + ")");
+  }
+
+  @Override
+  public boolean readmit(JobMirror m) {
+    return false;
+  }
+
+  @Override
+  public int guestsHeld() {
+    return 0;
+  }
+
+  @Override
+  public boolean takesOver() {
     return false;
   }
 

@@ -13,6 +13,12 @@ public final class Addresses {
   /** Balancer: {@code DenoiseTask} to route to a worker. */
   public static final String ROUTE = "instgenie.balancer.route";
 
+  /**
+   * A header of {@link #ROUTE}: a node whose workers the task should not go back to while others
+   * run (it was handed back from there, or its worker there stalled).
+   */
+  public static final String ROUTE_AVOID = "avoid";
+
   /** Balancer: {@code WorkerState} reports, at least once per step. */
   public static final String WORKER_STATE = "instgenie.balancer.worker-state";
 
@@ -55,6 +61,23 @@ public final class Addresses {
   /** Jobs: {@code Placement} of a job on a node's worker, from the balancer (node-local). */
   public static final String JOB_PLACED = "instgenie.jobs.placed";
 
+  /**
+   * Cluster: a node's id that is draining, published to every node: balancers stop choosing its
+   * workers.
+   */
+  public static final String NODE_DRAINING = "instgenie.cluster.node-draining";
+
+  /**
+   * Workers: give back every queued task (and each task that arrives later) to {@link
+   * #JOB_HAND_BACK} instead of running it; the node is draining in a cluster (node-local).
+   */
+  public static final String WORKER_HAND_BACK = "instgenie.denoise.hand-back";
+
+  /**
+   * Jobs: a {@code DenoiseTask} a draining node's worker gave back, to run elsewhere (node-local).
+   */
+  public static final String JOB_HAND_BACK = "instgenie.jobs.hand-back";
+
   /** Cluster: a node's id that left the cluster (published node-locally to its verticles). */
   public static final String NODE_LEFT = "instgenie.cluster.node-left";
 
@@ -65,7 +88,8 @@ public final class Addresses {
 
   /**
    * Clustered: one node's address for {@code what} ({@code submit}, {@code event}, {@code result},
-   * {@code get}, {@code image}, {@code segment}); every other address is node-local.
+   * {@code get}, {@code image}, {@code segment}, {@code requeue}); every other address is
+   * node-local.
    */
   public static String node(String nodeId, String what) {
     return "instgenie.node." + nodeId + "." + what;

@@ -131,6 +131,9 @@ public record JobEvent(String id, long seq, Body body) {
 
   /** Ended without a result. */
   public record Failed(String error) implements Body {
+    /** The error of an edit that ran past its deadline. */
+    public static final String DEADLINE_EXCEEDED = "deadline exceeded";
+
     public JobStatus status() {
       return JobStatus.FAILED;
     }

@@ -29,7 +29,7 @@ public record JobRecord(
   }
 
   public Registration registration() {
-    return new Registration(id, templateId, steps, seed, templateOnly, Long.MAX_VALUE);
+    return new Registration(id, templateId, steps, seed, templateOnly, Long.MAX_VALUE, null);
   }
 
   public JobSnapshot snapshot() {

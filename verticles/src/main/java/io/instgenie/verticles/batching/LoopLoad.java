@@ -1,0 +1,19 @@
+package io.instgenie.verticles.batching;
+
+import io.instgenie.verticles.policy.MemberLoad;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A step loop's load, for routing: per started member (computed rows per step, remaining steps),
+ * and the rows the last step computed (its members may be fewer than the started ones).
+ */
+public record LoopLoad(int queued, int runningMembers, List<MemberLoad> running, int lastStepRows) {
+  static final LoopLoad IDLE = new LoopLoad(0, 0, List.of(), 0);
+
+  static LoopLoad of(StepBatch<Member> batch, int lastStepRows) {
+    List<MemberLoad> r = new ArrayList<>();
+    for (Member m : batch.running()) r.add(m.load());
+    return new LoopLoad(batch.queued().size(), batch.running().size(), r, lastStepRows);
+  }
+}
