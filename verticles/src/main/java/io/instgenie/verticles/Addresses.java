@@ -13,6 +13,12 @@ public final class Addresses {
   /** Balancer: {@code DenoiseTask} to route to a worker. */
   public static final String ROUTE = "instgenie.balancer.route";
 
+  /**
+   * Balancer: a {@code DenoiseTask}'s estimated ms to its end on the worker it would be routed to
+   * (a {@code Double}; NaN: no estimate), for admission by estimate.
+   */
+  public static final String ESTIMATE = "instgenie.balancer.estimate";
+
   /** Balancer: {@code WorkerState} reports, at least once per step. */
   public static final String WORKER_STATE = "instgenie.balancer.worker-state";
 

@@ -312,7 +312,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             0,
             Math.max(msPerToken, 0),
             store.held(),
-            msPerSegment);
+            msPerSegment,
+            loop.forecast());
     node.report(bus, state);
   }
 

@@ -5,6 +5,8 @@ import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.policy.Forecast;
+import io.instgenie.verticles.policy.StepCandidate;
 import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.StepProjection;
 import java.lang.System.Logger.Level;
@@ -48,6 +50,7 @@ public final class StepLoop implements Runnable {
   private final LongSupplier clock;
   private volatile boolean stopped;
   private volatile Load load = new Load(0, 0, List.of(), 0);
+  private volatile Forecast forecast = Forecast.NONE;
   private int lastRows;
 
   /** Measured step time per computed row (EMA; -1 until a step ran): the projection's cost. */
@@ -180,6 +183,14 @@ public final class StepLoop implements Runnable {
     return load;
   }
 
+  /**
+   * Thread-safe: the schedule as of the last turn of the loop, for admission by estimate (the same
+   * projection as the ETA of this loop's events).
+   */
+  public Forecast forecast() {
+    return forecast;
+  }
+
   @Override
   public void run() {
     try {
@@ -268,6 +279,16 @@ public final class StepLoop implements Runnable {
         batch.candidates(admission), batch.policy(), batch.budget(), 0, msPerRow);
   }
 
+  /** The started and queued members' work in first-come order, with the policy in force. */
+  private Forecast plan() {
+    List<Forecast.Pending> pending = new ArrayList<>();
+    for (StepCandidate<Member> c : batch.candidates(admission))
+      pending.add(new Forecast.Pending(c.work(), c.waitedSteps()));
+    StepPolicy p = batch.policy();
+    return new Forecast(
+        pending, p.scheduling(), p.agingSteps(), batch.budget(), Math.max(msPerRow, 0));
+  }
+
   private static int rows(List<Member> members) {
     int n = 0;
     for (Member m : members) n += m.load()[0];
@@ -306,6 +327,7 @@ public final class StepLoop implements Runnable {
   }
 
   private Load snapshot() {
+    forecast = plan();
     List<int[]> r = new ArrayList<>();
     for (Member m : batch.running()) r.add(m.load());
     return new Load(batch.queued().size(), batch.running().size(), r, lastRows);
