@@ -10,8 +10,11 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bench serve --scheduling ... --load F --json} on a tiny, short configuration. */
 class BenchServeSchedulingTest {
@@ -65,10 +68,77 @@ class BenchServeSchedulingTest {
       assertTrue(r.get("eta_samples").asInt() > 0, m + ": no edit carried an ETA: " + r);
     }
     assertTrue(doc.get("interactive_idle_mean_ms").asDouble() > 0, doc.toString());
+    assertEquals("tiny", doc.get("preset").asText(), "the sizes head the JSON: " + doc);
+    assertEquals(6, doc.get("requests").asInt());
     StringWriter bad = new StringWriter();
     assertEquals(
         Main.BAD_INPUT,
         Main.run(new PrintWriter(bad, true), "bench", "serve", "--scheduling", "lifo"),
         bad.toString());
+  }
+
+  @Test
+  @DisplayName(
+      "bench serve --load 0.5,0.9 --plot: every mode runs at each load (a loads list in the JSON)"
+          + " and the latency-vs-load PNG is written")
+  void severalLoadsAndPlot(@TempDir Path dir) throws Exception {
+    Path png = dir.resolve("latency.png");
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    int rc;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      rc =
+          Main.run(
+              new PrintWriter(err, true),
+              "bench",
+              "serve",
+              "--preset",
+              "tiny",
+              "--scheduling",
+              "static,srpt",
+              "--steps",
+              "2,4",
+              "--requests",
+              "4",
+              "--templates",
+              "1",
+              "--load",
+              "0.5,0.9",
+              "--plot",
+              png.toString(),
+              "--json");
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, rc, err.toString());
+    String text = out.toString(StandardCharsets.UTF_8);
+    JsonNode doc = new ObjectMapper().readTree(text.substring(text.indexOf('{')));
+    JsonNode loads = doc.get("loads");
+    assertEquals(2, loads.size(), doc.toString());
+    double capacity = doc.get("capacity_rps").asDouble();
+    double[] expected = {0.5, 0.9};
+    for (int i = 0; i < 2; i++) {
+      JsonNode l = loads.get(i);
+      assertEquals(expected[i], l.get("load").asDouble(), 1e-12);
+      assertEquals(expected[i] * capacity, l.get("rate_rps").asDouble(), 1e-9);
+      for (String m : new String[] {"static", "srpt"})
+        assertEquals(4, l.get(m).get("completed").asInt(), m + " at " + l.get("load"));
+    }
+    byte[] head = Files.readAllBytes(png);
+    assertTrue(head.length > 8 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG");
+    StringWriter bad = new StringWriter();
+    assertEquals(
+        Main.BAD_INPUT,
+        Main.run(
+            new PrintWriter(bad, true),
+            "bench",
+            "serve",
+            "--scheduling",
+            "srpt",
+            "--plot",
+            "x.png"),
+        "--plot without --load: " + bad);
   }
 }

@@ -12,7 +12,12 @@ import io.instgenie.verticles.codec.RecordCodec;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.WorkerState;
+import io.instgenie.verticles.policy.Forecast;
 import io.instgenie.verticles.policy.MemberLoad;
+import io.instgenie.verticles.policy.Priority;
+import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepBudget;
+import io.instgenie.verticles.policy.StepWork;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +62,14 @@ class ClusterCodecTest {
             8,
             0.25,
             Map.of("t1", TierKind.MEMORY, "t2", TierKind.DISK),
-            Map.of(TierKind.DISK, 3.1, TierKind.REMOTE, 1.5));
+            Map.of(TierKind.DISK, 3.1, TierKind.REMOTE, 1.5),
+            new Forecast(
+                List.of(
+                    new Forecast.Pending(new StepWork(40, 3, Long.MAX_VALUE, Priority.BATCH), 5)),
+                Scheduling.SRPT,
+                16,
+                new StepBudget(8, 256),
+                0.5));
     RecordCodec<WorkerState> codec = new RecordCodec<>(WorkerState.class);
     Buffer b = Buffer.buffer();
     codec.encodeToWire(b, s);
@@ -66,5 +78,6 @@ class ClusterCodecTest {
     assertEquals(s.msPerSegment(), back.msPerSegment());
     assertEquals(s.running(), back.running());
     assertEquals(0.25, back.msPerToken());
+    assertEquals(s.forecast(), back.forecast());
   }
 }

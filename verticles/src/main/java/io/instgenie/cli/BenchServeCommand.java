@@ -23,8 +23,10 @@ final class BenchServeCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "0.5", description = "Arrivals per second (Poisson).")
   double rate;
 
-  @Option(names = "--requests", defaultValue = "48")
-  int requests;
+  @Option(
+      names = "--requests",
+      description = "Edits per run (default 48; with --scheduling 96 per mode and load).")
+  Integer requests;
 
   @Option(
       names = "--steps",
@@ -42,7 +44,11 @@ final class BenchServeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
-  @Option(names = "--preset", defaultValue = "bench")
+  @Option(
+      names = "--preset",
+      description =
+          "Model architecture, random weights (default bench; with --scheduling shapes, so the"
+              + " four modes finish in minutes on two cores).")
   String preset;
 
   @Option(names = "--json")
@@ -65,10 +71,17 @@ final class BenchServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--load",
+      split = ",",
       description =
           "With --scheduling: the arrival rate as this fraction of static batching's capacity,"
-              + " measured first with a burst of --requests edits (instead of --rate).")
-  Double load;
+              + " measured first with a burst of --requests edits (instead of --rate); several"
+              + " (0.5,0.7,0.9) run every mode at each.")
+  List<Double> load;
+
+  @Option(
+      names = "--plot",
+      description = "With --scheduling and --load: a PNG of mean and P95 latency against load.")
+  String plot;
 
   @Option(
       names = "--interactive",
@@ -80,7 +93,12 @@ final class BenchServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (scheduling != null && !scheduling.isEmpty()) return new ScheduleBench(this).run();
+    boolean scheduled = scheduling != null && !scheduling.isEmpty();
+    if (preset == null) preset = scheduled ? "shapes" : "bench";
+    if (requests == null) requests = scheduled ? 96 : 48;
+    if (scheduled) return new ScheduleBench(this).run();
+    if (load != null || plot != null)
+      throw new IllegalArgumentException("--load and --plot go with --scheduling");
     if (rate <= 0 || requests < 1 || Arrays.stream(steps).anyMatch(x -> x < 1) || templates < 1) {
       throw new IllegalArgumentException(
           "--rate, --requests, --steps and --templates must be positive");

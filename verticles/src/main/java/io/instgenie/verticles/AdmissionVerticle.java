@@ -9,6 +9,7 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.Addresses;
+import io.instgenie.verticles.messages.DeadlineUnmet;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
@@ -80,20 +81,53 @@ public final class AdmissionVerticle extends VerticleBase {
     PreparedEdit edit = p;
     long now = System.currentTimeMillis();
     DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority);
-    vertx
-        .eventBus()
-        .request(
-            Addresses.JOB_REGISTER,
-            new Registration(
-                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs(), task),
-            new DeliveryOptions().setSendTimeout(10_000))
+    boolean deadline = msg.body().timeoutMs() != null && !templateOnly;
+    (deadline ? withinDeadline(task, timeout) : Future.<Void>succeededFuture())
+        .compose(
+            ok ->
+                vertx
+                    .eventBus()
+                    .request(
+                        Addresses.JOB_REGISTER,
+                        new Registration(
+                            id,
+                            p.templateId(),
+                            p.steps(),
+                            p.seed(),
+                            templateOnly,
+                            task.deadlineAtMs(),
+                            task),
+                        new DeliveryOptions().setSendTimeout(10_000)))
         .onSuccess(
             ok -> {
               templates.put(edit.templateId(), edit.request().template());
               vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
             })
-        .onFailure(err -> msg.fail(ServiceException.statusOf(err), err.getMessage()));
+        .onFailure(
+            err -> {
+              if (err instanceof DeadlineUnmet d) msg.reply(d); // local: the estimate travels
+              else msg.fail(ServiceException.statusOf(err), err.getMessage());
+            });
+  }
+
+  /**
+   * Admission by estimate, before anything is registered: fails with {@link DeadlineUnmet} when the
+   * balancer's estimate for the task exceeds its timeout; an unknown estimate (no step measured
+   * yet, or no answer) admits it.
+   */
+  private Future<Void> withinDeadline(DenoiseTask task, long timeoutMs) {
+    return vertx
+        .eventBus()
+        .<Double>request(Addresses.ESTIMATE, task, new DeliveryOptions().setSendTimeout(2_000))
+        .otherwise(e -> null)
+        .compose(
+            m -> {
+              double eta = m == null || m.body() == null ? Double.NaN : m.body();
+              return DeadlineUnmet.misses(eta, timeoutMs)
+                  ? Future.failedFuture(new DeadlineUnmet(eta, timeoutMs))
+                  : Future.succeededFuture();
+            });
   }
 
   private PreparedEdit prepare(RawEdit raw) {

@@ -8,10 +8,12 @@ import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.WorkerState;
+import io.instgenie.verticles.policy.Forecast;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
+import io.instgenie.verticles.policy.StepWork;
 import io.instgenie.verticles.policy.WorkerView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -132,6 +134,7 @@ public final class BalancerVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     return Future.all(
         bus.<DenoiseTask>localConsumer(Addresses.ROUTE, this::route).completion(),
+        bus.<DenoiseTask>localConsumer(Addresses.ESTIMATE, this::estimate).completion(),
         bus.<WorkerState>consumer(
                 Addresses.WORKER_STATE,
                 m -> {
@@ -240,6 +243,40 @@ public final class BalancerVerticle extends VerticleBase {
             Addresses.JOB_EVENT,
             JobEvent.of(t.id(), new JobEvent.Failed(error)),
             new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /**
+   * Admission by estimate: the task's least ETA over the workers, each from the worker's last
+   * report played forward with its policy ({@link Forecast#etaMs}, the projection of its {@code
+   * queued} events), plus the template run when the worker holds no tier of the template; NaN when
+   * some worker cannot be estimated (it has not reported a measured step yet). A task is rejected
+   * only when no worker could meet its deadline. Tasks routed since a worker's last report are not
+   * in it.
+   */
+  private void estimate(Message<DenoiseTask> msg) {
+    DenoiseTask t = msg.body();
+    double eta = Double.NaN;
+    try {
+      double least = Double.POSITIVE_INFINITY;
+      for (String k : workerKeys()) {
+        WorkerState s = states.get(k);
+        least = Math.min(least, s == null ? Double.NaN : etaOn(s, t)); // NaN wins: no estimate
+      }
+      if (least < Double.POSITIVE_INFINITY) eta = least;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "estimating " + t.id() + " failed", e);
+    }
+    msg.reply(eta);
+  }
+
+  private double etaOn(WorkerState s, DenoiseTask t) {
+    Forecast f = s.forecast();
+    StepWork work = new StepWork(taskTokens(t), t.edit().steps(), t.deadlineAtMs(), t.priority());
+    double eta = f.etaMs(work);
+    boolean held = s.cachedTemplates().containsKey(t.edit().templateId());
+    if (activationCache && !t.templateOnly() && !held)
+      eta += f.msPerRow() * fullTokens * t.edit().steps(); // its template run, alone
+    return eta;
   }
 
   private void routeTo(DenoiseTask t, List<String> keys) {

@@ -322,7 +322,8 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             settings.maxBatch(),
             Math.max(msPerToken, 0),
             store.held(),
-            msPerSegment);
+            msPerSegment,
+            load.forecast());
     node.report(bus, state);
   }
 

@@ -37,7 +37,8 @@ final class LoopArrivals implements Inbox.Handler {
     EditMember m = new EditMember(t);
     m.waitSinceMs = LoopAdmission.now();
     m.lastPosition = batch.enqueue(m);
-    events.queued(t.id(), m.lastPosition);
+    // the first event carries the ETA too: the same projection as the later ones
+    events.queued(t.id(), m.lastPosition, eta.get().get(m));
     if (useCache) prefetch(t);
   }
 

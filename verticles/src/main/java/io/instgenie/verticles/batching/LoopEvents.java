@@ -24,10 +24,6 @@ final class LoopEvents {
     return listener;
   }
 
-  void queued(String id, int position) {
-    send(id, new JobEvent.Queued(position, stepsRun.getAsLong()));
-  }
-
   /** A queue position with the projected time to the member's end (ms; null: not estimated). */
   void queued(String id, int position, Double etaMs) {
     Long eta = etaMs == null ? null : Math.round(etaMs);

@@ -1,6 +1,10 @@
 package io.instgenie.verticles.batching;
 
+import io.instgenie.verticles.policy.Forecast;
+import io.instgenie.verticles.policy.StepCandidate;
+import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.StepProjection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +30,19 @@ final class StepCosts {
     if (msPerRow < 0) return Map.of();
     return StepProjection.finishMs(
         batch.candidates(admission), batch.policy(), batch.budget(), 0, msPerRow);
+  }
+
+  /**
+   * The started and queued members' work in first-come order, with the policy in force: what the
+   * balancer plays forward for admission by estimate (the same projection as {@link #projectEnds}).
+   */
+  Forecast forecast(StepBatch<Member> batch, LoopAdmission admission) {
+    List<Forecast.Pending> pending = new ArrayList<>();
+    for (StepCandidate<Member> c : batch.candidates(admission))
+      pending.add(new Forecast.Pending(c.work(), c.waitedSteps()));
+    StepPolicy p = batch.policy();
+    return new Forecast(
+        pending, p.scheduling(), p.agingSteps(), batch.budget(), Math.max(msPerRow, 0));
   }
 
   /** The rows {@code members} compute in one step. */

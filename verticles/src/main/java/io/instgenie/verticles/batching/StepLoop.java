@@ -191,7 +191,7 @@ public final class StepLoop implements Runnable {
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.stepping().isEmpty()) step();
-        load = LoopLoad.of(batch, lastRows);
+        load = LoopLoad.of(batch, lastRows, costs.forecast(batch, admission));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -234,7 +234,7 @@ public final class StepLoop implements Runnable {
     for (Member m : batch.leave(m -> m.job().done())) endings.finish(m);
     double stepMs = (System.nanoTime() - t0) / 1e6;
     lastRows = rows;
-    load = LoopLoad.of(batch, lastRows);
+    load = LoopLoad.of(batch, lastRows, costs.forecast(batch, admission));
     listener.stepDone(members, seqs.size(), stepMs, kernelMs);
   }
 }

@@ -318,6 +318,17 @@ public final class ServeBench {
     return count > 0 ? sum / count : Double.NaN;
   }
 
+  private static String cause(CompletableFuture<double[]> f) {
+    try {
+      f.join();
+      return "?";
+    } catch (java.util.concurrent.CompletionException
+        | java.util.concurrent.CancellationException e) {
+      Throwable c = e.getCause() != null ? e.getCause() : e;
+      return c.getMessage();
+    }
+  }
+
   private static Stats stats(
       List<Workload.Arrival> arrivals,
       List<CompletableFuture<double[]>> results,
@@ -329,7 +340,7 @@ public final class ServeBench {
     for (int i = 0; i < results.size(); i++) {
       CompletableFuture<double[]> f = results.get(i);
       if (f.isCompletedExceptionally()) {
-        failed++;
+        if (failed++ == 0) System.err.println("bench: request " + i + " failed: " + cause(f));
         continue;
       }
       double[] r = f.join();

@@ -1,5 +1,6 @@
 package io.instgenie.verticles.http;
 
+import io.instgenie.verticles.messages.DeadlineUnmet;
 import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,16 @@ final class Responses {
   /** Answers a failed event-bus request with its status code and message. */
   static void failure(RoutingContext rc, Throwable t) {
     int status = ServiceException.statusOf(t);
+    if (t instanceof DeadlineUnmet d) {
+      json(
+          rc,
+          status,
+          new JsonObject()
+              .put("error", d.getMessage())
+              .put("estimate_ms", d.estimateMs())
+              .put("timeout_ms", d.timeoutMs()));
+      return;
+    }
     error(rc, status, status == 500 ? "internal error: " + t.getMessage() : t.getMessage());
   }
 }

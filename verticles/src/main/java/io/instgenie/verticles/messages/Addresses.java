@@ -19,6 +19,12 @@ public final class Addresses {
    */
   public static final String ROUTE_AVOID = "avoid";
 
+  /**
+   * Balancer: a {@code DenoiseTask}'s estimated ms to its end on the worker it would be routed to
+   * (a {@code Double}; NaN: no estimate), for admission by estimate.
+   */
+  public static final String ESTIMATE = "instgenie.balancer.estimate";
+
   /** Balancer: {@code WorkerState} reports, at least once per step. */
   public static final String WORKER_STATE = "instgenie.balancer.worker-state";
 

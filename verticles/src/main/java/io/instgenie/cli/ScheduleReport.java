@@ -1,0 +1,203 @@
+package io.instgenie.cli;
+
+import io.instgenie.kernels.util.Percentiles;
+import io.instgenie.verticles.bench.E2ePlots;
+import io.instgenie.verticles.bench.ServeBench;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code bench serve --scheduling} prints: per load and mode the latency, throughput, ETA
+ * error and class means, as a table or JSON (one object per mode name; with several loads, a {@code
+ * loads} list of such objects), and the latency-vs-load plot per policy.
+ */
+final class ScheduleReport {
+  /** One load's results. */
+  private record Point(
+      Double load,
+      double rate,
+      Map<String, ServeBench.Stats> stats,
+      Map<String, Map<String, Object>> json) {}
+
+  private final BenchServeCommand o;
+  private final List<String> modes;
+  private final List<Point> points = new ArrayList<>();
+
+  ScheduleReport(BenchServeCommand options, List<String> modes) {
+    this.o = options;
+    this.modes = modes;
+  }
+
+  void add(Double load, double rate, Map<String, ServeBench.Stats> stats, boolean[] batch) {
+    Map<String, Map<String, Object>> json = new LinkedHashMap<>();
+    for (var e : stats.entrySet()) json.put(e.getKey(), modeJson(e.getValue(), batch));
+    points.add(new Point(load, rate, stats, json));
+  }
+
+  /** The whole run: sizes first, then per mode (one load) or per load (several). */
+  Map<String, Object> json(double capacity, Double idleMs, double elapsedS) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("preset", o.preset);
+    m.put("requests", o.requests);
+    m.put("templates", o.templates);
+    m.put("max_batch", o.maxBatch);
+    m.put("steps", o.steps);
+    m.put("interactive_fraction", o.interactive);
+    m.put("capacity_rps", capacity);
+    if (points.size() == 1) {
+      m.putAll(pointJson(points.get(0), capacity));
+    } else {
+      List<Map<String, Object>> loads = new ArrayList<>();
+      for (Point p : points) loads.add(pointJson(p, capacity));
+      m.put("loads", loads);
+    }
+    if (idleMs != null) m.put("interactive_idle_mean_ms", idleMs);
+    m.put("elapsed_s", elapsedS);
+    return m;
+  }
+
+  private static Map<String, Object> pointJson(Point p, double capacity) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("load", p.load());
+    m.put("rate_rps", p.rate());
+    for (var e : p.json().entrySet()) {
+      Map<String, Object> mode = new LinkedHashMap<>(e.getValue());
+      mode.put("capacity_rps", capacity);
+      m.put(e.getKey(), mode);
+    }
+    return m;
+  }
+
+  private static Map<String, Object> modeJson(ServeBench.Stats s, boolean[] batch) {
+    Map<String, Object> m = BenchServeCommand.toJson(s);
+    List<Double> err = new ArrayList<>();
+    double[] sum = new double[2];
+    int[] count = new int[2];
+    for (ServeBench.Sample x : s.samples()) {
+      if (!Double.isNaN(x.etaRelError())) err.add(x.etaRelError());
+      int k = batch[x.index()] ? 1 : 0;
+      sum[k] += x.latencyMs();
+      count[k]++;
+    }
+    double[] e = err.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    m.put("eta_error_median", e.length == 0 ? null : Percentiles.nearestRank(e, 0.5));
+    m.put("eta_error_p95", e.length == 0 ? null : Percentiles.nearestRank(e, 0.95));
+    m.put("eta_samples", e.length);
+    m.put("interactive_mean_ms", count[0] == 0 ? null : sum[0] / count[0]);
+    m.put("batch_mean_ms", count[1] == 0 ? null : sum[1] / count[1]);
+    return m;
+  }
+
+  /** Mean (line) and P95 (dashed) latency against load, one colour per mode. */
+  void plot(Path file) {
+    List<E2ePlots.Series> series = new ArrayList<>();
+    for (int i = 0; i < modes.size(); i++) {
+      String mode = modes.get(i);
+      double[] x = new double[points.size()];
+      double[] mean = new double[points.size()];
+      double[] p95 = new double[points.size()];
+      for (int k = 0; k < points.size(); k++) {
+        ServeBench.Stats s = points.get(k).stats().get(mode);
+        x[k] = points.get(k).load();
+        mean[k] = s.meanMs();
+        p95[k] = s.p95Ms();
+      }
+      series.add(
+          new E2ePlots.Series(mode + " mean", x, mean, E2ePlots.Style.LINE, E2ePlots.colour(i)));
+      series.add(
+          new E2ePlots.Series(mode + " p95", x, p95, E2ePlots.Style.DASHED, E2ePlots.colour(i)));
+    }
+    E2ePlots.write(
+        file,
+        String.format(
+            Locale.ROOT,
+            "bench serve: latency vs load (%s preset, %d requests, steps %s)",
+            o.preset,
+            o.requests,
+            java.util.Arrays.toString(o.steps)),
+        "load (fraction of static batching's capacity)",
+        "latency (ms)",
+        series);
+  }
+
+  String table(double cap, Double idleMs, double elapsedS) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "bench serve --scheduling: %s preset, %d requests per mode and load, %d templates,"
+                + " steps %s, max batch %d, interactive %.2f; static capacity %.3f/s; %.0f s in"
+                + " all%n",
+            o.preset,
+            o.requests,
+            o.templates,
+            java.util.Arrays.toString(o.steps),
+            o.maxBatch,
+            o.interactive,
+            cap,
+            elapsedS));
+    for (Point p : points) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nload %s: %.3f arrivals/s%n",
+              p.load() == null ? "-" : p.load(),
+              p.rate()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-8s %9s %7s %10s %10s %12s %10s %10s %12s%n",
+              "mode",
+              "completed",
+              "failed",
+              "mean ms",
+              "p95 ms",
+              "throughput/s",
+              "eta err50",
+              "eta err95",
+              "interact ms"));
+      for (var e : p.stats().entrySet()) {
+        ServeBench.Stats s = e.getValue();
+        Map<String, Object> m = p.json().get(e.getKey());
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%-8s %9d %7d %10.0f %10.0f %12.3f %10s %10s %12s%n",
+                e.getKey(),
+                s.completed(),
+                s.failed(),
+                s.meanMs(),
+                s.p95Ms(),
+                s.throughputRps(),
+                fmt(m.get("eta_error_median")),
+                fmt(m.get("eta_error_p95")),
+                fmt(m.get("interactive_mean_ms"))));
+      }
+      ServeBench.Stats st = p.stats().get("static");
+      if (st != null)
+        for (var e : p.stats().entrySet())
+          if (!e.getKey().equals("static"))
+            b.append(
+                String.format(
+                    Locale.ROOT,
+                    "%s vs static: mean latency static/it %.2fx, p95 it/static %.2fx, throughput"
+                        + " it/static %.2fx%n",
+                    e.getKey(),
+                    st.meanMs() / e.getValue().meanMs(),
+                    e.getValue().p95Ms() / st.p95Ms(),
+                    e.getValue().throughputRps() / st.throughputRps()));
+    }
+    if (idleMs != null)
+      b.append(
+          String.format(Locale.ROOT, "%ninteractive alone (idle service): mean %.0f ms%n", idleMs));
+    return b.toString();
+  }
+
+  private static String fmt(Object v) {
+    return v == null ? "-" : String.format(Locale.ROOT, "%.3g", ((Number) v).doubleValue());
+  }
+}
