@@ -2,6 +2,7 @@ package io.instgenie.verticles.http.auth;
 
 import io.instgenie.verticles.policy.Priority;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -75,13 +76,13 @@ public final class KeyRing {
 
   /** Parses the keys file; anything wrong is an {@link IllegalArgumentException} naming it. */
   public static KeyRing parse(String json, String source) {
-    JsonObject root;
+    Object root;
     try {
-      root = new JsonObject(json);
-    } catch (DecodeException | ClassCastException e) {
-      throw bad(source, "not a JSON object: " + e.getMessage());
+      root = Json.decodeValue(json);
+    } catch (DecodeException e) {
+      throw bad(source, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
-    if (!(root.getValue("keys") instanceof JsonArray array))
+    if (!(root instanceof JsonObject r) || !(r.getValue("keys") instanceof JsonArray array))
       throw bad(source, "must hold {\"keys\": [...]}");
     List<ApiKey> keys = new ArrayList<>();
     Set<String> ids = new HashSet<>();
