@@ -27,7 +27,9 @@ class BadConfigCliTest {
         "{\"max_steps\": 0}|max_steps must be a whole number from 1 to 1000000",
         "{\"max_bach\": 4}|unknown key 'max_bach' (known: aging_steps, backend, batching, cache,",
         "{\"workers\": [1, 2]}|workers must be a single value",
-        "[1, 2]|must hold a JSON object"
+        "[1, 2]|must hold a JSON object",
+        "{\"keys_file\": \"/nonexistent/keys.json\"}|cannot read keys file /nonexistent/keys.json",
+        "{\"result_url_ttl_s\": 0}|result_url_ttl_s must be a whole number >= 1"
       })
   @DisplayName("each kind of bad value or unknown key: exit 2 and one line naming it")
   void badConfig(String json, String expected) throws Exception {

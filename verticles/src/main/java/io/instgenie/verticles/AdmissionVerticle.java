@@ -11,6 +11,7 @@ import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.DeadlineUnmet;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.Owner;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.messages.ServiceException;
@@ -44,6 +45,19 @@ public final class AdmissionVerticle extends VerticleBase {
         }
       };
 
+  /**
+   * Which tenant uploaded which template (keys from {@link Owner#templateKey}): a template id is
+   * known to a tenant only once that tenant has sent the image here, so ids leak nothing across
+   * tenants.
+   */
+  private final Map<String, Boolean> known =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+          return size() > 4 * TEMPLATES_KEPT;
+        }
+      };
+
   private final EditLimits limits;
 
   public AdmissionVerticle(ModelConfig model, String modelDigest, EditLimits limits) {
@@ -54,7 +68,13 @@ public final class AdmissionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<RawEdit>localConsumer(Addresses.ADMIT, this::admit).completion();
+    return Future.all(
+        vertx.eventBus().<RawEdit>localConsumer(Addresses.ADMIT, this::admit).completion(),
+        vertx
+            .eventBus()
+            .<String>localConsumer(
+                Addresses.TEMPLATE_KNOWN, m -> m.reply(known.containsKey(m.body())))
+            .completion());
   }
 
   private void admit(Message<RawEdit> msg) {
@@ -77,7 +97,9 @@ public final class AdmissionVerticle extends VerticleBase {
     }
     String id = UUID.randomUUID().toString();
     boolean templateOnly = msg.body().templateOnly();
-    Priority priority = msg.body().priority();
+    Priority priority =
+        msg.body().priority() == null ? Priority.INTERACTIVE : msg.body().priority();
+    Owner owner = msg.body().owner();
     PreparedEdit edit = p;
     long now = System.currentTimeMillis();
     DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority);
@@ -96,11 +118,13 @@ public final class AdmissionVerticle extends VerticleBase {
                             p.seed(),
                             templateOnly,
                             task.deadlineAtMs(),
+                            owner,
                             task),
                         new DeliveryOptions().setSendTimeout(10_000)))
         .onSuccess(
             ok -> {
               templates.put(edit.templateId(), edit.request().template());
+              known.put(Owner.templateKey(owner.tenant(), edit.templateId()), Boolean.TRUE);
               vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
             })
@@ -157,7 +181,7 @@ public final class AdmissionVerticle extends VerticleBase {
     if (raw.templateId() == null)
       throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
     RgbImage t = templates.get(raw.templateId());
-    if (t == null) {
+    if (t == null || !known.containsKey(Owner.templateKey(raw.owner().tenant(), raw.templateId()))) {
       throw new ServiceException(
           ServiceException.NOT_FOUND,
           "unknown template_id "

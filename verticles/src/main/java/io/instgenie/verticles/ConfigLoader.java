@@ -4,6 +4,7 @@ import static io.instgenie.verticles.ServiceSettings.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.verticles.http.auth.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,14 @@ public final class ConfigLoader {
         v.get(SCHEDULING),
         v.get(MAX_STEP_TOKENS),
         v.get(AGING_STEPS),
-        v.get(FULL_STEPS));
+        v.get(FULL_STEPS),
+        new SecurityConfig(
+            v.get(KEYS_FILE),
+            SecurityConfig.patterns(v.get(WEBHOOK_ALLOW)),
+            v.get(WEBHOOK_SECRET),
+            v.get(WEBHOOK_RETRY_MS),
+            v.get(RESULT_URL_SECRET),
+            v.get(RESULT_URL_TTL_S)));
   }
 
   /** Raw values by key, parsed on demand by their setting. */

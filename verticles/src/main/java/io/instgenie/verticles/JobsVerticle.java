@@ -57,6 +57,8 @@ public final class JobsVerticle extends VerticleBase {
 
   private int unfinished;
 
+  private final TenantCounts tenants = new TenantCounts();
+
   /** Set once the node drains: completes when no job is left. */
   private Promise<Void> drained;
 
@@ -221,6 +223,11 @@ public final class JobsVerticle extends VerticleBase {
               + "); retry later");
       return;
     }
+    String tenantFull = tenants.refusal(msg.body().owner());
+    if (tenantFull != null) {
+      msg.fail(ServiceException.TOO_MANY, tenantFull);
+      return;
+    }
     Job j = new Job(msg.body(), cluster);
     admit(j);
     // clustered: accepted once any node can answer for it
@@ -232,6 +239,7 @@ public final class JobsVerticle extends VerticleBase {
     jobs.put(j.reg.id(), j);
     templates.putIfAbsent(j.reg.templateId(), "pending");
     templateUsers.merge(j.reg.templateId(), 1, Integer::sum);
+    tenants.started(j.reg.owner());
     unfinished++;
   }
 
@@ -254,6 +262,7 @@ public final class JobsVerticle extends VerticleBase {
     j.status = b.status();
     j.position = null;
     unfinished--;
+    tenants.ended(j.reg.owner());
     if (b instanceof JobEvent.Completed c) j.timings = c.timings();
     if (b instanceof JobEvent.Failed f) j.error = f.error();
     String t = j.reg.templateId();

@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
+import io.instgenie.verticles.http.auth.SecurityConfig;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -46,7 +47,8 @@ public record ServiceConfig(
     Scheduling scheduling,
     int maxStepTokens,
     int agingSteps,
-    int fullSteps) {
+    int fullSteps,
+    SecurityConfig security) {
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -100,6 +102,7 @@ public record ServiceConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(scheduling, "scheduling");
+    Objects.requireNonNull(security, "security");
   }
 
   /** The step policy of the denoise workers. */

@@ -1,4 +1,4 @@
-package io.instgenie.verticles.http;
+package io.instgenie.verticles.http.reply;
 
 import io.instgenie.verticles.messages.DeadlineUnmet;
 import io.instgenie.verticles.messages.ServiceException;
@@ -7,10 +7,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Tiny responders: JSON bodies and JSON errors. */
-final class Responses {
+public final class Responses {
   private Responses() {}
 
-  static void json(RoutingContext rc, int status, Object body) {
+  public static void json(RoutingContext rc, int status, Object body) {
     if (rc.response().ended()) return;
     rc.response()
         .setStatusCode(status)
@@ -18,12 +18,12 @@ final class Responses {
         .end(body instanceof JsonObject j ? j.encode() : Json.encode(body));
   }
 
-  static void error(RoutingContext rc, int status, String message) {
+  public static void error(RoutingContext rc, int status, String message) {
     json(rc, status, new JsonObject().put("error", message));
   }
 
   /** Answers a failed event-bus request with its status code and message. */
-  static void failure(RoutingContext rc, Throwable t) {
+  public static void failure(RoutingContext rc, Throwable t) {
     int status = ServiceException.statusOf(t);
     if (t instanceof DeadlineUnmet d) {
       json(
