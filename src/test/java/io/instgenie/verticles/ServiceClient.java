@@ -222,8 +222,18 @@ final class ServiceClient {
             });
   }
 
-  /** Opens the edit's Server-Sent Events stream; a status other than 200 fails. */
+  /**
+   * Opens the edit's Server-Sent Events stream; a status other than 200 fails. The request runs on
+   * one event loop, so the stream's handlers are set before any of its body can arrive (from a test
+   * thread, a finished edit's whole stream could end before they were).
+   */
   Future<EventStream> sse(String id) {
+    Promise<EventStream> opened = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> openSse(id).onComplete(opened));
+    return opened.future();
+  }
+
+  private Future<EventStream> openSse(String id) {
     return http.request(HttpMethod.GET, port(), HOST, "/v1/edits/" + id + "/events")
         .compose(req -> req.send())
         .compose(

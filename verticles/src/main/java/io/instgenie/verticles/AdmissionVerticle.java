@@ -181,7 +181,8 @@ public final class AdmissionVerticle extends VerticleBase {
     if (raw.templateId() == null)
       throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
     RgbImage t = templates.get(raw.templateId());
-    if (t == null || !known.containsKey(Owner.templateKey(raw.owner().tenant(), raw.templateId()))) {
+    if (t == null
+        || !known.containsKey(Owner.templateKey(raw.owner().tenant(), raw.templateId()))) {
       throw new ServiceException(
           ServiceException.NOT_FOUND,
           "unknown template_id "
