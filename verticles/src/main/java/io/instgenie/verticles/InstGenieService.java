@@ -30,6 +30,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.EnumSet;
 import java.util.List;
@@ -414,6 +415,11 @@ public final class InstGenieService {
                                   false))
                       .completion());
     }
+  }
+
+  /** The HTTP API's routes as registered. */
+  public List<Route> routes() {
+    return http.routes();
   }
 
   public int port() {

@@ -20,6 +20,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,6 +42,9 @@ public final class HttpApiVerticle extends VerticleBase {
   /** The page's files, on the classpath (in the jar); served without a front-end build. */
   static final String WEB_ROOT = "io/instgenie/web";
 
+  /** The OpenAPI contract of these routes, on the classpath. */
+  static final String OPENAPI = "openapi.yaml";
+
   /** What the API needs to know of the service. */
   public record Config(
       String host, int port, long maxBodyBytes, int retryAfterSeconds, long syncTimeoutMs) {}
@@ -52,6 +56,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final ServiceHealth health;
   private final Runnable drain;
   private HttpServer server;
+  private Router router;
 
   public HttpApiVerticle(
       Config config,
@@ -68,6 +73,11 @@ public final class HttpApiVerticle extends VerticleBase {
     this.health = health;
   }
 
+  /** The routes as registered (the contract test checks them against openapi.yaml). */
+  public List<Route> routes() {
+    return router.getRoutes();
+  }
+
   /** The bound port (useful with port 0). */
   public int port() {
     return server.actualPort();
@@ -75,7 +85,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     // WebSocket first: the upgrade must happen synchronously, before any body handling
     router.get("/v1/edits/:id/ws").handler(this::editWebSocket);
     BodyHandler body =
@@ -106,6 +116,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 rc.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4")
                     .end(metrics.scrape()));
+    router.get("/openapi.yaml").handler(this::openApi);
     // the page: index.html at /, its modules and the bundled example beside it; file reads are
     // asynchronous, and a path it does not hold falls through to the JSON 404 below
     router
@@ -126,6 +137,11 @@ public final class HttpApiVerticle extends VerticleBase {
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
+  }
+
+  /** The contract, from the classpath (verticles/src/main/resources/openapi.yaml). */
+  private void openApi(RoutingContext rc) {
+    rc.response().putHeader("Content-Type", "application/yaml").sendFile(OPENAPI);
   }
 
   private void failure(RoutingContext rc) {
@@ -271,6 +287,11 @@ public final class HttpApiVerticle extends VerticleBase {
   private void editWebSocket(RoutingContext rc) {
     String id = rc.pathParam("id");
     boolean cancelOnClose = cancelOnClose(rc);
+    if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+      // Vert.x would answer 400 with an empty body: say what is wrong, as JSON like every error
+      Responses.error(rc, 400, "this route expects a WebSocket upgrade (Upgrade: websocket)");
+      return;
+    }
     rc.request()
         .toWebSocket()
         .onSuccess(ws -> follow(ws, id, cancelOnClose))
