@@ -5,6 +5,7 @@ import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.cluster.ClusterSupport;
+import io.instgenie.verticles.observe.LogSetup;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -82,6 +83,7 @@ final class ServeCommand implements Callable<Integer> {
     if (cluster || clusterConfig != null) flags.put("cluster", "on");
     if (clusterConfig != null) flags.put("cluster_config", clusterConfig.toString());
     ServiceConfig c = ConfigLoader.load(config, System.getenv(), flags);
+    LogSetup.apply(c.observability().logFormat());
     DitModel m = c.modelDir() != null ? DitModel.load(c.modelDir()) : ModelOptions.defaultModel();
     Vertx vertx;
     InstGenieService service;

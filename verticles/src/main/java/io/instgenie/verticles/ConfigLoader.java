@@ -71,7 +71,8 @@ public final class ConfigLoader {
         v.get(SCHEDULING),
         v.get(MAX_STEP_TOKENS),
         v.get(AGING_STEPS),
-        v.get(FULL_STEPS));
+        v.get(FULL_STEPS),
+        new ServiceConfig.Observability(v.get(LOG_FORMAT), v.get(OTLP_ENDPOINT)));
   }
 
   /** Raw values by key, parsed on demand by their setting. */

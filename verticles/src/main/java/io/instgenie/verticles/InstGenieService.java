@@ -24,6 +24,8 @@ import io.instgenie.verticles.cluster.TemplateDirectory;
 import io.instgenie.verticles.codec.Codecs;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.http.HttpApiVerticle;
+import io.instgenie.verticles.observe.EditTracing;
+import io.instgenie.verticles.observe.TracingSetup;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,6 +56,7 @@ public final class InstGenieService {
   private final ServiceMetrics metrics = new ServiceMetrics();
   private final ServiceHealth health;
   private final Faults faults;
+  private final EditTracing tracing;
   private final List<TemplateCache> caches = new CopyOnWriteArrayList<>();
   private HttpApiVerticle http;
 
@@ -73,7 +76,9 @@ public final class InstGenieService {
       ServiceConfig config,
       DitModel model,
       HazelcastClusterManager manager,
-      Faults faults) {
+      Faults faults,
+      EditTracing tracing) {
+    this.tracing = tracing;
     this.vertx = vertx;
     this.config = config;
     this.model = model;
@@ -87,13 +92,13 @@ public final class InstGenieService {
    * warm-up).
    */
   public static Future<InstGenieService> start(Vertx vertx, ServiceConfig config, DitModel model) {
-    return start(vertx, config, model, null, Faults.NONE);
+    return start(vertx, config, model, null, Faults.NONE, null);
   }
 
   /** One node, with a fault-injection seam (tests). */
   public static Future<InstGenieService> start(
       Vertx vertx, ServiceConfig config, DitModel model, Faults faults) {
-    return start(vertx, config, model, null, faults);
+    return start(vertx, config, model, null, faults, null);
   }
 
   /**
@@ -102,7 +107,20 @@ public final class InstGenieService {
    */
   public static Future<InstGenieService> start(
       Vertx vertx, ServiceConfig config, DitModel model, HazelcastClusterManager manager) {
-    return start(vertx, config, model, manager, Faults.NONE);
+    return start(vertx, config, model, manager, Faults.NONE, null);
+  }
+
+  /**
+   * As above, with spans going to {@code tracing} (tests pass an in-memory SDK) instead of the one
+   * {@code otlp_endpoint} describes; {@code manager} may be null (one node).
+   */
+  public static Future<InstGenieService> start(
+      Vertx vertx,
+      ServiceConfig config,
+      DitModel model,
+      HazelcastClusterManager manager,
+      EditTracing tracing) {
+    return start(vertx, config, model, manager, Faults.NONE, tracing);
   }
 
   private static Future<InstGenieService> start(
@@ -110,16 +128,19 @@ public final class InstGenieService {
       ServiceConfig config,
       DitModel model,
       HazelcastClusterManager manager,
-      Faults faults) {
+      Faults faults,
+      EditTracing given) {
+    EditTracing tracing =
+        given != null ? given : TracingSetup.fromEndpoint(config.observability().otlpEndpoint());
     if (manager != null && !vertx.isClustered())
       throw new IllegalArgumentException("a cluster manager was given but Vert.x is not clustered");
     if (manager == null) {
-      InstGenieService s = new InstGenieService(vertx, config, model, null, faults);
+      InstGenieService s = new InstGenieService(vertx, config, model, null, faults, tracing);
       return s.deploy().map(v -> s);
     }
     // Hazelcast set-up (maps, listeners) blocks: off the caller's event loop
     return vertx
-        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager, faults))
+        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager, faults, tracing))
         .compose(s -> s.deploy().map(v -> s));
   }
 
@@ -139,13 +160,16 @@ public final class InstGenieService {
             .compose(
                 id ->
                     vertx.deployVerticle(
-                        () -> new PostProcessVerticle(faults),
+                        () -> new PostProcessVerticle(faults, tracing),
                         new DeploymentOptions(worker).setInstances(2)))
             .compose(
                 id ->
                     vertx.deployVerticle(
                         new AdmissionVerticle(
-                            model.config(), model.digest(), EditLimits.of(model.config(), config)),
+                            model.config(),
+                            model.digest(),
+                            EditLimits.of(model.config(), config),
+                            tracing),
                         worker))
             .compose(
                 id ->
@@ -197,7 +221,8 @@ public final class InstGenieService {
                         metrics,
                         health,
                         role.workerNode(),
-                        faults));
+                        faults,
+                        tracing));
               });
     }
     chain = chain.compose(id -> role.deployExtras(worker));
@@ -213,7 +238,8 @@ public final class InstGenieService {
             model.digest(),
             metrics,
             health,
-            this::drain);
+            this::drain,
+            tracing);
     return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();
   }
 

@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
+import io.instgenie.verticles.observe.LogFormat;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -46,7 +47,15 @@ public record ServiceConfig(
     Scheduling scheduling,
     int maxStepTokens,
     int agingSteps,
-    int fullSteps) {
+    int fullSteps,
+    Observability observability) {
+
+  /** How the service shows what it does: its log lines' form and where its traces go. */
+  public record Observability(LogFormat logFormat, String otlpEndpoint) {
+    public Observability {
+      Objects.requireNonNull(logFormat, "log_format");
+    }
+  }
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -100,6 +109,7 @@ public record ServiceConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(scheduling, "scheduling");
+    Objects.requireNonNull(observability, "observability");
   }
 
   /** The step policy of the denoise workers. */

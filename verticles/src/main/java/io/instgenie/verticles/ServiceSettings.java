@@ -4,6 +4,7 @@ import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.ServiceConfig.Batching;
 import io.instgenie.verticles.ServiceConfig.Mode;
+import io.instgenie.verticles.observe.LogFormat;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -229,6 +230,21 @@ public final class ServiceSettings {
           "fixed cost of one segment request to a peer in that estimate (added to its bytes at the"
               + " bandwidth above)");
 
+  public static final Setting<LogFormat> LOG_FORMAT =
+      Setting.choice(
+          "log_format",
+          LogFormat.TEXT,
+          "text",
+          List.of("text", "json"),
+          s -> LogFormat.valueOf(s.toUpperCase(Locale.ROOT)),
+          "`text` (one readable line per event) or `json` (one JSON object per line, with"
+              + " `edit_id`, `tenant` and `trace_id` on every line about an edit)");
+  public static final Setting<String> OTLP_ENDPOINT =
+      Setting.url(
+          "otlp_endpoint",
+          "OpenTelemetry traces of every edit go to this OTLP/HTTP endpoint (e.g."
+              + " `http://localhost:4318/v1/traces`); unset, no span leaves the process");
+
   /** Every setting, in the README's order. */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -263,7 +279,9 @@ public final class ServiceSettings {
           CLUSTER,
           CLUSTER_CONFIG,
           REMOTE_FETCH_MIB_PER_S,
-          REMOTE_ROUND_TRIP_MS);
+          REMOTE_ROUND_TRIP_MS,
+          LOG_FORMAT,
+          OTLP_ENDPOINT);
 
   /** The setting with that key, or null. */
   public static Setting<?> byKey(String key) {

@@ -10,6 +10,10 @@ import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.RawEdit;
+import io.instgenie.verticles.observe.EditTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -42,6 +46,9 @@ public final class HttpApiVerticle extends VerticleBase {
   /** The page's files, on the classpath (in the jar); served without a front-end build. */
   static final String WEB_ROOT = "io/instgenie/web";
 
+  /** The routing-context key of the request's trace context. */
+  private static final String TRACE = "instgenie.trace";
+
   /** The OpenAPI contract of these routes, on the classpath. */
   static final String OPENAPI = "openapi.yaml";
 
@@ -55,6 +62,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final ServiceMetrics metrics;
   private final ServiceHealth health;
   private final Runnable drain;
+  private final EditTracing tracing;
   private HttpServer server;
   private Router router;
 
@@ -64,8 +72,10 @@ public final class HttpApiVerticle extends VerticleBase {
       String modelDigest,
       ServiceMetrics metrics,
       ServiceHealth health,
-      Runnable drain) {
+      Runnable drain,
+      EditTracing tracing) {
     this.drain = drain;
+    this.tracing = tracing;
     this.config = config;
     this.model = model;
     this.modelDigest = modelDigest;
@@ -86,6 +96,7 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    router.route().handler(this::traced);
     // WebSocket first: the upgrade must happen synchronously, before any body handling
     router.get("/v1/edits/:id/ws").handler(this::editWebSocket);
     BodyHandler body =
@@ -156,13 +167,42 @@ public final class HttpApiVerticle extends VerticleBase {
     Responses.error(rc, status, message);
   }
 
-  private Future<Accepted> admit(RawEdit raw) {
-    return vertx.eventBus().<Accepted>request(Addresses.ADMIT, raw, TIMEOUT).map(m -> m.body());
+  /** A server span per request, a child of the client's {@code traceparent}; ends with it. */
+  private void traced(RoutingContext rc) {
+    Context parent = tracing.extract(rc.request().headers());
+    Span span =
+        tracing
+            .tracer()
+            .spanBuilder(rc.request().method().name())
+            .setSpanKind(SpanKind.SERVER)
+            .setParent(parent)
+            .setAttribute("http.request.method", rc.request().method().name())
+            .setAttribute("url.path", rc.request().path())
+            .startSpan();
+    rc.put(TRACE, parent.with(span));
+    rc.addEndHandler(
+        ar -> {
+          // named after the route that answered, not the path (ids would make every name unique)
+          String route = rc.currentRoute() == null ? null : rc.currentRoute().getPath();
+          if (route != null) span.updateName(rc.request().method().name() + " " + route);
+          span.setAttribute("http.response.status_code", (long) rc.response().getStatusCode());
+          span.end();
+        });
+    rc.next();
+  }
+
+  private Future<Accepted> admit(RoutingContext rc, RawEdit raw) {
+    Context request = rc.get(TRACE, Context.root());
+    return vertx
+        .eventBus()
+        .<Accepted>request(
+            Addresses.ADMIT, raw, EditTracing.carry(request, new DeliveryOptions(TIMEOUT)))
+        .map(m -> m.body());
   }
 
   private void submitEdit(RoutingContext rc) {
     EditForms.read(vertx, rc, false, false)
-        .compose(this::admit)
+        .compose(raw -> admit(rc, raw))
         .onSuccess(a -> Responses.json(rc, 202, accepted(a)))
         .onFailure(err -> reject(rc, err));
   }
@@ -340,7 +380,7 @@ public final class HttpApiVerticle extends VerticleBase {
   /** Pre-warm: upload a template, answer with its id once its template run is done. */
   private void putTemplate(RoutingContext rc) {
     EditForms.read(vertx, rc, false, true)
-        .compose(this::admit)
+        .compose(raw -> admit(rc, raw))
         .compose(
             a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
         .onSuccess(
@@ -406,7 +446,7 @@ public final class HttpApiVerticle extends VerticleBase {
             raw -> {
               List<Future<String>> images = new ArrayList<>();
               for (int i = 0; i < n; i++) {
-                Future<Accepted> a = admit(raw);
+                Future<Accepted> a = admit(rc, raw);
                 admitted.add(a);
                 images.add(a.compose(this::awaitImage));
               }
