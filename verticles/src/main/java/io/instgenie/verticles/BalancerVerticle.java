@@ -7,6 +7,8 @@ import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.WorkerState;
+import io.instgenie.verticles.observe.EditLog;
+import io.instgenie.verticles.observe.EditTracing;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
 import io.instgenie.verticles.policy.Routing;
@@ -27,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The balancer: routes each task to a denoise worker by the configured {@link Routing} policy, from
@@ -34,7 +39,7 @@ import java.util.TreeMap;
  * node's workers (their reports are published cluster-wide) and routes across all of them.
  */
 public final class BalancerVerticle extends VerticleBase {
-  private static final System.Logger LOG = System.getLogger(BalancerVerticle.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BalancerVerticle.class);
 
   /** Tokens of the most recent tasks routed to a worker kept to estimate its queue's tokens. */
   private static final int RECENT_KEPT = 4096;
@@ -196,7 +201,8 @@ public final class BalancerVerticle extends VerticleBase {
       }
       routeTo(t, keys);
     } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "routing " + t.id() + " failed", e);
+      EditLog.log(
+          LOG, Level.ERROR, t.id(), EditTracing.traceId(t.traceparent()), "routing failed", e);
       fail(t, "internal error while routing: " + e);
     }
   }

@@ -3,10 +3,14 @@ package io.instgenie.verticles.batching;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
-import java.lang.System.Logger.Level;
+import io.instgenie.verticles.observe.EditLog;
+import io.instgenie.verticles.observe.EditTracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * How members leave a step loop's batch: {@link #finish} for one that ran its last step (an edit's
@@ -15,7 +19,7 @@ import java.util.function.Predicate;
  * that member alone; {@link #expire} ends edits past their deadline. On the step-loop thread.
  */
 final class LoopEndings {
-  private static final System.Logger LOG = System.getLogger(LoopEndings.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LoopEndings.class);
 
   private final StepBatch<Member> batch;
   private final LoopEvents events;
@@ -67,7 +71,7 @@ final class LoopEndings {
         templateRunDone(r);
       }
     } catch (RuntimeException | Error err) {
-      LOG.log(Level.ERROR, "finishing " + m.id() + " failed", err);
+      EditLog.log(LOG, Level.ERROR, m.id(), traceId(m), "finishing failed", err);
       fail(m, "internal error while finishing: " + err);
     }
   }
@@ -103,7 +107,7 @@ final class LoopEndings {
     try {
       m.release();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "releasing " + m.id() + " failed", e);
+      EditLog.log(LOG, Level.WARN, m.id(), traceId(m), "releasing failed", e);
     }
     if (m instanceof TemplateRunMember r) {
       for (Member w : batch.abandonTemplateRun(r.templateId)) fail(w, error);
@@ -114,5 +118,10 @@ final class LoopEndings {
 
   void fullSteps(int k) {
     this.fullSteps = k;
+  }
+
+  /** The trace id of an edit's request, for its log lines (null for a template run). */
+  private static String traceId(Member m) {
+    return m instanceof EditMember e ? EditTracing.traceId(e.task.traceparent()) : null;
   }
 }

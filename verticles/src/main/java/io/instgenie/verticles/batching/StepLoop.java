@@ -5,14 +5,18 @@ import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.observe.EditLog;
+import io.instgenie.verticles.observe.EditTracing;
 import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.StepProjection;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
@@ -32,7 +36,7 @@ import java.util.function.LongSupplier;
  * LoopAdmission}'s and the wording of events {@link LoopEvents}'.
  */
 public final class StepLoop implements Runnable {
-  private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
 
   private final DitForward forward;
   private final StepListener listener;
@@ -208,7 +212,7 @@ public final class StepLoop implements Runnable {
         return;
       } catch (RuntimeException | Error e) {
         // the loop must outlive any one batch: a dead step loop would hang every request
-        LOG.log(Level.ERROR, "step failed; failing the batch", e);
+        LOG.error("step failed; failing the batch", e);
         for (Member m : batch.leave(m -> true)) endings.fail(m, "internal error: " + e);
       }
     }
@@ -289,14 +293,16 @@ public final class StepLoop implements Runnable {
         e.pipe.rewind();
         continue;
       }
-      LOG.log(
-          Level.WARNING,
-          "edit "
-              + e.id()
-              + " starts over (it was at step "
+      EditLog.log(
+          LOG,
+          Level.WARN,
+          e.id(),
+          EditTracing.traceId(e.task.traceparent()),
+          "starts over (it was at step "
               + e.job.step()
               + "): its template's cache failed to load: "
-              + err.get().getMessage());
+              + err.get().getMessage(),
+          null);
       failed.add(e);
     }
     batch.leave(failed::contains);
