@@ -29,7 +29,9 @@ class BadConfigCliTest {
         "{\"log_format\": \"xml\"}|log_format must be text or json, got 'xml'",
         "{\"otlp_endpoint\": \"localhost:4318\"}|otlp_endpoint must be an http(s) URL, got 'localhost:4318'",
         "{\"workers\": [1, 2]}|workers must be a single value",
-        "[1, 2]|must hold a JSON object"
+        "[1, 2]|must hold a JSON object",
+        "{\"keys_file\": \"/nonexistent/keys.json\"}|cannot read keys file /nonexistent/keys.json",
+        "{\"result_url_ttl_s\": 0}|result_url_ttl_s must be a whole number >= 1"
       })
   @DisplayName("each kind of bad value or unknown key: exit 2 and one line naming it")
   void badConfig(String json, String expected) throws Exception {

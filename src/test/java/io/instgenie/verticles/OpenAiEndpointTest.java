@@ -69,13 +69,39 @@ class OpenAiEndpointTest extends SharedService {
   }
 
   @Test
-  @DisplayName("response_format=url gets 400 saying only b64_json is served")
-  void urlFormatRefused(VertxTestContext ctx) {
+  @DisplayName(
+      "response_format=url answers a signed URL whose GET is the PNG; another format gets 400")
+  void urlFormat(VertxTestContext ctx) {
+    Checkpoint fetched = ctx.checkpoint();
     Checkpoint refused = ctx.checkpoint();
     client
         .postForm(
             "/v1/images/edits",
             form(TestImages.template(702), TestImages.alphaMaskPng(0, 0, 4, 4), "1", "url"))
+        .compose(
+            r -> {
+              ctx.verify(() -> assertEquals(200, r.statusCode(), r.bodyAsString()));
+              String url =
+                  r.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getString("url");
+              ctx.verify(
+                  () ->
+                      assertTrue(
+                          url.startsWith("http://127.0.0.1:" + client.port() + "/results/"), url));
+              return client.web.getAbs(url).send();
+            })
+        .onComplete(
+            ctx.succeeding(
+                img ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(200, img.statusCode(), img.bodyAsString());
+                          assertEquals("image/png", img.getHeader("Content-Type"));
+                          fetched.flag();
+                        })));
+    client
+        .postForm(
+            "/v1/images/edits",
+            form(TestImages.template(704), TestImages.alphaMaskPng(0, 0, 4, 4), "1", "jpeg"))
         .onComplete(
             ctx.succeeding(
                 r ->
@@ -83,7 +109,7 @@ class OpenAiEndpointTest extends SharedService {
                         () -> {
                           assertEquals(400, r.statusCode(), r.bodyAsString());
                           assertTrue(
-                              r.bodyAsJsonObject().getString("error").contains("b64_json"),
+                              r.bodyAsJsonObject().getString("error").contains("b64_json or url"),
                               r.bodyAsString());
                           refused.flag();
                         })));

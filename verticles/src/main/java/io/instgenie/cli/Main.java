@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       MakeExamplesCommand.class,
       MakeWorkloadCommand.class,
       SimulateCommand.class,
+      NewKeyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

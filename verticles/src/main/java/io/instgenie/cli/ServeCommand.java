@@ -5,6 +5,7 @@ import io.instgenie.verticles.ConfigLoader;
 import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.cluster.ClusterSupport;
+import io.instgenie.verticles.http.auth.KeysFile;
 import io.instgenie.verticles.observe.LogSetup;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
@@ -84,6 +85,7 @@ final class ServeCommand implements Callable<Integer> {
     if (clusterConfig != null) flags.put("cluster_config", clusterConfig.toString());
     ServiceConfig c = ConfigLoader.load(config, System.getenv(), flags);
     LogSetup.apply(c.observability().logFormat());
+    if (c.security().keysFile() != null) KeysFile.check(c.security().keysFile());
     DitModel m = c.modelDir() != null ? DitModel.load(c.modelDir()) : ModelOptions.defaultModel();
     Vertx vertx;
     InstGenieService service;

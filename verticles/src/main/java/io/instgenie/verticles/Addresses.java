@@ -52,6 +52,12 @@ public final class Addresses {
   /** Jobs: a template's state, by id. */
   public static final String TEMPLATE_GET = "instgenie.jobs.template";
 
+  /**
+   * Admission (node-local): whether a tenant uploaded a template here; the body is {@code
+   * AdmissionVerticle.scoped(tenant, id)}, the reply a Boolean.
+   */
+  public static final String TEMPLATE_KNOWN = "instgenie.admission.template-known";
+
   /** Jobs: {@code Placement} of a job on a node's worker, from the balancer (node-local). */
   public static final String JOB_PLACED = "instgenie.jobs.placed";
 

@@ -9,6 +9,8 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.Origin;
+import io.instgenie.verticles.messages.Owner;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.observe.EditLog;
@@ -51,6 +53,18 @@ public final class AdmissionVerticle extends VerticleBase {
         }
       };
 
+  /**
+   * Which tenant uploaded which template (keys from {@link #scoped}): a template id is known to a
+   * tenant only once that tenant has sent the image here, so ids leak nothing across tenants.
+   */
+  private final Map<String, Boolean> known =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+          return size() > 4 * TEMPLATES_KEPT;
+        }
+      };
+
   private final EditLimits limits;
   private final EditTracing tracing;
 
@@ -68,7 +82,21 @@ public final class AdmissionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<RawEdit>localConsumer(Addresses.ADMIT, this::admit).completion();
+    return Future.all(
+        vertx.eventBus().<RawEdit>localConsumer(Addresses.ADMIT, this::admit).completion(),
+        vertx
+            .eventBus()
+            .<String>localConsumer(
+                Addresses.TEMPLATE_KNOWN, m -> m.reply(known.containsKey(m.body())))
+            .completion());
+  }
+
+  /**
+   * The key of a template id in a tenant's namespace (the message body of {@link
+   * Addresses#TEMPLATE_KNOWN}); the pixels and activations stay shared, keyed by content.
+   */
+  public static String scoped(String tenant, String templateId) {
+    return (tenant == null ? "" : tenant) + "\n" + templateId;
   }
 
   /** The admission span, a child of the request whose context the message headers carry. */
@@ -111,27 +139,31 @@ public final class AdmissionVerticle extends VerticleBase {
     }
     String id = UUID.randomUUID().toString();
     boolean templateOnly = msg.body().templateOnly();
-    Priority priority = msg.body().priority();
+    Priority priority =
+        msg.body().priority() == null ? Priority.INTERACTIVE : msg.body().priority();
+    Owner owner = msg.body().owner();
     PreparedEdit edit = p;
     long now = System.currentTimeMillis();
+    Origin origin = new Origin(owner.tenant(), traceparent);
     DenoiseTask task =
-        new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority, traceparent);
+        new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority, origin);
     vertx
         .eventBus()
         .request(
             Addresses.JOB_REGISTER,
             new Registration(
-                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs()),
+                id, p.templateId(), p.steps(), p.seed(), templateOnly, task.deadlineAtMs(), owner),
             new DeliveryOptions().setSendTimeout(10_000))
         .onSuccess(
             ok -> {
               templates.put(edit.templateId(), edit.request().template());
+              known.put(scoped(owner.tenant(), edit.templateId()), Boolean.TRUE);
               vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
               EditLog.info(
                   LOG,
                   id,
-                  EditTracing.traceId(traceparent),
+                  origin,
                   (templateOnly ? "template pre-warm" : "edit")
                       + " accepted: template "
                       + edit.templateId()
@@ -175,7 +207,7 @@ public final class AdmissionVerticle extends VerticleBase {
     if (raw.templateId() == null)
       throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
     RgbImage t = templates.get(raw.templateId());
-    if (t == null) {
+    if (t == null || !known.containsKey(scoped(raw.owner().tenant(), raw.templateId()))) {
       throw new ServiceException(
           ServiceException.NOT_FOUND,
           "unknown template_id "

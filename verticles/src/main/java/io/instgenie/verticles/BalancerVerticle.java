@@ -8,7 +8,6 @@ import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.WorkerState;
 import io.instgenie.verticles.observe.EditLog;
-import io.instgenie.verticles.observe.EditTracing;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
 import io.instgenie.verticles.policy.Routing;
@@ -201,8 +200,7 @@ public final class BalancerVerticle extends VerticleBase {
       }
       routeTo(t, keys);
     } catch (RuntimeException | Error e) {
-      EditLog.log(
-          LOG, Level.ERROR, t.id(), EditTracing.traceId(t.traceparent()), "routing failed", e);
+      EditLog.log(LOG, Level.ERROR, t.id(), t.origin(), "routing failed", e);
       fail(t, "internal error while routing: " + e);
     }
   }

@@ -4,6 +4,7 @@ import static io.instgenie.verticles.ServiceSettings.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.verticles.http.auth.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,13 @@ public final class ConfigLoader {
         v.get(MAX_STEP_TOKENS),
         v.get(AGING_STEPS),
         v.get(FULL_STEPS),
+        new SecurityConfig(
+            v.get(KEYS_FILE),
+            SecurityConfig.patterns(v.get(WEBHOOK_ALLOW)),
+            v.get(WEBHOOK_SECRET),
+            v.get(WEBHOOK_RETRY_MS),
+            v.get(RESULT_URL_SECRET),
+            v.get(RESULT_URL_TTL_S)),
         new ServiceConfig.Observability(v.get(LOG_FORMAT), v.get(OTLP_ENDPOINT)));
   }
 

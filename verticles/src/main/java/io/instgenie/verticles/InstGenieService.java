@@ -24,6 +24,8 @@ import io.instgenie.verticles.cluster.TemplateDirectory;
 import io.instgenie.verticles.codec.Codecs;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.http.HttpApiVerticle;
+import io.instgenie.verticles.http.auth.ApiAccess;
+import io.instgenie.verticles.http.auth.KeysFile;
 import io.instgenie.verticles.observe.EditTracing;
 import io.instgenie.verticles.observe.TracingSetup;
 import io.vertx.core.DeploymentOptions;
@@ -34,6 +36,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +48,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * HTTP API.
  */
 public final class InstGenieService {
+  private static final System.Logger LOG = System.getLogger(InstGenieService.class.getName());
+
   /** Finished jobs whose results are kept for GET (oldest dropped first). */
   private static final int RESULTS_KEPT = 10_000;
 
@@ -226,6 +231,21 @@ public final class InstGenieService {
               });
     }
     chain = chain.compose(id -> role.deployExtras(worker));
+    return chain.compose(id -> access()).compose(this::deployHttp).mapEmpty();
+  }
+
+  /** Who may call: the keys file's keys, or anyone (with one warning) when none is configured. */
+  private Future<ApiAccess> access() {
+    Path keys = config.security().keysFile();
+    if (keys != null) return KeysFile.watch(vertx, keys).map(f -> (ApiAccess) f);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "no keys_file: the service runs open; anyone who reaches the port may submit, read and"
+            + " cancel any edit, read /metrics and drain the node");
+    return Future.succeededFuture(ApiAccess.OPEN);
+  }
+
+  private Future<String> deployHttp(ApiAccess access) {
     http =
         new HttpApiVerticle(
             new HttpApiVerticle.Config(
@@ -233,14 +253,16 @@ public final class InstGenieService {
                 config.port(),
                 config.maxBodyBytes(),
                 config.retryAfterSeconds(),
-                config.syncTimeoutMs()),
+                config.syncTimeoutMs(),
+                config.security()),
             model.config(),
             model.digest(),
             metrics,
             health,
             this::drain,
+            access,
             tracing);
-    return chain.compose(id -> vertx.deployVerticle(http)).mapEmpty();
+    return vertx.deployVerticle(http);
   }
 
   /**

@@ -59,7 +59,8 @@ final class Job {
         node,
         timings,
         error,
-        List.copyOf(events));
+        List.copyOf(events),
+        reg.owner().tenant());
   }
 
   /** Moves the job's state by one event that does not end it. */

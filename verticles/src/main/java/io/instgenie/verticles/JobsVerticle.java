@@ -8,6 +8,7 @@ import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobStatus;
+import io.instgenie.verticles.messages.Owner;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
@@ -50,6 +51,9 @@ public final class JobsVerticle extends VerticleBase {
   private final JobCluster cluster;
 
   private int unfinished;
+
+  /** Unfinished jobs per tenant (jobs without a tenant are not counted here). */
+  private final Map<String, Integer> tenantUnfinished = new HashMap<>();
 
   /** Set once the node drains: completes when no job is left. */
   private Promise<Void> drained;
@@ -179,6 +183,20 @@ public final class JobsVerticle extends VerticleBase {
               + "); retry later");
       return;
     }
+    Owner owner = msg.body().owner();
+    int held = owner.tenant() == null ? 0 : tenantUnfinished.getOrDefault(owner.tenant(), 0);
+    if (owner.maxUnfinished() > 0 && held >= owner.maxUnfinished()) {
+      msg.fail(
+          ServiceException.TOO_MANY,
+          "tenant "
+              + owner.tenant()
+              + " has "
+              + held
+              + " unfinished edits (its limit is "
+              + owner.maxUnfinished()
+              + "); retry when one has finished");
+      return;
+    }
     Job j = new Job(msg.body(), cluster);
     admit(j);
     // clustered: accepted once any node can answer for it
@@ -190,6 +208,8 @@ public final class JobsVerticle extends VerticleBase {
     jobs.put(j.reg.id(), j);
     templates.putIfAbsent(j.reg.templateId(), "pending");
     templateUsers.merge(j.reg.templateId(), 1, Integer::sum);
+    String tenant = j.reg.owner().tenant();
+    if (tenant != null) tenantUnfinished.merge(tenant, 1, Integer::sum);
     unfinished++;
   }
 
@@ -212,6 +232,9 @@ public final class JobsVerticle extends VerticleBase {
     j.status = b.status();
     j.position = null;
     unfinished--;
+    String tenant = j.reg.owner().tenant();
+    if (tenant != null && tenantUnfinished.merge(tenant, -1, Integer::sum) <= 0)
+      tenantUnfinished.remove(tenant);
     if (b instanceof JobEvent.Completed c) j.timings = c.timings();
     if (b instanceof JobEvent.Failed f) j.error = f.error();
     String t = j.reg.templateId();

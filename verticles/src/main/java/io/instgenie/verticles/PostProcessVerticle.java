@@ -5,6 +5,7 @@ import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobResult;
+import io.instgenie.verticles.messages.Origin;
 import io.instgenie.verticles.observe.EditLog;
 import io.instgenie.verticles.observe.EditTracing;
 import io.opentelemetry.api.trace.Span;
@@ -42,7 +43,8 @@ public final class PostProcessVerticle extends VerticleBase {
 
   /** The post-process span, a child of the request whose context the message headers carry. */
   private void encode(Message<JobResult> msg) {
-    Context request = tracing.extract(msg.headers());
+    Origin origin = EditTracing.origin(msg.headers());
+    Context request = tracing.extract(origin.traceparent());
     Span span =
         tracing
             .tracer()
@@ -51,13 +53,13 @@ public final class PostProcessVerticle extends VerticleBase {
             .setAttribute("instgenie.edit_id", msg.body().id())
             .startSpan();
     try {
-      encode(msg.body(), EditTracing.traceId(request), span);
+      encode(msg.body(), origin, span);
     } finally {
       span.end();
     }
   }
 
-  private void encode(JobResult r, String traceId, Span span) {
+  private void encode(JobResult r, Origin origin, Span span) {
     long t0 = System.nanoTime();
     EncodedResult out;
     try {
@@ -68,7 +70,7 @@ public final class PostProcessVerticle extends VerticleBase {
               r.id(), png, r.timings().withPostProcess((System.nanoTime() - t0) / 1_000_000));
     } catch (RuntimeException | Error e) {
       span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
-      EditLog.log(LOG, Level.ERROR, r.id(), traceId, "post-processing failed", e);
+      EditLog.log(LOG, Level.ERROR, r.id(), origin, "post-processing failed", e);
       vertx
           .eventBus()
           .send(

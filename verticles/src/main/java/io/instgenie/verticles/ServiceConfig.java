@@ -2,6 +2,7 @@ package io.instgenie.verticles;
 
 import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
+import io.instgenie.verticles.http.auth.SecurityConfig;
 import io.instgenie.verticles.observe.LogFormat;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
@@ -48,6 +49,7 @@ public record ServiceConfig(
     int maxStepTokens,
     int agingSteps,
     int fullSteps,
+    SecurityConfig security,
     Observability observability) {
 
   /** How the service shows what it does: its log lines' form and where its traces go. */
@@ -110,6 +112,7 @@ public record ServiceConfig(
     Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(scheduling, "scheduling");
     Objects.requireNonNull(observability, "observability");
+    Objects.requireNonNull(security, "security");
   }
 
   /** The step policy of the denoise workers. */

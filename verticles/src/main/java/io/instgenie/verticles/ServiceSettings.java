@@ -229,6 +229,40 @@ public final class ServiceSettings {
           1e9,
           "fixed cost of one segment request to a peer in that estimate (added to its bytes at the"
               + " bandwidth above)");
+  public static final Setting<Path> KEYS_FILE =
+      Setting.path(
+          "keys_file",
+          "(none: open)",
+          "API keys and tenants (JSON, see *Security*), re-read when it changes; none: anyone who"
+              + " reaches the port may call every route (a warning at start-up says so)");
+  public static final Setting<String> WEBHOOK_ALLOW =
+      Setting.optionalText(
+          "webhook_allow",
+          "(none)",
+          "host patterns a `callback_url` may name, comma-separated (`hooks.example.com`,"
+              + " `*.example.com`, `127.0.0.1`); any other host is refused with 400");
+  public static final Setting<String> WEBHOOK_SECRET =
+      Setting.optionalText(
+          "webhook_secret",
+          "(none)",
+          "signs webhooks of keys without their own `webhook_secret` (and of the open service);"
+              + " with neither, a `callback_url` is refused with 400");
+  public static final Setting<Long> WEBHOOK_RETRY_MS =
+      Setting.whole(
+          "webhook_retry_ms",
+          600_000,
+          0,
+          MAX_LONG,
+          "how long a webhook that is not answered 2xx is retried (exponential backoff with"
+              + " jitter) before the service gives up");
+  public static final Setting<String> RESULT_URL_SECRET =
+      Setting.optionalText(
+          "result_url_secret",
+          "(random per process)",
+          "signs result URLs (`image_url`, `response_format=url`); give every node of a cluster"
+              + " the same one so that a URL from one works on all");
+  public static final Setting<Long> RESULT_URL_TTL_S =
+      Setting.whole("result_url_ttl_s", 3600, 1, MAX_LONG, "how long a result URL works, seconds");
 
   public static final Setting<LogFormat> LOG_FORMAT =
       Setting.choice(
@@ -280,6 +314,12 @@ public final class ServiceSettings {
           CLUSTER_CONFIG,
           REMOTE_FETCH_MIB_PER_S,
           REMOTE_ROUND_TRIP_MS,
+          KEYS_FILE,
+          WEBHOOK_ALLOW,
+          WEBHOOK_SECRET,
+          WEBHOOK_RETRY_MS,
+          RESULT_URL_SECRET,
+          RESULT_URL_TTL_S,
           LOG_FORMAT,
           OTLP_ENDPOINT);
 

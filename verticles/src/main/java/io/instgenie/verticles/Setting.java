@@ -161,6 +161,11 @@ public final class Setting<T> {
         });
   }
 
+  /** Free text that may be left out (null, documented as {@code defaultDoc}). */
+  public static Setting<String> optionalText(String key, String defaultDoc, String doc) {
+    return new Setting<>(key, "text", null, defaultDoc, doc, s -> s.isBlank() ? null : s.trim());
+  }
+
   /** A file or folder; empty means none (the default). */
   public static Setting<Path> path(String key, String defaultDoc, String doc) {
     return new Setting<>(key, "path", null, defaultDoc, doc, s -> s.isBlank() ? null : Path.of(s));

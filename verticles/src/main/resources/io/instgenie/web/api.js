@@ -12,6 +12,10 @@ export function explain(status, body, retryAfter) {
   switch (status) {
     case 400:
       return `The service refused the edit: ${said}`;
+    case 401:
+      return `The service needs a valid API key: ${said}`;
+    case 403:
+      return `This API key may not do that: ${said}`;
     case 404:
       return `The service does not know this: ${said}`;
     case 409:
@@ -19,7 +23,7 @@ export function explain(status, body, retryAfter) {
     case 413:
       return `The upload is too large for the service: ${said}`;
     case 429:
-      return `The service is busy with other edits. Try again in ${retryAfter || 'a few'} second${retryAfter === '1' ? '' : 's'}.`;
+      return `The service is busy (or your key is past its limits). Try again in ${retryAfter || 'a few'} second${retryAfter === '1' ? '' : 's'}.`;
     case 503:
       return `The service is still warming up. Try again in a moment. ${said}`;
     default:
@@ -29,10 +33,44 @@ export function explain(status, body, retryAfter) {
   }
 }
 
+const KEY_ITEM = 'instgenie.apiKey';
+
+/** Whether the person gave an API key (kept in sessionStorage: this tab only, gone on close). */
+export function hasKey() {
+  return !!sessionStorage.getItem(KEY_ITEM);
+}
+
+/** The Authorization header of the key given, if any. */
+function authorized(options = {}) {
+  const key = sessionStorage.getItem(KEY_ITEM);
+  if (!key) return options;
+  return { ...options, headers: { ...(options.headers || {}), Authorization: `Bearer ${key}` } };
+}
+
+/** The service asked for a key (401): asks the person for one; true when one was given. */
+function askForKey(retrying) {
+  const key = window.prompt(
+    retrying ? 'That key was not accepted. API key for this service:' : 'This service needs an API key:',
+  );
+  if (!key || !key.trim()) return false;
+  sessionStorage.setItem(KEY_ITEM, key.trim());
+  return true;
+}
+
+/** fetch with the key; on 401 asks for a key and tries again (until the person gives up). */
+async function fetchWithKey(url, options) {
+  let res = await fetch(url, authorized(options));
+  let asked = 0;
+  while (res.status === 401 && askForKey(asked++ > 0 || hasKey())) {
+    res = await fetch(url, authorized(options));
+  }
+  return res;
+}
+
 async function call(url, options, what) {
   let res;
   try {
-    res = await fetch(url, options);
+    res = await fetchWithKey(url, options);
   } catch (e) {
     throw new ApiError(`Cannot reach the service to ${what}. Is it still running?`);
   }
@@ -79,7 +117,7 @@ export function imageUrl(id) {
 export async function image(id) {
   let res;
   try {
-    res = await fetch(imageUrl(id));
+    res = await fetchWithKey(imageUrl(id), {});
   } catch (e) {
     throw new ApiError('Cannot reach the service to fetch the result. Is it still running?');
   }
@@ -105,11 +143,14 @@ export function follow(id, onEvent) {
     onEvent(e);
   };
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  let ws;
-  try {
-    ws = new WebSocket(`${proto}//${location.host}/v1/edits/${encodeURIComponent(id)}/ws`);
-  } catch (e) {
-    ws = null;
+  let ws = null;
+  // a browser's WebSocket cannot send the API key: with one, the status is polled instead
+  if (!hasKey()) {
+    try {
+      ws = new WebSocket(`${proto}//${location.host}/v1/edits/${encodeURIComponent(id)}/ws`);
+    } catch (e) {
+      ws = null;
+    }
   }
   const poll = async () => {
     if (finished || stopped) return;

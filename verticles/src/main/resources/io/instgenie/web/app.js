@@ -379,7 +379,8 @@ async function showResult(entry) {
   for (const img of [$('compare-after'), $('result-image')]) img.src = state.resultUrl;
   for (const img of [$('compare-before'), $('before-image')]) img.src = entry.template;
   const link = $('download');
-  link.href = api.imageUrl(entry.id);
+  // with an API key the plain link would lack it: the link is the image already fetched
+  link.href = api.hasKey() ? state.resultUrl : api.imageUrl(entry.id);
   link.download = `instgenie-${entry.id.slice(0, 8)}.png`;
   $('result-caption').textContent = `${entry.prompt ? `“${entry.prompt}”` : 'no prompt'}, ${entry.steps} steps, seed ${entry.seed}`;
   const t = entry.timings || {};

@@ -3,8 +3,8 @@ package io.instgenie.verticles.batching;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
+import io.instgenie.verticles.messages.Origin;
 import io.instgenie.verticles.observe.EditLog;
-import io.instgenie.verticles.observe.EditTracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -71,7 +71,7 @@ final class LoopEndings {
         templateRunDone(r);
       }
     } catch (RuntimeException | Error err) {
-      EditLog.log(LOG, Level.ERROR, m.id(), traceId(m), "finishing failed", err);
+      EditLog.log(LOG, Level.ERROR, m.id(), origin(m), "finishing failed", err);
       fail(m, "internal error while finishing: " + err);
     }
   }
@@ -107,7 +107,7 @@ final class LoopEndings {
     try {
       m.release();
     } catch (RuntimeException e) {
-      EditLog.log(LOG, Level.WARN, m.id(), traceId(m), "releasing failed", e);
+      EditLog.log(LOG, Level.WARN, m.id(), origin(m), "releasing failed", e);
     }
     if (m instanceof TemplateRunMember r) {
       for (Member w : batch.abandonTemplateRun(r.templateId)) fail(w, error);
@@ -120,8 +120,8 @@ final class LoopEndings {
     this.fullSteps = k;
   }
 
-  /** The trace id of an edit's request, for its log lines (null for a template run). */
-  private static String traceId(Member m) {
-    return m instanceof EditMember e ? EditTracing.traceId(e.task.traceparent()) : null;
+  /** Where an edit came from, for its log lines (none for a template run). */
+  private static Origin origin(Member m) {
+    return m instanceof EditMember e ? e.task.origin() : Origin.NONE;
   }
 }

@@ -6,7 +6,6 @@ import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.observe.EditLog;
-import io.instgenie.verticles.observe.EditTracing;
 import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.StepProjection;
 import java.util.ArrayList;
@@ -297,7 +296,7 @@ public final class StepLoop implements Runnable {
           LOG,
           Level.WARN,
           e.id(),
-          EditTracing.traceId(e.task.traceparent()),
+          e.task.origin(),
           "starts over (it was at step "
               + e.job.step()
               + "): its template's cache failed to load: "

@@ -111,6 +111,7 @@ final class ClusterMirror implements JobMirror {
         s.timings(),
         s.error(),
         s.events(),
-        task == null ? null : ClusterState.encodeTask(task));
+        task == null ? null : ClusterState.encodeTask(task),
+        reg.owner().tenant());
   }
 }

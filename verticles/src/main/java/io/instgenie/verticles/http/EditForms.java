@@ -58,7 +58,8 @@ final class EditForms {
         alphaMask,
         templateOnly,
         longOf(str(j.getValue("timeout_ms")), "timeout_ms"),
-        priority(text(j, "priority")));
+        priority(text(j, "priority")),
+        null);
   }
 
   private static Future<RawEdit> fromMultipart(
@@ -87,11 +88,13 @@ final class EditForms {
                     alphaMask,
                     templateOnly,
                     timeoutMs,
-                    priority));
+                    priority,
+                    null));
   }
 
+  /** The class the request names; null when it names none (the caller's default applies). */
   private static Priority priority(String s) {
-    if (s == null || s.isBlank()) return Priority.INTERACTIVE;
+    if (s == null || s.isBlank()) return null;
     try {
       return Priority.parse(s);
     } catch (IllegalArgumentException e) {

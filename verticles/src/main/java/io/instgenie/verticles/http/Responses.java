@@ -6,10 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Tiny responders: JSON bodies and JSON errors. */
-final class Responses {
+public final class Responses {
   private Responses() {}
 
-  static void json(RoutingContext rc, int status, Object body) {
+  public static void json(RoutingContext rc, int status, Object body) {
     if (rc.response().ended()) return;
     rc.response()
         .setStatusCode(status)
@@ -17,12 +17,12 @@ final class Responses {
         .end(body instanceof JsonObject j ? j.encode() : Json.encode(body));
   }
 
-  static void error(RoutingContext rc, int status, String message) {
+  public static void error(RoutingContext rc, int status, String message) {
     json(rc, status, new JsonObject().put("error", message));
   }
 
   /** Answers a failed event-bus request with its status code and message. */
-  static void failure(RoutingContext rc, Throwable t) {
+  public static void failure(RoutingContext rc, Throwable t) {
     int status = ServiceException.statusOf(t);
     error(rc, status, status == 500 ? "internal error: " + t.getMessage() : t.getMessage());
   }

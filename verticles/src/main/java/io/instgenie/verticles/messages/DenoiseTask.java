@@ -6,8 +6,8 @@ import io.instgenie.verticles.policy.Priority;
 /**
  * A validated edit (or, with {@code templateOnly}, a template pre-warm) on its way to a denoise
  * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none) and its priority class. {@code
- * traceparent} is the W3C context of the request that made it (null: untraced); it travels with the
- * task to whichever node runs it.
+ * origin} (its tenant and its request's trace context) travels with the task to whichever node runs
+ * it.
  */
 public record DenoiseTask(
     String id,
@@ -16,12 +16,13 @@ public record DenoiseTask(
     long admittedAtMs,
     long deadlineAtMs,
     Priority priority,
-    String traceparent) {
+    Origin origin) {
   public DenoiseTask {
     priority = priority == null ? Priority.INTERACTIVE : priority;
+    origin = origin == null ? Origin.NONE : origin;
   }
 
-  /** An untraced task. */
+  /** A task of no known origin. */
   public DenoiseTask(
       String id,
       PreparedEdit edit,

@@ -22,14 +22,16 @@ public record JobRecord(
     Timings timings,
     String error,
     List<JobEvent> events,
-    String task) {
+    String task,
+    String tenant) {
 
   public boolean terminal() {
     return status.terminal();
   }
 
   public Registration registration() {
-    return new Registration(id, templateId, steps, seed, templateOnly, Long.MAX_VALUE);
+    return new Registration(
+        id, templateId, steps, seed, templateOnly, Long.MAX_VALUE, new Owner(tenant, 0));
   }
 
   public JobSnapshot snapshot() {
@@ -44,6 +46,7 @@ public record JobRecord(
         node,
         timings,
         error,
-        List.copyOf(events));
+        List.copyOf(events),
+        tenant);
   }
 }

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A job's current state (its status, queue position, last step and, clustered, the node that runs
- * it) and every event so far, for status requests and late subscribers.
+ * it) and every event so far, for status requests and late subscribers. {@code tenant}: whose edit
+ * it is (null when the service runs without API keys).
  */
 public record JobSnapshot(
     String id,
@@ -17,4 +18,5 @@ public record JobSnapshot(
     String node,
     Timings timings,
     String error,
-    List<JobEvent> events) {}
+    List<JobEvent> events,
+    String tenant) {}

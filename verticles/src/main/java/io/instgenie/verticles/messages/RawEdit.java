@@ -7,7 +7,7 @@ import io.instgenie.verticles.policy.Priority;
  * templateId} names the template. {@code alphaMask}: transparent pixels mark the edit (the OpenAI
  * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm. {@code timeoutMs}:
  * the client's deadline for the edit (null: the server's {@code max_edit_ms}); {@code priority}:
- * its class (null: interactive).
+ * its class (null: interactive); {@code owner}: the caller's tenant and its limit.
  */
 public record RawEdit(
     byte[] image,
@@ -20,7 +20,29 @@ public record RawEdit(
     boolean alphaMask,
     boolean templateOnly,
     Long timeoutMs,
-    Priority priority) {
+    Priority priority,
+    Owner owner) {
+  public RawEdit {
+    if (owner == null) owner = Owner.NONE;
+  }
+
+  /** The same edit, owned by {@code o} with the class {@code p} (the caller's default). */
+  public RawEdit withOwner(Owner o, Priority p) {
+    return new RawEdit(
+        image,
+        mask,
+        templateId,
+        prompt,
+        steps,
+        seed,
+        guidance,
+        alphaMask,
+        templateOnly,
+        timeoutMs,
+        p,
+        o);
+  }
+
   /** An edit without a deadline, interactive. */
   public RawEdit(
       byte[] image,
@@ -43,7 +65,8 @@ public record RawEdit(
         alphaMask,
         templateOnly,
         null,
-        Priority.INTERACTIVE);
+        Priority.INTERACTIVE,
+        Owner.NONE);
   }
 
   /** An interactive edit with the client's deadline. */
@@ -69,6 +92,7 @@ public record RawEdit(
         alphaMask,
         templateOnly,
         timeoutMs,
-        Priority.INTERACTIVE);
+        Priority.INTERACTIVE,
+        Owner.NONE);
   }
 }

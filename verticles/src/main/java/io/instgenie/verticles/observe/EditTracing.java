@@ -1,5 +1,6 @@
 package io.instgenie.verticles.observe;
 
+import io.instgenie.verticles.messages.Origin;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -20,6 +21,9 @@ import java.util.Map;
 public final class EditTracing {
   /** The W3C header (and event-bus header) that carries a span's context. */
   public static final String TRACEPARENT = "traceparent";
+
+  /** The event-bus header that carries a task's tenant beside its trace context. */
+  static final String TENANT = "tenant";
 
   public static final EditTracing OFF = new EditTracing(OpenTelemetry.noop());
 
@@ -71,6 +75,18 @@ public final class EditTracing {
     String tp = traceparent(ctx);
     if (tp != null) options.addHeader(TRACEPARENT, tp);
     return options;
+  }
+
+  /** Delivery options whose headers carry a task's origin: its trace context and tenant. */
+  public static DeliveryOptions carry(Origin origin, DeliveryOptions options) {
+    if (origin.traceparent() != null) options.addHeader(TRACEPARENT, origin.traceparent());
+    if (origin.tenant() != null) options.addHeader(TENANT, origin.tenant());
+    return options;
+  }
+
+  /** The origin that {@link #carry(Origin, DeliveryOptions)} put into message headers. */
+  public static Origin origin(MultiMap headers) {
+    return new Origin(headers.get(TENANT), headers.get(TRACEPARENT));
   }
 
   /** The trace id of a context's span, or null when it has none (for log lines). */

@@ -2,6 +2,7 @@ package io.instgenie.verticles.observe;
 
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.messages.JobEvent;
+import io.instgenie.verticles.messages.Origin;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -51,7 +52,7 @@ public final class EditTrail {
 
   /** A task reached this worker. */
   public void arrived(DenoiseTask task) {
-    trails.put(task.id(), new Trail(task, tracing.extract(task.traceparent())));
+    trails.put(task.id(), new Trail(task, tracing.extract(task.origin().traceparent())));
   }
 
   /** A task left this worker unrun (its worker failed; it is routed again). */
@@ -74,14 +75,14 @@ public final class EditTrail {
   }
 
   /**
-   * An edit's pixels are done; answers the context post-processing continues in (the request's), or
-   * the root context for an edit this trail never saw.
+   * An edit's pixels are done; answers its origin, which post-processing continues in (none for an
+   * edit this trail never saw).
    */
-  public Context finished(String id) {
+  public Origin finished(String id) {
     Trail t = trails.get(id);
-    if (t == null) return Context.root();
+    if (t == null) return Origin.NONE;
     ended(id, null, "denoised; on to post-processing");
-    return t.parent;
+    return t.task.origin();
   }
 
   private static void step(Span denoise, JobEvent.Step s) {
@@ -108,7 +109,7 @@ public final class EditTrail {
             .setAttribute(EDIT_ID, t.task.id())
             .setAttribute(TOTAL, (long) t.task.edit().steps())
             .startSpan();
-    EditLog.info(LOG, t.task.id(), EditTracing.traceId(t.task.traceparent()), "started");
+    EditLog.info(LOG, t.task.id(), t.task.origin(), "started");
   }
 
   private void templateStep(Trail t, JobEvent.TemplateStep s) {
@@ -131,13 +132,7 @@ public final class EditTrail {
     Trail t = trails.remove(id);
     if (t == null) return;
     end(t, error);
-    EditLog.log(
-        LOG,
-        error == null ? Level.INFO : Level.WARN,
-        id,
-        EditTracing.traceId(t.task.traceparent()),
-        what,
-        null);
+    EditLog.log(LOG, error == null ? Level.INFO : Level.WARN, id, t.task.origin(), what, null);
   }
 
   private static void end(Trail t, String error) {

@@ -1,0 +1,226 @@
+package io.instgenie.verticles.http;
+
+import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.http.auth.Caller;
+import io.instgenie.verticles.http.auth.Gate;
+import io.instgenie.verticles.http.auth.ResultUrls;
+import io.instgenie.verticles.messages.Accepted;
+import io.instgenie.verticles.messages.JobSnapshot;
+import io.instgenie.verticles.messages.JobStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The routes of {@code /v1/edits}: submit, status, image, cancel, and progress over SSE and
+ * WebSocket. Each acts on an edit the caller may see ({@link Calls#owned}); another tenant's id
+ * answers as an unknown one.
+ */
+final class EditRoutes {
+  private final Vertx vertx;
+  private final Calls calls;
+  private final ResultUrls results;
+  private final EditHooks hooks;
+
+  EditRoutes(Vertx vertx, Calls calls, ResultUrls results, EditHooks hooks) {
+    this.vertx = vertx;
+    this.calls = calls;
+    this.results = results;
+    this.hooks = hooks;
+  }
+
+  void submitEdit(RoutingContext rc) {
+    Caller caller = Gate.caller(rc);
+    EditHooks.Request hook;
+    try {
+      hook = hooks.request(rc, caller);
+    } catch (ServiceException e) {
+      Responses.error(rc, e.failureCode(), e.getMessage());
+      return;
+    }
+    EditForms.read(vertx, rc, false, false)
+        .compose(raw -> calls.admit(rc, raw, caller))
+        .onSuccess(
+            a -> {
+              if (hook != null) hooks.watch(a, hook);
+              Responses.json(rc, 202, accepted(a));
+            })
+        .onFailure(err -> calls.reject(rc, err));
+  }
+
+  private static JsonObject accepted(Accepted a) {
+    String base = "/v1/edits/" + a.id();
+    return new JsonObject()
+        .put("id", a.id())
+        .put("template_id", a.templateId())
+        .put("seed", a.seed())
+        .put("steps", a.steps())
+        .put("status_url", base)
+        .put("events_url", base + "/events")
+        .put("websocket_url", base + "/ws")
+        .put("image_url", base + "/image");
+  }
+
+  void getEdit(RoutingContext rc) {
+    calls
+        .owned(rc.pathParam("id"), Gate.caller(rc))
+        .onSuccess(s -> Responses.json(rc, 200, status(s)))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  private Map<String, Object> status(JobSnapshot s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id());
+    m.put("status", s.status().wire());
+    m.put("template_id", s.templateId());
+    m.put("steps", s.steps());
+    m.put("seed", s.seed());
+    m.put("queue_position", s.queuePosition());
+    m.put("step", s.step());
+    if (s.node() != null) m.put("node", s.node()); // clustered: the node it runs (or ran) on
+    m.put("timings", s.timings() == null ? null : s.timings().toJson());
+    m.put("error", s.error());
+    if (s.status() == JobStatus.COMPLETED)
+      m.put("image_url", results.path(s.id(), System.currentTimeMillis() / 1000));
+    JsonObject hook = hooks.state(s.id());
+    if (hook != null) m.put("webhook", hook);
+    return m;
+  }
+
+  /** The caller's edit (checked only when it has a tenant: the open service sees all). */
+  private Future<String> visible(String id, Caller caller) {
+    if (caller.tenant() == null) return Future.succeededFuture(id);
+    return calls.owned(id, caller).map(s -> id);
+  }
+
+  void getImage(RoutingContext rc) {
+    visible(rc.pathParam("id"), Gate.caller(rc))
+        .compose(id -> vertx.eventBus().<Buffer>request(Addresses.JOB_IMAGE, id, Calls.TIMEOUT))
+        .onSuccess(m -> rc.response().putHeader("Content-Type", "image/png").end(m.body()))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  void cancelEdit(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    visible(id, Gate.caller(rc))
+        .compose(v -> vertx.eventBus().<String>request(Addresses.JOB_CANCEL, id, Calls.TIMEOUT))
+        .onSuccess(
+            m ->
+                Responses.json(
+                    rc,
+                    202,
+                    new JsonObject()
+                        .put("id", id)
+                        .put("status", m.body())
+                        .put(
+                            "cancel",
+                            JobStatus.of(m.body()).terminal() ? "too late" : "requested")))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  /** Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. */
+  void editEvents(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    calls
+        .owned(id, Gate.caller(rc))
+        .onFailure(err -> Responses.failure(rc, err))
+        .onSuccess(known -> streamEvents(rc, id));
+  }
+
+  private void streamEvents(RoutingContext rc, String id) {
+    var res =
+        rc.response()
+            .setChunked(true)
+            .putHeader("Content-Type", "text/event-stream")
+            .putHeader("Cache-Control", "no-cache");
+    res.write(": following edit " + id + "\n\n");
+    ProgressFollower f =
+        ProgressFollower.follow(
+            vertx,
+            id,
+            e ->
+                res.write(
+                    "id: "
+                        + e.seq()
+                        + "\nevent: "
+                        + e.type()
+                        + "\ndata: "
+                        + Json.encode(e.toClient())
+                        + "\n\n"));
+    boolean cancelOnClose = cancelOnClose(rc);
+    rc.request()
+        .connection()
+        .closeHandler(
+            v -> {
+              if (cancelOnClose && !f.end().isComplete()) calls.cancel(id);
+              f.close("closed");
+            });
+    f.end()
+        .onComplete(
+            ar -> {
+              if (!res.ended()) res.end();
+            });
+  }
+
+  /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
+  void editWebSocket(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    boolean cancelOnClose = cancelOnClose(rc);
+    Caller caller = Gate.caller(rc);
+    if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+      // Vert.x would answer 400 with an empty body: say what is wrong, as JSON like every error
+      Responses.error(rc, 400, "this route expects a WebSocket upgrade (Upgrade: websocket)");
+      return;
+    }
+    rc.request()
+        .toWebSocket()
+        .onSuccess(
+            ws ->
+                visible(id, caller)
+                    .onSuccess(v -> follow(ws, id, cancelOnClose))
+                    .onFailure(err -> refuse(ws, err.getMessage())))
+        .onFailure(err -> rc.fail(400, err));
+  }
+
+  /** {@code ?cancel_on_close=1}: the follower's going away cancels the edit. */
+  private static boolean cancelOnClose(RoutingContext rc) {
+    String v = rc.queryParams().get("cancel_on_close");
+    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+  }
+
+  private static void refuse(ServerWebSocket ws, String why) {
+    if (ws.isClosed()) return;
+    ws.writeTextMessage(new JsonObject().put("type", "error").put("error", why).encode());
+    ws.close((short) 1008, "unknown edit");
+  }
+
+  private void follow(ServerWebSocket ws, String id, boolean cancelOnClose) {
+    ProgressFollower f =
+        ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
+    ws.closeHandler(
+        v -> {
+          if (cancelOnClose && !f.end().isComplete()) calls.cancel(id);
+          f.close("closed");
+        });
+    ws.textMessageHandler(
+        text -> {
+          if (text.trim().equals("cancel")) calls.cancel(id);
+        });
+    f.end()
+        .onComplete(
+            ar -> {
+              if (ar.failed() && !"closed".equals(ar.cause().getMessage())) {
+                refuse(ws, ar.cause().getMessage());
+              } else if (!ws.isClosed()) {
+                ws.close();
+              }
+            });
+  }
+}

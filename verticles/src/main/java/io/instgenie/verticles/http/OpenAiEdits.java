@@ -1,0 +1,149 @@
+package io.instgenie.verticles.http;
+
+import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.http.auth.Caller;
+import io.instgenie.verticles.http.auth.Gate;
+import io.instgenie.verticles.http.auth.ResultUrls;
+import io.instgenie.verticles.messages.Accepted;
+import io.instgenie.verticles.messages.JobEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * OpenAI-compatible synchronous edits ({@code POST /v1/images/edits}): transparent mask pixels mark
+ * the edit; {@code response_format} {@code b64_json} (the default) or {@code url} (a signed result
+ * URL that works without the API key).
+ */
+final class OpenAiEdits {
+  private final Vertx vertx;
+  private final Calls calls;
+  private final ResultUrls results;
+  private final long syncTimeoutMs;
+
+  OpenAiEdits(Vertx vertx, Calls calls, ResultUrls results, long syncTimeoutMs) {
+    this.vertx = vertx;
+    this.calls = calls;
+    this.results = results;
+    this.syncTimeoutMs = syncTimeoutMs;
+  }
+
+  void edit(RoutingContext rc) {
+    var form = rc.request().formAttributes();
+    String format = form.get("response_format");
+    if (format != null && !format.equals("b64_json") && !format.equals("url")) {
+      Responses.error(rc, 400, "response_format must be b64_json or url, got '" + format + "'");
+      return;
+    }
+    int n;
+    try {
+      Integer given = EditForms.integer(form.get("n"), "n");
+      n = given == null ? 1 : given;
+    } catch (ServiceException e) {
+      Responses.error(rc, 400, e.getMessage());
+      return;
+    }
+    if (n < 1 || n > 8) {
+      Responses.error(rc, 400, "n must be between 1 and 8, got " + n);
+      return;
+    }
+    boolean url = "url".equals(format);
+    String base = Calls.base(rc);
+    Caller caller = Gate.caller(rc);
+    List<Future<Accepted>> admitted = new ArrayList<>();
+    // a client that goes away before its answer cancels its edits
+    rc.response()
+        .closeHandler(
+            v -> {
+              if (!rc.response().ended()) cancelAll(admitted);
+            });
+    EditForms.read(vertx, rc, true, false)
+        .compose(
+            raw -> {
+              List<Future<JsonObject>> images = new ArrayList<>();
+              for (int i = 0; i < n; i++) {
+                Future<Accepted> a = calls.admit(rc, raw, caller);
+                admitted.add(a);
+                images.add(
+                    a.compose(this::awaitCompleted)
+                        .compose(
+                            url ? urlOf(base) : (Function<String, Future<JsonObject>>) this::b64));
+              }
+              return Future.all(images)
+                  .map(
+                      all -> {
+                        JsonArray data = new JsonArray();
+                        for (Future<JsonObject> f : images) data.add(f.result());
+                        return new JsonObject()
+                            .put("created", System.currentTimeMillis() / 1000)
+                            .put("data", data);
+                      });
+            })
+        .onSuccess(body -> Responses.json(rc, 200, body))
+        .onFailure(
+            err -> {
+              // one answer for all n: the siblings of a refused or failed edit must not keep
+              // running
+              cancelAll(admitted);
+              calls.reject(rc, err);
+            });
+  }
+
+  private Function<String, Future<JsonObject>> urlOf(String base) {
+    return id ->
+        Future.succeededFuture(
+            new JsonObject()
+                .put("url", base + results.path(id, System.currentTimeMillis() / 1000)));
+  }
+
+  private Future<JsonObject> b64(String id) {
+    return vertx
+        .eventBus()
+        .<Buffer>request(Addresses.JOB_IMAGE, id, Calls.TIMEOUT)
+        .map(
+            m ->
+                new JsonObject()
+                    .put("b64_json", Base64.getEncoder().encodeToString(m.body().getBytes())));
+  }
+
+  /** Cancels the edits of a synchronous request (those already ended answer "too late"). */
+  private void cancelAll(List<Future<Accepted>> admitted) {
+    for (Future<Accepted> a : admitted) {
+      if (a.succeeded()) calls.cancel(a.result().id());
+      else if (!a.isComplete()) a.onSuccess(late -> calls.cancel(late.id()));
+    }
+  }
+
+  /** The edit's id once it has completed; fails when it ends otherwise or takes too long. */
+  private Future<String> awaitCompleted(Accepted a) {
+    ProgressFollower f = ProgressFollower.follow(vertx, a.id(), e -> {});
+    long timer =
+        vertx.setTimer(
+            syncTimeoutMs,
+            t ->
+                f.close(
+                    "edit "
+                        + a.id()
+                        + " did not finish within "
+                        + syncTimeoutMs
+                        + " ms; follow it at /v1/edits/"
+                        + a.id()));
+    return f.end()
+        .compose(
+            e -> {
+              vertx.cancelTimer(timer);
+              if (!(e.body() instanceof JobEvent.Completed)) {
+                return Future.failedFuture(new ServiceException(500, "edit " + Calls.outcome(e)));
+              }
+              return Future.succeededFuture(a.id());
+            });
+  }
+}

@@ -1,0 +1,76 @@
+package io.instgenie.verticles.http;
+
+import io.instgenie.verticles.Addresses;
+import io.instgenie.verticles.AdmissionVerticle;
+import io.instgenie.verticles.ServiceException;
+import io.instgenie.verticles.http.auth.Caller;
+import io.instgenie.verticles.http.auth.Gate;
+import io.instgenie.verticles.messages.JobEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+
+/**
+ * {@code /v1/templates}: pre-warm and state. A tenant knows only the template ids of images it sent
+ * itself (see {@link AdmissionVerticle#scoped}); another's answers as unknown.
+ */
+final class TemplateRoutes {
+  private final Vertx vertx;
+  private final Calls calls;
+
+  TemplateRoutes(Vertx vertx, Calls calls) {
+    this.vertx = vertx;
+    this.calls = calls;
+  }
+
+  /** Pre-warm: upload a template, answer with its id once its template run is done. */
+  void putTemplate(RoutingContext rc) {
+    Caller caller = Gate.caller(rc);
+    EditForms.read(vertx, rc, false, true)
+        .compose(raw -> calls.admit(rc, raw, caller))
+        .compose(
+            a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
+        .onSuccess(
+            p -> {
+              if (p.getValue().body() instanceof JobEvent.Completed) {
+                Responses.json(
+                    rc,
+                    200,
+                    new JsonObject()
+                        .put("template_id", p.getKey().templateId())
+                        .put("status", "ready")
+                        .put("steps", p.getKey().steps()));
+              } else {
+                Responses.error(rc, 500, "template run " + Calls.outcome(p.getValue()));
+              }
+            })
+        .onFailure(err -> calls.reject(rc, err));
+  }
+
+  void getTemplate(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    known(id, Gate.caller(rc))
+        .compose(
+            v -> vertx.eventBus().<JsonObject>request(Addresses.TEMPLATE_GET, id, Calls.TIMEOUT))
+        .onSuccess(m -> Responses.json(rc, 200, m.body()))
+        .onFailure(err -> Responses.failure(rc, err));
+  }
+
+  /** Succeeds when the caller may know the template id (the open service knows them all). */
+  private Future<Void> known(String id, Caller caller) {
+    if (caller.tenant() == null) return Future.succeededFuture();
+    return vertx
+        .eventBus()
+        .<Boolean>request(
+            Addresses.TEMPLATE_KNOWN, AdmissionVerticle.scoped(caller.tenant(), id), Calls.TIMEOUT)
+        .compose(
+            m ->
+                m.body()
+                    ? Future.<Void>succeededFuture()
+                    : Future.failedFuture(
+                        new ServiceException(
+                            ServiceException.NOT_FOUND, "unknown template id " + id)));
+  }
+}
