@@ -136,6 +136,7 @@ final class Contract {
     root.put("$ref", "#" + pointer);
     root.set("paths", doc.get("paths"));
     root.set("components", doc.get("components"));
+    root.set("webhooks", doc.get("webhooks"));
     return SCHEMAS.getSchema(root);
   }
 

@@ -32,9 +32,13 @@ final class ContractClient {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   final Set<String> seen = new TreeSet<>();
 
-  ContractClient(Contract contract, int port) {
+  /** The API key sent when a call names none. */
+  private final String secret;
+
+  ContractClient(Contract contract, int port, String secret) {
     this.contract = contract;
     this.base = "http://" + ServiceClient.HOST + ":" + port;
+    this.secret = secret;
   }
 
   /** A body and its Content-Type. */
@@ -85,8 +89,14 @@ final class ContractClient {
    * the answer against the contract. Answers the response.
    */
   HttpResponse<byte[]> call(String op, String path, Body body, int status) {
+    return callAs(secret, op, path, body, status);
+  }
+
+  /** As {@link #call}, with the key {@code key} (none when null). */
+  HttpResponse<byte[]> callAs(String key, String op, String path, Body body, int status) {
     String method = op.split(" ")[0];
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
+    if (key != null) b.header("Authorization", "Bearer " + key);
     if (body == null) b.method(method, HttpRequest.BodyPublishers.noBody());
     else
       b.header("Content-Type", body.type())
@@ -160,5 +170,9 @@ final class ContractClient {
 
   String base() {
     return base;
+  }
+
+  String secret() {
+    return secret;
   }
 }

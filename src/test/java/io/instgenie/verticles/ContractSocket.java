@@ -49,6 +49,7 @@ final class ContractSocket {
       client
           .http()
           .newWebSocketBuilder()
+          .header("Authorization", "Bearer " + client.secret())
           .buildAsync(URI.create(url), listener)
           .get(30, TimeUnit.SECONDS);
       closed.get(30, TimeUnit.SECONDS);
