@@ -8,7 +8,6 @@ import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobStatus;
-import io.instgenie.verticles.messages.Owner;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.vertx.core.Future;
@@ -52,8 +51,7 @@ public final class JobsVerticle extends VerticleBase {
 
   private int unfinished;
 
-  /** Unfinished jobs per tenant (jobs without a tenant are not counted here). */
-  private final Map<String, Integer> tenantUnfinished = new HashMap<>();
+  private final TenantCounts tenants = new TenantCounts();
 
   /** Set once the node drains: completes when no job is left. */
   private Promise<Void> drained;
@@ -183,18 +181,9 @@ public final class JobsVerticle extends VerticleBase {
               + "); retry later");
       return;
     }
-    Owner owner = msg.body().owner();
-    int held = owner.tenant() == null ? 0 : tenantUnfinished.getOrDefault(owner.tenant(), 0);
-    if (owner.maxUnfinished() > 0 && held >= owner.maxUnfinished()) {
-      msg.fail(
-          ServiceException.TOO_MANY,
-          "tenant "
-              + owner.tenant()
-              + " has "
-              + held
-              + " unfinished edits (its limit is "
-              + owner.maxUnfinished()
-              + "); retry when one has finished");
+    String tenantFull = tenants.refusal(msg.body().owner());
+    if (tenantFull != null) {
+      msg.fail(ServiceException.TOO_MANY, tenantFull);
       return;
     }
     Job j = new Job(msg.body(), cluster);
@@ -208,8 +197,7 @@ public final class JobsVerticle extends VerticleBase {
     jobs.put(j.reg.id(), j);
     templates.putIfAbsent(j.reg.templateId(), "pending");
     templateUsers.merge(j.reg.templateId(), 1, Integer::sum);
-    String tenant = j.reg.owner().tenant();
-    if (tenant != null) tenantUnfinished.merge(tenant, 1, Integer::sum);
+    tenants.started(j.reg.owner());
     unfinished++;
   }
 
@@ -232,9 +220,7 @@ public final class JobsVerticle extends VerticleBase {
     j.status = b.status();
     j.position = null;
     unfinished--;
-    String tenant = j.reg.owner().tenant();
-    if (tenant != null && tenantUnfinished.merge(tenant, -1, Integer::sum) <= 0)
-      tenantUnfinished.remove(tenant);
+    tenants.ended(j.reg.owner());
     if (b instanceof JobEvent.Completed c) j.timings = c.timings();
     if (b instanceof JobEvent.Failed f) j.error = f.error();
     String t = j.reg.templateId();
