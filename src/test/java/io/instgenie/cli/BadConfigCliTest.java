@@ -26,6 +26,8 @@ class BadConfigCliTest {
         "{\"batching\": \"dynamic\"}|batching must be continuous or static, got 'dynamic'",
         "{\"max_steps\": 0}|max_steps must be a whole number from 1 to 1000000",
         "{\"max_bach\": 4}|unknown key 'max_bach' (known: aging_steps, backend, batching, cache,",
+        "{\"log_format\": \"xml\"}|log_format must be text or json, got 'xml'",
+        "{\"otlp_endpoint\": \"localhost:4318\"}|otlp_endpoint must be an http(s) URL, got 'localhost:4318'",
         "{\"workers\": [1, 2]}|workers must be a single value",
         "[1, 2]|must hold a JSON object",
         "{\"keys_file\": \"/nonexistent/keys.json\"}|cannot read keys file /nonexistent/keys.json",

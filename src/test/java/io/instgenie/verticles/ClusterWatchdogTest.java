@@ -70,7 +70,8 @@ class ClusterWatchdogTest {
                   config,
                   TestImages.model(),
                   node.manager(),
-                  k == 0 ? faultsA : Faults.NONE));
+                  k == 0 ? faultsA : Faults.NONE,
+                  null));
       services.add(s);
       clients.add(ServiceClient.of(node.vertx(), s));
     }

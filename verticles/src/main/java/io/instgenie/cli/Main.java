@@ -5,6 +5,7 @@ import io.instgenie.kernels.io.ImageFormatException;
 import io.instgenie.kernels.io.ModelFormatException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,7 +34,9 @@ public final class Main {
   static final int BAD_INPUT = 2;
 
   public static void main(String[] args) {
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+    // java.util.logging (Hazelcast's) goes to SLF4J, whose logback prints every line (logback.xml)
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     System.exit(run(args));
   }
 

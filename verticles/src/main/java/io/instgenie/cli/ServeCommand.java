@@ -6,6 +6,7 @@ import io.instgenie.verticles.InstGenieService;
 import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.cluster.ClusterSupport;
 import io.instgenie.verticles.http.auth.KeysFile;
+import io.instgenie.verticles.observe.LogSetup;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -83,6 +84,7 @@ final class ServeCommand implements Callable<Integer> {
     if (cluster || clusterConfig != null) flags.put("cluster", "on");
     if (clusterConfig != null) flags.put("cluster_config", clusterConfig.toString());
     ServiceConfig c = ConfigLoader.load(config, System.getenv(), flags);
+    LogSetup.apply(c.observability().logFormat());
     if (c.security().keysFile() != null) KeysFile.check(c.security().keysFile());
     DitModel m = c.modelDir() != null ? DitModel.load(c.modelDir()) : ModelOptions.defaultModel();
     Vertx vertx;

@@ -11,12 +11,19 @@ import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.DeadlineUnmet;
 import io.instgenie.verticles.messages.DenoiseTask;
+import io.instgenie.verticles.messages.Origin;
 import io.instgenie.verticles.messages.Owner;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.messages.ServiceException;
+import io.instgenie.verticles.observe.EditLog;
+import io.instgenie.verticles.observe.EditTracing;
 import io.instgenie.verticles.policy.Priority;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -24,6 +31,8 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admission, a worker verticle: decodes the images, validates the request against the model,
@@ -31,6 +40,8 @@ import java.util.UUID;
  * to the balancer. Keeps the pixels of recent templates so JSON edits can name one by id.
  */
 public final class AdmissionVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionVerticle.class);
+
   /** Template images kept for edits by id; each is S×S×3 bytes. */
   private static final int TEMPLATES_KEPT = 4096;
 
@@ -59,11 +70,18 @@ public final class AdmissionVerticle extends VerticleBase {
       };
 
   private final EditLimits limits;
+  private final EditTracing tracing;
 
   public AdmissionVerticle(ModelConfig model, String modelDigest, EditLimits limits) {
+    this(model, modelDigest, limits, EditTracing.OFF);
+  }
+
+  public AdmissionVerticle(
+      ModelConfig model, String modelDigest, EditLimits limits, EditTracing tracing) {
     this.model = model;
     this.modelDigest = modelDigest;
     this.limits = limits;
+    this.tracing = tracing;
   }
 
   @Override
@@ -77,22 +95,42 @@ public final class AdmissionVerticle extends VerticleBase {
             .completion());
   }
 
+  /** The admission span, a child of the request whose context the message headers carry. */
   private void admit(Message<RawEdit> msg) {
+    Context request = tracing.extract(msg.headers());
+    Span span = tracing.tracer().spanBuilder("admission").setParent(request).startSpan();
+    admit(msg, EditTracing.traceparent(request))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) span.setStatus(StatusCode.ERROR, ar.cause().getMessage());
+              else span.setAttribute("instgenie.edit_id", ar.result());
+              span.end();
+            });
+  }
+
+  /** Answers the message; the future holds the new edit's id, or why it was refused. */
+  private Future<String> admit(Message<RawEdit> msg, String traceparent) {
+    Promise<String> out = Promise.promise();
+    admit(msg, traceparent, out);
+    return out.future();
+  }
+
+  private void admit(Message<RawEdit> msg, String traceparent, Promise<String> out) {
     PreparedEdit p;
     try {
       p = prepare(msg.body());
     } catch (ServiceException e) {
-      msg.fail(e.failureCode(), e.getMessage());
+      refuse(msg, out, e.failureCode(), e.getMessage());
       return;
     } catch (ImageFormatException | IllegalArgumentException e) {
-      msg.fail(ServiceException.BAD_REQUEST, e.getMessage());
+      refuse(msg, out, ServiceException.BAD_REQUEST, e.getMessage());
       return;
     }
     long timeout;
     try {
       timeout = limits.timeoutMs(msg.body().timeoutMs());
     } catch (ServiceException e) {
-      msg.fail(e.failureCode(), e.getMessage());
+      refuse(msg, out, e.failureCode(), e.getMessage());
       return;
     }
     String id = UUID.randomUUID().toString();
@@ -102,7 +140,9 @@ public final class AdmissionVerticle extends VerticleBase {
     Owner owner = msg.body().owner();
     PreparedEdit edit = p;
     long now = System.currentTimeMillis();
-    DenoiseTask task = new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority);
+    Origin origin = new Origin(owner.tenant(), traceparent);
+    DenoiseTask task =
+        new DenoiseTask(id, edit, templateOnly, now, now + timeout, priority, origin);
     boolean deadline = msg.body().timeoutMs() != null && !templateOnly;
     (deadline ? withinDeadline(task, timeout) : Future.<Void>succeededFuture())
         .compose(
@@ -127,12 +167,30 @@ public final class AdmissionVerticle extends VerticleBase {
               known.put(Owner.templateKey(owner.tenant(), edit.templateId()), Boolean.TRUE);
               vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
+              EditLog.info(
+                  LOG,
+                  id,
+                  origin,
+                  (templateOnly ? "template pre-warm" : "edit")
+                      + " accepted: template "
+                      + edit.templateId()
+                      + ", "
+                      + edit.steps()
+                      + " steps");
+              out.complete(id);
             })
         .onFailure(
             err -> {
-              if (err instanceof DeadlineUnmet d) msg.reply(d); // local: the estimate travels
-              else msg.fail(ServiceException.statusOf(err), err.getMessage());
+              if (err instanceof DeadlineUnmet d) {
+                msg.reply(d); // local: the estimate travels
+                out.tryFail(d.getMessage());
+              } else refuse(msg, out, ServiceException.statusOf(err), err.getMessage());
             });
+  }
+
+  private static void refuse(Message<RawEdit> msg, Promise<String> out, int status, String why) {
+    msg.fail(status, why);
+    out.tryFail(why);
   }
 
   /**

@@ -8,6 +8,7 @@ import io.instgenie.verticles.messages.Handoff;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.WorkerState;
+import io.instgenie.verticles.observe.EditLog;
 import io.instgenie.verticles.policy.Forecast;
 import io.instgenie.verticles.policy.RouteRequest;
 import io.instgenie.verticles.policy.Router;
@@ -31,6 +32,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The balancer: routes each task to a denoise worker by the configured {@link Routing} policy, from
@@ -38,7 +42,7 @@ import java.util.TreeMap;
  * node's workers (their reports are published cluster-wide) and routes across all of them.
  */
 public final class BalancerVerticle extends VerticleBase {
-  private static final System.Logger LOG = System.getLogger(BalancerVerticle.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BalancerVerticle.class);
 
   /** Tokens of the most recent tasks routed to a worker kept to estimate its queue's tokens. */
   private static final int RECENT_KEPT = 4096;
@@ -231,7 +235,7 @@ public final class BalancerVerticle extends VerticleBase {
       }
       routeTo(t, keys);
     } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "routing " + t.id() + " failed", e);
+      EditLog.log(LOG, Level.ERROR, t.id(), t.origin(), "routing failed", e);
       fail(t, "internal error while routing: " + e);
     }
   }
@@ -264,7 +268,7 @@ public final class BalancerVerticle extends VerticleBase {
       }
       if (least < Double.POSITIVE_INFINITY) eta = least;
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "estimating " + t.id() + " failed", e);
+      EditLog.log(LOG, Level.WARN, t.id(), t.origin(), "estimating failed", e);
     }
     msg.reply(eta);
   }

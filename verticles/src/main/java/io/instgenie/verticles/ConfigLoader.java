@@ -79,7 +79,8 @@ public final class ConfigLoader {
             v.get(WEBHOOK_SECRET),
             v.get(WEBHOOK_RETRY_MS),
             v.get(RESULT_URL_SECRET),
-            v.get(RESULT_URL_TTL_S)));
+            v.get(RESULT_URL_TTL_S)),
+        new ServiceConfig.Observability(v.get(LOG_FORMAT), v.get(OTLP_ENDPOINT)));
   }
 
   /** Raw values by key, parsed on demand by their setting. */

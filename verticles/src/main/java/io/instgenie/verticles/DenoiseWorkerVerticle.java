@@ -27,6 +27,8 @@ import io.instgenie.verticles.messages.Timings;
 import io.instgenie.verticles.messages.WorkerState;
 import io.instgenie.verticles.metrics.ServiceHealth;
 import io.instgenie.verticles.metrics.ServiceMetrics;
+import io.instgenie.verticles.observe.EditTracing;
+import io.instgenie.verticles.observe.EditTrail;
 import io.instgenie.verticles.policy.StepPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -58,6 +60,10 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private final ServiceHealth health;
   private final Node node;
   private final Faults faults;
+
+  /** Spans and log lines of the edits this worker runs. */
+  private final EditTrail trail;
+
   private StepLoop loop;
   private Thread thread;
   private volatile double msPerToken = -1;
@@ -146,7 +152,9 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       ServiceMetrics metrics,
       ServiceHealth health,
       Node node,
-      Faults faults) {
+      Faults faults,
+      EditTracing tracing) {
+    this.trail = new EditTrail(tracing);
     this.settings = settings;
     this.index = settings.index();
     this.model = model;
@@ -225,8 +233,10 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
 
   /** A routed task: to the step loop, or back to the balancer when this worker failed. */
   private void take(DenoiseTask t) {
-    if (startFailure == null) loop.submit(t);
-    else vertx.eventBus().send(Addresses.ROUTE, t, LOCAL);
+    if (startFailure == null) {
+      trail.arrived(t);
+      loop.submit(t);
+    } else vertx.eventBus().send(Addresses.ROUTE, t, LOCAL);
   }
 
   /** The node drains in a cluster: queued tasks go back to the job table, to run elsewhere. */
@@ -239,7 +249,10 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
   private void abandon() {
     EventBus bus = vertx.eventBus();
     bus.send(Addresses.WORKER_FAILED, index, LOCAL);
-    for (DenoiseTask t : loop.takeQueued()) bus.send(Addresses.ROUTE, t, LOCAL);
+    for (DenoiseTask t : loop.takeQueued()) {
+      trail.left(t.id());
+      bus.send(Addresses.ROUTE, t, LOCAL);
+    }
   }
 
   /**
@@ -337,12 +350,16 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
 
     @Override
     public void event(JobEvent event) {
+      trail.event(event);
       bus.send(Addresses.JOB_EVENT, event, LOCAL);
     }
 
     @Override
     public void finished(String id, RgbImage image, Timings timings) {
-      bus.send(Addresses.ENCODE, new JobResult(id, image, timings));
+      bus.send(
+          Addresses.ENCODE,
+          new JobResult(id, image, timings),
+          EditTracing.carry(trail.finished(id), new DeliveryOptions()));
     }
 
     @Override

@@ -29,12 +29,15 @@ import io.instgenie.verticles.http.auth.KeysFile;
 import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.metrics.ServiceHealth;
 import io.instgenie.verticles.metrics.ServiceMetrics;
+import io.instgenie.verticles.observe.EditTracing;
+import io.instgenie.verticles.observe.TracingSetup;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -61,6 +64,7 @@ public final class InstGenieService {
   private final ServiceMetrics metrics = new ServiceMetrics();
   private final ServiceHealth health;
   private final Faults faults;
+  private final EditTracing tracing;
   private final List<TemplateCache> caches = new CopyOnWriteArrayList<>();
   private HttpApiVerticle http;
 
@@ -80,7 +84,9 @@ public final class InstGenieService {
       ServiceConfig config,
       DitModel model,
       HazelcastClusterManager manager,
-      Faults faults) {
+      Faults faults,
+      EditTracing tracing) {
+    this.tracing = tracing;
     this.vertx = vertx;
     this.config = config;
     this.model = model;
@@ -94,13 +100,13 @@ public final class InstGenieService {
    * warm-up).
    */
   public static Future<InstGenieService> start(Vertx vertx, ServiceConfig config, DitModel model) {
-    return start(vertx, config, model, null, Faults.NONE);
+    return start(vertx, config, model, null, Faults.NONE, null);
   }
 
   /** One node, with a fault-injection seam (tests). */
   public static Future<InstGenieService> start(
       Vertx vertx, ServiceConfig config, DitModel model, Faults faults) {
-    return start(vertx, config, model, null, faults);
+    return start(vertx, config, model, null, faults, null);
   }
 
   /**
@@ -109,7 +115,20 @@ public final class InstGenieService {
    */
   public static Future<InstGenieService> start(
       Vertx vertx, ServiceConfig config, DitModel model, HazelcastClusterManager manager) {
-    return start(vertx, config, model, manager, Faults.NONE);
+    return start(vertx, config, model, manager, Faults.NONE, null);
+  }
+
+  /**
+   * As above, with spans going to {@code tracing} (tests pass an in-memory SDK) instead of the one
+   * {@code otlp_endpoint} describes; {@code manager} may be null (one node).
+   */
+  public static Future<InstGenieService> start(
+      Vertx vertx,
+      ServiceConfig config,
+      DitModel model,
+      HazelcastClusterManager manager,
+      EditTracing tracing) {
+    return start(vertx, config, model, manager, Faults.NONE, tracing);
   }
 
   /** As above (one node when {@code manager} is null), with a fault-injection seam (tests). */
@@ -118,16 +137,19 @@ public final class InstGenieService {
       ServiceConfig config,
       DitModel model,
       HazelcastClusterManager manager,
-      Faults faults) {
+      Faults faults,
+      EditTracing given) {
+    EditTracing tracing =
+        given != null ? given : TracingSetup.fromEndpoint(config.observability().otlpEndpoint());
     if (manager != null && !vertx.isClustered())
       throw new IllegalArgumentException("a cluster manager was given but Vert.x is not clustered");
     if (manager == null) {
-      InstGenieService s = new InstGenieService(vertx, config, model, null, faults);
+      InstGenieService s = new InstGenieService(vertx, config, model, null, faults, tracing);
       return s.deploy().map(v -> s);
     }
     // Hazelcast set-up (maps, listeners) blocks: off the caller's event loop
     return vertx
-        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager, faults))
+        .executeBlocking(() -> new InstGenieService(vertx, config, model, manager, faults, tracing))
         .compose(s -> s.deploy().map(v -> s));
   }
 
@@ -147,13 +169,16 @@ public final class InstGenieService {
             .compose(
                 id ->
                     vertx.deployVerticle(
-                        () -> new PostProcessVerticle(faults),
+                        () -> new PostProcessVerticle(faults, tracing),
                         new DeploymentOptions(worker).setInstances(2)))
             .compose(
                 id ->
                     vertx.deployVerticle(
                         new AdmissionVerticle(
-                            model.config(), model.digest(), EditLimits.of(model.config(), config)),
+                            model.config(),
+                            model.digest(),
+                            EditLimits.of(model.config(), config),
+                            tracing),
                         worker))
             .compose(
                 id ->
@@ -205,7 +230,8 @@ public final class InstGenieService {
                         metrics,
                         health,
                         role.workerNode(),
-                        faults));
+                        faults,
+                        tracing));
               });
     }
     chain = chain.compose(id -> role.deployExtras(worker));
@@ -238,7 +264,8 @@ public final class InstGenieService {
             metrics,
             health,
             this::drain,
-            access);
+            access,
+            tracing);
     return vertx.deployVerticle(http);
   }
 
@@ -440,6 +467,11 @@ public final class InstGenieService {
                                   false))
                       .completion());
     }
+  }
+
+  /** The HTTP API's routes as registered. */
+  public List<Route> routes() {
+    return http.routes();
   }
 
   public int port() {

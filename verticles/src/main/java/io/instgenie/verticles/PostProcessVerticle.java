@@ -6,24 +6,35 @@ import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobResult;
+import io.instgenie.verticles.messages.Origin;
+import io.instgenie.verticles.observe.EditLog;
+import io.instgenie.verticles.observe.EditTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Post-processing, a worker verticle: encodes finished edits as PNG, off the step loop and the
  * event loops. Whatever goes wrong here (an exception or an error) ends the edit as {@code failed}.
  */
 public final class PostProcessVerticle extends VerticleBase {
-  private static final System.Logger LOG = System.getLogger(PostProcessVerticle.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PostProcessVerticle.class);
   private final Faults faults;
+  private final EditTracing tracing;
 
   public PostProcessVerticle() {
-    this(Faults.NONE);
+    this(Faults.NONE, EditTracing.OFF);
   }
 
-  public PostProcessVerticle(Faults faults) {
+  public PostProcessVerticle(Faults faults, EditTracing tracing) {
     this.faults = faults;
+    this.tracing = tracing;
   }
 
   @Override
@@ -31,8 +42,25 @@ public final class PostProcessVerticle extends VerticleBase {
     return vertx.eventBus().<JobResult>localConsumer(Addresses.ENCODE, this::encode).completion();
   }
 
+  /** The post-process span, a child of the request whose context the message headers carry. */
   private void encode(Message<JobResult> msg) {
-    JobResult r = msg.body();
+    Origin origin = EditTracing.origin(msg.headers());
+    Context request = tracing.extract(origin.traceparent());
+    Span span =
+        tracing
+            .tracer()
+            .spanBuilder("post-process")
+            .setParent(request)
+            .setAttribute("instgenie.edit_id", msg.body().id())
+            .startSpan();
+    try {
+      encode(msg.body(), origin, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void encode(JobResult r, Origin origin, Span span) {
     long t0 = System.nanoTime();
     EncodedResult out;
     try {
@@ -42,7 +70,8 @@ public final class PostProcessVerticle extends VerticleBase {
           new EncodedResult(
               r.id(), png, r.timings().withPostProcess((System.nanoTime() - t0) / 1_000_000));
     } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "edit " + r.id() + ": post-processing failed", e);
+      span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+      EditLog.log(LOG, Level.ERROR, r.id(), origin, "post-processing failed", e);
       vertx
           .eventBus()
           .send(

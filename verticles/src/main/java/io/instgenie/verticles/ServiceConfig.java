@@ -3,6 +3,7 @@ package io.instgenie.verticles;
 import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.http.auth.SecurityConfig;
+import io.instgenie.verticles.observe.LogFormat;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -48,7 +49,15 @@ public record ServiceConfig(
     int maxStepTokens,
     int agingSteps,
     int fullSteps,
-    SecurityConfig security) {
+    SecurityConfig security,
+    Observability observability) {
+
+  /** How the service shows what it does: its log lines' form and where its traces go. */
+  public record Observability(LogFormat logFormat, String otlpEndpoint) {
+    public Observability {
+      Objects.requireNonNull(logFormat, "log_format");
+    }
+  }
 
   /**
    * Which server the switches describe by default: this one, or the Diffusers-style baseline it is
@@ -102,6 +111,7 @@ public record ServiceConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(routing, "routing");
     Objects.requireNonNull(scheduling, "scheduling");
+    Objects.requireNonNull(observability, "observability");
     Objects.requireNonNull(security, "security");
   }
 

@@ -4,6 +4,7 @@ import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
 import io.instgenie.verticles.ServiceConfig.Batching;
 import io.instgenie.verticles.ServiceConfig.Mode;
+import io.instgenie.verticles.observe.LogFormat;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -264,6 +265,21 @@ public final class ServiceSettings {
   public static final Setting<Long> RESULT_URL_TTL_S =
       Setting.whole("result_url_ttl_s", 3600, 1, MAX_LONG, "how long a result URL works, seconds");
 
+  public static final Setting<LogFormat> LOG_FORMAT =
+      Setting.choice(
+          "log_format",
+          LogFormat.TEXT,
+          "text",
+          List.of("text", "json"),
+          s -> LogFormat.valueOf(s.toUpperCase(Locale.ROOT)),
+          "`text` (one readable line per event) or `json` (one JSON object per line, with"
+              + " `edit_id`, `tenant` and `trace_id` on every line about an edit)");
+  public static final Setting<String> OTLP_ENDPOINT =
+      Setting.url(
+          "otlp_endpoint",
+          "OpenTelemetry traces of every edit go to this OTLP/HTTP endpoint (e.g."
+              + " `http://localhost:4318/v1/traces`); unset, no span leaves the process");
+
   /** Every setting, in the README's order. */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -304,7 +320,9 @@ public final class ServiceSettings {
           WEBHOOK_SECRET,
           WEBHOOK_RETRY_MS,
           RESULT_URL_SECRET,
-          RESULT_URL_TTL_S);
+          RESULT_URL_TTL_S,
+          LOG_FORMAT,
+          OTLP_ENDPOINT);
 
   /** The setting with that key, or null. */
   public static Setting<?> byKey(String key) {

@@ -145,6 +145,22 @@ public final class Setting<T> {
         });
   }
 
+  /** An http(s) URL; empty means none (the default). */
+  public static Setting<String> url(String key, String doc) {
+    return new Setting<>(
+        key,
+        "URL",
+        null,
+        "none (off)",
+        doc,
+        s -> {
+          if (s.isBlank()) return null;
+          String u = s.trim();
+          if (!u.matches("https?://[^\\s/]+(/\\S*)?")) throw bad(key, "an http(s) URL", s);
+          return u;
+        });
+  }
+
   /** Free text that may be left out (null, documented as {@code defaultDoc}). */
   public static Setting<String> optionalText(String key, String defaultDoc, String doc) {
     return new Setting<>(key, "text", null, defaultDoc, doc, s -> s.isBlank() ? null : s.trim());

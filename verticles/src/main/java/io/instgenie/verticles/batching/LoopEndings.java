@@ -4,10 +4,14 @@ import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.JobEvent;
-import java.lang.System.Logger.Level;
+import io.instgenie.verticles.messages.Origin;
+import io.instgenie.verticles.observe.EditLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * How members leave a step loop's batch: {@link #finish} for one that ran its last step (an edit's
@@ -16,7 +20,7 @@ import java.util.function.Predicate;
  * that member alone; {@link #expire} ends edits past their deadline. On the step-loop thread.
  */
 final class LoopEndings {
-  private static final System.Logger LOG = System.getLogger(LoopEndings.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LoopEndings.class);
 
   private final StepBatch<Member> batch;
   private final LoopEvents events;
@@ -66,7 +70,7 @@ final class LoopEndings {
         templateRunDone(r);
       }
     } catch (RuntimeException | Error err) {
-      LOG.log(Level.ERROR, "finishing " + m.id() + " failed", err);
+      EditLog.log(LOG, Level.ERROR, m.id(), origin(m), "finishing failed", err);
       fail(m, "internal error while finishing: " + err);
     }
   }
@@ -102,7 +106,7 @@ final class LoopEndings {
     try {
       m.release();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "releasing " + m.id() + " failed", e);
+      EditLog.log(LOG, Level.WARN, m.id(), origin(m), "releasing failed", e);
     }
     if (m instanceof TemplateRunMember r) {
       for (Member w : batch.waits().abandon(r.templateId)) fail(w, error);
@@ -113,5 +117,10 @@ final class LoopEndings {
 
   void fullSteps(int k) {
     this.fullSteps = k;
+  }
+
+  /** Where an edit came from, for its log lines (none for a template run). */
+  private static Origin origin(Member m) {
+    return m instanceof EditMember e ? e.task.origin() : Origin.NONE;
   }
 }

@@ -1,9 +1,12 @@
 package io.instgenie.verticles.batching;
 
-import java.lang.System.Logger.Level;
+import io.instgenie.verticles.observe.EditLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Recovery after a forward cut short by a failed cached read (a corrupt or unreadable disk segment,
@@ -12,7 +15,7 @@ import java.util.Optional;
  * redoes the step (a member's state moves only after a whole forward).
  */
 final class ReadFailures {
-  private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
 
   private ReadFailures() {}
 
@@ -29,14 +32,16 @@ final class ReadFailures {
         e.pipe.rewind();
         continue;
       }
-      LOG.log(
-          Level.WARNING,
-          "edit "
-              + e.id()
-              + " starts over (it was at step "
+      EditLog.log(
+          LOG,
+          Level.WARN,
+          e.id(),
+          e.task.origin(),
+          "starts over (it was at step "
               + e.job.step()
               + "): its template's cache failed to load: "
-              + err.get().getMessage());
+              + err.get().getMessage(),
+          null);
       failed.add(e);
     }
     batch.leave(failed::contains);

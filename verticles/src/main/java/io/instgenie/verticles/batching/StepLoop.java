@@ -6,11 +6,12 @@ import io.instgenie.kernels.dit.Sequence;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.policy.StepPolicy;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A denoise worker's step loop, on its own thread: before every step, cancelled and finished
@@ -30,7 +31,7 @@ import java.util.function.LongSupplier;
  * {@link LoopAdmission}'s and the wording of events {@link LoopEvents}'.
  */
 public final class StepLoop implements Runnable {
-  private static final System.Logger LOG = System.getLogger(StepLoop.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(StepLoop.class);
 
   private final DitForward forward;
   private final LoopListener listener;
@@ -197,7 +198,7 @@ public final class StepLoop implements Runnable {
         return;
       } catch (RuntimeException | Error e) {
         // the loop must outlive any one batch: a dead step loop would hang every request
-        LOG.log(Level.ERROR, "step failed; failing the batch", e);
+        LOG.error("step failed; failing the batch", e);
         for (Member m : batch.leave(m -> true)) endings.fail(m, "internal error: " + e);
       }
     }

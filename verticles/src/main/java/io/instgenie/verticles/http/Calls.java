@@ -8,6 +8,7 @@ import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.ServiceException;
+import io.instgenie.verticles.observe.EditTracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -26,10 +27,12 @@ final class Calls {
   }
 
   /** Admits the edit as the caller's: its tenant, limit and (when the edit names none) class. */
-  Future<Accepted> admit(RawEdit raw, Caller caller) {
+  Future<Accepted> admit(RoutingContext rc, RawEdit raw, Caller caller) {
     RawEdit owned =
         raw.withOwner(caller.owner(), raw.priority() == null ? caller.priority() : raw.priority());
-    return vertx.eventBus().<Accepted>request(Addresses.ADMIT, owned, TIMEOUT).map(m -> m.body());
+    // the request's trace context rides in the message's headers
+    DeliveryOptions traced = EditTracing.carry(RequestSpans.of(rc), new DeliveryOptions(TIMEOUT));
+    return vertx.eventBus().<Accepted>request(Addresses.ADMIT, owned, traced).map(m -> m.body());
   }
 
   /**

@@ -47,7 +47,7 @@ final class EditRoutes {
       return;
     }
     EditForms.read(vertx, rc, false, false)
-        .compose(raw -> calls.admit(raw, caller))
+        .compose(raw -> calls.admit(rc, raw, caller))
         .onSuccess(
             a -> {
               if (hook != null) hooks.watch(a, hook);
@@ -175,6 +175,11 @@ final class EditRoutes {
     String id = rc.pathParam("id");
     boolean cancelOnClose = cancelOnClose(rc);
     Caller caller = Gate.caller(rc);
+    if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+      // Vert.x would answer 400 with an empty body: say what is wrong, as JSON like every error
+      Responses.error(rc, 400, "this route expects a WebSocket upgrade (Upgrade: websocket)");
+      return;
+    }
     rc.request()
         .toWebSocket()
         .onSuccess(

@@ -13,6 +13,7 @@ import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.ServiceException;
 import io.instgenie.verticles.metrics.ServiceHealth;
 import io.instgenie.verticles.metrics.ServiceMetrics;
+import io.instgenie.verticles.observe.EditTracing;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -20,11 +21,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The HTTP API: REST for edits and templates, SSE and WebSocket progress, OpenAI-style edits,
@@ -35,6 +38,9 @@ import java.nio.file.Path;
 public final class HttpApiVerticle extends VerticleBase {
   /** The page's files, on the classpath (in the jar); served without a front-end build. */
   static final String WEB_ROOT = "io/instgenie/web";
+
+  /** The OpenAPI contract of these routes, on the classpath. */
+  static final String OPENAPI = "openapi.yaml";
 
   /** What the API needs to know of the service. */
   public record Config(
@@ -52,7 +58,9 @@ public final class HttpApiVerticle extends VerticleBase {
   private final ServiceHealth health;
   private final Runnable drain;
   private final ApiAccess access;
+  private final EditTracing tracing;
   private HttpServer server;
+  private Router router;
 
   public HttpApiVerticle(
       Config config,
@@ -61,7 +69,9 @@ public final class HttpApiVerticle extends VerticleBase {
       ServiceMetrics metrics,
       ServiceHealth health,
       Runnable drain,
-      ApiAccess access) {
+      ApiAccess access,
+      EditTracing tracing) {
+    this.tracing = tracing;
     this.drain = drain;
     this.config = config;
     this.model = model;
@@ -69,6 +79,11 @@ public final class HttpApiVerticle extends VerticleBase {
     this.metrics = metrics;
     this.health = health;
     this.access = access;
+  }
+
+  /** The routes as registered (the contract test checks them against openapi.yaml). */
+  public List<Route> routes() {
+    return router.getRoutes();
   }
 
   /** The bound port (useful with port 0). */
@@ -94,7 +109,8 @@ public final class HttpApiVerticle extends VerticleBase {
     Gate gate = new Gate(access);
     Handler<RoutingContext> user = gate.require(Role.USER);
     Handler<RoutingContext> admin = gate.require(Role.ADMIN);
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
+    router.route().handler(new RequestSpans(tracing));
     // WebSocket first: the upgrade must happen synchronously, before any body handling (the gate
     // is synchronous)
     router.get("/v1/edits/:id/ws").handler(user).handler(edits::editWebSocket);
@@ -128,6 +144,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 rc.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4")
                     .end(metrics.scrape()));
+    router.get("/openapi.yaml").handler(this::openApi);
     // the page: index.html at /, its modules and the bundled example beside it; file reads are
     // asynchronous, and a path it does not hold falls through to the JSON 404 below
     router
@@ -148,6 +165,11 @@ public final class HttpApiVerticle extends VerticleBase {
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
+  }
+
+  /** The contract, from the classpath (verticles/src/main/resources/openapi.yaml). */
+  private void openApi(RoutingContext rc) {
+    rc.response().putHeader("Content-Type", "application/yaml").sendFile(OPENAPI);
   }
 
   private void failure(RoutingContext rc) {

@@ -71,7 +71,7 @@ final class OpenAiEdits {
             raw -> {
               List<Future<JsonObject>> images = new ArrayList<>();
               for (int i = 0; i < n; i++) {
-                Future<Accepted> a = calls.admit(raw, caller);
+                Future<Accepted> a = calls.admit(rc, raw, caller);
                 admitted.add(a);
                 images.add(
                     a.compose(this::awaitCompleted)

@@ -30,7 +30,7 @@ final class TemplateRoutes {
   void putTemplate(RoutingContext rc) {
     Caller caller = Gate.caller(rc);
     EditForms.read(vertx, rc, false, true)
-        .compose(raw -> calls.admit(raw, caller))
+        .compose(raw -> calls.admit(rc, raw, caller))
         .compose(
             a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
         .onSuccess(

@@ -5,7 +5,9 @@ import io.instgenie.verticles.policy.Priority;
 
 /**
  * A validated edit (or, with {@code templateOnly}, a template pre-warm) on its way to a denoise
- * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none) and its priority class.
+ * worker, with its deadline (epoch ms; {@code Long.MAX_VALUE}: none) and its priority class. {@code
+ * origin} (its tenant and its request's trace context) travels with the task to whichever node runs
+ * it.
  */
 public record DenoiseTask(
     String id,
@@ -13,20 +15,33 @@ public record DenoiseTask(
     boolean templateOnly,
     long admittedAtMs,
     long deadlineAtMs,
-    Priority priority) {
+    Priority priority,
+    Origin origin) {
   public DenoiseTask {
     priority = priority == null ? Priority.INTERACTIVE : priority;
+    origin = origin == null ? Origin.NONE : origin;
+  }
+
+  /** A task of no known origin. */
+  public DenoiseTask(
+      String id,
+      PreparedEdit edit,
+      boolean templateOnly,
+      long admittedAtMs,
+      long deadlineAtMs,
+      Priority priority) {
+    this(id, edit, templateOnly, admittedAtMs, deadlineAtMs, priority, null);
   }
 
   /** A task without a deadline. */
   public DenoiseTask(String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs) {
-    this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE, Priority.INTERACTIVE);
+    this(id, edit, templateOnly, admittedAtMs, Long.MAX_VALUE, Priority.INTERACTIVE, null);
   }
 
   /** An interactive task with a deadline. */
   public DenoiseTask(
       String id, PreparedEdit edit, boolean templateOnly, long admittedAtMs, long deadlineAtMs) {
-    this(id, edit, templateOnly, admittedAtMs, deadlineAtMs, Priority.INTERACTIVE);
+    this(id, edit, templateOnly, admittedAtMs, deadlineAtMs, Priority.INTERACTIVE, null);
   }
 
   /** True once {@code nowMs} is past the task's deadline. */
