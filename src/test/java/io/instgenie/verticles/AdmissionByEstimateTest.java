@@ -112,6 +112,12 @@ class AdmissionByEstimateTest {
                                             long t = Long.parseLong(busy[1]);
                                             assertEquals(t, b.getLong("timeout_ms"));
                                             assertTrue(b.getLong("estimate_ms") > t, b.encode());
+                                            Contract contract = Contract.load();
+                                            contract.validate(
+                                                contract.schemaPointer(
+                                                    "POST /v1/edits", 503, "application/json"),
+                                                b.encode(),
+                                                "the refusal against openapi.yaml");
                                           });
                                       return client.postJson("/v1/edits", quick(DAY_MS, 3L));
                                     })
