@@ -63,8 +63,9 @@ class BackendParityTest {
     FloatBuf mod = random(300);
     FloatBuf y1 = random(17 + rows * h);
     FloatBuf y2 = copy(y1);
-    ref.layerNormModulate(y1, 17, x, 13, rows, h, mod, 21, 150, 1e-6f);
-    cpu.layerNormModulate(y2, 17, x, 13, rows, h, mod, 21, 150, 1e-6f);
+    Modulation shiftScale = new Modulation(mod, 21, 150);
+    ref.layerNormModulate(new Rows(y1, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
+    cpu.layerNormModulate(new Rows(y2, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
     assertClose(y1, y2, TOL, "layerNormModulate");
   }
 

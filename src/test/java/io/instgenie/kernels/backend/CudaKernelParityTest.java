@@ -112,8 +112,9 @@ class CudaKernelParityTest {
       FloatBuf mod = random(21 + 3 * h);
       FloatBuf y1 = random(17 + rows * h);
       FloatBuf y2 = copy(y1);
-      ref.layerNormModulate(y1, 17, x, 13, rows, h, mod, 21, 21 + h, 1e-6f);
-      be.layerNormModulate(y2, 17, x, 13, rows, h, mod, 21, 21 + h, 1e-6f);
+      Modulation shiftScale = new Modulation(mod, 21, 21 + h);
+      ref.layerNormModulate(new Rows(y1, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
+      be.layerNormModulate(new Rows(y2, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
       assertClose(y1, be, y2, TOL, null, "layerNormModulate h=" + h);
     }
   }

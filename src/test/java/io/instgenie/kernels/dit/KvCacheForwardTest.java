@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.backend.Dense;
+import io.instgenie.kernels.backend.Modulation;
 import io.instgenie.kernels.backend.ReferenceBackend;
 import io.instgenie.kernels.backend.Rows;
 import io.instgenie.kernels.backend.Span;
@@ -193,19 +194,9 @@ class KvCacheForwardTest {
     }
 
     @Override
-    public void layerNormModulate(
-        FloatBuf y,
-        long yOff,
-        FloatBuf x,
-        long xOff,
-        int rows,
-        int h,
-        FloatBuf mod,
-        long shiftOff,
-        long scaleOff,
-        float eps) {
+    public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
       normRows += rows;
-      ref.layerNormModulate(y, yOff, x, xOff, rows, h, mod, shiftOff, scaleOff, eps);
+      ref.layerNormModulate(y, x, rows, h, mod, eps);
     }
 
     @Override

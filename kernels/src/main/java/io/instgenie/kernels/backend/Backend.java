@@ -3,8 +3,9 @@ package io.instgenie.kernels.backend;
 import io.instgenie.kernels.tensor.FloatBuf;
 
 /**
- * The tensor operations the DiT forward needs. Matrices are row-major with an explicit leading
- * dimension (row stride, in floats) and element offset, so callers can address sub-blocks in place.
+ * The tensor operations the DiT forward needs. Matrices are row-major views ({@link Rows}: element
+ * offset of row 0 and row stride, in floats), so callers address sub-blocks in place; a linear
+ * layer's parameters travel as a {@link Dense}, attention's row ranges as {@link Span}s.
  * Implementations: {@link ReferenceBackend} (plain Java, the reference every fast kernel is tested
  * against), {@link CpuBackend} (OpenBLAS GEMMs, Vector API elementwise) and {@link CudaBackend}
  * (our PTX kernels on device copies of the buffers).
@@ -46,20 +47,11 @@ public interface Backend {
   void linear(Rows y, Rows x, Dense w, int m, int n, int k, boolean accumulate);
 
   /**
-   * y[r] = LN(x[r])·(1 + scale) + shift for rows r < rows, LayerNorm without affine over h values.
-   * shift and scale are h-vectors at their offsets in {@code mod}.
+   * y[r] = LN(x[r])·(1 + scale) + shift for rows r < rows, LayerNorm without affine over the h
+   * values of each row (rows of y and x at their views' strides; the CUDA backend needs both
+   * strides equal to h). shift and scale are the h-vectors of {@code mod}.
    */
-  void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps);
+  void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps);
 
   /** x[i] = GELU(x[i]) with the tanh form: 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
   void geluTanh(FloatBuf x, long off, long n);

@@ -123,20 +123,10 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps) {
-    ByteBuffer xb = x.bytes();
-    ByteBuffer yb = y.bytes();
-    ByteBuffer mb = mod.bytes();
+  public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
+    ByteBuffer xb = x.buf().bytes();
+    ByteBuffer yb = y.buf().bytes();
+    ByteBuffer mb = mod.buf().bytes();
     Parallel.forRange(
         rows,
         64,
@@ -144,13 +134,13 @@ public final class CpuBackend implements Backend {
           for (int r = from; r < to; r++) {
             layerNormRow(
                 yb,
-                (int) (yOff + (long) r * h),
+                (int) y.at(r, 0),
                 xb,
-                (int) (xOff + (long) r * h),
+                (int) x.at(r, 0),
                 h,
                 mb,
-                (int) shiftOff,
-                (int) scaleOff,
+                (int) mod.shiftOff(),
+                (int) mod.scaleOff(),
                 eps);
           }
         });

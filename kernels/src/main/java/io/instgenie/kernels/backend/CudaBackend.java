@@ -150,27 +150,21 @@ public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseab
   }
 
   @Override
-  public void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps) {
+  public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
+    if (y.ld() != h || x.ld() != h) {
+      throw new IllegalArgumentException(
+          "the CUDA LayerNorm needs rows of stride h=" + h + ", got " + y.ld() + " and " + x.ld());
+    }
     dev.run(
         () ->
             k.layerNormModulate(
                 null,
-                mem.at(y, yOff),
-                mem.at(x, xOff),
+                mem.at(y.buf(), y.off()),
+                mem.at(x.buf(), x.off()),
                 rows,
                 h,
-                mem.at(mod, shiftOff),
-                mem.at(mod, scaleOff),
+                mem.at(mod.buf(), mod.shiftOff()),
+                mem.at(mod.buf(), mod.scaleOff()),
                 eps));
   }
 

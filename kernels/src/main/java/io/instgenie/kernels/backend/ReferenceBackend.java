@@ -26,34 +26,26 @@ public final class ReferenceBackend implements Backend {
   }
 
   @Override
-  public void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps) {
+  public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
+    FloatBuf xb = x.buf();
+    FloatBuf m = mod.buf();
     for (int r = 0; r < rows; r++) {
-      long row = (long) r * h;
+      long xr = x.at(r, 0);
       // mean and biased variance over the row
       double mean = 0;
-      for (int j = 0; j < h; j++) mean += x.get(xOff + row + j);
+      for (int j = 0; j < h; j++) mean += xb.get(xr + j);
       mean /= h;
       double var = 0;
       for (int j = 0; j < h; j++) {
-        double dv = x.get(xOff + row + j) - mean;
+        double dv = xb.get(xr + j) - mean;
         var += dv * dv;
       }
       var /= h;
       double inv = 1.0 / Math.sqrt(var + eps);
       for (int j = 0; j < h; j++) {
-        double normed = (x.get(xOff + row + j) - mean) * inv;
-        y.set(
-            yOff + row + j, (float) (normed * (1 + mod.get(scaleOff + j)) + mod.get(shiftOff + j)));
+        double normed = (xb.get(xr + j) - mean) * inv;
+        double scale = 1 + m.get(mod.scaleOff() + j);
+        y.buf().set(y.at(r, j), (float) (normed * scale + m.get(mod.shiftOff() + j)));
       }
     }
   }

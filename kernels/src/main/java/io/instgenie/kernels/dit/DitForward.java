@@ -2,6 +2,7 @@ package io.instgenie.kernels.dit;
 
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.Dense;
+import io.instgenie.kernels.backend.Modulation;
 import io.instgenie.kernels.backend.Rows;
 import io.instgenie.kernels.backend.Span;
 import io.instgenie.kernels.cached.BlockMode;
@@ -290,17 +291,10 @@ public final class DitForward {
    */
   private void modulate(int row, int rows, long modBase, int k, int h) {
     if (rows == 0) return;
+    Modulation mod =
+        new Modulation(cond.mods(), modBase + (long) k * h, modBase + (long) (k + 1) * h);
     be.layerNormModulate(
-        ws.hn,
-        (long) row * h,
-        ws.x,
-        (long) row * h,
-        rows,
-        h,
-        cond.mods(),
-        modBase + (long) k * h,
-        modBase + (long) (k + 1) * h,
-        ModelConfig.LN_EPS);
+        Rows.of(ws.hn, h).row(row), Rows.of(ws.x, h).row(row), rows, h, mod, ModelConfig.LN_EPS);
   }
 
   private void attend(int qRow, int nq, BatchLayout lay, int s) {
