@@ -48,8 +48,8 @@ class BackendParityTest {
       for (FloatBuf b : new FloatBuf[] {bias, null}) {
         FloatBuf y1 = random(11 + m * ldy);
         FloatBuf y2 = copy(y1);
-        ref.linear(y1, 11, ldy, x, 5, ldx, w, 3, b, 7, m, n, k, acc);
-        cpu.linear(y2, 11, ldy, x, 5, ldx, w, 3, b, 7, m, n, k, acc);
+        ref.linear(new Rows(y1, 11, ldy), new Rows(x, 5, ldx), new Dense(w, 3, b, 7), m, n, k, acc);
+        cpu.linear(new Rows(y2, 11, ldy), new Rows(x, 5, ldx), new Dense(w, 3, b, 7), m, n, k, acc);
         assertClose(y1, y2, 1e-4f, "linear acc=" + acc + " bias=" + (b != null));
       }
     }
@@ -63,8 +63,9 @@ class BackendParityTest {
     FloatBuf mod = random(300);
     FloatBuf y1 = random(17 + rows * h);
     FloatBuf y2 = copy(y1);
-    ref.layerNormModulate(y1, 17, x, 13, rows, h, mod, 21, 150, 1e-6f);
-    cpu.layerNormModulate(y2, 17, x, 13, rows, h, mod, 21, 150, 1e-6f);
+    Modulation shiftScale = new Modulation(mod, 21, 150);
+    ref.layerNormModulate(new Rows(y1, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
+    cpu.layerNormModulate(new Rows(y2, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
     assertClose(y1, y2, TOL, "layerNormModulate");
   }
 
@@ -112,10 +113,13 @@ class BackendParityTest {
     int ldo = h + 3;
     for (int[] c :
         new int[][] {{5, 17, 5, 40, 50, 30}, {0, 90, 0, 90, 0, 0}, {61, 7, 2, 30, 60, 29}}) {
+      Span q = new Span(c[0], c[1]);
+      Span kv1 = new Span(c[2], c[3]);
+      Span kv2 = new Span(c[4], c[5]);
       FloatBuf o1 = random((rows + 2) * ldo);
       FloatBuf o2 = copy(o1);
-      ref.attention(o1, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
-      cpu.attention(o2, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+      ref.attention(Rows.of(o1, ldo).row(1), Rows.of(qkv, ld), q, kv1, kv2, heads, d);
+      cpu.attention(Rows.of(o2, ldo).row(1), Rows.of(qkv, ld), q, kv1, kv2, heads, d);
       assertClose(o1, o2, 1e-4f, "attention " + java.util.Arrays.toString(c));
     }
     assertEquals("cpu-openblas", cpu.name());
@@ -140,11 +144,14 @@ class BackendParityTest {
             {261, 7, 2, 30, 160, 139},
             {3, 1, 0, 1, 0, 0}
           }) {
+        Span q = new Span(c[0], c[1]);
+        Span kv1 = new Span(c[2], c[3]);
+        Span kv2 = new Span(c[4], c[5]);
         FloatBuf o1 = random((rows + 2) * ldo);
         FloatBuf o2 = copy(o1);
-        ref.attention(o1, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+        ref.attention(Rows.of(o1, ldo).row(1), Rows.of(qkv, ld), q, kv1, kv2, heads, d);
         new FusedAttention()
-            .attention(o2, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+            .attention(Rows.of(o2, ldo).row(1), Rows.of(qkv, ld), q, kv1, kv2, heads, d);
         assertClose(o1, o2, 1e-4f, "fused attention d=" + d + " " + java.util.Arrays.toString(c));
       }
     }
@@ -161,8 +168,22 @@ class BackendParityTest {
     int ldo = h + 1;
     FloatBuf o1 = random((rows + 2) * ldo);
     FloatBuf o2 = copy(o1);
-    ref.attention(o1, 1, ldo, qkv, ld, 10, 40, 0, 70, 80, 60, heads, d);
-    blas.attention(o2, 1, ldo, qkv, ld, 10, 40, 0, 70, 80, 60, heads, d);
+    ref.attention(
+        Rows.of(o1, ldo).row(1),
+        Rows.of(qkv, ld),
+        new Span(10, 40),
+        new Span(0, 70),
+        new Span(80, 60),
+        heads,
+        d);
+    blas.attention(
+        Rows.of(o2, ldo).row(1),
+        Rows.of(qkv, ld),
+        new Span(10, 40),
+        new Span(0, 70),
+        new Span(80, 60),
+        heads,
+        d);
     assertClose(o1, o2, 1e-4f, "fused backend attention");
   }
 }

@@ -76,12 +76,21 @@ class CudaKernelParityTest {
         for (FloatBuf b : new FloatBuf[] {bias, null}) {
           FloatBuf y1 = random(11 + m * ldy);
           FloatBuf y2 = copy(y1);
-          ref.linear(y1, 11, ldy, x, 5, ldx, w, 3, b, 7, m, n, k, acc);
-          be.linear(y2, 11, ldy, x, 5, ldx, w, 3, b, 7, m, n, k, acc);
+          ref.linear(
+              new Rows(y1, 11, ldy), new Rows(x, 5, ldx), new Dense(w, 3, b, 7), m, n, k, acc);
+          be.linear(
+              new Rows(y2, 11, ldy), new Rows(x, 5, ldx), new Dense(w, 3, b, 7), m, n, k, acc);
           FloatBuf bound = null;
           if (u > 0) {
             bound = FloatBuf.allocate(y1.size());
-            ref.linear(bound, 11, ldy, abs(x), 5, ldx, abs(w), 3, null, 0, m, n, k, false);
+            ref.linear(
+                new Rows(bound, 11, ldy),
+                new Rows(abs(x), 5, ldx),
+                new Dense(abs(w), 3, null, 0),
+                m,
+                n,
+                k,
+                false);
             for (long i = 0; i < bound.size(); i++) {
               bound.set(i, (float) (2 * u * bound.get(i) + 1e-5 + 1e-6 * Math.abs(y1.get(i))));
             }
@@ -103,8 +112,9 @@ class CudaKernelParityTest {
       FloatBuf mod = random(21 + 3 * h);
       FloatBuf y1 = random(17 + rows * h);
       FloatBuf y2 = copy(y1);
-      ref.layerNormModulate(y1, 17, x, 13, rows, h, mod, 21, 21 + h, 1e-6f);
-      be.layerNormModulate(y2, 17, x, 13, rows, h, mod, 21, 21 + h, 1e-6f);
+      Modulation shiftScale = new Modulation(mod, 21, 21 + h);
+      ref.layerNormModulate(new Rows(y1, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
+      be.layerNormModulate(new Rows(y2, 17, h), new Rows(x, 13, h), rows, h, shiftScale, 1e-6f);
       assertClose(y1, be, y2, TOL, null, "layerNormModulate h=" + h);
     }
   }
@@ -156,10 +166,13 @@ class CudaKernelParityTest {
             {61, 7, 2, 30, 60, 129},
             {3, 1, 3, 1, 0, 0}
           }) {
+        Span q = new Span(c[0], c[1]);
+        Span kv1 = new Span(c[2], c[3]);
+        Span kv2 = new Span(c[4], c[5]);
         FloatBuf o1 = random((rows + 2) * ldo);
         FloatBuf o2 = copy(o1);
-        ref.attention(o1, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
-        be.attention(o2, 1, ldo, qkv, ld, c[0], c[1], c[2], c[3], c[4], c[5], heads, d);
+        ref.attention(Rows.of(o1, ldo).row(1), Rows.of(qkv, ld), q, kv1, kv2, heads, d);
+        be.attention(Rows.of(o2, ldo).row(1), Rows.of(qkv, ld), q, kv1, kv2, heads, d);
         assertClose(o1, be, o2, TOL, null, "attention d=" + d + " " + Arrays.toString(c));
       }
     }

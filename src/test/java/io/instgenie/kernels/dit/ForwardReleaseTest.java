@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.backend.Dense;
+import io.instgenie.kernels.backend.Modulation;
 import io.instgenie.kernels.backend.ReferenceBackend;
+import io.instgenie.kernels.backend.Rows;
 import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
@@ -43,7 +46,7 @@ class ForwardReleaseTest {
             (proxy, method, args) -> {
               if (method.getName().equals("release")) released.add((FloatBuf) args[0]);
               else if (args != null) {
-                for (Object a : args) if (a instanceof FloatBuf b) seen.add(b);
+                for (Object a : args) note(a);
               }
               try {
                 return method.invoke(ref, args);
@@ -51,6 +54,17 @@ class ForwardReleaseTest {
                 throw e.getCause();
               }
             });
+  }
+
+  /** A buffer argument, or the buffers inside a parameter object of the seam. */
+  private void note(Object a) {
+    if (a instanceof FloatBuf b) seen.add(b);
+    else if (a instanceof Rows r) seen.add(r.buf());
+    else if (a instanceof Modulation m) seen.add(m.buf());
+    else if (a instanceof Dense d) {
+      seen.add(d.weight());
+      if (d.bias() != null) seen.add(d.bias());
+    }
   }
 
   @Test

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.backend.CpuBackend;
+import io.instgenie.kernels.backend.Dense;
+import io.instgenie.kernels.backend.Modulation;
 import io.instgenie.kernels.backend.ReferenceBackend;
+import io.instgenie.kernels.backend.Rows;
+import io.instgenie.kernels.backend.Span;
 import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.edit.MemoryActivations;
@@ -184,39 +188,15 @@ class KvCacheForwardTest {
     }
 
     @Override
-    public void linear(
-        FloatBuf y,
-        long yOff,
-        int ldy,
-        FloatBuf x,
-        long xOff,
-        int ldx,
-        FloatBuf w,
-        long wOff,
-        FloatBuf bias,
-        long biasOff,
-        int m,
-        int n,
-        int k,
-        boolean accumulate) {
+    public void linear(Rows y, Rows x, Dense w, int m, int n, int k, boolean accumulate) {
       flops += 2.0 * m * n * k;
-      ref.linear(y, yOff, ldy, x, xOff, ldx, w, wOff, bias, biasOff, m, n, k, accumulate);
+      ref.linear(y, x, w, m, n, k, accumulate);
     }
 
     @Override
-    public void layerNormModulate(
-        FloatBuf y,
-        long yOff,
-        FloatBuf x,
-        long xOff,
-        int rows,
-        int h,
-        FloatBuf mod,
-        long shiftOff,
-        long scaleOff,
-        float eps) {
+    public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
       normRows += rows;
-      ref.layerNormModulate(y, yOff, x, xOff, rows, h, mod, shiftOff, scaleOff, eps);
+      ref.layerNormModulate(y, x, rows, h, mod, eps);
     }
 
     @Override
@@ -243,22 +223,9 @@ class KvCacheForwardTest {
     }
 
     @Override
-    public void attention(
-        FloatBuf out,
-        long outRow,
-        int ldo,
-        FloatBuf qkv,
-        int ldqkv,
-        long qRow,
-        int nq,
-        long kv1Row,
-        int n1,
-        long kv2Row,
-        int n2,
-        int heads,
-        int d) {
-      flops += 4.0 * nq * (n1 + n2) * heads * d;
-      ref.attention(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+    public void attention(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d) {
+      flops += 4.0 * q.count() * (kv1.count() + kv2.count()) * heads * d;
+      ref.attention(out, qkv, q, kv1, kv2, heads, d);
     }
   }
 

@@ -3,8 +3,9 @@ package io.instgenie.kernels.backend;
 import io.instgenie.kernels.tensor.FloatBuf;
 
 /**
- * The tensor operations the DiT forward needs. Matrices are row-major with an explicit leading
- * dimension (row stride, in floats) and element offset, so callers can address sub-blocks in place.
+ * The tensor operations the DiT forward needs. Matrices are row-major views ({@link Rows}: element
+ * offset of row 0 and row stride, in floats), so callers address sub-blocks in place; a linear
+ * layer's parameters travel as a {@link Dense}, attention's row ranges as {@link Span}s.
  * Implementations: {@link ReferenceBackend} (plain Java, the reference every fast kernel is tested
  * against), {@link CpuBackend} (OpenBLAS GEMMs, Vector API elementwise) and {@link CudaBackend}
  * (our PTX kernels on device copies of the buffers).
@@ -39,40 +40,18 @@ public interface Backend {
   default void release(FloatBuf b) {}
 
   /**
-   * y[i, j] = Σ_k x[i, k]·w[j, k] + bias[j] for i < m, j < n (w is [n, k] with row stride k, the
-   * layout of a PyTorch linear). {@code bias} may be null. {@code accumulate} adds to y.
+   * y[i, j] = Σ_c x[i, c]·w[j, c] + bias[j] for i < m, j < n, c < k (w is [n, k] with row stride k,
+   * the layout of a PyTorch linear; see {@link Dense}). y and x are addressed as {@link Rows} views
+   * (element offset of row 0, row stride); {@code accumulate} adds to y.
    */
-  void linear(
-      FloatBuf y,
-      long yOff,
-      int ldy,
-      FloatBuf x,
-      long xOff,
-      int ldx,
-      FloatBuf w,
-      long wOff,
-      FloatBuf bias,
-      long biasOff,
-      int m,
-      int n,
-      int k,
-      boolean accumulate);
+  void linear(Rows y, Rows x, Dense w, int m, int n, int k, boolean accumulate);
 
   /**
-   * y[r] = LN(x[r])·(1 + scale) + shift for rows r < rows, LayerNorm without affine over h values.
-   * shift and scale are h-vectors at their offsets in {@code mod}.
+   * y[r] = LN(x[r])·(1 + scale) + shift for rows r < rows, LayerNorm without affine over the h
+   * values of each row (rows of y and x at their views' strides; the CUDA backend needs both
+   * strides equal to h). shift and scale are the h-vectors of {@code mod}.
    */
-  void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps);
+  void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps);
 
   /** x[i] = GELU(x[i]) with the tanh form: 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
   void geluTanh(FloatBuf x, long off, long n);
@@ -86,22 +65,10 @@ public interface Backend {
 
   /**
    * Multi-head attention for one sequence. Rows of {@code qkv} hold [q | k | v], each h = heads·d
-   * wide, row stride {@code ldqkv}. Queries: {@code nq} rows from {@code qRow}. Keys and values:
-   * the union of two row spans (kv1Row, n1) and (kv2Row, n2) (n2 may be 0). Head e uses columns
-   * e·d..(e+1)·d of q, k and v. out[i, e·d + c] = Σ_j softmax_j(q_i·k_j/√d)·v_j[c], row stride ldo.
+   * wide. Queries: the {@code q} rows of qkv; keys and values: its {@code kv1} rows, then its
+   * {@code kv2} rows (kv2 may be empty). Spans are row indices of the qkv view, not element
+   * offsets. Head e uses columns e·d..(e+1)·d of q, k and v. Query i (qkv row q.start + i) writes
+   * row i of {@code out}: out[i, e·d + c] = Σ_j softmax_j(q_i·k_j/√d)·v_j[c].
    */
-  void attention(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d);
+  void attention(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d);
 }

@@ -73,27 +73,14 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void linear(
-      FloatBuf y,
-      long yOff,
-      int ldy,
-      FloatBuf x,
-      long xOff,
-      int ldx,
-      FloatBuf w,
-      long wOff,
-      FloatBuf bias,
-      long biasOff,
-      int m,
-      int n,
-      int k,
-      boolean accumulate) {
+  public void linear(Rows y, Rows x, Dense w, int m, int n, int k, boolean accumulate) {
     if (m == 0 || n == 0) return;
+    FloatBuf bias = w.bias();
     if (bias != null) {
-      ByteBuffer yb = y.bytes();
+      ByteBuffer yb = y.buf().bytes();
       ByteBuffer bb = bias.bytes();
       for (int i = 0; i < m; i++) {
-        addOrSet(yb, yOff + (long) i * ldy, bb, biasOff, n, accumulate);
+        addOrSet(yb, y.at(i, 0), bb, w.biasOff(), n, accumulate);
       }
     }
     float beta = (bias != null || accumulate) ? 1f : 0f;
@@ -109,13 +96,13 @@ public final class CpuBackend implements Backend {
                 n,
                 k,
                 1f,
-                x.pointer(xOff + (long) from * ldx),
-                ldx,
-                w.pointer(wOff),
+                x.buf().pointer(x.at(from, 0)),
+                x.ld(),
+                w.weight().pointer(w.weightOff()),
                 k,
                 beta,
-                y.pointer(yOff + (long) from * ldy),
-                ldy));
+                y.buf().pointer(y.at(from, 0)),
+                y.ld()));
   }
 
   /** dst[0..n) = src[0..n) (or += when {@code add}), element offsets. */
@@ -136,20 +123,10 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps) {
-    ByteBuffer xb = x.bytes();
-    ByteBuffer yb = y.bytes();
-    ByteBuffer mb = mod.bytes();
+  public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
+    ByteBuffer xb = x.buf().bytes();
+    ByteBuffer yb = y.buf().bytes();
+    ByteBuffer mb = mod.buf().bytes();
     Parallel.forRange(
         rows,
         64,
@@ -157,13 +134,13 @@ public final class CpuBackend implements Backend {
           for (int r = from; r < to; r++) {
             layerNormRow(
                 yb,
-                (int) (yOff + (long) r * h),
+                (int) y.at(r, 0),
                 xb,
-                (int) (xOff + (long) r * h),
+                (int) x.at(r, 0),
                 h,
                 mb,
-                (int) shiftOff,
-                (int) scaleOff,
+                (int) mod.shiftOff(),
+                (int) mod.scaleOff(),
                 eps);
           }
         });
@@ -283,26 +260,13 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
-  public void attention(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d) {
-    if (nq == 0) return;
+  public void attention(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d) {
+    if (q.count() == 0) return;
     if (fusedAttention && FusedAttention.supports(d)) {
-      fused.attention(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+      fused.attention(out, qkv, q, kv1, kv2, heads, d);
       return;
     }
-    int blocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int blocks = (q.count() + QUERY_BLOCK - 1) / QUERY_BLOCK;
     Parallel.forRange(
         heads * blocks,
         1,
@@ -310,51 +274,29 @@ public final class CpuBackend implements Backend {
           for (int task = from; task < to; task++) {
             int e = task / blocks;
             int r0 = (task % blocks) * QUERY_BLOCK;
-            int rows = Math.min(QUERY_BLOCK, nq - r0);
-            attentionBlock(
-                out,
-                outRow + r0,
-                ldo,
-                qkv,
-                ldqkv,
-                qRow + r0,
-                rows,
-                kv1Row,
-                n1,
-                kv2Row,
-                n2,
-                heads,
-                d,
-                e);
+            Span block = q.sub(r0, Math.min(QUERY_BLOCK, q.count() - r0));
+            attentionBlock(out.row(r0), qkv, block, kv1, kv2, heads, d, e);
           }
         });
   }
 
-  /** One head, {@code nq} query rows: scores, softmax and the weighted sum of values. */
+  /** Head e of the {@code q} rows: scores, softmax and the weighted sum of values. */
   private void attentionBlock(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d,
-      int e) {
+      Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d, int e) {
     int h = heads * d;
+    int nq = q.count();
+    int n1 = kv1.count();
+    int n2 = kv2.count();
     int nk = n1 + n2;
+    int ld = qkv.ld();
+    FloatBuf b = qkv.buf();
     Scratch sc = scratch.get();
     FloatBuf p = sc.scores((long) nq * nk);
     float[] inv = sc.invSums(nq);
     float alpha = (float) (1.0 / Math.sqrt(d));
-    long q = qRow * ldqkv + (long) e * d;
-    long k1 = kv1Row * ldqkv + h + (long) e * d;
-    long k2 = kv2Row * ldqkv + h + (long) e * d;
+    long qAt = qkv.at(q.start(), (long) e * d);
+    long k1 = qkv.at(kv1.start(), h + (long) e * d);
+    long k2 = qkv.at(kv2.start(), h + (long) e * d);
     // scores = q·kᵀ/√d, keys of span 1 in columns [0, n1), span 2 in [n1, nk)
     cblas_sgemm(
         CblasRowMajor,
@@ -364,10 +306,10 @@ public final class CpuBackend implements Backend {
         n1,
         d,
         alpha,
-        qkv.pointer(q),
-        ldqkv,
-        qkv.pointer(k1),
-        ldqkv,
+        b.pointer(qAt),
+        ld,
+        b.pointer(k1),
+        ld,
         0f,
         p.pointer(0),
         nk);
@@ -380,17 +322,17 @@ public final class CpuBackend implements Backend {
           n2,
           d,
           alpha,
-          qkv.pointer(q),
-          ldqkv,
-          qkv.pointer(k2),
-          ldqkv,
+          b.pointer(qAt),
+          ld,
+          b.pointer(k2),
+          ld,
           0f,
           p.pointer(n1),
           nk);
     }
     softmaxRows(p, nq, nk, inv);
     // out = exp-scores·v, normalised per row afterwards (d values instead of nk)
-    long o = outRow * ldo + (long) e * d;
+    long o = out.at(0, (long) e * d);
     cblas_sgemm(
         CblasRowMajor,
         CblasNoTrans,
@@ -401,11 +343,11 @@ public final class CpuBackend implements Backend {
         1f,
         p.pointer(0),
         nk,
-        qkv.pointer(k1 + h),
-        ldqkv,
+        b.pointer(k1 + h),
+        ld,
         0f,
-        out.pointer(o),
-        ldo);
+        out.buf().pointer(o),
+        out.ld());
     if (n2 > 0) {
       cblas_sgemm(
           CblasRowMajor,
@@ -417,13 +359,13 @@ public final class CpuBackend implements Backend {
           1f,
           p.pointer(n1),
           nk,
-          qkv.pointer(k2 + h),
-          ldqkv,
+          b.pointer(k2 + h),
+          ld,
           1f,
-          out.pointer(o),
-          ldo);
+          out.buf().pointer(o),
+          out.ld());
     }
-    scaleRows(out, o, ldo, nq, d, inv);
+    scaleRows(out.buf(), o, out.ld(), nq, d, inv);
   }
 
   /** p[i, :] = exp(p[i, :] − max_i); inv[i] = 1/Σ. */

@@ -131,32 +131,18 @@ public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseab
   }
 
   @Override
-  public void linear(
-      FloatBuf y,
-      long yOff,
-      int ldy,
-      FloatBuf x,
-      long xOff,
-      int ldx,
-      FloatBuf w,
-      long wOff,
-      FloatBuf bias,
-      long biasOff,
-      int m,
-      int n,
-      int kk,
-      boolean accumulate) {
+  public void linear(Rows y, Rows x, Dense w, int m, int n, int kk, boolean accumulate) {
     dev.run(
         () ->
             k.linear(
                 null,
                 precision,
-                mem.at(y, yOff),
-                ldy,
-                mem.at(x, xOff),
-                ldx,
-                mem.at(w, wOff),
-                mem.at(bias, biasOff),
+                mem.at(y.buf(), y.off()),
+                y.ld(),
+                mem.at(x.buf(), x.off()),
+                x.ld(),
+                mem.at(w.weight(), w.weightOff()),
+                mem.at(w.bias(), w.biasOff()),
                 m,
                 n,
                 kk,
@@ -164,27 +150,21 @@ public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseab
   }
 
   @Override
-  public void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps) {
+  public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
+    if (y.ld() != h || x.ld() != h) {
+      throw new IllegalArgumentException(
+          "the CUDA LayerNorm needs rows of stride h=" + h + ", got " + y.ld() + " and " + x.ld());
+    }
     dev.run(
         () ->
             k.layerNormModulate(
                 null,
-                mem.at(y, yOff),
-                mem.at(x, xOff),
+                mem.at(y.buf(), y.off()),
+                mem.at(x.buf(), x.off()),
                 rows,
                 h,
-                mem.at(mod, shiftOff),
-                mem.at(mod, scaleOff),
+                mem.at(mod.buf(), mod.shiftOff()),
+                mem.at(mod.buf(), mod.scaleOff()),
                 eps));
   }
 
@@ -206,57 +186,31 @@ public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseab
   }
 
   @Override
-  public void attention(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d) {
+  public void attention(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d) {
     if (d > CudaKernels.ATTENTION_MAX_D) {
-      attentionOnCpu(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
+      attentionOnCpu(out, qkv, q, kv1, kv2, heads, d);
       return;
     }
     dev.run(
         () ->
             k.attention(
                 null,
-                mem.at(out, outRow * ldo),
-                ldo,
-                mem.at(qkv, 0),
-                ldqkv,
-                Math.toIntExact(qRow),
-                nq,
-                Math.toIntExact(kv1Row),
-                n1,
-                Math.toIntExact(kv2Row),
-                n2,
+                mem.at(out.buf(), out.off()),
+                out.ld(),
+                mem.at(qkv.buf(), qkv.off()),
+                qkv.ld(),
+                Math.toIntExact(q.start()),
+                q.count(),
+                Math.toIntExact(kv1.start()),
+                kv1.count(),
+                Math.toIntExact(kv2.start()),
+                kv2.count(),
                 heads,
                 d));
   }
 
   /** The visible delegation: whole buffers to the host, CPU attention, the output back. */
-  private void attentionOnCpu(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d) {
+  private void attentionOnCpu(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d) {
     if (fallback == null) {
       LOG.log(
           Level.WARNING,
@@ -267,9 +221,10 @@ public final class CudaBackend implements Backend, CachedRowStaging, AutoCloseab
               + ": attention runs on the CPU (slow: buffers cross PCIe)");
       fallback = Backends.cpu();
     }
-    hostReads(qkv, 0, qkv.size());
-    hostReads(out, 0, out.size());
-    fallback.attention(out, outRow, ldo, qkv, ldqkv, qRow, nq, kv1Row, n1, kv2Row, n2, heads, d);
-    hostWrote(out, outRow * ldo, Math.min(out.size() - outRow * ldo, (long) nq * ldo));
+    hostReads(qkv.buf(), 0, qkv.buf().size());
+    hostReads(out.buf(), 0, out.buf().size());
+    fallback.attention(out, qkv, q, kv1, kv2, heads, d);
+    long written = Math.min(out.buf().size() - out.off(), (long) q.count() * out.ld());
+    hostWrote(out.buf(), out.off(), written);
   }
 }

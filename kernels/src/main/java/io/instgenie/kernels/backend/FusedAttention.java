@@ -1,6 +1,5 @@
 package io.instgenie.kernels.backend;
 
-import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -59,21 +58,9 @@ final class FusedAttention {
   }
 
   /** The contract of {@link Backend#attention}. */
-  void attention(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d) {
-    int nk = n1 + n2;
+  void attention(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d) {
+    int nq = q.count();
+    int nk = kv1.count() + kv2.count();
     if (nq == 0 || nk == 0) return;
     int nkp = (nk + KB - 1) / KB * KB;
     float[][] p = packs.get();
@@ -84,15 +71,12 @@ final class FusedAttention {
     }
     float[] kt = p[0];
     float[] v = p[1];
-    FloatBuffer src = qkv.floats();
-    FloatBuffer dst = out.floats();
     int h = heads * d;
     Parallel.forRange(
         heads,
         1,
         (from, to) -> {
-          for (int e = from; e < to; e++)
-            pack(src, ldqkv, kv1Row, n1, kv2Row, n2, h, d, e, nkp, kt, v);
+          for (int e = from; e < to; e++) pack(qkv, kv1, kv2, h, d, e, nkp, kt, v);
         });
     int chunks = (nq + CHUNK - 1) / CHUNK;
     float scale = (float) (1.0 / Math.sqrt(d));
@@ -108,8 +92,7 @@ final class FusedAttention {
             int end = Math.min(nq, r0 + CHUNK);
             for (int g = r0; g < end; g += QG) {
               int rows = Math.min(QG, end - g);
-              group(
-                  t, src, ldqkv, qRow + g, rows, dst, outRow + g, ldo, kt, v, e, d, nk, nkp, scale);
+              group(t, qkv, q.sub(g, rows), out.row(g), kt, v, e, d, nk, nkp, scale);
             }
           }
         });
@@ -127,19 +110,9 @@ final class FusedAttention {
 
   /** Head e's keys transposed into kt and values into v, both spans in order, zero padding. */
   private static void pack(
-      FloatBuffer src,
-      int ld,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int h,
-      int d,
-      int e,
-      int nkp,
-      float[] kt,
-      float[] v) {
-    int nk = n1 + n2;
+      Rows qkv, Span kv1, Span kv2, int h, int d, int e, int nkp, float[] kt, float[] v) {
+    int nk = kv1.count() + kv2.count();
+    FloatBuffer src = qkv.buf().floats();
     int base = e * d * nkp;
     float[] k = new float[TILE * d];
     int[] rows = rowIndex(d);
@@ -147,8 +120,7 @@ final class FusedAttention {
       int n = Math.min(TILE, nk - j0);
       for (int jj = 0; jj < n; jj++) {
         int j = j0 + jj;
-        long row = j < n1 ? kv1Row + j : kv2Row + (j - n1);
-        int at = (int) (row * ld + h + (long) e * d);
+        int at = (int) qkv.at(Span.rowOfBoth(kv1, kv2, j), h + (long) e * d);
         src.get(at, k, jj * d, d);
         src.get(at + h, v, base + j * d, d);
       }
@@ -171,13 +143,9 @@ final class FusedAttention {
   /** Up to QG query rows of head e against every key block. */
   private static void group(
       Tile t,
-      FloatBuffer src,
-      int ld,
-      long qRow,
-      int rows,
-      FloatBuffer dst,
-      long outRow,
-      int ldo,
+      Rows qkv,
+      Span rows,
+      Rows out,
       float[] kt,
       float[] v,
       int e,
@@ -187,8 +155,8 @@ final class FusedAttention {
       float scale) {
     float[] q = t.q;
     Arrays.fill(q, 0, QG * d, 0f);
-    for (int r = 0; r < rows; r++) {
-      src.get((int) ((qRow + r) * ld + (long) e * d), q, r * d, d);
+    for (int r = 0; r < rows.count(); r++) {
+      qkv.buf().floats().get((int) qkv.at(rows.row(r), (long) e * d), q, r * d, d);
       for (int c = 0; c < d; c++) q[r * d + c] *= scale;
     }
     Arrays.fill(t.o, 0, QG * d, 0f);
@@ -200,10 +168,10 @@ final class FusedAttention {
       softmaxUpdate(t, d, Math.min(KB, nk - kb));
       accumulate(t.s, v, base + kb * d, d, t.o);
     }
-    for (int r = 0; r < rows; r++) {
+    for (int r = 0; r < rows.count(); r++) {
       float inv = 1f / t.l[r];
       for (int c = 0; c < d; c++) t.row[c] = t.o[r * d + c] * inv;
-      dst.put((int) ((outRow + r) * ldo + (long) e * d), t.row, 0, d);
+      out.buf().floats().put((int) out.at(r, (long) e * d), t.row, 0, d);
     }
   }
 

@@ -11,63 +11,41 @@ public final class ReferenceBackend implements Backend {
   }
 
   @Override
-  public void linear(
-      FloatBuf y,
-      long yOff,
-      int ldy,
-      FloatBuf x,
-      long xOff,
-      int ldx,
-      FloatBuf w,
-      long wOff,
-      FloatBuf bias,
-      long biasOff,
-      int m,
-      int n,
-      int k,
-      boolean accumulate) {
+  public void linear(Rows y, Rows x, Dense w, int m, int n, int k, boolean accumulate) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         // y = x·wᵀ + b, accumulated in double
-        double s = bias == null ? 0 : bias.get(biasOff + j);
+        double s = w.bias() == null ? 0 : w.bias().get(w.biasOff() + j);
         for (int c = 0; c < k; c++) {
-          s += (double) x.get(xOff + (long) i * ldx + c) * w.get(wOff + (long) j * k + c);
+          s += (double) x.buf().get(x.at(i, c)) * w.weight().get(w.weightOff() + (long) j * k + c);
         }
-        long at = yOff + (long) i * ldy + j;
-        y.set(at, (float) (accumulate ? y.get(at) + s : s));
+        long at = y.at(i, j);
+        y.buf().set(at, (float) (accumulate ? y.buf().get(at) + s : s));
       }
     }
   }
 
   @Override
-  public void layerNormModulate(
-      FloatBuf y,
-      long yOff,
-      FloatBuf x,
-      long xOff,
-      int rows,
-      int h,
-      FloatBuf mod,
-      long shiftOff,
-      long scaleOff,
-      float eps) {
+  public void layerNormModulate(Rows y, Rows x, int rows, int h, Modulation mod, float eps) {
+    FloatBuf xb = x.buf();
+    FloatBuf m = mod.buf();
     for (int r = 0; r < rows; r++) {
-      long row = (long) r * h;
+      long xr = x.at(r, 0);
       // mean and biased variance over the row
       double mean = 0;
-      for (int j = 0; j < h; j++) mean += x.get(xOff + row + j);
+      for (int j = 0; j < h; j++) mean += xb.get(xr + j);
       mean /= h;
       double var = 0;
       for (int j = 0; j < h; j++) {
-        double dv = x.get(xOff + row + j) - mean;
+        double dv = xb.get(xr + j) - mean;
         var += dv * dv;
       }
       var /= h;
       double inv = 1.0 / Math.sqrt(var + eps);
       for (int j = 0; j < h; j++) {
-        double normed = (x.get(xOff + row + j) - mean) * inv;
-        y.set(
-            yOff + row + j, (float) (normed * (1 + mod.get(scaleOff + j)) + mod.get(shiftOff + j)));
+        double normed = (xb.get(xr + j) - mean) * inv;
+        double scale = 1 + m.get(mod.scaleOff() + j);
+        y.buf().set(y.at(r, j), (float) (normed * scale + m.get(mod.shiftOff() + j)));
       }
     }
   }
@@ -101,34 +79,21 @@ public final class ReferenceBackend implements Backend {
   }
 
   @Override
-  public void attention(
-      FloatBuf out,
-      long outRow,
-      int ldo,
-      FloatBuf qkv,
-      int ldqkv,
-      long qRow,
-      int nq,
-      long kv1Row,
-      int n1,
-      long kv2Row,
-      int n2,
-      int heads,
-      int d) {
+  public void attention(Rows out, Rows qkv, Span q, Span kv1, Span kv2, int heads, int d) {
     int h = heads * d;
-    int nk = n1 + n2;
+    int nk = kv1.count() + kv2.count();
+    FloatBuf b = qkv.buf();
     double scale = 1.0 / Math.sqrt(d);
     double[] p = new double[nk];
     for (int e = 0; e < heads; e++) {
-      for (int i = 0; i < nq; i++) {
-        long q = (qRow + i) * ldqkv + (long) e * d;
+      for (int i = 0; i < q.count(); i++) {
+        long qi = qkv.at(q.row(i), (long) e * d);
         // scores s_j = q·k_j/√d, then a max-shifted softmax
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < nk; j++) {
-          long kRow = j < n1 ? kv1Row + j : kv2Row + (j - n1);
-          long k = kRow * ldqkv + h + (long) e * d;
+          long kj = qkv.at(Span.rowOfBoth(kv1, kv2, j), h + (long) e * d);
           double s = 0;
-          for (int c = 0; c < d; c++) s += (double) qkv.get(q + c) * qkv.get(k + c);
+          for (int c = 0; c < d; c++) s += (double) b.get(qi + c) * b.get(kj + c);
           p[j] = s * scale;
           max = Math.max(max, p[j]);
         }
@@ -141,10 +106,9 @@ public final class ReferenceBackend implements Backend {
         for (int c = 0; c < d; c++) {
           double o = 0;
           for (int j = 0; j < nk; j++) {
-            long vRow = j < n1 ? kv1Row + j : kv2Row + (j - n1);
-            o += p[j] * qkv.get(vRow * ldqkv + 2L * h + (long) e * d + c);
+            o += p[j] * b.get(qkv.at(Span.rowOfBoth(kv1, kv2, j), 2L * h + (long) e * d + c));
           }
-          out.set((outRow + i) * ldo + (long) e * d + c, (float) (o / sum));
+          out.buf().set(out.at(i, (long) e * d + c), (float) (o / sum));
         }
       }
     }

@@ -1,6 +1,8 @@
 package io.instgenie.kernels.dit;
 
 import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.backend.Dense;
+import io.instgenie.kernels.backend.Rows;
 import io.instgenie.kernels.model.Embeddings;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.WeightNames;
@@ -49,72 +51,26 @@ final class Conditioning {
     }
     be.hostWrote(feat, 0, (long) n * f);
     // c = W2·SiLU(W1·e + b1) + b2 for all distinct t at once (one GEMM each, weights read once)
-    be.linear(
-        h1,
-        0,
-        hid,
-        feat,
-        0,
-        f,
-        w.get("t_embedder.mlp.0.weight"),
-        0,
-        w.get("t_embedder.mlp.0.bias"),
-        0,
-        n,
-        hid,
-        f,
-        false);
+    be.linear(Rows.of(h1, hid), Rows.of(feat, f), layer("t_embedder.mlp.0"), n, hid, f, false);
     be.silu(h1, 0, h1, 0, (long) n * hid);
-    be.linear(
-        h2,
-        0,
-        hid,
-        h1,
-        0,
-        hid,
-        w.get("t_embedder.mlp.2.weight"),
-        0,
-        w.get("t_embedder.mlp.2.bias"),
-        0,
-        n,
-        hid,
-        hid,
-        false);
+    be.linear(Rows.of(h2, hid), Rows.of(h1, hid), layer("t_embedder.mlp.2"), n, hid, hid, false);
     // every modulation reads SiLU(c)
     be.silu(h2, 0, h2, 0, (long) n * hid);
+    // set i's vectors are row i of mods: block b's six at column 6·H·b, the final two after them
+    Rows sets = Rows.of(mods, stride);
+    Rows cond = Rows.of(h2, hid);
     for (int b = 0; b < c.depth(); b++) {
-      be.linear(
-          mods,
-          (long) b * 6 * hid,
-          stride,
-          h2,
-          0,
-          hid,
-          w.get(WeightNames.block(b, "adaLN.weight")),
-          0,
-          w.get(WeightNames.block(b, "adaLN.bias")),
-          0,
-          n,
-          6 * hid,
-          hid,
-          false);
+      Dense adaLn = layer(WeightNames.block(b, "adaLN"));
+      be.linear(sets.col((long) b * 6 * hid), cond, adaLn, n, 6 * hid, hid, false);
     }
     be.linear(
-        mods,
-        (long) c.depth() * 6 * hid,
-        stride,
-        h2,
-        0,
-        hid,
-        w.get("final.adaLN.weight"),
-        0,
-        w.get("final.adaLN.bias"),
-        0,
-        n,
-        2 * hid,
-        hid,
-        false);
+        sets.col((long) c.depth() * 6 * hid), cond, layer("final.adaLN"), n, 2 * hid, hid, false);
     return index;
+  }
+
+  /** The weight and bias of the linear layer {@code name}. */
+  private Dense layer(String name) {
+    return Dense.of(w.get(name + ".weight"), w.get(name + ".bias"));
   }
 
   private void ensure(int n) {

@@ -1,6 +1,10 @@
 package io.instgenie.kernels.dit;
 
 import io.instgenie.kernels.backend.Backend;
+import io.instgenie.kernels.backend.Dense;
+import io.instgenie.kernels.backend.Modulation;
+import io.instgenie.kernels.backend.Rows;
+import io.instgenie.kernels.backend.Span;
 import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.cached.CacheKind;
@@ -154,16 +158,9 @@ public final class DitForward {
     be.hostWrote(ws.patches, 0, (long) tokens.length * patchDim);
     be.hostWrote(ws.x, (long) row * hid, (long) tokens.length * hid);
     be.linear(
-        ws.x,
-        (long) row * hid,
-        hid,
-        ws.patches,
-        0,
-        patchDim,
-        w.get("x_embedder.weight"),
-        0,
-        null,
-        0,
+        Rows.of(ws.x, hid).row(row),
+        Rows.of(ws.patches, patchDim),
+        Dense.of(w.get("x_embedder.weight")),
         tokens.length,
         hid,
         patchDim,
@@ -197,21 +194,18 @@ public final class DitForward {
       }
     }
     // qkv for query rows, k and v only (weight rows H..3H) for Y-cache rows, none for K/V rows
-    FloatBuf wqkv = w.get(WeightNames.block(b, "attn.qkv.weight"));
-    FloatBuf bqkv = w.get(WeightNames.block(b, "attn.qkv.bias"));
-    be.linear(ws.qkv, 0, h3, ws.hn, 0, hid, wqkv, 0, bqkv, 0, rq, h3, hid, false);
+    Dense wqkv =
+        Dense.of(
+            w.get(WeightNames.block(b, "attn.qkv.weight")),
+            w.get(WeightNames.block(b, "attn.qkv.bias")));
+    Rows qkv = Rows.of(ws.qkv, h3);
+    Rows hn = Rows.of(ws.hn, hid);
+    be.linear(qkv, hn, wqkv, rq, h3, hid, false);
     if (rq < kvEnd) {
       be.linear(
-          ws.qkv,
-          (long) rq * h3 + hid,
-          h3,
-          ws.hn,
-          (long) rq * hid,
-          hid,
-          wqkv,
-          (long) hid * hid,
-          bqkv,
-          hid,
+          qkv.row(rq).col(hid),
+          hn.row(rq),
+          wqkv.outputsFrom(hid, hid),
           kvEnd - rq,
           2 * hid,
           hid,
@@ -287,8 +281,8 @@ public final class DitForward {
 
   /** y[rows, n] = x[rows, k]·Wᵀ + b for the layer {@code name}, both matrices from row 0, dense. */
   private void layer(String name, FloatBuf y, FloatBuf x, int rows, int n, int k) {
-    be.linear(
-        y, 0, n, x, 0, k, w.get(name + ".weight"), 0, w.get(name + ".bias"), 0, rows, n, k, false);
+    Dense layer = Dense.of(w.get(name + ".weight"), w.get(name + ".bias"));
+    be.linear(Rows.of(y, n), Rows.of(x, k), layer, rows, n, k, false);
   }
 
   /**
@@ -297,33 +291,20 @@ public final class DitForward {
    */
   private void modulate(int row, int rows, long modBase, int k, int h) {
     if (rows == 0) return;
+    Modulation mod =
+        new Modulation(cond.mods(), modBase + (long) k * h, modBase + (long) (k + 1) * h);
     be.layerNormModulate(
-        ws.hn,
-        (long) row * h,
-        ws.x,
-        (long) row * h,
-        rows,
-        h,
-        cond.mods(),
-        modBase + (long) k * h,
-        modBase + (long) (k + 1) * h,
-        ModelConfig.LN_EPS);
+        Rows.of(ws.hn, h).row(row), Rows.of(ws.x, h).row(row), rows, h, mod, ModelConfig.LN_EPS);
   }
 
   private void attend(int qRow, int nq, BatchLayout lay, int s) {
     if (nq == 0) return;
     be.attention(
-        ws.o,
-        qRow,
-        hid,
-        ws.qkv,
-        3 * hid,
-        qRow,
-        nq,
-        lay.activeStart[s],
-        lay.activeRows[s],
-        lay.inactiveStart[s],
-        lay.inactiveRows[s],
+        Rows.of(ws.o, hid).row(qRow),
+        Rows.of(ws.qkv, 3 * hid),
+        new Span(qRow, nq),
+        new Span(lay.activeStart[s], lay.activeRows[s]),
+        new Span(lay.inactiveStart[s], lay.inactiveRows[s]),
         c.numHeads(),
         c.headDim());
   }
@@ -357,17 +338,11 @@ public final class DitForward {
           lay.activeStart[s] + promptLen, q.active.length, cond.finalOffset(modIndex[s]), 0, hid);
     }
     if (!any) return;
+    Dense fin = Dense.of(w.get("final.linear.weight"), w.get("final.linear.bias"));
     be.linear(
-        ws.patches,
-        0,
-        patchDim,
-        ws.hn,
-        0,
-        hid,
-        w.get("final.linear.weight"),
-        0,
-        w.get("final.linear.bias"),
-        0,
+        Rows.of(ws.patches, patchDim),
+        Rows.of(ws.hn, hid),
+        fin,
         lay.activeTotal,
         patchDim,
         hid,

@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import io.instgenie.kernels.backend.Rows;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.FloatBuffer;
 
@@ -22,7 +23,10 @@ final class Blas {
 
   private Blas() {}
 
-  /** c = alpha·op(a)·op(b) + beta·c with op(a) [m, k], op(b) [k, n]. */
+  /**
+   * c = alpha·op(a)·op(b) + beta·c with op(a) [m, k], op(b) [k, n]; each matrix a row-major view
+   * (element offset, row stride) of its buffer, op transposing it when {@code ta} / {@code tb}.
+   */
   static void gemm(
       boolean ta,
       boolean tb,
@@ -30,16 +34,10 @@ final class Blas {
       int n,
       int k,
       float alpha,
-      FloatBuf a,
-      long aOff,
-      int lda,
-      FloatBuf b,
-      long bOff,
-      int ldb,
+      Rows a,
+      Rows b,
       float beta,
-      FloatBuf c,
-      long cOff,
-      int ldc) {
+      Rows c) {
     if (m == 0 || n == 0) return;
     cblas_sgemm(
         CblasRowMajor,
@@ -49,13 +47,13 @@ final class Blas {
         n,
         k,
         alpha,
-        a.pointer(aOff),
-        lda,
-        b.pointer(bOff),
-        ldb,
+        a.buf().pointer(a.off()),
+        a.ld(),
+        b.buf().pointer(b.off()),
+        b.ld(),
         beta,
-        c.pointer(cOff),
-        ldc);
+        c.buf().pointer(c.off()),
+        c.ld());
   }
 
   /** y[rows, out] = x[rows, in]·wᵀ + bias (w is [out, in]); both matrices dense from offset 0. */
@@ -66,7 +64,7 @@ final class Blas {
       int at = r * out;
       for (int j = 0; j < out; j++) yf.put(at + j, bf.get(j));
     }
-    gemm(false, true, rows, out, in, 1f, x, 0, in, w, 0, in, 1f, y, 0, out);
+    gemm(false, true, rows, out, in, 1f, Rows.of(x, in), Rows.of(w, in), 1f, Rows.of(y, out));
   }
 
   /**
@@ -84,10 +82,13 @@ final class Blas {
       int out,
       int in,
       boolean accumulate) {
-    gemm(true, false, out, in, rows, 1f, dy, 0, out, x, 0, in, 1f, dw, 0, in);
+    Rows dyRows = Rows.of(dy, out);
+    gemm(true, false, out, in, rows, 1f, dyRows, Rows.of(x, in), 1f, Rows.of(dw, in));
     columnSums(dy, rows, out, db);
-    if (dx != null)
-      gemm(false, false, rows, in, out, 1f, dy, 0, out, w, 0, in, accumulate ? 1f : 0f, dx, 0, in);
+    if (dx != null) {
+      float beta = accumulate ? 1f : 0f;
+      gemm(false, false, rows, in, out, 1f, dyRows, Rows.of(w, in), beta, Rows.of(dx, in));
+    }
   }
 
   /** acc[j] += Σ_r x[r, j] over a dense [rows, cols] matrix (summed in double). */

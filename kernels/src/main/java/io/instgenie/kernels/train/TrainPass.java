@@ -1,5 +1,6 @@
 package io.instgenie.kernels.train;
 
+import io.instgenie.kernels.backend.Rows;
 import io.instgenie.kernels.model.Embeddings;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.WeightNames;
@@ -200,26 +201,10 @@ final class TrainPass {
 
   /** One head of one image: probs = softmax(q·kᵀ/√d) kept for backward, o = probs·v. */
   private void attention(TrainActivations.Block k, int i, int e) {
-    int ld = 3 * hid;
-    long q = (long) i * seq * ld + (long) e * hd;
+    Rows q = head(k.qkv, 3 * hid, i, e);
     long p = ((long) i * heads + e) * seq * seq;
-    Blas.gemm(
-        false,
-        true,
-        seq,
-        seq,
-        hd,
-        (float) (1 / Math.sqrt(hd)),
-        k.qkv,
-        q,
-        ld,
-        k.qkv,
-        q + hid,
-        ld,
-        0f,
-        k.probs,
-        p,
-        seq);
+    Rows probs = new Rows(k.probs, p, seq);
+    Blas.gemm(false, true, seq, seq, hd, (float) (1 / Math.sqrt(hd)), q, q.col(hid), 0f, probs);
     FloatBuffer pf = k.probs.floats();
     for (int r = 0; r < seq; r++) {
       int at = (int) p + r * seq;
@@ -234,23 +219,12 @@ final class TrainPass {
       float inv = (float) (1 / sum);
       for (int j = 0; j < seq; j++) pf.put(at + j, pf.get(at + j) * inv);
     }
-    Blas.gemm(
-        false,
-        false,
-        seq,
-        hd,
-        seq,
-        1f,
-        k.probs,
-        p,
-        seq,
-        k.qkv,
-        q + 2L * hid,
-        ld,
-        0f,
-        k.o,
-        (long) i * seq * hid + (long) e * hd,
-        hid);
+    Blas.gemm(false, false, seq, hd, seq, 1f, probs, q.col(2L * hid), 0f, head(k.o, hid, i, e));
+  }
+
+  /** Head e's columns of image i's rows in a buffer of {@code ld}-wide rows (qkv: its q part). */
+  private Rows head(FloatBuf b, int ld, int i, int e) {
+    return Rows.of(b, ld).row((long) i * seq).col((long) e * hd);
   }
 
   // ---------------------------------------------------------------- backward
@@ -384,15 +358,15 @@ final class TrainPass {
    * rowsum(dP⊙P)), dQ = dS·K/√d, dK = dSᵀ·Q/√d.
    */
   private void attentionBackward(TrainActivations.Block k, int i, int e) {
-    int ld = 3 * hid;
-    long q = (long) i * seq * ld + (long) e * hd;
+    Rows q = head(k.qkv, 3 * hid, i, e);
+    Rows dq = head(a.dqkv, 3 * hid, i, e);
     long p = ((long) i * heads + e) * seq * seq;
-    long o = (long) i * seq * hid + (long) e * hd;
+    Rows probs = new Rows(k.probs, p, seq);
+    Rows dO = head(a.dO, hid, i, e);
+    Rows dp = Rows.of(a.dp, seq);
     float alpha = (float) (1 / Math.sqrt(hd));
-    Blas.gemm(
-        true, false, seq, hd, seq, 1f, k.probs, p, seq, a.dO, o, hid, 0f, a.dqkv, q + 2L * hid, ld);
-    Blas.gemm(
-        false, true, seq, seq, hd, 1f, a.dO, o, hid, k.qkv, q + 2L * hid, ld, 0f, a.dp, 0, seq);
+    Blas.gemm(true, false, seq, hd, seq, 1f, probs, dO, 0f, dq.col(2L * hid));
+    Blas.gemm(false, true, seq, seq, hd, 1f, dO, q.col(2L * hid), 0f, dp);
     FloatBuffer pf = k.probs.floats();
     FloatBuffer df = a.dp.floats();
     for (int r = 0; r < seq; r++) {
@@ -403,10 +377,8 @@ final class TrainPass {
       float fd = (float) dot;
       for (int j = 0; j < seq; j++) df.put(dat + j, pf.get(at + j) * (df.get(dat + j) - fd));
     }
-    Blas.gemm(
-        false, false, seq, hd, seq, alpha, a.dp, 0, seq, k.qkv, q + hid, ld, 0f, a.dqkv, q, ld);
-    Blas.gemm(
-        true, false, seq, hd, seq, alpha, a.dp, 0, seq, k.qkv, q, ld, 0f, a.dqkv, q + hid, ld);
+    Blas.gemm(false, false, seq, hd, seq, alpha, dp, q.col(hid), 0f, dq);
+    Blas.gemm(true, false, seq, hd, seq, alpha, dp, q, 0f, dq.col(hid));
   }
 
   private void embedBackward(Batch batch) {
