@@ -103,7 +103,7 @@ public final class ServiceSettings {
           "the quality knob: an edit recomputes every token for its first steps, then uses the"
               + " template's cache (the unmasked rows see the prompt while the layout is decided;"
               + " BENCHMARKS.md has the SSIM/speed trade-off); 0: every step uses the cache; -1: the"
-              + " model's own `default_full_steps` (its `provenance`; 4 for the bundled model, 0 when"
+              + " model's own `default_full_steps` (its `provenance`; 6 for the bundled model, 0 when"
               + " a model names none)");
   public static final Setting<Integer> WORKERS =
       Setting.integer("workers", 1, 1, 1024, "denoise workers (one per device; CPU = 1)");
