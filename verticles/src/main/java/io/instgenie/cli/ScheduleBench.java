@@ -10,6 +10,7 @@ import io.instgenie.verticles.policy.Scheduling;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ final class ScheduleBench {
       throw new IllegalArgumentException("--requests, --steps and --templates must be positive");
     if (o.interactive < 0 || o.interactive > 1)
       throw new IllegalArgumentException("--interactive must be a fraction from 0 to 1");
-    List<Double> loads = o.load == null ? java.util.Collections.singletonList(null) : o.load;
+    List<Double> loads = o.load == null ? Collections.singletonList(null) : o.load;
     for (Double l : loads)
       if (l != null && !(l > 0)) throw new IllegalArgumentException("--load must be > 0");
     if (o.plot != null && o.load == null)

@@ -5,6 +5,7 @@ import io.instgenie.verticles.bench.E2ePlots;
 import io.instgenie.verticles.bench.ServeBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -118,7 +119,7 @@ final class ScheduleReport {
             "bench serve: latency vs load (%s preset, %d requests, steps %s)",
             o.preset,
             o.requests,
-            java.util.Arrays.toString(o.steps)),
+            Arrays.toString(o.steps)),
         "load (fraction of static batching's capacity)",
         "latency (ms)",
         series);
@@ -135,7 +136,7 @@ final class ScheduleReport {
             o.preset,
             o.requests,
             o.templates,
-            java.util.Arrays.toString(o.steps),
+            Arrays.toString(o.steps),
             o.maxBatch,
             o.interactive,
             cap,

@@ -3,6 +3,7 @@ package io.instgenie.verticles.http.auth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -57,7 +58,7 @@ public final class KeysFile implements ApiAccess {
    */
   public static KeyRing check(Path path) {
     try {
-      return KeyRing.parse(java.nio.file.Files.readString(path), path.toString());
+      return KeyRing.parse(Files.readString(path), path.toString());
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("cannot read keys file " + path + ": " + e);
     }

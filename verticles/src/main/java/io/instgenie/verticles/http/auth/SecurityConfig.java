@@ -2,6 +2,7 @@ package io.instgenie.verticles.http.auth;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,6 @@ public record SecurityConfig(
   /** Splits {@code webhook_allow}: host patterns separated by commas or spaces. */
   public static List<String> patterns(String allow) {
     if (allow == null || allow.isBlank()) return List.of();
-    return List.of(allow.trim().toLowerCase(java.util.Locale.ROOT).split("[,\\s]+"));
+    return List.of(allow.trim().toLowerCase(Locale.ROOT).split("[,\\s]+"));
   }
 }
