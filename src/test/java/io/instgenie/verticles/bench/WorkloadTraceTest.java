@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.kernels.model.Presets;
+import io.instgenie.kernels.model.Prompts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,6 +21,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The load-test workload: its distributions, its determinism and its files. */
 class WorkloadTraceTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"tiny", "bench", "scene", "scene-p4", "shapes"})
+  @DisplayName(
+      "every workload prompt is in every preset's vocabulary (a load test must not get 400s)")
+  void promptsFitEveryPreset(String preset) {
+    for (String prompt : WorkloadTrace.PROMPTS) Prompts.encode(Presets.byName(preset), prompt);
+  }
+
   @TempDir Path dir;
 
   /** The bench preset's grid: 128-pixel images, patch 4, 1024 tokens. */

@@ -6,6 +6,7 @@ import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.bench.ServeBench;
 import io.instgenie.verticles.bench.Workload;
+import io.instgenie.verticles.bench.WorkloadTrace;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +116,7 @@ final class BenchServeCommand implements Callable<Integer> {
             c.patchSize(),
             1.3,
             5.5,
-            List.of("a red circle", "a blue square", "a small green star", "a yellow triangle"),
+            WorkloadTrace.PROMPTS,
             steps);
     double meanRatio =
         arrivals.stream().mapToDouble(Workload.Arrival::maskRatio).average().orElse(0);

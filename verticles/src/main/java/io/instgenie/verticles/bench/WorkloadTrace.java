@@ -21,7 +21,7 @@ public final class WorkloadTrace {
 
   /** Prompts every preset's vocabulary holds, at most four words (the tiny preset's limit). */
   public static final List<String> PROMPTS =
-      List.of("a red circle", "a blue square", "a small green star", "a yellow triangle");
+      List.of("a red circle", "a blue square", "a green star", "a yellow triangle");
 
   /** What to generate. */
   public record Spec(
