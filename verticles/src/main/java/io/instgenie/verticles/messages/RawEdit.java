@@ -7,7 +7,8 @@ import io.instgenie.verticles.policy.Priority;
  * templateId} names the template. {@code alphaMask}: transparent pixels mark the edit (the OpenAI
  * convention) instead of grey levels ≥ 128. {@code templateOnly}: a pre-warm. {@code timeoutMs}:
  * the client's deadline for the edit (null: the server's {@code max_edit_ms}); {@code priority}:
- * its class (null: interactive); {@code owner}: the caller's tenant and its limit.
+ * its class (null: the API key's default class, interactive without keys); {@code owner}: the
+ * caller's tenant and its limit.
  */
 public record RawEdit(
     byte[] image,
@@ -41,58 +42,5 @@ public record RawEdit(
         timeoutMs,
         p,
         o);
-  }
-
-  /** An edit without a deadline, interactive. */
-  public RawEdit(
-      byte[] image,
-      byte[] mask,
-      String templateId,
-      String prompt,
-      Integer steps,
-      Long seed,
-      Float guidance,
-      boolean alphaMask,
-      boolean templateOnly) {
-    this(
-        image,
-        mask,
-        templateId,
-        prompt,
-        steps,
-        seed,
-        guidance,
-        alphaMask,
-        templateOnly,
-        null,
-        Priority.INTERACTIVE,
-        Owner.NONE);
-  }
-
-  /** An interactive edit with the client's deadline. */
-  public RawEdit(
-      byte[] image,
-      byte[] mask,
-      String templateId,
-      String prompt,
-      Integer steps,
-      Long seed,
-      Float guidance,
-      boolean alphaMask,
-      boolean templateOnly,
-      Long timeoutMs) {
-    this(
-        image,
-        mask,
-        templateId,
-        prompt,
-        steps,
-        seed,
-        guidance,
-        alphaMask,
-        templateOnly,
-        timeoutMs,
-        Priority.INTERACTIVE,
-        Owner.NONE);
   }
 }
