@@ -38,19 +38,27 @@ class BackendParityTest {
   }
 
   @Test
-  @DisplayName("linear with offsets, strides, bias and accumulate matches the reference")
+  @DisplayName(
+      "linear with offsets, strides, bias and accumulate matches the reference: one call, rows"
+          + " split among threads, outputs split among threads")
   void linear() {
-    int m = 37, n = 53, k = 71, ldx = 80, ldy = 61;
-    FloatBuf x = random(5 + m * ldx);
-    FloatBuf w = random(3 + n * k);
-    FloatBuf bias = random(7 + n);
-    for (boolean acc : new boolean[] {false, true}) {
-      for (FloatBuf b : new FloatBuf[] {bias, null}) {
-        FloatBuf y1 = random(11 + m * ldy);
-        FloatBuf y2 = copy(y1);
-        ref.linear(new Rows(y1, 11, ldy), new Rows(x, 5, ldx), new Dense(w, 3, b, 7), m, n, k, acc);
-        cpu.linear(new Rows(y2, 11, ldy), new Rows(x, 5, ldx), new Dense(w, 3, b, 7), m, n, k, acc);
-        assertClose(y1, y2, 1e-4f, "linear acc=" + acc + " bias=" + (b != null));
+    // {m, n, k}: small; few rows and many outputs (sliced outputs, a ragged last slice); many rows
+    int[][] shapes = {{37, 53, 71}, {37, 203, 71}, {1, 1541, 33}, {800, 53, 71}};
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2], ldx = k + 9, ldy = n + 8;
+      FloatBuf x = random(5 + m * ldx);
+      FloatBuf w = random(3 + n * k);
+      FloatBuf bias = random(7 + n);
+      for (boolean acc : new boolean[] {false, true}) {
+        for (FloatBuf b : new FloatBuf[] {bias, null}) {
+          FloatBuf y1 = random(11 + m * ldy);
+          FloatBuf y2 = copy(y1);
+          Dense d = new Dense(w, 3, b, 7);
+          ref.linear(new Rows(y1, 11, ldy), new Rows(x, 5, ldx), d, m, n, k, acc);
+          cpu.linear(new Rows(y2, 11, ldy), new Rows(x, 5, ldx), d, m, n, k, acc);
+          String what = "linear " + m + "x" + n + "x" + k + " acc=" + acc + " bias=" + (b != null);
+          assertClose(y1, y2, 1e-4f, what);
+        }
       }
     }
   }

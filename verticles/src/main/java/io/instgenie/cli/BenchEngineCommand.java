@@ -1,11 +1,15 @@
 package io.instgenie.cli;
 
+import io.instgenie.kernels.backend.TimedBackend;
 import io.instgenie.kernels.bench.EngineBench;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,6 +48,13 @@ final class BenchEngineCommand implements Callable<Integer> {
           "Also time the masked forward in cache-K/V mode (default on; --no-kv skips it).")
   boolean kv;
 
+  @Option(
+      names = "--profile",
+      description =
+          "Instead of the benchmark: where the time of the full step and of the masked step at"
+              + " ratio 0.2 goes, per kind of kernel (mean ms per step).")
+  boolean profile;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
@@ -51,6 +62,13 @@ final class BenchEngineCommand implements Callable<Integer> {
     if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
     DitModel model =
         preset != null ? DitModel.random(Presets.byName(preset), 0) : modelOptions.load();
+    if (profile) {
+      TimedBackend timed = new TimedBackend(modelOptions.backend());
+      List<EngineBench.ProfileRow> rows =
+          new EngineBench(new DitForward(model, timed), reps, kv).profile(batches, 0.2);
+      System.out.println(json ? ModelFiles.toJson(profileJson(rows)) : profileTable(rows));
+      return 0;
+    }
     EngineBench.Result r =
         new EngineBench(new DitForward(model, modelOptions.backend()), reps, kv).run(batches);
     System.out.println(json ? ModelFiles.toJson(toJson(r)) : table(r));
@@ -87,6 +105,45 @@ final class BenchEngineCommand implements Callable<Integer> {
     }
     m.put("batches", perBatch);
     return m;
+  }
+
+  private static List<Map<String, Object>> profileJson(List<EngineBench.ProfileRow> rows) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (EngineBench.ProfileRow r : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("batch", r.batch());
+      m.put("cache", r.cache());
+      m.put("ratio", r.ratio());
+      m.put("step_ms", r.stepMs());
+      Map<String, Double> ops = new LinkedHashMap<>();
+      r.opMs().forEach((op, ms) -> ops.put(op.name().toLowerCase(Locale.ROOT), ms));
+      ops.put("other", other(r));
+      m.put("op_ms", ops);
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static String profileTable(List<EngineBench.ProfileRow> rows) {
+    StringBuilder sb = new StringBuilder("mean ms per step, by kind of kernel\n");
+    sb.append(String.format("%-6s %-5s %-6s %9s", "batch", "cache", "ratio", "step"));
+    for (TimedBackend.Op op : TimedBackend.Op.values()) {
+      sb.append(String.format(" %10s", op.name().toLowerCase(Locale.ROOT)));
+    }
+    sb.append(String.format(" %10s%n", "other"));
+    for (EngineBench.ProfileRow r : rows) {
+      sb.append(String.format("%-6d %-5s %-6s %9.2f", r.batch(), r.cache(), r.ratio(), r.stepMs()));
+      for (TimedBackend.Op op : TimedBackend.Op.values()) {
+        sb.append(String.format(" %10.2f", r.opMs().get(op)));
+      }
+      sb.append(String.format(" %10.2f%n", other(r)));
+    }
+    return sb.toString();
+  }
+
+  /** The step's time outside every timed kernel. */
+  private static double other(EngineBench.ProfileRow r) {
+    return r.stepMs() - r.opMs().values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
   /** Y-mode masked step over K/V-mode masked step, per mask ratio, in one batch size. */

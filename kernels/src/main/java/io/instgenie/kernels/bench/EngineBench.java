@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import io.instgenie.kernels.backend.TimedBackend;
 import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
@@ -18,6 +19,7 @@ import io.instgenie.kernels.model.Prompts;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +114,48 @@ public final class EngineBench {
     }
     return new Result(
         c.imageTokens(), forward.backend().name(), sgemmGflops(), fullGflops, flops, kvFlops, out);
+  }
+
+  /**
+   * One profiled case: mean step time and the mean time per step of each kind of kernel (the rest
+   * of the step is the forward's own work: layout, gathers, embeddings, conditioning).
+   */
+  public record ProfileRow(
+      int batch, String cache, String ratio, double stepMs, Map<TimedBackend.Op, Double> opMs) {}
+
+  /**
+   * Where the time of the full step and of the masked step at {@code ratio} goes, per batch size
+   * (cache Y, and K/V when asked for). Needs a forward over a {@link TimedBackend}.
+   */
+  public List<ProfileRow> profile(int[] batches, double ratio) {
+    if (!(forward.backend() instanceof TimedBackend timed)) {
+      throw new IllegalStateException("profiling needs a forward over a TimedBackend");
+    }
+    float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
+    int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
+    MemoryActivations acts = templateRun(template, CacheKind.Y);
+    MemoryActivations kvActs = kv ? templateRun(template, CacheKind.KV) : null;
+    List<ProfileRow> rows = new ArrayList<>();
+    for (int b : batches) {
+      rows.add(profiled(timed, b, "-", "full", fullBatch(b, template, prompt)));
+      String r = key(ratio);
+      rows.add(profiled(timed, b, "y", r, maskedBatch(b, ratio, template, prompt, acts)));
+      if (kv)
+        rows.add(profiled(timed, b, "kv", r, maskedBatch(b, ratio, template, prompt, kvActs)));
+    }
+    return rows;
+  }
+
+  private ProfileRow profiled(
+      TimedBackend timed, int b, String cache, String ratio, List<Sequence> seqs) {
+    forward.run(seqs, null);
+    timed.reset();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) forward.run(seqs, null);
+    double stepMs = (System.nanoTime() - t0) / 1e6 / reps;
+    Map<TimedBackend.Op, Double> ms = new EnumMap<>(TimedBackend.Op.class);
+    timed.nanos().forEach((op, ns) -> ms.put(op, ns / 1e6 / reps));
+    return new ProfileRow(b, cache, ratio, stepMs, ms);
   }
 
   private MemoryActivations templateRun(float[] template, CacheKind kind) {
