@@ -158,8 +158,8 @@ class StepSchedulingTest {
 
   @Test
   @DisplayName(
-      "the auto row budget: none under fcfs or before calibration; one image's tokens when the"
-          + " fit has no fixed part (a CPU); the rows costing the fixed part when that is more")
+      "the auto row budget: none under fcfs, before calibration, or when the rows costing the"
+          + " fit's fixed part are fewer than an image's (a CPU); those rows when more")
   void autoRows() {
     ModelConfig c = Presets.tiny();
     int n = c.sequenceLength();
@@ -170,7 +170,12 @@ class StepSchedulingTest {
     CostModel cpu = new CostModel(new LinearFit(0, 1e-9, 1, 5), Map.of());
     assertEquals(Long.MAX_VALUE, StepRows.auto(Scheduling.FCFS, cpu, c));
     assertEquals(Long.MAX_VALUE, StepRows.auto(Scheduling.SRPT, null, c));
-    assertEquals(c.imageTokens(), StepRows.auto(Scheduling.SRPT, cpu, c));
+    assertEquals(
+        Long.MAX_VALUE, StepRows.auto(Scheduling.SRPT, cpu, c), "no flat part (a CPU): none");
+    // a fixed part worth half an image's rows: below one image, none either
+    CostModel half =
+        new CostModel(new LinearFit(1e-9 * perRow * c.imageTokens() / 2, 1e-9, 1, 5), Map.of());
+    assertEquals(Long.MAX_VALUE, StepRows.auto(Scheduling.SRPT, half, c));
     // a fixed part worth 10 images' rows: flat up to there
     CostModel flat =
         new CostModel(new LinearFit(1e-9 * perRow * 10 * c.imageTokens(), 1e-9, 1, 5), Map.of());

@@ -84,8 +84,8 @@ public final class ServiceSettings {
           0,
           Integer.MAX_VALUE,
           "computed rows one step may run, beside `max_batch` members; 0 = auto: none under"
-              + " `fcfs`, else the calibrated end of the flat step-time region, at least one"
-              + " image's tokens");
+              + " `fcfs`, else the calibrated end of the flat step-time region when that is one"
+              + " image's tokens or more, none when less (a CPU)");
   public static final Setting<Integer> AGING_STEPS =
       Setting.integer(
           "aging_steps",

@@ -9,10 +9,14 @@ import io.instgenie.verticles.policy.Scheduling;
  * The row budget of a step when {@code max_step_tokens} is 0 (auto): none under {@code fcfs} (as
  * before step scheduling: every member that has started runs each step, up to {@code max_batch});
  * under {@code srpt} and {@code edf}, the rows where the calibrated step-time fit stops being flat
- * — where the rows' FLOPs cost as much as the fixed part of a block (the fit's intercept) — and
- * never fewer than one image's tokens, so a full-image member fits alone. On a CPU, where a block's
- * time grows from the first row, that is about one image's tokens; on a GPU, many members' rows.
- * Before calibration: none.
+ * — where the rows' FLOPs cost as much as the fixed part of a block (the fit's intercept) — when
+ * that knee lies at an image's tokens or beyond (a GPU: rows up to the knee are nearly free, rows
+ * past it would lengthen every member's step). When the knee lies below one image's tokens (a CPU,
+ * where a block's time grows from the first row), none either: there a budget saves no more than
+ * the rows it turns away cost, while it splits the fixed part among fewer members, and near
+ * capacity that lost throughput costs more than the order gains (simulated on this CPU's fit at 0.9
+ * load, seeds 1–3: srpt's mean latency 0.71–0.73x static's with a one-image budget, 1.5–2.1x
+ * without). Before calibration: none.
  */
 public final class StepRows {
   private StepRows() {}
@@ -20,7 +24,8 @@ public final class StepRows {
   /** The auto budget (rows per step; {@link Long#MAX_VALUE}: none). */
   public static long auto(Scheduling scheduling, CostModel costs, ModelConfig c) {
     if (scheduling == Scheduling.FCFS || costs == null) return Long.MAX_VALUE;
-    return Math.max(c.imageTokens(), knee(costs, c));
+    long knee = knee(costs, c);
+    return knee < c.imageTokens() ? Long.MAX_VALUE : knee;
   }
 
   /**
