@@ -29,8 +29,14 @@ import java.util.List;
  * Java: the step loop and the simulator rank with it.
  */
 public final class StepPolicy {
-  /** Steps a member waits before it climbs one class (see the class comment). */
-  public static final int DEFAULT_AGING_STEPS = 16;
+  /**
+   * Steps a member waits before it climbs one class (see the class comment). 64 rather than fewer:
+   * in the simulator (this CPU's fit, 0.9 load, steps 5–40, seeds 1–5) srpt with 16 had P95 up to
+   * 1.77x static batching's and a mean 1.53–2.14x lower, with 64 P95 0.80–1.16x and a mean
+   * 1.55–2.44x lower — a starving member that jumps the queue early delays every short edit behind
+   * it; on the flat-step device the two are alike (3 seeds: 3.7–5.3x either way).
+   */
+  public static final int DEFAULT_AGING_STEPS = 64;
 
   /** Today's behaviour: first come, first served, with the default aging. */
   public static final StepPolicy FCFS = new StepPolicy(Scheduling.FCFS, DEFAULT_AGING_STEPS);
