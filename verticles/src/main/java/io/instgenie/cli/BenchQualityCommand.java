@@ -104,14 +104,19 @@ final class BenchQualityCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One summary row per --full-steps value, on the same cases. */
+  /** One summary row per --full-steps value, on the same cases (their full recomputes run once). */
   private int tradeOff(DitModel model, String name, CacheKind kind) {
-    List<Map<String, Object>> rows = new ArrayList<>();
+    List<EditEngine> engines = new ArrayList<>();
     for (int k : fullSteps) {
-      EditEngine engine = new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(k);
-      EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
+      engines.add(new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(k));
+    }
+    List<EditQualityBench.Result> results =
+        EditQualityBench.runEach(engines, count, seed, steps, guidance);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < fullSteps.size(); i++) {
+      EditQualityBench.Result r = results.get(i);
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("full_steps", k);
+      m.put("full_steps", fullSteps.get(i));
       m.put("ssim", r.meanSsim());
       m.put("ssim_min", r.minSsim());
       m.put("ssim_below_0_9", r.ssimBelow(0.9));

@@ -103,41 +103,62 @@ public final class EditQualityBench {
    * guidance} may be null for the model's defaults. Each case's edit seed is its case seed.
    */
   public static Result run(EditEngine engine, int count, long seed, Integer steps, Float guidance) {
-    ModelConfig c = engine.config();
+    return runEach(List.of(engine), count, seed, steps, guidance).get(0);
+  }
+
+  /**
+   * {@link #run} for several engines on the same cases (say, one per quality-knob value): each
+   * case's full-recompute edit runs once, on the first engine, and every engine's cached edit is
+   * compared with it (a full recompute computes every token at every step, whatever the knob).
+   */
+  public static List<Result> runEach(
+      List<EditEngine> engines, int count, long seed, Integer steps, Float guidance) {
+    ModelConfig c = engines.get(0).config();
     SceneStyle style = SceneStyle.of(c);
     SceneGenerator gen = new SceneGenerator(c.imageSize(), style);
-    List<Case> cases = new ArrayList<>();
+    List<List<Case>> cases = new ArrayList<>();
+    for (int e = 0; e < engines.size(); e++) cases.add(new ArrayList<>());
     for (int i = 0; i < count; i++) {
       EditCase ec = gen.editCase(seed + i);
-      RgbImage template = ec.template().image();
       EditRequest req =
-          new EditRequest(template, ec.mask(), ec.prompt(), steps, seed + i, guidance);
-      EditResult cached = engine.edit(req, true, (p, s, t) -> {});
-      EditResult full = engine.edit(req, false, (p, s, t) -> {});
-      boolean[] mask = Patches.pixelMask(ec.mask());
-      cases.add(
-          new Case(
-              i,
-              ec.kind().name().toLowerCase(Locale.ROOT),
-              ec.prompt(),
-              cached.maskRatio(),
-              ImageQuality.psnr(cached.rgb(), full.rgb(), mask),
-              ImageQuality.ssim(cached.rgb(), full.rgb(), c.imageSize(), c.imageSize(), mask),
-              ImageQuality.identicalOutside(cached.rgb(), template.pixels(), mask)
-                  && ImageQuality.identicalOutside(full.rgb(), template.pixels(), mask),
-              PromptScore.follows(ec, image(c, cached.rgb())),
-              PromptScore.follows(ec, image(c, full.rgb())),
-              ShapeScore.draws(ec, image(c, cached.rgb()), style.shapes()),
-              ShapeScore.draws(ec, image(c, full.rgb()), style.shapes()),
-              cached.denoiseMs(),
-              full.denoiseMs(),
-              ec,
-              cached.rgb(),
-              full.rgb()));
+          new EditRequest(ec.template().image(), ec.mask(), ec.prompt(), steps, seed + i, guidance);
+      // the first cached edit before the full one, as a lone run times them
+      EditResult first = engines.get(0).edit(req, true, (p, s, t) -> {});
+      EditResult full = engines.get(0).edit(req, false, (p, s, t) -> {});
+      for (int e = 0; e < engines.size(); e++) {
+        EditResult cached = e == 0 ? first : engines.get(e).edit(req, true, (p, s, t) -> {});
+        cases.get(e).add(compare(c, style, i, ec, cached, full));
+      }
     }
     int usedSteps = steps != null ? steps : c.defaultSteps();
     float usedGuidance = guidance != null ? guidance : c.defaultGuidance();
-    return new Result(usedSteps, usedGuidance, cases);
+    List<Result> out = new ArrayList<>();
+    for (List<Case> k : cases) out.add(new Result(usedSteps, usedGuidance, k));
+    return out;
+  }
+
+  private static Case compare(
+      ModelConfig c, SceneStyle style, int i, EditCase ec, EditResult cached, EditResult full) {
+    RgbImage template = ec.template().image();
+    boolean[] mask = Patches.pixelMask(ec.mask());
+    return new Case(
+        i,
+        ec.kind().name().toLowerCase(Locale.ROOT),
+        ec.prompt(),
+        cached.maskRatio(),
+        ImageQuality.psnr(cached.rgb(), full.rgb(), mask),
+        ImageQuality.ssim(cached.rgb(), full.rgb(), c.imageSize(), c.imageSize(), mask),
+        ImageQuality.identicalOutside(cached.rgb(), template.pixels(), mask)
+            && ImageQuality.identicalOutside(full.rgb(), template.pixels(), mask),
+        PromptScore.follows(ec, image(c, cached.rgb())),
+        PromptScore.follows(ec, image(c, full.rgb())),
+        ShapeScore.draws(ec, image(c, cached.rgb()), style.shapes()),
+        ShapeScore.draws(ec, image(c, full.rgb()), style.shapes()),
+        cached.denoiseMs(),
+        full.denoiseMs(),
+        ec,
+        cached.rgb(),
+        full.rgb());
   }
 
   private static RgbImage image(ModelConfig c, byte[] rgb) {

@@ -1,0 +1,49 @@
+package io.instgenie.cache.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.instgenie.kernels.backend.CpuBackend;
+import io.instgenie.kernels.cached.CacheKind;
+import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.edit.EditEngine;
+import io.instgenie.kernels.model.Presets;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The quality benchmark's knob rows share their full recomputes and stay what lone runs give. */
+class EditQualityBenchTest {
+  private static final int CASES = 3;
+  private static final int STEPS = 4;
+
+  private static EditEngine engine(DitModel model, int fullSteps) {
+    return new EditEngine(model, new CpuBackend(), 4, CacheKind.Y).withFullSteps(fullSteps);
+  }
+
+  @Test
+  @DisplayName(
+      "runEach over knob 0 and knob = all steps: row 0 equals a lone run of knob 0, the last row"
+          + " equals full recompute exactly")
+  void knobRows() {
+    DitModel model = DitModel.random(Presets.tiny(), 3);
+    List<EditQualityBench.Result> rows =
+        EditQualityBench.runEach(
+            List.of(engine(model, 0), engine(model, STEPS)), CASES, 5, STEPS, 2f);
+    EditQualityBench.Result alone = EditQualityBench.run(engine(model, 0), CASES, 5, STEPS, 2f);
+    assertEquals(2, rows.size());
+    for (int i = 0; i < CASES; i++) {
+      EditQualityBench.Case shared = rows.get(0).cases().get(i);
+      EditQualityBench.Case lone = alone.cases().get(i);
+      assertArrayEquals(lone.cached(), shared.cached(), "case " + i + ": the cached edit");
+      assertArrayEquals(lone.full(), shared.full(), "case " + i + ": the full recompute");
+      assertEquals(lone.ssim(), shared.ssim(), "case " + i + ": SSIM");
+      EditQualityBench.Case all = rows.get(1).cases().get(i);
+      assertArrayEquals(shared.full(), all.full(), "case " + i + ": one full recompute per case");
+      assertArrayEquals(all.full(), all.cached(), "case " + i + ": knob = all steps is full");
+    }
+    assertEquals(1.0, rows.get(1).meanSsim(), 0.0);
+    assertTrue(
+        rows.get(0).meanSsim() < 1.0, "knob 0 differs from full recompute on a random model");
+  }
+}
