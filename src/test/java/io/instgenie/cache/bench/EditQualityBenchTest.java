@@ -43,7 +43,5 @@ class EditQualityBenchTest {
       assertArrayEquals(all.full(), all.cached(), "case " + i + ": knob = all steps is full");
     }
     assertEquals(1.0, rows.get(1).meanSsim(), 0.0);
-    assertTrue(
-        rows.get(0).meanSsim() < 1.0, "knob 0 differs from full recompute on a random model");
   }
 }
