@@ -1,13 +1,13 @@
 package io.instgenie.verticles.batching;
 
 import io.instgenie.kernels.edit.Activations;
-import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.Origin;
 import io.instgenie.verticles.observe.EditLog;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +25,9 @@ final class LoopEndings {
   private final StepBatch<Member> batch;
   private final LoopEvents events;
   private final TemplateStore store;
-  private final ModelConfig config;
 
-  /** The quality knob: an edit's first steps that recompute every token. */
-  private int fullSteps;
+  /** How an edit joins the batch on its template's activations ({@link LoopAdmission#join}). */
+  private final BiConsumer<EditMember, Activations> join;
 
   private final Faults faults;
 
@@ -36,12 +35,12 @@ final class LoopEndings {
       StepBatch<Member> batch,
       LoopEvents events,
       TemplateStore store,
-      ModelConfig config,
+      BiConsumer<EditMember, Activations> join,
       Faults faults) {
     this.batch = batch;
     this.events = events;
     this.store = store;
-    this.config = config;
+    this.join = join;
     this.faults = faults;
   }
 
@@ -89,7 +88,7 @@ final class LoopEndings {
               events.templateCompleted(w, LoopAdmission.now());
               return false;
             }
-            w.startEdit(config, acts, fullSteps);
+            join.accept(w, acts);
             return true;
           } catch (RuntimeException | Error err) {
             fail(w, "internal error after its template run: " + err);
@@ -113,10 +112,6 @@ final class LoopEndings {
     } else {
       events.failed(m.id(), error);
     }
-  }
-
-  void fullSteps(int k) {
-    this.fullSteps = k;
   }
 
   /** Where an edit came from, for its log lines (none for a template run). */

@@ -3,6 +3,7 @@ package io.instgenie.verticles.batching;
 import io.instgenie.cache.CostModel;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.Sequence;
+import io.instgenie.kernels.edit.Activations;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.DenoiseTask;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -97,7 +98,7 @@ public final class StepLoop implements Runnable {
     this.schedule = new LoopSchedule(forward.config());
     this.batch = new StepBatch<>(maxBatch, continuous);
     this.events = new LoopEvents(listener, () -> stepsRun);
-    this.endings = new LoopEndings(batch, events, store, forward.config(), faults);
+    this.endings = new LoopEndings(batch, events, store, this::join, faults);
     this.admission =
         new LoopAdmission(store, forward.config(), useCache, events, faults, endings::fail);
     this.arrivals =
@@ -113,6 +114,11 @@ public final class StepLoop implements Runnable {
     schedule.calibrated(calibrated);
   }
 
+  /** A waiter whose template run just ended joins the batch as an arriving edit does. */
+  private void join(EditMember m, Activations acts) {
+    admission.join(m, acts);
+  }
+
   /**
    * The quality knob: edits recompute every token for their first {@code k} steps (the unmasked
    * rows see the prompt while the layout is decided), then use the cache. Call before start.
@@ -120,7 +126,6 @@ public final class StepLoop implements Runnable {
   public void fullSteps(int k) {
     if (k < 0) throw new IllegalArgumentException("full steps must be >= 0, got " + k);
     admission.fullSteps(k);
-    endings.fullSteps(k);
   }
 
   /**
