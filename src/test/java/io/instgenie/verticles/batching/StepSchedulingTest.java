@@ -182,5 +182,11 @@ class StepSchedulingTest {
     long rows = StepRows.auto(Scheduling.EDF, flat, c);
     assertTrue(Math.abs(rows - 10L * c.imageTokens()) <= 1, "10 images' rows, got " + rows);
     assertEquals(7, StepRows.of(7, Scheduling.SRPT, flat, c), "a set budget wins");
+    // shared rows (batch work beside interactive work): the knee, at least one image's tokens
+    assertEquals(c.imageTokens(), StepRows.shared(0, Scheduling.SRPT, cpu, c));
+    assertTrue(Math.abs(StepRows.shared(0, Scheduling.EDF, flat, c) - 10L * c.imageTokens()) <= 1);
+    assertEquals(Long.MAX_VALUE, StepRows.shared(0, Scheduling.FCFS, cpu, c));
+    assertEquals(Long.MAX_VALUE, StepRows.shared(0, Scheduling.SRPT, null, c));
+    assertEquals(Long.MAX_VALUE, StepRows.shared(7, Scheduling.SRPT, cpu, c), "a set budget");
   }
 }

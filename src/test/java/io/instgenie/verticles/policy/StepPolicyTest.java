@@ -53,6 +53,24 @@ class StepPolicyTest {
   }
 
   @Test
+  @DisplayName(
+      "shared rows 100: beside interactive i (60 rows) srpt takes batch x (30: 90) and passes"
+          + " batch y (50: 140); without i it takes both; an aged batch member is not bounded")
+  void sharedRows() {
+    StepPolicy p = new StepPolicy(Scheduling.SRPT, 16);
+    StepBudget shared = new StepBudget(8, NONE, 100);
+    StepCandidate<String> i = c("i", 60, 20, NONE, Priority.INTERACTIVE, 0, 0);
+    StepCandidate<String> x = c("x", 30, 1, NONE, Priority.BATCH, 1, 0);
+    StepCandidate<String> y = c("y", 50, 1, NONE, Priority.BATCH, 2, 0);
+    assertEquals(List.of("i", "x"), p.pick(List.of(i, x, y), shared));
+    assertEquals(List.of("x", "y"), p.pick(List.of(x, y), shared), "no interactive work: no cap");
+    // y waited 16 steps: it climbed to the interactive level, so the cap no longer binds it
+    StepCandidate<String> agedY = c("y", 50, 1, NONE, Priority.BATCH, 2, 16);
+    // (rank: y 50 and i 1200 at level 0, then x; x beside them passes the cap, 110 + 30 > 100)
+    assertEquals(List.of("y", "i"), p.pick(List.of(i, x, agedY), shared));
+  }
+
+  @Test
   @DisplayName("edf: earliest deadline first, members without one last in first-come order")
   void edfOrder() {
     StepPolicy p = new StepPolicy(Scheduling.EDF, 16);

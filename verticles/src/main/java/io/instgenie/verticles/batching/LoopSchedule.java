@@ -41,6 +41,7 @@ final class LoopSchedule {
   void applyTo(StepBatch<?> batch) {
     if (!changed) return;
     changed = false;
-    batch.schedule(policy, maxStepRows());
+    long shared = StepRows.shared(maxStepTokens, policy.scheduling(), calibrated, config);
+    batch.schedule(policy, maxStepRows(), shared);
   }
 }

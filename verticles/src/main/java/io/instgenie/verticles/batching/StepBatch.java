@@ -55,6 +55,7 @@ public final class StepBatch<M> {
   private final TemplateWaits<M> waits = new TemplateWaits<>(since::remove);
   private StepPolicy policy = StepPolicy.FCFS;
   private long maxStepRows = Long.MAX_VALUE;
+  private long sharedRows = Long.MAX_VALUE;
   private long steps;
 
   public StepBatch(int maxBatch, boolean continuous) {
@@ -65,8 +66,16 @@ public final class StepBatch<M> {
 
   /** As above, scheduled by {@code policy} within {@code maxStepRows} rows a step. */
   public StepBatch(int maxBatch, boolean continuous, StepPolicy policy, long maxStepRows) {
+    this(maxBatch, continuous, policy, maxStepRows, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, lower-class members sharing a step with interactive work within {@code sharedRows}.
+   */
+  public StepBatch(
+      int maxBatch, boolean continuous, StepPolicy policy, long maxStepRows, long sharedRows) {
     this(maxBatch, continuous);
-    schedule(policy, maxStepRows);
+    schedule(policy, maxStepRows, sharedRows);
   }
 
   /**
@@ -74,9 +83,19 @@ public final class StepBatch<M> {
    * On the batch's thread, or before it runs.
    */
   public void schedule(StepPolicy policy, long maxStepRows) {
+    schedule(policy, maxStepRows, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, and the rows a step that carries interactive-level work may hold while it takes
+   * lower-class members ({@link StepBudget#sharedRows}).
+   */
+  public void schedule(StepPolicy policy, long maxStepRows, long sharedRows) {
     if (maxStepRows < 1) throw new IllegalArgumentException("max step rows must be >= 1");
+    if (sharedRows < 1) throw new IllegalArgumentException("shared step rows must be >= 1");
     this.policy = policy;
     this.maxStepRows = maxStepRows;
+    this.sharedRows = sharedRows;
   }
 
   public int maxBatch() {
@@ -89,7 +108,7 @@ public final class StepBatch<M> {
 
   /** The budget of one step. */
   public StepBudget budget() {
-    return new StepBudget(maxBatch, maxStepRows);
+    return new StepBudget(maxBatch, maxStepRows, sharedRows);
   }
 
   /** Steps formed so far (each {@link #admit} that chose a member). */
@@ -202,19 +221,22 @@ public final class StepBatch<M> {
     List<StepCandidate<M>> candidates = candidates(rules);
     StepBudget budget = budget();
     long rows = 0;
+    boolean urgent = false;
     for (StepCandidate<M> c : policy.rank(candidates)) {
+      boolean shared = policy.sharesWith(urgent, c);
       if (budget.full(stepping.size(), rows)) break;
-      if (!budget.fits(stepping.size(), rows, c.work().rows())) continue;
+      if (!budget.fits(stepping.size(), rows, c.work().rows(), shared)) continue;
       M m = c.member();
       if (!running.contains(m)) {
         queue.remove(m);
         m = start(m, rules);
         if (m == null) continue;
         int r = rules.work(m).rows();
-        if (!budget.fits(stepping.size(), rows, r)) continue; // a new template run, for later
+        if (!budget.fits(stepping.size(), rows, r, shared)) continue; // a new template run, later
       }
       stepping.add(m);
       rows += rules.work(m).rows();
+      urgent |= policy.interactive(c);
     }
   }
 

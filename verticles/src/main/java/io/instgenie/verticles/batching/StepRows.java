@@ -17,6 +17,11 @@ import io.instgenie.verticles.policy.Scheduling;
  * capacity that lost throughput costs more than the order gains (simulated on this CPU's fit at 0.9
  * load, seeds 1–3: srpt's mean latency 0.71–0.73x static's with a one-image budget, 1.5–2.1x
  * without). Before calibration: none.
+ *
+ * <p>The shared rows ({@link #shared}): what a step that carries interactive-level work may hold
+ * while it takes lower-class members — under {@code srpt} and {@code edf}, the knee, at least one
+ * image's tokens, so batch work cannot stretch an interactive edit's steps past the flat part (on a
+ * CPU, about one image's rows); none under {@code fcfs}, before calibration, or with a set budget.
  */
 public final class StepRows {
   private StepRows() {}
@@ -41,6 +46,12 @@ public final class StepRows {
     double b = costs.compute().b();
     if (!(b > 0) || !(perRow > 0)) return Long.MAX_VALUE;
     return (long) Math.ceil(Math.max(0, a) / (b * perRow));
+  }
+
+  /** The shared rows in force (see the class comment; {@link Long#MAX_VALUE}: none). */
+  public static long shared(int maxStepTokens, Scheduling s, CostModel costs, ModelConfig c) {
+    if (maxStepTokens > 0 || s == Scheduling.FCFS || costs == null) return Long.MAX_VALUE;
+    return Math.max(c.imageTokens(), knee(costs, c));
   }
 
   /** The budget in force: {@code maxStepTokens} when set (positive), else {@link #auto}. */

@@ -106,16 +106,32 @@ public final class StepPolicy {
     return out;
   }
 
-  /** The members one step runs: in rank order, each that fits the budget beside those taken. */
+  /**
+   * The members one step runs: in rank order, each that fits the budget beside those taken (a
+   * member below the interactive level, in a step that already carries interactive-level work,
+   * within the budget's shared rows).
+   */
   public <M> List<M> pick(List<StepCandidate<M>> candidates, StepBudget budget) {
     List<M> out = new ArrayList<>();
     long rows = 0;
+    boolean urgent = false;
     for (StepCandidate<M> c : rank(candidates)) {
       if (budget.full(out.size(), rows)) break;
-      if (!budget.fits(out.size(), rows, c.work().rows())) continue;
+      if (!budget.fits(out.size(), rows, c.work().rows(), sharesWith(urgent, c))) continue;
       out.add(c.member());
       rows += c.work().rows();
+      urgent |= interactive(c);
     }
     return out;
+  }
+
+  /** Whether {@code c} runs at the interactive level or above (aging included). */
+  public boolean interactive(StepCandidate<?> c) {
+    return level(c) <= Priority.INTERACTIVE.rank();
+  }
+
+  /** Whether {@code c} takes only shared rows in a step that carries interactive-level work. */
+  public boolean sharesWith(boolean urgent, StepCandidate<?> c) {
+    return urgent && !interactive(c);
   }
 }

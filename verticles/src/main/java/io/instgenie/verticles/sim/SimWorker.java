@@ -75,12 +75,13 @@ final class SimWorker {
       SimCounters counters,
       boolean continuous,
       StepPolicy policy,
-      long maxStepRows) {
+      long maxStepRows,
+      long sharedRows) {
     this.index = index;
     this.config = config;
     this.planCosts = planCosts;
     this.counters = counters;
-    this.batch = new StepBatch<>(config.maxBatch(), continuous, policy, maxStepRows);
+    this.batch = new StepBatch<>(config.maxBatch(), continuous, policy, maxStepRows, sharedRows);
     this.memory = new LruBytes<>(config.memoryBytes());
     this.disk = new LruBytes<>(config.diskBytes());
     for (Map.Entry<TierKind, LinearFit> e : config.costs().load().entrySet())

@@ -47,6 +47,7 @@ public final class Simulator {
   private final CostModel planCosts;
   private final StepPolicy policy;
   private final long maxStepRows;
+  private final long sharedRows;
 
   /** First come, first served, as the service's default scheduling. */
   public Simulator(SimConfig config) {
@@ -63,6 +64,8 @@ public final class Simulator {
     this.policy = policy;
     this.maxStepRows =
         StepRows.of(maxStepTokens, policy.scheduling(), config.costs(), config.model());
+    this.sharedRows =
+        StepRows.shared(maxStepTokens, policy.scheduling(), config.costs(), config.model());
   }
 
   public StepPolicy policy() {
@@ -103,7 +106,9 @@ public final class Simulator {
     SimCounters counters = new SimCounters();
     List<SimWorker> workers = new ArrayList<>();
     for (int w = 0; w < config.workers(); w++)
-      workers.add(new SimWorker(w, config, planCosts, counters, continuous, policy, maxStepRows));
+      workers.add(
+          new SimWorker(
+              w, config, planCosts, counters, continuous, policy, maxStepRows, sharedRows));
     PriorityQueue<Event> events =
         new PriorityQueue<>(
             (a, b) ->
