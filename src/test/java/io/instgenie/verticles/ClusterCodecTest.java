@@ -68,8 +68,9 @@ class ClusterCodecTest {
                     new Forecast.Pending(new StepWork(40, 3, Long.MAX_VALUE, Priority.BATCH), 5)),
                 Scheduling.SRPT,
                 16,
-                new StepBudget(8, 256),
-                0.5));
+                new StepBudget(8, 256, 128),
+                0.5,
+                1.25));
     RecordCodec<WorkerState> codec = new RecordCodec<>(WorkerState.class);
     Buffer b = Buffer.buffer();
     codec.encodeToWire(b, s);

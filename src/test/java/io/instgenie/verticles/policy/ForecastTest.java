@@ -35,6 +35,19 @@ class ForecastTest {
 
   @Test
   @DisplayName(
+      "a fixed part of 5 ms a step: the fcfs queue's 7 steps add 35 ms (ETA 131 ms); under srpt the"
+          + " newcomer (8 rows left, the least) runs first: 2 × (4 rows × 2 ms + 5) = 26 ms")
+  void fixedPartPerStep() {
+    List<Forecast.Pending> q =
+        List.of(new Forecast.Pending(w(10, 3), 0), new Forecast.Pending(w(5, 2), 0));
+    Forecast fcfs = new Forecast(q, Scheduling.FCFS, 1000, StepBudget.members(1), 2, 5);
+    assertEquals(96 + 7 * 5, fcfs.etaMs(w(4, 2)), 1e-9);
+    Forecast srpt = new Forecast(q, Scheduling.SRPT, 1000, StepBudget.members(1), 2, 5);
+    assertEquals(2 * (4 * 2 + 5), srpt.etaMs(w(4, 2)), 1e-9);
+  }
+
+  @Test
+  @DisplayName(
       "fcfs, one member a step, 2 ms a row: A 3×10 rows (60 ms), B 2×5 (20 ms), then the newcomer"
           + " 2×4 (16 ms): ETA 96 ms; a timeout of 95 ms is refused, 96 ms admitted")
   void fcfsBehindTheQueue() {

@@ -14,13 +14,15 @@ import java.util.Objects;
  *
  * @param msPerRow measured step time per computed row; 0 or less: nothing measured yet (no
  *     estimate)
+ * @param msPerStep the measured fixed part of a step's time (0: none)
  */
 public record Forecast(
     List<Pending> pending,
     Scheduling scheduling,
     int agingSteps,
     StepBudget budget,
-    double msPerRow) {
+    double msPerRow,
+    double msPerStep) {
   /** One started or queued member: its work and the worker steps it has waited. */
   public record Pending(StepWork work, long waitedSteps) {
     public Pending {
@@ -31,7 +33,17 @@ public record Forecast(
   /** No schedule known: {@link #etaMs} is NaN. */
   public static final Forecast NONE =
       new Forecast(
-          List.of(), Scheduling.FCFS, StepPolicy.DEFAULT_AGING_STEPS, StepBudget.members(1), 0);
+          List.of(), Scheduling.FCFS, StepPolicy.DEFAULT_AGING_STEPS, StepBudget.members(1), 0, 0);
+
+  /** A schedule whose steps cost {@code msPerRow} per computed row and nothing fixed. */
+  public Forecast(
+      List<Pending> pending,
+      Scheduling scheduling,
+      int agingSteps,
+      StepBudget budget,
+      double msPerRow) {
+    this(pending, scheduling, agingSteps, budget, msPerRow, 0);
+  }
 
   public Forecast {
     pending = List.copyOf(pending);
@@ -58,7 +70,7 @@ public record Forecast(
     Object newcomer = new Object();
     candidates.add(new StepCandidate<>(newcomer, work, order, 0));
     return StepProjection.finishMs(
-            candidates, new StepPolicy(scheduling, agingSteps), budget, 0, msPerRow)
+            candidates, new StepPolicy(scheduling, agingSteps), budget, msPerStep, msPerRow)
         .get(newcomer);
   }
 }
