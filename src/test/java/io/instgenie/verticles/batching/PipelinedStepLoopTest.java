@@ -22,9 +22,7 @@ import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditJob;
-import io.instgenie.kernels.edit.EditRequest;
 import io.instgenie.kernels.edit.PreparedEdit;
-import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
@@ -42,7 +40,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -68,19 +65,7 @@ class PipelinedStepLoopTest {
   private static final LinearFit COMPUTE = new LinearFit(0, 1e-9, 1, 6);
 
   private static PreparedEdit edit(long seed) {
-    byte[] px = new byte[C.imageSize() * C.imageSize() * 3];
-    new Random(seed).nextBytes(px);
-    byte[] mask = new byte[C.imageSize() * C.imageSize()];
-    for (int i = 0; i < 40; i++) mask[i] = (byte) 255;
-    EditRequest r =
-        new EditRequest(
-            new RgbImage(C.imageSize(), C.imageSize(), px),
-            new MaskImage(C.imageSize(), C.imageSize(), mask),
-            "a red circle",
-            STEPS,
-            seed,
-            null);
-    return PreparedEdit.of(r, C, MODEL.digest(), seed);
+    return TinyEdits.edit(MODEL, seed, STEPS);
   }
 
   /** The template run of {@code p} as the cache stores it (F32). */

@@ -11,9 +11,7 @@ import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditJob;
-import io.instgenie.kernels.edit.EditRequest;
 import io.instgenie.kernels.edit.PreparedEdit;
-import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
@@ -25,7 +23,6 @@ import io.instgenie.verticles.policy.StepPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -39,19 +36,7 @@ class PreemptionTest {
   private static final DitModel MODEL = DitModel.random(C, 5);
 
   private static PreparedEdit edit(long seed, int steps) {
-    byte[] px = new byte[C.imageSize() * C.imageSize() * 3];
-    new Random(seed).nextBytes(px);
-    byte[] mask = new byte[C.imageSize() * C.imageSize()];
-    for (int i = 0; i < 40; i++) mask[i] = (byte) 255;
-    EditRequest r =
-        new EditRequest(
-            new RgbImage(C.imageSize(), C.imageSize(), px),
-            new MaskImage(C.imageSize(), C.imageSize(), mask),
-            "a red circle",
-            steps,
-            seed,
-            null);
-    return PreparedEdit.of(r, C, MODEL.digest(), seed);
+    return TinyEdits.edit(MODEL, seed, steps);
   }
 
   /** The cache is off here: nothing is looked up. */

@@ -12,11 +12,9 @@ import io.instgenie.kernels.dit.ParityModels;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditJob;
-import io.instgenie.kernels.edit.EditRequest;
 import io.instgenie.kernels.edit.MemoryActivations;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.edit.StepListener;
-import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
@@ -26,7 +24,6 @@ import io.instgenie.verticles.messages.Timings;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -46,19 +43,7 @@ class QualityKnobLoopTest {
   private static final int STEPS = 5;
 
   private static PreparedEdit edit(long seed) {
-    byte[] px = new byte[C.imageSize() * C.imageSize() * 3];
-    new Random(99).nextBytes(px); // one template for every edit
-    byte[] mask = new byte[C.imageSize() * C.imageSize()];
-    for (int i = 0; i < 60; i++) mask[i] = (byte) 255;
-    EditRequest r =
-        new EditRequest(
-            new RgbImage(C.imageSize(), C.imageSize(), px),
-            new MaskImage(C.imageSize(), C.imageSize(), mask),
-            "a red circle",
-            STEPS,
-            seed,
-            null);
-    return PreparedEdit.of(r, C, MODEL.digest(), seed);
+    return TinyEdits.edit(MODEL, 99, seed, STEPS, 60); // one template for every edit
   }
 
   /** Template runs kept in memory; a lookup before the first commit misses. */
