@@ -2,6 +2,7 @@ package io.instgenie.verticles.batching;
 
 import io.instgenie.verticles.policy.StepBudget;
 import io.instgenie.verticles.policy.StepCandidate;
+import io.instgenie.verticles.policy.StepFill;
 import io.instgenie.verticles.policy.StepPolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -219,24 +220,19 @@ public final class StepBatch<M> {
 
   private void formByPolicy(BatchRules<M> rules) {
     List<StepCandidate<M>> candidates = candidates(rules);
-    StepBudget budget = budget();
-    long rows = 0;
-    boolean urgent = false;
+    StepFill fill = new StepFill(policy, budget());
     for (StepCandidate<M> c : policy.rank(candidates)) {
-      boolean shared = policy.sharesWith(urgent, c);
-      if (budget.full(stepping.size(), rows)) break;
-      if (!budget.fits(stepping.size(), rows, c.work().rows(), shared)) continue;
+      if (fill.full()) break;
+      if (!fill.fits(c, c.work().rows())) continue;
       M m = c.member();
       if (!running.contains(m)) {
         queue.remove(m);
         m = start(m, rules);
         if (m == null) continue;
-        int r = rules.work(m).rows();
-        if (!budget.fits(stepping.size(), rows, r, shared)) continue; // a new template run, later
+        if (!fill.fits(c, rules.work(m).rows())) continue; // a new template run, for later
       }
       stepping.add(m);
-      rows += rules.work(m).rows();
-      urgent |= policy.interactive(c);
+      fill.take(c, rules.work(m).rows());
     }
   }
 

@@ -5,7 +5,7 @@ package io.instgenie.verticles.policy;
  * in a step that carries interactive-level work, lower-class members only while the step stays
  * within {@code sharedRows} rows (so batch work cannot stretch an interactive edit's steps past the
  * end of the flat part of the step time). The first member a step takes is always taken, so a
- * member larger than the row budget still runs.
+ * member larger than the row budget still runs ({@link StepFill} applies it).
  */
 public record StepBudget(int maxMembers, long maxRows, long sharedRows) {
   /** No row limit: only {@code maxMembers}. */
@@ -22,27 +22,5 @@ public record StepBudget(int maxMembers, long maxRows, long sharedRows) {
     if (maxMembers < 1) throw new IllegalArgumentException("max members must be >= 1");
     if (maxRows < 1) throw new IllegalArgumentException("max step rows must be >= 1");
     if (sharedRows < 1) throw new IllegalArgumentException("shared step rows must be >= 1");
-  }
-
-  /**
-   * True when a member of {@code rows} fits beside {@code members} members of {@code used} rows.
-   */
-  public boolean fits(int members, long used, int rows) {
-    return fits(members, used, rows, false);
-  }
-
-  /**
-   * {@link #fits(int, long, int)}; {@code shared}: the member is of a lower class than work the
-   * step already carries at the interactive level, so {@code sharedRows} bounds it too.
-   */
-  public boolean fits(int members, long used, int rows, boolean shared) {
-    if (members >= maxMembers) return false;
-    long cap = shared ? Math.min(maxRows, sharedRows) : maxRows;
-    return members == 0 || used + rows <= cap;
-  }
-
-  /** True when no further member can fit. */
-  public boolean full(int members, long used) {
-    return members >= maxMembers || used >= maxRows;
   }
 }

@@ -113,25 +113,18 @@ public final class StepPolicy {
    */
   public <M> List<M> pick(List<StepCandidate<M>> candidates, StepBudget budget) {
     List<M> out = new ArrayList<>();
-    long rows = 0;
-    boolean urgent = false;
+    StepFill fill = new StepFill(this, budget);
     for (StepCandidate<M> c : rank(candidates)) {
-      if (budget.full(out.size(), rows)) break;
-      if (!budget.fits(out.size(), rows, c.work().rows(), sharesWith(urgent, c))) continue;
+      if (fill.full()) break;
+      if (!fill.fits(c, c.work().rows())) continue;
       out.add(c.member());
-      rows += c.work().rows();
-      urgent |= interactive(c);
+      fill.take(c, c.work().rows());
     }
     return out;
   }
 
   /** Whether {@code c} runs at the interactive level or above (aging included). */
-  public boolean interactive(StepCandidate<?> c) {
+  boolean interactive(StepCandidate<?> c) {
     return level(c) <= Priority.INTERACTIVE.rank();
-  }
-
-  /** Whether {@code c} takes only shared rows in a step that carries interactive-level work. */
-  public boolean sharesWith(boolean urgent, StepCandidate<?> c) {
-    return urgent && !interactive(c);
   }
 }
