@@ -283,7 +283,9 @@ public final class ClusterJobs implements JobCluster {
   private void nodeLeft(String dead) {
     for (JobMirror m : table.unfinished()) {
       ClusterMirror j = own(m);
-      if (dead.equals(j.runner())) requeue(j, dead);
+      // avoiding the dead node: the balancer forgets its workers on its own NODE_LEFT, which may
+      // come after this one, and a task routed to a stale worker of it would be lost
+      if (dead.equals(j.runner())) requeue(j, dead, dead);
     }
     forgetExpired();
     String self = cluster.nodeId();
