@@ -75,12 +75,21 @@ class BenchServeSchedulingTest {
         Main.BAD_INPUT,
         Main.run(new PrintWriter(bad, true), "bench", "serve", "--scheduling", "lifo"),
         bad.toString());
+    for (String budget : new String[] {"srpt:0", "srpt:x", "edf:-5"}) {
+      StringWriter e = new StringWriter();
+      assertEquals(
+          Main.BAD_INPUT,
+          Main.run(new PrintWriter(e, true), "bench", "serve", "--scheduling", "static," + budget),
+          budget);
+      assertTrue(e.toString().contains("row budget"), budget + ": " + e);
+    }
   }
 
   @Test
   @DisplayName(
-      "bench serve --load 0.5,0.9 --plot: every mode runs at each load (a loads list in the JSON)"
-          + " and the latency-vs-load PNG is written")
+      "bench serve --load 0.5,0.9 --plot: every mode runs at each load (a loads list in the JSON),"
+          + " a policy with a row budget (srpt:24) among them, and the latency-vs-load PNG is"
+          + " written")
   void severalLoadsAndPlot(@TempDir Path dir) throws Exception {
     Path png = dir.resolve("latency.png");
     PrintStream old = System.out;
@@ -97,7 +106,7 @@ class BenchServeSchedulingTest {
               "--preset",
               "tiny",
               "--scheduling",
-              "static,srpt",
+              "static,srpt:24",
               "--steps",
               "2,4",
               "--requests",
@@ -123,7 +132,8 @@ class BenchServeSchedulingTest {
       JsonNode l = loads.get(i);
       assertEquals(expected[i], l.get("load").asDouble(), 1e-12);
       assertEquals(expected[i] * capacity, l.get("rate_rps").asDouble(), 1e-9);
-      for (String m : new String[] {"static", "srpt"})
+      // srpt:24 — srpt with a row budget of 24 (max_step_tokens), under its own name
+      for (String m : new String[] {"static", "srpt:24"})
         assertEquals(4, l.get(m).get("completed").asInt(), m + " at " + l.get("load"));
     }
     byte[] head = Files.readAllBytes(png);

@@ -11,6 +11,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,12 @@ import java.util.Map;
  */
 public final class Calibration {
   private static final double[] MASK_RATIOS = {0.05, 0.1, 0.2, 0.4, 0.7, 1.0};
+
+  /** How long the compute sweep runs untimed before it is timed. */
+  private static final long WARM_NS = 300_000_000L;
+
+  /** At most this many untimed sweeps (a tiny model's sweep takes well under a millisecond). */
+  private static final int WARM_SWEEPS = 200;
 
   private Calibration() {}
 
@@ -62,17 +69,22 @@ public final class Calibration {
     int[] ids = Prompts.nullPrompt(c);
     double[] flops = new double[MASK_RATIOS.length];
     double[] ms = new double[MASK_RATIOS.length];
+    List<List<Sequence>> runs = new ArrayList<>();
     for (int i = 0; i < MASK_RATIOS.length; i++) {
       int m = Math.max(1, (int) Math.round(MASK_RATIOS[i] * l));
       int[] masked = new int[m];
       for (int j = 0; j < m; j++) masked[j] = (int) ((long) j * l / m);
       float[] v = new float[m * c.patchDim()];
-      List<Sequence> seqs = List.of(Sequence.masked(0.5f, ids, x, masked, l, cache, v));
-      BlockMode[] modes = new BlockMode[c.depth()];
-      Arrays.fill(modes, BlockMode.CACHE);
+      runs.add(List.of(Sequence.masked(0.5f, ids, x, masked, l, cache, v)));
+      flops[i] = FlopModel.block(c, c.promptTokens() + m, n);
+    }
+    BlockMode[] modes = new BlockMode[c.depth()];
+    Arrays.fill(modes, BlockMode.CACHE);
+    warm(forward, runs, modes);
+    for (int i = 0; i < runs.size(); i++) {
+      List<Sequence> seqs = runs.get(i);
       // the whole forward, charged to its blocks: embedding and final layer fold into the line
       ms[i] = median(reps, timer, () -> forward.run(seqs, modes)) / c.depth();
-      flops[i] = FlopModel.block(c, c.promptTokens() + m, n);
     }
     return LinearFit.ofTimes(flops, ms);
   }
@@ -112,6 +124,22 @@ public final class Calibration {
     for (Map.Entry<TierKind, SegmentSource> e : sources.entrySet())
       m = m.withLoad(e.getKey(), load(e.getValue(), reps));
     return m;
+  }
+
+  /**
+   * Runs the sweep untimed for {@link #WARM_NS} (at most {@link #WARM_SWEEPS} times, at least
+   * once), so that the timed runs meet compiled code: a sweep timed cold on a small model measured
+   * the JIT, not the FLOPs (fits with R² near 0 — a flat line, or a fixed part of 3 ms per block
+   * where the warm one is 0.1 ms — that switched step-row budgets and Algorithm 1's choices by
+   * chance).
+   */
+  private static void warm(DitForward forward, List<List<Sequence>> runs, BlockMode[] modes) {
+    long until = System.nanoTime() + WARM_NS;
+    int sweeps = 0;
+    do {
+      for (List<Sequence> seqs : runs) forward.run(seqs, modes);
+      sweeps++;
+    } while (sweeps < WARM_SWEEPS && System.nanoTime() < until);
   }
 
   /** Median time in ms of {@code reps} runs after one warm-up run. */

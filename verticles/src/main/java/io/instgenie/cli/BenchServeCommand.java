@@ -67,7 +67,8 @@ final class BenchServeCommand implements Callable<Integer> {
       split = ",",
       description =
           "Step policies to compare instead of --order: static (request-level batching), fcfs,"
-              + " srpt, edf (continuous batching scheduled so), on the same arrivals.")
+              + " srpt, edf (continuous batching scheduled so), on the same arrivals; a policy"
+              + " with a row budget after a colon (srpt:320) runs with max_step_tokens so.")
   List<String> scheduling;
 
   @Option(

@@ -51,7 +51,8 @@ final class ScheduleBench {
     List<String> modes = new ArrayList<>();
     for (String m : o.scheduling) {
       String n = m.trim().toLowerCase(Locale.ROOT);
-      if (!n.equals("static")) Scheduling.parse(n); // a clear error for an unknown name
+      // a clear error for an unknown name or a bad row budget ("srpt:320": max_step_tokens 320)
+      if (!n.equals("static")) stepRows(n, Scheduling.parse(n.split(":", 2)[0]));
       if (!modes.contains(n)) modes.add(n);
     }
     DitModel model = DitModel.random(Presets.byName(o.preset), 0);
@@ -137,9 +138,29 @@ final class ScheduleBench {
       v.put("batching", "static");
     } else {
       v.put("batching", "continuous");
-      v.put("scheduling", mode);
+      String[] parts = mode.split(":", 2);
+      v.put("scheduling", parts[0]);
+      if (parts.length > 1) v.put("max_step_tokens", parts[1]);
     }
     return ServeBench.benchConfig(o.maxBatch, v);
+  }
+
+  /** The row budget a mode name carries after a colon (0: none named), checked. */
+  private static int stepRows(String mode, Scheduling policy) {
+    String[] parts = mode.split(":", 2);
+    if (parts.length < 2) return 0;
+    try {
+      int rows = Integer.parseInt(parts[1]);
+      if (rows > 0) return rows;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "a mode's row budget must be a positive whole number of rows ("
+            + policy.name().toLowerCase(Locale.ROOT)
+            + ":320), got '"
+            + mode
+            + "'");
   }
 
   private List<Workload.Arrival> arrivals(DitModel model, double rate, int n) {

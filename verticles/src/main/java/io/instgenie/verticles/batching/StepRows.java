@@ -16,7 +16,9 @@ import io.instgenie.verticles.policy.Scheduling;
  * the rows it turns away cost, while it splits the fixed part among fewer members, and near
  * capacity that lost throughput costs more than the order gains (simulated on this CPU's fit at 0.9
  * load, seeds 1–3: srpt's mean latency 0.71–0.73x static's with a one-image budget, 1.5–2.1x
- * without). Before calibration: none.
+ * without; again with the cheaper kernel hand-off, fit 0.1 ms + 8 ms/GFLOP per block, seeds 1–5:
+ * median 1.59x with a one-image budget and its P95 up to 3.3x static's, 1.66x without, 1.99x with
+ * two images). Before calibration: none.
  *
  * <p>The shared rows ({@link #shared}): what a step that carries interactive-level work may hold
  * while it takes lower-class members — under {@code srpt} and {@code edf}, the knee, at least one
