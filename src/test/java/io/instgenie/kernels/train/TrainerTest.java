@@ -244,7 +244,7 @@ class TrainerTest {
   }
 
   @Test
-  void aFinishedRunCanBeExtendedWithMoreStepsOnly(@TempDir Path dir) {
+  void aFinishedRunCanBeExtendedWithMoreStepsAndAnotherObjectWeightOnly(@TempDir Path dir) {
     Path ck = dir.resolve("ck.safetensors");
     try (Trainer t = Trainer.start(C, config(3), DATA, 2)) {
       t.run(ck, 100, null);
@@ -257,6 +257,14 @@ class TrainerTest {
     TrainConfig otherLr = new TrainConfig(5, 8, 1e-3, 5, 0.01, 0.9, 0.1, 1.0, 42);
     assertThrows(IllegalArgumentException.class, () -> Trainer.extend(ck, C, otherLr, DATA, 2));
     assertThrows(IllegalArgumentException.class, () -> Trainer.extend(ck, C, config(3), DATA, 2));
+    // the loss's object weight may change (here a weighted loss after the plain one)
+    TrainConfig weighted =
+        new TrainConfig(6, 8, 3e-3, 5, 0.01, 0.9, 0.1, 1.0, 42, TrainConfig.UNIFORM, 2.0);
+    try (Trainer t = Trainer.extend(ck, C, weighted, DATA, 2)) {
+      assertEquals(3, t.step());
+      t.run(null, 1, null);
+      assertEquals(6, t.step());
+    }
   }
 
   @Test

@@ -118,8 +118,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--extend-from",
       paramLabel = "FILE",
       description =
-          "continue the run of this checkpoint for more --steps (same settings otherwise); new"
-              + " checkpoints go to --checkpoint")
+          "continue the run of this checkpoint for more --steps (same settings otherwise, but"
+              + " --object-weight may change); new checkpoints go to --checkpoint")
   Path extendFrom;
 
   @Option(

@@ -131,8 +131,13 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * Continues a finished (or stopped) run for more steps: weights, EMA and Adam moments from the
-   * checkpoint, every setting but {@code steps} the same, the learning rate following {@code tc}'s
-   * longer schedule from the checkpoint's step on.
+   * checkpoint, every setting but {@code steps} and the loss's object weight the same, the learning
+   * rate following {@code tc}'s longer schedule from the checkpoint's step on. The object weight
+   * may change because it changes what the loss asks for, not how the optimizer walks: a weight w
+   * on the pixels near objects makes the best prediction, where the model cannot yet tell object
+   * from background, lean w : 1 towards the object (the step-9,200 shapes model drew objects 1.5–2x
+   * their size with w = 2), and a run that learned with w = 2 can be taught w = 1 without starting
+   * over.
    */
   public static Trainer extend(Path checkpoint, ModelConfig c, TrainConfig tc, Data data, int n) {
     Checkpoint ck = Checkpoint.read(checkpoint);
@@ -149,7 +154,7 @@ public final class Trainer implements AutoCloseable {
             was.gradClip(),
             was.seed(),
             was.timeSampling(),
-            was.objectWeight());
+            tc.objectWeight());
     if (!same.equals(tc) || !sameArchitecture(ck.model(), c)) {
       throw new IllegalArgumentException(
           "extending " + checkpoint + " needs its settings (" + was + ") with only more steps");
