@@ -24,38 +24,25 @@ class BenchServeSchedulingTest {
           + " mean_ms, p95_ms, throughput_rps, capacity_rps and the ETA's error; every request"
           + " completes in every mode")
   void jsonPerMode() throws Exception {
-    PrintStream old = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    int rc;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      rc =
-          Main.run(
-              new PrintWriter(err, true),
-              "bench",
-              "serve",
-              "--preset",
-              "tiny",
-              "--scheduling",
-              "static,fcfs,srpt",
-              "--steps",
-              "2,4",
-              "--requests",
-              "6",
-              "--templates",
-              "2",
-              "--load",
-              "0.9",
-              "--interactive",
-              "0.5",
-              "--json");
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(0, rc, err.toString());
-    String text = out.toString(StandardCharsets.UTF_8);
-    JsonNode doc = new ObjectMapper().readTree(text.substring(text.indexOf('{')));
+    JsonNode doc =
+        runJson(
+            "bench",
+            "serve",
+            "--preset",
+            "tiny",
+            "--scheduling",
+            "static,fcfs,srpt",
+            "--steps",
+            "2,4",
+            "--requests",
+            "6",
+            "--templates",
+            "2",
+            "--load",
+            "0.9",
+            "--interactive",
+            "0.5",
+            "--json");
     double capacity = doc.get("capacity_rps").asDouble();
     assertTrue(capacity > 0, "static capacity measured: " + doc);
     assertEquals(0.9 * capacity, doc.get("rate_rps").asDouble(), 1e-9);
@@ -92,38 +79,25 @@ class BenchServeSchedulingTest {
           + " written")
   void severalLoadsAndPlot(@TempDir Path dir) throws Exception {
     Path png = dir.resolve("latency.png");
-    PrintStream old = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    int rc;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      rc =
-          Main.run(
-              new PrintWriter(err, true),
-              "bench",
-              "serve",
-              "--preset",
-              "tiny",
-              "--scheduling",
-              "static,srpt:24",
-              "--steps",
-              "2,4",
-              "--requests",
-              "4",
-              "--templates",
-              "1",
-              "--load",
-              "0.5,0.9",
-              "--plot",
-              png.toString(),
-              "--json");
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(0, rc, err.toString());
-    String text = out.toString(StandardCharsets.UTF_8);
-    JsonNode doc = new ObjectMapper().readTree(text.substring(text.indexOf('{')));
+    JsonNode doc =
+        runJson(
+            "bench",
+            "serve",
+            "--preset",
+            "tiny",
+            "--scheduling",
+            "static,srpt:24",
+            "--steps",
+            "2,4",
+            "--requests",
+            "4",
+            "--templates",
+            "1",
+            "--load",
+            "0.5,0.9",
+            "--plot",
+            png.toString(),
+            "--json");
     JsonNode loads = doc.get("loads");
     assertEquals(2, loads.size(), doc.toString());
     double capacity = doc.get("capacity_rps").asDouble();
@@ -150,5 +124,22 @@ class BenchServeSchedulingTest {
             "--plot",
             "x.png"),
         "--plot without --load: " + bad);
+  }
+
+  /** Runs the CLI with these arguments, expects exit 0, and parses the JSON it printed. */
+  private static JsonNode runJson(String... args) throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    int rc;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      rc = Main.run(new PrintWriter(err, true), args);
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, rc, err.toString());
+    String text = out.toString(StandardCharsets.UTF_8);
+    return new ObjectMapper().readTree(text.substring(text.indexOf('{')));
   }
 }
