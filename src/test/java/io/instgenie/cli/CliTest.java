@@ -133,6 +133,21 @@ class CliTest {
     assertFails(run("train", "--grad-clip", "-1", "--out", out, "--checkpoint", ck), "grad clip");
     assertFails(
         run("train", "--export-only", "--out", out, "--checkpoint", ck), "needs a checkpoint");
+    assertFails(
+        run("train", "--init-from", model.toString(), "--out", out, "--checkpoint", ck),
+        "another architecture than preset 'shapes'");
+    assertFails(
+        run(
+            "train",
+            "--init-from",
+            model.toString(),
+            "--extend-from",
+            ck,
+            "--out",
+            out,
+            "--checkpoint",
+            ck),
+        "exclude each other");
     assertFails(run("bench", "quality", "--cases", "0", "--model", model.toString()), "--cases");
     assertFalse(java.nio.file.Files.exists(dir.resolve("trained")), "no partial model folder");
   }

@@ -244,6 +244,31 @@ class TrainerTest {
   }
 
   @Test
+  void aRunCanStartFromAModelsWeightsWithFreshMoments() {
+    Map<String, TensorData> snapshot;
+    try (Trainer t = Trainer.start(C, config(3), DATA, 2)) {
+      t.run(null, 100, null);
+      snapshot = t.emaWeights();
+    }
+    try (Trainer t = Trainer.startFrom(C, config(2), DATA, 2, snapshot)) {
+      assertEquals(0, t.step(), "a new run: its own schedule from step 0");
+      Map<String, TensorData> w = t.weights();
+      Map<String, TensorData> ema = t.emaWeights();
+      for (Map.Entry<String, TensorData> e : snapshot.entrySet()) {
+        assertArrayEquals(e.getValue().data(), w.get(e.getKey()).data(), e.getKey());
+        assertArrayEquals(e.getValue().data(), ema.get(e.getKey()).data(), e.getKey());
+      }
+      t.run(null, 100, null);
+      assertEquals(2, t.step());
+      assertFalse(
+          Arrays.equals(
+              snapshot.get("final.linear.weight").data(),
+              t.weights().get("final.linear.weight").data()),
+          "it trains on from there");
+    }
+  }
+
+  @Test
   void aFinishedRunCanBeExtendedWithMoreStepsAndAnotherObjectWeightOnly(@TempDir Path dir) {
     Path ck = dir.resolve("ck.safetensors");
     try (Trainer t = Trainer.start(C, config(3), DATA, 2)) {

@@ -123,6 +123,14 @@ final class TrainCommand implements Callable<Integer> {
   Path extendFrom;
 
   @Option(
+      names = "--init-from",
+      paramLabel = "DIR",
+      description =
+          "start a new run from this model folder's weights (a committed snapshot, when the"
+              + " checkpoint is lost): fresh optimizer moments, the learning rate warmed up again")
+  Path initFrom;
+
+  @Option(
       names = "--export-only",
       description = "write the model from the checkpoint's EMA weights at its step, no training")
   boolean exportOnly;
@@ -197,8 +205,9 @@ final class TrainCommand implements Callable<Integer> {
       if (t.step() > 0) System.err.println("resumed at step " + t.step() + " from " + ck);
       bar.stepTo(t.step());
       String sitting = command(preset, tc);
-      t.recordCommand(
-          extendFrom == null ? sitting : sitting + " --extend-from " + extendFrom.getFileName());
+      if (extendFrom != null) sitting += " --extend-from " + extendFrom.getFileName();
+      if (initFrom != null) sitting += " --init-from " + initFrom;
+      t.recordCommand(sitting);
       double[] smooth = {Double.NaN};
       t.run(
           ck,
@@ -215,6 +224,11 @@ final class TrainCommand implements Callable<Integer> {
         provenance.put(
             "command", provenance.get("command") + " --extend-from " + extendFrom.getFileName());
         provenance.put("extends", command(preset, Trainer.settingsOf(extendFrom)));
+      }
+      if (initFrom != null) {
+        provenance.put("command", provenance.get("command") + " --init-from " + initFrom);
+        Map<String, Object> from = ModelFiles.readConfig(initFrom).provenance();
+        provenance.put("starts_from", from == null ? Map.of() : from);
       }
       provenance.put("final_loss", Math.round(smooth[0] * 1e5) / 1e5);
       provenance.put("minutes_this_session", Math.round(minutes * 10) / 10.0);
@@ -237,9 +251,26 @@ final class TrainCommand implements Callable<Integer> {
     return presetName.equalsIgnoreCase("shapes") ? SceneStyle.SIMPLE : SceneStyle.CLASSIC;
   }
 
-  /** Resume our own checkpoint, else extend another run's, else start afresh. */
+  /** Resume our own checkpoint, else extend another run's or start from a model, else afresh. */
   private Trainer open(Path ck, ModelConfig arch, TrainConfig tc, SceneTrainingData data, int n) {
+    if (extendFrom != null && initFrom != null) {
+      throw new IllegalArgumentException("--extend-from and --init-from exclude each other");
+    }
     if (Files.isRegularFile(ck)) return Trainer.resume(ck, arch, tc, data, n);
+    if (initFrom != null) {
+      ModelConfig m = ModelFiles.readConfig(initFrom);
+      // a shipped model carries its own sampler defaults; the layers are what must match
+      if (!Trainer.sameArchitecture(
+          m.withSampling(arch.defaultSteps(), arch.defaultGuidance()), arch)) {
+        throw new IllegalArgumentException(
+            "--init-from: "
+                + initFrom
+                + " holds another architecture than preset '"
+                + preset
+                + "'");
+      }
+      return Trainer.startFrom(arch, tc, data, n, ModelFiles.readWeights(initFrom, m).toTensors(m));
+    }
     if (extendFrom != null) {
       if (!Files.isRegularFile(extendFrom)) {
         throw new IllegalArgumentException("--extend-from: no checkpoint at " + extendFrom);

@@ -68,11 +68,21 @@ public final class Trainer implements AutoCloseable {
   private double secondsThisSitting;
 
   private Trainer(ModelConfig c, TrainConfig tc, Data data, int threads, Checkpoint from) {
+    this(c, tc, data, threads, from, null);
+  }
+
+  private Trainer(
+      ModelConfig c,
+      TrainConfig tc,
+      Data data,
+      int threads,
+      Checkpoint from,
+      Map<String, TensorData> initial) {
     this.c = c;
     this.tc = tc;
     this.data = data;
     if (from == null) {
-      this.w = Init.weights(c, tc.seed());
+      this.w = initial == null ? Init.weights(c, tc.seed()) : Params.of(c, initial);
       this.ema = Params.zeros(c);
       ema.copyFrom(w);
       this.adam = new AdamW(Params.zeros(c), Params.zeros(c));
@@ -99,6 +109,16 @@ public final class Trainer implements AutoCloseable {
   /** A fresh run. */
   public static Trainer start(ModelConfig c, TrainConfig tc, Data data, int threads) {
     return new Trainer(c, tc, data, threads, null);
+  }
+
+  /**
+   * A fresh run whose weights (and EMA) start as {@code weights}, a model's tensors: what a lost
+   * checkpoint leaves, resumed from the snapshot committed beside the code. The optimizer's moments
+   * start at zero and the learning rate warms up again over {@code tc.warmup()} steps.
+   */
+  public static Trainer startFrom(
+      ModelConfig c, TrainConfig tc, Data data, int threads, Map<String, TensorData> weights) {
+    return new Trainer(c, tc, data, threads, null, weights);
   }
 
   /**
@@ -187,7 +207,8 @@ public final class Trainer implements AutoCloseable {
     return c;
   }
 
-  private static boolean sameArchitecture(ModelConfig a, ModelConfig b) {
+  /** Equal configs but for provenance (sampler defaults count: a checkpoint's own must match). */
+  public static boolean sameArchitecture(ModelConfig a, ModelConfig b) {
     return a.withProvenance(null).equals(b.withProvenance(null));
   }
 
