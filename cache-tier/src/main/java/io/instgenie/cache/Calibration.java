@@ -29,7 +29,7 @@ public final class Calibration {
   private static final long WARM_NS = 300_000_000L;
 
   /** At most this many untimed sweeps (a tiny model's sweep takes well under a millisecond). */
-  private static final int WARM_SWEEPS = 200;
+  private static final int WARM_SWEEPS = 50;
 
   private Calibration() {}
 
