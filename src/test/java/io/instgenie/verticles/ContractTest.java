@@ -9,9 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,24 +90,8 @@ class ContractTest {
             .get(60, TimeUnit.SECONDS);
     contract = Contract.load();
     client = new ContractClient(contract, service.port(), USER);
-    awaitReady(service.port());
-  }
-
-  /**
-   * The server listens before its worker has warmed up and calibrated; the checks below take a
-   * ready service (GET /health/ready answers 200), so wait for it, outside the contract's record.
-   */
-  private static void awaitReady(int port) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpRequest ready =
-        HttpRequest.newBuilder(
-                URI.create("http://" + ServiceClient.HOST + ":" + port + "/health/ready"))
-            .build();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-      if (System.nanoTime() > until) throw new AssertionError("not ready within 60 s");
-      Thread.sleep(20);
-    }
+    // the server listens before its worker has warmed up and calibrated; the checks take it ready
+    FaultInjectionTest.awaitReady(ServiceClient.of(vertx, service));
   }
 
   @AfterAll

@@ -138,9 +138,10 @@ final class ScheduleBench {
       v.put("batching", "static");
     } else {
       v.put("batching", "continuous");
-      String[] parts = mode.split(":", 2);
-      v.put("scheduling", parts[0]);
-      if (parts.length > 1) v.put("max_step_tokens", parts[1]);
+      String policy = mode.split(":", 2)[0];
+      v.put("scheduling", policy);
+      int rows = stepRows(mode, Scheduling.parse(policy));
+      if (rows > 0) v.put("max_step_tokens", String.valueOf(rows));
     }
     return ServeBench.benchConfig(o.maxBatch, v);
   }

@@ -177,7 +177,11 @@ public final class Trainer implements AutoCloseable {
             tc.objectWeight());
     if (!same.equals(tc) || !sameArchitecture(ck.model(), c)) {
       throw new IllegalArgumentException(
-          "extending " + checkpoint + " needs its settings (" + was + ") with only more steps");
+          "extending "
+              + checkpoint
+              + " needs its settings ("
+              + was
+              + ") with only more steps and, if asked, another object weight");
     }
     if (tc.steps() <= ck.step()) {
       throw new IllegalArgumentException(

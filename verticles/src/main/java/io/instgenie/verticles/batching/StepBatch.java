@@ -80,16 +80,10 @@ public final class StepBatch<M> {
   }
 
   /**
-   * From the next step on: the policy and the row limit of a step ({@link Long#MAX_VALUE}: none).
-   * On the batch's thread, or before it runs.
-   */
-  public void schedule(StepPolicy policy, long maxStepRows) {
-    schedule(policy, maxStepRows, Long.MAX_VALUE);
-  }
-
-  /**
-   * As above, and the rows a step that carries interactive-level work may hold while it takes
-   * lower-class members ({@link StepBudget#sharedRows}).
+   * From the next step on: the policy, the row limit of a step, and the rows a step that carries
+   * interactive-level work may hold while it takes lower-class members ({@link
+   * StepBudget#sharedRows}; {@link Long#MAX_VALUE}: none). On the batch's thread, or before it
+   * runs.
    */
   public void schedule(StepPolicy policy, long maxStepRows, long sharedRows) {
     if (maxStepRows < 1) throw new IllegalArgumentException("max step rows must be >= 1");
