@@ -9,14 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.kernels.cached.CacheKind;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +31,7 @@ class TierTest {
   // tiny preset, 1 step: 2 blocks x 16 tokens x 32 values = 1024 values per template
   private static final ActivationShape ONE = shape(1, Precision.F32);
   private static final long T = ONE.totalBytes(); // 4096 bytes
-  private static final long F = IgcFile.fileBytes(ONE); // 4096 + a 128-byte header
+  private static final long F = IgcFile.fileBytes(ONE); // 4096 + a 4096-byte header
 
   private static TemplateKey key(String id) {
     return new TemplateKey(id, 1);
@@ -88,7 +94,7 @@ class TierTest {
     assertEquals(1, d.evictions());
     assertEquals(3 * F, folderBytes(dir));
     assertFalse(
-        d.put(new TemplateKey("big", 4), random(shape(4, Precision.F32), 5)),
+        d.put(new TemplateKey("big", 6), random(shape(6, Precision.F32), 5)),
         "larger than the cap: refused");
     assertEquals(3 * F, d.bytes());
     assertEquals(1, d.evictions());
@@ -193,6 +199,71 @@ class TierTest {
       assertEquals(0, d.bytes());
       assertEquals(1, log.warnings(), "exactly one warning");
     }
+  }
+
+  @Test
+  @DisplayName(
+      "segments start at multiples of 4096 and read back equal through the direct path (where the file system has one), a heap buffer and an unaligned buffer")
+  void diskDirectReads(@TempDir Path dir) throws IOException {
+    ActivationShape s = new ActivationShape(2, 2, 32, 32, Precision.F32, CacheKind.Y); // 4096 B
+    StoredActivations acts = random(s, 9);
+    DiskTier d = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
+    assertTrue(d.put(new TemplateKey("a", 2), acts));
+    Path file = dir.resolve("a-2.igc");
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      for (long off : IgcFile.readHeader(ch, new TemplateKey("a", 2)).offsets())
+        assertEquals(0, off % DirectIo.ALIGN, "segment offset " + off);
+    }
+    FileChannel probe = DirectIo.openDirect(file);
+    boolean fsAllowsDirect = probe != null;
+    if (probe != null) probe.close();
+    try (DiskTemplate t = d.open(new TemplateKey("a", 2)).orElseThrow()) {
+      assertEquals(fsAllowsDirect, t.directReads());
+      ByteBuffer aligned = DirectIo.segmentBuffer(s.segmentBytes());
+      ByteBuffer heap = ByteBuffer.allocate(s.segmentBytes());
+      ByteBuffer unaligned = DirectIo.segmentBuffer(s.segmentBytes() + 64);
+      unaligned = unaligned.position(8).slice();
+      for (int k = 0; k < s.steps(); k++) {
+        for (int b = 0; b < s.depth(); b++) {
+          ByteBuffer want = acts.segment(k, b);
+          for (ByteBuffer dst : List.of(aligned, heap, unaligned)) {
+            t.read(k, b, dst);
+            assertEquals(want, dst.duplicate().clear().limit(s.segmentBytes()), k + "/" + b);
+          }
+        }
+      }
+      assertEquals(fsAllowsDirect, t.directReads(), "no direct read was refused");
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a file written with the former 64-byte header padding (segments not 4096-aligned) still reads back equal")
+  void diskFormerPadding(@TempDir Path dir) throws IOException {
+    ActivationShape s = new ActivationShape(2, 2, 32, 32, Precision.F32, CacheKind.Y);
+    StoredActivations acts = random(s, 10);
+    DiskTier d = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
+    assertTrue(d.put(new TemplateKey("a", 2), acts));
+    Path file = dir.resolve("a-2.igc");
+    byte[] now = Files.readAllBytes(file);
+    int n = s.segments();
+    int table = 32 + 16 * n; // a Y file: version 1, table right after the fixed fields
+    int oldHead = (table + 4 + 63) / 64 * 64;
+    int shift = IgcFile.headerBytes(s) - oldHead;
+    ByteBuffer head = ByteBuffer.wrap(now, 0, table + 4).slice().order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) head.putLong(32 + 16 * i, head.getLong(32 + 16 * i) - shift);
+    CRC32C crc = new CRC32C();
+    crc.update(now, 0, table);
+    head.putInt(table, (int) crc.getValue());
+    byte[] old = new byte[now.length - shift];
+    System.arraycopy(now, 0, old, 0, table + 4);
+    System.arraycopy(
+        now, IgcFile.headerBytes(s), old, oldHead, now.length - IgcFile.headerBytes(s));
+    Files.write(file, old);
+    DiskTier again = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
+    assertArrayEquals(
+        allValues(acts, s), allValues(again.get(new TemplateKey("a", 2)).orElseThrow(), s));
+    assertEquals(0, again.corruptFiles());
   }
 
   static void flip(Path file, long at) throws IOException {

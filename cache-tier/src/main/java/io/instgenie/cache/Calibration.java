@@ -10,7 +10,6 @@ import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,7 +94,7 @@ public final class Calibration {
    */
   public static LinearFit load(SegmentSource src, int reps) {
     ActivationShape s = src.shape();
-    ByteBuffer buf = ByteBuffer.allocateDirect(s.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = DirectIo.segmentBuffer(s.segmentBytes());
     int groups = Math.min(4, s.segments());
     double[] bytes = new double[groups];
     double[] ms = new double[groups];

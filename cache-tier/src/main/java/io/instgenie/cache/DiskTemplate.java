@@ -8,20 +8,35 @@ import java.nio.channels.FileChannel;
 /**
  * One open cache file: segments read by position, each checked against its CRC32C. A failed check
  * deletes the file (the next lookup misses) and throws {@link CorruptSegmentException}; a failed
- * read forgets the file the same way and throws {@link UncheckedIOException}. Reads from several
- * threads are safe; close it when the edit is done.
+ * read forgets the file the same way and throws {@link UncheckedIOException}. Aligned segments are
+ * read past the page cache where the file system allows it ({@link DirectIo}); a direct read the
+ * file system refuses after all is redone buffered, and the file stays buffered from then on. Reads
+ * from several threads are safe; close it when the edit is done.
  */
 public final class DiskTemplate implements SegmentSource {
   private final DiskTier tier;
   private final TemplateKey key;
   private final FileChannel channel;
   private final IgcFile.Header header;
+  private volatile FileChannel direct;
 
-  DiskTemplate(DiskTier tier, TemplateKey key, FileChannel channel, IgcFile.Header header) {
+  /** {@code direct}: the same file opened for direct reads, or null. */
+  DiskTemplate(
+      DiskTier tier,
+      TemplateKey key,
+      FileChannel channel,
+      FileChannel direct,
+      IgcFile.Header header) {
     this.tier = tier;
     this.key = key;
     this.channel = channel;
+    this.direct = direct;
     this.header = header;
+  }
+
+  /** Whether aligned segments are read past the page cache. */
+  public boolean directReads() {
+    return direct != null;
   }
 
   public TemplateKey key() {
@@ -41,7 +56,15 @@ public final class DiskTemplate implements SegmentSource {
   @Override
   public void read(int step, int block, ByteBuffer dst) {
     try {
-      IgcFile.readSegment(channel, header, step, block, dst, key);
+      FileChannel d = direct;
+      try {
+        IgcFile.readSegment(channel, d, header, step, block, dst, key);
+      } catch (IOException e) {
+        if (d == null) throw e;
+        direct = null; // refused after all (an odd device or file system): buffered from now on
+        closeQuietly(d);
+        IgcFile.readSegment(channel, null, header, step, block, dst, key);
+      }
     } catch (CorruptSegmentException e) {
       tier.discard(key);
       throw e;
@@ -53,8 +76,14 @@ public final class DiskTemplate implements SegmentSource {
 
   @Override
   public void close() {
+    closeQuietly(direct);
+    closeQuietly(channel);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch == null) return;
     try {
-      channel.close();
+      ch.close();
     } catch (IOException ignored) {
       // opened read-only: closing cannot lose data
     }

@@ -3,7 +3,6 @@ package io.instgenie.cache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -94,7 +93,7 @@ public final class DiskTier implements Tier {
       if (t == null) return Optional.empty();
       ActivationShape s = t.shape();
       StoredActivations acts = StoredActivations.allocate(s);
-      ByteBuffer buf = ByteBuffer.allocateDirect(s.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf = DirectIo.segmentBuffer(s.segmentBytes());
       for (int k = 0; k < s.steps(); k++) {
         for (int b = 0; b < s.depth(); b++) {
           t.read(k, b, buf);
@@ -124,7 +123,7 @@ public final class DiskTier implements Tier {
       ch = FileChannel.open(file, StandardOpenOption.READ);
       IgcFile.Header h = IgcFile.readHeader(ch, key);
       touch(file);
-      return Optional.of(new DiskTemplate(this, key, ch, h));
+      return Optional.of(new DiskTemplate(this, key, ch, DirectIo.openDirect(file), h));
     } catch (CorruptSegmentException e) {
       closeQuietly(ch);
       discard(key);
@@ -150,7 +149,8 @@ public final class DiskTier implements Tier {
       file = Files.createTempFile(dir, ".calibration.", ".tmp");
       IgcFile.writeAtomically(file, acts);
       ch = FileChannel.open(file, StandardOpenOption.READ);
-      DiskTemplate t = new DiskTemplate(this, key, ch, IgcFile.readHeader(ch, key));
+      DiskTemplate t =
+          new DiskTemplate(this, key, ch, DirectIo.openDirect(file), IgcFile.readHeader(ch, key));
       Path written = file;
       return Optional.of(
           new SegmentSource() {

@@ -23,7 +23,7 @@ import java.util.zip.CRC32C;
  *  F  segment table (F = 32, or 36 in version 2), step-major: per (step, block) offset u64,
  *     length u32, CRC32C u32
  *  F+16n  CRC32C u32 of bytes [0, F+16n)
- *  then zero padding to a multiple of 64; segments at their table offsets, L rows each (H values
+ *  then zero padding to a multiple of 4096; segments at their table offsets, L rows each (H values
  *  per row for Y, 2H for K/V)
  * </pre>
  *
@@ -31,7 +31,10 @@ import java.util.zip.CRC32C;
  * activations as version 2.
  *
  * <p>A segment is read with one positional read and checked against its own CRC, so an edit can
- * load block by block without touching the rest of the file.
+ * load block by block without touching the rest of the file. Segments start at multiples of 4096
+ * (files written before 2026-12-07 padded the header to 64 only; the table's offsets make both
+ * readable), so where a segment's length is a multiple of 4096 too it can be read without the page
+ * cache ({@link DirectIo}).
  */
 final class IgcFile {
   static final byte[] MAGIC = "IGCACHE\0".getBytes(StandardCharsets.US_ASCII);
@@ -58,7 +61,7 @@ final class IgcFile {
 
   static int headerBytes(ActivationShape s) {
     int raw = fixedBytes(s.kind()) + ENTRY * s.segments() + 4;
-    return (raw + 63) / 64 * 64;
+    return (raw + DirectIo.ALIGN - 1) / DirectIo.ALIGN * DirectIo.ALIGN;
   }
 
   /** The size of the file holding activations of this shape. */
@@ -181,14 +184,26 @@ final class IgcFile {
     return h;
   }
 
-  /** Reads segment (step, block) into {@code dst[0 .. segmentBytes)} and checks its CRC32C. */
+  /**
+   * Reads segment (step, block) into {@code dst[0 .. segmentBytes)} and checks its CRC32C: through
+   * {@code direct} (null: none) where segment and buffer are aligned for it, else through {@code
+   * ch}.
+   */
   static void readSegment(
-      FileChannel ch, Header h, int step, int block, ByteBuffer dst, TemplateKey key)
+      FileChannel ch,
+      FileChannel direct,
+      Header h,
+      int step,
+      int block,
+      ByteBuffer dst,
+      TemplateKey key)
       throws IOException {
     int i = h.shape().index(step, block);
     ByteBuffer d = dst.duplicate();
     d.clear().limit(h.shape().segmentBytes());
-    readFully(ch, d, h.offsets()[i], key);
+    long at = h.offsets()[i];
+    boolean viaDirect = direct != null && DirectIo.aligned(d, at, d.remaining());
+    readFully(viaDirect ? direct : ch, d, at, key);
     d.flip();
     if (crc(d) != h.crcs()[i]) {
       throw new CorruptSegmentException(

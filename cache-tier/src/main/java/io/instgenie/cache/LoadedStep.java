@@ -5,7 +5,6 @@ import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Load-then-compute, the unpipelined way to read a stored template: every CACHE block of one step
@@ -23,7 +22,7 @@ public final class LoadedStep implements BlockSource {
     this.buffers = new ByteBuffer[shape.depth()];
     this.loaded = new boolean[shape.depth()];
     for (int b = 0; b < buffers.length; b++) {
-      buffers[b] = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+      buffers[b] = DirectIo.segmentBuffer(shape.segmentBytes());
     }
   }
 

@@ -7,7 +7,6 @@ import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -67,8 +66,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     this.src = src;
     this.shape = src.shape();
     this.onBubble = onBubble;
-    for (int i = 0; i < 2; i++)
-      buffers[i] = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 2; i++) buffers[i] = DirectIo.segmentBuffer(shape.segmentBytes());
     setPlan(plan);
     this.loader =
         Executors.newSingleThreadExecutor(
@@ -347,7 +345,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   }
 
   private ByteBuffer readNow(int k, int b) {
-    ByteBuffer buf = ByteBuffer.allocateDirect(shape.segmentBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = DirectIo.segmentBuffer(shape.segmentBytes());
     try {
       src.read(k, b, buf);
     } catch (RuntimeException e) {
