@@ -195,7 +195,8 @@ final class TrainCommand implements Callable<Integer> {
     createParent(out.toAbsolutePath());
     SceneTrainingData data = new SceneTrainingData(arch.imageSize(), style);
     long started = System.nanoTime();
-    try (Trainer t = open(ck, arch, tc, data, n);
+    ModelConfig initModel = initFrom == null ? null : ModelFiles.readConfig(initFrom);
+    try (Trainer t = open(ck, arch, tc, data, n, initModel);
         ProgressBar bar =
             new ProgressBarBuilder()
                 .setTaskName("train")
@@ -227,7 +228,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       if (initFrom != null) {
         provenance.put("command", provenance.get("command") + " --init-from " + initFrom);
-        Map<String, Object> from = ModelFiles.readConfig(initFrom).provenance();
+        Map<String, Object> from = initModel.provenance();
         provenance.put("starts_from", from == null ? Map.of() : from);
       }
       provenance.put("final_loss", Math.round(smooth[0] * 1e5) / 1e5);
@@ -251,14 +252,17 @@ final class TrainCommand implements Callable<Integer> {
     return presetName.equalsIgnoreCase("shapes") ? SceneStyle.SIMPLE : SceneStyle.CLASSIC;
   }
 
-  /** Resume our own checkpoint, else extend another run's or start from a model, else afresh. */
-  private Trainer open(Path ck, ModelConfig arch, TrainConfig tc, SceneTrainingData data, int n) {
+  /**
+   * Resume our own checkpoint, else extend another run's or start from a model ({@code m}: the
+   * --init-from folder's config, read once), else afresh.
+   */
+  private Trainer open(
+      Path ck, ModelConfig arch, TrainConfig tc, SceneTrainingData data, int n, ModelConfig m) {
     if (extendFrom != null && initFrom != null) {
       throw new IllegalArgumentException("--extend-from and --init-from exclude each other");
     }
     if (Files.isRegularFile(ck)) return Trainer.resume(ck, arch, tc, data, n);
     if (initFrom != null) {
-      ModelConfig m = ModelFiles.readConfig(initFrom);
       // a shipped model carries its own sampler defaults; the layers are what must match
       if (!Trainer.sameArchitecture(
           m.withSampling(arch.defaultSteps(), arch.defaultGuidance()), arch)) {
