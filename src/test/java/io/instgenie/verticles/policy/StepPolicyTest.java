@@ -158,4 +158,41 @@ class StepPolicyTest {
             cs, new StepPolicy(Scheduling.SRPT, 16), StepBudget.members(1), 5, 1);
     assertEquals(60.0, based.get("a"));
   }
+
+  @Test
+  @DisplayName(
+      "an edit in its full steps: 512 rows for 2 more steps, then 80 rows for 10 = 1,824 rows left,"
+          + " ranked by srpt before a uniform 80 × 30 = 2,400 (its present rows for every step left"
+          + " would have been 6,144)")
+  void phasedWork() {
+    StepWork full = new StepWork(512, 12, NONE, Priority.INTERACTIVE, 2, 80);
+    assertEquals(1824, full.remainingRows());
+    StepWork next = full.afterStep();
+    assertEquals(512, next.rows());
+    assertEquals(512 + 10 * 80, next.remainingRows());
+    StepWork later = next.afterStep();
+    assertEquals(80, later.rows(), "the full steps over: masked rows from now on");
+    assertEquals(10 * 80, later.remainingRows());
+    assertEquals(80, new StepWork(512, 5, NONE, Priority.BATCH, 0, 80).rows());
+    List<StepCandidate<String>> cs =
+        List.of(
+            new StepCandidate<>("uniform", new StepWork(80, 30, NONE, Priority.INTERACTIVE), 0, 0),
+            new StepCandidate<>("full", full, 1, 0));
+    assertEquals(
+        List.of("full"), new StepPolicy(Scheduling.SRPT, 16).pick(cs, StepBudget.members(1)));
+  }
+
+  @Test
+  @DisplayName(
+      "the projection plays an edit's full steps at their own rows: 2 steps of 512 rows, then 3 of"
+          + " 80, at 1 ms a step + 0.01 ms a row: 2 × 6.12 + 3 × 1.8 = 17.64 ms")
+  void phasedProjection() {
+    List<StepCandidate<String>> cs =
+        List.of(
+            new StepCandidate<>(
+                "e", new StepWork(512, 5, NONE, Priority.INTERACTIVE, 2, 80), 0, 0));
+    double ms =
+        StepProjection.finishMs(cs, StepPolicy.FCFS, StepBudget.members(8), 1, 0.01).get("e");
+    assertEquals(2 * 6.12 + 3 * 1.8, ms, 1e-9);
+  }
 }

@@ -86,7 +86,8 @@ final class ScheduleBench {
         out.put(
             m, new ServeBench().priorities(priority).run(model, config(m), arrivals, o.templates));
       }
-      report.add(load, rate, out, batch);
+      report.add(
+          load, rate, out, batch, arrivals.stream().mapToInt(Workload.Arrival::steps).toArray());
     }
     Double idle = null;
     if (o.interactive < 1) idle = idleInteractive(model, modes, first, batch, capacity);

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@code bench serve --scheduling} prints: per load and mode the latency, throughput, ETA
@@ -33,9 +34,11 @@ final class ScheduleReport {
     this.modes = modes;
   }
 
-  void add(Double load, double rate, Map<String, ServeBench.Stats> stats, boolean[] batch) {
+  /** {@code batch[i]}, {@code steps[i]}: arrival i's class and step count. */
+  void add(
+      Double load, double rate, Map<String, ServeBench.Stats> stats, boolean[] batch, int[] steps) {
     Map<String, Map<String, Object>> json = new LinkedHashMap<>();
-    for (var e : stats.entrySet()) json.put(e.getKey(), modeJson(e.getValue(), batch));
+    for (var e : stats.entrySet()) json.put(e.getKey(), modeJson(e.getValue(), batch, steps));
     points.add(new Point(load, rate, stats, json));
   }
 
@@ -73,16 +76,20 @@ final class ScheduleReport {
     return m;
   }
 
-  private static Map<String, Object> modeJson(ServeBench.Stats s, boolean[] batch) {
+  private static Map<String, Object> modeJson(ServeBench.Stats s, boolean[] batch, int[] steps) {
     Map<String, Object> m = BenchServeCommand.toJson(s);
     List<Double> err = new ArrayList<>();
     double[] sum = new double[2];
     int[] count = new int[2];
+    Map<Integer, double[]> bySteps = new TreeMap<>(); // steps -> {sum, count}
     for (ServeBench.Sample x : s.samples()) {
       if (!Double.isNaN(x.etaRelError())) err.add(x.etaRelError());
       int k = batch[x.index()] ? 1 : 0;
       sum[k] += x.latencyMs();
       count[k]++;
+      double[] b = bySteps.computeIfAbsent(steps[x.index()], n -> new double[2]);
+      b[0] += x.latencyMs();
+      b[1]++;
     }
     double[] e = err.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     m.put("eta_error_median", e.length == 0 ? null : Percentiles.nearestRank(e, 0.5));
@@ -90,6 +97,9 @@ final class ScheduleReport {
     m.put("eta_samples", e.length);
     m.put("interactive_mean_ms", count[0] == 0 ? null : sum[0] / count[0]);
     m.put("batch_mean_ms", count[1] == 0 ? null : sum[1] / count[1]);
+    Map<String, Double> meanBySteps = new LinkedHashMap<>();
+    bySteps.forEach((n, b) -> meanBySteps.put(String.valueOf(n), b[0] / b[1]));
+    m.put("mean_ms_by_steps", meanBySteps);
     return m;
   }
 

@@ -110,6 +110,20 @@ public final class EditJob implements DenoiseJob {
     return cache == null || step < fullSteps ? c.imageTokens() : masked.length;
   }
 
+  /** Tokens computed per step once the full steps are over (every token without a cache). */
+  public int activeTokensLater() {
+    return cache == null ? c.imageTokens() : masked.length;
+  }
+
+  /**
+   * Of the steps left, those that compute every token: all of them without a cache, else the
+   * quality knob's full steps not yet taken.
+   */
+  public int fullStepsLeft() {
+    int left = steps() - step();
+    return cache == null ? left : Math.min(left, Math.max(0, fullSteps - step));
+  }
+
   /** What its cache holds (Y when it reads none). */
   public CacheKind cacheKind() {
     return cache == null ? CacheKind.Y : cache.kind();

@@ -123,9 +123,9 @@ final class LoopAdmission implements BatchRules<Member> {
   }
 
   /**
-   * What a member asks of the steps ahead: rows per step (an edit not started yet: its masked
-   * tokens, or every token with the cache off, times its branches), remaining steps, and the
-   * deadline and class of its task (a template run: of the edit that started it).
+   * What a member asks of the steps ahead: rows per step (every token in an edit's full steps, then
+   * its masked tokens, times its branches; every token throughout with the cache off), remaining
+   * steps, and the deadline and class of its task (a template run: of the edit that started it).
    */
   @Override
   public StepWork work(Member m) {
@@ -137,15 +137,21 @@ final class LoopAdmission implements BatchRules<Member> {
           r.first.priority());
     EditMember e = (EditMember) m;
     DenoiseTask t = e.task;
-    if (e.job != null)
+    if (e.job != null) {
+      int b = e.job.branches();
       return new StepWork(
-          e.job.activeTokens() * e.job.branches(),
+          config.imageTokens() * b,
           e.job.steps() - e.job.step(),
           t.deadlineAtMs(),
-          t.priority());
-    int tokens =
-        t.templateOnly() ? 0 : useCache ? t.edit().maskedTokens().length : config.imageTokens();
-    return new StepWork(tokens * t.branches(), t.edit().steps(), t.deadlineAtMs(), t.priority());
+          t.priority(),
+          e.job.fullStepsLeft(),
+          e.job.activeTokensLater() * b);
+    }
+    if (t.templateOnly()) return new StepWork(0, t.edit().steps(), t.deadlineAtMs(), t.priority());
+    int all = config.imageTokens() * t.branches();
+    int masked = useCache ? t.edit().maskedTokens().length * t.branches() : all;
+    return new StepWork(
+        all, t.edit().steps(), t.deadlineAtMs(), t.priority(), useCache ? fullSteps : 0, masked);
   }
 
   /** An edit joins the batch on its template's activations (null: every token recomputed). */

@@ -43,9 +43,7 @@ public final class StepProjection {
         } else if (w.remainingSteps() == 1) {
           out.put(c.member(), now);
         } else {
-          StepWork left =
-              new StepWork(w.rows(), w.remainingSteps() - 1, w.deadlineMs(), w.priority());
-          next.add(new StepCandidate<>(c.member(), left, c.order(), 0));
+          next.add(new StepCandidate<>(c.member(), w.afterStep(), c.order(), 0));
         }
       }
       live = next;
