@@ -75,11 +75,14 @@ class EditEngineTest {
     byte[] full = plain.edit(req, false, StepListener.NONE).rgb();
     byte[] cached = plain.edit(req, true, StepListener.NONE).rgb();
     assertFalse(Arrays.equals(full, cached), "this case must tell cached from full");
+    // the knob counts at the model's default 20 steps: 20 and more cover all 6 of this edit's,
+    // 6 of 20 cover ⌈6·6/20⌉ = 2 of them
+    assertEquals(20, trained.config().defaultSteps());
     EditEngine knob = new EditEngine(trained, new CpuBackend(), 4);
-    assertArrayEquals(full, knob.withFullSteps(6).edit(req, true, StepListener.NONE).rgb());
-    assertArrayEquals(full, knob.withFullSteps(9).edit(req, true, StepListener.NONE).rgb());
+    assertArrayEquals(full, knob.withFullSteps(20).edit(req, true, StepListener.NONE).rgb());
+    assertArrayEquals(full, knob.withFullSteps(30).edit(req, true, StepListener.NONE).rgb());
     assertArrayEquals(cached, knob.withFullSteps(0).edit(req, true, StepListener.NONE).rgb());
-    byte[] two = knob.withFullSteps(2).edit(req, true, StepListener.NONE).rgb();
+    byte[] two = knob.withFullSteps(6).edit(req, true, StepListener.NONE).rgb();
     assertFalse(Arrays.equals(two, full), "two full steps, then cached ones");
     assertFalse(Arrays.equals(two, cached));
     assertThrows(IllegalArgumentException.class, () -> knob.withFullSteps(-1));
@@ -196,5 +199,20 @@ class EditEngineTest {
               () -> engine.prepare(new EditRequest(t, m, "red", steps, null, null)));
       assertTrue(e.getMessage().contains("steps"), e.getMessage());
     }
+  }
+
+  @Test
+  @DisplayName(
+      "the knob's full steps scale with an edit's steps: 6 of 20 is 2 of 5, 3 of 10, 12 of 40;"
+          + " rounded up; never more than the edit's steps")
+  void fullStepsScale() {
+    assertEquals(6, EditJob.fullStepsFor(6, 20, 20));
+    assertEquals(2, EditJob.fullStepsFor(6, 5, 20));
+    assertEquals(3, EditJob.fullStepsFor(6, 10, 20));
+    assertEquals(12, EditJob.fullStepsFor(6, 40, 20));
+    assertEquals(1, EditJob.fullStepsFor(1, 1, 20));
+    assertEquals(0, EditJob.fullStepsFor(0, 40, 20));
+    assertEquals(6, EditJob.fullStepsFor(100, 6, 20));
+    assertThrows(IllegalArgumentException.class, () -> EditJob.fullStepsFor(-1, 6, 20));
   }
 }

@@ -123,12 +123,13 @@ class QualityKnobLoopTest {
 
   @Test
   @DisplayName(
-      "knob = all steps: the edit that waited for the template run and the one that found it"
-          + " cached both equal full recompute byte for byte; knob 0: they do not")
+      "knob = all steps (the model's default step count, which covers every step of any edit): the"
+          + " edit that waited for the template run and the one that found it cached both equal"
+          + " full recompute byte for byte; knob 0: they do not")
   void knobReachesWaitersAndHits() throws Exception {
     PreparedEdit first = edit(1);
     PreparedEdit second = edit(2);
-    Map<String, byte[]> all = throughLoop(STEPS, first, second);
+    Map<String, byte[]> all = throughLoop(C.defaultSteps(), first, second);
     assertArrayEquals(fullRecompute(first), all.get("E0"), "the waiter (its template's first run)");
     assertArrayEquals(fullRecompute(second), all.get("E1"), "the cache hit");
     Map<String, byte[]> none = throughLoop(0, first, second);

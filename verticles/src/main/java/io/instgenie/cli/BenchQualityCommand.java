@@ -58,9 +58,10 @@ final class BenchQualityCommand implements Callable<Integer> {
       defaultValue = "-1",
       paramLabel = "K[,K...]",
       description =
-          "the quality knob: cached edits recompute every token for their first K steps; several"
-              + " values print the SSIM/speed trade-off (default -1: the model's own default, as"
-              + " the service's full_steps)")
+          "the quality knob: cached edits recompute every token for their first K steps,"
+              + " counted at the model's default step count and scaled to --steps (as the"
+              + " service's full_steps); several values print the SSIM/speed trade-off (default"
+              + " -1: the model's own default)")
   List<Integer> fullSteps;
 
   @Option(names = "--json")

@@ -110,6 +110,21 @@ public final class EditJob implements DenoiseJob {
     return cache == null || step < fullSteps ? c.imageTokens() : masked.length;
   }
 
+  /**
+   * The quality knob's full steps for an edit of {@code steps} steps. The knob {@code k} is counted
+   * at the model's default step count and covers the same share of the trajectory at any other (t
+   * from 1 down to 1 − k/defaultSteps, where the layout is decided): ⌈k·steps/defaultSteps⌉, at
+   * most {@code steps} — 6 of 20 is 2 of 5 and 12 of 40. A fixed count instead left a 40-step edit
+   * short of the 20-step quality (SSIM 0.897 against 0.949 with 12) and made a 10-step one pay for
+   * more than it gains (BENCHMARKS.md).
+   */
+  public static int fullStepsFor(int k, int steps, int defaultSteps) {
+    if (k < 0 || steps < 0 || defaultSteps < 1)
+      throw new IllegalArgumentException(
+          "full steps " + k + ", steps " + steps + ", default steps " + defaultSteps);
+    return (int) Math.min(steps, ((long) k * steps + defaultSteps - 1) / defaultSteps);
+  }
+
   /** Tokens computed per step once the full steps are over (every token without a cache). */
   public int activeTokensLater() {
     return cache == null ? c.imageTokens() : masked.length;

@@ -66,7 +66,10 @@ public record PreparedEdit(
     return job(c, cacheOrNull, 0);
   }
 
-  /** The edit's job; its first {@code fullSteps} steps recompute every token (quality knob). */
+  /**
+   * The edit's job; it recomputes every token in its first steps (the quality knob {@code
+   * fullSteps}, counted at the model's default step count: {@link EditJob#fullStepsFor}).
+   */
   public EditJob job(ModelConfig c, Activations cacheOrNull, int fullSteps) {
     return new EditJob(
         c,
@@ -78,6 +81,6 @@ public record PreparedEdit(
         guidance,
         steps,
         cacheOrNull,
-        fullSteps);
+        EditJob.fullStepsFor(fullSteps, steps, c.defaultSteps()));
   }
 }
