@@ -126,6 +126,66 @@ class BenchServeSchedulingTest {
         "--plot without --load: " + bad);
   }
 
+  @Test
+  @DisplayName(
+      "bench serve --repeat 2: two bursts and two runs per mode, pooled: 8 edits completed per"
+          + " mode, capacity the mean of the two bursts, the pooled mean the mean of the two runs'"
+          + " (equal sizes), each run listed; --repeat 0 is refused")
+  void repeatsPool() throws Exception {
+    JsonNode doc =
+        runJson(
+            "bench",
+            "serve",
+            "--preset",
+            "tiny",
+            "--scheduling",
+            "static,srpt",
+            "--steps",
+            "2,4",
+            "--requests",
+            "4",
+            "--templates",
+            "1",
+            "--load",
+            "0.9",
+            "--repeat",
+            "2",
+            "--json");
+    assertEquals(2, doc.get("repeat").asInt());
+    JsonNode caps = doc.get("capacity_rps_runs");
+    assertEquals(2, caps.size(), doc.toString());
+    double capacity = (caps.get(0).asDouble() + caps.get(1).asDouble()) / 2;
+    assertEquals(capacity, doc.get("capacity_rps").asDouble(), 1e-9);
+    assertEquals(0.9 * capacity, doc.get("rate_rps").asDouble(), 1e-9);
+    for (String m : new String[] {"static", "srpt"}) {
+      JsonNode r = doc.get(m);
+      assertEquals(8, r.get("completed").asInt(), m);
+      JsonNode runs = r.get("runs_mean_ms");
+      assertEquals(2, runs.size(), m + ": " + r);
+      assertEquals(
+          (runs.get(0).asDouble() + runs.get(1).asDouble()) / 2,
+          r.get("mean_ms").asDouble(),
+          1e-9,
+          m);
+      assertEquals(2, r.get("runs_p95_ms").size());
+    }
+    StringWriter bad = new StringWriter();
+    assertEquals(
+        Main.BAD_INPUT,
+        Main.run(
+            new PrintWriter(bad, true),
+            "bench",
+            "serve",
+            "--scheduling",
+            "srpt",
+            "--load",
+            "0.9",
+            "--repeat",
+            "0"),
+        bad.toString());
+    assertTrue(bad.toString().contains("--repeat"), bad.toString());
+  }
+
   /** Runs the CLI with these arguments, expects exit 0, and parses the JSON it printed. */
   private static JsonNode runJson(String... args) throws Exception {
     PrintStream old = System.out;

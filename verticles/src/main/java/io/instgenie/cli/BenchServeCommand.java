@@ -93,6 +93,15 @@ final class BenchServeCommand implements Callable<Integer> {
               + " rest batch. Below 1, an idle run of the interactive ones is measured too.")
   double interactive;
 
+  @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      description =
+          "With --scheduling: the whole comparison this many times (a new burst each time, then"
+              + " every mode); each mode's figures pool the edits of all repeats, and each"
+              + " repeat's means are listed too (a noisy machine moves single runs by tens of %%).")
+  int repeat;
+
   @Override
   public Integer call() throws Exception {
     boolean scheduled = scheduling != null && !scheduling.isEmpty();

@@ -46,6 +46,7 @@ final class ScheduleBench {
     List<Double> loads = o.load == null ? Collections.singletonList(null) : o.load;
     for (Double l : loads)
       if (l != null && !(l > 0)) throw new IllegalArgumentException("--load must be > 0");
+    if (o.repeat < 1) throw new IllegalArgumentException("--repeat must be at least 1");
     if (o.plot != null && o.load == null)
       throw new IllegalArgumentException("--plot draws latency against --load: give --load");
     List<String> modes = new ArrayList<>();
@@ -64,34 +65,51 @@ final class ScheduleBench {
             config("fcfs"),
             arrivals(model, 1000, Math.min(WARM_UP, o.requests)),
             o.templates);
-    double capacity = Double.NaN;
-    if (o.load != null) {
-      // a burst: every request at once, static batching; its throughput is the capacity
-      progress("capacity: a burst of %d edits, static batching", o.requests);
-      ServeBench.Stats burst =
-          new ServeBench()
-              .run(model, config("static"), arrivals(model, 1e6, o.requests), o.templates);
-      capacity = burst.throughputRps();
-    }
     boolean[] batch = classes(o.requests);
     IntFunction<String> priority = i -> batch[i] ? "batch" : "interactive";
     List<Workload.Arrival> first = null;
-    for (Double load : loads) {
-      double rate = load == null ? o.rate : load * capacity;
-      List<Workload.Arrival> arrivals = arrivals(model, rate, o.requests);
-      if (first == null) first = arrivals;
-      Map<String, ServeBench.Stats> out = new LinkedHashMap<>();
-      for (String m : modes) {
-        progress("%s at %.3f/s (load %s): %d edits", m, rate, load, o.requests);
-        out.put(
-            m, new ServeBench().priorities(priority).run(model, config(m), arrivals, o.templates));
-      }
-      report.add(
-          load, rate, out, batch, arrivals.stream().mapToInt(Workload.Arrival::steps).toArray());
+    List<Double> capacities = new ArrayList<>();
+    // per load, per mode: one Stats per repeat; the arrivals' step counts and classes are the same
+    // in every repeat (same seed), only their times follow each repeat's capacity
+    List<Map<String, List<ServeBench.Stats>>> runs = new ArrayList<>();
+    List<List<Double>> rates = new ArrayList<>();
+    int[] steps = null;
+    for (Double ignored : loads) {
+      runs.add(new LinkedHashMap<>());
+      rates.add(new ArrayList<>());
     }
+    for (int r = 1; r <= o.repeat; r++) {
+      double capacity = Double.NaN;
+      if (o.load != null) {
+        // a burst: every request at once, static batching; its throughput is the capacity
+        progress("capacity (repeat %d of %d): a burst of %d edits", r, o.repeat, o.requests);
+        ServeBench.Stats burst =
+            new ServeBench()
+                .run(model, config("static"), arrivals(model, 1e6, o.requests), o.templates);
+        capacity = burst.throughputRps();
+        capacities.add(capacity);
+      }
+      for (int li = 0; li < loads.size(); li++) {
+        Double load = loads.get(li);
+        double rate = load == null ? o.rate : load * capacity;
+        List<Workload.Arrival> arrivals = arrivals(model, rate, o.requests);
+        if (first == null) first = arrivals;
+        steps = arrivals.stream().mapToInt(Workload.Arrival::steps).toArray();
+        rates.get(li).add(rate);
+        for (String m : modes) {
+          progress("%s at %.3f/s (load %s): %d edits", m, rate, load, o.requests);
+          ServeBench.Stats st =
+              new ServeBench().priorities(priority).run(model, config(m), arrivals, o.templates);
+          runs.get(li).computeIfAbsent(m, k -> new ArrayList<>()).add(st);
+        }
+      }
+    }
+    double capacity = capacities.isEmpty() ? Double.NaN : mean(capacities);
+    for (int li = 0; li < loads.size(); li++)
+      report.add(loads.get(li), mean(rates.get(li)), runs.get(li), batch, steps);
     Double idle = null;
     if (o.interactive < 1) idle = idleInteractive(model, modes, first, batch, capacity);
-    Map<String, Object> json = report.json(capacity, idle, elapsedS());
+    Map<String, Object> json = report.json(capacity, capacities, idle, elapsedS());
     if (o.plot != null) {
       report.plot(Path.of(o.plot));
       progress("plot written to %s", o.plot);
@@ -187,6 +205,10 @@ final class ScheduleBench {
     boolean[] batch = new boolean[n];
     for (int i = 0; i < n; i++) batch[i] = rnd.nextDouble() >= o.interactive;
     return batch;
+  }
+
+  private static double mean(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 
   private double elapsedS() {

@@ -34,16 +34,34 @@ final class ScheduleReport {
     this.modes = modes;
   }
 
-  /** {@code batch[i]}, {@code steps[i]}: arrival i's class and step count. */
+  /**
+   * One load's runs per mode (one per repeat, pooled); {@code batch[i]}, {@code steps[i]}: arrival
+   * i's class and step count.
+   */
   void add(
-      Double load, double rate, Map<String, ServeBench.Stats> stats, boolean[] batch, int[] steps) {
+      Double load,
+      double rate,
+      Map<String, List<ServeBench.Stats>> runs,
+      boolean[] batch,
+      int[] steps) {
+    Map<String, ServeBench.Stats> stats = new LinkedHashMap<>();
     Map<String, Map<String, Object>> json = new LinkedHashMap<>();
-    for (var e : stats.entrySet()) json.put(e.getKey(), modeJson(e.getValue(), batch, steps));
+    for (var e : runs.entrySet()) {
+      ServeBench.Stats pooled = ServeBench.Stats.pooled(e.getValue());
+      stats.put(e.getKey(), pooled);
+      Map<String, Object> m = modeJson(pooled, batch, steps);
+      if (e.getValue().size() > 1) {
+        m.put("runs_mean_ms", e.getValue().stream().map(ServeBench.Stats::meanMs).toList());
+        m.put("runs_p95_ms", e.getValue().stream().map(ServeBench.Stats::p95Ms).toList());
+      }
+      json.put(e.getKey(), m);
+    }
     points.add(new Point(load, rate, stats, json));
   }
 
   /** The whole run: sizes first, then per mode (one load) or per load (several). */
-  Map<String, Object> json(double capacity, Double idleMs, double elapsedS) {
+  Map<String, Object> json(
+      double capacity, List<Double> capacityRuns, Double idleMs, double elapsedS) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("preset", o.preset);
     m.put("requests", o.requests);
@@ -51,7 +69,9 @@ final class ScheduleReport {
     m.put("max_batch", o.maxBatch);
     m.put("steps", o.steps);
     m.put("interactive_fraction", o.interactive);
+    m.put("repeat", o.repeat);
     m.put("capacity_rps", capacity);
+    if (capacityRuns.size() > 1) m.put("capacity_rps_runs", capacityRuns);
     if (points.size() == 1) {
       m.putAll(pointJson(points.get(0), capacity));
     } else {
@@ -140,11 +160,12 @@ final class ScheduleReport {
     b.append(
         String.format(
             Locale.ROOT,
-            "bench serve --scheduling: %s preset, %d requests per mode and load, %d templates,"
-                + " steps %s, max batch %d, interactive %.2f; static capacity %.3f/s; %.0f s in"
-                + " all%n",
+            "bench serve --scheduling: %s preset, %d requests per mode and load (x %d repeats,"
+                + " pooled), %d templates, steps %s, max batch %d, interactive %.2f; static"
+                + " capacity %.3f/s; %.0f s in all%n",
             o.preset,
             o.requests,
+            o.repeat,
             o.templates,
             Arrays.toString(o.steps),
             o.maxBatch,

@@ -47,7 +47,39 @@ public final class ServeBench {
       double meanQueueMs,
       double meanStepOverheadMs,
       double meanBatchSize,
-      List<Sample> samples) {}
+      List<Sample> samples) {
+
+    /**
+     * Several runs of the same arrivals as one: counts added, latency mean and P95 over every edit,
+     * throughput and the per-step figures averaged over the runs, queue time weighted by edits; one
+     * run is returned as it is.
+     */
+    public static Stats pooled(List<Stats> runs) {
+      if (runs.isEmpty()) throw new IllegalArgumentException("no run to pool");
+      if (runs.size() == 1) return runs.get(0);
+      List<Sample> all = new ArrayList<>();
+      int completed = 0;
+      int failed = 0;
+      double queue = 0;
+      for (Stats r : runs) {
+        all.addAll(r.samples());
+        completed += r.completed();
+        failed += r.failed();
+        queue += r.meanQueueMs() * r.completed();
+      }
+      double[] lat = all.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
+      return new Stats(
+          completed,
+          failed,
+          Arrays.stream(lat).average().orElse(Double.NaN),
+          lat.length == 0 ? Double.NaN : Percentiles.nearestRank(lat, 0.95),
+          runs.stream().mapToDouble(Stats::throughputRps).average().orElse(Double.NaN),
+          completed == 0 ? Double.NaN : queue / completed,
+          runs.stream().mapToDouble(Stats::meanStepOverheadMs).average().orElse(Double.NaN),
+          runs.stream().mapToDouble(Stats::meanBatchSize).average().orElse(Double.NaN),
+          List.copyOf(all));
+    }
+  }
 
   /**
    * One completed request: its index in the arrivals, mask ratio, latency (submit to {@code
