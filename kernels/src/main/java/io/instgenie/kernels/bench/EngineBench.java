@@ -75,10 +75,11 @@ public final class EngineBench {
   }
 
   public Result run(int[] batches) {
-    float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
-    MemoryActivations acts = templateRun(template, CacheKind.Y);
-    MemoryActivations kvActs = kv ? templateRun(template, CacheKind.KV) : null;
-    int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
+    Fixture f = fixture();
+    float[] template = f.template();
+    MemoryActivations acts = f.y();
+    MemoryActivations kvActs = f.kv();
+    int[] prompt = f.prompt();
     Map<String, Double> flops = new LinkedHashMap<>();
     Map<String, Double> kvFlops = new LinkedHashMap<>();
     for (double r : RATIOS) {
@@ -135,19 +136,32 @@ public final class EngineBench {
     if (!(forward.backend() instanceof TimedBackend timed)) {
       throw new IllegalStateException("profiling needs a forward over a TimedBackend");
     }
-    float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
-    int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
-    MemoryActivations acts = templateRun(template, CacheKind.Y);
-    MemoryActivations kvActs = kv ? templateRun(template, CacheKind.KV) : null;
+    Fixture f = fixture();
     List<ProfileRow> rows = new ArrayList<>();
     for (int b : batches) {
-      rows.add(profiled(timed, b, "-", "full", fullBatch(b, template, prompt)));
+      rows.add(profiled(timed, b, "-", "full", fullBatch(b, f.template(), f.prompt())));
       String r = key(ratio);
-      rows.add(profiled(timed, b, "y", r, maskedBatch(b, ratio, template, prompt, acts)));
+      rows.add(profiled(timed, b, "y", r, maskedBatch(b, ratio, f.template(), f.prompt(), f.y())));
       if (kv)
-        rows.add(profiled(timed, b, "kv", r, maskedBatch(b, ratio, template, prompt, kvActs)));
+        rows.add(
+            profiled(timed, b, "kv", r, maskedBatch(b, ratio, f.template(), f.prompt(), f.kv())));
     }
     return rows;
+  }
+
+  /** What both runs measure with: a template, its runs' cached activations, a prompt. */
+  private record Fixture(
+      float[] template, int[] prompt, MemoryActivations y, MemoryActivations kv) {}
+
+  /** The template's run caching Y, and K/V when asked for (else null). */
+  private Fixture fixture() {
+    float[] template = Noise.gaussian(11, c.imageTokens() * c.patchDim());
+    int[] prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
+    return new Fixture(
+        template,
+        prompt,
+        templateRun(template, CacheKind.Y),
+        kv ? templateRun(template, CacheKind.KV) : null);
   }
 
   private ProfileRow profiled(
