@@ -62,16 +62,19 @@ public final class E2ePlots {
             .xAxisTitle(xTitle)
             .yAxisTitle(yTitle)
             .build();
-    // a log axis only labels decades: use it only when the values span more than one
+    // a log axis only labels decades: use it only when the values span more than one, and never
+    // with a value it cannot place (zero or below: a short run's empty queue, a rate nothing met)
     double lo = Double.MAX_VALUE;
     double hi = 0;
+    boolean nonPositive = false;
     for (Series x : series) {
       for (double v : x.y()) {
         if (v > 0) lo = Math.min(lo, v);
+        else if (v <= 0) nonPositive = true; // NaN is neither: XChart leaves a gap
         hi = Math.max(hi, v);
       }
     }
-    chart.getStyler().setYAxisLogarithmic(hi / lo > 20);
+    chart.getStyler().setYAxisLogarithmic(!nonPositive && hi / lo > 20);
     chart.getStyler().setMarkerSize(7);
     for (Series s : series) {
       if (s.x().length == 0) continue;
