@@ -233,6 +233,8 @@ class TierTest {
         }
       }
       assertEquals(fsAllowsDirect, t.directReads(), "no direct read was refused");
+      // the aligned buffer's reads (one per segment) went past the page cache, the others not
+      assertEquals(fsAllowsDirect ? s.segments() : 0, t.directReadCount());
     }
   }
 

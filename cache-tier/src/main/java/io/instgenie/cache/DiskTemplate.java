@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One open cache file: segments read by position, each checked against its CRC32C. A failed check
@@ -19,6 +20,7 @@ public final class DiskTemplate implements SegmentSource {
   private final FileChannel channel;
   private final IgcFile.Header header;
   private volatile FileChannel direct;
+  private final AtomicLong directReads = new AtomicLong();
 
   /** {@code direct}: the same file opened for direct reads, or null. */
   DiskTemplate(
@@ -39,6 +41,11 @@ public final class DiskTemplate implements SegmentSource {
     return direct != null;
   }
 
+  /** Segments read past the page cache so far. */
+  long directReadCount() {
+    return directReads.get();
+  }
+
   public TemplateKey key() {
     return key;
   }
@@ -57,13 +64,15 @@ public final class DiskTemplate implements SegmentSource {
   public void read(int step, int block, ByteBuffer dst) {
     try {
       FileChannel d = direct;
+      boolean viaDirect = d != null && IgcFile.directReadable(header, step, block, dst);
       try {
-        IgcFile.readSegment(channel, d, header, step, block, dst, key);
+        IgcFile.readSegment(viaDirect ? d : channel, header, step, block, dst, key);
+        if (viaDirect) directReads.incrementAndGet();
       } catch (IOException e) {
-        if (d == null) throw e;
+        if (!viaDirect) throw e;
         direct = null; // refused after all (an odd device or file system): buffered from now on
         closeQuietly(d);
-        IgcFile.readSegment(channel, null, header, step, block, dst, key);
+        IgcFile.readSegment(channel, header, step, block, dst, key);
       }
     } catch (CorruptSegmentException e) {
       tier.discard(key);

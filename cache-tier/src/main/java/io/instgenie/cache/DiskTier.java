@@ -149,8 +149,8 @@ public final class DiskTier implements Tier {
       file = Files.createTempFile(dir, ".calibration.", ".tmp");
       IgcFile.writeAtomically(file, acts);
       ch = FileChannel.open(file, StandardOpenOption.READ);
-      DiskTemplate t =
-          new DiskTemplate(this, key, ch, DirectIo.openDirect(file), IgcFile.readHeader(ch, key));
+      IgcFile.Header h = IgcFile.readHeader(ch, key);
+      DiskTemplate t = new DiskTemplate(this, key, ch, DirectIo.openDirect(file), h);
       Path written = file;
       return Optional.of(
           new SegmentSource() {

@@ -31,10 +31,11 @@ import java.util.zip.CRC32C;
  * activations as version 2.
  *
  * <p>A segment is read with one positional read and checked against its own CRC, so an edit can
- * load block by block without touching the rest of the file. Segments start at multiples of 4096
- * (files written before 2026-12-07 padded the header to 64 only; the table's offsets make both
- * readable), so where a segment's length is a multiple of 4096 too it can be read without the page
- * cache ({@link DirectIo}).
+ * load block by block without touching the rest of the file. The first segment starts at a multiple
+ * of 4096, and so does every segment when the segment size is a multiple of 4096 (the bundled
+ * model's and the bench preset's are): those can be read past the page cache ({@link DirectIo}).
+ * Files written before 2026-12-07 padded the header to 64 only; the table's offsets make both
+ * readable.
  */
 final class IgcFile {
   static final byte[] MAGIC = "IGCACHE\0".getBytes(StandardCharsets.US_ASCII);
@@ -185,25 +186,25 @@ final class IgcFile {
   }
 
   /**
-   * Reads segment (step, block) into {@code dst[0 .. segmentBytes)} and checks its CRC32C: through
-   * {@code direct} (null: none) where segment and buffer are aligned for it, else through {@code
-   * ch}.
+   * Whether segment (step, block) can be read into {@code dst[0 .. segmentBytes)} past the page
+   * cache: its file offset, its length and the buffer's address all aligned ({@link DirectIo}).
+   */
+  static boolean directReadable(Header h, int step, int block, ByteBuffer dst) {
+    ByteBuffer d = dst.duplicate().clear();
+    return DirectIo.aligned(d, h.offsets()[h.shape().index(step, block)], h.shape().segmentBytes());
+  }
+
+  /**
+   * Reads segment (step, block) through {@code ch} into {@code dst[0 .. segmentBytes)} and checks
+   * its CRC32C.
    */
   static void readSegment(
-      FileChannel ch,
-      FileChannel direct,
-      Header h,
-      int step,
-      int block,
-      ByteBuffer dst,
-      TemplateKey key)
+      FileChannel ch, Header h, int step, int block, ByteBuffer dst, TemplateKey key)
       throws IOException {
     int i = h.shape().index(step, block);
     ByteBuffer d = dst.duplicate();
     d.clear().limit(h.shape().segmentBytes());
-    long at = h.offsets()[i];
-    boolean viaDirect = direct != null && DirectIo.aligned(d, at, d.remaining());
-    readFully(viaDirect ? direct : ch, d, at, key);
+    readFully(ch, d, h.offsets()[i], key);
     d.flip();
     if (crc(d) != h.crcs()[i]) {
       throw new CorruptSegmentException(

@@ -1,6 +1,7 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.TierKind;
+import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.DenoiseTask;
@@ -59,6 +60,8 @@ public final class BalancerVerticle extends VerticleBase {
   private final int depth;
   private final Routing routing;
   private final boolean activationCache;
+  private final int fullSteps;
+  private final int defaultSteps;
 
   /** Round-robin keeps its turn across requests; the other policies are stateless. */
   private final Router fixedRouter;
@@ -89,6 +92,8 @@ public final class BalancerVerticle extends VerticleBase {
    * @param depth blocks of the model (an edit reads steps × depth cached segments)
    * @param scheduling how the workers choose each step's members (the cost estimate follows it)
    * @param activationCache false: every edit computes every token and no template run happens
+   * @param fullSteps the quality knob (resolved, at the model's default step count) and {@code
+   *     defaultSteps} that count: an edit's first steps compute every token (EditJob.fullStepsFor)
    * @param self this node's id when clustered (workers of every node are routed to), else {@link
    *     #ALONE}
    */
@@ -100,8 +105,12 @@ public final class BalancerVerticle extends VerticleBase {
       Routing routing,
       Scheduling scheduling,
       boolean activationCache,
+      int fullSteps,
+      int defaultSteps,
       String self,
       Faults faults) {
+    this.fullSteps = fullSteps;
+    this.defaultSteps = defaultSteps;
     this.scheduling = scheduling;
     this.faults = faults;
     this.workers = workers;
@@ -129,6 +138,8 @@ public final class BalancerVerticle extends VerticleBase {
         routing,
         Scheduling.FCFS,
         activationCache,
+        0,
+        1,
         ALONE,
         Faults.NONE);
   }
@@ -275,8 +286,7 @@ public final class BalancerVerticle extends VerticleBase {
 
   private double etaOn(WorkerState s, DenoiseTask t) {
     Forecast f = s.forecast();
-    StepWork work = new StepWork(taskTokens(t), t.edit().steps(), t.deadlineAtMs(), t.priority());
-    double eta = f.etaMs(work);
+    double eta = f.etaMs(taskWork(t));
     boolean held = s.cachedTemplates().containsKey(t.edit().templateId());
     if (activationCache && !t.templateOnly() && !held)
       eta += f.msPerRow() * fullTokens * t.edit().steps(); // its template run, alone
@@ -337,7 +347,20 @@ public final class BalancerVerticle extends VerticleBase {
     else bus.send(Addresses.node(node, "submit"), new Handoff(self, worker, t));
   }
 
-  /** Tokens per step the task computes once it runs. */
+  /**
+   * What the task will ask of a worker's steps: with the cache, every token in the quality knob's
+   * full steps and its masked tokens after them (as the worker's own {@code LoopAdmission.work}).
+   */
+  private StepWork taskWork(DenoiseTask t) {
+    int steps = t.edit().steps();
+    if (t.templateOnly() || !activationCache)
+      return new StepWork(taskTokens(t), steps, t.deadlineAtMs(), t.priority());
+    int full = EditJob.fullStepsFor(fullSteps, steps, defaultSteps);
+    return new StepWork(
+        fullTokens * t.branches(), steps, t.deadlineAtMs(), t.priority(), full, taskTokens(t));
+  }
+
+  /** Tokens per step the task computes once it runs (after any full steps). */
   private int taskTokens(DenoiseTask t) {
     if (t.templateOnly()) return fullTokens;
     int perBranch = activationCache ? t.edit().maskedTokens().length : fullTokens;

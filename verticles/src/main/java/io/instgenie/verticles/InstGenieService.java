@@ -191,6 +191,8 @@ public final class InstGenieService {
                             config.routing(),
                             config.scheduling(),
                             config.activationCache(),
+                            fullSteps(config, model.config()),
+                            model.config().defaultSteps(),
                             role.nodeId(),
                             faults)));
     for (int i = 0; i < config.workers(); i++) {

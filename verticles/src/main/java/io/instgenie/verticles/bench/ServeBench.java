@@ -65,7 +65,7 @@ public final class ServeBench {
         all.addAll(r.samples());
         completed += r.completed();
         failed += r.failed();
-        queue += r.meanQueueMs() * r.completed();
+        if (r.completed() > 0) queue += r.meanQueueMs() * r.completed(); // else NaN
       }
       double[] lat = all.stream().mapToDouble(Sample::latencyMs).sorted().toArray();
       return new Stats(
