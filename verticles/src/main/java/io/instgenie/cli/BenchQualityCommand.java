@@ -4,6 +4,7 @@ import io.instgenie.cache.bench.EditQualityBench;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
+import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.io.Images;
 import io.instgenie.kernels.model.ModelFiles;
 import java.nio.file.Path;
@@ -100,7 +101,8 @@ final class BenchQualityCommand implements Callable<Integer> {
     }
     System.out.println(
         json
-            ? ModelFiles.toJson(json(name, r, kind, fullSteps.get(0)))
+            ? ModelFiles.toJson(
+                json(name, r, kind, fullSteps.get(0), model.config().defaultSteps()))
             : "cache " + kind + "\n" + table(name, r));
     return 0;
   }
@@ -118,6 +120,9 @@ final class BenchQualityCommand implements Callable<Integer> {
       EditQualityBench.Result r = results.get(i);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("full_steps", fullSteps.get(i));
+      m.put(
+          "full_steps_run",
+          EditJob.fullStepsFor(fullSteps.get(i), r.steps(), model.config().defaultSteps()));
       m.put("ssim", r.meanSsim());
       m.put("ssim_min", r.minSsim());
       m.put("ssim_below_0_9", r.ssimBelow(0.9));
@@ -156,7 +161,7 @@ final class BenchQualityCommand implements Callable<Integer> {
   }
 
   static Map<String, Object> json(
-      String model, EditQualityBench.Result r, CacheKind kind, int fullSteps) {
+      String model, EditQualityBench.Result r, CacheKind kind, int fullSteps, int defaultSteps) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", model);
     m.put("cache_mode", kind.name().toLowerCase(Locale.ROOT));
@@ -165,6 +170,8 @@ final class BenchQualityCommand implements Callable<Integer> {
     m.put("steps", r.steps());
     m.put("guidance", r.guidance());
     m.put("full_steps", fullSteps);
+    // the knob counts at the model's default step count; what it came to at these steps
+    m.put("full_steps_run", EditJob.fullStepsFor(fullSteps, r.steps(), defaultSteps));
     m.put("psnr_db", finite(r.medianPsnr()));
     m.put("ssim", r.meanSsim());
     m.put("ssim_min", r.minSsim());
