@@ -88,6 +88,28 @@ class SimulatorTest {
   }
 
   @Test
+  @DisplayName(
+      "the quality knob: with it at the model's default steps every step of a cached edit costs"
+          + " what a fully recomputed edit's does (equal latencies, exactly); with it off less")
+  void fullStepsKnob() {
+    ModelConfig tiny = Presets.tiny();
+    CostModel perFlop = new CostModel(new LinearFit(0.1, 1e-6, 1, 0), Map.of());
+    int all = tiny.imageTokens();
+    int d = tiny.defaultSteps();
+    SimConfig knobAll = new SimConfig(tiny, 1, 2, 2, perFlop, 1L << 20, 0, Precision.F32, d);
+    SimConfig knobOff = new SimConfig(tiny, 1, 2, 2, perFlop, 1L << 20, 0, Precision.F32, 0);
+    List<SimRequest> masked =
+        List.of(new SimRequest(0, 0, "A", 3, d), new SimRequest(1, 1000, "A", 3, d));
+    List<SimRequest> everyToken =
+        List.of(new SimRequest(0, 0, "A", all, d), new SimRequest(1, 1000, "A", all, d));
+    double withKnob = new Simulator(knobAll).run(masked, Routing.FEWEST_REQUESTS).meanMs();
+    double recomputed = new Simulator(knobOff).run(everyToken, Routing.FEWEST_REQUESTS).meanMs();
+    double cached = new Simulator(knobOff).run(masked, Routing.FEWEST_REQUESTS).meanMs();
+    assertEquals(recomputed, withKnob, 1e-9);
+    assertTrue(cached < withKnob, cached + " vs " + withKnob);
+  }
+
+  @Test
   @DisplayName("step latency is Algorithm 1 on the cost model, and disk rows pay their loads")
   void diskStepCost() {
     // one edit per step; read from disk, it pays Ld per block unless recomputing is cheaper

@@ -102,6 +102,15 @@ final class SimulateCommand implements Callable<Integer> {
   List<String> scheduling;
 
   @Option(
+      names = "--full-steps",
+      defaultValue = "0",
+      description =
+          "The quality knob, as the service's full_steps: an edit's first K steps (K counted at"
+              + " the model's default step count, scaled to its own) compute every token"
+              + " (default 0; the bundled model ships with 6).")
+  int fullSteps;
+
+  @Option(
       names = "--max-step-tokens",
       defaultValue = "0",
       description = "Rows one step may run (0 = the service's auto rule on the simulated costs).")
@@ -199,7 +208,8 @@ final class SimulateCommand implements Callable<Integer> {
             costs,
             memoryBytes != null ? memoryBytes : d.cacheMemoryBytes(),
             diskBytes != null ? diskBytes : d.cacheDiskBytes(),
-            precision(precision));
+            precision(precision),
+            fullSteps);
     List<Routing> order = new ArrayList<>();
     if (policies == null || policies.isEmpty()) order.addAll(List.of(Routing.values()));
     else for (String p : policies) order.add(Routing.parse(p));
@@ -243,6 +253,7 @@ final class SimulateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--interactive must be a fraction from 0 to 1");
     if (!(deadlineSlack > 0)) throw new IllegalArgumentException("--deadline-slack must be > 0");
     if (maxStepTokens < 0) throw new IllegalArgumentException("--max-step-tokens must be >= 0");
+    if (fullSteps < 0) throw new IllegalArgumentException("--full-steps must be >= 0");
     List<Simulator> sims = new ArrayList<>();
     List<Scheduling> seen = new ArrayList<>();
     for (String n : scheduling) {

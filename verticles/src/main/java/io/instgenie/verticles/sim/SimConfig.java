@@ -11,7 +11,8 @@ import java.util.Objects;
  * What a simulation runs on: the model shape (token counts, FLOPs and activation bytes follow from
  * it), the workers, their batch capacity, the guidance branches per edit, the calibrated costs
  * (compute per block against FLOPs, load per tier against bytes, in ms) and each worker's cache
- * tiers.
+ * tiers, and the quality knob {@code fullSteps} (counted at the model's default step count, as the
+ * service's {@code full_steps}: an edit's first steps compute every token).
  */
 public record SimConfig(
     ModelConfig model,
@@ -21,8 +22,23 @@ public record SimConfig(
     CostModel costs,
     long memoryBytes,
     long diskBytes,
-    Precision precision) {
+    Precision precision,
+    int fullSteps) {
+  /** Without the quality knob. */
+  public SimConfig(
+      ModelConfig model,
+      int workers,
+      int maxBatch,
+      int branches,
+      CostModel costs,
+      long memoryBytes,
+      long diskBytes,
+      Precision precision) {
+    this(model, workers, maxBatch, branches, costs, memoryBytes, diskBytes, precision, 0);
+  }
+
   public SimConfig {
+    if (fullSteps < 0) throw new IllegalArgumentException("full steps must be >= 0");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(costs, "costs");
     Objects.requireNonNull(precision, "precision");

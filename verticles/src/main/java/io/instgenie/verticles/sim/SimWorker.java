@@ -31,17 +31,41 @@ final class SimWorker {
     final String templateId;
     final int steps;
     final int tokens; // computed tokens per step: masked × branches, or every token
+    final int fullTokens; // every token × branches: its first fullSteps steps (the quality knob)
+    final int fullSteps;
     int step;
     boolean started; // has its cached rows (or is a template run): joins without a lookup
     TierKind tier; // where its cached rows are read from; null for a template run
     double startedAtMs = -1;
 
     Member(SimRequest request, String templateId, int steps, int tokens) {
+      this(request, templateId, steps, tokens, tokens, 0);
+    }
+
+    Member(
+        SimRequest request,
+        String templateId,
+        int steps,
+        int tokens,
+        int fullTokens,
+        int fullSteps) {
       this.request = request;
       this.owner = request;
       this.templateId = templateId;
       this.steps = steps;
       this.tokens = tokens;
+      this.fullTokens = fullTokens;
+      this.fullSteps = fullSteps;
+    }
+
+    /** In the quality knob's full steps: every token computed. */
+    boolean fullNow() {
+      return step < fullSteps;
+    }
+
+    /** Tokens its next step computes. */
+    int tokensNow() {
+      return fullNow() ? fullTokens : tokens;
     }
 
     boolean templateRun() {
@@ -149,7 +173,13 @@ final class SimWorker {
 
   /** What the step policy knows of a member: as the live loop describes it. */
   static StepWork work(Member m) {
-    return new StepWork(m.tokens, m.steps - m.step, m.owner.deadlineKey(), m.owner.priority());
+    return new StepWork(
+        m.fullTokens,
+        m.steps - m.step,
+        m.owner.deadlineKey(),
+        m.owner.priority(),
+        Math.max(0, m.fullSteps - m.step),
+        m.tokens);
   }
 
   /** The fastest tier holding the template, marking it used there; null when absent. */
@@ -164,7 +194,8 @@ final class SimWorker {
     List<CostModel.Entry> entries = new ArrayList<>();
     for (Member m : batch.stepping()) {
       if (m.templateRun()) entries.add(CostModel.Entry.uncached(1));
-      else if (m.tier == null) entries.add(CostModel.Entry.uncached(config.branches()));
+      else if (m.tier == null || m.fullNow())
+        entries.add(CostModel.Entry.uncached(config.branches()));
       else
         entries.add(
             new CostModel.Entry(
@@ -181,8 +212,8 @@ final class SimWorker {
     // as the live worker reports it: step time over the rows the step computed
     int tokens = 0;
     for (Member m : batch.stepping()) {
+      tokens += m.tokensNow();
       ++m.step;
-      tokens += m.tokens;
     }
     List<Member> done = batch.leave(m -> m.step == m.steps);
     for (Member m : done) {

@@ -2,6 +2,7 @@ package io.instgenie.verticles.sim;
 
 import io.instgenie.cache.CostModel;
 import io.instgenie.cache.TierKind;
+import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.verticles.batching.BlockPlanner;
 import io.instgenie.verticles.batching.StepRows;
 import io.instgenie.verticles.policy.RouteRequest;
@@ -126,8 +127,17 @@ public final class Simulator {
         SimRequest r = arrivals.get(next++);
         double now = r.atMs();
         SimWorker w = workers.get(route(workers, r, fixed, routing, trace));
-        int tokens = Math.min(r.maskedTokens(), config.model().imageTokens()) * config.branches();
-        String promote = w.enqueue(new SimWorker.Member(r, r.templateId(), r.steps(), tokens));
+        int all = config.model().imageTokens();
+        int tokens = Math.min(r.maskedTokens(), all) * config.branches();
+        int full =
+            r.maskedTokens() >= all
+                ? 0
+                : EditJob.fullStepsFor(
+                    config.fullSteps(), r.steps(), config.model().defaultSteps());
+        String promote =
+            w.enqueue(
+                new SimWorker.Member(
+                    r, r.templateId(), r.steps(), tokens, all * config.branches(), full));
         if (promote != null) {
           counters.promotions++;
           double ms =
