@@ -72,12 +72,7 @@ final class ScheduleBench {
     // per load, per mode: one Stats per repeat; the arrivals' step counts and classes are the same
     // in every repeat (same seed), only their times follow each repeat's capacity
     List<Map<String, List<ServeBench.Stats>>> runs = new ArrayList<>();
-    List<List<Double>> rates = new ArrayList<>();
-    int[] steps = null;
-    for (Double ignored : loads) {
-      runs.add(new LinkedHashMap<>());
-      rates.add(new ArrayList<>());
-    }
+    for (Double ignored : loads) runs.add(new LinkedHashMap<>());
     for (int r = 1; r <= o.repeat; r++) {
       double capacity = Double.NaN;
       if (o.load != null) {
@@ -94,8 +89,6 @@ final class ScheduleBench {
         double rate = load == null ? o.rate : load * capacity;
         List<Workload.Arrival> arrivals = arrivals(model, rate, o.requests);
         if (first == null) first = arrivals;
-        steps = arrivals.stream().mapToInt(Workload.Arrival::steps).toArray();
-        rates.get(li).add(rate);
         for (String m : modes) {
           progress("%s at %.3f/s (load %s): %d edits", m, rate, load, o.requests);
           ServeBench.Stats st =
@@ -105,8 +98,12 @@ final class ScheduleBench {
       }
     }
     double capacity = capacities.isEmpty() ? Double.NaN : mean(capacities);
-    for (int li = 0; li < loads.size(); li++)
-      report.add(loads.get(li), mean(rates.get(li)), runs.get(li), batch, steps);
+    int[] steps = first.stream().mapToInt(Workload.Arrival::steps).toArray();
+    for (int li = 0; li < loads.size(); li++) {
+      Double load = loads.get(li);
+      // the mean of the repeats' rates: load × each repeat's capacity
+      report.add(load, load == null ? o.rate : load * capacity, runs.get(li), batch, steps);
+    }
     Double idle = null;
     if (o.interactive < 1) idle = idleInteractive(model, modes, first, batch, capacity);
     Map<String, Object> json = report.json(capacity, capacities, idle, elapsedS());
