@@ -1,5 +1,6 @@
 package io.instgenie.cache;
 
+import io.instgenie.kernels.backend.Parallel;
 import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
@@ -13,6 +14,11 @@ import java.nio.ShortBuffer;
 public enum Precision {
   F32(4, 1),
   BF16(2, 2);
+
+  /**
+   * Rows per thread below which a gather stays on the calling thread (F32; BF16 decodes a quarter).
+   */
+  private static final int GATHER_ROWS = 64;
 
   private final int bytes;
   private final int code;
@@ -62,18 +68,29 @@ public enum Precision {
   /** As above, row r written at {@code dstOff + r·ld}. */
   void gather(ByteBuffer seg, int hid, int[] tokens, FloatBuf dst, long dstOff, int ld) {
     FloatBuffer out = dst.floats();
+    // absolute accesses on disjoint rows: the kernel threads split the rows
     if (this == F32) {
       FloatBuffer in = seg.asFloatBuffer();
-      for (int i = 0; i < tokens.length; i++) {
-        out.put((int) (dstOff + (long) i * ld), in, tokens[i] * hid, hid);
-      }
+      Parallel.forRange(
+          tokens.length,
+          GATHER_ROWS,
+          (from, to) -> {
+            for (int i = from; i < to; i++) {
+              out.put((int) (dstOff + (long) i * ld), in, tokens[i] * hid, hid);
+            }
+          });
     } else {
       ShortBuffer in = seg.asShortBuffer();
-      for (int i = 0; i < tokens.length; i++) {
-        int from = tokens[i] * hid;
-        int to = (int) (dstOff + (long) i * ld);
-        for (int j = 0; j < hid; j++) out.put(to + j, DType.bf16ToFloat(in.get(from + j)));
-      }
+      Parallel.forRange(
+          tokens.length,
+          GATHER_ROWS / 4,
+          (from, to) -> {
+            for (int i = from; i < to; i++) {
+              int src = tokens[i] * hid;
+              int at = (int) (dstOff + (long) i * ld);
+              for (int j = 0; j < hid; j++) out.put(at + j, DType.bf16ToFloat(in.get(src + j)));
+            }
+          });
     }
   }
 }

@@ -18,7 +18,9 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** bench engine --profile: the timing backend changes no value, and its rows add up. */
+/**
+ * bench engine: the timing backend changes no value, profile rows add up, paired Y and K/V rows.
+ */
 class EngineProfileTest {
   private static final ModelConfig C = Presets.tiny();
   private static final DitModel MODEL = DitModel.random(C, 4);
@@ -56,6 +58,33 @@ class EngineProfileTest {
       double kernels = r.opMs().values().stream().mapToDouble(Double::doubleValue).sum();
       assertTrue(kernels <= r.stepMs(), "kernels within the step: " + r);
     }
+  }
+
+  @Test
+  @DisplayName(
+      "with K/V rows every ratio has a Y time, a K/V time and a paired K/V-over-Y ratio; without,"
+          + " only Y times")
+  void pairedRows() {
+    EngineBench.BatchResult kv =
+        new EngineBench(new DitForward(MODEL, new CpuBackend()), 3, true)
+            .run(new int[] {1})
+            .batches()
+            .get(0);
+    assertEquals(EngineBench.RATIOS.length, kv.kvOverY().size());
+    assertEquals(kv.maskedStepMs().keySet(), kv.kvOverY().keySet());
+    assertEquals(kv.maskedStepMs().keySet(), kv.kvMaskedStepMs().keySet());
+    for (String r : kv.kvOverY().keySet()) {
+      double ratio = kv.kvOverY().get(r);
+      assertTrue(ratio > 0 && Double.isFinite(ratio), r + ": " + ratio);
+      assertTrue(kv.kvMaskedStepMs().get(r) > 0, r);
+    }
+    EngineBench.BatchResult y =
+        new EngineBench(new DitForward(MODEL, new CpuBackend()), 3, false)
+            .run(new int[] {1})
+            .batches()
+            .get(0);
+    assertEquals(EngineBench.RATIOS.length, y.maskedStepMs().size());
+    assertTrue(y.kvOverY().isEmpty() && y.kvMaskedStepMs().isEmpty());
   }
 
   @Test

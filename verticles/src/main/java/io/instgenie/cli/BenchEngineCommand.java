@@ -86,7 +86,7 @@ final class BenchEngineCommand implements Callable<Integer> {
     if (!r.kvFlopSpeedup().isEmpty()) {
       m.put("kv_masked_step_ms", first.kvMaskedStepMs());
       m.put("kv_flop_speedup", r.kvFlopSpeedup());
-      m.put("kv_vs_y_speedup", kvOverY(first));
+      m.put("kv_vs_y_speedup", first.kvOverY());
     }
     m.put("sgemm_gflops", r.sgemmGflops());
     m.put("full_gflops", r.fullGflops());
@@ -99,7 +99,7 @@ final class BenchEngineCommand implements Callable<Integer> {
       if (!b.kvMaskedStepMs().isEmpty()) {
         x.put("kv_masked_step_ms", b.kvMaskedStepMs());
         x.put("kv_speedup", b.kvMeasuredSpeedup());
-        x.put("kv_vs_y_speedup", kvOverY(b));
+        x.put("kv_vs_y_speedup", b.kvOverY());
       }
       perBatch.put(String.valueOf(b.batch()), x);
     }
@@ -146,14 +146,6 @@ final class BenchEngineCommand implements Callable<Integer> {
     return r.stepMs() - r.opMs().values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
-  /** Y-mode masked step over K/V-mode masked step, per mask ratio, in one batch size. */
-  private static Map<String, Double> kvOverY(EngineBench.BatchResult b) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (String ratio : b.kvMaskedStepMs().keySet())
-      out.put(ratio, b.maskedStepMs().get(ratio) / b.kvMaskedStepMs().get(ratio));
-    return out;
-  }
-
   private static String table(EngineBench.Result r) {
     StringBuilder sb = new StringBuilder();
     sb.append(
@@ -175,8 +167,7 @@ final class BenchEngineCommand implements Callable<Integer> {
         row(sb, b.batch(), "y", ratio, b.maskedStepMs(), b.measuredSpeedup(), r.flopSpeedup(), "");
       }
       for (String ratio : b.kvMaskedStepMs().keySet()) {
-        String kvOverY =
-            String.format("%.2f", b.maskedStepMs().get(ratio) / b.kvMaskedStepMs().get(ratio));
+        String kvOverY = String.format("%.2f", b.kvOverY().get(ratio));
         row(
             sb,
             b.batch(),

@@ -10,9 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * per call on this VM (two thread wake-ups), more than a small model's kernels themselves. Here a
  * helper spins on its task slot for {@link #SPIN_NS} after its last chunk before it parks, and the
  * caller spins until its helpers are done, so back-to-back kernels hand off in about a microsecond.
- * One caller at a time uses the helpers; a concurrent or nested caller runs its loop alone.
+ * One caller at a time uses the helpers; a concurrent or nested caller runs its loop alone. Public
+ * for the host-side copies of a forward (cached-row gathers), which run between its kernels.
  */
-final class Parallel {
+public final class Parallel {
   private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
   /** How long an idle helper spins before it parks: longer than the gaps inside a forward. */
@@ -34,7 +35,7 @@ final class Parallel {
   }
 
   /** A chunk body: handles indices [from, to). */
-  interface Range {
+  public interface Range {
     void run(int from, int to);
   }
 
@@ -47,7 +48,7 @@ final class Parallel {
   /**
    * Runs body over [0, n); work below {@code minPerThread} items per thread stays on the caller.
    */
-  static void forRange(int n, int minPerThread, Range body) {
+  public static void forRange(int n, int minPerThread, Range body) {
     int parts = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerThread)));
     if (parts <= 1 || !IN_USE.compareAndSet(false, true)) {
       body.run(0, n);

@@ -36,7 +36,8 @@ public final class EngineBench {
 
   /**
    * Latencies of one batch size; the K/V maps are empty when K/V rows were not asked for. Speedups
-   * are the full step over the masked step.
+   * are the full step over the masked step; {@code kvOverY} is the median over the repetitions of
+   * the Y step over the K/V step that ran right after it.
    */
   public record BatchResult(
       int batch,
@@ -44,7 +45,8 @@ public final class EngineBench {
       Map<String, Double> maskedStepMs,
       Map<String, Double> measuredSpeedup,
       Map<String, Double> kvMaskedStepMs,
-      Map<String, Double> kvMeasuredSpeedup) {}
+      Map<String, Double> kvMeasuredSpeedup,
+      Map<String, Double> kvOverY) {}
 
   /** Everything the command prints; {@code kvFlopSpeedup} is empty without K/V rows. */
   public record Result(
@@ -100,19 +102,25 @@ public final class EngineBench {
       Map<String, Double> speed = new LinkedHashMap<>();
       Map<String, Double> kvMs = new LinkedHashMap<>();
       Map<String, Double> kvSpeed = new LinkedHashMap<>();
+      Map<String, Double> kvOverY = new LinkedHashMap<>();
       for (double r : RATIOS) {
         List<Sequence> seqs = maskedBatch(b, r, template, prompt, acts);
-        double m = median(() -> forward.run(seqs, null));
-        ms.put(key(r), m);
-        speed.put(key(r), full / m);
-        if (kv) {
-          List<Sequence> kvSeqs = maskedBatch(b, r, template, prompt, kvActs);
-          double mk = median(() -> forward.run(kvSeqs, null));
-          kvMs.put(key(r), mk);
-          kvSpeed.put(key(r), full / mk);
+        if (!kv) {
+          double m = median(() -> forward.run(seqs, null));
+          ms.put(key(r), m);
+          speed.put(key(r), full / m);
+          continue;
         }
+        // Y and K/V alternate, so a slow moment of the machine hits both modes alike
+        List<Sequence> kvSeqs = maskedBatch(b, r, template, prompt, kvActs);
+        Paired p = paired(() -> forward.run(seqs, null), () -> forward.run(kvSeqs, null));
+        ms.put(key(r), p.first());
+        speed.put(key(r), full / p.first());
+        kvMs.put(key(r), p.second());
+        kvSpeed.put(key(r), full / p.second());
+        kvOverY.put(key(r), p.ratio());
       }
-      out.add(new BatchResult(b, full, ms, speed, kvMs, kvSpeed));
+      out.add(new BatchResult(b, full, ms, speed, kvMs, kvSpeed, kvOverY));
     }
     // the ceiling the full forward is compared with: the better of a measurement before and one
     // after the forwards, so that one slow moment of sgemm cannot flatter the ratio
@@ -244,17 +252,42 @@ public final class EngineBench {
     return out;
   }
 
+  /** Medians of two alternated cases in ms, and the median of first over second per repetition. */
+  private record Paired(double first, double second, double ratio) {}
+
+  /** Runs {@code a} then {@code b}, {@code reps} times after one warm-up of each. */
+  private Paired paired(Runnable a, Runnable b) {
+    a.run();
+    b.run();
+    double[] ta = new double[reps];
+    double[] tb = new double[reps];
+    double[] ratio = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      ta[i] = timed(a);
+      tb[i] = timed(b);
+      ratio[i] = ta[i] / tb[i];
+    }
+    return new Paired(middle(ta), middle(tb), middle(ratio));
+  }
+
+  private static double timed(Runnable r) {
+    long t0 = System.nanoTime();
+    r.run();
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static double middle(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
   /** Median wall time in ms over {@code reps} runs after one warm-up run. */
   private double median(Runnable r) {
     r.run();
     double[] t = new double[reps];
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      r.run();
-      t[i] = (System.nanoTime() - t0) / 1e6;
-    }
-    Arrays.sort(t);
-    return t[reps / 2];
+    for (int i = 0; i < reps; i++) t[i] = timed(r);
+    return middle(t);
   }
 
   /**

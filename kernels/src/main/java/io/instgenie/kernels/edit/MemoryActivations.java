@@ -1,5 +1,6 @@
 package io.instgenie.kernels.edit;
 
+import io.instgenie.kernels.backend.Parallel;
 import io.instgenie.kernels.cached.BlockSink;
 import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.cached.CacheKind;
@@ -8,6 +9,9 @@ import io.instgenie.kernels.tensor.FloatBuf;
 
 /** Activations held off-heap in F32: per step one [depth, L, W] buffer, W = H (Y) or 2H (K/V). */
 public final class MemoryActivations implements Activations {
+  /** Rows per thread below which a gather stays on the calling thread. */
+  private static final int GATHER_ROWS = 64;
+
   private final int steps;
   private final int tokens;
   private final int width;
@@ -73,9 +77,14 @@ public final class MemoryActivations implements Activations {
       @Override
       public void gather(int block, int[] toks, FloatBuf dst, long dstOff, int ld, int w) {
         long base = (long) block * tokens * width;
-        for (int i = 0; i < toks.length; i++) {
-          dst.copyFrom(src, base + (long) toks[i] * width, dstOff + (long) i * ld, width);
-        }
+        Parallel.forRange(
+            toks.length,
+            GATHER_ROWS,
+            (from, to) -> {
+              for (int i = from; i < to; i++) {
+                dst.copyFrom(src, base + (long) toks[i] * width, dstOff + (long) i * ld, width);
+              }
+            });
       }
 
       @Override
