@@ -43,10 +43,15 @@ class PipelinedRefillTest {
   }
 
   private static void assertGathers(StoredActivations stored, BlockSource src, int block) {
+    assertGathers(stored, src, 0, block);
+  }
+
+  private static void assertGathers(
+      StoredActivations stored, BlockSource src, int step, int block) {
     FloatBuf got = FloatBuf.allocate(TOKENS.length * 32L);
     FloatBuf want = FloatBuf.allocate(TOKENS.length * 32L);
     src.gather(block, TOKENS, got, 0);
-    stored.source(0).gather(block, TOKENS, want, 0);
+    stored.source(step).gather(block, TOKENS, want, 0);
     assertArrayEquals(
         want.toArray(0, (int) want.size()), got.toArray(0, (int) got.size()), "block " + block);
   }
@@ -75,6 +80,47 @@ class PipelinedRefillTest {
       }
       assertEquals(4, p.blocksLoaded());
       assertEquals(0, p.syncReads(), "every gather served from the buffers");
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "the next step's first cached block is read while the step before is still in progress, and"
+          + " not read again")
+  void readsNextStepAhead() throws InterruptedException {
+    StoredActivations stored = random(SHAPE, 4);
+    java.util.List<String> reads =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    CountDownLatch aheadRead = new CountDownLatch(1);
+    SegmentSource recording =
+        new SegmentSource() {
+          @Override
+          public ActivationShape shape() {
+            return SHAPE;
+          }
+
+          @Override
+          public void read(int step, int block, ByteBuffer dst) {
+            stored.read(step, block, dst);
+            reads.add(step + "/" + block);
+            if (step == 1) aheadRead.countDown();
+          }
+        };
+    BlockMode[] plan = {RECOMPUTE, CACHE, CACHE, CACHE, CACHE};
+    try (PipelinedActivations p = new PipelinedActivations(recording, plan)) {
+      BlockSource s0 = p.source(0);
+      for (int b = 1; b < SHAPE.depth(); b++) assertGathers(stored, s0, 0, b);
+      assertTrue(aheadRead.await(5, TimeUnit.SECONDS), "step 1's block 1 read during step 0");
+      assertEquals("1/1", reads.get(reads.size() - 1));
+      BlockSource s1 = p.source(1);
+      for (int b = 1; b < SHAPE.depth(); b++) assertGathers(stored, s1, 1, b);
+      assertEquals(
+          java.util.List.of("0/1", "0/2", "0/3", "0/4", "1/1", "1/2", "1/3", "1/4"),
+          reads,
+          "each block read once, in order; none for the step after the last");
+      assertEquals(8, p.blocksLoaded());
+      assertEquals(1, p.blocksReadAhead());
+      assertEquals(0, p.syncReads());
     }
   }
 }

@@ -22,8 +22,11 @@ import java.util.function.LongSupplier;
  * A stored template read through the bubble-free pipeline (DESIGN.md, Algorithm 1): when a step's
  * source is requested, a loader thread reads that step's CACHE blocks in order into two block
  * buffers, while the compute thread's {@code gather(b)} waits only until block b is in. Blocks the
- * plan marks RECOMPUTE are never loaded. Gathers decode exactly as {@link StoredActivations} does,
- * so the output is identical. One compute thread per instance; close it when the edit ends.
+ * plan marks RECOMPUTE are never loaded. Once a step's last block is read, the loader reads the
+ * next step's first CACHE block into a third buffer (the lookahead), which the next step then takes
+ * instead of reading it: an edit's steps come in order, and a step's first block is the one read
+ * nothing else can hide. Gathers decode exactly as {@link StoredActivations} does, so the output is
+ * identical. One compute thread per instance; close it when the edit ends.
  */
 public final class PipelinedActivations implements Activations, AutoCloseable {
   private final SegmentSource src;
@@ -36,6 +39,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private final int[] slotBlock = {-1, -1};
   private final boolean[] slotReady = new boolean[2];
   private final int[] slotGathers = new int[2];
+  // the lookahead: touched by the loader thread only (its tasks run one after another)
+  private ByteBuffer ahead;
+  private int aheadStep = -1;
+  private int aheadBlock = -1;
   private volatile BlockMode[] plan;
   // guarded by lock
   private long gen;
@@ -48,6 +55,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private long loaded;
   private long skipped;
   private long syncReads;
+  private long aheadUsed;
   // touched by the compute thread only (source is synchronized)
   private int step = -1;
   private Future<?> task;
@@ -67,6 +75,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     this.shape = src.shape();
     this.onBubble = onBubble;
     for (int i = 0; i < 2; i++) buffers[i] = DirectIo.segmentBuffer(shape.segmentBytes());
+    ahead = DirectIo.segmentBuffer(shape.segmentBytes());
     setPlan(plan);
     this.loader =
         Executors.newSingleThreadExecutor(
@@ -187,6 +196,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     return locked(() -> skipped);
   }
 
+  /** Blocks a step took from the lookahead read during the step before (counted in loaded). */
+  public long blocksReadAhead() {
+    return locked(() -> aheadUsed);
+  }
+
   /** Gathers served by a direct read (a block outside the plan or asked for out of order). */
   public long syncReads() {
     return locked(() -> syncReads);
@@ -206,11 +220,12 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   }
 
   /**
-   * Forgets the step in progress, so that asking for it again reloads it from its first block (a
-   * step that is being redone after its forward was cut short).
+   * Forgets the step in progress and any block read ahead, so that asking for a step again reloads
+   * it from its first block (a step that is being redone after its forward was cut short).
    */
   public synchronized void rewind() {
     stopLoader();
+    aheadStep = -1; // the loader is stopped: its next task sees this write
   }
 
   @Override
@@ -243,13 +258,17 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
 
   /**
    * The loader: CACHE blocks in order, alternating buffers; waits while both hold blocks not yet
-   * gathered.
+   * gathered. The first block comes from the lookahead when the step before read it; the last read
+   * is followed by the lookahead of step k + 1.
    */
   private void load(int k, long g, BlockMode[] p) {
     int n = 0;
+    int first = -1;
     for (int b = 0; b < shape.depth(); b++) {
       if (p[b] != BlockMode.CACHE) continue;
+      if (first < 0) first = b;
       int slot = n++ % 2;
+      boolean readAhead = aheadStep == k && aheadBlock == b;
       lock.lock();
       try {
         while (slotBlock[slot] != -1 && gen == g) changed.awaitUninterruptibly();
@@ -258,9 +277,21 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
         slotReady[slot] = false;
         slotGathers[slot] = 0;
         claimed = b;
+        if (readAhead) {
+          // the free slot's buffer becomes the next lookahead's
+          ByteBuffer t = buffers[slot];
+          buffers[slot] = ahead;
+          ahead = t;
+          aheadStep = -1;
+          slotReady[slot] = true;
+          loaded++;
+          aheadUsed++;
+          changed.signalAll();
+        }
       } finally {
         lock.unlock();
       }
+      if (readAhead) continue;
       RuntimeException err = null;
       try {
         src.read(k, b, buffers[slot]);
@@ -281,6 +312,23 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
         lock.unlock();
       }
       if (err != null) return;
+    }
+    if (first >= 0 && k + 1 < shape.steps()) readAhead(k + 1, first, g);
+  }
+
+  /**
+   * Reads block b of step k into the lookahead unless the step in progress was stopped; a failed
+   * read leaves it empty (the step's own read reports the error).
+   */
+  private void readAhead(int k, int b, long g) {
+    if (locked(() -> gen) != g) return;
+    aheadStep = -1;
+    try {
+      src.read(k, b, ahead);
+      aheadStep = k;
+      aheadBlock = b;
+    } catch (RuntimeException e) {
+      // left to the step's own read
     }
   }
 

@@ -49,6 +49,15 @@ final class BenchCacheCommand implements Callable<Integer> {
   int[] batches;
 
   @Option(
+      names = "--run-steps",
+      defaultValue = "4",
+      description =
+          "Consecutive denoising steps per measurement, ms per step reported: an edit's steps come"
+              + " in order, and the pipeline reads a step's first block during the step before"
+              + " (default ${DEFAULT-VALUE}; 1 times single cold steps).")
+  int runSteps;
+
+  @Option(
       names = "--branches",
       defaultValue = "1",
       description =
@@ -177,7 +186,8 @@ final class BenchCacheCommand implements Callable<Integer> {
             dir,
             !noDrop,
             remoteMbps,
-            CacheKind.parse(cacheMode));
+            CacheKind.parse(cacheMode),
+            runSteps);
     CacheBench.Result r = new CacheBench(new DitForward(model, modelOptions.backend()), opt).run();
     System.out.println(
         json ? ModelFiles.toJson(CacheReport.json(modelName, r)) : CacheReport.table(modelName, r));

@@ -28,6 +28,7 @@ final class CacheReport {
     m.put("depth", r.depth());
     m.put("steps", r.steps());
     m.put("branches", r.branches());
+    m.put("run_steps", r.runSteps());
     m.put("precision", r.precision().name());
     m.put("cache_mode", r.kind().name().toLowerCase(Locale.ROOT));
     m.put("segment_bytes", r.segmentBytes());
@@ -97,13 +98,14 @@ final class CacheReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%d guidance branch(es) per edit, cache %s, %s storage: %.2f MiB per block segment, %.2f MiB per step, %.1f MiB file per template%n",
+            "%d guidance branch(es) per edit, cache %s, %s storage: %.2f MiB per block segment, %.2f MiB per step, %.1f MiB file per template; ms per step over runs of %d consecutive steps%n",
             r.branches(),
             r.kind(),
             r.precision(),
             r.segmentBytes() / 1048576.0,
             r.segmentBytes() * (double) r.depth() / 1048576.0,
-            r.fileBytes() / 1048576.0));
+            r.fileBytes() / 1048576.0,
+            r.runSteps()));
     if (r.load().containsKey(TierKind.DISK))
       sb.append("disk tier: ").append(r.diskReads()).append('\n');
     if (r.remoteMbps() > 0) {

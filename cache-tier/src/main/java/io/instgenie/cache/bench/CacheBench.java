@@ -30,12 +30,14 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * The cache benchmark (issue 4): latency of one edit step with the template's activations in memory
+ * The cache benchmark (issue 4): latency of an edit step with the template's activations in memory
  * or on disk, for (a) load-then-compute, (b) the block pipeline with the cache everywhere and (c)
  * Algorithm 1's plan, from costs fitted by a calibration at the start of the run; beside them
  * compute-only (gathers straight from memory, nothing loaded) and load-only (reading the step's
- * segments). The five measurements of a row are interleaved round by round, each on another
- * denoising step, so drift and a busy machine hit them alike; medians are reported.
+ * segments). Each measurement times a run of consecutive denoising steps, as an edit takes them
+ * (the pipeline reads a step's first block during the step before), from a cold start, and reports
+ * the mean per step. The five measurements of a row are interleaved round by round, each on other
+ * steps, so drift and a busy machine hit them alike; medians are reported.
  */
 public final class CacheBench {
   public static final double[] RATIOS = {0.05, 0.1, 0.2, 0.4};
@@ -45,8 +47,9 @@ public final class CacheBench {
    * What to run: timed rounds per row, batch sizes (a batch of n edits uses n distinct templates),
    * mask ratios, tiers, guidance branches per edit (they share one cache), the storage precision,
    * the cache folder (null: a temporary one), whether to drop the page cache before disk
-   * measurements, the bandwidth in MB/s of the simulated remote tier ({@link ThrottledSource}), and
-   * what the templates cache (Y, or K/V: twice the bytes, less compute, a recompute prefix only).
+   * measurements, the bandwidth in MB/s of the simulated remote tier ({@link ThrottledSource}),
+   * what the templates cache (Y, or K/V: twice the bytes, less compute, a recompute prefix only),
+   * and the consecutive steps each measurement runs.
    */
   public record Options(
       int reps,
@@ -58,9 +61,12 @@ public final class CacheBench {
       Path dir,
       boolean dropCaches,
       double remoteMbps,
-      CacheKind kind) {
+      CacheKind kind,
+      int runSteps) {
     public Options {
       Objects.requireNonNull(kind, "kind");
+      if (runSteps < 1)
+        throw new IllegalArgumentException("run steps must be at least 1, got " + runSteps);
       tiers = Set.copyOf(tiers);
       if (tiers.isEmpty()) throw new IllegalArgumentException("name at least one tier");
       if (tiers.contains(TierKind.REMOTE) && !(remoteMbps > 0 && Double.isFinite(remoteMbps))) {
@@ -80,30 +86,6 @@ public final class CacheBench {
       if (branches != 1 && branches != 2)
         throw new IllegalArgumentException("branches must be 1 or 2, got " + branches);
       batches = batches.clone();
-    }
-
-    /** Templates caching block outputs Y. */
-    public Options(
-        int reps,
-        int[] batches,
-        double[] ratios,
-        Set<TierKind> tiers,
-        int branches,
-        Precision precision,
-        Path dir,
-        boolean dropCaches,
-        double remoteMbps) {
-      this(
-          reps,
-          batches,
-          ratios,
-          tiers,
-          branches,
-          precision,
-          dir,
-          dropCaches,
-          remoteMbps,
-          CacheKind.Y);
     }
   }
 
@@ -138,6 +120,7 @@ public final class CacheBench {
       int depth,
       int steps,
       int branches,
+      int runSteps,
       Precision precision,
       CacheKind kind,
       long segmentBytes,
@@ -173,9 +156,15 @@ public final class CacheBench {
     this.pageCache = new PageCache(options.dropCaches());
     if (c.defaultSteps() < 2)
       throw new IllegalArgumentException("the benchmark needs a model with at least 2 steps");
+    if (options.runSteps() > c.defaultSteps() - 1)
+      throw new IllegalArgumentException(
+          "run steps must be below the model's "
+              + c.defaultSteps()
+              + " steps, got "
+              + options.runSteps());
     this.x = Noise.gaussian(5, c.imageTokens() * c.patchDim());
     this.prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
-    this.stride = stride(c.defaultSteps());
+    this.stride = stride(c.defaultSteps() - options.runSteps() + 1);
   }
 
   public Result run() {
@@ -210,6 +199,7 @@ public final class CacheBench {
             c.depth(),
             shape.steps(),
             opt.branches(),
+            opt.runSteps(),
             opt.precision(),
             opt.kind(),
             shape.segmentBytes(),
@@ -259,7 +249,7 @@ public final class CacheBench {
     for (int round = 0; round <= opt.reps(); round++) { // round 0 warms up
       for (Kind kind : Kind.values()) {
         int k = nextStep;
-        nextStep = (nextStep + stride) % c.defaultSteps();
+        nextStep = (nextStep + stride) % (c.defaultSteps() - opt.runSteps() + 1);
         if (tier == TierKind.DISK) pageCache.settleAndDrop();
         long b0 = s.bubbleNanos(tier, batch);
         double t = measure(s, kind, tier, k, active, plan.modes());
@@ -304,28 +294,33 @@ public final class CacheBench {
   }
 
   /**
-   * One timed step of the batch at denoising step k: from asking for the cache to the forward's
-   * end.
+   * One timed run of the batch over the consecutive steps from k: from asking for the first step's
+   * cache to the last forward's end, in ms per step. The pipelines start cold (nothing read ahead).
    */
   private double measure(
       Readers s, Kind kind, TierKind tier, int k, List<int[]> active, BlockMode[] plan) {
     int batch = active.size();
     if (kind == Kind.PIPELINE || kind == Kind.ALG1) {
-      for (int i = 0; i < batch; i++) s.pipe(tier, i).setPlan(kind == Kind.ALG1 ? plan : null);
+      for (int i = 0; i < batch; i++) {
+        s.pipe(tier, i).rewind();
+        s.pipe(tier, i).setPlan(kind == Kind.ALG1 ? plan : null);
+      }
     }
     long t0 = System.nanoTime();
-    List<Sequence> seqs = new ArrayList<>();
-    for (int i = 0; i < batch; i++) {
-      BlockSource src =
-          switch (kind) {
-            case COMPUTE_ONLY -> s.templates().inMemory(i).source(k);
-            case LOAD_ONLY, NAIVE -> s.loaded(i).load(s.source(tier, i), k, null);
-            case PIPELINE, ALG1 -> s.pipe(tier, i).source(k);
-          };
-      if (kind != Kind.LOAD_ONLY) addSequences(seqs, active.get(i), src, s.velocity(i));
+    for (int step = k; step < k + opt.runSteps(); step++) {
+      List<Sequence> seqs = new ArrayList<>();
+      for (int i = 0; i < batch; i++) {
+        BlockSource src =
+            switch (kind) {
+              case COMPUTE_ONLY -> s.templates().inMemory(i).source(step);
+              case LOAD_ONLY, NAIVE -> s.loaded(i).load(s.source(tier, i), step, null);
+              case PIPELINE, ALG1 -> s.pipe(tier, i).source(step);
+            };
+        if (kind != Kind.LOAD_ONLY) addSequences(seqs, active.get(i), src, s.velocity(i));
+      }
+      if (kind != Kind.LOAD_ONLY) forward.run(seqs, kind == Kind.ALG1 ? plan : null);
     }
-    if (kind != Kind.LOAD_ONLY) forward.run(seqs, kind == Kind.ALG1 ? plan : null);
-    return (System.nanoTime() - t0) / 1e6;
+    return (System.nanoTime() - t0) / 1e6 / opt.runSteps();
   }
 
   /**
@@ -344,8 +339,9 @@ public final class CacheBench {
   }
 
   /**
-   * The step after step k is k + stride: consecutive measurements read file regions far apart, so
-   * the kernel's readahead past one measurement's step never holds the next one's data.
+   * The run after the one from step k starts at k + stride (modulo the possible starts):
+   * consecutive measurements read file regions far apart, so the kernel's readahead past one
+   * measurement's steps never holds the next one's data.
    */
   private static int stride(int steps) {
     for (int s = 3; s < steps; s++)
