@@ -1,7 +1,6 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.TierKind;
-import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.verticles.faults.Faults;
 import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.DenoiseTask;
@@ -348,16 +347,13 @@ public final class BalancerVerticle extends VerticleBase {
   }
 
   /**
-   * What the task will ask of a worker's steps: with the cache, every token in the quality knob's
-   * full steps and its masked tokens after them (as the worker's own {@code LoopAdmission.work}).
+   * What the task will ask of a worker's steps, counted as the worker's step loop counts it; a
+   * template pre-warm: its template run.
    */
   private StepWork taskWork(DenoiseTask t) {
-    int steps = t.edit().steps();
-    if (t.templateOnly() || !activationCache)
-      return new StepWork(taskTokens(t), steps, t.deadlineAtMs(), t.priority());
-    int full = EditJob.fullStepsFor(fullSteps, steps, defaultSteps);
-    return new StepWork(
-        fullTokens * t.branches(), steps, t.deadlineAtMs(), t.priority(), full, taskTokens(t));
+    if (t.templateOnly())
+      return new StepWork(fullTokens, t.edit().steps(), t.deadlineAtMs(), t.priority());
+    return t.work(fullTokens, activationCache, fullSteps, defaultSteps);
   }
 
   /** Tokens per step the task computes once it runs (after any full steps). */

@@ -2,7 +2,6 @@ package io.instgenie.verticles.batching;
 
 import io.instgenie.cache.PipelinedActivations;
 import io.instgenie.kernels.edit.Activations;
-import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.edit.TemplateRunJob;
 import io.instgenie.kernels.model.ModelConfig;
@@ -149,11 +148,7 @@ final class LoopAdmission implements BatchRules<Member> {
           e.job.activeTokensLater() * b);
     }
     if (t.templateOnly()) return new StepWork(0, t.edit().steps(), t.deadlineAtMs(), t.priority());
-    int all = config.imageTokens() * t.branches();
-    int masked = useCache ? t.edit().maskedTokens().length * t.branches() : all;
-    int steps = t.edit().steps();
-    int full = useCache ? EditJob.fullStepsFor(fullSteps, steps, config.defaultSteps()) : 0;
-    return new StepWork(all, steps, t.deadlineAtMs(), t.priority(), full, masked);
+    return t.work(config.imageTokens(), useCache, fullSteps, config.defaultSteps());
   }
 
   /** An edit joins the batch on its template's activations (null: every token recomputed). */
