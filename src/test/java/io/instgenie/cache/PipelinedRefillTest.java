@@ -123,4 +123,47 @@ class PipelinedRefillTest {
       assertEquals(0, p.syncReads());
     }
   }
+
+  @Test
+  @DisplayName(
+      "a read ahead that fails is reported at that block's gather in the next step, and the"
+          + " segment is not read a second time")
+  void failedReadAheadReportedOnce() throws InterruptedException {
+    StoredActivations stored = random(SHAPE, 5);
+    java.util.concurrent.atomic.AtomicInteger badReads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch aheadRead = new CountDownLatch(1);
+    SegmentSource failing =
+        new SegmentSource() {
+          @Override
+          public ActivationShape shape() {
+            return SHAPE;
+          }
+
+          @Override
+          public void read(int step, int block, ByteBuffer dst) {
+            if (step == 1 && block == 1) {
+              badReads.incrementAndGet();
+              aheadRead.countDown();
+              throw new CorruptSegmentException(
+                  new TemplateKey("t", 2), "step 1 block 1: checksum mismatch");
+            }
+            stored.read(step, block, dst);
+          }
+        };
+    BlockMode[] plan = {RECOMPUTE, CACHE, CACHE, CACHE, CACHE};
+    try (PipelinedActivations p = new PipelinedActivations(failing, plan)) {
+      BlockSource s0 = p.source(0);
+      for (int b = 1; b < SHAPE.depth(); b++) assertGathers(stored, s0, 0, b);
+      assertTrue(aheadRead.await(5, TimeUnit.SECONDS), "step 1's block 1 read ahead");
+      BlockSource s1 = p.source(1);
+      FloatBuf dst = FloatBuf.allocate(TOKENS.length * 32L);
+      CorruptSegmentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              CorruptSegmentException.class, () -> s1.gather(1, TOKENS, dst, 0));
+      assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+      assertEquals(1, badReads.get(), "the failed segment was read once");
+      assertTrue(p.loadFailure().isPresent());
+    }
+  }
 }

@@ -43,6 +43,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private ByteBuffer ahead;
   private int aheadStep = -1;
   private int aheadBlock = -1;
+  private RuntimeException aheadFailure; // its read's error: the step reports it, never rereads
   private volatile BlockMode[] plan;
   // guarded by lock
   private long gen;
@@ -225,7 +226,8 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
    */
   public synchronized void rewind() {
     stopLoader();
-    aheadStep = -1; // the loader is stopped: its next task sees this write
+    aheadStep = -1; // the loader is stopped: its next task sees these writes
+    aheadFailure = null;
   }
 
   @Override
@@ -277,6 +279,14 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
         slotReady[slot] = false;
         slotGathers[slot] = 0;
         claimed = b;
+        if (readAhead && aheadFailure != null) {
+          // a corrupt or unreadable segment is reported once, as the step's own read would
+          failure = aheadFailure;
+          aheadFailure = null;
+          aheadStep = -1;
+          changed.signalAll();
+          return;
+        }
         if (readAhead) {
           // the free slot's buffer becomes the next lookahead's
           ByteBuffer t = buffers[slot];
@@ -317,19 +327,21 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   }
 
   /**
-   * Reads block b of step k into the lookahead unless the step in progress was stopped; a failed
-   * read leaves it empty (the step's own read reports the error).
+   * Reads block b of step k into the lookahead unless the step in progress was stopped. A failed
+   * read is kept for step k, which reports it at block b's gather without reading the segment again
+   * (the source has already counted it, and discarded a corrupt file).
    */
   private void readAhead(int k, int b, long g) {
     if (locked(() -> gen) != g) return;
     aheadStep = -1;
+    aheadFailure = null;
     try {
       src.read(k, b, ahead);
-      aheadStep = k;
-      aheadBlock = b;
     } catch (RuntimeException e) {
-      // left to the step's own read
+      aheadFailure = e;
     }
+    aheadStep = k;
+    aheadBlock = b;
   }
 
   private void gather(
