@@ -39,6 +39,10 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private final int[] slotBlock = {-1, -1};
   private final boolean[] slotReady = new boolean[2];
   private final int[] slotGathers = new int[2];
+
+  /** A stop shorter than this is the hand-over itself (signal, join), not a read waited for. */
+  private static final long BUBBLE_FLOOR_NS = 50_000;
+
   // the lookahead: touched by the loader thread only (its tasks run one after another)
   private ByteBuffer ahead;
   private int aheadStep = -1;
@@ -143,7 +147,15 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       locked(() -> ++consumers);
       return current;
     }
+    // the previous step's loader may still be reading (the lookahead, or a block nobody asked
+    // for): compute waits for that read like for any other, so it counts as bubble time
+    long stopFrom = System.nanoTime();
     stopLoader();
+    long stopped = System.nanoTime() - stopFrom;
+    if (stopped >= BUBBLE_FLOOR_NS) {
+      locked(() -> bubbleNanos += stopped);
+      onBubble.accept(stopped);
+    }
     BlockMode[] p = plan;
     long g;
     lock.lock();
@@ -247,13 +259,20 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       lock.unlock();
     }
     if (task == null) return;
-    try {
-      task.get();
-    } catch (ExecutionException e) {
-      // its failure was recorded for the gathers of that step
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // joined even when interrupted: after this the loader never touches the buffers or the
+    // lookahead, which rewind() and the next step's task rely on
+    boolean interrupted = false;
+    while (true) {
+      try {
+        task.get();
+        break;
+      } catch (ExecutionException e) {
+        break; // its failure was recorded for the gathers of that step
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
+    if (interrupted) Thread.currentThread().interrupt();
     task = null;
     current = null;
   }

@@ -74,4 +74,17 @@ class CacheBenchTest {
     assertTrue(e.getMessage().contains("below the model's " + steps), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> options(dir, CacheKind.Y, 0));
   }
+
+  @Test
+  @DisplayName(
+      "the runs' starts: past a run and the step after it where the starts allow, and every start"
+          + " comes round")
+  void stride() {
+    assertEquals(6, CacheBench.stride(17, 4), "20 steps, runs of 4: 17 starts");
+    assertEquals(3, CacheBench.stride(20, 1), "single steps, as before the runs");
+    assertEquals(1, CacheBench.stride(3, 2), "too few starts to skip any");
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (int i = 0, k = 0; i < 17; i++, k = (k + 6) % 17) seen.add(k);
+    assertEquals(17, seen.size());
+  }
 }

@@ -50,12 +50,11 @@ final class BenchCacheCommand implements Callable<Integer> {
 
   @Option(
       names = "--run-steps",
-      defaultValue = "4",
       description =
           "Consecutive denoising steps per measurement, ms per step reported: an edit's steps come"
               + " in order, and the pipeline reads a step's first block during the step before"
-              + " (default ${DEFAULT-VALUE}; 1 times single cold steps).")
-  int runSteps;
+              + " (default 4, or the model's steps less one if fewer; 1 times single cold steps).")
+  Integer runSteps;
 
   @Option(
       names = "--branches",
@@ -187,7 +186,9 @@ final class BenchCacheCommand implements Callable<Integer> {
             !noDrop,
             remoteMbps,
             CacheKind.parse(cacheMode),
-            runSteps);
+            runSteps != null
+                ? runSteps
+                : Math.max(1, Math.min(4, model.config().defaultSteps() - 1)));
     CacheBench.Result r = new CacheBench(new DitForward(model, modelOptions.backend()), opt).run();
     System.out.println(
         json ? ModelFiles.toJson(CacheReport.json(modelName, r)) : CacheReport.table(modelName, r));

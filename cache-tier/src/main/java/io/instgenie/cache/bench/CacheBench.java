@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The cache benchmark (issue 4): latency of an edit step with the template's activations in memory
@@ -164,7 +165,7 @@ public final class CacheBench {
               + options.runSteps());
     this.x = Noise.gaussian(5, c.imageTokens() * c.patchDim());
     this.prompt = Prompts.encode(c, c.vocab().get(c.vocab().size() - 1));
-    this.stride = stride(c.defaultSteps() - options.runSteps() + 1);
+    this.stride = stride(c.defaultSteps() - options.runSteps() + 1, options.runSteps());
   }
 
   public Result run() {
@@ -255,7 +256,8 @@ public final class CacheBench {
         double t = measure(s, kind, tier, k, active, plan.modes());
         if (round > 0) {
           ms[kind.ordinal()][round - 1] = t;
-          bubble[kind.ordinal()][round - 1] = (s.bubbleNanos(tier, batch) - b0) / 1e6;
+          bubble[kind.ordinal()][round - 1] =
+              (s.bubbleNanos(tier, batch) - b0) / 1e6 / opt.runSteps();
         }
       }
     }
@@ -310,27 +312,38 @@ public final class CacheBench {
     for (int step = k; step < k + opt.runSteps(); step++) {
       List<Sequence> seqs = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
-        BlockSource src =
+        int template = i;
+        int at = step;
+        Supplier<BlockSource> src =
             switch (kind) {
-              case COMPUTE_ONLY -> s.templates().inMemory(i).source(step);
-              case LOAD_ONLY, NAIVE -> s.loaded(i).load(s.source(tier, i), step, null);
-              case PIPELINE, ALG1 -> s.pipe(tier, i).source(step);
+              case COMPUTE_ONLY -> once(s.templates().inMemory(i).source(step));
+              case LOAD_ONLY, NAIVE -> once(s.loaded(i).load(s.source(tier, i), step, null));
+              // each branch asks for the step, as an edit's job does: the loader frees a block's
+              // buffer once both have gathered it
+              case PIPELINE, ALG1 -> () -> s.pipe(tier, template).source(at);
             };
         if (kind != Kind.LOAD_ONLY) addSequences(seqs, active.get(i), src, s.velocity(i));
       }
       if (kind != Kind.LOAD_ONLY) forward.run(seqs, kind == Kind.ALG1 ? plan : null);
     }
-    return (System.nanoTime() - t0) / 1e6 / opt.runSteps();
+    double ms = (System.nanoTime() - t0) / 1e6 / opt.runSteps();
+    if (kind == Kind.PIPELINE || kind == Kind.ALG1) {
+      // untimed: the read ahead of the step after the run must not spill into the next measurement
+      for (int i = 0; i < batch; i++) s.pipe(tier, i).rewind();
+    }
+    return ms;
   }
 
-  /**
-   * The edit's guidance branches, sharing the template's cache: the prompt, then the null prompt.
-   */
+  private static Supplier<BlockSource> once(BlockSource src) {
+    return () -> src;
+  }
+
+  /** The edit's guidance branches on the template's cache: the prompt, then the null prompt. */
   private void addSequences(
-      List<Sequence> seqs, int[] active, BlockSource src, float[][] velocity) {
+      List<Sequence> seqs, int[] active, Supplier<BlockSource> src, float[][] velocity) {
     for (int b = 0; b < opt.branches(); b++) {
       int[] ids = b == 0 ? prompt : Prompts.nullPrompt(c);
-      seqs.add(Sequence.masked(0.5f, ids, x, active, c.imageTokens(), src, velocity[b]));
+      seqs.add(Sequence.masked(0.5f, ids, x, active, c.imageTokens(), src.get(), velocity[b]));
     }
   }
 
@@ -339,13 +352,14 @@ public final class CacheBench {
   }
 
   /**
-   * The run after the one from step k starts at k + stride (modulo the possible starts):
-   * consecutive measurements read file regions far apart, so the kernel's readahead past one
-   * measurement's steps never holds the next one's data.
+   * The run after the one from step k starts at k + stride (modulo the {@code starts} possible
+   * starts): past the run's own steps and the one after them where the starts allow, so the
+   * kernel's readahead past one measurement's steps does not hold the next one's data; coprime with
+   * {@code starts}, so every start comes round.
    */
-  private static int stride(int steps) {
-    for (int s = 3; s < steps; s++)
-      if (BigInteger.valueOf(s).gcd(BigInteger.valueOf(steps)).intValue() == 1) return s;
+  static int stride(int starts, int runSteps) {
+    for (int s = Math.max(3, runSteps + 2); s < starts; s++)
+      if (BigInteger.valueOf(s).gcd(BigInteger.valueOf(starts)).intValue() == 1) return s;
     return 1;
   }
 
