@@ -5,14 +5,19 @@ import static io.instgenie.kernels.cached.BlockMode.CACHE;
 import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.cached.BlockSource;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +25,13 @@ class PipelinedRefillTest {
   private static final ActivationShape SHAPE = new ActivationShape(2, 5, 16, 32, Precision.F32);
   private static final int[] TOKENS = {1, 2, 8, 13};
 
-  /** Counts down {@code started[b]} when the loader begins reading block b. */
-  private static SegmentSource watched(StoredActivations stored, CountDownLatch[] started) {
+  /** What a test source does before each read (it may throw, as a failed read does). */
+  private interface BeforeRead {
+    void before(int step, int block);
+  }
+
+  /** The stored segments, {@code hook} told of each read as it begins. */
+  private static SegmentSource observed(StoredActivations stored, BeforeRead hook) {
     return new SegmentSource() {
       @Override
       public ActivationShape shape() {
@@ -30,10 +40,15 @@ class PipelinedRefillTest {
 
       @Override
       public void read(int step, int block, ByteBuffer dst) {
-        started[block].countDown();
+        hook.before(step, block);
         stored.read(step, block, dst);
       }
     };
+  }
+
+  /** Counts down {@code started[b]} when the loader begins reading block b. */
+  private static SegmentSource watched(StoredActivations stored, CountDownLatch[] started) {
+    return observed(stored, (step, block) -> started[block].countDown());
   }
 
   private static CountDownLatch[] latches() {
@@ -89,23 +104,15 @@ class PipelinedRefillTest {
           + " not read again")
   void readsNextStepAhead() throws InterruptedException {
     StoredActivations stored = random(SHAPE, 4);
-    java.util.List<String> reads =
-        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<String> reads = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch aheadRead = new CountDownLatch(1);
     SegmentSource recording =
-        new SegmentSource() {
-          @Override
-          public ActivationShape shape() {
-            return SHAPE;
-          }
-
-          @Override
-          public void read(int step, int block, ByteBuffer dst) {
-            stored.read(step, block, dst);
-            reads.add(step + "/" + block);
-            if (step == 1) aheadRead.countDown();
-          }
-        };
+        observed(
+            stored,
+            (step, block) -> {
+              reads.add(step + "/" + block);
+              if (step == 1) aheadRead.countDown();
+            });
     BlockMode[] plan = {RECOMPUTE, CACHE, CACHE, CACHE, CACHE};
     try (PipelinedActivations p = new PipelinedActivations(recording, plan)) {
       BlockSource s0 = p.source(0);
@@ -115,7 +122,7 @@ class PipelinedRefillTest {
       BlockSource s1 = p.source(1);
       for (int b = 1; b < SHAPE.depth(); b++) assertGathers(stored, s1, 1, b);
       assertEquals(
-          java.util.List.of("0/1", "0/2", "0/3", "0/4", "1/1", "1/2", "1/3", "1/4"),
+          List.of("0/1", "0/2", "0/3", "0/4", "1/1", "1/2", "1/3", "1/4"),
           reads,
           "each block read once, in order; none for the step after the last");
       assertEquals(8, p.blocksLoaded());
@@ -130,27 +137,19 @@ class PipelinedRefillTest {
           + " segment is not read a second time")
   void failedReadAheadReportedOnce() throws InterruptedException {
     StoredActivations stored = random(SHAPE, 5);
-    java.util.concurrent.atomic.AtomicInteger badReads =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger badReads = new AtomicInteger();
     CountDownLatch aheadRead = new CountDownLatch(1);
     SegmentSource failing =
-        new SegmentSource() {
-          @Override
-          public ActivationShape shape() {
-            return SHAPE;
-          }
-
-          @Override
-          public void read(int step, int block, ByteBuffer dst) {
-            if (step == 1 && block == 1) {
-              badReads.incrementAndGet();
-              aheadRead.countDown();
-              throw new CorruptSegmentException(
-                  new TemplateKey("t", 2), "step 1 block 1: checksum mismatch");
-            }
-            stored.read(step, block, dst);
-          }
-        };
+        observed(
+            stored,
+            (step, block) -> {
+              if (step == 1 && block == 1) {
+                badReads.incrementAndGet();
+                aheadRead.countDown();
+                throw new CorruptSegmentException(
+                    new TemplateKey("t", 2), "step 1 block 1: checksum mismatch");
+              }
+            });
     BlockMode[] plan = {RECOMPUTE, CACHE, CACHE, CACHE, CACHE};
     try (PipelinedActivations p = new PipelinedActivations(failing, plan)) {
       BlockSource s0 = p.source(0);
@@ -159,8 +158,7 @@ class PipelinedRefillTest {
       BlockSource s1 = p.source(1);
       FloatBuf dst = FloatBuf.allocate(TOKENS.length * 32L);
       CorruptSegmentException e =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              CorruptSegmentException.class, () -> s1.gather(1, TOKENS, dst, 0));
+          assertThrows(CorruptSegmentException.class, () -> s1.gather(1, TOKENS, dst, 0));
       assertTrue(e.getMessage().contains("checksum"), e.getMessage());
       assertEquals(1, badReads.get(), "the failed segment was read once");
       assertTrue(p.loadFailure().isPresent());
