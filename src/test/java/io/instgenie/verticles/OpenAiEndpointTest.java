@@ -102,17 +102,7 @@ class OpenAiEndpointTest extends SharedService {
         .postForm(
             "/v1/images/edits",
             form(TestImages.template(704), TestImages.alphaMaskPng(0, 0, 4, 4), "1", "jpeg"))
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(400, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject().getString("error").contains("b64_json or url"),
-                              r.bodyAsString());
-                          refused.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, refused, 400, "b64_json or url"));
   }
 
   @Test
@@ -122,17 +112,7 @@ class OpenAiEndpointTest extends SharedService {
     byte[] opaque = TestImages.pngBytes(TestImages.rectMask(0, 0, 4, 4));
     client
         .postForm("/v1/images/edits", form(TestImages.template(703), opaque, null, null))
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(400, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject().getString("error").contains("alpha"),
-                              r.bodyAsString());
-                          refused.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, refused, 400, "alpha"));
   }
 
   @Test
@@ -143,33 +123,9 @@ class OpenAiEndpointTest extends SharedService {
     byte[] mask = TestImages.alphaMaskPng(0, 0, 4, 4);
     client
         .postForm("/v1/images/edits", form(TestImages.template(704), mask, "0", "b64_json"))
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(400, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject()
-                                  .getString("error")
-                                  .contains("n must be between 1 and 8"),
-                              r.bodyAsString());
-                          zero.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, zero, 400, "n must be between 1 and 8"));
     client
         .postForm("/v1/images/edits", form(TestImages.template(704), mask, "two", "b64_json"))
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(400, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject()
-                                  .getString("error")
-                                  .contains("n must be a whole number"),
-                              r.bodyAsString());
-                          word.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, word, 400, "n must be a whole number"));
   }
 }

@@ -97,17 +97,7 @@ class ProgressStreamTest extends SharedService {
     Checkpoint ws = ctx.checkpoint();
     client
         .get("/v1/edits/no-such-edit/events")
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(404, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject().getString("error").contains("no-such-edit"),
-                              r.bodyAsString());
-                          sse.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, sse, 404, "no-such-edit"));
     client
         .ws("no-such-edit")
         .compose(EventStream::end)

@@ -1,7 +1,6 @@
 package io.instgenie.verticles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.edit.TemplateId;
 import io.instgenie.kernels.io.RgbImage;
@@ -169,35 +168,13 @@ class TemplatesTest extends SharedService {
     Checkpoint bad = ctx.checkpoint();
     client
         .get("/v1/templates/feedface")
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(404, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject().getString("error").contains("feedface"),
-                              r.bodyAsString());
-                          unknown.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, unknown, 404, "feedface"));
     MultipartForm put =
         MultipartForm.create()
             .binaryFileUpload("image", "x.png", Buffer.buffer("GIF89a"), "image/gif");
     client
         .putForm("/v1/templates", put)
-        .onComplete(
-            ctx.succeeding(
-                r ->
-                    ctx.verify(
-                        () -> {
-                          assertEquals(400, r.statusCode(), r.bodyAsString());
-                          assertTrue(
-                              r.bodyAsJsonObject()
-                                  .getString("error")
-                                  .contains("not a readable PNG/JPEG"),
-                              r.bodyAsString());
-                          bad.flag();
-                        })));
+        .onComplete(ErrorReplies.expectError(ctx, bad, 400, "not a readable PNG/JPEG"));
   }
 
   private static Future<List<JsonObject>> editAndFollow(MultipartForm form) {
