@@ -55,6 +55,7 @@ class BenchServeSchedulingTest {
       assertTrue(r.get("eta_samples").asInt() > 0, m + ": no edit carried an ETA: " + r);
     }
     assertTrue(doc.get("interactive_idle_mean_ms").asDouble() > 0, doc.toString());
+    assertEquals(1, doc.get("interactive_idle_runs_ms").size(), doc.toString());
     assertEquals("tiny", doc.get("preset").asText(), "the sizes head the JSON: " + doc);
     assertEquals(6, doc.get("requests").asInt());
     StringWriter bad = new StringWriter();
@@ -130,7 +131,8 @@ class BenchServeSchedulingTest {
   @DisplayName(
       "bench serve --repeat 2: two bursts and two runs per mode, pooled: 8 edits completed per"
           + " mode, capacity the mean of the two bursts, the pooled mean the mean of the two runs'"
-          + " (equal sizes), each run listed; --repeat 0 is refused")
+          + " (equal sizes), each run listed, the idle interactive figure measured in each repeat;"
+          + " --repeat 0 is refused")
   void repeatsPool() throws Exception {
     JsonNode doc =
         runJson(
@@ -150,8 +152,16 @@ class BenchServeSchedulingTest {
             "0.9",
             "--repeat",
             "2",
+            "--interactive",
+            "0.5",
             "--json");
     assertEquals(2, doc.get("repeat").asInt());
+    JsonNode idle = doc.get("interactive_idle_runs_ms");
+    assertEquals(2, idle.size(), "the idle figure measured in every repeat: " + doc);
+    assertEquals(
+        (idle.get(0).asDouble() + idle.get(1).asDouble()) / 2,
+        doc.get("interactive_idle_mean_ms").asDouble(),
+        1e-9);
     JsonNode caps = doc.get("capacity_rps_runs");
     assertEquals(2, caps.size(), doc.toString());
     double capacity = (caps.get(0).asDouble() + caps.get(1).asDouble()) / 2;

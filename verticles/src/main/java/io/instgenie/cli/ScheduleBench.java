@@ -69,6 +69,7 @@ final class ScheduleBench {
     IntFunction<String> priority = i -> batch[i] ? "batch" : "interactive";
     List<Workload.Arrival> first = null;
     List<Double> capacities = new ArrayList<>();
+    List<Double> idleRuns = new ArrayList<>();
     // per load, per mode: one Stats per repeat; the arrivals' step counts and classes are the same
     // in every repeat (same seed), only their times follow each repeat's capacity
     List<Map<String, List<ServeBench.Stats>>> runs = new ArrayList<>();
@@ -96,6 +97,12 @@ final class ScheduleBench {
           runs.get(li).computeIfAbsent(m, k -> new ArrayList<>()).add(st);
         }
       }
+      // every repeat measures the idle figure too, right after its modes: the same edits alone
+      // took 89-189 ms in runs minutes apart, so one measurement is no yardstick
+      if (o.interactive < 1) {
+        Double idle = idleInteractive(model, modes, first, batch, capacity);
+        if (idle != null) idleRuns.add(idle);
+      }
     }
     double capacity = capacities.isEmpty() ? Double.NaN : mean(capacities);
     int[] steps = first.stream().mapToInt(Workload.Arrival::steps).toArray();
@@ -104,9 +111,8 @@ final class ScheduleBench {
       // the mean of the repeats' rates: load × each repeat's capacity
       report.add(load, load == null ? o.rate : load * capacity, runs.get(li), batch, steps);
     }
-    Double idle = null;
-    if (o.interactive < 1) idle = idleInteractive(model, modes, first, batch, capacity);
-    Map<String, Object> json = report.json(capacity, capacities, idle, elapsedS());
+    Double idle = idleRuns.isEmpty() ? null : mean(idleRuns);
+    Map<String, Object> json = report.json(capacity, capacities, idle, idleRuns, elapsedS());
     if (o.plot != null) {
       report.plot(Path.of(o.plot));
       progress("plot written to %s", o.plot);
@@ -118,8 +124,8 @@ final class ScheduleBench {
 
   /**
    * The interactive edits of the first load's arrivals alone, on an idle service: spaced two
-   * static-batching service times apart (1/capacity each) when the capacity is known, so they
-   * barely overlap and the run is short; else at their own arrival times.
+   * static-batching service times apart (1/capacity each, this repeat's) when the capacity is
+   * known, so they barely overlap and the run is short; else at their own arrival times.
    */
   private Double idleInteractive(
       DitModel model,

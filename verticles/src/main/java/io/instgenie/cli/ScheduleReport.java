@@ -61,7 +61,11 @@ final class ScheduleReport {
 
   /** The whole run: sizes first, then per mode (one load) or per load (several). */
   Map<String, Object> json(
-      double capacity, List<Double> capacityRuns, Double idleMs, double elapsedS) {
+      double capacity,
+      List<Double> capacityRuns,
+      Double idleMs,
+      List<Double> idleRuns,
+      double elapsedS) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("preset", o.preset);
     m.put("requests", o.requests);
@@ -79,7 +83,10 @@ final class ScheduleReport {
       for (Point p : points) loads.add(pointJson(p, capacity));
       m.put("loads", loads);
     }
-    if (idleMs != null) m.put("interactive_idle_mean_ms", idleMs);
+    if (idleMs != null) {
+      m.put("interactive_idle_mean_ms", idleMs);
+      m.put("interactive_idle_runs_ms", idleRuns);
+    }
     m.put("elapsed_s", elapsedS);
     return m;
   }
