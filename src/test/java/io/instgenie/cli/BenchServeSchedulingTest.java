@@ -53,6 +53,10 @@ class BenchServeSchedulingTest {
       for (String k : new String[] {"mean_ms", "p95_ms", "throughput_rps", "capacity_rps"})
         assertTrue(r.get(k).asDouble() > 0, m + "." + k + " = " + r.get(k));
       assertTrue(r.get("eta_samples").asInt() > 0, m + ": no edit carried an ETA: " + r);
+      // the signed errors' median lies within the absolute errors' P95
+      assertTrue(
+          r.get("eta_error_p95").asDouble() >= Math.abs(r.get("eta_bias_median").asDouble()),
+          m + ": " + r);
     }
     assertTrue(doc.get("interactive_idle_mean_ms").asDouble() > 0, doc.toString());
     assertEquals(1, doc.get("interactive_idle_runs_ms").size(), doc.toString());

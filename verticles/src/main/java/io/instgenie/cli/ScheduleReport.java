@@ -106,11 +106,15 @@ final class ScheduleReport {
   private static Map<String, Object> modeJson(ServeBench.Stats s, boolean[] batch, int[] steps) {
     Map<String, Object> m = BenchServeCommand.toJson(s);
     List<Double> err = new ArrayList<>();
+    List<Double> signed = new ArrayList<>();
     double[] sum = new double[2];
     int[] count = new int[2];
     Map<Integer, double[]> bySteps = new TreeMap<>(); // steps -> {sum, count}
     for (ServeBench.Sample x : s.samples()) {
-      if (!Double.isNaN(x.etaRelError())) err.add(x.etaRelError());
+      if (!Double.isNaN(x.etaSignedError())) {
+        err.add(x.etaRelError());
+        signed.add(x.etaSignedError());
+      }
       int k = batch[x.index()] ? 1 : 0;
       sum[k] += x.latencyMs();
       count[k]++;
@@ -121,6 +125,10 @@ final class ScheduleReport {
     double[] e = err.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     m.put("eta_error_median", e.length == 0 ? null : Percentiles.nearestRank(e, 0.5));
     m.put("eta_error_p95", e.length == 0 ? null : Percentiles.nearestRank(e, 0.95));
+    // which way the ETAs miss: negative when they are optimistic (arrivals after an edit's first
+    // event, which no projection of the present queue can know, delay it)
+    double[] bias = signed.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    m.put("eta_bias_median", bias.length == 0 ? null : Percentiles.nearestRank(bias, 0.5));
     m.put("eta_samples", e.length);
     m.put("interactive_mean_ms", count[0] == 0 ? null : sum[0] / count[0]);
     m.put("batch_mean_ms", count[1] == 0 ? null : sum[1] / count[1]);
@@ -189,7 +197,7 @@ final class ScheduleReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "%-8s %9s %7s %10s %10s %12s %10s %10s %12s%n",
+              "%-8s %9s %7s %10s %10s %12s %10s %10s %10s %12s%n",
               "mode",
               "completed",
               "failed",
@@ -198,6 +206,7 @@ final class ScheduleReport {
               "throughput/s",
               "eta err50",
               "eta err95",
+              "eta bias50",
               "interact ms"));
       for (var e : p.stats().entrySet()) {
         ServeBench.Stats s = e.getValue();
@@ -205,7 +214,7 @@ final class ScheduleReport {
         b.append(
             String.format(
                 Locale.ROOT,
-                "%-8s %9d %7d %10.0f %10.0f %12.3f %10s %10s %12s%n",
+                "%-8s %9d %7d %10.0f %10.0f %12.3f %10s %10s %10s %12s%n",
                 e.getKey(),
                 s.completed(),
                 s.failed(),
@@ -214,6 +223,7 @@ final class ScheduleReport {
                 s.throughputRps(),
                 fmt(m.get("eta_error_median")),
                 fmt(m.get("eta_error_p95")),
+                fmt(m.get("eta_bias_median")),
                 fmt(m.get("interactive_mean_ms"))));
       }
       ServeBench.Stats st = p.stats().get("static");

@@ -83,7 +83,9 @@ public final class ServeBench {
 
   /**
    * One completed request: its index in the arrivals, mask ratio, latency (submit to {@code
-   * completed}), and the queue and denoise times the service reported.
+   * completed}), the queue and denoise times the service reported, and its first ETA's signed error
+   * relative to the latency ((predicted end − actual end) / latency: negative when the ETA was
+   * optimistic; NaN without an ETA).
    */
   public record Sample(
       int index,
@@ -91,7 +93,12 @@ public final class ServeBench {
       double latencyMs,
       double queueMs,
       double denoiseMs,
-      double etaRelError) {}
+      double etaSignedError) {
+    /** |predicted end − actual end| / latency. */
+    public double etaRelError() {
+      return Math.abs(etaSignedError);
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -378,7 +385,7 @@ public final class ServeBench {
       double[] r = f.join();
       ok.add(r);
       double lat = r[1] - r[0];
-      double etaErr = Double.isNaN(r[4]) ? Double.NaN : Math.abs(r[4] - r[1]) / lat;
+      double etaErr = Double.isNaN(r[4]) ? Double.NaN : (r[4] - r[1]) / lat;
       samples.add(new Sample(i, arrivals.get(i).maskRatio(), lat, r[2], r[3], etaErr));
     }
     if (ok.isEmpty())
