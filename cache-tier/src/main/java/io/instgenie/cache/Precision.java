@@ -16,7 +16,8 @@ public enum Precision {
   BF16(2, 2);
 
   /**
-   * Rows per thread below which a gather stays on the calling thread (F32; BF16 decodes a quarter).
+   * Rows per thread below which an F32 gather (a copy per row) stays on the calling thread; a BF16
+   * gather, which decodes every value, splits from a quarter of that.
    */
   private static final int GATHER_ROWS = 64;
 

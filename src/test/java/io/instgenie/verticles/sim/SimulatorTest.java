@@ -28,7 +28,7 @@ class SimulatorTest {
 
   private static SimConfig bench(int workers, long memoryBytes, long diskBytes) {
     return new SimConfig(
-        Presets.bench(), workers, 8, 2, MEASURED, memoryBytes, diskBytes, Precision.F32);
+        Presets.bench(), workers, 8, 2, MEASURED, memoryBytes, diskBytes, Precision.F32, 0);
   }
 
   private static List<SimRequest> skewed(
@@ -68,7 +68,7 @@ class SimulatorTest {
     // tiny model: depth 2; compute 1 ms per block whatever the batch: every step takes 2 ms
     ModelConfig tiny = Presets.tiny();
     CostModel flat = new CostModel(new LinearFit(1, 0, 1, 0), Map.of());
-    SimConfig config = new SimConfig(tiny, 1, 2, 2, flat, 1L << 20, 0, Precision.F32);
+    SimConfig config = new SimConfig(tiny, 1, 2, 2, flat, 1L << 20, 0, Precision.F32, 0);
     List<SimRequest> rs =
         List.of(
             new SimRequest(0, 0, "A", 3, 3),
@@ -118,7 +118,7 @@ class SimulatorTest {
         new CostModel(
             new LinearFit(1, 0, 1, 0), Map.of(TierKind.DISK, new LinearFit(0.5, 0, 1, 0)));
     // memory holds nothing (0 bytes), so the committed template is on disk only
-    SimConfig config = new SimConfig(tiny, 1, 2, 1, costs, 0, 1L << 20, Precision.F32);
+    SimConfig config = new SimConfig(tiny, 1, 2, 1, costs, 0, 1L << 20, Precision.F32, 0);
     List<SimRequest> rs =
         List.of(new SimRequest(0, 0, "A", 3, 2), new SimRequest(1, 100, "A", 3, 2));
     SimResult r = new Simulator(config).run(rs, Routing.ROUND_ROBIN);
@@ -136,7 +136,7 @@ class SimulatorTest {
   void staticAgainstContinuous() {
     // tiny model, 1 ms per block whatever the batch: every step takes 2 ms; max batch 2
     CostModel flat = new CostModel(new LinearFit(1, 0, 1, 0), Map.of());
-    SimConfig config = new SimConfig(Presets.tiny(), 1, 2, 2, flat, 1L << 20, 0, Precision.F32);
+    SimConfig config = new SimConfig(Presets.tiny(), 1, 2, 2, flat, 1L << 20, 0, Precision.F32, 0);
     List<SimRequest> rs =
         List.of(new SimRequest(0, 0, "A", 3, 10), new SimRequest(1, 31, "A", 3, 2));
     Simulator sim = new Simulator(config);

@@ -104,21 +104,20 @@ final class ScheduleBench {
         if (idle != null) idleRuns.add(idle);
       }
     }
-    double capacity = capacities.isEmpty() ? Double.NaN : mean(capacities);
+    double capacity = ScheduleReport.mean(capacities); // NaN without --load
     int[] steps = first.stream().mapToInt(Workload.Arrival::steps).toArray();
     for (int li = 0; li < loads.size(); li++) {
       Double load = loads.get(li);
       // the mean of the repeats' rates: load × each repeat's capacity
       report.add(load, load == null ? o.rate : load * capacity, runs.get(li), batch, steps);
     }
-    Double idle = idleRuns.isEmpty() ? null : mean(idleRuns);
-    Map<String, Object> json = report.json(capacity, capacities, idle, idleRuns, elapsedS());
+    Map<String, Object> json = report.json(capacity, capacities, idleRuns, elapsedS());
     if (o.plot != null) {
       report.plot(Path.of(o.plot));
       progress("plot written to %s", o.plot);
     }
     if (o.json) System.out.println(ModelFiles.toJson(json));
-    else System.out.print(report.table(capacity, idle, elapsedS()));
+    else System.out.print(report.table(capacity, idleRuns, elapsedS()));
     return 0;
   }
 
@@ -208,10 +207,6 @@ final class ScheduleBench {
     boolean[] batch = new boolean[n];
     for (int i = 0; i < n; i++) batch[i] = rnd.nextDouble() >= o.interactive;
     return batch;
-  }
-
-  private static double mean(List<Double> v) {
-    return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 
   private double elapsedS() {

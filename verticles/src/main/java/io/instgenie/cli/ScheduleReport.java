@@ -59,13 +59,12 @@ final class ScheduleReport {
     points.add(new Point(load, rate, stats, json));
   }
 
-  /** The whole run: sizes first, then per mode (one load) or per load (several). */
+  /**
+   * The whole run: sizes first, then per mode (one load) or per load (several); {@code idleRuns}:
+   * each repeat's interactive edits alone (empty: not measured).
+   */
   Map<String, Object> json(
-      double capacity,
-      List<Double> capacityRuns,
-      Double idleMs,
-      List<Double> idleRuns,
-      double elapsedS) {
+      double capacity, List<Double> capacityRuns, List<Double> idleRuns, double elapsedS) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("preset", o.preset);
     m.put("requests", o.requests);
@@ -83,8 +82,8 @@ final class ScheduleReport {
       for (Point p : points) loads.add(pointJson(p, capacity));
       m.put("loads", loads);
     }
-    if (idleMs != null) {
-      m.put("interactive_idle_mean_ms", idleMs);
+    if (!idleRuns.isEmpty()) {
+      m.put("interactive_idle_mean_ms", mean(idleRuns));
       m.put("interactive_idle_runs_ms", idleRuns);
     }
     m.put("elapsed_s", elapsedS);
@@ -170,7 +169,12 @@ final class ScheduleReport {
         series);
   }
 
-  String table(double cap, Double idleMs, double elapsedS) {
+  /** The mean; NaN for none. */
+  static double mean(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+
+  String table(double cap, List<Double> idleRuns, double elapsedS) {
     StringBuilder b = new StringBuilder();
     b.append(
         String.format(
@@ -240,9 +244,10 @@ final class ScheduleReport {
                     e.getValue().p95Ms() / st.p95Ms(),
                     e.getValue().throughputRps() / st.throughputRps()));
     }
-    if (idleMs != null)
+    if (!idleRuns.isEmpty())
       b.append(
-          String.format(Locale.ROOT, "%ninteractive alone (idle service): mean %.0f ms%n", idleMs));
+          String.format(
+              Locale.ROOT, "%ninteractive alone (idle service): mean %.0f ms%n", mean(idleRuns)));
     return b.toString();
   }
 

@@ -385,8 +385,8 @@ public final class ServeBench {
       double[] r = f.join();
       ok.add(r);
       double lat = r[1] - r[0];
-      double etaErr = Double.isNaN(r[4]) ? Double.NaN : (r[4] - r[1]) / lat;
-      samples.add(new Sample(i, arrivals.get(i).maskRatio(), lat, r[2], r[3], etaErr));
+      double etaSigned = Double.isNaN(r[4]) ? Double.NaN : (r[4] - r[1]) / lat;
+      samples.add(new Sample(i, arrivals.get(i).maskRatio(), lat, r[2], r[3], etaSigned));
     }
     if (ok.isEmpty())
       return new Stats(

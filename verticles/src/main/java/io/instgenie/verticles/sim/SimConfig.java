@@ -12,7 +12,7 @@ import java.util.Objects;
  * it), the workers, their batch capacity, the guidance branches per edit, the calibrated costs
  * (compute per block against FLOPs, load per tier against bytes, in ms) and each worker's cache
  * tiers, and the quality knob {@code fullSteps} (counted at the model's default step count, as the
- * service's {@code full_steps}: an edit's first steps compute every token).
+ * service's {@code full_steps}: an edit's first steps compute every token; 0: none).
  */
 public record SimConfig(
     ModelConfig model,
@@ -24,19 +24,6 @@ public record SimConfig(
     long diskBytes,
     Precision precision,
     int fullSteps) {
-  /** Without the quality knob. */
-  public SimConfig(
-      ModelConfig model,
-      int workers,
-      int maxBatch,
-      int branches,
-      CostModel costs,
-      long memoryBytes,
-      long diskBytes,
-      Precision precision) {
-    this(model, workers, maxBatch, branches, costs, memoryBytes, diskBytes, precision, 0);
-  }
-
   public SimConfig {
     if (fullSteps < 0) throw new IllegalArgumentException("full steps must be >= 0");
     Objects.requireNonNull(model, "model");
