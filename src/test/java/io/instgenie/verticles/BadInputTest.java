@@ -235,6 +235,150 @@ class BadInputTest extends SharedService {
     bothSent.flag();
   }
 
+  @Test
+  @DisplayName("A prompt field longer than a form's 8 KiB default gets the prompt's 400, not a 500")
+  void longPromptInAForm(VertxTestContext ctx) {
+    RgbImage template = TestImages.template(609);
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(
+                template, TestImages.rectMask(0, 0, 4, 4), "red ".repeat(2500), null, null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "2500 words",
+        "at most " + TestImages.TINY.promptTokens());
+  }
+
+  @Test
+  @DisplayName("JSON that is not an object gets 400 saying an object is wanted, no class names")
+  void jsonThatIsNotAnObject(VertxTestContext ctx) {
+    Checkpoint allSent = ctx.checkpoint();
+    for (String body : new String[] {"[1]", "\"hi\"", "12"}) {
+      rejects(
+          ctx,
+          client.post("/v1/edits", "application/json", Buffer.buffer(body)),
+          400,
+          null,
+          0,
+          "must be an object",
+          "prompt");
+    }
+    rejects(
+        ctx,
+        client.post("/v1/edits", "application/json", Buffer.buffer("{\"prompt\": ")),
+        400,
+        null,
+        0,
+        "not valid JSON");
+    allSent.flag();
+  }
+
+  @Test
+  @DisplayName("An edit with both an image and a template_id gets 400 asking for one of them")
+  void imageAndTemplateId(VertxTestContext ctx) {
+    RgbImage template = TestImages.template(610);
+    JsonObject body =
+        ServiceClient.editJson(
+                template, TestImages.rectMask(0, 0, 4, 4), "a red circle", null, null)
+            .put("template_id", "0".repeat(64));
+    rejects(
+        ctx,
+        client.postJson("/v1/edits", body),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "either image or template_id");
+  }
+
+  @Test
+  @DisplayName("A field the route does not take, or one given twice, gets 400 naming it")
+  void unknownAndRepeatedFields(VertxTestContext ctx) {
+    RgbImage template = TestImages.template(611);
+    RgbImage mask = TestImages.rectMask(0, 0, 4, 4);
+    Checkpoint allSent = ctx.checkpoint();
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(template, mask, "a red circle", null, null)
+                .attribute("promt", "a red circle")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "unknown field 'promt'",
+        "prompt");
+    rejects(
+        ctx,
+        client.postJson(
+            "/v1/edits",
+            ServiceClient.editJson(template, mask, "a red circle", null, null).put("stpes", 3)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "unknown field 'stpes'");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(template, mask, "a red circle", null, null)
+                .attribute("prompt", "a blue circle")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "'prompt' is given more than once");
+    allSent.flag();
+  }
+
+  @Test
+  @DisplayName(
+      "A known path under another method gets 405 with Allow; an unknown or very long one a JSON 404")
+  void wrongMethodAndLongPaths(VertxTestContext ctx) {
+    Checkpoint answered = ctx.checkpoint(3);
+    client
+        .web
+        .put(client.port(), ServiceClient.HOST, "/v1/edits")
+        .send()
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(405, r.statusCode(), r.bodyAsString());
+                          assertEquals("POST", r.getHeader("Allow"));
+                          assertTrue(
+                              r.bodyAsJsonObject()
+                                  .getString("error")
+                                  .contains("PUT is not allowed"),
+                              r.bodyAsString());
+                          answered.flag();
+                        })));
+    client
+        .delete("/v1/templates/abc")
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(405, r.statusCode(), r.bodyAsString());
+                          assertEquals("GET", r.getHeader("Allow"));
+                          answered.flag();
+                        })));
+    client
+        .get("/v1/templates/" + "a".repeat(6000))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(404, r.statusCode(), r.bodyAsString());
+                          assertNotNull(r.bodyAsJsonObject().getString("error"));
+                          answered.flag();
+                        })));
+  }
+
   /**
    * Checks the status and that the JSON error contains every phrase; then that nothing was kept:
    * the template (when the request had a decodable one) is unknown and no job is unfinished.

@@ -128,4 +128,26 @@ class OpenAiEndpointTest extends SharedService {
         .postForm("/v1/images/edits", form(TestImages.template(704), mask, "two", "b64_json"))
         .onComplete(ErrorReplies.expectError(ctx, word, 400, "n must be a whole number"));
   }
+
+  @Test
+  @DisplayName("No prompt, or a JSON body, gets 400 saying what the route takes")
+  void promptRequiredAndMultipartOnly(VertxTestContext ctx) {
+    Checkpoint noPrompt = ctx.checkpoint();
+    Checkpoint json = ctx.checkpoint();
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload(
+                "image", "image.png", TestImages.png(TestImages.template(705)), "image/png")
+            .binaryFileUpload(
+                "mask",
+                "mask.png",
+                Buffer.buffer(TestImages.alphaMaskPng(0, 0, 4, 4)),
+                "image/png");
+    client
+        .postForm("/v1/images/edits", form)
+        .onComplete(ErrorReplies.expectError(ctx, noPrompt, 400, "prompt is required"));
+    client
+        .postJson("/v1/images/edits", new JsonObject().put("prompt", "a white star"))
+        .onComplete(ErrorReplies.expectError(ctx, json, 400, "multipart/form-data"));
+  }
 }

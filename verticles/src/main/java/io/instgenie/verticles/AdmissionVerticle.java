@@ -111,7 +111,14 @@ public final class AdmissionVerticle extends VerticleBase {
   /** Answers the message; the future holds the new edit's id, or why it was refused. */
   private Future<String> admit(Message<RawEdit> msg, String traceparent) {
     Promise<String> out = Promise.promise();
-    admit(msg, traceparent, out);
+    try {
+      admit(msg, traceparent, out);
+    } catch (RuntimeException | LinkageError e) {
+      // a fault of ours, not of the request: answered at once (the caller would otherwise wait for
+      // its reply timeout), logged with its stack
+      LOG.error("admission failed", e);
+      refuse(msg, out, 500, "internal error while admitting the edit: " + e);
+    }
     return out.future();
   }
 
@@ -235,7 +242,12 @@ public final class AdmissionVerticle extends VerticleBase {
   }
 
   private RgbImage template(RawEdit raw) {
+    if (raw.image() != null && raw.templateId() != null)
+      throw new ServiceException(
+          ServiceException.BAD_REQUEST, "give either image or template_id, not both");
     if (raw.image() != null) return Images.decode(raw.image(), "image");
+    if (raw.templateOnly())
+      throw new ServiceException(ServiceException.BAD_REQUEST, "image is required");
     if (raw.templateId() == null)
       throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
     RgbImage t = templates.get(raw.templateId());

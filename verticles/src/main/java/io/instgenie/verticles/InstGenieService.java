@@ -76,8 +76,11 @@ public final class InstGenieService {
   /** Completes once a drain has ended every job (and followers had a moment to hear it). */
   private final Promise<Void> drained = Promise.promise();
 
-  /** How long followers are given to receive the last events before the node may close. */
-  private static final long FOLLOWERS_GRACE_MS = 250;
+  /**
+   * How long a drained node still serves after its last edit ended: followers receive the last
+   * events, and a client that saw {@code completed} fetches the image (new edits still get 503).
+   */
+  private static final long RESULTS_GRACE_MS = 2_000;
 
   private InstGenieService(
       Vertx vertx,
@@ -327,7 +330,7 @@ public final class InstGenieService {
             Addresses.JOB_DRAIN,
             first ? config.drainTimeoutMs() : 0L,
             new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
-        .onComplete(ar -> vertx.setTimer(FOLLOWERS_GRACE_MS, t -> drained.tryComplete()));
+        .onComplete(ar -> vertx.setTimer(RESULTS_GRACE_MS, t -> drained.tryComplete()));
     return drained.future();
   }
 

@@ -18,6 +18,10 @@ public record PreparedEdit(
     float guidance,
     String templateId) {
 
+  /**
+   * The edit as run; a request without a seed gets the top 53 bits of {@code randomSeed} (0 to 2^53
+   * − 1), which a JavaScript client reads back exactly.
+   */
   public static PreparedEdit of(EditRequest r, ModelConfig c, String modelDigest, long randomSeed) {
     Patches.checkSize(r.template().width(), r.template().height(), c, "template");
     if (r.mask().width() != r.template().width() || r.mask().height() != r.template().height()) {
@@ -44,7 +48,7 @@ public record PreparedEdit(
         Patches.maskedTokens(pixels, c),
         ids,
         steps,
-        r.seed() == null ? randomSeed : r.seed(),
+        r.seed() == null ? randomSeed >>> 11 : r.seed(),
         guidance,
         TemplateId.of(r.template(), modelDigest, steps));
   }

@@ -10,66 +10,150 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads an edit from a multipart form or a JSON body into a {@link RawEdit}; bad fields fail with
  * 400.
  */
 final class EditForms {
+  /** Which route reads the form: the fields it takes and the body types it accepts. */
+  enum Route {
+    /** {@code POST /v1/edits}: multipart or JSON, the fields of EditForm/EditJson only. */
+    EDIT(
+        false,
+        false,
+        Set.of(
+            "image",
+            "mask",
+            "template_id",
+            "prompt",
+            "steps",
+            "seed",
+            "guidance",
+            "timeout_ms",
+            "priority",
+            "callback_url")),
+    /** {@code PUT /v1/templates}: multipart or JSON, an image and optionally its step count. */
+    TEMPLATE(false, true, Set.of("image", "steps")),
+    /**
+     * {@code POST /v1/images/edits}: multipart only, a prompt required (the OpenAI form); other
+     * fields of OpenAI's form are tolerated, as its clients send them.
+     */
+    OPENAI(true, false, null);
+
+    final boolean alphaMask;
+    final boolean templateOnly;
+
+    /** The fields the route takes, or null for any (its own reader checks what it uses). */
+    final Set<String> fields;
+
+    Route(boolean alphaMask, boolean templateOnly, Set<String> fields) {
+      this.alphaMask = alphaMask;
+      this.templateOnly = templateOnly;
+      this.fields = fields == null ? null : new TreeSet<>(fields);
+    }
+  }
+
   private EditForms() {}
 
-  static Future<RawEdit> read(
-      Vertx vertx, RoutingContext rc, boolean alphaMask, boolean templateOnly) {
+  static Future<RawEdit> read(Vertx vertx, RoutingContext rc, Route route) {
     String type = rc.request().getHeader("Content-Type");
+    String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
     try {
-      if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-        return Future.succeededFuture(fromJson(rc, alphaMask, templateOnly));
+      if (lower.startsWith("application/json") && route != Route.OPENAI) {
+        return Future.succeededFuture(fromJson(rc, route));
       }
-      if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-        return fromMultipart(vertx, rc, alphaMask, templateOnly);
+      if (lower.startsWith("multipart/form-data")) {
+        if (!lower.contains("boundary="))
+          throw bad("the multipart/form-data Content-Type has no boundary parameter");
+        return fromMultipart(vertx, rc, route);
       }
     } catch (ServiceException e) {
       return Future.failedFuture(e);
     }
+    String wanted =
+        switch (route) {
+          case EDIT ->
+              "multipart/form-data (image, mask, prompt, steps, seed, guidance, ...) or"
+                  + " application/json";
+          case TEMPLATE -> "multipart/form-data (image, steps) or application/json";
+          case OPENAI -> "multipart/form-data (image, mask, prompt, n, response_format)";
+        };
     return Future.failedFuture(
-        new ServiceException(
-            ServiceException.BAD_REQUEST,
-            "send multipart/form-data (image, mask, prompt, steps, seed, guidance) or application/json"));
+        bad("send " + wanted + (type == null ? "" : "; got Content-Type " + type)));
   }
 
-  private static RawEdit fromJson(RoutingContext rc, boolean alphaMask, boolean templateOnly) {
+  private static RawEdit fromJson(RoutingContext rc, Route route) {
     JsonObject j;
     try {
       j = rc.body().asJsonObject();
     } catch (DecodeException e) {
-      throw bad("the body is not valid JSON: " + e.getMessage());
+      throw bad("the body is not valid JSON: " + jsonProblem(e));
+    } catch (ClassCastException e) {
+      throw bad("the JSON body must be an object of named fields: " + route.fields);
     }
     if (j == null) throw bad("the JSON body is empty");
+    known(j.fieldNames(), route);
     return new RawEdit(
         base64(j, "image"),
         base64(j, "mask"),
         text(j, "template_id"),
         text(j, "prompt"),
-        integer(str(j.getValue("steps")), "steps"),
-        longOf(str(j.getValue("seed")), "seed"),
-        floatOf(str(j.getValue("guidance")), "guidance"),
-        alphaMask,
-        templateOnly,
-        longOf(str(j.getValue("timeout_ms")), "timeout_ms"),
+        integer(number(j, "steps"), "steps"),
+        longOf(number(j, "seed"), "seed"),
+        floatOf(number(j, "guidance"), "guidance"),
+        route.alphaMask,
+        route.templateOnly,
+        longOf(number(j, "timeout_ms"), "timeout_ms"),
         priority(text(j, "priority")),
         null);
   }
 
-  private static Future<RawEdit> fromMultipart(
-      Vertx vertx, RoutingContext rc, boolean alphaMask, boolean templateOnly) {
+  /** Jackson's message without its source excerpt ("at [Source: REDACTED ...]"). */
+  private static String jsonProblem(DecodeException e) {
+    String m = String.valueOf(e.getMessage()).replaceFirst("^Failed to decode:\\s*", "");
+    int at = m.indexOf(" at [Source");
+    if (at >= 0) m = m.substring(0, at);
+    at = m.indexOf("\n");
+    return (at >= 0 ? m.substring(0, at) : m).trim();
+  }
+
+  /** Refuses a field the route does not take (a typo would otherwise be silently ignored). */
+  private static void known(Iterable<String> names, Route route) {
+    if (route.fields == null) return;
+    for (String n : names) {
+      if (!route.fields.contains(n))
+        throw bad("unknown field '" + n + "'; this route takes " + String.join(", ", route.fields));
+    }
+  }
+
+  private static Future<RawEdit> fromMultipart(Vertx vertx, RoutingContext rc, Route route) {
     var form = rc.request().formAttributes();
+    List<String> names = new ArrayList<>(form.names());
+    for (FileUpload f : rc.fileUploads()) names.add(f.name());
+    known(names, route);
+    Set<String> seen = new HashSet<>();
+    for (String n : form.names()) {
+      if (form.getAll(n).size() > 1) throw bad("field '" + n + "' is given more than once");
+      seen.add(n);
+    }
+    for (FileUpload f : rc.fileUploads()) {
+      if (!seen.add(f.name())) throw bad("field '" + f.name() + "' is given more than once");
+    }
     Integer steps = integer(form.get("steps"), "steps");
     Long seed = longOf(form.get("seed"), "seed");
     Float guidance = floatOf(form.get("guidance"), "guidance");
     Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
     String prompt = form.get("prompt");
+    if (route == Route.OPENAI && (prompt == null || prompt.isBlank()))
+      throw bad("prompt is required");
     String templateId = form.get("template_id");
     Priority priority = priority(form.get("priority"));
     Future<byte[]> image = upload(vertx, rc, "image");
@@ -85,8 +169,8 @@ final class EditForms {
                     steps,
                     seed,
                     guidance,
-                    alphaMask,
-                    templateOnly,
+                    route.alphaMask,
+                    route.templateOnly,
                     timeoutMs,
                     priority,
                     null));
@@ -94,7 +178,8 @@ final class EditForms {
 
   /** The class the request names; null when it names none (the caller's default applies). */
   private static Priority priority(String s) {
-    if (s == null || s.isBlank()) return null;
+    if (s == null) return null;
+    if (s.isBlank()) throw bad("priority must be interactive or batch, got an empty value");
     try {
       return Priority.parse(s);
     } catch (IllegalArgumentException e) {
@@ -111,8 +196,10 @@ final class EditForms {
     return Future.succeededFuture(inline == null ? null : decode64(inline, field));
   }
 
-  private static String str(Object o) {
-    return o == null ? null : String.valueOf(o);
+  /** A JSON field as text for the number parsers below (a numeric string is taken too). */
+  private static String number(JsonObject j, String key) {
+    Object v = j.getValue(key);
+    return v == null ? null : String.valueOf(v);
   }
 
   private static String text(JsonObject j, String key) {

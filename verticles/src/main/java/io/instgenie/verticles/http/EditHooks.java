@@ -58,7 +58,7 @@ final class EditHooks {
       try {
         JsonObject j = rc.body().asJsonObject();
         v = j == null ? null : j.getValue("callback_url");
-      } catch (DecodeException e) {
+      } catch (DecodeException | ClassCastException e) {
         return null; // the edit's own reading says what is wrong with the body
       }
       if (v != null && !(v instanceof String))

@@ -46,7 +46,7 @@ final class EditRoutes {
       Responses.error(rc, e.failureCode(), e.getMessage());
       return;
     }
-    EditForms.read(vertx, rc, false, false)
+    EditForms.read(vertx, rc, EditForms.Route.EDIT)
         .compose(raw -> calls.admit(rc, raw, caller))
         .onSuccess(
             a -> {
@@ -129,13 +129,20 @@ final class EditRoutes {
   /** Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. */
   void editEvents(RoutingContext rc) {
     String id = rc.pathParam("id");
+    boolean cancelOnClose;
+    try {
+      cancelOnClose = cancelOnClose(rc);
+    } catch (ServiceException e) {
+      Responses.failure(rc, e);
+      return;
+    }
     calls
         .owned(id, Gate.caller(rc))
         .onFailure(err -> Responses.failure(rc, err))
-        .onSuccess(known -> streamEvents(rc, id));
+        .onSuccess(known -> streamEvents(rc, id, cancelOnClose));
   }
 
-  private void streamEvents(RoutingContext rc, String id) {
+  private void streamEvents(RoutingContext rc, String id, boolean cancelOnClose) {
     var res =
         rc.response()
             .setChunked(true)
@@ -155,7 +162,6 @@ final class EditRoutes {
                         + "\ndata: "
                         + Json.encode(e.toClient())
                         + "\n\n"));
-    boolean cancelOnClose = cancelOnClose(rc);
     rc.request()
         .connection()
         .closeHandler(
@@ -173,7 +179,13 @@ final class EditRoutes {
   /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
   void editWebSocket(RoutingContext rc) {
     String id = rc.pathParam("id");
-    boolean cancelOnClose = cancelOnClose(rc);
+    boolean cancelOnClose;
+    try {
+      cancelOnClose = cancelOnClose(rc);
+    } catch (ServiceException e) {
+      Responses.failure(rc, e);
+      return;
+    }
     Caller caller = Gate.caller(rc);
     if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
       // Vert.x would answer 400 with an empty body: say what is wrong, as JSON like every error
@@ -190,10 +202,16 @@ final class EditRoutes {
         .onFailure(err -> rc.fail(400, err));
   }
 
-  /** {@code ?cancel_on_close=1}: the follower's going away cancels the edit. */
+  /**
+   * {@code ?cancel_on_close=1}: the follower's going away cancels the edit; a value other than
+   * 1/true/0/false is a 400.
+   */
   private static boolean cancelOnClose(RoutingContext rc) {
     String v = rc.queryParams().get("cancel_on_close");
-    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+    if (v == null || v.equals("0") || v.equalsIgnoreCase("false")) return false;
+    if (v.equals("1") || v.equalsIgnoreCase("true")) return true;
+    throw new ServiceException(
+        ServiceException.BAD_REQUEST, "cancel_on_close must be 1, true, 0 or false, got " + v);
   }
 
   private static void refuse(ServerWebSocket ws, String why) {

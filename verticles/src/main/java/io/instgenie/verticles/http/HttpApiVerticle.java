@@ -20,6 +20,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -152,16 +153,18 @@ public final class HttpApiVerticle extends VerticleBase {
         .method(HttpMethod.GET)
         .method(HttpMethod.HEAD)
         .handler(StaticHandler.create(WEB_ROOT).setMaxAgeSeconds(60));
-    router
-        .route()
-        .last()
-        .handler(
-            rc ->
-                Responses.error(
-                    rc, 404, "no route " + rc.request().method() + " " + rc.request().path()));
+    RouteMethods methods = RouteMethods.of(router.getRoutes());
+    router.route().last().handler(methods::notFoundOrNotAllowed);
     router.route().failureHandler(this::failure);
+    int bodyLimit = (int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes());
     return vertx
-        .createHttpServer()
+        .createHttpServer(
+            new HttpServerOptions()
+                // a text field (an inline base64 image, a long prompt) may be as large as the body;
+                // Vert.x's 8 KiB default failed such forms with a 500
+                .setMaxFormAttributeSize(bodyLimit)
+                // long ids reach the router (a JSON 404), not Netty's bare 414
+                .setMaxInitialLineLength(64 * 1024))
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
@@ -176,7 +179,10 @@ public final class HttpApiVerticle extends VerticleBase {
     int status = rc.statusCode() > 0 ? rc.statusCode() : ServiceException.statusOf(rc.failure());
     String message =
         switch (status) {
-          case 413 -> "request body is larger than " + config.maxBodyBytes() + " bytes";
+          case 413 ->
+              "request body (or one of its form fields) is larger than "
+                  + config.maxBodyBytes()
+                  + " bytes";
           case 400 ->
               rc.failure() != null ? "bad request: " + rc.failure().getMessage() : "bad request";
           default -> rc.failure() != null ? rc.failure().getMessage() : "error " + status;

@@ -66,7 +66,7 @@ final class OpenAiEdits {
             v -> {
               if (!rc.response().ended()) cancelAll(admitted);
             });
-    EditForms.read(vertx, rc, true, false)
+    EditForms.read(vertx, rc, EditForms.Route.OPENAI)
         .compose(
             raw -> {
               List<Future<JsonObject>> images = new ArrayList<>();

@@ -29,7 +29,7 @@ final class TemplateRoutes {
   /** Pre-warm: upload a template, answer with its id once its template run is done. */
   void putTemplate(RoutingContext rc) {
     Caller caller = Gate.caller(rc);
-    EditForms.read(vertx, rc, false, true)
+    EditForms.read(vertx, rc, EditForms.Route.TEMPLATE)
         .compose(raw -> calls.admit(rc, raw, caller))
         .compose(
             a -> ProgressFollower.follow(vertx, a.id(), e -> {}).end().map(e -> Map.entry(a, e)))
