@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Graceful drain of a real {@code instgenie serve} process: under a steady load it gets SIGTERM;
- * readiness and new edits turn 503 at once, every edit it accepted completes (its followers get the
- * final event), and the process exits 0.
+ * Graceful drain of a real {@code instgenie serve} process: under a steady load it gets SIGTERM and
+ * then two {@code POST /admin/drain} (idempotent); readiness and new edits turn 503 at once, every
+ * edit it accepted completes (its followers get the final event), and the process exits 0.
  */
 class DrainProcessTest {
   private static final String HOST = "127.0.0.1";
@@ -43,8 +43,8 @@ class DrainProcessTest {
 
   @Test
   @DisplayName(
-      "SIGTERM under load: 503 with Retry-After for new edits and readiness, every accepted edit"
-          + " completes, exit 0")
+      "SIGTERM and repeated POST /admin/drain under load: 503 with Retry-After for new edits and"
+          + " readiness, every accepted edit completes, exit 0")
   void sigtermDrains() throws Exception {
     Path model = dir.resolve("model");
     ModelFiles.write(
@@ -58,6 +58,18 @@ class DrainProcessTest {
       List<CompletableFuture<List<String>>> streams = new ArrayList<>();
       for (int i = 0; i < LOAD; i++) accept(port, i, accepted, streams);
       p.destroy(); // SIGTERM
+      // an operator's (or a proxy's) retried POST /admin/drain must not end what is left: only a
+      // second SIGTERM does
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> d =
+            HTTP.send(
+                HttpRequest.newBuilder(uri(port, "/admin/drain"))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, d.statusCode(), d.body());
+      }
       // the load goes on: what is accepted before the drain starts must complete too
       HttpResponse<String> refused = null;
       for (int i = LOAD; i < LOAD + 200 && refused == null; i++) {

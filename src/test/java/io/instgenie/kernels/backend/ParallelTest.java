@@ -4,24 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
-/**
- * The spinning helpers cover every index once, take over a stalled thread's chunks, pass failures
- * on, and serve concurrent callers.
- */
+/** The spinning helpers cover every index once, pass failures on, and serve concurrent callers. */
 class ParallelTest {
 
   private static int[] visits(int n, int minPerThread) {
@@ -46,39 +38,6 @@ class ParallelTest {
         // many calls in a row: the helpers hand off through their spin and their park paths
         for (int rep = 0; rep < 50; rep++) assertArrayEquals(want, visits(n, min), n + "/" + min);
       }
-    }
-  }
-
-  @Test
-  void theOtherThreadsTakeTheChunksOfAThreadThatStalls() throws Exception {
-    assumeTrue(Parallel.threads() >= 2, "needs a helper thread");
-    // the first chunk a helper claims stalls until every other chunk is done: with one fixed chunk
-    // per thread that could never happen (the stalled thread would hold the rest of its half)
-    int n = Parallel.threads() * Parallel.GRAIN;
-    for (int rep = 0; rep < 20; rep++) {
-      AtomicIntegerArray seen = new AtomicIntegerArray(n);
-      AtomicInteger done = new AtomicInteger();
-      AtomicInteger stalls = new AtomicInteger();
-      CountDownLatch othersDone = new CountDownLatch(1);
-      Parallel.forRange(
-          n,
-          1,
-          (from, to) -> {
-            boolean stall =
-                Thread.currentThread().getName().startsWith("instgenie-kernel-")
-                    && stalls.getAndIncrement() == 0;
-            if (stall) {
-              try {
-                assertTrue(
-                    othersDone.await(30, TimeUnit.SECONDS), "the stalled chunk was waited on");
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            }
-            for (int i = from; i < to; i++) seen.incrementAndGet(i);
-            if (!stall && done.addAndGet(to - from) == n - 1) othersDone.countDown();
-          });
-      for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "index " + i);
     }
   }
 

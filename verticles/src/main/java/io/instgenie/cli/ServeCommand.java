@@ -124,12 +124,14 @@ final class ServeCommand implements Callable<Integer> {
     Signal.handle(
         new Signal("TERM"),
         sig -> {
+          boolean first = terms.incrementAndGet() == 1;
           LOG.log(
               Level.INFO,
-              terms.incrementAndGet() == 1
+              first
                   ? "SIGTERM: draining (new edits get 503; queued and running edits finish)"
                   : "second SIGTERM: ending what is left");
-          drained.drain();
+          if (first) drained.drain();
+          else drained.drainNow();
         });
     service.drained().onComplete(ar -> stopped.countDown());
     Thread onInterrupt =

@@ -44,6 +44,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -75,6 +76,8 @@ public final class InstGenieService {
 
   /** Completes once a drain has ended every job (and followers had a moment to hear it). */
   private final Promise<Void> drained = Promise.promise();
+
+  private final AtomicBoolean drainStarted = new AtomicBoolean();
 
   /**
    * How long a drained node still serves after its last edit ended: followers receive the last
@@ -318,17 +321,27 @@ public final class InstGenieService {
   /**
    * Drains the node: readiness turns 503 and new edits get 503 at once; queued and running edits
    * finish, up to {@code drain_timeout_ms}, then what is left ends {@code failed{error:"node shut
-   * down"}}. Thread-safe; a second call ends what is left at once. The future completes once no
-   * edit is left.
+   * down"}}. Idempotent (a retried {@code POST /admin/drain} changes nothing); thread-safe. The
+   * future completes once no edit is left.
    */
   public Future<Void> drain() {
-    boolean first = !health.draining();
+    return drain(false);
+  }
+
+  /** As {@link #drain}, and what is left ends at once (a second SIGTERM). */
+  public Future<Void> drainNow() {
+    return drain(true);
+  }
+
+  private Future<Void> drain(boolean now) {
+    boolean first = drainStarted.compareAndSet(false, true);
+    if (!first && !now) return drained.future();
     health.drain();
     vertx
         .eventBus()
         .request(
             Addresses.JOB_DRAIN,
-            first ? config.drainTimeoutMs() : 0L,
+            now ? 0L : config.drainTimeoutMs(),
             new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
         .onComplete(ar -> vertx.setTimer(RESULTS_GRACE_MS, t -> drained.tryComplete()));
     return drained.future();
