@@ -277,6 +277,26 @@ class BadInputTest extends SharedService {
   }
 
   @Test
+  @DisplayName("An image that is not base64 gets 400 saying so, from JSON and from a form field")
+  void notBase64(VertxTestContext ctx) {
+    Checkpoint bothSent = ctx.checkpoint();
+    JsonObject body =
+        new JsonObject()
+            .put("image", "!!!!")
+            .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4)))
+            .put("prompt", "a red circle");
+    rejects(ctx, client.postJson("/v1/edits", body), 400, null, 0, "image is not valid base64");
+    MultipartForm form =
+        MultipartForm.create()
+            .attribute("image", "not*base64")
+            .binaryFileUpload(
+                "mask", "mask.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
+            .attribute("prompt", "a red circle");
+    rejects(ctx, client.postForm("/v1/edits", form), 400, null, 0, "image is not valid base64");
+    bothSent.flag();
+  }
+
+  @Test
   @DisplayName("An edit with both an image and a template_id gets 400 asking for one of them")
   void imageAndTemplateId(VertxTestContext ctx) {
     RgbImage template = TestImages.template(610);

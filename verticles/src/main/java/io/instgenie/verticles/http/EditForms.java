@@ -213,10 +213,16 @@ final class EditForms {
     return s == null ? null : decode64(s, key);
   }
 
+  /**
+   * Standard or URL-safe base64, line breaks and spaces ignored, optionally as a data URL; any
+   * other character is a 400 (a lenient decoder would skip it and report an empty image instead).
+   */
   private static byte[] decode64(String s, String key) {
     int comma = s.startsWith("data:") ? s.indexOf(',') : -1;
+    String text = s.substring(comma + 1).replaceAll("\\s", "");
+    boolean urlSafe = text.indexOf('-') >= 0 || text.indexOf('_') >= 0;
     try {
-      return Base64.getMimeDecoder().decode(s.substring(comma + 1));
+      return (urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(text);
     } catch (IllegalArgumentException e) {
       throw bad(key + " is not valid base64: " + e.getMessage());
     }
