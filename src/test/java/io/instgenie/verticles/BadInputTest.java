@@ -297,6 +297,18 @@ class BadInputTest extends SharedService {
   }
 
   @Test
+  @DisplayName("cancel_on_close other than 1/true/0/false gets 400 quoting it")
+  void badCancelOnClose(VertxTestContext ctx) {
+    rejects(
+        ctx,
+        client.get("/v1/edits/" + "0".repeat(36) + "/events?cancel_on_close=maybe"),
+        400,
+        null,
+        0,
+        "cancel_on_close must be 1, true, 0 or false, got maybe");
+  }
+
+  @Test
   @DisplayName("An edit with both an image and a template_id gets 400 asking for one of them")
   void imageAndTemplateId(VertxTestContext ctx) {
     RgbImage template = TestImages.template(610);

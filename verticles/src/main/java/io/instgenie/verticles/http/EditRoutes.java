@@ -129,13 +129,8 @@ final class EditRoutes {
   /** Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. */
   void editEvents(RoutingContext rc) {
     String id = rc.pathParam("id");
-    boolean cancelOnClose;
-    try {
-      cancelOnClose = cancelOnClose(rc);
-    } catch (ServiceException e) {
-      Responses.failure(rc, e);
-      return;
-    }
+    Boolean cancelOnClose = cancelOnCloseOr400(rc);
+    if (cancelOnClose == null) return;
     calls
         .owned(id, Gate.caller(rc))
         .onFailure(err -> Responses.failure(rc, err))
@@ -179,13 +174,8 @@ final class EditRoutes {
   /** WebSocket: the same events as text frames of JSON; closes after the terminal event. */
   void editWebSocket(RoutingContext rc) {
     String id = rc.pathParam("id");
-    boolean cancelOnClose;
-    try {
-      cancelOnClose = cancelOnClose(rc);
-    } catch (ServiceException e) {
-      Responses.failure(rc, e);
-      return;
-    }
+    Boolean cancelOnClose = cancelOnCloseOr400(rc);
+    if (cancelOnClose == null) return;
     Caller caller = Gate.caller(rc);
     if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
       // Vert.x would answer 400 with an empty body: say what is wrong, as JSON like every error
@@ -203,15 +193,15 @@ final class EditRoutes {
   }
 
   /**
-   * {@code ?cancel_on_close=1}: the follower's going away cancels the edit; a value other than
-   * 1/true/0/false is a 400.
+   * {@code ?cancel_on_close=1}: the follower's going away cancels the edit. Another value than
+   * 1/true/0/false is answered 400 here, and null returned.
    */
-  private static boolean cancelOnClose(RoutingContext rc) {
+  private static Boolean cancelOnCloseOr400(RoutingContext rc) {
     String v = rc.queryParams().get("cancel_on_close");
     if (v == null || v.equals("0") || v.equalsIgnoreCase("false")) return false;
     if (v.equals("1") || v.equalsIgnoreCase("true")) return true;
-    throw new ServiceException(
-        ServiceException.BAD_REQUEST, "cancel_on_close must be 1, true, 0 or false, got " + v);
+    Responses.error(rc, 400, "cancel_on_close must be 1, true, 0 or false, got " + v);
+    return null;
   }
 
   private static void refuse(ServerWebSocket ws, String why) {
