@@ -171,6 +171,25 @@ class CliTest {
     Path junk = dir.resolve("junk.png");
     Files.writeString(junk, "not an image");
     assertFails(edit("--mask", junk.toString()), "mask");
+    // checked before any work: the output folder, guidance's range, a template run's size
+    assertFails(
+        edit("--out", dir.resolve("missing").resolve("o.png").toString()), "does not exist");
+    assertFails(edit("--out", dir.toString()), "is a folder");
+    assertFails(edit("--guidance", "-1"), "--guidance must be between 0.0 and 30.0");
+    assertFails(edit("--steps", "100000000"), "max_template_run_bytes", "--no-cache");
+  }
+
+  @Test
+  @DisplayName("--help works on every subcommand: exit 0, nothing on stderr")
+  void helpEverywhere() {
+    for (String[] cmd :
+        new String[][] {
+          {"edit", "--help"}, {"serve", "--help"}, {"bench", "e2e", "--help"}, {"new-key", "-h"}
+        }) {
+      Run r = run(cmd);
+      assertEquals(0, r.code(), String.join(" ", cmd) + ": " + r.err());
+      assertEquals("", r.err(), String.join(" ", cmd));
+    }
   }
 
   @Test

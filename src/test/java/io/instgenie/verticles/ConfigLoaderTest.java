@@ -166,8 +166,28 @@ class ConfigLoaderTest {
     String m = error(() -> ConfigLoader.load(null, Map.of("INSTGENIE_MAXBATCH", "4"), Map.of()));
     assertTrue(m.contains("unknown environment variable INSTGENIE_MAXBATCH"), m);
     for (Setting<?> s : ServiceSettings.ALL) assertTrue(m.contains(s.env()), m);
-    // other variables are not ours
-    ConfigLoader.load(null, Map.of("PATH", "/bin", "INSTGENIEX", "1"), Map.of());
+    // other variables are not ours, nor the launcher's INSTGENIE_JAVA_OPTS
+    ConfigLoader.load(
+        null, Map.of("PATH", "/bin", "INSTGENIEX", "1", "INSTGENIE_JAVA_OPTS", "-Xmx1g"), Map.of());
+  }
+
+  @Test
+  @DisplayName("a bad value in the file is refused even where a flag overrides it; a key twice too")
+  void everySourceChecked() throws Exception {
+    Path f = file("{\"port\": \"abc\"}");
+    String m = error(() -> ConfigLoader.load(f, Map.of(), Map.of("port", "8081")));
+    assertTrue(m.contains("config file " + f) && m.contains("port must be a whole number"), m);
+    m =
+        error(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("INSTGENIE_MAX_BATCH", "x"), Map.of("max_batch", "4")));
+    assertTrue(m.contains("environment") && m.contains("max_batch"), m);
+    Path twice = file("{\"max_batch\": 4, \"max_batch\": 5}");
+    m = error(() -> load(twice));
+    assertTrue(m.contains("Duplicate field 'max_batch'"), m);
+    m = error(() -> load(dir.resolve("none.json")));
+    assertTrue(m.endsWith("no such file"), m);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.instgenie.cli;
 
+import io.instgenie.cache.ActivationShape;
+import io.instgenie.cache.Precision;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditRequest;
@@ -8,6 +10,8 @@ import io.instgenie.kernels.edit.StepListener;
 import io.instgenie.kernels.io.Images;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelFiles;
+import io.instgenie.verticles.EditLimits;
+import io.instgenie.verticles.ServiceSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,10 +67,21 @@ final class EditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputFiles.checkWritable(out, "--out");
+    if (guidance != null
+        && !(guidance >= EditLimits.MIN_GUIDANCE && guidance <= EditLimits.MAX_GUIDANCE))
+      throw new IllegalArgumentException(
+          "--guidance must be between "
+              + EditLimits.MIN_GUIDANCE
+              + " and "
+              + EditLimits.MAX_GUIDANCE
+              + ", got "
+              + guidance);
     RgbImage t = Images.read(template, "template");
     EditRequest request =
         new EditRequest(t, Images.readMask(mask, "mask"), prompt, steps, seed, guidance);
     DitModel model = modelOptions.load();
+    if (!noCache) checkTemplateRun(model, steps == null ? model.config().defaultSteps() : steps);
     EditEngine engine = new EditEngine(model, modelOptions.backend(), 1);
     EditResult r;
     try (Progress progress = new Progress(!json && System.console() != null)) {
@@ -91,6 +106,25 @@ final class EditCommand implements Callable<Integer> {
           out, r.maskRatio(), r.templateRunMs(), r.denoiseMs(), r.seed());
     }
     return 0;
+  }
+
+  /**
+   * Refuses a template run whose activations would exceed the service's default {@code
+   * max_template_run_bytes}, before it fills memory (the service refuses the same with a 400).
+   */
+  private static void checkTemplateRun(DitModel model, int steps) {
+    if (steps < 1) return; // the edit's own check says what is wrong
+    long bytes = ActivationShape.of(model.config(), steps, Precision.F32).totalBytes();
+    long max = ServiceSettings.MAX_TEMPLATE_RUN_BYTES.defaultValue();
+    if (bytes > max)
+      throw new IllegalArgumentException(
+          "a template run of "
+              + steps
+              + " steps caches "
+              + bytes
+              + " bytes of activations, more than "
+              + max
+              + " (the service's max_template_run_bytes); ask for fewer steps or use --no-cache");
   }
 
   /** A progress bar on stderr per phase, or nothing when stderr is not a terminal. */

@@ -47,14 +47,24 @@ public final class Main {
 
   /** Runs a command line with error messages going to {@code err}. */
   public static int run(PrintWriter err, String... args) {
-    return new CommandLine(new Main())
-        .setErr(err)
+    CommandLine cl = new CommandLine(new Main());
+    withHelp(cl);
+    return cl.setErr(err)
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
               cmd.getErr().println("error: " + describe(e));
               return isUserError(e) ? BAD_INPUT : 1;
             })
         .execute(args);
+  }
+
+  /** {@code --help} and {@code --version} on every subcommand, as on the top command. */
+  private static void withHelp(CommandLine cl) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (!sub.getCommandSpec().mixinStandardHelpOptions())
+        sub.getCommandSpec().mixinStandardHelpOptions(true);
+      withHelp(sub);
+    }
   }
 
   private static boolean isUserError(Throwable e) {

@@ -98,7 +98,12 @@ final class ServeCommand implements Callable<Integer> {
       LOG.log(Level.INFO, "joined the cluster as node " + service.nodeId());
     } else {
       vertx = Vertx.vertx();
-      service = InstGenieService.start(vertx, c, m).await();
+      try {
+        service = InstGenieService.start(vertx, c, m).await();
+      } catch (Exception e) { // a failed listen arrives as the checked BindException itself
+        vertx.close();
+        throw listenProblem(e, c);
+      }
     }
     CountDownLatch stopped = new CountDownLatch(1);
     LOG.log(
@@ -152,5 +157,19 @@ final class ServeCommand implements Callable<Integer> {
       LOG.log(Level.INFO, "drained; exiting");
     }
     return 0;
+  }
+
+  /** A port in use or a host that does not resolve, said in words that name the setting. */
+  private static RuntimeException listenProblem(Exception e, ServiceConfig c) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException)
+        return new IllegalArgumentException(
+            "cannot listen on " + c.host() + ":" + c.port() + " (host, port): " + t.getMessage(),
+            e);
+      if (t instanceof java.net.UnknownHostException)
+        return new IllegalArgumentException(
+            "host " + c.host() + " does not resolve (the host setting)", e);
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e);
   }
 }

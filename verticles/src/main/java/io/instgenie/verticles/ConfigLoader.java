@@ -2,15 +2,19 @@ package io.instgenie.verticles;
 
 import static io.instgenie.verticles.ServiceSettings.*;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instgenie.verticles.http.auth.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -28,13 +32,16 @@ public final class ConfigLoader {
   /** What every setting's environment variable starts with. */
   public static final String ENV_PREFIX = "INSTGENIE_";
 
+  /** Variables of the {@code instgenie} launcher script, not settings: never "unknown". */
+  static final Set<String> LAUNCHER_ENV = Set.of("INSTGENIE_JAVA_OPTS");
+
   private ConfigLoader() {}
 
   public static ServiceConfig load(
       Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> raw = new HashMap<>();
-    if (file != null) raw.putAll(readFile(file));
-    raw.putAll(fromEnvironment(env));
+    if (file != null) raw.putAll(checked(readFile(file), "config file " + file + ": "));
+    raw.putAll(checked(fromEnvironment(env), "environment: "));
     for (String key : overrides.keySet())
       if (byKey(key) == null) throw unknown("key '" + key + "'", false);
     raw.putAll(overrides);
@@ -83,6 +90,21 @@ public final class ConfigLoader {
         new ServiceConfig.Observability(v.get(LOG_FORMAT), v.get(OTLP_ENDPOINT)));
   }
 
+  /**
+   * Parses every value of one source on its own, so a bad value is refused even where a later
+   * source (an environment variable, a flag) overrides it.
+   */
+  private static Map<String, String> checked(Map<String, String> source, String where) {
+    for (Map.Entry<String, String> e : source.entrySet()) {
+      try {
+        byKey(e.getKey()).parse(e.getValue());
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(where + bad.getMessage(), bad);
+      }
+    }
+    return source;
+  }
+
   /** Raw values by key, parsed on demand by their setting. */
   private record Values(Map<String, String> raw) {
     <T> T get(Setting<T> s) {
@@ -101,7 +123,7 @@ public final class ConfigLoader {
   private static Map<String, String> fromEnvironment(Map<String, String> env) {
     Map<String, String> out = new HashMap<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
-      if (!e.getKey().startsWith(ENV_PREFIX)) continue;
+      if (!e.getKey().startsWith(ENV_PREFIX) || LAUNCHER_ENV.contains(e.getKey())) continue;
       Setting<?> s = null;
       for (Setting<?> c : ALL) if (c.env().equals(e.getKey())) s = c;
       if (s == null) throw unknown("environment variable " + e.getKey(), true);
@@ -112,7 +134,10 @@ public final class ConfigLoader {
 
   private static Map<String, String> readFile(Path file) {
     try {
-      JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+      JsonNode root =
+          new ObjectMapper()
+              .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION) // a key twice is an error
+              .readTree(Files.readString(file));
       if (root == null || !root.isObject())
         throw new IllegalArgumentException("config file " + file + " must hold a JSON object");
       Map<String, String> out = new HashMap<>();
@@ -132,11 +157,25 @@ public final class ConfigLoader {
                   + e.getKey()
                   + " must be a single value, got "
                   + e.getValue());
-        out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
+        if (e.getValue().isNull())
+          throw new IllegalArgumentException(
+              "config file " + file + ": " + e.getKey() + " is null; leave it out for its default");
+        out.put(e.getKey(), e.getValue().asText());
       }
       return out;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "config file "
+              + file
+              + " is not valid JSON: "
+              + e.getOriginalMessage()
+              + " (line "
+              + (e.getLocation() == null ? "?" : e.getLocation().getLineNr())
+              + ")");
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": no such file");
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e);
     }
   }
 

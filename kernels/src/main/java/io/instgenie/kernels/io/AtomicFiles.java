@@ -6,7 +6,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -41,10 +44,18 @@ final class AtomicFiles {
           temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + target + ": " + why(e, absolute), e);
     } finally {
       deleteQuietly(temp);
     }
+  }
+
+  /** The reason in words: a file-system exception's message is often just the path. */
+  private static String why(IOException e, Path target) {
+    if (e instanceof NoSuchFileException) return "folder " + target.getParent() + " does not exist";
+    if (e instanceof AccessDeniedException) return "permission denied";
+    if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+    return e.toString();
   }
 
   /**
