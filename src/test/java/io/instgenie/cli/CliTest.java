@@ -149,6 +149,12 @@ class CliTest {
             ck),
         "exclude each other");
     assertFails(run("bench", "quality", "--cases", "0", "--model", model.toString()), "--cases");
+    assertFails(
+        run("bench", "quality", "--full-steps", "-5", "--model", model.toString()),
+        "--full-steps must be -1");
+    assertFails(
+        run("make-examples", "--size", "100000", "--out", dir.resolve("ex").toString()),
+        "--size must be from 16 to 4096");
     assertFalse(java.nio.file.Files.exists(dir.resolve("trained")), "no partial model folder");
   }
 

@@ -82,6 +82,10 @@ final class BenchQualityCommand implements Callable<Integer> {
   public Integer call() {
     if (count <= 0) throw new IllegalArgumentException("--cases must be positive");
     if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
+    for (int k : fullSteps)
+      if (k < -1)
+        throw new IllegalArgumentException(
+            "--full-steps must be -1 (the model's default) or at least 0, got " + k);
     CacheKind kind = CacheKind.parse(cacheMode);
     DitModel model = modelOptions.load();
     fullSteps =

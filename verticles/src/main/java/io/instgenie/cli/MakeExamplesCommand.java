@@ -41,7 +41,8 @@ final class MakeExamplesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (size < 16) throw new IllegalArgumentException("--size must be at least 16");
+    if (size < 16 || size > 4096)
+      throw new IllegalArgumentException("--size must be from 16 to 4096, got " + size);
     EditCase c = new SceneGenerator(size, SceneStyle.byName(scenes)).editCase(seed);
     Files.createDirectories(out);
     Images.writePng(out.resolve("template.png"), c.template().image());

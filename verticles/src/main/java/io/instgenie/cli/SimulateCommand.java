@@ -53,7 +53,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Mixin WorkloadOptions shape = new WorkloadOptions(6000, 100, 1.0);
 
-  @Option(names = "--workers", defaultValue = "8", description = "Denoise workers (8 to 64).")
+  @Option(names = "--workers", defaultValue = "8", description = "Denoise workers (default 8).")
   int workers;
 
   @Option(

@@ -47,7 +47,16 @@ public final class KeysFile implements ApiAccess {
               KeyRing r = KeyRing.parse(b.toString(), path.toString());
               KeysFile f = new KeysFile(vertx, path, b, r);
               f.timer = vertx.setPeriodic(POLL_MS, t -> f.poll());
-              LOG.log(System.Logger.Level.INFO, "keys file " + path + ": " + r.size() + " keys");
+              LOG.log(
+                  r.size() == 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                  "keys file "
+                      + path
+                      + ": "
+                      + r.size()
+                      + " keys"
+                      + (r.size() == 0
+                          ? " (every /v1 request gets 401 until keys are added)"
+                          : ""));
               return Future.succeededFuture(f);
             });
   }
@@ -59,6 +68,8 @@ public final class KeysFile implements ApiAccess {
   public static KeyRing check(Path path) {
     try {
       return KeyRing.parse(Files.readString(path), path.toString());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("cannot read keys file " + path + ": no such file");
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("cannot read keys file " + path + ": " + e);
     }
