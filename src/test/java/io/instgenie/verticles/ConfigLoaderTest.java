@@ -186,6 +186,9 @@ class ConfigLoaderTest {
     Path twice = file("{\"max_batch\": 4, \"max_batch\": 5}");
     m = error(() -> load(twice));
     assertTrue(m.contains("Duplicate field 'max_batch'"), m);
+    Path number = file("{\"cache_dir\": 5}");
+    m = error(() -> load(number));
+    assertTrue(m.contains("cache_dir must be a JSON string (a path), got 5"), m);
     m = error(() -> load(dir.resolve("none.json")));
     assertTrue(m.endsWith("no such file"), m);
   }

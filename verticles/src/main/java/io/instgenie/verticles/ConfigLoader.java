@@ -157,6 +157,19 @@ public final class ConfigLoader {
                   + e.getKey()
                   + " must be a single value, got "
                   + e.getValue());
+        String type = byKey(e.getKey()).type();
+        if ((type.equals("text") || type.equals("path") || type.equals("URL"))
+            && !e.getValue().isTextual()
+            && !e.getValue().isNull())
+          throw new IllegalArgumentException(
+              "config file "
+                  + file
+                  + ": "
+                  + e.getKey()
+                  + " must be a JSON string (a "
+                  + type
+                  + "), got "
+                  + e.getValue());
         if (e.getValue().isNull())
           throw new IllegalArgumentException(
               "config file " + file + ": " + e.getKey() + " is null; leave it out for its default");
