@@ -21,11 +21,17 @@ import org.junit.jupiter.api.Test;
 class OpenAiEndpointTest extends SharedService {
 
   private static MultipartForm form(RgbImage template, byte[] mask, String n, String format) {
+    return form(template, mask, n, format, "a white star");
+  }
+
+  /** The form with {@code prompt} (none when null). */
+  private static MultipartForm form(
+      RgbImage template, byte[] mask, String n, String format, String prompt) {
     MultipartForm form =
         MultipartForm.create()
             .binaryFileUpload("image", "image.png", TestImages.png(template), "image/png")
-            .binaryFileUpload("mask", "mask.png", Buffer.buffer(mask), "image/png")
-            .attribute("prompt", "a white star");
+            .binaryFileUpload("mask", "mask.png", Buffer.buffer(mask), "image/png");
+    if (prompt != null) form.attribute("prompt", prompt);
     if (n != null) form.attribute("n", n);
     if (format != null) form.attribute("response_format", format);
     return form;
@@ -135,14 +141,7 @@ class OpenAiEndpointTest extends SharedService {
     Checkpoint noPrompt = ctx.checkpoint();
     Checkpoint json = ctx.checkpoint();
     MultipartForm form =
-        MultipartForm.create()
-            .binaryFileUpload(
-                "image", "image.png", TestImages.png(TestImages.template(705)), "image/png")
-            .binaryFileUpload(
-                "mask",
-                "mask.png",
-                Buffer.buffer(TestImages.alphaMaskPng(0, 0, 4, 4)),
-                "image/png");
+        form(TestImages.template(705), TestImages.alphaMaskPng(0, 0, 4, 4), null, null, null);
     client
         .postForm("/v1/images/edits", form)
         .onComplete(ErrorReplies.expectError(ctx, noPrompt, 400, "prompt is required"));

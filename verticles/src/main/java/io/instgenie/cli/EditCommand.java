@@ -1,6 +1,5 @@
 package io.instgenie.cli;
 
-import io.instgenie.cache.ActivationShape;
 import io.instgenie.cache.Precision;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
@@ -68,15 +67,8 @@ final class EditCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutputFiles.checkWritable(out, "--out");
-    if (guidance != null
-        && !(guidance >= EditLimits.MIN_GUIDANCE && guidance <= EditLimits.MAX_GUIDANCE))
-      throw new IllegalArgumentException(
-          "--guidance must be between "
-              + EditLimits.MIN_GUIDANCE
-              + " and "
-              + EditLimits.MAX_GUIDANCE
-              + ", got "
-              + guidance);
+    String bad = guidance == null ? null : EditLimits.guidanceProblem(guidance);
+    if (bad != null) throw new IllegalArgumentException("--" + bad);
     RgbImage t = Images.read(template, "template");
     EditRequest request =
         new EditRequest(t, Images.readMask(mask, "mask"), prompt, steps, seed, guidance);
@@ -109,22 +101,18 @@ final class EditCommand implements Callable<Integer> {
   }
 
   /**
-   * Refuses a template run whose activations would exceed the service's default {@code
-   * max_template_run_bytes}, before it fills memory (the service refuses the same with a 400).
+   * Refuses a template run over the service's default {@code max_template_run_bytes} before it
+   * fills memory, with the service's words.
    */
   private static void checkTemplateRun(DitModel model, int steps) {
     if (steps < 1) return; // the edit's own check says what is wrong
-    long bytes = ActivationShape.of(model.config(), steps, Precision.F32).totalBytes();
-    long max = ServiceSettings.MAX_TEMPLATE_RUN_BYTES.defaultValue();
-    if (bytes > max)
-      throw new IllegalArgumentException(
-          "a template run of "
-              + steps
-              + " steps caches "
-              + bytes
-              + " bytes of activations, more than "
-              + max
-              + " (the service's max_template_run_bytes); ask for fewer steps or use --no-cache");
+    String bad =
+        EditLimits.templateRunProblem(
+            model.config(),
+            steps,
+            Precision.F32,
+            ServiceSettings.MAX_TEMPLATE_RUN_BYTES.defaultValue());
+    if (bad != null) throw new IllegalArgumentException(bad + ", or use --no-cache");
   }
 
   /** A progress bar on stderr per phase, or nothing when stderr is not a terminal. */

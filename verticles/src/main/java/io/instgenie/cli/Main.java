@@ -61,8 +61,7 @@ public final class Main {
   /** {@code --help} and {@code --version} on every subcommand, as on the top command. */
   private static void withHelp(CommandLine cl) {
     for (CommandLine sub : cl.getSubcommands().values()) {
-      if (!sub.getCommandSpec().mixinStandardHelpOptions())
-        sub.getCommandSpec().mixinStandardHelpOptions(true);
+      sub.getCommandSpec().mixinStandardHelpOptions(true);
       withHelp(sub);
     }
   }

@@ -7,6 +7,7 @@ import io.instgenie.verticles.ServiceConfig;
 import io.instgenie.verticles.cluster.ClusterSupport;
 import io.instgenie.verticles.http.auth.KeysFile;
 import io.instgenie.verticles.observe.LogSetup;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -94,16 +96,11 @@ final class ServeCommand implements Callable<Integer> {
       ClusterSupport.Node node =
           ClusterSupport.start(ClusterSupport.load(c.clusterConfig()), busHost).await();
       vertx = node.vertx();
-      service = InstGenieService.start(vertx, c, m, node.manager()).await();
+      service = started(vertx, () -> InstGenieService.start(vertx, c, m, node.manager()), c);
       LOG.log(Level.INFO, "joined the cluster as node " + service.nodeId());
     } else {
       vertx = Vertx.vertx();
-      try {
-        service = InstGenieService.start(vertx, c, m).await();
-      } catch (Exception e) { // a failed listen arrives as the checked BindException itself
-        vertx.close();
-        throw listenProblem(e, c);
-      }
+      service = started(vertx, () -> InstGenieService.start(vertx, c, m), c);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     LOG.log(
@@ -159,7 +156,20 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A port in use or a host that does not resolve, said in words that name the setting. */
+  /**
+   * The started service; a failed start closes Vert.x and says why, naming the setting for a port
+   * in use or a host that does not resolve.
+   */
+  private static InstGenieService started(
+      Vertx vertx, Supplier<Future<InstGenieService>> start, ServiceConfig c) {
+    try {
+      return start.get().await();
+    } catch (Exception e) { // a failed listen arrives as the checked BindException itself
+      vertx.close();
+      throw listenProblem(e, c);
+    }
+  }
+
   private static RuntimeException listenProblem(Exception e, ServiceConfig c) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.net.BindException)

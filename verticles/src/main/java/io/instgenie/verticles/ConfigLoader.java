@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Resolves {@link ServiceConfig}: defaults, then a JSON file (snake_case keys), then environment
@@ -40,8 +41,8 @@ public final class ConfigLoader {
   public static ServiceConfig load(
       Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> raw = new HashMap<>();
-    if (file != null) raw.putAll(checked(readFile(file), "config file " + file + ": "));
-    raw.putAll(checked(fromEnvironment(env), "environment: "));
+    if (file != null) raw.putAll(checked(readFile(file), key -> "config file " + file + ": "));
+    raw.putAll(checked(fromEnvironment(env), key -> "config: " + byKey(key).env() + ": "));
     for (String key : overrides.keySet())
       if (byKey(key) == null) throw unknown("key '" + key + "'", false);
     raw.putAll(overrides);
@@ -94,12 +95,14 @@ public final class ConfigLoader {
    * Parses every value of one source on its own, so a bad value is refused even where a later
    * source (an environment variable, a flag) overrides it.
    */
-  private static Map<String, String> checked(Map<String, String> source, String where) {
+  private static Map<String, String> checked(
+      Map<String, String> source, Function<String, String> where) {
     for (Map.Entry<String, String> e : source.entrySet()) {
       try {
         byKey(e.getKey()).parse(e.getValue());
       } catch (IllegalArgumentException bad) {
-        throw new IllegalArgumentException(where + bad.getMessage(), bad);
+        String why = bad.getMessage().replaceFirst("^config: ", "");
+        throw new IllegalArgumentException(where.apply(e.getKey()) + why, bad);
       }
     }
     return source;
@@ -157,22 +160,20 @@ public final class ConfigLoader {
                   + e.getKey()
                   + " must be a single value, got "
                   + e.getValue());
-        String type = byKey(e.getKey()).type();
-        if ((type.equals("text") || type.equals("path") || type.equals("URL"))
-            && !e.getValue().isTextual()
-            && !e.getValue().isNull())
+        if (e.getValue().isNull())
+          throw new IllegalArgumentException(
+              "config file " + file + ": " + e.getKey() + " is null; leave it out for its default");
+        Setting<?> s = byKey(e.getKey());
+        if (s.textual() && !e.getValue().isTextual())
           throw new IllegalArgumentException(
               "config file "
                   + file
                   + ": "
                   + e.getKey()
                   + " must be a JSON string (a "
-                  + type
+                  + s.type()
                   + "), got "
                   + e.getValue());
-        if (e.getValue().isNull())
-          throw new IllegalArgumentException(
-              "config file " + file + ": " + e.getKey() + " is null; leave it out for its default");
         out.put(e.getKey(), e.getValue().asText());
       }
       return out;

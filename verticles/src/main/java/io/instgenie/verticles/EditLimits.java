@@ -50,29 +50,36 @@ public record EditLimits(
     if (p.steps() > maxSteps)
       throw bad(
           "steps must be at most " + maxSteps + " (the server's max_steps), got " + p.steps());
-    if (!(p.guidance() >= MIN_GUIDANCE && p.guidance() <= MAX_GUIDANCE))
-      throw bad(
-          "guidance must be between "
-              + MIN_GUIDANCE
-              + " and "
-              + MAX_GUIDANCE
-              + ", got "
-              + p.guidance());
-    if (!activationCache) return; // no template run: nothing is cached
-    long bytes = ActivationShape.of(model, p.steps(), precision).totalBytes();
-    if (bytes > maxTemplateRunBytes) {
-      long perStep = ActivationShape.of(model, 1, precision).totalBytes();
-      throw bad(
-          "a template run of "
-              + p.steps()
-              + " steps caches "
-              + bytes
-              + " bytes of activations, more than max_template_run_bytes ("
-              + maxTemplateRunBytes
-              + "); ask for at most "
-              + maxTemplateRunBytes / perStep
-              + " steps");
-    }
+    String problem = guidanceProblem(p.guidance());
+    if (problem == null && activationCache)
+      problem = templateRunProblem(model, p.steps(), precision, maxTemplateRunBytes);
+    if (problem != null) throw bad(problem);
+  }
+
+  /** Why guidance {@code g} is refused, or null when it is within range. */
+  public static String guidanceProblem(float g) {
+    if (g >= MIN_GUIDANCE && g <= MAX_GUIDANCE) return null;
+    return "guidance must be between " + MIN_GUIDANCE + " and " + MAX_GUIDANCE + ", got " + g;
+  }
+
+  /**
+   * Why a template run of {@code steps} steps is refused ({@code max_template_run_bytes}: the
+   * activations are one allocation), or null when it fits.
+   */
+  public static String templateRunProblem(
+      ModelConfig model, int steps, Precision precision, long maxBytes) {
+    long bytes = ActivationShape.of(model, steps, precision).totalBytes();
+    if (bytes <= maxBytes) return null;
+    long perStep = ActivationShape.of(model, 1, precision).totalBytes();
+    return "a template run of "
+        + steps
+        + " steps caches "
+        + bytes
+        + " bytes of activations, more than max_template_run_bytes ("
+        + maxBytes
+        + "); ask for at most "
+        + maxBytes / perStep
+        + " steps";
   }
 
   private static ServiceException bad(String message) {

@@ -184,6 +184,11 @@ public final class Setting<T> {
     return type;
   }
 
+  /** Whether its value is free text (text, a path, a URL): a JSON number or boolean is wrong. */
+  public boolean textual() {
+    return type.equals("text") || type.equals("path") || type.equals("URL");
+  }
+
   public T defaultValue() {
     return dflt;
   }

@@ -59,6 +59,11 @@ final class EditForms {
       this.templateOnly = templateOnly;
       this.fields = fields == null ? null : new TreeSet<>(fields);
     }
+
+    /** Its fields, comma-separated in name order. */
+    String fieldList() {
+      return String.join(", ", fields);
+    }
   }
 
   private EditForms() {}
@@ -79,13 +84,9 @@ final class EditForms {
       return Future.failedFuture(e);
     }
     String wanted =
-        switch (route) {
-          case EDIT ->
-              "multipart/form-data (image, mask, prompt, steps, seed, guidance, ...) or"
-                  + " application/json";
-          case TEMPLATE -> "multipart/form-data (image, steps) or application/json";
-          case OPENAI -> "multipart/form-data (image, mask, prompt, n, response_format)";
-        };
+        route == Route.OPENAI
+            ? "multipart/form-data (image, mask, prompt, n, response_format)"
+            : "multipart/form-data (" + route.fieldList() + ") or application/json";
     return Future.failedFuture(
         bad("send " + wanted + (type == null ? "" : "; got Content-Type " + type)));
   }
@@ -97,7 +98,7 @@ final class EditForms {
     } catch (DecodeException e) {
       throw bad("the body is not valid JSON: " + jsonProblem(e));
     } catch (ClassCastException e) {
-      throw bad("the JSON body must be an object of named fields: " + route.fields);
+      throw bad("the JSON body must be an object with the fields " + route.fieldList());
     }
     if (j == null) throw bad("the JSON body is empty");
     known(j.fieldNames(), route);
@@ -130,7 +131,7 @@ final class EditForms {
     if (route.fields == null) return;
     for (String n : names) {
       if (!route.fields.contains(n))
-        throw bad("unknown field '" + n + "'; this route takes " + String.join(", ", route.fields));
+        throw bad("unknown field '" + n + "'; this route takes " + route.fieldList());
     }
   }
 
