@@ -97,7 +97,7 @@ class PipelinedActivationsTest {
     int[] tokens = someTokens(4);
     FloatBuf got = FloatBuf.allocate(tokens.length * 32L);
     FloatBuf want = FloatBuf.allocate(tokens.length * 32L);
-    try (PipelinedActivations p = new PipelinedActivations(stored, MIXED)) {
+    try (PipelinedActivations p = new PipelinedActivations(readOnly(stored), MIXED)) {
       BlockSource s0 = p.source(0);
       s0.gather(3, tokens, got, 0); // blocks 0 and 2 never gathered: their buffers are simply freed
       stored.source(0).gather(3, tokens, want, 0);
@@ -117,6 +117,47 @@ class PipelinedActivationsTest {
       assertArrayEquals(
           allValues(stored, F32), allValues(p, F32), "a new plan applies from the next step");
     }
+  }
+
+  @Test
+  @DisplayName(
+      "a memory-resident source is gathered in place: no loader read, the plan's cached blocks counted, the same values")
+  void residentInPlace() {
+    ActivationShape bf16 = new ActivationShape(3, 6, 16, 32, Precision.BF16);
+    for (ActivationShape shape : new ActivationShape[] {F32, bf16}) {
+      StoredActivations stored = random(shape, 14);
+      int[] tokens = someTokens(7);
+      BlockMode[] p = MIXED;
+      float[] want = gatherPlan(stored, shape, p, tokens);
+      try (PipelinedActivations piped = new PipelinedActivations(stored, p)) {
+        assertArrayEquals(want, gatherPlan(piped, shape, p, tokens), shape.precision().name());
+        FloatBuf got = FloatBuf.allocate(tokens.length * 32L);
+        FloatBuf direct = FloatBuf.allocate(tokens.length * 32L);
+        piped.source(2).gather(1, tokens, got, 0); // a RECOMPUTE block, outside the plan
+        stored.source(2).gather(1, tokens, direct, 0);
+        assertArrayEquals(direct.toArray(0, (int) direct.size()), got.toArray(0, (int) got.size()));
+        long cached = java.util.Arrays.stream(p).filter(m -> m == CACHE).count();
+        assertEquals(cached * shape.steps(), piped.blocksInPlace());
+        assertEquals(0, piped.blocksLoaded(), "nothing read by the loader");
+        assertEquals(0, piped.syncReads(), "nor directly: RECOMPUTE blocks are in memory too");
+        assertEquals(0, piped.bubbleNanos());
+      }
+    }
+  }
+
+  /** The stored segments behind a source that must copy them (as a file does). */
+  private static SegmentSource readOnly(StoredActivations stored) {
+    return new SegmentSource() {
+      @Override
+      public ActivationShape shape() {
+        return stored.shape();
+      }
+
+      @Override
+      public void read(int step, int block, ByteBuffer dst) {
+        stored.read(step, block, dst);
+      }
+    };
   }
 
   @Test

@@ -25,8 +25,10 @@ import java.util.function.LongSupplier;
  * plan marks RECOMPUTE are never loaded. Once a step's last block is read, the loader reads the
  * next step's first CACHE block into a third buffer (the lookahead), which the next step then takes
  * instead of reading it: an edit's steps come in order, and a step's first block is the one read
- * nothing else can hide. Gathers decode exactly as {@link StoredActivations} does, so the output is
- * identical. One compute thread per instance; close it when the edit ends.
+ * nothing else can hide. A source that holds its segments in memory already ({@link
+ * SegmentSource#resident}) is gathered in place, with no loader and no copy: the service's read of
+ * a memory-tier template. Gathers decode exactly as {@link StoredActivations} does, so the output
+ * is identical. One compute thread per instance; close it when the edit ends.
  */
 public final class PipelinedActivations implements Activations, AutoCloseable {
   private final SegmentSource src;
@@ -61,6 +63,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   private long skipped;
   private long syncReads;
   private long aheadUsed;
+  private long inPlace;
   // touched by the compute thread only (source is synchronized)
   private int step = -1;
   private Future<?> task;
@@ -157,6 +160,7 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       onBubble.accept(stopped);
     }
     BlockMode[] p = plan;
+    boolean resident = src.resident(k, 0) != null;
     long g;
     lock.lock();
     try {
@@ -165,14 +169,17 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       consumers = 1;
       failure = null;
       // counted here, not by the loader, which a fast compute thread may stop before it passes them
-      for (BlockMode m : p) if (m != BlockMode.CACHE) skipped++;
+      for (BlockMode m : p) {
+        if (m != BlockMode.CACHE) skipped++;
+        else if (resident) inPlace++;
+      }
       Arrays.fill(slotBlock, -1);
       Arrays.fill(slotReady, false);
     } finally {
       lock.unlock();
     }
     step = k;
-    task = loader.submit(() -> load(k, g, p));
+    if (!resident) task = loader.submit(() -> load(k, g, p));
     current =
         new BlockSource() {
           @Override
@@ -212,6 +219,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
   /** Blocks a step took from the lookahead read during the step before (counted in loaded). */
   public long blocksReadAhead() {
     return locked(() -> aheadUsed);
+  }
+
+  /** Blocks a step's plan caches that a memory-resident source served in place (never read). */
+  public long blocksInPlace() {
+    return locked(() -> inPlace);
   }
 
   /** Gathers served by a direct read (a block outside the plan or asked for out of order). */
@@ -365,6 +377,11 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
 
   private void gather(
       int k, long g, BlockMode[] p, int b, int[] tokens, FloatBuf dst, long dstOff, int ld) {
+    ByteBuffer in = src.resident(k, b);
+    if (in != null) {
+      shape.precision().gather(in, shape.rowWidth(), tokens, dst, dstOff, ld);
+      return;
+    }
     int slot = p[b] == BlockMode.CACHE ? awaitBlock(g, b) : -1;
     ByteBuffer seg = slot >= 0 ? buffers[slot] : readNow(k, b);
     // safe unlocked: only this (compute) thread frees a slot: after this read, or on a later block

@@ -23,6 +23,16 @@ public interface SegmentSource extends AutoCloseable {
    */
   void read(int step, int block, ByteBuffer dst);
 
+  /**
+   * Segment (step, block) where the source already holds it in host memory — a private view,
+   * position 0, little-endian, which readers never write through — or null when it has to be read.
+   * A pipelined reader gathers such segments in place instead of copying them, as the service reads
+   * a memory-tier template.
+   */
+  default ByteBuffer resident(int step, int block) {
+    return null;
+  }
+
   /** Releases files held open; a no-op for memory. */
   @Override
   default void close() {}

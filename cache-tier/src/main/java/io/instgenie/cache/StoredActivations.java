@@ -160,6 +160,16 @@ public final class StoredActivations implements Activations, SegmentSource {
     dst.put(0, segments[i], 0, shape.segmentBytes());
   }
 
+  /**
+   * Held in memory: a view of the segment itself once written (not a read-only buffer, whose bulk
+   * copies are slower; no reader writes through it).
+   */
+  @Override
+  public ByteBuffer resident(int step, int block) {
+    requireWritten(shape.index(step, block), step, block);
+    return segment(step, block);
+  }
+
   /** A private view of segment (step, block), position 0, little-endian; never write through it. */
   ByteBuffer segment(int step, int block) {
     return segments[shape.index(step, block)].duplicate().order(ByteOrder.LITTLE_ENDIAN);
