@@ -199,6 +199,25 @@ class CliTest {
   }
 
   @Test
+  @DisplayName("init-model refuses a folder that holds a model unless --force; --force replaces it")
+  void initModelKeepsAModel() throws Exception {
+    Path m = dir.resolve("kept");
+    assertEquals(
+        0, run("init-model", "--preset", "tiny", "--seed", "1", "--out", m.toString()).code());
+    byte[] before = Files.readAllBytes(m.resolve("weights.safetensors"));
+    assertFails(
+        run("init-model", "--preset", "tiny", "--seed", "2", "--out", m.toString()),
+        "already holds a model");
+    assertArrayEquals(before, Files.readAllBytes(m.resolve("weights.safetensors")), "untouched");
+    assertEquals(
+        0,
+        run("init-model", "--preset", "tiny", "--seed", "2", "--out", m.toString(), "--force")
+            .code());
+    assertFalse(
+        java.util.Arrays.equals(before, Files.readAllBytes(m.resolve("weights.safetensors"))));
+  }
+
+  @Test
   @DisplayName("a broken model folder is named: missing tensor, wrong shape")
   void badModel() throws Exception {
     Path broken = dir.resolve("broken");

@@ -4,6 +4,7 @@ import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -32,8 +33,17 @@ final class InitModelCommand implements Callable<Integer> {
       description = "f32 or bf16 (default: ${DEFAULT-VALUE})")
   String dtype;
 
+  @Option(names = "--force", description = "replace a model already in --out")
+  boolean force;
+
   @Override
   public Integer call() {
+    if (!force && Files.exists(out.resolve("model.json")))
+      throw new IllegalArgumentException(
+          "--out "
+              + out
+              + " already holds a model (model.json); choose another folder or pass --force to"
+              + " replace it");
     DType as =
         switch (dtype.toLowerCase(Locale.ROOT)) {
           case "f32" -> DType.F32;
