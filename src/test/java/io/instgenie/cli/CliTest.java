@@ -153,6 +153,9 @@ class CliTest {
         run("bench", "quality", "--full-steps", "-5", "--model", model.toString()),
         "--full-steps must be -1");
     assertFails(
+        run("bench", "quality", "--cache-precision", "f16", "--model", model.toString()),
+        "--cache-precision must be f32 or bf16");
+    assertFails(
         run("make-examples", "--size", "100000", "--out", dir.resolve("ex").toString()),
         "--size must be from 16 to 4096");
     assertFalse(java.nio.file.Files.exists(dir.resolve("trained")), "no partial model folder");

@@ -3,12 +3,16 @@ package io.instgenie.cache.bench;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.instgenie.cache.ActivationShape;
+import io.instgenie.cache.Precision;
+import io.instgenie.cache.StoredActivations;
 import io.instgenie.kernels.backend.CpuBackend;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.model.Presets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +47,37 @@ class EditQualityBenchTest {
       assertArrayEquals(all.full(), all.cached(), "case " + i + ": knob = all steps is full");
     }
     assertEquals(1.0, rows.get(1).meanSsim(), 0.0);
+  }
+
+  @Test
+  @DisplayName(
+      "template storage: an F32 re-encoding changes no cached edit; BF16 keeps the unmasked pixels"
+          + " and stays close; the store runs once per template")
+  void templateStorage() {
+    DitModel model = DitModel.random(Presets.tiny(), 3);
+    AtomicInteger stored = new AtomicInteger();
+    EditQualityBench.Result plain = EditQualityBench.run(engine(model, 0), CASES, 5, STEPS, 2f);
+    EditQualityBench.Result f32 =
+        EditQualityBench.run(storing(model, Precision.F32, stored), CASES, 5, STEPS, 2f);
+    EditQualityBench.Result bf16 =
+        EditQualityBench.run(storing(model, Precision.BF16, stored), CASES, 5, STEPS, 2f);
+    assertEquals(2 * CASES, stored.get(), "one template run per case, stored once");
+    for (int i = 0; i < CASES; i++) {
+      assertArrayEquals(plain.cases().get(i).cached(), f32.cases().get(i).cached(), "case " + i);
+      assertArrayEquals(plain.cases().get(i).full(), bf16.cases().get(i).full(), "case " + i);
+    }
+    assertEquals(CASES, bf16.unmaskedIdentical());
+    // BF16 keeps 8 bits of mantissa: each cached value moves by at most 2^-9 of itself
+    assertEquals(plain.meanSsim(), bf16.meanSsim(), 0.02);
+  }
+
+  private static EditEngine storing(DitModel model, Precision p, AtomicInteger count) {
+    return engine(model, 0)
+        .withTemplateStorage(
+            run -> {
+              count.incrementAndGet();
+              return StoredActivations.copyOf(
+                  run, ActivationShape.of(model.config(), run.steps(), p, CacheKind.Y));
+            });
   }
 }

@@ -1,5 +1,8 @@
 package io.instgenie.cli;
 
+import io.instgenie.cache.ActivationShape;
+import io.instgenie.cache.Precision;
+import io.instgenie.cache.StoredActivations;
 import io.instgenie.cache.bench.EditQualityBench;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
@@ -76,6 +79,14 @@ final class BenchQualityCommand implements Callable<Integer> {
               + " values); default ${DEFAULT-VALUE}.")
   String cacheMode;
 
+  @Option(
+      names = "--cache-precision",
+      defaultValue = "f32",
+      description =
+          "How the cached edits' template activations are stored: f32 or bf16 (the service's"
+              + " cache_precision); default ${DEFAULT-VALUE}.")
+  String cachePrecision;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
@@ -87,15 +98,15 @@ final class BenchQualityCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--full-steps must be -1 (the model's default) or at least 0, got " + k);
     CacheKind kind = CacheKind.parse(cacheMode);
+    Precision precision = precision(cachePrecision);
     DitModel model = modelOptions.load();
     fullSteps =
         fullSteps.stream()
             .map(k -> k < 0 ? EditEngine.defaultFullSteps(model.config()) : k)
             .toList();
     String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
-    if (fullSteps.size() > 1) return tradeOff(model, name, kind);
-    EditEngine engine =
-        new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(fullSteps.get(0));
+    if (fullSteps.size() > 1) return tradeOff(model, name, kind, precision);
+    EditEngine engine = engine(model, kind, precision, fullSteps.get(0));
     EditQualityBench.Result r = EditQualityBench.run(engine, count, seed, steps, guidance);
     if (gallery != null) {
       int rows = Math.min(galleryRows, r.cases().size());
@@ -106,17 +117,15 @@ final class BenchQualityCommand implements Callable<Integer> {
     System.out.println(
         json
             ? ModelFiles.toJson(
-                json(name, r, kind, fullSteps.get(0), model.config().defaultSteps()))
+                json(name, r, kind, precision, fullSteps.get(0), model.config().defaultSteps()))
             : "cache " + kind + "\n" + table(name, r));
     return 0;
   }
 
   /** One summary row per --full-steps value, on the same cases (their full recomputes run once). */
-  private int tradeOff(DitModel model, String name, CacheKind kind) {
+  private int tradeOff(DitModel model, String name, CacheKind kind, Precision precision) {
     List<EditEngine> engines = new ArrayList<>();
-    for (int k : fullSteps) {
-      engines.add(new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(k));
-    }
+    for (int k : fullSteps) engines.add(engine(model, kind, precision, k));
     List<EditQualityBench.Result> results =
         EditQualityBench.runEach(engines, count, seed, steps, guidance);
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -141,6 +150,7 @@ final class BenchQualityCommand implements Callable<Integer> {
       out.put("model", name);
       out.put("cases", count);
       out.put("cache_mode", kind.name().toLowerCase(Locale.ROOT));
+      out.put("cache_precision", precision.name().toLowerCase(Locale.ROOT));
       out.put("trade_off", rows);
       System.out.println(ModelFiles.toJson(out));
       return 0;
@@ -164,11 +174,36 @@ final class BenchQualityCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The engine of the cached edits: template runs stored as the service's cache would. */
+  private EditEngine engine(DitModel model, CacheKind kind, Precision precision, int full) {
+    EditEngine e = new EditEngine(model, modelOptions.backend(), 4, kind).withFullSteps(full);
+    if (precision == Precision.F32) return e;
+    return e.withTemplateStorage(
+        run ->
+            StoredActivations.copyOf(
+                run, ActivationShape.of(model.config(), run.steps(), precision, kind)));
+  }
+
+  private static Precision precision(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "f32" -> Precision.F32;
+      case "bf16" -> Precision.BF16;
+      default ->
+          throw new IllegalArgumentException("--cache-precision must be f32 or bf16, got " + name);
+    };
+  }
+
   static Map<String, Object> json(
-      String model, EditQualityBench.Result r, CacheKind kind, int fullSteps, int defaultSteps) {
+      String model,
+      EditQualityBench.Result r,
+      CacheKind kind,
+      Precision precision,
+      int fullSteps,
+      int defaultSteps) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("model", model);
     m.put("cache_mode", kind.name().toLowerCase(Locale.ROOT));
+    m.put("cache_precision", precision.name().toLowerCase(Locale.ROOT));
     m.put("method", HOW);
     m.put("cases", r.cases().size());
     m.put("steps", r.steps());

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs edits one at a time on the calling thread, with an in-process template cache of a few
@@ -25,6 +26,7 @@ public final class EditEngine {
   private final SecureRandom seeds = new SecureRandom();
   private final CacheKind cacheKind;
   private int fullSteps;
+  private UnaryOperator<Activations> storage = UnaryOperator.identity();
 
   /** Caches block outputs Y (DESIGN.md's cache-Y mode). */
   public EditEngine(DitModel model, Backend backend, int cachedTemplates) {
@@ -61,6 +63,16 @@ public final class EditEngine {
     return this;
   }
 
+  /**
+   * Template runs' activations are kept as {@code store} returns them (for example re-encoded in
+   * the service's storage precision), so that cached edits read what the service's cache would
+   * hold; identity by default (F32 in memory).
+   */
+  public EditEngine withTemplateStorage(UnaryOperator<Activations> store) {
+    this.storage = java.util.Objects.requireNonNull(store, "store");
+    return this;
+  }
+
   public ModelConfig config() {
     return model.config();
   }
@@ -92,7 +104,8 @@ public final class EditEngine {
       hit = acts != null;
       if (!hit) {
         long t0 = System.nanoTime();
-        acts = templateRun(p.templateTokens(), p.templateNoise(), p.steps(), listener);
+        acts =
+            storage.apply(templateRun(p.templateTokens(), p.templateNoise(), p.steps(), listener));
         templates.put(p.templateId(), acts);
         templateMs = (System.nanoTime() - t0) / 1_000_000;
       }
