@@ -25,6 +25,9 @@ import java.util.function.Function;
  * URL that works without the API key).
  */
 final class OpenAiEdits {
+  /** Why a follower was closed: the edit outlived {@code sync_timeout_ms}. */
+  private static final String TIMED_OUT = "sync timeout";
+
   private final Vertx vertx;
   private final Calls calls;
   private final ResultUrls results;
@@ -123,21 +126,28 @@ final class OpenAiEdits {
     }
   }
 
-  /** The edit's id once it has completed; fails when it ends otherwise or takes too long. */
+  /**
+   * The edit's id once it has completed; fails when it ends otherwise, or with 503 when it takes
+   * longer than {@code sync_timeout_ms} (the request's edits are then cancelled: nobody waits for
+   * them any more).
+   */
   private Future<String> awaitCompleted(Accepted a) {
     ProgressFollower f = ProgressFollower.follow(vertx, a.id(), e -> {});
-    long timer =
-        vertx.setTimer(
-            syncTimeoutMs,
-            t ->
-                f.close(
-                    "edit "
-                        + a.id()
-                        + " did not finish within "
-                        + syncTimeoutMs
-                        + " ms; follow it at /v1/edits/"
-                        + a.id()));
+    long timer = vertx.setTimer(syncTimeoutMs, t -> f.close(TIMED_OUT));
     return f.end()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    TIMED_OUT.equals(err.getMessage())
+                        ? new ServiceException(
+                            ServiceException.UNAVAILABLE,
+                            "edit "
+                                + a.id()
+                                + " did not finish within sync_timeout_ms ("
+                                + syncTimeoutMs
+                                + " ms) and was cancelled; for a longer edit use POST /v1/edits"
+                                + " and follow it")
+                        : err))
         .compose(
             e -> {
               vertx.cancelTimer(timer);
