@@ -239,6 +239,78 @@ class ApiKeysTest {
     return r;
   }
 
+  @Test
+  @DisplayName(
+      "With a key, a WebSocket follower's cancel sent the moment the 101 arrives is not lost"
+          + " while its tenant is checked: the edit ends cancelled")
+  void webSocketCancelRightAfterOpening(VertxTestContext ctx) {
+    submit(A, longEdit(31))
+        .compose(a -> rawSocketCancel(a.getString("id")).map(a.getString("id")))
+        .compose(
+            id ->
+                client.poll(
+                    "the edit to end",
+                    () ->
+                        as(A, HttpMethod.GET, "/v1/edits/" + id)
+                            .send()
+                            .map(r -> r.bodyAsJsonObject().getString("status")),
+                    st -> !st.equals("queued") && !st.equals("running")))
+        .onComplete(
+            ctx.succeeding(
+                status ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals("cancelled", status, "the cancel reached the edit");
+                          ctx.completeNow();
+                        })));
+  }
+
+  /**
+   * Opens the edit's WebSocket with A's key over a plain TCP socket and writes a masked text frame
+   * {@code cancel} as soon as the handshake's answer arrives, before anything else: what a quick
+   * client does, and faster than the server's tenant check.
+   */
+  private static Future<Void> rawSocketCancel(String id) {
+    byte[] mask = {1, 2, 3, 4};
+    byte[] text = "cancel".getBytes(StandardCharsets.US_ASCII);
+    Buffer frame = Buffer.buffer().appendByte((byte) 0x81).appendByte((byte) (0x80 | text.length));
+    frame.appendBytes(mask);
+    for (int i = 0; i < text.length; i++) frame.appendByte((byte) (text[i] ^ mask[i % 4]));
+    String handshake =
+        "GET /v1/edits/"
+            + id
+            + "/ws HTTP/1.1\r\nHost: "
+            + ServiceClient.HOST
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + "Authorization: Bearer "
+            + A
+            + "\r\n\r\n";
+    io.vertx.core.Promise<Void> sent = io.vertx.core.Promise.promise();
+    client
+        .vertx
+        .createNetClient()
+        .connect(client.port(), ServiceClient.HOST)
+        .onFailure(sent::fail)
+        .onSuccess(
+            socket -> {
+              StringBuilder head = new StringBuilder();
+              socket.handler(
+                  data -> {
+                    if (sent.future().isComplete()) return;
+                    head.append(data.toString(StandardCharsets.ISO_8859_1));
+                    if (!head.toString().contains("\r\n\r\n")) return;
+                    if (!head.toString().startsWith("HTTP/1.1 101")) {
+                      sent.fail(new AssertionError("no upgrade: " + head));
+                      return;
+                    }
+                    socket.write(frame).onComplete(sent);
+                  });
+              socket.write(Buffer.buffer(handshake, "ISO-8859-1"));
+            });
+    return sent.future();
+  }
+
   /**
    * B's WebSocket on A's edit hears no event of it: an error naming an unknown id, then the close
    * (a close that overtakes the handshake counts as refused too; the server closes at once).

@@ -94,9 +94,21 @@ final class ContractClient {
 
   /** As {@link #call}, with the key {@code key} (none when null). */
   HttpResponse<byte[]> callAs(String key, String op, String path, Body body, int status) {
+    return callAs(key, op, path, body, status, Map.of());
+  }
+
+  /** As {@link #call}, with the request headers {@code headers} besides the key. */
+  HttpResponse<byte[]> callWith(
+      Map<String, String> headers, String op, String path, Body body, int status) {
+    return callAs(secret, op, path, body, status, headers);
+  }
+
+  private HttpResponse<byte[]> callAs(
+      String key, String op, String path, Body body, int status, Map<String, String> headers) {
     String method = op.split(" ")[0];
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
     if (key != null) b.header("Authorization", "Bearer " + key);
+    headers.forEach(b::header);
     if (body == null) b.method(method, HttpRequest.BodyPublishers.noBody());
     else
       b.header("Content-Type", body.type())

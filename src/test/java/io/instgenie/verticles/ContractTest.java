@@ -222,7 +222,13 @@ class ContractTest {
   }
 
   private void followers(String id) {
-    client.call("GET /v1/edits/{id}/events", "/v1/edits/" + id + "/events", null, 200);
+    String events = "/v1/edits/" + id + "/events";
+    HttpResponse<byte[]> all = client.call("GET /v1/edits/{id}/events", events, null, 200);
+    String text = new String(all.body(), StandardCharsets.UTF_8);
+    String lastId = text.substring(text.lastIndexOf("id: ") + 4).split("\n")[0];
+    client.callWith(
+        Map.of("Last-Event-ID", lastId), "GET /v1/edits/{id}/events", events, null, 204);
+    client.call("GET /v1/edits/{id}/events", events + "?cancel_on_close=2", null, 400);
     ContractSocket.follow(client, contract, id, "GET /v1/edits/{id}/ws 101");
     client.call("GET /v1/edits/{id}/ws", "/v1/edits/" + id + "/ws", null, 400);
   }

@@ -1,11 +1,15 @@
 package io.instgenie.verticles;
 
+import static io.instgenie.verticles.FaultInjectionTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.io.RgbImage;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
@@ -113,6 +117,104 @@ class ProgressStreamTest extends SharedService {
                               events.toString());
                           ws.flag();
                         })));
+  }
+
+  @Test
+  @DisplayName(
+      "An SSE client that reconnects with Last-Event-ID gets only the later events; once it has"
+          + " the terminal one it gets 204 (EventSource stops), not the history again")
+  void sseResumesAfterLastEventId() throws Exception {
+    String id =
+        await(
+            client.submit(
+                ServiceClient.editForm(
+                    TestImages.template(204),
+                    TestImages.rectMask(2, 2, 5, 5),
+                    "a red circle",
+                    STEPS,
+                    4L)));
+    List<JsonObject> all = await(client.sse(id).compose(EventStream::end));
+    Lifecycle.assertCompleted(all, id, STEPS);
+    List<JsonObject> rest = await(client.sse(id, 3L).compose(EventStream::end));
+    assertEquals(all.subList(3, all.size()), rest, "the events after seq 3, each once");
+    long terminal = Lifecycle.last(all).getLong("seq");
+    for (long seen : new long[] {terminal, terminal + 5}) {
+      HttpResponse<Buffer> done = await(lastEventId(id, String.valueOf(seen)));
+      assertEquals(204, done.statusCode(), "Last-Event-ID " + seen + ": " + done.bodyAsString());
+      assertEquals(0, done.body() == null ? 0 : done.body().length(), "204 has no body");
+    }
+    ErrorReplies.assertError(await(lastEventId(id, "abc")), 400, "Last-Event-ID");
+    ErrorReplies.assertError(await(lastEventId(id, "-1")), 400, "Last-Event-ID");
+  }
+
+  @Test
+  @DisplayName(
+      "A live SSE follower whose Last-Event-ID is past every event so far still ends with the"
+          + " edit (it does not hang)")
+  void sseResumePastTheEndStillEnds() throws Exception {
+    String id =
+        await(
+            client.submit(
+                ServiceClient.editForm(
+                    TestImages.template(205),
+                    TestImages.rectMask(1, 1, 4, 4),
+                    "a red circle",
+                    STEPS,
+                    5L)));
+    List<JsonObject> events = await(client.sse(id, 1_000_000L).compose(EventStream::end));
+    assertEquals(List.of(), events, "every event is at or before the client's: none is sent");
+    assertEquals("completed", await(client.awaitFinished(id)).getString("status"));
+  }
+
+  @Test
+  @DisplayName(
+      "A WebSocket message other than cancel, text or binary, is answered with an error frame"
+          + " naming it; the socket stays open and cancel still works")
+  void webSocketUnknownMessages() throws Exception {
+    String id =
+        await(
+            client.submit(
+                ServiceClient.editForm(
+                    TestImages.template(206),
+                    TestImages.rectMask(1, 1, 4, 4),
+                    "a red circle",
+                    ServiceClient.LONG_EDIT_STEPS,
+                    6L)));
+    WebSocket ws =
+        await(
+            client
+                .vertx
+                .createWebSocketClient()
+                .connect(client.port(), ServiceClient.HOST, "/v1/edits/" + id + "/ws"));
+    EventStream s = EventStream.ws(ws);
+    await(ws.writeTextMessage("{\"type\":\"cancel\"}"));
+    await(ws.writeBinaryMessage(Buffer.buffer("cancel")));
+    JsonObject unknown =
+        await(
+            s.first(
+                e ->
+                    "error".equals(e.getString("type"))
+                        && e.getString("error").contains("unknown message")));
+    assertTrue(unknown.getString("error").contains("{\"type\":\"cancel\"}"), unknown.encode());
+    JsonObject binary =
+        await(
+            s.first(
+                e ->
+                    "error".equals(e.getString("type"))
+                        && e.getString("error").contains("binary")));
+    assertTrue(binary.getString("error").contains("cancel"), "says what it takes: " + binary);
+    await(ws.writeTextMessage("cancel"));
+    List<JsonObject> events = await(s.end());
+    assertEquals("cancelled", Lifecycle.last(events).getString("type"), events.toString());
+    assertEquals(2, Lifecycle.count(events, "error"), events.toString());
+  }
+
+  private static Future<HttpResponse<Buffer>> lastEventId(String id, String value) {
+    return client
+        .web
+        .get(client.port(), ServiceClient.HOST, "/v1/edits/" + id + "/events")
+        .putHeader("Last-Event-ID", value)
+        .send();
   }
 
   /** Submits an edit, follows it from right after the 202, and checks the whole sequence. */

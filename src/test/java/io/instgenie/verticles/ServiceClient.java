@@ -228,14 +228,23 @@ final class ServiceClient {
    * thread, a finished edit's whole stream could end before they were).
    */
   Future<EventStream> sse(String id) {
+    return sse(id, null);
+  }
+
+  /** As {@link #sse(String)}, resuming after the event {@code lastEventId} (none when null). */
+  Future<EventStream> sse(String id, Long lastEventId) {
     Promise<EventStream> opened = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> openSse(id).onComplete(opened));
+    vertx.getOrCreateContext().runOnContext(v -> openSse(id, lastEventId).onComplete(opened));
     return opened.future();
   }
 
-  private Future<EventStream> openSse(String id) {
+  private Future<EventStream> openSse(String id, Long lastEventId) {
     return http.request(HttpMethod.GET, port(), HOST, "/v1/edits/" + id + "/events")
-        .compose(req -> req.send())
+        .compose(
+            req -> {
+              if (lastEventId != null) req.putHeader("Last-Event-ID", lastEventId.toString());
+              return req.send();
+            })
         .compose(
             res -> {
               if (res.statusCode() != 200) {

@@ -6,10 +6,12 @@ import io.instgenie.verticles.http.auth.ResultUrls;
 import io.instgenie.verticles.http.reply.Responses;
 import io.instgenie.verticles.messages.Accepted;
 import io.instgenie.verticles.messages.Addresses;
+import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -17,6 +19,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +28,10 @@ import java.util.Map;
  * answers as an unknown one.
  */
 final class EditRoutes {
+  /** What a follower may send; anything else is answered with an error frame, and ignored. */
+  private static final String SOCKET_TAKES =
+      "the only message this socket takes is the text cancel";
+
   private final Vertx vertx;
   private final Calls calls;
   private final ResultUrls results;
@@ -126,18 +133,52 @@ final class EditRoutes {
         .onFailure(err -> Responses.failure(rc, err));
   }
 
-  /** Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. */
+  /**
+   * Server-Sent Events: the job's history, then live events, one `event:` per JobEvent. A client
+   * that reconnects with {@code Last-Event-ID} (as EventSource does) gets only the later events;
+   * when it already has the terminal one, 204 tells it that nothing more will come (EventSource
+   * stops reconnecting), instead of the history again.
+   */
   void editEvents(RoutingContext rc) {
     String id = rc.pathParam("id");
     Boolean cancelOnClose = cancelOnCloseOr400(rc);
     if (cancelOnClose == null) return;
+    Long after = lastEventIdOr400(rc);
+    if (after == null) return;
     calls
         .owned(id, Gate.caller(rc))
         .onFailure(err -> Responses.failure(rc, err))
-        .onSuccess(known -> streamEvents(rc, id, cancelOnClose));
+        .onSuccess(
+            known -> {
+              List<JobEvent> history = known.events();
+              JobEvent last = history.isEmpty() ? null : history.get(history.size() - 1);
+              if (last != null && last.terminal() && last.seq() <= after) {
+                rc.response().setStatusCode(204).end();
+              } else {
+                streamEvents(rc, id, after, cancelOnClose);
+              }
+            });
   }
 
-  private void streamEvents(RoutingContext rc, String id, boolean cancelOnClose) {
+  /**
+   * The {@code Last-Event-ID} header: the seq of the last event the client has (0 without one). A
+   * value that is not one is answered 400 here, and null returned.
+   */
+  private static Long lastEventIdOr400(RoutingContext rc) {
+    String v = rc.request().getHeader("Last-Event-ID");
+    if (v == null || v.isBlank()) return 0L;
+    try {
+      long seq = Long.parseLong(v.trim());
+      if (seq >= 0) return seq;
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    Responses.error(
+        rc, 400, "Last-Event-ID must be the id (seq) of an event of this stream, got '" + v + "'");
+    return null;
+  }
+
+  private void streamEvents(RoutingContext rc, String id, long after, boolean cancelOnClose) {
     var res =
         rc.response()
             .setChunked(true)
@@ -145,9 +186,10 @@ final class EditRoutes {
             .putHeader("Cache-Control", "no-cache");
     res.write(": following edit " + id + "\n\n");
     ProgressFollower f =
-        ProgressFollower.follow(
+        ProgressFollower.followAfter(
             vertx,
             id,
+            after,
             e ->
                 res.write(
                     "id: "
@@ -185,10 +227,14 @@ final class EditRoutes {
     rc.request()
         .toWebSocket()
         .onSuccess(
-            ws ->
-                visible(id, caller)
-                    .onSuccess(v -> follow(ws, id, cancelOnClose))
-                    .onFailure(err -> refuse(ws, err.getMessage())))
+            ws -> {
+              // frames wait until follow() has set its handlers: with API keys the tenant check
+              // is a round trip, and a `cancel` read before it would be dropped
+              ws.pause();
+              visible(id, caller)
+                  .onSuccess(v -> follow(ws, id, cancelOnClose))
+                  .onFailure(err -> refuse(ws, err.getMessage()));
+            })
         .onFailure(err -> rc.fail(400, err));
   }
 
@@ -206,22 +252,37 @@ final class EditRoutes {
 
   private static void refuse(ServerWebSocket ws, String why) {
     if (ws.isClosed()) return;
-    ws.writeTextMessage(new JsonObject().put("type", "error").put("error", why).encode());
+    answer(ws, why);
     ws.close((short) 1008, "unknown edit");
+  }
+
+  private static void answer(ServerWebSocket ws, String error) {
+    if (ws.isClosed()) return;
+    ws.writeTextMessage(new JsonObject().put("type", "error").put("error", error).encode());
+  }
+
+  /** A client's message, cut short to be quoted in an error. */
+  private static String clip(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   private void follow(ServerWebSocket ws, String id, boolean cancelOnClose) {
     ProgressFollower f =
         ProgressFollower.follow(vertx, id, e -> ws.writeTextMessage(Json.encode(e.toClient())));
-    ws.closeHandler(
+    Handler<Void> closed =
         v -> {
           if (cancelOnClose && !f.end().isComplete()) calls.cancel(id);
           f.close("closed");
-        });
+        };
+    ws.closeHandler(closed);
     ws.textMessageHandler(
         text -> {
           if (text.trim().equals("cancel")) calls.cancel(id);
+          else answer(ws, "unknown message '" + clip(text) + "': " + SOCKET_TAKES);
         });
+    ws.binaryMessageHandler(b -> answer(ws, "binary frames are not understood: " + SOCKET_TAKES));
+    ws.resume();
+    if (ws.isClosed()) closed.handle(null); // it went away during the tenant check
     f.end()
         .onComplete(
             ar -> {

@@ -14,7 +14,9 @@ import java.util.function.Consumer;
 /**
  * Follows one job's events: subscribes first, then replays the job's history from the job table,
  * then passes live events on, each exactly once and in order (by sequence number). Ends after a
- * terminal event. Runs on the caller's event loop.
+ * terminal event. A follower that resumes after an event its client already has passes on only the
+ * later ones, and still ends on a terminal event among those it skips. Runs on the caller's event
+ * loop.
  */
 final class ProgressFollower {
   private final MessageConsumer<JobEvent> consumer;
@@ -24,8 +26,9 @@ final class ProgressFollower {
   private boolean replayed;
   private long lastSeq;
 
-  private ProgressFollower(Vertx vertx, String id, Consumer<JobEvent> sink) {
+  private ProgressFollower(Vertx vertx, String id, long afterSeq, Consumer<JobEvent> sink) {
     this.sink = sink;
+    this.lastSeq = afterSeq;
     this.consumer = vertx.eventBus().consumer(Addresses.events(id));
     consumer.handler(
         m -> {
@@ -51,7 +54,12 @@ final class ProgressFollower {
 
   /** Starts following; the future completes with the terminal event (or fails: unknown id). */
   static ProgressFollower follow(Vertx vertx, String id, Consumer<JobEvent> sink) {
-    return new ProgressFollower(vertx, id, sink);
+    return new ProgressFollower(vertx, id, 0, sink);
+  }
+
+  /** As {@link #follow(Vertx, String, Consumer)}, passing on only the events after {@code seq}. */
+  static ProgressFollower followAfter(Vertx vertx, String id, long seq, Consumer<JobEvent> sink) {
+    return new ProgressFollower(vertx, id, seq, sink);
   }
 
   Future<JobEvent> end() {
@@ -68,9 +76,13 @@ final class ProgressFollower {
   }
 
   private void deliver(JobEvent e) {
-    if (e.seq() <= lastSeq || end.future().isComplete()) return;
-    lastSeq = e.seq();
-    sink.accept(e);
+    if (end.future().isComplete()) return;
+    if (e.seq() > lastSeq) {
+      lastSeq = e.seq();
+      sink.accept(e);
+    } else if (!e.terminal()) {
+      return; // passed on already (or, resuming, the client has it)
+    }
     if (e.terminal()) {
       consumer.unregister();
       end.tryComplete(e);
