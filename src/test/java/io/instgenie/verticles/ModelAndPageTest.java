@@ -133,6 +133,25 @@ class ModelAndPageTest extends SharedService {
 
   @Test
   @DisplayName(
+      "a path with bad percent-encoding answers a JSON 400, and a dot-segment id a JSON 404, not a"
+          + " 405 that allows the very method used")
+  void oddPathsAreJson() throws Exception {
+    for (String path : List.of("/v1/edits/%ZZ", "/v1/edits/x/events?cancel_on_close=%ZZ")) {
+      HttpResponse<Buffer> r = FaultInjectionTest.await(client.get(path));
+      assertEquals(400, r.statusCode(), path + ": " + r.bodyAsString());
+      assertTrue(
+          r.getHeader("Content-Type").startsWith("application/json"),
+          path + " answers JSON: " + r.bodyAsString());
+      assertNotNull(r.bodyAsJsonObject().getString("error"), path);
+    }
+    HttpResponse<Buffer> dots = FaultInjectionTest.await(client.get("/v1/edits/%2e%2e/image"));
+    assertEquals(404, dots.statusCode(), dots.bodyAsString());
+    assertTrue(
+        dots.bodyAsJsonObject().getString("error").contains("no route"), dots.bodyAsString());
+  }
+
+  @Test
+  @DisplayName(
       "the page's bundled example is the repository's examples/ (copy them after make-examples)")
   void bundledExampleIsTheRepositoryExample() throws IOException {
     for (String name : List.of("template.png", "mask.png")) {

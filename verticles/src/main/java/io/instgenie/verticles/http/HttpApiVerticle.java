@@ -156,6 +156,18 @@ public final class HttpApiVerticle extends VerticleBase {
     RouteMethods methods = RouteMethods.of(router.getRoutes());
     router.route().last().handler(methods::notFoundOrNotAllowed);
     router.route().failureHandler(this::failure);
+    // a request the router fails before any route matches (a path or query that is not valid
+    // percent-encoding): JSON too, not Vert.x's plain "Bad Request"
+    router.errorHandler(
+        400,
+        rc ->
+            Responses.error(
+                rc,
+                400,
+                "bad request: "
+                    + (rc.failure() != null
+                        ? rc.failure().getMessage()
+                        : "the path or query string is not valid percent-encoding")));
     int bodyLimit = (int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes());
     return vertx
         .createHttpServer(

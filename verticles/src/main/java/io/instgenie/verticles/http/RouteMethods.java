@@ -49,7 +49,9 @@ final class RouteMethods {
   void notFoundOrNotAllowed(RoutingContext rc) {
     String method = rc.request().method().name();
     String path = rc.request().path();
-    Set<String> allowed = allowed(path == null ? "" : path);
+    // matched as the router matched it: /v1/edits/%2e%2e/image is /v1/image, not an edit's image
+    String routed = rc.normalizedPath();
+    Set<String> allowed = allowed(routed == null ? "" : routed);
     if (allowed.isEmpty()) {
       Responses.error(rc, 404, "no route " + method + " " + path);
       return;
