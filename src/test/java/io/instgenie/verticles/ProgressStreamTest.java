@@ -209,6 +209,25 @@ class ProgressStreamTest extends SharedService {
     assertEquals(2, Lifecycle.count(events, "error"), events.toString());
   }
 
+  @Test
+  @DisplayName(
+      "A request on the WebSocket route that is not a whole handshake gets a JSON 400 naming what"
+          + " is missing (Upgrade, Connection: Upgrade, Sec-WebSocket-Key), not plain text")
+  void webSocketHandshakeProblemsAreJson() throws Exception {
+    String[][] cases = {
+      {null, null, "Upgrade"},
+      {"websocket", "keep-alive", "Connection"},
+      {"websocket", "Upgrade", "Sec-WebSocket-Key"}
+    };
+    for (String[] c : cases) {
+      var req = client.web.get(client.port(), ServiceClient.HOST, "/v1/edits/x/ws");
+      if (c[0] != null) req.putHeader("Upgrade", c[0]);
+      if (c[1] != null) req.putHeader("Connection", c[1]);
+      HttpResponse<Buffer> r = await(req.send());
+      ErrorReplies.assertError(r, 400, c[2]);
+    }
+  }
+
   private static Future<HttpResponse<Buffer>> lastEventId(String id, String value) {
     return client
         .web

@@ -219,9 +219,10 @@ final class EditRoutes {
     Boolean cancelOnClose = cancelOnCloseOr400(rc);
     if (cancelOnClose == null) return;
     Caller caller = Gate.caller(rc);
-    if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
-      // Vert.x would answer 400 with an empty body: say what is wrong, as JSON like every error
-      Responses.error(rc, 400, "this route expects a WebSocket upgrade (Upgrade: websocket)");
+    String notUpgrade = notAnUpgrade(rc);
+    if (notUpgrade != null) {
+      // Vert.x would answer 400 in plain text: say what is wrong, as JSON like every error
+      Responses.error(rc, 400, "this route expects a WebSocket upgrade: " + notUpgrade);
       return;
     }
     rc.request()
@@ -236,6 +237,20 @@ final class EditRoutes {
                   .onFailure(err -> refuse(ws, err.getMessage()));
             })
         .onFailure(err -> rc.fail(400, err));
+  }
+
+  /** What keeps the request from being a WebSocket handshake, or null when nothing does. */
+  private static String notAnUpgrade(RoutingContext rc) {
+    var h = rc.request().headers();
+    if (!"websocket".equalsIgnoreCase(h.get("Upgrade"))) return "Upgrade: websocket is missing";
+    String connection = h.get("Connection");
+    boolean upgrade = false;
+    if (connection != null)
+      for (String token : connection.split(","))
+        upgrade |= token.trim().equalsIgnoreCase("upgrade");
+    if (!upgrade) return "Connection: Upgrade is missing";
+    if (h.get("Sec-WebSocket-Key") == null) return "Sec-WebSocket-Key is missing";
+    return null; // a version other than 13 is answered 426 with the version, as RFC 6455 says
   }
 
   /**
