@@ -76,6 +76,27 @@ class CancelOnDisconnectTest {
 
   @Test
   @DisplayName(
+      "an SSE follower with ?cancel_on_close=1 that hangs up right after sending its request,"
+          + " while the service still checks the edit, cancels it too")
+  void sseHangUpBeforeTheAnswerCancels() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      String id = await(client.submit(form(10 + i)));
+      var socket = await(vertx.createNetClient().connect(client.port(), ServiceClient.HOST));
+      await(
+          socket.write(
+              "GET /v1/edits/"
+                  + id
+                  + "/events?cancel_on_close=1 HTTP/1.1\r\nHost: "
+                  + ServiceClient.HOST
+                  + "\r\n\r\n"));
+      await(socket.close());
+      JsonObject end = await(client.awaitFinished(id));
+      assertEquals("cancelled", end.getString("status"), "try " + i + ": " + end.encode());
+    }
+  }
+
+  @Test
+  @DisplayName(
       "POST /v1/images/edits whose client goes away cancels its edit: the job table empties"
           + " long before the edit's steps could have run")
   void syncCancelOnClose() throws Exception {

@@ -179,6 +179,11 @@ final class EditRoutes {
   }
 
   private void streamEvents(RoutingContext rc, String id, long after, boolean cancelOnClose) {
+    if (rc.response().closed()) {
+      // the client went away during the ownership check, before a close handler could hear it
+      if (cancelOnClose) calls.cancel(id);
+      return;
+    }
     var res =
         rc.response()
             .setChunked(true)
