@@ -185,6 +185,9 @@ class ContractTest {
     // the status now also shows the delivery (validated against EditStatus.webhook)
     client.call("GET /v1/edits/{id}", "/v1/edits/" + id, null, 200);
     client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
+    var head = client.call("HEAD /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
+    assertEquals(0, head.body().length, "HEAD has no body");
+    assertEquals("image/png", head.headers().firstValue("Content-Type").orElse(""));
     client.call("DELETE /v1/edits/{id}", "/v1/edits/" + id, null, 202);
     return id;
   }
@@ -195,14 +198,17 @@ class ContractTest {
     String url =
         new JsonObject(new String(status.body(), StandardCharsets.UTF_8)).getString("image_url");
     client.callAs(null, "GET /results/{id}", url, null, 200);
+    client.callAs(null, "HEAD /results/{id}", url, null, 200);
     // one hex digit of the signature changed (to another digit: a signature may start with 0)
     int at = url.indexOf("sig=") + 4;
     char tampered = url.charAt(at) == '0' ? '1' : '0';
     String forged = url.substring(0, at) + tampered + url.substring(at + 1);
     client.callAs(null, "GET /results/{id}", forged, null, 403);
+    client.callAs(null, "HEAD /results/{id}", forged, null, 403);
     String unknown =
         new ResultUrls(URL_SECRET, 3600).path("nope", System.currentTimeMillis() / 1000);
     client.callAs(null, "GET /results/{id}", unknown, null, 404);
+    client.callAs(null, "HEAD /results/{id}", unknown, null, 404);
   }
 
   /**
@@ -272,6 +278,7 @@ class ContractTest {
       client.call("GET /v1/edits/{id}", "/v1/edits/" + id, null, 404);
       client.call("DELETE /v1/edits/{id}", "/v1/edits/" + id, null, 404);
       client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 404);
+      client.call("HEAD /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 404);
       client.call("GET /v1/edits/{id}/events", "/v1/edits/" + id + "/events", null, 404);
       client.call("GET /v1/templates/{id}", "/v1/templates/" + id, null, 404);
     }
@@ -295,6 +302,7 @@ class ContractTest {
             202);
     String id = new JsonObject(new String(accepted.body(), StandardCharsets.UTF_8)).getString("id");
     client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 409);
+    client.call("HEAD /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 409);
     submissions(429);
     client.call("DELETE /v1/edits/{id}", "/v1/edits/" + id, null, 202);
   }

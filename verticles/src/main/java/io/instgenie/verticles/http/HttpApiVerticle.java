@@ -123,7 +123,9 @@ public final class HttpApiVerticle extends VerticleBase {
                 Path.of(System.getProperty("java.io.tmpdir"), "instgenie-uploads").toString());
     router.post("/v1/edits").handler(user).handler(body).handler(edits::submitEdit);
     router.get("/v1/edits/:id").handler(user).handler(edits::getEdit);
+    // HEAD as GET without the body (Vert.x leaves it out), as HTTP asks of every GET resource
     router.get("/v1/edits/:id/image").handler(user).handler(edits::getImage);
+    router.head("/v1/edits/:id/image").handler(user).handler(edits::getImage);
     router.get("/v1/edits/:id/events").handler(user).handler(edits::editEvents);
     router.delete("/v1/edits/:id").handler(user).handler(edits::cancelEdit);
     router.put("/v1/templates").handler(user).handler(body).handler(templates::putTemplate);
@@ -132,6 +134,7 @@ public final class HttpApiVerticle extends VerticleBase {
     JsonObject modelInfo = ModelInfo.of(model, modelDigest, config.maxBodyBytes());
     router.get("/v1/model").handler(user).handler(rc -> Responses.json(rc, 200, modelInfo));
     router.get(ResultUrls.PREFIX + ":id").handler(rc -> result(rc, results));
+    router.head(ResultUrls.PREFIX + ":id").handler(rc -> result(rc, results));
     router
         .get("/health/live")
         .handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
