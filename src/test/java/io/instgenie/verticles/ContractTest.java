@@ -184,10 +184,14 @@ class ContractTest {
         "signature header: " + hook.signature());
     // the status now also shows the delivery (validated against EditStatus.webhook)
     client.call("GET /v1/edits/{id}", "/v1/edits/" + id, null, 200);
-    client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
+    var png = client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
     var head = client.call("HEAD /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
     assertEquals(0, head.body().length, "HEAD has no body");
     assertEquals("image/png", head.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(
+        String.valueOf(png.body().length),
+        head.headers().firstValue("Content-Length").orElse(""),
+        "HEAD says the PNG's length");
     client.call("DELETE /v1/edits/{id}", "/v1/edits/" + id, null, 202);
     return id;
   }

@@ -111,7 +111,7 @@ final class EditRoutes {
   void getImage(RoutingContext rc) {
     visible(rc.pathParam("id"), Gate.caller(rc))
         .compose(id -> vertx.eventBus().<Buffer>request(Addresses.JOB_IMAGE, id, Calls.TIMEOUT))
-        .onSuccess(m -> rc.response().putHeader("Content-Type", "image/png").end(m.body()))
+        .onSuccess(m -> Responses.png(rc, m.body()))
         .onFailure(err -> Responses.failure(rc, err));
   }
 

@@ -219,7 +219,7 @@ public final class HttpApiVerticle extends VerticleBase {
     vertx
         .eventBus()
         .<Buffer>request(Addresses.JOB_IMAGE, id, Calls.TIMEOUT)
-        .onSuccess(m -> rc.response().putHeader("Content-Type", "image/png").end(m.body()))
+        .onSuccess(m -> Responses.png(rc, m.body()))
         .onFailure(err -> Responses.failure(rc, err));
   }
 

@@ -2,6 +2,7 @@ package io.instgenie.verticles.http.reply;
 
 import io.instgenie.verticles.messages.DeadlineUnmet;
 import io.instgenie.verticles.messages.ServiceException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,6 +17,18 @@ public final class Responses {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(body instanceof JsonObject j ? j.encode() : Json.encode(body));
+  }
+
+  /**
+   * An image as PNG, its length said explicitly: a HEAD request gets the same headers without the
+   * body (Vert.x would leave Content-Length out there).
+   */
+  public static void png(RoutingContext rc, Buffer png) {
+    if (rc.response().ended()) return;
+    rc.response()
+        .putHeader("Content-Type", "image/png")
+        .putHeader("Content-Length", String.valueOf(png.length()))
+        .end(png);
   }
 
   public static void error(RoutingContext rc, int status, String message) {
