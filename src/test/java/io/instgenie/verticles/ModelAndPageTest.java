@@ -152,6 +152,24 @@ class ModelAndPageTest extends SharedService {
 
   @Test
   @DisplayName(
+      "a request line or headers past the server's limits get 414 or 431 with a JSON error, not an"
+          + " empty body")
+  void oversizedRequestsAreJson() throws Exception {
+    HttpResponse<Buffer> line =
+        FaultInjectionTest.await(client.get("/v1/edits/" + "a".repeat(70_000)));
+    ErrorReplies.assertError(line, 414, "request line");
+    HttpResponse<Buffer> headers =
+        FaultInjectionTest.await(
+            client
+                .web
+                .get(client.port(), ServiceClient.HOST, "/v1/model")
+                .putHeader("X-Big", "b".repeat(20_000))
+                .send());
+    ErrorReplies.assertError(headers, 431, "headers");
+  }
+
+  @Test
+  @DisplayName(
       "the page's bundled example is the repository's examples/ (copy them after make-examples)")
   void bundledExampleIsTheRepositoryExample() throws IOException {
     for (String name : List.of("template.png", "mask.png")) {

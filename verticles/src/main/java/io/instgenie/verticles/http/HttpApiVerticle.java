@@ -14,6 +14,8 @@ import io.instgenie.verticles.messages.ServiceException;
 import io.instgenie.verticles.metrics.ServiceHealth;
 import io.instgenie.verticles.metrics.ServiceMetrics;
 import io.instgenie.verticles.observe.EditTracing;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -21,6 +23,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -42,6 +45,9 @@ public final class HttpApiVerticle extends VerticleBase {
 
   /** The OpenAPI contract of these routes, on the classpath. */
   static final String OPENAPI = "openapi.yaml";
+
+  /** The longest request line (method, path and query) read; a longer one is answered 414. */
+  private static final int MAX_REQUEST_LINE = 64 * 1024;
 
   /** What the API needs to know of the service. */
   public record Config(
@@ -179,10 +185,41 @@ public final class HttpApiVerticle extends VerticleBase {
                 // Vert.x's 8 KiB default failed such forms with a 500
                 .setMaxFormAttributeSize(bodyLimit)
                 // long ids reach the router (a JSON 404), not Netty's bare 414
-                .setMaxInitialLineLength(64 * 1024))
+                .setMaxInitialLineLength(MAX_REQUEST_LINE))
+        .invalidRequestHandler(HttpApiVerticle::invalidRequest)
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
+  }
+
+  /**
+   * A request that is not HTTP the server can read (a request line or headers past their limits):
+   * the status Vert.x would give (414, 431, else 400), with a JSON error instead of an empty body;
+   * the connection then closes.
+   */
+  private static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    int status;
+    String why;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      why =
+          "the request line (method, path and query) is longer than " + MAX_REQUEST_LINE + " bytes";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      why =
+          "the request's headers are larger than "
+              + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
+              + " bytes";
+    } else {
+      status = 400;
+      why = "the request is not valid HTTP" + (cause == null ? "" : ": " + cause.getMessage());
+    }
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", why).encode())
+        .onComplete(v -> req.connection().close());
   }
 
   /** The contract, from the classpath (verticles/src/main/resources/openapi.yaml). */
