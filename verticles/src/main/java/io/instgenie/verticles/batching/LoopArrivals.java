@@ -3,7 +3,6 @@ package io.instgenie.verticles.batching;
 import io.instgenie.verticles.messages.DenoiseTask;
 import java.lang.System.Logger.Level;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -19,22 +18,18 @@ final class LoopArrivals implements Inbox.Handler {
   private final TemplateStore store;
   private final boolean useCache;
   private final Supplier<Map<Member, Double>> eta;
-  private final Consumer<Member> arrived;
 
-  /** {@code arrived} is told of each new member once it is queued, before its ETA is projected. */
   LoopArrivals(
       StepBatch<Member> batch,
       LoopEvents events,
       TemplateStore store,
       boolean useCache,
-      Supplier<Map<Member, Double>> eta,
-      Consumer<Member> arrived) {
+      Supplier<Map<Member, Double>> eta) {
     this.batch = batch;
     this.events = events;
     this.store = store;
     this.useCache = useCache;
     this.eta = eta;
-    this.arrived = arrived;
   }
 
   @Override
@@ -42,7 +37,6 @@ final class LoopArrivals implements Inbox.Handler {
     EditMember m = new EditMember(t);
     m.waitSinceMs = LoopAdmission.now();
     m.lastPosition = batch.enqueue(m);
-    arrived.accept(m);
     // the first event carries the ETA too: the same projection as the later ones
     events.queued(t.id(), m.lastPosition, eta.get().get(m));
     if (useCache) prefetch(t);

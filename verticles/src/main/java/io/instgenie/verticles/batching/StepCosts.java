@@ -1,11 +1,9 @@
 package io.instgenie.verticles.batching;
 
-import io.instgenie.verticles.policy.ExpectedArrivals;
 import io.instgenie.verticles.policy.Forecast;
 import io.instgenie.verticles.policy.StepCandidate;
 import io.instgenie.verticles.policy.StepPolicy;
 import io.instgenie.verticles.policy.StepProjection;
-import io.instgenie.verticles.policy.StepWork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +26,6 @@ final class StepCosts {
 
   /** The fixed part of a step's time (0 when the fit has none). */
   private double msPerStep;
-
-  /** The recent arrivals, which the projections expect more of. */
-  private final ExpectedArrivals expected = new ExpectedArrivals();
 
   /** Weighted sums over steps: weights, rows, ms, rows², rows·ms. */
   private double w;
@@ -70,25 +65,15 @@ final class StepCosts {
     return msPerStep;
   }
 
-  /** An edit arrived at {@code nowMs} (epoch ms) asking for {@code work}. */
-  void arrived(long nowMs, StepWork work) {
-    expected.arrived(nowMs, work);
-  }
-
   /**
-   * Each started or queued member's projected end (ms from {@code nowMs}): the steps played forward
-   * with the batch's policy and budget at the measured step cost, with the arrivals the recent ones
-   * lead to expect ({@link StepProjection}); empty until a step was measured.
+   * Each started or queued member's projected end (ms from now): the steps played forward with the
+   * batch's policy and budget at the measured step cost ({@link StepProjection}); empty until a
+   * step was measured.
    */
-  Map<Member, Double> projectEnds(StepBatch<Member> batch, LoopAdmission admission, long nowMs) {
+  Map<Member, Double> projectEnds(StepBatch<Member> batch, LoopAdmission admission) {
     if (msPerRow < 0) return Map.of();
     return StepProjection.finishMs(
-        batch.candidates(admission),
-        batch.policy(),
-        batch.budget(),
-        msPerStep,
-        msPerRow,
-        expected.ahead(nowMs));
+        batch.candidates(admission), batch.policy(), batch.budget(), msPerStep, msPerRow);
   }
 
   /**

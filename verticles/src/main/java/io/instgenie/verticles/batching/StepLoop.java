@@ -102,13 +102,7 @@ public final class StepLoop implements Runnable {
     this.admission =
         new LoopAdmission(store, forward.config(), useCache, events, faults, endings::fail);
     this.arrivals =
-        new LoopArrivals(
-            batch,
-            events,
-            store,
-            useCache,
-            () -> costs.projectEnds(batch, admission, clock.getAsLong()),
-            m -> costs.arrived(clock.getAsLong(), admission.work(m)));
+        new LoopArrivals(batch, events, store, useCache, () -> costs.projectEnds(batch, admission));
   }
 
   /**
@@ -242,7 +236,7 @@ public final class StepLoop implements Runnable {
     double stepMs0 = (System.nanoTime() - t0) / 1e6;
     int rows = StepCosts.rows(running);
     costs.measured(stepMs0, rows);
-    events.stepped(running, costs.projectEnds(batch, admission, clock.getAsLong()), batch);
+    events.stepped(running, costs.projectEnds(batch, admission), batch);
     for (Member m : batch.leave(m -> m.job().done())) endings.finish(m);
     double stepMs = (System.nanoTime() - t0) / 1e6;
     lastRows = rows;
