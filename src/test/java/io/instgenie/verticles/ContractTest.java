@@ -38,7 +38,10 @@ class ContractTest {
   private static final Map<String, String> NOT_PROVOKED =
       Map.of(
           "PUT /v1/templates 500", "needs a template run that fails (FaultInjectionTest's ground)",
-          "POST /v1/images/edits 500", "needs an edit that fails (FaultInjectionTest's ground)");
+          "POST /v1/images/edits 500", "needs an edit that fails (FaultInjectionTest's ground)",
+          "POST /v1/images/edits 409",
+              "needs the sync edit's id, which only the logs show, cancelled by another client"
+                  + " (SyncEditEndingsTest)");
 
   /** A user key (tenant acme), an admin key, and a key whose tenant gets 1 request, then 429. */
   private static final String USER = "contract-user-secret";

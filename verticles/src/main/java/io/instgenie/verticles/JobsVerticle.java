@@ -186,7 +186,7 @@ public final class JobsVerticle extends VerticleBase {
       drained.tryComplete();
       return;
     }
-    for (Job j : left) endHere(j, "node shut down");
+    for (Job j : left) endHere(j, JobEvent.Failed.SHUT_DOWN);
   }
 
   /** Ends a job from the table itself (through {@link #event}); its worker drops it. */

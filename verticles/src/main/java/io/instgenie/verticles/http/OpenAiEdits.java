@@ -118,6 +118,22 @@ final class OpenAiEdits {
                     .put("b64_json", Base64.getEncoder().encodeToString(m.body().getBytes())));
   }
 
+  /**
+   * Why a synchronous request has no image: its edit was cancelled (a DELETE from elsewhere: 409),
+   * the node shut down under it (a forced drain: 503, Retry-After; another node may take it), or it
+   * failed (500, with the failure).
+   */
+  static ServiceException notCompleted(String id, JobEvent e) {
+    if (e.body() instanceof JobEvent.Cancelled)
+      return new ServiceException(
+          ServiceException.CONFLICT, "edit " + id + " was cancelled before it completed");
+    if (e.body() instanceof JobEvent.Failed f && JobEvent.Failed.SHUT_DOWN.equals(f.error()))
+      return new ServiceException(
+          ServiceException.UNAVAILABLE,
+          "edit " + id + " ended unfinished: the node shut down (draining); retry the request");
+    return new ServiceException(ServiceException.INTERNAL, "edit " + id + " " + Calls.outcome(e));
+  }
+
   /** Cancels the edits of a synchronous request (those already ended answer "too late"). */
   private void cancelAll(List<Future<Accepted>> admitted) {
     for (Future<Accepted> a : admitted) {
@@ -151,10 +167,8 @@ final class OpenAiEdits {
         .compose(
             e -> {
               vertx.cancelTimer(timer);
-              if (!(e.body() instanceof JobEvent.Completed)) {
-                return Future.failedFuture(new ServiceException(500, "edit " + Calls.outcome(e)));
-              }
-              return Future.succeededFuture(a.id());
+              if (e.body() instanceof JobEvent.Completed) return Future.succeededFuture(a.id());
+              return Future.failedFuture(notCompleted(a.id(), e));
             });
   }
 }

@@ -134,6 +134,9 @@ public record JobEvent(String id, long seq, Body body) {
     /** The error of an edit that ran past its deadline. */
     public static final String DEADLINE_EXCEEDED = "deadline exceeded";
 
+    /** The error of an edit a drain ended unfinished. */
+    public static final String SHUT_DOWN = "node shut down";
+
     public JobStatus status() {
       return JobStatus.FAILED;
     }
