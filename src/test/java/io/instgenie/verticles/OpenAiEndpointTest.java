@@ -149,4 +149,34 @@ class OpenAiEndpointTest extends SharedService {
         .postJson("/v1/images/edits", new JsonObject().put("prompt", "a white star"))
         .onComplete(ErrorReplies.expectError(ctx, json, 400, "multipart/form-data"));
   }
+
+  @Test
+  @DisplayName(
+      "size: another size than the model's gets 400 naming the model's; its own size and auto run")
+  void sizeIsTheModels(VertxTestContext ctx) {
+    Checkpoint refused = ctx.checkpoint();
+    Checkpoint own = ctx.checkpoint();
+    Checkpoint auto = ctx.checkpoint();
+    RgbImage template = TestImages.template(706);
+    byte[] mask = TestImages.alphaMaskPng(0, 0, 4, 4);
+    String side = template.width() + "x" + template.height();
+    client
+        .postForm(
+            "/v1/images/edits", form(template, mask, null, null).attribute("size", "1024x1024"))
+        .onComplete(ErrorReplies.expectError(ctx, refused, 400, "size must be " + side));
+    for (var c :
+        java.util.List.of(java.util.Map.entry(side, own), java.util.Map.entry("auto", auto))) {
+      client
+          .postForm(
+              "/v1/images/edits", form(template, mask, null, null).attribute("size", c.getKey()))
+          .onComplete(
+              ctx.succeeding(
+                  r ->
+                      ctx.verify(
+                          () -> {
+                            assertEquals(200, r.statusCode(), r.bodyAsString());
+                            c.getValue().flag();
+                          })));
+    }
+  }
 }

@@ -112,7 +112,8 @@ public final class HttpApiVerticle extends VerticleBase {
             results);
     EditRoutes edits = new EditRoutes(vertx, calls, results, hooks);
     TemplateRoutes templates = new TemplateRoutes(vertx, calls);
-    OpenAiEdits openAi = new OpenAiEdits(vertx, calls, results, config.syncTimeoutMs());
+    OpenAiEdits openAi =
+        new OpenAiEdits(vertx, calls, results, config.syncTimeoutMs(), model.imageSize());
     Gate gate = new Gate(access);
     Handler<RoutingContext> user = gate.require(Role.USER);
     Handler<RoutingContext> admin = gate.require(Role.ADMIN);

@@ -32,16 +32,34 @@ final class OpenAiEdits {
   private final Calls calls;
   private final ResultUrls results;
   private final long syncTimeoutMs;
+  private final String size;
 
-  OpenAiEdits(Vertx vertx, Calls calls, ResultUrls results, long syncTimeoutMs) {
+  /** {@code imageSize}: the model's image side, the only {@code size} this route can answer. */
+  OpenAiEdits(Vertx vertx, Calls calls, ResultUrls results, long syncTimeoutMs, int imageSize) {
     this.vertx = vertx;
     this.calls = calls;
     this.results = results;
     this.syncTimeoutMs = syncTimeoutMs;
+    this.size = imageSize + "x" + imageSize;
   }
 
   void edit(RoutingContext rc) {
     var form = rc.request().formAttributes();
+    // OpenAI's clients may send a size; an edit comes back at the model's size, so ask for no other
+    String asked = form.get("size");
+    if (asked != null && !asked.equals(size) && !asked.equals("auto")) {
+      Responses.error(
+          rc,
+          400,
+          "size must be "
+              + size
+              + " (the model edits "
+              + size
+              + " images) or auto, got '"
+              + asked
+              + "'");
+      return;
+    }
     String format = form.get("response_format");
     if (format != null && !format.equals("b64_json") && !format.equals("url")) {
       Responses.error(rc, 400, "response_format must be b64_json or url, got '" + format + "'");
