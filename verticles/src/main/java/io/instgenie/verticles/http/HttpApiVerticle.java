@@ -219,6 +219,8 @@ public final class HttpApiVerticle extends VerticleBase {
     req.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
+        // said, so that a client does not send its next request down a connection about to close
+        .putHeader("Connection", "close")
         .end(new JsonObject().put("error", why).encode())
         .onComplete(v -> req.connection().close());
   }
