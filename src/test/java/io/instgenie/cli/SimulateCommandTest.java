@@ -122,6 +122,45 @@ class SimulateCommandTest {
     assertTrue(err.toString().contains("scheduling must be fcfs, srpt or edf"), err.toString());
   }
 
+  @Test
+  @DisplayName(
+      "simulate --interactive 0.3: each policy's interactive and batch means, the interactive edits'"
+          + " mean alone on an idle worker (the same for every policy) and the ratio to it")
+  void interactiveMix() throws Exception {
+    JsonNode ps =
+        json(
+                "simulate",
+                "--workers",
+                "1",
+                "--requests",
+                "200",
+                "--templates",
+                "3",
+                "--batching",
+                "continuous,static",
+                "--scheduling",
+                "srpt",
+                "--steps",
+                "5,40",
+                "--load",
+                "0.9",
+                "--interactive",
+                "0.3",
+                "--json")
+            .get("policies");
+    double idle = ps.get("cost/static").get("interactive_idle_mean_ms").asDouble();
+    assertTrue(idle > 0, ps.toString());
+    for (String p : new String[] {"cost+srpt", "cost/static"}) {
+      JsonNode r = ps.get(p);
+      assertEquals(idle, r.get("interactive_idle_mean_ms").asDouble(), p);
+      assertEquals(
+          r.get("interactive_mean_ms").asDouble() / idle,
+          r.get("interactive_over_idle").asDouble());
+      assertTrue(r.get("interactive_over_idle").asDouble() >= 1, p + " no faster than idle: " + r);
+      assertTrue(r.get("batch_mean_ms").asDouble() > 0, p);
+    }
+  }
+
   private static JsonNode json(String... args) throws Exception {
     PrintStream old = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

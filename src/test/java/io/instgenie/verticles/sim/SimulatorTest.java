@@ -1,6 +1,7 @@
 package io.instgenie.verticles.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.cache.CostModel;
@@ -10,6 +11,7 @@ import io.instgenie.cache.TierKind;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.bench.WorkloadTrace;
+import io.instgenie.verticles.policy.Priority;
 import io.instgenie.verticles.policy.Router;
 import io.instgenie.verticles.policy.Routing;
 import java.util.ArrayList;
@@ -85,6 +87,15 @@ class SimulatorTest {
     assertEquals(1, r.templateRuns());
     assertEquals(3, r.lookups());
     assertEquals(1, r.memoryHits());
+    assertTrue(Double.isNaN(r.batchMeanMs()), "no batch edit");
+    assertFalse(r.json().containsKey("interactive_mean_ms"), "one class: no per-class means");
+    // the same scenario with r1 in the batch class (fcfs: nothing else changes): per-class means
+    List<SimRequest> mixed =
+        List.of(rs.get(0), rs.get(1).with(Double.POSITIVE_INFINITY, Priority.BATCH), rs.get(2));
+    SimResult m = new Simulator(config).run(mixed, Routing.FEWEST_REQUESTS).withIdle(6);
+    assertEquals((12 + 8) / 2.0, m.interactiveMeanMs(), 1e-9);
+    assertEquals(11, m.batchMeanMs(), 1e-9);
+    assertEquals(10 / 6.0, (double) m.json().get("interactive_over_idle"), 1e-9);
   }
 
   @Test

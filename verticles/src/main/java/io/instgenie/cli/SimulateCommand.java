@@ -12,6 +12,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.verticles.ServiceConfig;
+import io.instgenie.verticles.policy.Priority;
 import io.instgenie.verticles.policy.Routing;
 import io.instgenie.verticles.policy.Scheduling;
 import io.instgenie.verticles.policy.StepPolicy;
@@ -25,9 +26,11 @@ import io.instgenie.verticles.sim.Simulator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -282,7 +285,44 @@ final class SimulateCommand implements Callable<Integer> {
     for (boolean continuous : modes)
       for (Simulator sim : continuous ? sims : List.of(new Simulator(config)))
         for (Routing p : order) out.add(sim.run(requests, p, continuous));
-    return out;
+    if (interactive <= 0 || interactive >= 1) return out;
+    double idle = idleInteractiveMs(requests, config, order.get(0));
+    return out.stream().map(r -> r.withIdle(idle)).toList();
+  }
+
+  /**
+   * The yardstick of the interactive class: its edits alone, a simulated minute apart (nothing
+   * overlaps), their templates' runs done first, on a worker with no other load; mean ms.
+   */
+  private static double idleInteractiveMs(
+      List<SimRequest> requests, SimConfig config, Routing routing) {
+    List<SimRequest> alone = new ArrayList<>();
+    // a template's cache is per step count: one warm-up edit per (template, steps) first, whose
+    // template runs the answer leaves out
+    Set<Map.Entry<String, Integer>> warm = new LinkedHashSet<>();
+    for (SimRequest r : requests)
+      if (r.priority() == Priority.INTERACTIVE) warm.add(Map.entry(r.templateId(), r.steps()));
+    double gap = 60_000;
+    int id = 0;
+    for (Map.Entry<String, Integer> t : warm)
+      alone.add(new SimRequest(--id, gap * alone.size(), t.getKey(), 1, t.getValue()));
+    int warmups = alone.size();
+    for (SimRequest r : requests) {
+      if (r.priority() != Priority.INTERACTIVE) continue;
+      alone.add(
+          new SimRequest(
+              r.id(),
+              gap * alone.size(),
+              r.templateId(),
+              r.maskedTokens(),
+              r.steps(),
+              Double.POSITIVE_INFINITY,
+              Priority.INTERACTIVE));
+    }
+    SimResult all = new Simulator(config).run(alone, routing, true);
+    SimResult warmOnly = new Simulator(config).run(alone.subList(0, warmups), routing, true);
+    int n = alone.size() - warmups;
+    return (all.meanMs() * alone.size() - warmOnly.meanMs() * warmups) / n;
   }
 
   private static LinearFit measureCompute(ModelConfig c) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** What one simulated run counts: completions with their latencies, lookups, template runs. */
 final class SimCounters {
-  final List<double[]> completions = new ArrayList<>(); // {arrival ms, completion ms}
+  // {arrival ms, completion ms, priority rank}
+  final List<double[]> completions = new ArrayList<>();
   long lookups;
   long memoryHits;
   long diskHits;
@@ -14,7 +15,7 @@ final class SimCounters {
   long promotions;
 
   void finished(SimRequest r, double nowMs) {
-    completions.add(new double[] {r.atMs(), nowMs});
+    completions.add(new double[] {r.atMs(), nowMs, r.priority().rank()});
   }
 
   void lookup(TierKind tier) {

@@ -1,6 +1,7 @@
 package io.instgenie.verticles.sim;
 
 import io.instgenie.kernels.util.Percentiles;
+import io.instgenie.verticles.policy.Priority;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.Map;
 /**
  * One policy's outcome on one workload: latency (arrival to completion, ms) mean and percentiles,
  * throughput (completed edits over the span from first arrival to last completion), and what the
- * caches did.
+ * caches did; with a mix of classes, each class's mean (NaN for a class with no edit) and, once
+ * measured ({@link #withIdle}), the interactive edits' mean on an otherwise idle worker.
  */
 public record SimResult(
     String policy,
@@ -23,7 +25,10 @@ public record SimResult(
     long memoryHits,
     long diskHits,
     long promotions,
-    double simulatedSeconds) {
+    double simulatedSeconds,
+    double interactiveMeanMs,
+    double batchMeanMs,
+    double interactiveIdleMeanMs) {
 
   /** Hits in any tier over lookups (0 when nothing was looked up). */
   public double hitRatio() {
@@ -43,6 +48,14 @@ public record SimResult(
       first = Math.min(first, x[0]);
       last = Math.max(last, x[1]);
     }
+    double[] classSum = new double[2];
+    int[] classCount = new int[2];
+    for (int i = 0; i < n; i++) {
+      double[] x = c.completions.get(i);
+      int k = x[2] == Priority.INTERACTIVE.rank() ? 0 : 1;
+      classSum[k] += x[1] - x[0];
+      classCount[k]++;
+    }
     Arrays.sort(lat);
     double span = n == 0 ? 0 : (last - first) / 1000;
     return new SimResult(
@@ -58,7 +71,31 @@ public record SimResult(
         c.memoryHits,
         c.diskHits,
         c.promotions,
-        span);
+        span,
+        classCount[0] == 0 ? Double.NaN : classSum[0] / classCount[0],
+        classCount[1] == 0 ? Double.NaN : classSum[1] / classCount[1],
+        Double.NaN);
+  }
+
+  /** The same result with the interactive edits' mean latency alone on an idle worker. */
+  public SimResult withIdle(double idleMs) {
+    return new SimResult(
+        policy,
+        completed,
+        meanMs,
+        p50Ms,
+        p95Ms,
+        p99Ms,
+        throughputRps,
+        templateRuns,
+        lookups,
+        memoryHits,
+        diskHits,
+        promotions,
+        simulatedSeconds,
+        interactiveMeanMs,
+        batchMeanMs,
+        idleMs);
   }
 
   /** The {@code --json} fields of this policy. */
@@ -76,6 +113,15 @@ public record SimResult(
     m.put("disk_hits", diskHits);
     m.put("promotions", promotions);
     m.put("simulated_s", simulatedSeconds);
+    boolean mixed = !Double.isNaN(interactiveMeanMs) && !Double.isNaN(batchMeanMs);
+    if (mixed) {
+      m.put("interactive_mean_ms", interactiveMeanMs);
+      m.put("batch_mean_ms", batchMeanMs);
+    }
+    if (mixed && !Double.isNaN(interactiveIdleMeanMs)) {
+      m.put("interactive_idle_mean_ms", interactiveIdleMeanMs);
+      m.put("interactive_over_idle", interactiveMeanMs / interactiveIdleMeanMs);
+    }
     return m;
   }
 }
