@@ -214,7 +214,8 @@ class BadInputTest extends SharedService {
 
   @Test
   @DisplayName(
-      "A body that is neither JSON nor a form, or JSON that does not parse, gets 400 saying what to send")
+      "A body that is neither JSON nor a form, JSON that does not parse, or a form whose parts miss its"
+          + " boundary gets 400 saying what to send")
   void unreadableBody(VertxTestContext ctx) {
     Checkpoint bothSent = ctx.checkpoint(); // the first answer alone must not end the test
     rejects(
@@ -232,6 +233,19 @@ class BadInputTest extends SharedService {
         null,
         0,
         "not valid JSON");
+    rejects(
+        ctx,
+        client.post(
+            "/v1/edits",
+            "multipart/form-data; boundary=expected",
+            Buffer.buffer(
+                "--other\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nred\r\n"
+                    + "--other--\r\n")),
+        400,
+        null,
+        0,
+        "holds no fields",
+        "boundary");
     bothSent.flag();
   }
 

@@ -139,6 +139,16 @@ final class EditForms {
     var form = rc.request().formAttributes();
     List<String> names = new ArrayList<>(form.names());
     for (FileUpload f : rc.fileUploads()) names.add(f.name());
+    if (names.isEmpty()) {
+      // a body whose parts use another delimiter than the Content-Type's boundary parses as empty
+      String length = rc.request().getHeader("Content-Length");
+      boolean sent =
+          length != null && !length.equals("0")
+              || rc.request().headers().contains("Transfer-Encoding", "chunked", true);
+      throw bad(
+          "the multipart/form-data body holds no fields"
+              + (sent ? "; are its parts delimited by the Content-Type's boundary?" : ""));
+    }
     known(names, route);
     Set<String> seen = new HashSet<>();
     for (String n : form.names()) {
