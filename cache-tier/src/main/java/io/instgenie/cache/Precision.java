@@ -6,6 +6,7 @@ import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
+import java.util.Locale;
 
 /**
  * Storage precision of cached activations: F32 (exact) or BF16 (half the bytes, rounded to nearest
@@ -23,6 +24,18 @@ public enum Precision {
 
   private final int bytes;
   private final int code;
+
+  /**
+   * {@code f32} or {@code bf16} (any case), else {@link IllegalArgumentException} saying that
+   * {@code what} (an option's name) must be one of them.
+   */
+  public static Precision parse(String s, String what) {
+    return switch (s == null ? "" : s.trim().toLowerCase(Locale.ROOT)) {
+      case "f32" -> F32;
+      case "bf16" -> BF16;
+      default -> throw new IllegalArgumentException(what + " must be f32 or bf16, got '" + s + "'");
+    };
+  }
 
   Precision(int bytes, int code) {
     this.bytes = bytes;

@@ -166,14 +166,7 @@ final class BenchCacheCommand implements Callable<Integer> {
               : QualityReport.table(modelName, r));
       return 0;
     }
-    Precision p =
-        switch (precision.toLowerCase(Locale.ROOT)) {
-          case "f32" -> Precision.F32;
-          case "bf16" -> Precision.BF16;
-          default ->
-              throw new IllegalArgumentException(
-                  "--precision must be f32 or bf16, got " + precision);
-        };
+    Precision p = Precision.parse(precision, "--precision");
     CacheBench.Options opt =
         new CacheBench.Options(
             reps,

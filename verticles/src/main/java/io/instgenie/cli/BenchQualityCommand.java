@@ -98,7 +98,7 @@ final class BenchQualityCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--full-steps must be -1 (the model's default) or at least 0, got " + k);
     CacheKind kind = CacheKind.parse(cacheMode);
-    Precision precision = precision(cachePrecision);
+    Precision precision = Precision.parse(cachePrecision, "--cache-precision");
     DitModel model = modelOptions.load();
     fullSteps =
         fullSteps.stream()
@@ -182,15 +182,6 @@ final class BenchQualityCommand implements Callable<Integer> {
         run ->
             StoredActivations.copyOf(
                 run, ActivationShape.of(model.config(), run.steps(), precision, kind)));
-  }
-
-  private static Precision precision(String name) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "f32" -> Precision.F32;
-      case "bf16" -> Precision.BF16;
-      default ->
-          throw new IllegalArgumentException("--cache-precision must be f32 or bf16, got " + name);
-    };
   }
 
   static Map<String, Object> json(

@@ -211,7 +211,7 @@ final class SimulateCommand implements Callable<Integer> {
             costs,
             memoryBytes != null ? memoryBytes : d.cacheMemoryBytes(),
             diskBytes != null ? diskBytes : d.cacheDiskBytes(),
-            precision(precision),
+            Precision.parse(precision, "--precision"),
             fullSteps);
     List<Routing> order = new ArrayList<>();
     if (policies == null || policies.isEmpty()) order.addAll(List.of(Routing.values()));
@@ -297,16 +297,18 @@ final class SimulateCommand implements Callable<Integer> {
   private static double idleInteractiveMs(
       List<SimRequest> requests, SimConfig config, Routing routing) {
     List<SimRequest> alone = new ArrayList<>();
-    // a template's cache is per step count: one warm-up edit per (template, steps) first, whose
-    // template runs the answer leaves out
+    // a template's cache is per step count: one warm-up edit per (template, steps) first, in the
+    // batch class so that the interactive mean leaves their template runs out
     Set<Map.Entry<String, Integer>> warm = new LinkedHashSet<>();
     for (SimRequest r : requests)
       if (r.priority() == Priority.INTERACTIVE) warm.add(Map.entry(r.templateId(), r.steps()));
     double gap = 60_000;
     int id = 0;
-    for (Map.Entry<String, Integer> t : warm)
-      alone.add(new SimRequest(--id, gap * alone.size(), t.getKey(), 1, t.getValue()));
-    int warmups = alone.size();
+    for (Map.Entry<String, Integer> t : warm) {
+      alone.add(
+          new SimRequest(--id, gap * alone.size(), t.getKey(), 1, t.getValue())
+              .with(Double.POSITIVE_INFINITY, Priority.BATCH));
+    }
     for (SimRequest r : requests) {
       if (r.priority() != Priority.INTERACTIVE) continue;
       alone.add(
@@ -319,10 +321,7 @@ final class SimulateCommand implements Callable<Integer> {
               Double.POSITIVE_INFINITY,
               Priority.INTERACTIVE));
     }
-    SimResult all = new Simulator(config).run(alone, routing, true);
-    SimResult warmOnly = new Simulator(config).run(alone.subList(0, warmups), routing, true);
-    int n = alone.size() - warmups;
-    return (all.meanMs() * alone.size() - warmOnly.meanMs() * warmups) / n;
+    return new Simulator(config).run(alone, routing, true).interactiveMeanMs();
   }
 
   private static LinearFit measureCompute(ModelConfig c) {
@@ -349,14 +348,6 @@ final class SimulateCommand implements Callable<Integer> {
       if (!modes.contains(continuous)) modes.add(continuous);
     }
     return modes;
-  }
-
-  private static Precision precision(String s) {
-    try {
-      return Precision.valueOf(s.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--precision must be f32 or bf16, got '" + s + "'");
-    }
   }
 
   private static double round3(double x) {
