@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.io.RgbImage;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Checkpoint;
@@ -164,6 +166,44 @@ class ProgressStreamTest extends SharedService {
     List<JsonObject> events = await(client.sse(id, 1_000_000L).compose(EventStream::end));
     assertEquals(List.of(), events, "every event is at or before the client's: none is sent");
     assertEquals("completed", await(client.awaitFinished(id)).getString("status"));
+  }
+
+  @Test
+  @DisplayName(
+      "A WebSocket frame or message past the socket's limit is closed with 1009 (message too"
+          + " big) and a reason, not dropped; the edit goes on")
+  void webSocketOversizedFrameClosesWith1009() throws Exception {
+    String id =
+        await(
+            client.submit(
+                ServiceClient.editForm(
+                    TestImages.template(207),
+                    TestImages.rectMask(1, 1, 4, 4),
+                    "a red circle",
+                    ServiceClient.LONG_EDIT_STEPS,
+                    6L)));
+    // 100 KiB in one frame (over the server's frame size), 4 KiB in one frame, 300 KiB split by the
+    // client into 64 KiB frames (over Vert.x's message size)
+    for (int size : new int[] {100 << 10, 4 << 10, -(300 << 10)}) {
+      WebSocket ws =
+          await(
+              client
+                  .vertx
+                  .createWebSocketClient()
+                  .connect(client.port(), ServiceClient.HOST, "/v1/edits/" + id + "/ws"));
+      Promise<Void> closed = Promise.promise();
+      ws.closeHandler(v -> closed.tryComplete());
+      if (size > 0) await(ws.writeFrame(WebSocketFrame.textFrame("x".repeat(size), true)));
+      else await(ws.writeTextMessage("x".repeat(-size)));
+      await(closed.future());
+      assertEquals((short) 1009, ws.closeStatusCode(), size + " bytes: " + ws.closeReason());
+      assertTrue(ws.closeReason().contains("cancel"), "says what it takes: " + ws.closeReason());
+    }
+    JsonObject status = await(client.get("/v1/edits/" + id)).bodyAsJsonObject();
+    assertTrue(
+        List.of("queued", "running", "completed").contains(status.getString("status")),
+        "the edit is not cancelled by a follower's bad frame: " + status.encode());
+    await(client.delete("/v1/edits/" + id));
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
 import io.instgenie.verticles.messages.ServiceException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -31,6 +32,14 @@ final class EditRoutes {
   /** What a follower may send; anything else is answered with an error frame, and ignored. */
   private static final String SOCKET_TAKES =
       "the only message this socket takes is the text cancel";
+
+  /**
+   * Longer text messages close the socket with 1009 (message too big), as RFC 6455 says, as do
+   * frames over the server's frame size, which Netty refuses before any handler sees them.
+   */
+  private static final int MAX_MESSAGE_CHARS = 1024;
+
+  private static final String TOO_BIG = "message too big: " + SOCKET_TAKES;
 
   private final Vertx vertx;
   private final Calls calls;
@@ -297,10 +306,24 @@ final class EditRoutes {
     ws.closeHandler(closed);
     ws.textMessageHandler(
         text -> {
-          if (text.trim().equals("cancel")) calls.cancel(id);
+          if (text.length() > MAX_MESSAGE_CHARS) ws.close((short) 1009, TOO_BIG);
+          else if (text.trim().equals("cancel")) calls.cancel(id);
           else answer(ws, "unknown message '" + clip(text) + "': " + SOCKET_TAKES);
         });
     ws.binaryMessageHandler(b -> answer(ws, "binary frames are not understood: " + SOCKET_TAKES));
+    ws.exceptionHandler(
+        t -> {
+          if (ws.isClosed()) return;
+          // Netty refuses a frame over the server's frame size, and Vert.x a message over its
+          // message size (an IllegalStateException of its frame aggregator), neither with a close
+          // frame of its own
+          if (t instanceof CorruptedWebSocketFrameException c) {
+            int code = c.closeStatus().code();
+            ws.close((short) code, code == 1009 ? TOO_BIG : clip(String.valueOf(c.getMessage())));
+          } else if (t instanceof IllegalStateException) {
+            ws.close((short) 1009, TOO_BIG);
+          }
+        });
     ws.resume();
     if (ws.isClosed()) closed.handle(null); // it went away during the tenant check
     f.end()
