@@ -3,6 +3,7 @@ package io.instgenie.kernels.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -244,13 +245,16 @@ class TrainerTest {
   }
 
   @Test
-  void aRunCanStartFromAModelsWeightsWithFreshMoments() {
+  void aRunCanStartFromAModelsWeightsWithFreshMoments(@TempDir Path dir) {
     Map<String, TensorData> snapshot;
     try (Trainer t = Trainer.start(C, config(3), DATA, 2)) {
       t.run(null, 100, null);
       snapshot = t.emaWeights();
     }
-    try (Trainer t = Trainer.startFrom(C, config(2), DATA, 2, snapshot)) {
+    Map<String, Object> was = Map.of("steps", 3, "images_seen", 24, "commands", List.of("a"));
+    Path ck = dir.resolve("ck.safetensors");
+    try (Trainer t = Trainer.startFrom(C, config(2), DATA, 2, snapshot, was)) {
+      assertEquals(was, t.history().startsFrom(), "the history says where the run started");
       assertEquals(0, t.step(), "a new run: its own schedule from step 0");
       Map<String, TensorData> w = t.weights();
       Map<String, TensorData> ema = t.emaWeights();
@@ -258,13 +262,35 @@ class TrainerTest {
         assertArrayEquals(e.getValue().data(), w.get(e.getKey()).data(), e.getKey());
         assertArrayEquals(e.getValue().data(), ema.get(e.getKey()).data(), e.getKey());
       }
-      t.run(null, 100, null);
+      t.run(ck, 100, null);
       assertEquals(2, t.step());
       assertFalse(
           Arrays.equals(
               snapshot.get("final.linear.weight").data(),
               t.weights().get("final.linear.weight").data()),
           "it trains on from there");
+    }
+    try (Trainer t = Trainer.resume(ck, C, config(2), DATA, 2)) {
+      assertEquals(was, t.history().startsFrom(), "and so does its checkpoint");
+      t.startedFrom(Map.of("steps", 99));
+      assertEquals(was, t.history().startsFrom(), "a recorded start is not overwritten");
+    }
+  }
+
+  @Test
+  void aRunBegunBeforeCheckpointsRecordedItsStartLearnsItWhenResumed(@TempDir Path dir) {
+    Path ck = dir.resolve("ck.safetensors");
+    try (Trainer t = Trainer.start(C, config(1), DATA, 2)) {
+      t.run(ck, 100, null);
+    }
+    try (Trainer t = Trainer.resume(ck, C, config(1), DATA, 2)) {
+      assertNull(t.history().startsFrom(), "a fresh run starts from nothing");
+      t.startedFrom(Map.of("steps", 7));
+      assertEquals(Map.of("steps", 7), t.history().startsFrom());
+      t.save(ck);
+    }
+    try (Trainer t = Trainer.resume(ck, C, config(1), DATA, 2)) {
+      assertEquals(Map.of("steps", 7), t.history().startsFrom());
     }
   }
 

@@ -228,8 +228,6 @@ final class TrainCommand implements Callable<Integer> {
       }
       if (initFrom != null) {
         provenance.put("command", provenance.get("command") + " --init-from " + initFrom);
-        Map<String, Object> from = initModel.provenance();
-        provenance.put("starts_from", from == null ? Map.of() : from);
       }
       provenance.put("final_loss", Math.round(smooth[0] * 1e5) / 1e5);
       provenance.put("minutes_this_session", Math.round(minutes * 10) / 10.0);
@@ -261,7 +259,11 @@ final class TrainCommand implements Callable<Integer> {
     if (extendFrom != null && initFrom != null) {
       throw new IllegalArgumentException("--extend-from and --init-from exclude each other");
     }
-    if (Files.isRegularFile(ck)) return Trainer.resume(ck, arch, tc, data, n);
+    if (Files.isRegularFile(ck)) {
+      Trainer t = Trainer.resume(ck, arch, tc, data, n);
+      if (initFrom != null) t.startedFrom(m.provenance()); // a run begun before checkpoints said
+      return t;
+    }
     if (initFrom != null) {
       // a shipped model carries its own sampler defaults; the layers are what must match
       if (!Trainer.sameArchitecture(
@@ -273,7 +275,8 @@ final class TrainCommand implements Callable<Integer> {
                 + preset
                 + "'");
       }
-      return Trainer.startFrom(arch, tc, data, n, ModelFiles.readWeights(initFrom, m).toTensors(m));
+      return Trainer.startFrom(
+          arch, tc, data, n, ModelFiles.readWeights(initFrom, m).toTensors(m), m.provenance());
     }
     if (extendFrom != null) {
       if (!Files.isRegularFile(extendFrom)) {
@@ -356,7 +359,38 @@ final class TrainCommand implements Callable<Integer> {
     p.put("steps", step);
     p.put("images_seen", (long) step * tc.batch());
     if (n > 0) p.put("threads", n);
+    if (h.startsFrom() != null) {
+      p.put("starts_from", h.startsFrom());
+      p.put("total", totals(p, h.startsFrom()));
+    }
     return p;
+  }
+
+  /**
+   * Steps, images and training minutes of this run and of every run it started from, summed down
+   * the chain of {@code starts_from} (a model's own {@code total} where it has one).
+   */
+  static Map<String, Object> totals(Map<String, Object> own, Map<String, Object> from) {
+    Map<String, Object> before = from;
+    if (from.get("total") instanceof Map<?, ?> t) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> cast = (Map<String, Object>) t;
+      before = cast;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("steps", number(own, "steps") + number(before, "steps"));
+    out.put("images_seen", number(own, "images_seen") + number(before, "images_seen"));
+    double minutes = numberD(own, "wall_minutes") + numberD(before, "wall_minutes");
+    out.put("wall_minutes", Math.round(minutes * 10) / 10.0);
+    return out;
+  }
+
+  private static long number(Map<String, Object> m, String key) {
+    return m.get(key) instanceof Number v ? v.longValue() : 0;
+  }
+
+  private static double numberD(Map<String, Object> m, String key) {
+    return m.get(key) instanceof Number v ? v.doubleValue() : 0;
   }
 
   private String command(String name, TrainConfig tc) {

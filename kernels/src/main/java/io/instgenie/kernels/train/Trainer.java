@@ -62,7 +62,7 @@ public final class Trainer implements AutoCloseable {
   private double lastLoss = Double.NaN;
 
   /** The history up to this sitting, and this sitting's command and training seconds. */
-  private final RunHistory before;
+  private RunHistory before;
 
   private String command;
   private double secondsThisSitting;
@@ -114,11 +114,20 @@ public final class Trainer implements AutoCloseable {
   /**
    * A fresh run whose weights (and EMA) start as {@code weights}, a model's tensors: what a lost
    * checkpoint leaves, resumed from the snapshot committed beside the code. The optimizer's moments
-   * start at zero and the learning rate warms up again over {@code tc.warmup()} steps.
+   * start at zero and the learning rate warms up again over {@code tc.warmup()} steps. The run's
+   * history records that model's {@code provenance} (that model's steps, images and commands) as
+   * where it started.
    */
   public static Trainer startFrom(
-      ModelConfig c, TrainConfig tc, Data data, int threads, Map<String, TensorData> weights) {
-    return new Trainer(c, tc, data, threads, null, weights);
+      ModelConfig c,
+      TrainConfig tc,
+      Data data,
+      int threads,
+      Map<String, TensorData> weights,
+      Map<String, Object> provenance) {
+    Trainer t = new Trainer(c, tc, data, threads, null, weights);
+    t.startedFrom(provenance);
+    return t;
   }
 
   /**
@@ -218,6 +227,15 @@ public final class Trainer implements AutoCloseable {
 
   public int step() {
     return step;
+  }
+
+  /**
+   * Records that the run started from a model with provenance {@code from}, unless its history
+   * already says where it started (a run begun before checkpoints carried it, resumed with the same
+   * {@code --init-from}).
+   */
+  public void startedFrom(Map<String, Object> from) {
+    before = before.orStartingFrom(from);
   }
 
   /** Records the command of this sitting in the run's history (checkpoints and provenance). */

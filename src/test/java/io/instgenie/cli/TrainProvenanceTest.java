@@ -1,0 +1,91 @@
+package io.instgenie.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a model trained from another model's weights says about where it came from. */
+class TrainProvenanceTest {
+  @TempDir Path dir;
+
+  private static int run(String... args) {
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(err, true), args);
+    assertEquals(0, code, String.join(" ", args) + ": " + err);
+    return code;
+  }
+
+  @Test
+  @DisplayName(
+      "A run started with --init-from records that model's provenance under starts_from and the"
+          + " steps and images of the whole chain under total, in its own export and in one made"
+          + " later from its checkpoint")
+  void initFromIsRecordedInEveryExport() throws Exception {
+    Path from = Path.of("models", "default");
+    JsonNode was =
+        new ObjectMapper().readTree(from.resolve("model.json").toFile()).get("provenance");
+    String ck = dir.resolve("ck.safetensors").toString();
+    String[] train = {
+      "train",
+      "--steps",
+      "2",
+      "--batch",
+      "2",
+      "--threads",
+      "1",
+      "--warmup",
+      "1",
+      "--init-from",
+      from.toString(),
+      "--out",
+      dir.resolve("trained").toString(),
+      "--checkpoint",
+      ck
+    };
+    run(train);
+    run("train", "--export-only", "--checkpoint", ck, "--out", dir.resolve("export").toString());
+    for (String folder : List.of("trained", "export")) {
+      JsonNode p =
+          new ObjectMapper()
+              .readTree(dir.resolve(folder).resolve("model.json").toFile())
+              .get("provenance");
+      assertEquals(was, p.get("starts_from"), folder + ": the model it started from, whole");
+      assertEquals(2, p.get("steps").asLong(), folder);
+      assertEquals(was.get("steps").asLong() + 2, p.get("total").get("steps").asLong(), folder);
+      assertEquals(
+          was.get("images_seen").asLong() + 4, p.get("total").get("images_seen").asLong(), folder);
+      assertTrue(
+          p.get("total").get("wall_minutes").asDouble() >= was.get("wall_minutes").asDouble(),
+          folder);
+    }
+  }
+
+  @Test
+  @DisplayName("Totals add a model's own figures to its origin's total, or its origin's own")
+  void totalsFollowTheChain() {
+    Map<String, Object> own = Map.of("steps", 10, "images_seen", 640, "wall_minutes", 1.25);
+    Map<String, Object> plain = Map.of("steps", 100, "images_seen", 6400, "wall_minutes", 10.0);
+    assertEquals(
+        Map.of("steps", 110L, "images_seen", 7040L, "wall_minutes", 11.3),
+        TrainCommand.totals(own, plain));
+    Map<String, Object> chained =
+        Map.of(
+            "steps",
+            100,
+            "total",
+            Map.of("steps", 300, "images_seen", 19200, "wall_minutes", 30.0));
+    assertEquals(
+        Map.of("steps", 310L, "images_seen", 19840L, "wall_minutes", 31.3),
+        TrainCommand.totals(own, chained));
+  }
+}
