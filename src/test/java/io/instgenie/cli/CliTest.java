@@ -189,6 +189,55 @@ class CliTest {
   }
 
   @Test
+  @DisplayName(
+      "outputs and option clashes are checked before any work: exit 2, one line, nothing written")
+  void badOutputsAndClashesFailFirst() throws Exception {
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "not a folder");
+    String m = model.toString();
+    String missing = dir.resolve("missing").resolve("x").toString();
+    assertFails(run("make-examples", "--out", file.toString()), "--out", "is a file");
+    assertFails(run("init-model", "--preset", "tiny", "--out", file.toString()), "is a file");
+    assertFails(
+        run("make-workload", "--preset", "tiny", "--out", file.toString()), "--out", "is a file");
+    assertFails(
+        run(
+            "make-workload",
+            "--preset",
+            "tiny",
+            "--model",
+            m,
+            "--out",
+            dir.resolve("w").toString()),
+        "--model and --preset exclude each other");
+    Path x = dir.resolve("x0.npy");
+    Npy.write(x, new long[] {3, 16, 16}, new float[768]);
+    assertFails(
+        run("forward", "--model", m, "--x", x.toString(), "--t", "0.5", "--out", missing),
+        "--out",
+        "does not exist");
+    assertFails(run("bench", "example", "--model", m, "--guidance", "-3"), "--guidance must be");
+    assertFails(run("bench", "example", "--model", m, "--strip", missing), "--strip");
+    assertFails(run("bench", "quality", "--model", m, "--guidance", "31"), "--guidance must be");
+    assertFails(run("bench", "quality", "--model", m, "--gallery", dir.toString()), "--gallery");
+    assertFails(
+        run("bench", "engine", "--model", m, "--preset", "tiny"),
+        "--model and --preset exclude each other");
+    assertFails(run("bench", "serve", "--order", "continuous,nope"), "--order takes", "nope");
+    assertFails(run("bench", "serve", "--order", "continuous"), "--order must name");
+    assertFails(run("bench", "e2e", "--plots", file.toString()), "--plots", "is a file");
+    assertFails(run("bench", "loss", "--model", m), "the model takes 4 prompt words");
+    assertFails(
+        run("simulate", "--rate", "1", "--load", "0.5"), "--rate and --load exclude each other");
+    assertFails(run("simulate", "--plot", file.toString()), "--plot", "is a file");
+    assertFails(
+        run("new-key", "--id", "k", "--tenant", "t", "--webhook-secret", " "), "--webhook-secret");
+    assertEquals("not a folder", Files.readString(file), "untouched");
+    assertFalse(Files.exists(dir.resolve("missing")), "nothing created");
+    assertFalse(Files.exists(dir.resolve("w")), "no workload folder");
+  }
+
+  @Test
   @DisplayName("--help works on every subcommand: exit 0, nothing on stderr")
   void helpEverywhere() {
     for (String[] cmd :

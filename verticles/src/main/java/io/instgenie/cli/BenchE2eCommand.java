@@ -108,6 +108,7 @@ final class BenchE2eCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (rates.isEmpty() || rates.stream().anyMatch(r -> !(r > 0)) || shape.requests < 1)
       throw new IllegalArgumentException("--rates and --requests must be positive");
+    if (plots != null) OutputFiles.checkFolder(plots, "--plots");
     List<Mode> order = new ArrayList<>();
     for (String m : modes) order.add(Mode.parse(m));
     if (ablation) {

@@ -60,6 +60,8 @@ final class BenchEngineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
+    if (preset != null && modelOptions.model != null)
+      throw new IllegalArgumentException("--model and --preset exclude each other");
     DitModel model =
         preset != null ? DitModel.random(Presets.byName(preset), 0) : modelOptions.load();
     if (profile) {

@@ -14,6 +14,7 @@ import io.instgenie.kernels.scenes.PromptScore;
 import io.instgenie.kernels.scenes.SceneGenerator;
 import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.ShapeScore;
+import io.instgenie.verticles.EditLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +71,9 @@ final class BenchExampleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (seeds <= 0) throw new IllegalArgumentException("--seeds must be positive");
+    String bad = guidance == null ? null : EditLimits.guidanceProblem(guidance);
+    if (bad != null) throw new IllegalArgumentException("--" + bad);
+    if (strip != null) OutputFiles.checkWritable(strip, "--strip");
     DitModel model = modelOptions.load();
     ModelConfig c = model.config();
     SceneStyle style = SceneStyle.of(c);

@@ -35,6 +35,14 @@ final class BenchLossCommand implements Callable<Integer> {
     if (examples <= 0) throw new IllegalArgumentException("--examples must be positive");
     DitModel model = modelOptions.load();
     SceneStyle style = SceneStyle.of(model.config());
+    if (model.config().promptTokens() < style.maxWords())
+      throw new IllegalArgumentException(
+          "the model takes "
+              + model.config().promptTokens()
+              + " prompt words; the captions of its "
+              + style.word()
+              + " scenes need "
+              + style.maxWords());
     SceneTrainingData data = new SceneTrainingData(model.config().imageSize(), style);
     DitForward f = new DitForward(model, modelOptions.backend());
     double[] loss = HeldOutLoss.measure(f, data, examples, HeldOutLoss.LEVELS);

@@ -10,6 +10,7 @@ import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.io.Images;
 import io.instgenie.kernels.model.ModelFiles;
+import io.instgenie.verticles.EditLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,6 +94,9 @@ final class BenchQualityCommand implements Callable<Integer> {
   public Integer call() {
     if (count <= 0) throw new IllegalArgumentException("--cases must be positive");
     if (galleryRows <= 0) throw new IllegalArgumentException("--gallery-rows must be positive");
+    String bad = guidance == null ? null : EditLimits.guidanceProblem(guidance);
+    if (bad != null) throw new IllegalArgumentException("--" + bad);
+    if (gallery != null) OutputFiles.checkWritable(gallery, "--gallery");
     for (int k : fullSteps)
       if (k < -1)
         throw new IllegalArgumentException(

@@ -114,6 +114,24 @@ final class BenchServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--rate, --requests, --steps and --templates must be positive");
     }
+    // every mode named before any work, so a wrong one costs no run
+    Map<String, ServiceConfig> modes = new LinkedHashMap<>();
+    for (String mode : order) {
+      String name = mode.trim().toLowerCase(Locale.ROOT);
+      modes.put(
+          name,
+          switch (name) {
+            case "continuous" -> config(ServiceConfig.Batching.CONTINUOUS, true);
+            case "static" -> config(ServiceConfig.Batching.STATIC, true);
+            // the Diffusers-style server: every token recomputed, request-level batches
+            case "baseline" -> config(ServiceConfig.Batching.STATIC, false);
+            default ->
+                throw new IllegalArgumentException(
+                    "--order takes continuous, static and baseline, got " + mode);
+          });
+    }
+    if (!modes.containsKey("continuous") || !modes.containsKey("static"))
+      throw new IllegalArgumentException("--order must name continuous and static");
     DitModel model = DitModel.random(Presets.byName(preset), 0);
     var c = model.config();
     List<Workload.Arrival> arrivals =
@@ -138,22 +156,8 @@ final class BenchServeCommand implements Callable<Integer> {
             config(ServiceConfig.Batching.CONTINUOUS, true),
             arrivals.subList(0, Math.min(16, requests)),
             templates);
-    for (String mode : order) {
-      String name = mode.trim().toLowerCase(Locale.ROOT);
-      ServiceConfig cfg =
-          switch (name) {
-            case "continuous" -> config(ServiceConfig.Batching.CONTINUOUS, true);
-            case "static" -> config(ServiceConfig.Batching.STATIC, true);
-            // the Diffusers-style server: every token recomputed, request-level batches
-            case "baseline" -> config(ServiceConfig.Batching.STATIC, false);
-            default ->
-                throw new IllegalArgumentException(
-                    "--order takes continuous, static and baseline, got " + mode);
-          };
-      out.put(name, new ServeBench().run(model, cfg, arrivals, templates));
-    }
-    if (!out.containsKey("continuous") || !out.containsKey("static"))
-      throw new IllegalArgumentException("--order must name continuous and static");
+    for (var mode : modes.entrySet())
+      out.put(mode.getKey(), new ServeBench().run(model, mode.getValue(), arrivals, templates));
     ServeBench.Stats base = out.get("baseline");
     ServeBench.Stats cont = out.get("continuous");
     ServeBench.Stats stat = out.get("static");

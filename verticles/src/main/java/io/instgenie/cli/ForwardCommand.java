@@ -42,6 +42,7 @@ final class ForwardCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!(t >= 0 && t <= 1)) throw new EditException("--t must be in [0, 1], got " + t);
+    OutputFiles.checkWritable(out, "--out");
     DitModel model = modelOptions.load();
     ModelConfig c = model.config();
     int[] ids = Prompts.encode(c, prompt);

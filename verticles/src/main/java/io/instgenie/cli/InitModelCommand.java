@@ -38,6 +38,7 @@ final class InitModelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputFiles.checkFolder(out, "--out");
     if (!force && Files.exists(out.resolve("model.json")))
       throw new IllegalArgumentException(
           "--out "

@@ -3,8 +3,13 @@ package io.instgenie.cli;
 import io.instgenie.kernels.edit.EditException;
 import io.instgenie.kernels.io.ImageFormatException;
 import io.instgenie.kernels.io.ModelFormatException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,8 +85,16 @@ public final class Main {
         || e instanceof IllegalArgumentException) {
       return e.getMessage();
     }
-    if (e instanceof UncheckedIOException u)
-      return u.getMessage() + ": " + u.getCause().getMessage();
+    if (e instanceof UncheckedIOException u) return u.getMessage() + ": " + why(u.getCause());
     return e.toString();
+  }
+
+  /** A file-system exception's message is often just the path: say what is wrong with it. */
+  private static String why(IOException e) {
+    if (!(e instanceof FileSystemException f) || f.getReason() != null) return e.getMessage();
+    if (e instanceof NoSuchFileException) return f.getFile() + " does not exist";
+    if (e instanceof AccessDeniedException) return f.getFile() + ": permission denied";
+    if (e instanceof FileAlreadyExistsException) return f.getFile() + " already exists";
+    return e.getMessage();
   }
 }

@@ -43,6 +43,7 @@ final class MakeExamplesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (size < 16 || size > 4096)
       throw new IllegalArgumentException("--size must be from 16 to 4096, got " + size);
+    OutputFiles.checkFolder(out, "--out");
     EditCase c = new SceneGenerator(size, SceneStyle.byName(scenes)).editCase(seed);
     Files.createDirectories(out);
     Images.writePng(out.resolve("template.png"), c.template().image());

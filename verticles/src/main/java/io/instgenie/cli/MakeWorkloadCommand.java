@@ -40,6 +40,9 @@ final class MakeWorkloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (model != null && preset != null)
+      throw new IllegalArgumentException("--model and --preset exclude each other");
+    OutputFiles.checkFolder(out, "--out");
     ModelConfig c =
         model != null
             ? ModelFiles.readConfig(model)

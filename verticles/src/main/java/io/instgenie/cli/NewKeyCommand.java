@@ -50,6 +50,8 @@ final class NewKeyCommand implements Callable<Integer> {
   public Integer call() {
     if (id.isBlank() || tenant.isBlank())
       throw new IllegalArgumentException("--id and --tenant must not be blank");
+    if (webhookSecret != null && webhookSecret.isBlank())
+      throw new IllegalArgumentException("--webhook-secret must not be blank");
     Role r = Role.parse(role);
     JsonObject line =
         new JsonObject()

@@ -23,4 +23,13 @@ final class OutputFiles {
       throw new IllegalArgumentException(
           option + " " + file + ": folder " + dir + " is not writable");
   }
+
+  /**
+   * Throws {@link IllegalArgumentException} naming {@code option} when {@code dir} names a file: a
+   * folder to write into (created when missing) cannot be one.
+   */
+  static void checkFolder(Path dir, String option) {
+    if (Files.exists(dir) && !Files.isDirectory(dir))
+      throw new IllegalArgumentException(option + " " + dir + " is a file; name a folder");
+  }
 }

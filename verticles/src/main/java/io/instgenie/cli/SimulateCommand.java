@@ -68,11 +68,10 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(
       names = "--load",
-      defaultValue = "0.8",
       description =
-          "The default rate as a fraction of that capacity (0.8: near saturation, as template"
-              + " runs take a share of it).")
-  double load;
+          "The default rate as a fraction of that capacity (default 0.8: near saturation, as"
+              + " template runs take a share of it).")
+  Double load;
 
   @Option(
       names = "--workload",
@@ -193,8 +192,12 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (rate != null && load != null)
+      throw new IllegalArgumentException("--rate and --load exclude each other");
+    if (load == null) load = 0.8;
     if (workers < 1 || shape.requests < 1 || !(load > 0))
       throw new IllegalArgumentException("--workers, --requests and --load must be positive");
+    if (plot != null) OutputFiles.checkFolder(plot, "--plot");
     ModelConfig c = Presets.byName(preset);
     ServiceConfig d = ServiceConfig.defaults();
     LinearFit compute =
