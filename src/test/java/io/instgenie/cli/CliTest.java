@@ -238,6 +238,25 @@ class CliTest {
   }
 
   @Test
+  @DisplayName("an unparsable command line: one error line pointing at --help, not the usage text")
+  void badArgumentsOneLine() {
+    for (String[] cmd :
+        new String[][] {
+          {"edit"},
+          {"edit", "--bogus"},
+          {"edit", "--steps", "abc"},
+          {"bench"},
+          {"simulate", "--seeeds"}
+        }) {
+      Run r = run(cmd);
+      assertFails(r, "(see 'instgenie " + cmd[0]);
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+    assertFails(run("edit"), "Missing required options", "'--template=T.png'");
+    assertFails(run("simulate", "--seeeds", "3"), "did you mean --seed?");
+  }
+
+  @Test
   @DisplayName("--help works on every subcommand: exit 0, nothing on stderr")
   void helpEverywhere() {
     for (String[] cmd :

@@ -13,6 +13,8 @@ import java.nio.file.NoSuchFileException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code instgenie} command: one jar, one subcommand per job. */
 @Command(
@@ -55,12 +57,33 @@ public final class Main {
     CommandLine cl = new CommandLine(new Main());
     withHelp(cl);
     return cl.setErr(err)
+        .setParameterExceptionHandler(Main::badArguments)
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
               cmd.getErr().println("error: " + describe(e));
               return isUserError(e) ? BAD_INPUT : 1;
             })
         .execute(args);
+  }
+
+  /**
+   * A command line picocli cannot parse: one line saying what is wrong and where the help is,
+   * instead of the whole usage text.
+   */
+  private static int badArguments(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    String hint = "";
+    if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty())
+      hint = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+    cmd.getErr()
+        .println(
+            "error: "
+                + e.getMessage()
+                + hint
+                + " (see '"
+                + cmd.getCommandSpec().qualifiedName()
+                + " --help')");
+    return BAD_INPUT;
   }
 
   /** {@code --help} and {@code --version} on every subcommand, as on the top command. */
