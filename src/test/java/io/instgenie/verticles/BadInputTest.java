@@ -340,7 +340,9 @@ class BadInputTest extends SharedService {
   }
 
   @Test
-  @DisplayName("A field the route does not take, or one given twice, gets 400 naming it")
+  @DisplayName(
+      "A field the route does not take, or one given twice (in a form or in JSON), gets 400 naming"
+          + " it")
   void unknownAndRepeatedFields(VertxTestContext ctx) {
     RgbImage template = TestImages.template(611);
     RgbImage mask = TestImages.rectMask(0, 0, 4, 4);
@@ -371,6 +373,18 @@ class BadInputTest extends SharedService {
             "/v1/edits",
             ServiceClient.editForm(template, mask, "a red circle", null, null)
                 .attribute("prompt", "a blue circle")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "'prompt' is given more than once");
+    // JSON cannot hold a field twice once parsed, so the body is written out by hand
+    String json = ServiceClient.editJson(template, mask, "a red circle", null, null).encode();
+    rejects(
+        ctx,
+        client.post(
+            "/v1/edits",
+            "application/json",
+            Buffer.buffer("{\"prompt\": \"a blue circle\", " + json.substring(1))),
         400,
         template,
         DEFAULT_STEPS,

@@ -1,5 +1,8 @@
 package io.instgenie.verticles.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.instgenie.verticles.messages.RawEdit;
 import io.instgenie.verticles.messages.ServiceException;
 import io.instgenie.verticles.policy.Priority;
@@ -10,6 +13,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -102,6 +106,8 @@ final class EditForms {
     }
     if (j == null) throw bad("the JSON body is empty");
     known(j.fieldNames(), route);
+    String twice = repeatedField(rc.body().buffer());
+    if (twice != null) throw bad("field '" + twice + "' is given more than once");
     return new RawEdit(
         base64(j, "image"),
         base64(j, "mask"),
@@ -115,6 +121,27 @@ final class EditForms {
         longOf(number(j, "timeout_ms"), "timeout_ms"),
         priority(text(j, "priority")),
         null);
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * The first top-level field a JSON object names twice, or null. Vert.x keeps the last value of a
+   * repeated field silently; a form's repeated field is refused, so the JSON one is too.
+   */
+  private static String repeatedField(Buffer body) {
+    try (JsonParser p = JSON.createParser(body.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) return null;
+      Set<String> seen = new HashSet<>();
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        if (!seen.add(p.currentName())) return p.currentName();
+        p.nextToken();
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null; // it parsed as an object above; nothing more to say
+    }
   }
 
   /** Jackson's message without its source excerpt ("at [Source: REDACTED ...]"). */

@@ -79,18 +79,19 @@ final class EditHooks {
   /** The webhook's body: what ended, and for a completed edit its signed result URL. */
   private JsonObject event(Accepted a, JobEvent e, String base) {
     long now = System.currentTimeMillis() / 1000;
-    return new JsonObject()
-        .put("type", "edit." + e.type())
-        .put("id", a.id())
-        .put("status", e.type())
-        .put("template_id", a.templateId())
-        .put("seed", a.seed())
-        .put("steps", a.steps())
-        .put("error", e.body() instanceof JobEvent.Failed f ? f.error() : null)
-        .put(
-            "image_url",
-            e.body() instanceof JobEvent.Completed ? base + results.path(a.id(), now) : null)
-        .put("created", now);
+    JsonObject event =
+        new JsonObject()
+            .put("type", "edit." + e.type())
+            .put("id", a.id())
+            .put("status", e.type())
+            .put("template_id", a.templateId())
+            .put("seed", a.seed())
+            .put("steps", a.steps())
+            .put("error", e.body() instanceof JobEvent.Failed f ? f.error() : null);
+    // only a completed edit has an image: the others carry no image_url at all (not a null)
+    if (e.body() instanceof JobEvent.Completed)
+      event.put("image_url", base + results.path(a.id(), now));
+    return event.put("created", now);
   }
 
   /** The edit's webhook delivery as JSON, or null. */
