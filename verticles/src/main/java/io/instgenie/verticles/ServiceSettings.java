@@ -115,17 +115,22 @@ public final class ServiceSettings {
           2L << 30,
           0,
           MAX_LONG,
-          "template activations kept in memory (split between workers; also the largest template"
-              + " run an edit may ask for)");
+          "template activations kept in memory, split between workers; a template run larger than"
+              + " a worker's share is kept on disk only, or without a disk tier redone at every use"
+              + " (the largest run a request may ask for is `max_template_run_bytes`)");
   public static final Setting<Path> CACHE_DIR =
       Setting.path(
           "cache_dir",
           "(none)",
-          "disk tier of template activations (one checksummed file per template and step count;"
-              + " survives restarts)");
+          "disk tier of template activations (a folder `worker-N` per worker, one checksummed file"
+              + " per template and step count; survives restarts)");
   public static final Setting<Long> CACHE_DISK_BYTES =
       Setting.whole(
-          "cache_disk_bytes", 20L << 30, 1, MAX_LONG, "largest size of the disk tier (LRU)");
+          "cache_disk_bytes",
+          20L << 30,
+          1,
+          MAX_LONG,
+          "largest size of each worker's disk tier (LRU; not split between workers)");
   public static final Setting<Precision> CACHE_PRECISION =
       Setting.choice(
           "cache_precision",
@@ -160,7 +165,10 @@ public final class ServiceSettings {
           2,
           1,
           86_400,
-          "`Retry-After` of a 429 (and of a 503 when draining)");
+          "`Retry-After` of a 429 for a full queue (`queue_capacity`, a tenant's"
+              + " `max_unfinished`) and of every 503 (draining, a deadline the estimate says cannot"
+              + " be met, `sync_timeout_ms` passed); a tenant past its request rate is told the"
+              + " seconds until its next token instead");
   public static final Setting<Long> SYNC_TIMEOUT_MS =
       Setting.whole(
           "sync_timeout_ms", 600_000, 1000, MAX_LONG, "how long `POST /v1/images/edits` waits");
@@ -177,8 +185,9 @@ public final class ServiceSettings {
           1L << 30,
           1,
           MAX_LONG,
-          "most bytes of activations one template run may cache (steps × depth × tokens × hidden ×"
-              + " precision); a request whose run needs more is refused with 400");
+          "most bytes of activations one template run may cache, counted as block outputs (steps ×"
+              + " depth × tokens × hidden × precision; a K/V run, `cache_mode` `kv` or `auto` choosing"
+              + " K/V, holds twice that); a request whose run needs more is refused with 400");
   public static final Setting<Long> MAX_EDIT_MS =
       Setting.whole(
           "max_edit_ms",
