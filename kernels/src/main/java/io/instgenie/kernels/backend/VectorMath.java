@@ -5,8 +5,8 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Lane-wise math the Vector API lacks a fast form of. */
-final class VectorMath {
+/** Lane-wise math the Vector API lacks a fast form of (the CPU backend's and the trainer's). */
+public final class VectorMath {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private VectorMath() {}
@@ -25,7 +25,7 @@ final class VectorMath {
    * ln2/2, e^r by its degree-6 Taylor polynomial, 2^n built in the exponent bits. Cheaper than the
    * library EXP, and only plain lane operations.
    */
-  static FloatVector exp(FloatVector x) {
+  public static FloatVector exp(FloatVector x) {
     x = x.max(-87f).min(87f);
     FloatVector shifted = x.mul(LOG2E).add(ROUNDER);
     FloatVector n = shifted.sub(ROUNDER);

@@ -169,6 +169,15 @@ final class TrainOps {
    * intrinsic, Math.tanh is not) is kept in {@code th} for the backward pass.
    */
   static void gelu(FloatBuf y, FloatBuf th, FloatBuf x, int count) {
+    if (VectorTrainOps.AVAILABLE) {
+      VectorTrainOps.gelu(y, th, x, count);
+      return;
+    }
+    geluScalar(y, th, x, count);
+  }
+
+  /** {@link #gelu} in scalar Java (double precision), the reference of the vector form. */
+  static void geluScalar(FloatBuf y, FloatBuf th, FloatBuf x, int count) {
     FloatBuffer yf = y.floats();
     FloatBuffer tf = th.floats();
     FloatBuffer xf = x.floats();
@@ -182,6 +191,15 @@ final class TrainOps {
 
   /** dx = dy·(0.5(1 + tanh z) + 0.5x(1 − tanh² z)·√(2/π)(1 + 3·0.044715x²)), in place in dy. */
   static void geluBackward(FloatBuf dy, FloatBuf x, FloatBuf th, int count) {
+    if (VectorTrainOps.AVAILABLE) {
+      VectorTrainOps.geluBackward(dy, x, th, count);
+      return;
+    }
+    geluBackwardScalar(dy, x, th, count);
+  }
+
+  /** {@link #geluBackward} in scalar Java, the reference of the vector form. */
+  static void geluBackwardScalar(FloatBuf dy, FloatBuf x, FloatBuf th, int count) {
     FloatBuffer df = dy.floats();
     FloatBuffer xf = x.floats();
     FloatBuffer tf = th.floats();
@@ -190,6 +208,50 @@ final class TrainOps {
       float t = tf.get(i);
       float d = 0.5f * (1 + t) + 0.5f * v * (1 - t * t) * (float) GELU_K * (1 + 0.134145f * v * v);
       df.put(i, df.get(i) * d);
+    }
+  }
+
+  /** p ← softmax(p) on each of {@code rows} rows of n values from element {@code at}. */
+  static void softmaxRows(FloatBuf p, long at, int rows, int n) {
+    if (VectorTrainOps.AVAILABLE) VectorTrainOps.softmaxRows(p, at, rows, n);
+    else softmaxRowsScalar(p, at, rows, n);
+  }
+
+  /** {@link #softmaxRows} in scalar Java (the sum in double), the reference of the vector form. */
+  static void softmaxRowsScalar(FloatBuf p, long at, int rows, int n) {
+    FloatBuffer pf = p.floats();
+    for (int r = 0; r < rows; r++) {
+      int o = (int) (at + (long) r * n);
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) max = Math.max(max, pf.get(o + j));
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        float v = (float) Math.exp(pf.get(o + j) - max);
+        pf.put(o + j, v);
+        sum += v;
+      }
+      float inv = (float) (1 / sum);
+      for (int j = 0; j < n; j++) pf.put(o + j, pf.get(o + j) * inv);
+    }
+  }
+
+  /** dp ← p⊙(dp − Σ_j dp_j·p_j) on each of {@code rows} rows of n values (p from pAt, dp dAt). */
+  static void softmaxBackward(FloatBuf p, long pAt, FloatBuf dp, long dAt, int rows, int n) {
+    if (VectorTrainOps.AVAILABLE) VectorTrainOps.softmaxBackward(p, pAt, dp, dAt, rows, n);
+    else softmaxBackwardScalar(p, pAt, dp, dAt, rows, n);
+  }
+
+  /** {@link #softmaxBackward} in scalar Java, the reference of the vector form. */
+  static void softmaxBackwardScalar(FloatBuf p, long pAt, FloatBuf dp, long dAt, int rows, int n) {
+    FloatBuffer pf = p.floats();
+    FloatBuffer df = dp.floats();
+    for (int r = 0; r < rows; r++) {
+      int po = (int) (pAt + (long) r * n);
+      int dOff = (int) (dAt + (long) r * n);
+      double dot = 0;
+      for (int j = 0; j < n; j++) dot += (double) df.get(dOff + j) * pf.get(po + j);
+      float fd = (float) dot;
+      for (int j = 0; j < n; j++) df.put(dOff + j, pf.get(po + j) * (df.get(dOff + j) - fd));
     }
   }
 

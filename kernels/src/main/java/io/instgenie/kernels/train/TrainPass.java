@@ -205,20 +205,7 @@ final class TrainPass {
     long p = ((long) i * heads + e) * seq * seq;
     Rows probs = new Rows(k.probs, p, seq);
     Blas.gemm(false, true, seq, seq, hd, (float) (1 / Math.sqrt(hd)), q, q.col(hid), 0f, probs);
-    FloatBuffer pf = k.probs.floats();
-    for (int r = 0; r < seq; r++) {
-      int at = (int) p + r * seq;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < seq; j++) max = Math.max(max, pf.get(at + j));
-      double sum = 0;
-      for (int j = 0; j < seq; j++) {
-        float v = (float) Math.exp(pf.get(at + j) - max);
-        pf.put(at + j, v);
-        sum += v;
-      }
-      float inv = (float) (1 / sum);
-      for (int j = 0; j < seq; j++) pf.put(at + j, pf.get(at + j) * inv);
-    }
+    TrainOps.softmaxRows(k.probs, p, seq, seq);
     Blas.gemm(false, false, seq, hd, seq, 1f, probs, q.col(2L * hid), 0f, head(k.o, hid, i, e));
   }
 
@@ -367,16 +354,7 @@ final class TrainPass {
     float alpha = (float) (1 / Math.sqrt(hd));
     Blas.gemm(true, false, seq, hd, seq, 1f, probs, dO, 0f, dq.col(2L * hid));
     Blas.gemm(false, true, seq, seq, hd, 1f, dO, q.col(2L * hid), 0f, dp);
-    FloatBuffer pf = k.probs.floats();
-    FloatBuffer df = a.dp.floats();
-    for (int r = 0; r < seq; r++) {
-      int at = (int) p + r * seq;
-      int dat = r * seq;
-      double dot = 0;
-      for (int j = 0; j < seq; j++) dot += (double) df.get(dat + j) * pf.get(at + j);
-      float fd = (float) dot;
-      for (int j = 0; j < seq; j++) df.put(dat + j, pf.get(at + j) * (df.get(dat + j) - fd));
-    }
+    TrainOps.softmaxBackward(k.probs, p, a.dp, 0, seq, seq);
     Blas.gemm(false, false, seq, hd, seq, alpha, dp, q.col(hid), 0f, dq);
     Blas.gemm(true, false, seq, hd, seq, alpha, dp, q, 0f, dq.col(hid));
   }

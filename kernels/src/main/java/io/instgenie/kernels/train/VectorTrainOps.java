@@ -1,0 +1,149 @@
+package io.instgenie.kernels.train;
+
+import io.instgenie.kernels.backend.VectorMath;
+import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The trainer's exponential-heavy elementwise pieces on the Vector API: GELU and its derivative,
+ * and the attention softmax and its backward, which are a third to a half of a training step as
+ * scalar loops (one {@code Math.exp} per score: 260² per image, head and block on the shapes
+ * preset). Same contracts as the scalar forms in {@link TrainOps} and {@link TrainPass}, within
+ * float rounding (exp to 3e-7 relative); used when the JVM has {@code jdk.incubator.vector} ({@link
+ * #AVAILABLE}).
+ */
+final class VectorTrainOps {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final ByteOrder NO = ByteOrder.nativeOrder();
+  private static final float GELU_K = (float) Math.sqrt(2 / Math.PI);
+  private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+  /** Whether these kernels run here (the incubator module is present and works). */
+  static final boolean AVAILABLE = probe();
+
+  private VectorTrainOps() {}
+
+  private static boolean probe() {
+    try {
+      FloatBuf x = FloatBuf.allocate(2L * L + 1);
+      gelu(FloatBuf.allocate(x.size()), FloatBuf.allocate(x.size()), x, (int) x.size());
+      return true;
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  /**
+   * y = GELU(x) (tanh form) and th = tanh(√(2/π)(x + 0.044715x³)), count values from 0: with s =
+   * σ(2z) = 0.5(1 + tanh z), th = 2s − 1 and y = x·s.
+   */
+  static void gelu(FloatBuf y, FloatBuf th, FloatBuf x, int count) {
+    ByteBuffer yb = y.bytes();
+    ByteBuffer tb = th.bytes();
+    ByteBuffer xb = x.bytes();
+    int i = 0;
+    for (int bound = S.loopBound(count); i < bound; i += L) {
+      FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
+      FloatVector u = v.mul(v).mul(v).mul(0.044715f).add(v).mul(-2f * GELU_K);
+      FloatVector s = ONE.div(VectorMath.exp(u).add(1f));
+      s.mul(2f).sub(1f).intoByteBuffer(tb, i * 4, NO);
+      v.mul(s).intoByteBuffer(yb, i * 4, NO);
+    }
+    for (; i < count; i++) {
+      float v = xb.getFloat(i * 4);
+      float s = (float) (1 / (1 + Math.exp(-2 * GELU_K * (v + 0.044715 * v * v * v))));
+      tb.putFloat(i * 4, 2 * s - 1);
+      yb.putFloat(i * 4, v * s);
+    }
+  }
+
+  /** dx = dy·(0.5(1 + th) + 0.5x(1 − th²)·√(2/π)(1 + 3·0.044715x²)), in place in dy. */
+  static void geluBackward(FloatBuf dy, FloatBuf x, FloatBuf th, int count) {
+    ByteBuffer db = dy.bytes();
+    ByteBuffer xb = x.bytes();
+    ByteBuffer tb = th.bytes();
+    int i = 0;
+    for (int bound = S.loopBound(count); i < bound; i += L) {
+      FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
+      FloatVector t = FloatVector.fromByteBuffer(S, tb, i * 4, NO);
+      FloatVector inner = v.mul(v).mul(0.134145f).add(1f).mul(GELU_K);
+      FloatVector d = ONE.sub(t.mul(t)).mul(v).mul(0.5f).mul(inner).add(t.add(1f).mul(0.5f));
+      FloatVector.fromByteBuffer(S, db, i * 4, NO).mul(d).intoByteBuffer(db, i * 4, NO);
+    }
+    for (; i < count; i++) {
+      float v = xb.getFloat(i * 4);
+      float t = tb.getFloat(i * 4);
+      float d = 0.5f * (1 + t) + 0.5f * v * (1 - t * t) * GELU_K * (1 + 0.134145f * v * v);
+      db.putFloat(i * 4, db.getFloat(i * 4) * d);
+    }
+  }
+
+  /** Each of {@code rows} rows of n values from element {@code at}: p ← softmax(p). */
+  static void softmaxRows(FloatBuf p, long at, int rows, int n) {
+    ByteBuffer pb = p.bytes();
+    int bound = S.loopBound(n);
+    for (int r = 0; r < rows; r++) {
+      int o = (int) (at + (long) r * n) * 4;
+      FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      int j = 0;
+      for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, pb, o + j * 4, NO));
+      float max = mx.reduceLanes(VectorOperators.MAX);
+      for (; j < n; j++) max = Math.max(max, pb.getFloat(o + j * 4));
+      FloatVector acc = FloatVector.zero(S);
+      for (j = 0; j < bound; j += L) {
+        FloatVector e = VectorMath.exp(FloatVector.fromByteBuffer(S, pb, o + j * 4, NO).sub(max));
+        e.intoByteBuffer(pb, o + j * 4, NO);
+        acc = acc.add(e);
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < n; j++) {
+        float e = (float) Math.exp(pb.getFloat(o + j * 4) - max);
+        pb.putFloat(o + j * 4, e);
+        sum += e;
+      }
+      float inv = 1f / sum;
+      for (j = 0; j < bound; j += L) {
+        FloatVector.fromByteBuffer(S, pb, o + j * 4, NO).mul(inv).intoByteBuffer(pb, o + j * 4, NO);
+      }
+      for (; j < n; j++) pb.putFloat(o + j * 4, pb.getFloat(o + j * 4) * inv);
+    }
+  }
+
+  /**
+   * The softmax's backward for {@code rows} rows of n values: dp ← p⊙(dp − Σ_j dp_j·p_j), with p
+   * from element {@code pAt} and dp from {@code dAt}.
+   */
+  static void softmaxBackward(FloatBuf p, long pAt, FloatBuf dp, long dAt, int rows, int n) {
+    ByteBuffer pb = p.bytes();
+    ByteBuffer db = dp.bytes();
+    int bound = S.loopBound(n);
+    for (int r = 0; r < rows; r++) {
+      int po = (int) (pAt + (long) r * n) * 4;
+      int dOff = (int) (dAt + (long) r * n) * 4;
+      FloatVector acc = FloatVector.zero(S);
+      int j = 0;
+      for (; j < bound; j += L) {
+        acc =
+            FloatVector.fromByteBuffer(S, db, dOff + j * 4, NO)
+                .fma(FloatVector.fromByteBuffer(S, pb, po + j * 4, NO), acc);
+      }
+      float dot = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < n; j++) dot += db.getFloat(dOff + j * 4) * pb.getFloat(po + j * 4);
+      for (j = 0; j < bound; j += L) {
+        FloatVector pv = FloatVector.fromByteBuffer(S, pb, po + j * 4, NO);
+        FloatVector.fromByteBuffer(S, db, dOff + j * 4, NO)
+            .sub(dot)
+            .mul(pv)
+            .intoByteBuffer(db, dOff + j * 4, NO);
+      }
+      for (; j < n; j++) {
+        db.putFloat(dOff + j * 4, pb.getFloat(po + j * 4) * (db.getFloat(dOff + j * 4) - dot));
+      }
+    }
+  }
+}
