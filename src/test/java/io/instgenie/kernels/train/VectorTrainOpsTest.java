@@ -94,4 +94,38 @@ class VectorTrainOpsTest {
       assertClose(d1, d2, dAt + (long) rows * n, "softmax backward n=" + n);
     }
   }
+
+  @Test
+  @DisplayName(
+      "LayerNorm and modulation, forward and backward, match the scalar forms within 2e-6 (hid"
+          + " with a tail after the last full vector, several images and rows)")
+  void layerNormAndModulationMatchScalar() {
+    Random rnd = new Random(13);
+    for (int hid : new int[] {16, 40, 128}) {
+      int n = 3;
+      int per = 5;
+      int rows = n * per;
+      int ms = 6 * hid;
+      int k = 3;
+      FloatBuf x = random(rnd, rows * hid, 2);
+      FloatBuf xh1 = FloatBuf.allocate(rows * hid), r1 = FloatBuf.allocate(rows);
+      FloatBuf xh2 = FloatBuf.allocate(rows * hid), r2 = FloatBuf.allocate(rows);
+      TrainOps.layerNormScalar(x, xh1, r1, rows, hid);
+      VectorTrainOps.layerNorm(x, xh2, r2, rows, hid);
+      assertClose(xh1, xh2, (long) rows * hid, "xhat hid=" + hid);
+      assertClose(r1, r2, rows, "rstd hid=" + hid);
+      FloatBuf mods = random(rnd, n * ms, 0.5);
+      FloatBuf h1 = FloatBuf.allocate(rows * hid), h2 = FloatBuf.allocate(rows * hid);
+      TrainOps.modulateScalar(h1, xh1, mods, ms, k, n, per, hid);
+      VectorTrainOps.modulate(h2, xh1, mods, ms, k, n, per, hid);
+      assertClose(h1, h2, (long) rows * hid, "modulate hid=" + hid);
+      FloatBuf dh = random(rnd, rows * hid, 1);
+      FloatBuf dm1 = random(rnd, n * ms, 1), dm2 = copy(dm1);
+      FloatBuf dx1 = random(rnd, rows * hid, 1), dx2 = copy(dx1);
+      TrainOps.modulateBackwardScalar(dh, xh1, r1, mods, dm1, ms, k, n, per, hid, dx1);
+      VectorTrainOps.modulateBackward(dh, xh1, r1, mods, dm2, ms, k, n, per, hid, dx2);
+      assertClose(dm1, dm2, (long) n * ms, "dmods hid=" + hid);
+      assertClose(dx1, dx2, (long) rows * hid, "dx hid=" + hid);
+    }
+  }
 }

@@ -16,6 +16,12 @@ final class TrainOps {
 
   /** xhat = (x − mean)·rstd per row (LayerNorm without affine, eps of the spec). */
   static void layerNorm(FloatBuf x, FloatBuf xhat, FloatBuf rstd, int rows, int hid) {
+    if (VectorTrainOps.AVAILABLE) VectorTrainOps.layerNorm(x, xhat, rstd, rows, hid);
+    else layerNormScalar(x, xhat, rstd, rows, hid);
+  }
+
+  /** {@link #layerNorm} in scalar Java (sums in double), the reference of the vector form. */
+  static void layerNormScalar(FloatBuf x, FloatBuf xhat, FloatBuf rstd, int rows, int hid) {
     FloatBuffer xf = x.floats();
     FloatBuffer hf = xhat.floats();
     for (int r = 0; r < rows; r++) {
@@ -39,6 +45,13 @@ final class TrainOps {
    */
   static void modulate(
       FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+    if (VectorTrainOps.AVAILABLE) VectorTrainOps.modulate(h, xhat, mods, ms, k, n, per, hid);
+    else modulateScalar(h, xhat, mods, ms, k, n, per, hid);
+  }
+
+  /** {@link #modulate} in scalar Java, the reference of the vector form. */
+  static void modulateScalar(
+      FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
     FloatBuffer hf = h.floats();
     FloatBuffer xf = xhat.floats();
     FloatBuffer mf = mods.floats();
@@ -59,6 +72,28 @@ final class TrainOps {
    * dmods and adds dL/dx to {@code dx}.
    */
   static void modulateBackward(
+      FloatBuf dh,
+      FloatBuf xhat,
+      FloatBuf rstd,
+      FloatBuf mods,
+      FloatBuf dmods,
+      int ms,
+      int k,
+      int n,
+      int per,
+      int hid,
+      FloatBuf dx) {
+    if (VectorTrainOps.AVAILABLE) {
+      VectorTrainOps.modulateBackward(dh, xhat, rstd, mods, dmods, ms, k, n, per, hid, dx);
+    } else {
+      modulateBackwardScalar(dh, xhat, rstd, mods, dmods, ms, k, n, per, hid, dx);
+    }
+  }
+
+  /**
+   * {@link #modulateBackward} in scalar Java (sums in double), the reference of the vector form.
+   */
+  static void modulateBackwardScalar(
       FloatBuf dh,
       FloatBuf xhat,
       FloatBuf rstd,

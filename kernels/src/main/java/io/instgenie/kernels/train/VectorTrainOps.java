@@ -1,6 +1,7 @@
 package io.instgenie.kernels.train;
 
 import io.instgenie.kernels.backend.VectorMath;
+import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -143,6 +144,153 @@ final class VectorTrainOps {
       }
       for (; j < n; j++) {
         db.putFloat(dOff + j * 4, pb.getFloat(po + j * 4) * (db.getFloat(dOff + j * 4) - dot));
+      }
+    }
+  }
+
+  /** xhat = (x − mean)·rstd per row of hid values, rstd = 1/√(var + eps) kept per row. */
+  static void layerNorm(FloatBuf x, FloatBuf xhat, FloatBuf rstd, int rows, int hid) {
+    ByteBuffer xb = x.bytes();
+    ByteBuffer hb = xhat.bytes();
+    int bound = S.loopBound(hid);
+    for (int r = 0; r < rows; r++) {
+      int o = r * hid * 4;
+      FloatVector acc = FloatVector.zero(S);
+      int j = 0;
+      for (; j < bound; j += L) acc = acc.add(FloatVector.fromByteBuffer(S, xb, o + j * 4, NO));
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < hid; j++) sum += xb.getFloat(o + j * 4);
+      float mean = sum / hid;
+      acc = FloatVector.zero(S);
+      for (j = 0; j < bound; j += L) {
+        FloatVector d = FloatVector.fromByteBuffer(S, xb, o + j * 4, NO).sub(mean);
+        acc = d.fma(d, acc);
+      }
+      float var = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < hid; j++) {
+        float d = xb.getFloat(o + j * 4) - mean;
+        var += d * d;
+      }
+      float inv = (float) (1 / Math.sqrt(var / hid + ModelConfig.LN_EPS));
+      rstd.set(r, inv);
+      for (j = 0; j < bound; j += L) {
+        FloatVector.fromByteBuffer(S, xb, o + j * 4, NO)
+            .sub(mean)
+            .mul(inv)
+            .intoByteBuffer(hb, o + j * 4, NO);
+      }
+      for (; j < hid; j++) hb.putFloat(o + j * 4, (xb.getFloat(o + j * 4) - mean) * inv);
+    }
+  }
+
+  /**
+   * h = xhat⊙(1 + scale) + shift on image i's {@code per} rows, (shift, scale) the chunks k, k+1 of
+   * its {@code ms} modulation values.
+   */
+  static void modulate(
+      FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+    ByteBuffer hb = h.bytes();
+    ByteBuffer xb = xhat.bytes();
+    ByteBuffer mb = mods.bytes();
+    int bound = S.loopBound(hid);
+    for (int i = 0; i < n; i++) {
+      int shift = (i * ms + k * hid) * 4;
+      int scale = shift + hid * 4;
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int o = r * hid * 4;
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector sc = FloatVector.fromByteBuffer(S, mb, scale + j * 4, NO).add(1f);
+          FloatVector sh = FloatVector.fromByteBuffer(S, mb, shift + j * 4, NO);
+          FloatVector.fromByteBuffer(S, xb, o + j * 4, NO)
+              .fma(sc, sh)
+              .intoByteBuffer(hb, o + j * 4, NO);
+        }
+        for (; j < hid; j++) {
+          float v =
+              xb.getFloat(o + j * 4) * (1 + mb.getFloat(scale + j * 4))
+                  + mb.getFloat(shift + j * 4);
+          hb.putFloat(o + j * 4, v);
+        }
+      }
+    }
+  }
+
+  /**
+   * The backward of LayerNorm and modulation together: dmods (shift, scale) += per-image sums, dx
+   * += rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat⊙xhat)) with dxhat = dh⊙(1 + scale).
+   */
+  static void modulateBackward(
+      FloatBuf dh,
+      FloatBuf xhat,
+      FloatBuf rstd,
+      FloatBuf mods,
+      FloatBuf dmods,
+      int ms,
+      int k,
+      int n,
+      int per,
+      int hid,
+      FloatBuf dx) {
+    ByteBuffer db = dh.bytes();
+    ByteBuffer xb = xhat.bytes();
+    ByteBuffer mb = mods.bytes();
+    ByteBuffer dmb = dmods.bytes();
+    ByteBuffer dxb = dx.bytes();
+    int bound = S.loopBound(hid);
+    float[] dShift = new float[hid];
+    float[] dScale = new float[hid];
+    float[] dxhat = new float[hid];
+    for (int i = 0; i < n; i++) {
+      int shift = (i * ms + k * hid) * 4;
+      int scale = shift + hid * 4;
+      java.util.Arrays.fill(dShift, 0);
+      java.util.Arrays.fill(dScale, 0);
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int o = r * hid * 4;
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector d = FloatVector.fromByteBuffer(S, db, o + j * 4, NO);
+          FloatVector xh = FloatVector.fromByteBuffer(S, xb, o + j * 4, NO);
+          FloatVector.fromArray(S, dShift, j).add(d).intoArray(dShift, j);
+          d.fma(xh, FloatVector.fromArray(S, dScale, j)).intoArray(dScale, j);
+          FloatVector dxh = FloatVector.fromByteBuffer(S, mb, scale + j * 4, NO).add(1f).mul(d);
+          dxh.intoArray(dxhat, j);
+          a1 = a1.add(dxh);
+          a2 = dxh.fma(xh, a2);
+        }
+        float m1 = a1.reduceLanes(VectorOperators.ADD);
+        float m2 = a2.reduceLanes(VectorOperators.ADD);
+        for (; j < hid; j++) {
+          float d = db.getFloat(o + j * 4);
+          float xh = xb.getFloat(o + j * 4);
+          dShift[j] += d;
+          dScale[j] += d * xh;
+          float dxh = d * (1 + mb.getFloat(scale + j * 4));
+          dxhat[j] = dxh;
+          m1 += dxh;
+          m2 += dxh * xh;
+        }
+        float mean1 = m1 / hid;
+        float mean2 = m2 / hid;
+        float inv = rstd.get(r);
+        for (j = 0; j < bound; j += L) {
+          FloatVector xh = FloatVector.fromByteBuffer(S, xb, o + j * 4, NO);
+          FloatVector v = FloatVector.fromArray(S, dxhat, j).sub(mean1).sub(xh.mul(mean2)).mul(inv);
+          FloatVector.fromByteBuffer(S, dxb, o + j * 4, NO)
+              .add(v)
+              .intoByteBuffer(dxb, o + j * 4, NO);
+        }
+        for (; j < hid; j++) {
+          float v = inv * (dxhat[j] - mean1 - xb.getFloat(o + j * 4) * mean2);
+          dxb.putFloat(o + j * 4, dxb.getFloat(o + j * 4) + v);
+        }
+      }
+      for (int j = 0; j < hid; j++) {
+        dmb.putFloat(shift + j * 4, dmb.getFloat(shift + j * 4) + dShift[j]);
+        dmb.putFloat(scale + j * 4, dmb.getFloat(scale + j * 4) + dScale[j]);
       }
     }
   }
