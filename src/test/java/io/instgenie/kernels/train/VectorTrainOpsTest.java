@@ -128,4 +128,43 @@ class VectorTrainOpsTest {
       assertClose(dx1, dx2, (long) rows * hid, "dx hid=" + hid);
     }
   }
+
+  @Test
+  @DisplayName(
+      "Gates, forward and backward, and column sums (over 1,000 rows, in blocks) match the scalar"
+          + " forms")
+  void gatesAndColumnSumsMatchScalar() {
+    Random rnd = new Random(17);
+    for (int hid : new int[] {16, 40, 128}) {
+      int n = 3;
+      int per = 5;
+      int rows = n * per;
+      int ms = 6 * hid;
+      int k = 2;
+      FloatBuf x = random(rnd, rows * hid, 1);
+      FloatBuf y = random(rnd, rows * hid, 1);
+      FloatBuf mods = random(rnd, n * ms, 0.5);
+      FloatBuf o1 = FloatBuf.allocate(rows * hid), o2 = FloatBuf.allocate(rows * hid);
+      TrainOps.gatedSumScalar(o1, x, y, mods, ms, k, n, per, hid);
+      VectorTrainOps.gatedSum(o2, x, y, mods, ms, k, n, per, hid);
+      assertClose(o1, o2, (long) rows * hid, "gated sum hid=" + hid);
+      FloatBuf dm1 = random(rnd, n * ms, 1), dm2 = copy(dm1);
+      FloatBuf dy1 = FloatBuf.allocate(rows * hid), dy2 = FloatBuf.allocate(rows * hid);
+      TrainOps.gateBackwardScalar(x, y, mods, dm1, ms, k, n, per, hid, dy1);
+      VectorTrainOps.gateBackward(x, y, mods, dm2, ms, k, n, per, hid, dy2);
+      assertClose(dm1, dm2, (long) n * ms, "dgate hid=" + hid);
+      assertClose(dy1, dy2, (long) rows * hid, "dy hid=" + hid);
+      int many = 1000;
+      FloatBuf big = random(rnd, many * hid, 1);
+      FloatBuf a1 = random(rnd, hid, 1), a2 = copy(a1);
+      Blas.columnSumsScalar(big, many, hid, a1);
+      VectorTrainOps.columnSums(big, many, hid, a2);
+      for (int j = 0; j < hid; j++) {
+        // float partials over 64 rows: within 64·ε of the absolute sum (the sum itself may cancel)
+        double abs = 0;
+        for (int r = 0; r < many; r++) abs += Math.abs(big.get((long) r * hid + j));
+        assertEquals(a1.get(j), a2.get(j), 64 * 6e-8 * abs, "column sums hid=" + hid + " col " + j);
+      }
+    }
+  }
 }

@@ -93,6 +93,12 @@ final class Blas {
 
   /** acc[j] += Σ_r x[r, j] over a dense [rows, cols] matrix (summed in double). */
   static void columnSums(FloatBuf x, int rows, int cols, FloatBuf acc) {
+    if (VectorTrainOps.AVAILABLE) VectorTrainOps.columnSums(x, rows, cols, acc);
+    else columnSumsScalar(x, rows, cols, acc);
+  }
+
+  /** {@link #columnSums} in scalar Java (sums in double), the reference of the vector form. */
+  static void columnSumsScalar(FloatBuf x, int rows, int cols, FloatBuf acc) {
     FloatBuffer xf = x.floats();
     double[] s = new double[cols];
     for (int r = 0; r < rows; r++) {

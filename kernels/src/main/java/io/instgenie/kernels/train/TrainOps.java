@@ -150,6 +150,13 @@ final class TrainOps {
   /** out = x + gate⊙y with image i's gate at chunk k of its mods row. */
   static void gatedSum(
       FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+    if (VectorTrainOps.AVAILABLE) VectorTrainOps.gatedSum(out, x, y, mods, ms, k, n, per, hid);
+    else gatedSumScalar(out, x, y, mods, ms, k, n, per, hid);
+  }
+
+  /** {@link #gatedSum} in scalar Java, the reference of the vector form. */
+  static void gatedSumScalar(
+      FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
     FloatBuffer of = out.floats();
     FloatBuffer xf = x.floats();
     FloatBuffer yf = y.floats();
@@ -166,6 +173,23 @@ final class TrainOps {
 
   /** Backward of {@link #gatedSum} for y and the gate: dgate += Σ dOut⊙y, dy = dOut⊙gate. */
   static void gateBackward(
+      FloatBuf dOut,
+      FloatBuf y,
+      FloatBuf mods,
+      FloatBuf dmods,
+      int ms,
+      int k,
+      int n,
+      int per,
+      int hid,
+      FloatBuf dy) {
+    if (VectorTrainOps.AVAILABLE)
+      VectorTrainOps.gateBackward(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
+    else gateBackwardScalar(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
+  }
+
+  /** {@link #gateBackward} in scalar Java (sums in double), the reference of the vector form. */
+  static void gateBackwardScalar(
       FloatBuf dOut,
       FloatBuf y,
       FloatBuf mods,

@@ -294,4 +294,106 @@ final class VectorTrainOps {
       }
     }
   }
+
+  /** out = x + gate⊙y on image i's {@code per} rows, the gate chunk k of its modulation values. */
+  static void gatedSum(
+      FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+    ByteBuffer ob = out.bytes();
+    ByteBuffer xb = x.bytes();
+    ByteBuffer yb = y.bytes();
+    ByteBuffer mb = mods.bytes();
+    int bound = S.loopBound(hid);
+    for (int i = 0; i < n; i++) {
+      int gate = (i * ms + k * hid) * 4;
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int o = r * hid * 4;
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector.fromByteBuffer(S, mb, gate + j * 4, NO)
+              .fma(
+                  FloatVector.fromByteBuffer(S, yb, o + j * 4, NO),
+                  FloatVector.fromByteBuffer(S, xb, o + j * 4, NO))
+              .intoByteBuffer(ob, o + j * 4, NO);
+        }
+        for (; j < hid; j++) {
+          float v = xb.getFloat(o + j * 4) + mb.getFloat(gate + j * 4) * yb.getFloat(o + j * 4);
+          ob.putFloat(o + j * 4, v);
+        }
+      }
+    }
+  }
+
+  /** dmods (gate) += Σ_rows dOut⊙y per image; dy = dOut⊙gate. */
+  static void gateBackward(
+      FloatBuf dOut,
+      FloatBuf y,
+      FloatBuf mods,
+      FloatBuf dmods,
+      int ms,
+      int k,
+      int n,
+      int per,
+      int hid,
+      FloatBuf dy) {
+    ByteBuffer db = dOut.bytes();
+    ByteBuffer yb = y.bytes();
+    ByteBuffer mb = mods.bytes();
+    ByteBuffer dmb = dmods.bytes();
+    ByteBuffer dyb = dy.bytes();
+    int bound = S.loopBound(hid);
+    float[] dGate = new float[hid];
+    for (int i = 0; i < n; i++) {
+      int gate = (i * ms + k * hid) * 4;
+      java.util.Arrays.fill(dGate, 0);
+      for (int r = i * per; r < (i + 1) * per; r++) {
+        int o = r * hid * 4;
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector d = FloatVector.fromByteBuffer(S, db, o + j * 4, NO);
+          d.fma(
+                  FloatVector.fromByteBuffer(S, yb, o + j * 4, NO),
+                  FloatVector.fromArray(S, dGate, j))
+              .intoArray(dGate, j);
+          d.mul(FloatVector.fromByteBuffer(S, mb, gate + j * 4, NO))
+              .intoByteBuffer(dyb, o + j * 4, NO);
+        }
+        for (; j < hid; j++) {
+          float d = db.getFloat(o + j * 4);
+          dGate[j] += d * yb.getFloat(o + j * 4);
+          dyb.putFloat(o + j * 4, d * mb.getFloat(gate + j * 4));
+        }
+      }
+      for (int j = 0; j < hid; j++)
+        dmb.putFloat(gate + j * 4, dmb.getFloat(gate + j * 4) + dGate[j]);
+    }
+  }
+
+  /**
+   * acc[j] += Σ_r x[r, j] (a bias's gradient): float partial sums over blocks of {@link #SUM_BLOCK}
+   * rows, added up in double, so that thousands of rows lose no more than the scalar form.
+   */
+  static void columnSums(FloatBuf x, int rows, int cols, FloatBuf acc) {
+    ByteBuffer xb = x.bytes();
+    int bound = S.loopBound(cols);
+    double[] total = new double[cols];
+    float[] part = new float[cols];
+    for (int r0 = 0; r0 < rows; r0 += SUM_BLOCK) {
+      java.util.Arrays.fill(part, 0);
+      for (int r = r0; r < Math.min(rows, r0 + SUM_BLOCK); r++) {
+        int o = r * cols * 4;
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector.fromArray(S, part, j)
+              .add(FloatVector.fromByteBuffer(S, xb, o + j * 4, NO))
+              .intoArray(part, j);
+        }
+        for (; j < cols; j++) part[j] += xb.getFloat(o + j * 4);
+      }
+      for (int j = 0; j < cols; j++) total[j] += part[j];
+    }
+    for (int j = 0; j < cols; j++) acc.set(j, acc.get(j) + (float) total[j]);
+  }
+
+  /** Rows per float partial sum in {@link #columnSums}. */
+  private static final int SUM_BLOCK = 64;
 }
