@@ -85,5 +85,15 @@ class ModelFilesTest {
     ModelFormatException none =
         assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir.resolve("nope")));
     assertTrue(none.getMessage().contains("model.json is missing"), none.getMessage());
+    for (String g : new String[] {"-5.0", "31.0"}) {
+      java.nio.file.Files.writeString(
+          json,
+          good.replaceAll("\"default_guidance\"\\s*:\\s*[0-9.]+", "\"default_guidance\" : " + g));
+      ModelFormatException guidance =
+          assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir), g);
+      assertTrue(
+          guidance.getMessage().contains("default_guidance must be from 0.0 to 30.0, got " + g),
+          guidance.getMessage());
+    }
   }
 }

@@ -20,10 +20,10 @@ public record EditLimits(
     Precision precision,
     boolean activationCache,
     long maxEditMs) {
-  /** The range of classifier-free guidance a request may ask for. */
-  public static final float MIN_GUIDANCE = 0f;
+  /** The range of classifier-free guidance a request may ask for (the model's own). */
+  public static final float MIN_GUIDANCE = ModelConfig.MIN_GUIDANCE;
 
-  public static final float MAX_GUIDANCE = 30f;
+  public static final float MAX_GUIDANCE = ModelConfig.MAX_GUIDANCE;
 
   public static EditLimits of(ModelConfig model, ServiceConfig c) {
     return new EditLimits(

@@ -32,6 +32,11 @@ public record ModelConfig(
 
   public static final float LN_EPS = 1e-6f;
 
+  /** The range of classifier-free guidance: a model's default and what a request may ask for. */
+  public static final float MIN_GUIDANCE = 0f;
+
+  public static final float MAX_GUIDANCE = 30f;
+
   public ModelConfig {
     require(FORMAT.equals(format), "format must be \"" + FORMAT + "\", got " + format);
     require(
@@ -49,6 +54,14 @@ public record ModelConfig(
         vocab != null && vocab.size() >= 1 && "<null>".equals(vocab.get(0)),
         "vocab must be a list whose first word is <null>");
     require(defaultSteps > 0, "default_steps must be positive");
+    require(
+        defaultGuidance >= MIN_GUIDANCE && defaultGuidance <= MAX_GUIDANCE,
+        "default_guidance must be from "
+            + MIN_GUIDANCE
+            + " to "
+            + MAX_GUIDANCE
+            + ", got "
+            + defaultGuidance);
     vocab = List.copyOf(vocab);
     provenance = provenance == null ? null : Map.copyOf(provenance);
   }
