@@ -136,6 +136,40 @@ class OpenAiEndpointTest extends SharedService {
   }
 
   @Test
+  @DisplayName(
+      "callback_url, timeout_ms or template_id (POST /v1/edits's own) get 400 naming the field;"
+          + " OpenAI's other fields (model, user) are tolerated")
+  void asynchronousFieldsRefused(VertxTestContext ctx) {
+    byte[] mask = TestImages.alphaMaskPng(0, 0, 4, 4);
+    for (String[] f :
+        new String[][] {
+          {"callback_url", "http://127.0.0.1:9/hook"}, {"timeout_ms", "1"}, {"template_id", "x"}
+        }) {
+      Checkpoint refused = ctx.checkpoint();
+      client
+          .postForm(
+              "/v1/images/edits",
+              form(TestImages.template(707), mask, null, null).attribute(f[0], f[1]))
+          .onComplete(ErrorReplies.expectError(ctx, refused, 400, "field '" + f[0] + "'"));
+    }
+    Checkpoint tolerated = ctx.checkpoint();
+    client
+        .postForm(
+            "/v1/images/edits",
+            form(TestImages.template(707), mask, null, null)
+                .attribute("model", "dall-e-2")
+                .attribute("user", "u1"))
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(200, r.statusCode(), r.bodyAsString());
+                          tolerated.flag();
+                        })));
+  }
+
+  @Test
   @DisplayName("No prompt, or a JSON body, gets 400 saying what the route takes")
   void promptRequiredAndMultipartOnly(VertxTestContext ctx) {
     Checkpoint noPrompt = ctx.checkpoint();

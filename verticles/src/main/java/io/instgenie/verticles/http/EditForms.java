@@ -33,6 +33,7 @@ final class EditForms {
     EDIT(
         false,
         false,
+        Set.of(),
         Set.of(
             "image",
             "mask",
@@ -45,12 +46,14 @@ final class EditForms {
             "priority",
             "callback_url")),
     /** {@code PUT /v1/templates}: multipart or JSON, an image and optionally its step count. */
-    TEMPLATE(false, true, Set.of("image", "steps")),
+    TEMPLATE(false, true, Set.of(), Set.of("image", "steps")),
     /**
      * {@code POST /v1/images/edits}: multipart only, a prompt required (the OpenAI form); other
-     * fields of OpenAI's form are tolerated, as its clients send them.
+     * fields of OpenAI's form are tolerated, as its clients send them, but not the asynchronous
+     * route's own that this one cannot honour (a webhook, a deadline answered with an estimate, a
+     * template id instead of the image OpenAI's form requires).
      */
-    OPENAI(true, false, null);
+    OPENAI(true, false, Set.of("callback_url", "timeout_ms", "template_id"), null);
 
     final boolean alphaMask;
     final boolean templateOnly;
@@ -58,9 +61,13 @@ final class EditForms {
     /** The fields the route takes, or null for any (its own reader checks what it uses). */
     final Set<String> fields;
 
-    Route(boolean alphaMask, boolean templateOnly, Set<String> fields) {
+    /** Fields of POST /v1/edits that a route taking any field still refuses. */
+    final Set<String> refused;
+
+    Route(boolean alphaMask, boolean templateOnly, Set<String> refused, Set<String> fields) {
       this.alphaMask = alphaMask;
       this.templateOnly = templateOnly;
+      this.refused = refused;
       this.fields = fields == null ? null : new TreeSet<>(fields);
     }
 
@@ -155,6 +162,13 @@ final class EditForms {
 
   /** Refuses a field the route does not take (a typo would otherwise be silently ignored). */
   private static void known(Iterable<String> names, Route route) {
+    for (String n : names) {
+      if (route.refused.contains(n))
+        throw bad(
+            "field '"
+                + n
+                + "' is for POST /v1/edits (asynchronous); this route answers in the request");
+    }
     if (route.fields == null) return;
     for (String n : names) {
       if (!route.fields.contains(n))
