@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.tensor.FloatBuf;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +43,46 @@ class VectorTrainOpsTest {
   @Test
   @DisplayName("the trainer runs its vector kernels in the test JVM (it has the incubator module)")
   void available() {
-    assertTrue(VectorTrainOps.AVAILABLE);
+    assertTrue(TrainOps.VECTOR);
+  }
+
+  @Test
+  @DisplayName(
+      "without --add-modules jdk.incubator.vector the trainer's kernels fall back to the scalar"
+          + " forms instead of failing to load")
+  void scalarWithoutTheModule() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                WithoutTheModule.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM ended");
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("vector=false ok"), out);
+  }
+
+  /** Runs each dispatching kernel once in a JVM without the incubator module. */
+  static final class WithoutTheModule {
+    public static void main(String[] args) {
+      int n = 37;
+      FloatBuf x = FloatBuf.allocate(n), y = FloatBuf.allocate(n), th = FloatBuf.allocate(n);
+      TrainOps.gelu(y, th, x, n);
+      TrainOps.geluBackward(y, x, th, n);
+      TrainOps.softmaxRows(x, 0, 1, n);
+      TrainOps.softmaxBackward(x, 0, y, 0, 1, n);
+      TrainOps.layerNorm(x, y, th, 1, n);
+      Blas.columnSums(x, 1, n, y);
+      if (Math.abs(x.get(0) - 1f / n) > 1e-6) throw new AssertionError("softmax " + x.get(0));
+      System.out.println("vector=" + TrainOps.VECTOR + " ok");
+    }
   }
 
   @Test

@@ -93,7 +93,7 @@ final class Blas {
 
   /** acc[j] += Σ_r x[r, j] over a dense [rows, cols] matrix (summed in double). */
   static void columnSums(FloatBuf x, int rows, int cols, FloatBuf acc) {
-    if (VectorTrainOps.AVAILABLE) VectorTrainOps.columnSums(x, rows, cols, acc);
+    if (TrainOps.VECTOR) VectorTrainOps.columnSums(x, rows, cols, acc);
     else columnSumsScalar(x, rows, cols, acc);
   }
 

@@ -4,6 +4,8 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The elementwise pieces of {@link TrainPass}, forward and backward: LayerNorm, adaLN modulation,
@@ -12,11 +14,33 @@ import java.util.Arrays;
  * modulation vectors.
  */
 final class TrainOps {
+  private static final Logger LOG = Logger.getLogger(TrainOps.class.getName());
+
+  /**
+   * Whether {@link VectorTrainOps} runs in this JVM; else the scalar forms do. Probed from here:
+   * without {@code --add-modules jdk.incubator.vector} that class cannot load, let alone answer.
+   */
+  static final boolean VECTOR = vectorWorks();
+
   private TrainOps() {}
+
+  private static boolean vectorWorks() {
+    try {
+      VectorTrainOps.probe();
+      return true;
+    } catch (Throwable t) {
+      LOG.log(
+          Level.WARNING,
+          "trainer's vector kernels unavailable ("
+              + t
+              + "); using the scalar ones. Run java with --add-modules jdk.incubator.vector.");
+      return false;
+    }
+  }
 
   /** xhat = (x − mean)·rstd per row (LayerNorm without affine, eps of the spec). */
   static void layerNorm(FloatBuf x, FloatBuf xhat, FloatBuf rstd, int rows, int hid) {
-    if (VectorTrainOps.AVAILABLE) VectorTrainOps.layerNorm(x, xhat, rstd, rows, hid);
+    if (VECTOR) VectorTrainOps.layerNorm(x, xhat, rstd, rows, hid);
     else layerNormScalar(x, xhat, rstd, rows, hid);
   }
 
@@ -45,7 +69,7 @@ final class TrainOps {
    */
   static void modulate(
       FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
-    if (VectorTrainOps.AVAILABLE) VectorTrainOps.modulate(h, xhat, mods, ms, k, n, per, hid);
+    if (VECTOR) VectorTrainOps.modulate(h, xhat, mods, ms, k, n, per, hid);
     else modulateScalar(h, xhat, mods, ms, k, n, per, hid);
   }
 
@@ -83,7 +107,7 @@ final class TrainOps {
       int per,
       int hid,
       FloatBuf dx) {
-    if (VectorTrainOps.AVAILABLE) {
+    if (VECTOR) {
       VectorTrainOps.modulateBackward(dh, xhat, rstd, mods, dmods, ms, k, n, per, hid, dx);
     } else {
       modulateBackwardScalar(dh, xhat, rstd, mods, dmods, ms, k, n, per, hid, dx);
@@ -150,7 +174,7 @@ final class TrainOps {
   /** out = x + gate⊙y with image i's gate at chunk k of its mods row. */
   static void gatedSum(
       FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
-    if (VectorTrainOps.AVAILABLE) VectorTrainOps.gatedSum(out, x, y, mods, ms, k, n, per, hid);
+    if (VECTOR) VectorTrainOps.gatedSum(out, x, y, mods, ms, k, n, per, hid);
     else gatedSumScalar(out, x, y, mods, ms, k, n, per, hid);
   }
 
@@ -183,8 +207,7 @@ final class TrainOps {
       int per,
       int hid,
       FloatBuf dy) {
-    if (VectorTrainOps.AVAILABLE)
-      VectorTrainOps.gateBackward(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
+    if (VECTOR) VectorTrainOps.gateBackward(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
     else gateBackwardScalar(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
   }
 
@@ -228,7 +251,7 @@ final class TrainOps {
    * intrinsic, Math.tanh is not) is kept in {@code th} for the backward pass.
    */
   static void gelu(FloatBuf y, FloatBuf th, FloatBuf x, int count) {
-    if (VectorTrainOps.AVAILABLE) {
+    if (VECTOR) {
       VectorTrainOps.gelu(y, th, x, count);
       return;
     }
@@ -250,7 +273,7 @@ final class TrainOps {
 
   /** dx = dy·(0.5(1 + tanh z) + 0.5x(1 − tanh² z)·√(2/π)(1 + 3·0.044715x²)), in place in dy. */
   static void geluBackward(FloatBuf dy, FloatBuf x, FloatBuf th, int count) {
-    if (VectorTrainOps.AVAILABLE) {
+    if (VECTOR) {
       VectorTrainOps.geluBackward(dy, x, th, count);
       return;
     }
@@ -272,7 +295,7 @@ final class TrainOps {
 
   /** p ← softmax(p) on each of {@code rows} rows of n values from element {@code at}. */
   static void softmaxRows(FloatBuf p, long at, int rows, int n) {
-    if (VectorTrainOps.AVAILABLE) VectorTrainOps.softmaxRows(p, at, rows, n);
+    if (VECTOR) VectorTrainOps.softmaxRows(p, at, rows, n);
     else softmaxRowsScalar(p, at, rows, n);
   }
 
@@ -296,7 +319,7 @@ final class TrainOps {
 
   /** dp ← p⊙(dp − Σ_j dp_j·p_j) on each of {@code rows} rows of n values (p from pAt, dp dAt). */
   static void softmaxBackward(FloatBuf p, long pAt, FloatBuf dp, long dAt, int rows, int n) {
-    if (VectorTrainOps.AVAILABLE) VectorTrainOps.softmaxBackward(p, pAt, dp, dAt, rows, n);
+    if (VECTOR) VectorTrainOps.softmaxBackward(p, pAt, dp, dAt, rows, n);
     else softmaxBackwardScalar(p, pAt, dp, dAt, rows, n);
   }
 

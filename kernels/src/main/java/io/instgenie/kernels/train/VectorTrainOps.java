@@ -10,12 +10,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The trainer's exponential-heavy elementwise pieces on the Vector API: GELU and its derivative,
- * and the attention softmax and its backward, which are a third to a half of a training step as
- * scalar loops (one {@code Math.exp} per score: 260² per image, head and block on the shapes
- * preset). Same contracts as the scalar forms in {@link TrainOps} and {@link TrainPass}, within
- * float rounding (exp to 3e-7 relative); used when the JVM has {@code jdk.incubator.vector} ({@link
- * #AVAILABLE}).
+ * The trainer's elementwise pieces on the Vector API: GELU and its derivative, the attention
+ * softmax and its backward, LayerNorm with modulation, gated sums, and bias gradients (column
+ * sums), forward and backward. Same contracts as the scalar forms in {@link TrainOps} and {@link
+ * Blas}, within float rounding (exp to 3e-7 relative); used when {@link TrainOps#VECTOR} says this
+ * JVM has {@code jdk.incubator.vector} (without it this class does not load).
  */
 final class VectorTrainOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -24,19 +23,12 @@ final class VectorTrainOps {
   private static final float GELU_K = (float) Math.sqrt(2 / Math.PI);
   private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
-  /** Whether these kernels run here (the incubator module is present and works). */
-  static final boolean AVAILABLE = probe();
-
   private VectorTrainOps() {}
 
-  private static boolean probe() {
-    try {
-      FloatBuf x = FloatBuf.allocate(2L * L + 1);
-      gelu(FloatBuf.allocate(x.size()), FloatBuf.allocate(x.size()), x, (int) x.size());
-      return true;
-    } catch (Throwable t) {
-      return false;
-    }
+  /** Runs one kernel, vector body and tail; throws when the Vector API does not work here. */
+  static void probe() {
+    FloatBuf x = FloatBuf.allocate(2L * L + 1);
+    gelu(FloatBuf.allocate(x.size()), FloatBuf.allocate(x.size()), x, (int) x.size());
   }
 
   /**
