@@ -87,5 +87,11 @@ class TrainProvenanceTest {
     assertEquals(
         Map.of("steps", 310L, "images_seen", 19840L, "wall_minutes", 31.3),
         TrainCommand.totals(own, chained));
+    // a model made before totals were recorded: its starts_from is followed instead
+    Map<String, Object> untotalled =
+        Map.of("steps", 100, "images_seen", 6400, "wall_minutes", 10.0, "starts_from", plain);
+    assertEquals(
+        Map.of("steps", 210L, "images_seen", 13440L, "wall_minutes", 21.3),
+        TrainCommand.totals(own, untotalled));
   }
 }

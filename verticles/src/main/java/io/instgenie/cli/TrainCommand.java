@@ -373,9 +373,9 @@ final class TrainCommand implements Callable<Integer> {
   static Map<String, Object> totals(Map<String, Object> own, Map<String, Object> from) {
     Map<String, Object> before = from;
     if (from.get("total") instanceof Map<?, ?> t) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> cast = (Map<String, Object>) t;
-      before = cast;
+      before = map(t);
+    } else if (from.get("starts_from") instanceof Map<?, ?> earlier) {
+      before = totals(from, map(earlier)); // a model made before totals were recorded
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("steps", number(own, "steps") + number(before, "steps"));
@@ -383,6 +383,11 @@ final class TrainCommand implements Callable<Integer> {
     double minutes = numberD(own, "wall_minutes") + numberD(before, "wall_minutes");
     out.put("wall_minutes", Math.round(minutes * 10) / 10.0);
     return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Map<?, ?> m) {
+    return (Map<String, Object>) m;
   }
 
   private static long number(Map<String, Object> m, String key) {
