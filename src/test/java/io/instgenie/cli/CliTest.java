@@ -134,6 +134,12 @@ class CliTest {
     assertFails(
         run("train", "--export-only", "--out", out, "--checkpoint", ck), "needs a checkpoint");
     assertFails(
+        run("train", "--export-only", "--default-guidance", "40", "--out", out, "--checkpoint", ck),
+        "--default-guidance must be between 0.0 and 30.0, got 40.0");
+    assertFails(
+        run("train", "--export-only", "--default-steps", "0", "--out", out, "--checkpoint", ck),
+        "--default-steps must be positive");
+    assertFails(
         run("train", "--init-from", model.toString(), "--out", out, "--checkpoint", ck),
         "another architecture than preset 'shapes'");
     assertFails(

@@ -9,6 +9,7 @@ import io.instgenie.kernels.scenes.SceneTrainingData;
 import io.instgenie.kernels.train.RunHistory;
 import io.instgenie.kernels.train.TrainConfig;
 import io.instgenie.kernels.train.Trainer;
+import io.instgenie.verticles.EditLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -161,6 +162,11 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--default-steps and --default-guidance go with --export-only (they tune what ships)");
     }
+    // what model.json would refuse, named as the option and refused before the checkpoint is read
+    String guidance = defaultGuidance == null ? null : EditLimits.guidanceProblem(defaultGuidance);
+    if (guidance != null) throw new IllegalArgumentException("--default-" + guidance);
+    if (defaultSteps != null && defaultSteps < 1)
+      throw new IllegalArgumentException("--default-steps must be positive, got " + defaultSteps);
     if (exportOnly) return export(ck, as);
     if (every <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive");
     if (threads < 0) throw new IllegalArgumentException("--threads must be ≥ 0 (0: one per core)");
