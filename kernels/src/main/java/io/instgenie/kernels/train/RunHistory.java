@@ -30,11 +30,6 @@ public record RunHistory(
         startsFrom == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(startsFrom));
   }
 
-  /** A new run from a model whose provenance is {@code from} (an empty map when it has none). */
-  public static RunHistory startingFrom(Map<String, Object> from) {
-    return new RunHistory(0, List.of(), from == null ? Map.of() : from);
-  }
-
   /** This history, recording {@code from} as where the run started unless it already says. */
   public RunHistory orStartingFrom(Map<String, Object> from) {
     if (startsFrom != null) return this;
