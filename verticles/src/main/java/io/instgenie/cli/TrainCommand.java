@@ -6,6 +6,7 @@ import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.SceneTrainingData;
+import io.instgenie.kernels.train.Deepen;
 import io.instgenie.kernels.train.RunHistory;
 import io.instgenie.kernels.train.TrainConfig;
 import io.instgenie.kernels.train.Trainer;
@@ -253,7 +254,9 @@ final class TrainCommand implements Callable<Integer> {
   /** --scenes, or the preset's own style. */
   private SceneStyle sceneStyle(String presetName) {
     if (scenes != null) return SceneStyle.byName(scenes);
-    return presetName.equalsIgnoreCase("shapes") ? SceneStyle.SIMPLE : SceneStyle.CLASSIC;
+    return presetName.toLowerCase(Locale.ROOT).startsWith("shapes")
+        ? SceneStyle.SIMPLE
+        : SceneStyle.CLASSIC;
   }
 
   /**
@@ -269,6 +272,23 @@ final class TrainCommand implements Callable<Integer> {
       Trainer t = Trainer.resume(ck, arch, tc, data, n);
       if (initFrom != null) t.startedFrom(m.provenance()); // a run begun before checkpoints said
       return t;
+    }
+    if (initFrom != null && Deepen.applies(m, arch)) {
+      System.err.println(
+          "growing "
+              + initFrom
+              + " from depth "
+              + m.depth()
+              + " to "
+              + arch.depth()
+              + ": its blocks keep their weights, the new ones between start as the identity");
+      return Trainer.startFrom(
+          arch,
+          tc,
+          data,
+          n,
+          Deepen.weights(m, ModelFiles.readWeights(initFrom, m).toTensors(m), arch, tc.seed()),
+          m.provenance());
     }
     if (initFrom != null) {
       // a shipped model carries its own sampler defaults; the layers are what must match
@@ -345,7 +365,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private static String presetName(ModelConfig c) {
-    for (String name : new String[] {"shapes", "scene", "scene-p4", "tiny", "bench"}) {
+    for (String name :
+        new String[] {"shapes", "shapes-deep", "scene", "scene-p4", "tiny", "bench"}) {
       if (Presets.byName(name).equals(c.withProvenance(null))) return name;
     }
     return "custom";

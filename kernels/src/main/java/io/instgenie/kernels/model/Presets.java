@@ -75,9 +75,12 @@ public final class Presets {
       case "scene" -> scene();
       case "scene-p4" -> sceneP4();
       case "shapes" -> shapes();
+      case "shapes-deep" -> shapesDeep();
       default ->
           throw new IllegalArgumentException(
-              "unknown preset '" + name + "' (known: tiny, bench, scene, scene-p4, shapes)");
+              "unknown preset '"
+                  + name
+                  + "' (known: tiny, bench, scene, scene-p4, shapes, shapes-deep)");
     };
   }
 
@@ -114,6 +117,17 @@ public final class Presets {
   public static ModelConfig shapes() {
     return new ModelConfig(
         ModelConfig.FORMAT, 32, 3, 2, 128, 4, 4, 4, 4, SHAPES_VOCAB, 20, 3.0f, null);
+  }
+
+  /**
+   * The shapes geometry with twice the blocks (depth 8, about 2.1M parameters, twice the compute
+   * per image): the depth-4 model's shape score stayed at 0.39-0.46 from 1.0M to 1.75M training
+   * images (BENCHMARKS.md), so more capacity is the next thing to try. {@code train --init-from} a
+   * depth-4 shapes model starts it from that model's function ({@code Deepen}).
+   */
+  public static ModelConfig shapesDeep() {
+    return new ModelConfig(
+        ModelConfig.FORMAT, 32, 3, 2, 128, 8, 4, 4, 4, SHAPES_VOCAB, 20, 3.0f, null);
   }
 
   /** 128×128 images, patch 4 (1024 tokens), H 256, depth 8, 4 heads, 8 prompt tokens. */
