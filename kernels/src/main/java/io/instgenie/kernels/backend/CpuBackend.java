@@ -28,7 +28,7 @@ public final class CpuBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final ByteOrder NO = ByteOrder.nativeOrder();
-  private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
+  private static final float GELU_C = VectorMath.GELU_C;
 
   /**
    * Most query rows per attention task; a head's rows split into equal blocks of at most this many.
@@ -242,9 +242,7 @@ public final class CpuBackend implements Backend {
     int i = lo;
     for (; i + L <= hi; i += L) {
       FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
-      // 0.5·(1 + tanh(u)) = 1/(1 + e^(−2u)), u = √(2/π)(x + 0.044715x³)
-      FloatVector u = v.mul(v).mul(v).mul(0.044715f).add(v).mul(-2f * GELU_C);
-      v.div(VectorMath.exp(u).add(1f)).intoByteBuffer(xb, i * 4, NO);
+      v.div(VectorMath.geluDenominator(v)).intoByteBuffer(xb, i * 4, NO);
     }
     for (; i < hi; i++) {
       float v = xb.getFloat(i * 4);

@@ -46,4 +46,16 @@ public final class VectorMath {
             .lanewise(VectorOperators.LSHL, 23);
     return p.mul(bits.reinterpretAsFloats());
   }
+
+  /** √(2/π), the constant of GELU's tanh form. */
+  public static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
+
+  /**
+   * 1 + e^(−2u), u = √(2/π)(x + 0.044715x³): GELU(x) = x / this, since 0.5·(1 + tanh u) = 1/(1 +
+   * e^(−2u)).
+   */
+  public static FloatVector geluDenominator(FloatVector x) {
+    FloatVector u = x.mul(x).mul(x).mul(0.044715f).add(x).mul(-2f * GELU_C);
+    return exp(u).add(1f);
+  }
 }

@@ -5,6 +5,7 @@ import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,7 +21,7 @@ final class VectorTrainOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final ByteOrder NO = ByteOrder.nativeOrder();
-  private static final float GELU_K = (float) Math.sqrt(2 / Math.PI);
+  private static final float GELU_K = VectorMath.GELU_C;
   private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
   private VectorTrainOps() {}
@@ -42,8 +43,7 @@ final class VectorTrainOps {
     int i = 0;
     for (int bound = S.loopBound(count); i < bound; i += L) {
       FloatVector v = FloatVector.fromByteBuffer(S, xb, i * 4, NO);
-      FloatVector u = v.mul(v).mul(v).mul(0.044715f).add(v).mul(-2f * GELU_K);
-      FloatVector s = ONE.div(VectorMath.exp(u).add(1f));
+      FloatVector s = ONE.div(VectorMath.geluDenominator(v));
       s.mul(2f).sub(1f).intoByteBuffer(tb, i * 4, NO);
       v.mul(s).intoByteBuffer(yb, i * 4, NO);
     }
@@ -236,8 +236,8 @@ final class VectorTrainOps {
     for (int i = 0; i < n; i++) {
       int shift = (i * ms + k * hid) * 4;
       int scale = shift + hid * 4;
-      java.util.Arrays.fill(dShift, 0);
-      java.util.Arrays.fill(dScale, 0);
+      Arrays.fill(dShift, 0);
+      Arrays.fill(dScale, 0);
       for (int r = i * per; r < (i + 1) * per; r++) {
         int o = r * hid * 4;
         FloatVector a1 = FloatVector.zero(S);
@@ -336,7 +336,7 @@ final class VectorTrainOps {
     float[] dGate = new float[hid];
     for (int i = 0; i < n; i++) {
       int gate = (i * ms + k * hid) * 4;
-      java.util.Arrays.fill(dGate, 0);
+      Arrays.fill(dGate, 0);
       for (int r = i * per; r < (i + 1) * per; r++) {
         int o = r * hid * 4;
         int j = 0;
@@ -370,7 +370,7 @@ final class VectorTrainOps {
     double[] total = new double[cols];
     float[] part = new float[cols];
     for (int r0 = 0; r0 < rows; r0 += SUM_BLOCK) {
-      java.util.Arrays.fill(part, 0);
+      Arrays.fill(part, 0);
       for (int r = r0; r < Math.min(rows, r0 + SUM_BLOCK); r++) {
         int o = r * cols * 4;
         int j = 0;
