@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -148,20 +147,21 @@ class ApiKeysTest {
     checks.add(as(A, HttpMethod.GET, "/v1/model").send().map(r -> expect(r, 200, null, "user")));
     checks.add(
         as(null, HttpMethod.GET, "/health/live").send().map(r -> expect(r, 200, null, "health")));
-    checks.add(
-        client
-            .vertx
-            .createWebSocketClient()
-            .connect(client.port(), ServiceClient.HOST, "/v1/edits/x/ws")
-            .map(ws -> (Object) "connected")
-            .otherwise(err -> err)
-            .map(
-                o -> {
-                  assertTrue(
-                      o instanceof UpgradeRejectedException u && u.getStatus() == 401,
-                      "a WebSocket without a key is refused with 401: " + o);
-                  return o;
-                }));
+    for (String secret : new String[] {null, "not-a-key"}) {
+      checks.add(
+          rawUpgrade("/v1/edits/x/ws", secret)
+              .map(
+                  head -> {
+                    assertTrue(
+                        head.startsWith("HTTP/1.1 401"),
+                        "a WebSocket with " + secret + " as its key is refused with 401: " + head);
+                    assertTrue(
+                        head.toLowerCase(java.util.Locale.ROOT)
+                            .contains("www-authenticate: bearer"),
+                        "the refusal names the scheme: " + head);
+                    return head;
+                  }));
+    }
     Future.all(checks).onComplete(ctx.succeedingThenComplete());
   }
 
@@ -263,6 +263,43 @@ class ApiKeysTest {
                           assertEquals("cancelled", status, "the cancel reached the edit");
                           ctx.completeNow();
                         })));
+  }
+
+  /**
+   * The head of the server's answer to a WebSocket upgrade of {@code path} (with {@code secret} as
+   * the key, or none), read over a plain TCP socket: what a browser receives. (Vert.x's WebSocket
+   * client sometimes reports a refused upgrade as "connection closed while handshake in process"
+   * instead of the status when the server closes right after answering.)
+   */
+  private static Future<String> rawUpgrade(String path, String secret) {
+    String request =
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + ServiceClient.HOST
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + (secret == null ? "" : "Authorization: Bearer " + secret + "\r\n")
+            + "\r\n";
+    io.vertx.core.Promise<String> head = io.vertx.core.Promise.promise();
+    client
+        .vertx
+        .createNetClient()
+        .connect(client.port(), ServiceClient.HOST)
+        .onFailure(head::fail)
+        .onSuccess(
+            socket -> {
+              StringBuilder got = new StringBuilder();
+              socket.handler(
+                  data -> {
+                    got.append(data.toString(StandardCharsets.ISO_8859_1));
+                    int end = got.indexOf("\r\n\r\n");
+                    if (end >= 0 && head.tryComplete(got.substring(0, end))) socket.close();
+                  });
+              socket.closeHandler(v -> head.tryFail("closed before an answer: " + got));
+              socket.write(Buffer.buffer(request, "ISO-8859-1"));
+            });
+    return head.future();
   }
 
   /**

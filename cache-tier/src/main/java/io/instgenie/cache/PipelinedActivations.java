@@ -152,10 +152,13 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     }
     // the previous step's loader may still be reading (the lookahead, or a block nobody asked
     // for): compute waits for that read like for any other, so it counts as bubble time
+    // (with no loader, as for a memory-resident source, there is nothing to wait for: a thread
+    // preempted here is not a bubble of the pipeline)
+    boolean loading = task != null;
     long stopFrom = System.nanoTime();
     stopLoader();
     long stopped = System.nanoTime() - stopFrom;
-    if (stopped >= BUBBLE_FLOOR_NS) {
+    if (loading && stopped >= BUBBLE_FLOOR_NS) {
       locked(() -> bubbleNanos += stopped);
       onBubble.accept(stopped);
     }
