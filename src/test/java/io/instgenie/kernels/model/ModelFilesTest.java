@@ -92,7 +92,7 @@ class ModelFilesTest {
       ModelFormatException guidance =
           assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir), g);
       assertTrue(
-          guidance.getMessage().contains("default_guidance must be from 0.0 to 30.0, got " + g),
+          guidance.getMessage().contains("default_guidance must be between 0.0 and 30.0, got " + g),
           guidance.getMessage());
     }
   }

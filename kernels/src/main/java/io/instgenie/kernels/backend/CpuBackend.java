@@ -10,7 +10,6 @@ import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -189,26 +188,12 @@ public final class CpuBackend implements Backend {
       int scale,
       float eps) {
     int bound = S.loopBound(h);
-    FloatVector acc = FloatVector.zero(S);
-    int j = 0;
-    for (; j < bound; j += L) acc = acc.add(FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO));
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; j < h; j++) sum += xb.getFloat((xAt + j) * 4);
-    float mean = sum / h;
+    float mean = VectorMath.mean(xb, xAt * 4, h);
+    float inv = VectorMath.inverseStd(xb, xAt * 4, h, mean, eps);
     FloatVector m = FloatVector.broadcast(S, mean);
-    acc = FloatVector.zero(S);
-    for (j = 0; j < bound; j += L) {
-      FloatVector dv = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO).sub(m);
-      acc = dv.fma(dv, acc);
-    }
-    float var = acc.reduceLanes(VectorOperators.ADD);
-    for (; j < h; j++) {
-      float dv = xb.getFloat((xAt + j) * 4) - mean;
-      var += dv * dv;
-    }
-    float inv = (float) (1.0 / Math.sqrt(var / h + eps));
     FloatVector iv = FloatVector.broadcast(S, inv);
-    for (j = 0; j < bound; j += L) {
+    int j = 0;
+    for (; j < bound; j += L) {
       FloatVector n = FloatVector.fromByteBuffer(S, xb, (xAt + j) * 4, NO).sub(m).mul(iv);
       FloatVector sc = FloatVector.fromByteBuffer(S, mb, (scale + j) * 4, NO).add(1f);
       FloatVector sh = FloatVector.fromByteBuffer(S, mb, (shift + j) * 4, NO);
@@ -404,29 +389,7 @@ public final class CpuBackend implements Backend {
   /** p[i, :] = exp(p[i, :] − max_i); inv[i] = 1/Σ. */
   private static void softmaxRows(FloatBuf p, int rows, int n, float[] inv) {
     ByteBuffer pb = p.bytes();
-    int bound = S.loopBound(n);
-    for (int r = 0; r < rows; r++) {
-      int at = r * n;
-      FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-      int j = 0;
-      for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO));
-      float max = mx.reduceLanes(VectorOperators.MAX);
-      for (; j < n; j++) max = Math.max(max, pb.getFloat((at + j) * 4));
-      FloatVector m = FloatVector.broadcast(S, max);
-      FloatVector acc = FloatVector.zero(S);
-      for (j = 0; j < bound; j += L) {
-        FloatVector ev = VectorMath.exp(FloatVector.fromByteBuffer(S, pb, (at + j) * 4, NO).sub(m));
-        ev.intoByteBuffer(pb, (at + j) * 4, NO);
-        acc = acc.add(ev);
-      }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
-      for (; j < n; j++) {
-        float ev = (float) Math.exp(pb.getFloat((at + j) * 4) - max);
-        pb.putFloat((at + j) * 4, ev);
-        sum += ev;
-      }
-      inv[r] = 1f / sum;
-    }
+    for (int r = 0; r < rows; r++) inv[r] = 1f / VectorMath.expShiftedRow(pb, r * n * 4, n);
   }
 
   private static void scaleRows(FloatBuf out, long o, int ldo, int rows, int d, float[] inv) {

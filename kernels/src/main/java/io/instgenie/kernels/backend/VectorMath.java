@@ -1,5 +1,7 @@
 package io.instgenie.kernels.backend;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -8,6 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 /** Lane-wise math the Vector API lacks a fast form of (the CPU backend's and the trainer's). */
 public final class VectorMath {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final ByteOrder NO = ByteOrder.nativeOrder();
 
   private VectorMath() {}
 
@@ -45,6 +49,61 @@ public final class VectorMath {
             .sub(Float.floatToRawIntBits(ROUNDER) - 127)
             .lanewise(VectorOperators.LSHL, 23);
     return p.mul(bits.reinterpretAsFloats());
+  }
+
+  /**
+   * The n floats at byte {@code off} of {@code b} become e^(x − max), max over the n; returns their
+   * sum (softmax's numerators and denominator, for the CPU backend's attention and the trainer's:
+   * the same operations, so the same bits).
+   */
+  public static float expShiftedRow(ByteBuffer b, int off, int n) {
+    int bound = S.loopBound(n);
+    FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    int j = 0;
+    for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, b, off + j * 4, NO));
+    float max = mx.reduceLanes(VectorOperators.MAX);
+    for (; j < n; j++) max = Math.max(max, b.getFloat(off + j * 4));
+    FloatVector acc = FloatVector.zero(S);
+    for (j = 0; j < bound; j += L) {
+      FloatVector e = exp(FloatVector.fromByteBuffer(S, b, off + j * 4, NO).sub(max));
+      e.intoByteBuffer(b, off + j * 4, NO);
+      acc = acc.add(e);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float e = (float) Math.exp(b.getFloat(off + j * 4) - max);
+      b.putFloat(off + j * 4, e);
+      sum += e;
+    }
+    return sum;
+  }
+
+  /** The mean of the n floats at byte {@code off} of {@code b} (LayerNorm's first pass). */
+  public static float mean(ByteBuffer b, int off, int n) {
+    int bound = S.loopBound(n);
+    FloatVector acc = FloatVector.zero(S);
+    int j = 0;
+    for (; j < bound; j += L) acc = acc.add(FloatVector.fromByteBuffer(S, b, off + j * 4, NO));
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) sum += b.getFloat(off + j * 4);
+    return sum / n;
+  }
+
+  /** 1/√(variance + eps) of the same n floats around their {@code mean} (LayerNorm's second). */
+  public static float inverseStd(ByteBuffer b, int off, int n, float mean, float eps) {
+    int bound = S.loopBound(n);
+    FloatVector acc = FloatVector.zero(S);
+    int j = 0;
+    for (; j < bound; j += L) {
+      FloatVector d = FloatVector.fromByteBuffer(S, b, off + j * 4, NO).sub(mean);
+      acc = d.fma(d, acc);
+    }
+    float var = acc.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float d = b.getFloat(off + j * 4) - mean;
+      var += d * d;
+    }
+    return (float) (1.0 / Math.sqrt(var / n + eps));
   }
 
   /** √(2/π), the constant of GELU's tanh form. */

@@ -56,9 +56,9 @@ public record ModelConfig(
     require(defaultSteps > 0, "default_steps must be positive");
     require(
         defaultGuidance >= MIN_GUIDANCE && defaultGuidance <= MAX_GUIDANCE,
-        "default_guidance must be from "
+        "default_guidance must be between "
             + MIN_GUIDANCE
-            + " to "
+            + " and "
             + MAX_GUIDANCE
             + ", got "
             + defaultGuidance);

@@ -82,25 +82,9 @@ final class VectorTrainOps {
     int bound = S.loopBound(n);
     for (int r = 0; r < rows; r++) {
       int o = (int) (at + (long) r * n) * 4;
-      FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      float inv = 1f / VectorMath.expShiftedRow(pb, o, n);
       int j = 0;
-      for (; j < bound; j += L) mx = mx.max(FloatVector.fromByteBuffer(S, pb, o + j * 4, NO));
-      float max = mx.reduceLanes(VectorOperators.MAX);
-      for (; j < n; j++) max = Math.max(max, pb.getFloat(o + j * 4));
-      FloatVector acc = FloatVector.zero(S);
-      for (j = 0; j < bound; j += L) {
-        FloatVector e = VectorMath.exp(FloatVector.fromByteBuffer(S, pb, o + j * 4, NO).sub(max));
-        e.intoByteBuffer(pb, o + j * 4, NO);
-        acc = acc.add(e);
-      }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
-      for (; j < n; j++) {
-        float e = (float) Math.exp(pb.getFloat(o + j * 4) - max);
-        pb.putFloat(o + j * 4, e);
-        sum += e;
-      }
-      float inv = 1f / sum;
-      for (j = 0; j < bound; j += L) {
+      for (; j < bound; j += L) {
         FloatVector.fromByteBuffer(S, pb, o + j * 4, NO).mul(inv).intoByteBuffer(pb, o + j * 4, NO);
       }
       for (; j < n; j++) pb.putFloat(o + j * 4, pb.getFloat(o + j * 4) * inv);
@@ -147,25 +131,11 @@ final class VectorTrainOps {
     int bound = S.loopBound(hid);
     for (int r = 0; r < rows; r++) {
       int o = r * hid * 4;
-      FloatVector acc = FloatVector.zero(S);
-      int j = 0;
-      for (; j < bound; j += L) acc = acc.add(FloatVector.fromByteBuffer(S, xb, o + j * 4, NO));
-      float sum = acc.reduceLanes(VectorOperators.ADD);
-      for (; j < hid; j++) sum += xb.getFloat(o + j * 4);
-      float mean = sum / hid;
-      acc = FloatVector.zero(S);
-      for (j = 0; j < bound; j += L) {
-        FloatVector d = FloatVector.fromByteBuffer(S, xb, o + j * 4, NO).sub(mean);
-        acc = d.fma(d, acc);
-      }
-      float var = acc.reduceLanes(VectorOperators.ADD);
-      for (; j < hid; j++) {
-        float d = xb.getFloat(o + j * 4) - mean;
-        var += d * d;
-      }
-      float inv = (float) (1 / Math.sqrt(var / hid + ModelConfig.LN_EPS));
+      float mean = VectorMath.mean(xb, o, hid);
+      float inv = VectorMath.inverseStd(xb, o, hid, mean, ModelConfig.LN_EPS);
       rstd.set(r, inv);
-      for (j = 0; j < bound; j += L) {
+      int j = 0;
+      for (; j < bound; j += L) {
         FloatVector.fromByteBuffer(S, xb, o + j * 4, NO)
             .sub(mean)
             .mul(inv)
