@@ -132,7 +132,7 @@ class SceneGeneratorTest {
   @DisplayName("shapes of radius 10 cover their exact pixel counts")
   void shapeAreas() {
     // Closed forms: square (2r+1)², diamond and triangle 2r²+2r+1, bar (2r+1)(2t+1), cross twice
-    // the bar less the overlap; circle, ring and star are counts of this rasteriser.
+    // the bar less the overlap; circle, ring and the stars are counts of this rasteriser.
     Map<Shape, Integer> want =
         Map.of(
             Shape.SQUARE, 441,
@@ -142,7 +142,8 @@ class SceneGeneratorTest {
             Shape.CROSS, 2 * 147 - 49,
             Shape.CIRCLE, 349,
             Shape.RING, 252,
-            Shape.STAR, 148);
+            Shape.STAR, 148,
+            Shape.FILLED_STAR, 198);
     for (Shape shape : Shape.values()) {
       int n = 0;
       for (int dy = -12; dy <= 12; dy++) {

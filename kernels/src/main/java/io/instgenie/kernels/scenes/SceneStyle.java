@@ -16,14 +16,22 @@ import java.util.Locale;
  */
 public enum SceneStyle {
   CLASSIC(
-      List.of(Shape.values()),
+      List.of(
+          Shape.CIRCLE,
+          Shape.SQUARE,
+          Shape.TRIANGLE,
+          Shape.DIAMOND,
+          Shape.STAR,
+          Shape.RING,
+          Shape.CROSS,
+          Shape.BAR),
       List.of(Colour.values()),
       List.of(Background.Kind.values()),
       3,
       8,
       new double[] {6 / 64.0, 10 / 64.0, 14 / 64.0}),
   SIMPLE(
-      List.of(Shape.CIRCLE, Shape.SQUARE, Shape.TRIANGLE, Shape.STAR),
+      List.of(Shape.CIRCLE, Shape.SQUARE, Shape.TRIANGLE, Shape.FILLED_STAR),
       List.of(Colour.RED, Colour.GREEN, Colour.BLUE, Colour.YELLOW, Colour.PURPLE, Colour.WHITE),
       List.of(Background.Kind.SOLID, Background.Kind.GRADIENT),
       2,
