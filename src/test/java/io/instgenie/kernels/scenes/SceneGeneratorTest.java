@@ -129,6 +129,38 @@ class SceneGeneratorTest {
   }
 
   @Test
+  @DisplayName(
+      "the simple scenes' star has its five points at every simple radius: the top and both feet"
+          + " reach the frame, the side tips come within a pixel of it, the notch between the feet"
+          + " stays empty")
+  void filledStarPoints() {
+    for (int r : new int[] {5, 7, 9}) {
+      Shape s = Shape.FILLED_STAR;
+      assertTrue(s.covers(0, -r, r), "top point, radius " + r);
+      assertFalse(s.covers(-1, -r, r) || s.covers(1, -r, r), "the top point is one pixel wide");
+      int arms =
+          -r + (int) Math.round(0.62 * r); // the row of the side points (y ≈ 0.38 of the way)
+      boolean left = false;
+      boolean right = false;
+      for (int dy = arms - 1; dy <= arms + 1; dy++) {
+        left |= s.covers(-r, dy, r) || s.covers(1 - r, dy, r);
+        right |= s.covers(r, dy, r) || s.covers(r - 1, dy, r);
+      }
+      assertTrue(left && right, "side points within a pixel of the frame, radius " + r);
+      int feet = 0;
+      for (int dx = -r; dx <= r; dx++) if (s.covers(dx, r, r)) feet++;
+      assertTrue(feet >= 2, "feet on the bottom row, radius " + r);
+      assertFalse(s.covers(0, r, r), "the notch between the feet, radius " + r);
+    }
+    int bottom = 0;
+    for (int dy = 4; dy <= 5; dy++) {
+      for (int dx = -5; dx <= 5; dx++) if (Shape.STAR.covers(dx, dy, 5)) bottom++;
+    }
+    assertEquals(
+        0, bottom, "the classic star of radius 5 leaves its frame's two bottom rows empty");
+  }
+
+  @Test
   @DisplayName("shapes of radius 10 cover their exact pixel counts")
   void shapeAreas() {
     // Closed forms: square (2r+1)², diamond and triangle 2r²+2r+1, bar (2r+1)(2t+1), cross twice
