@@ -265,6 +265,18 @@ class ApiKeysTest {
                         })));
   }
 
+  /** A WebSocket upgrade request for {@code path}, with {@code secret} as its key or none. */
+  private static String upgradeRequest(String path, String secret) {
+    return "GET "
+        + path
+        + " HTTP/1.1\r\nHost: "
+        + ServiceClient.HOST
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + (secret == null ? "" : "Authorization: Bearer " + secret + "\r\n")
+        + "\r\n";
+  }
+
   /**
    * The head of the server's answer to a WebSocket upgrade of {@code path} (with {@code secret} as
    * the key, or none), read over a plain TCP socket: what a browser receives. (Vert.x's WebSocket
@@ -272,15 +284,7 @@ class ApiKeysTest {
    * instead of the status when the server closes right after answering.)
    */
   private static Future<String> rawUpgrade(String path, String secret) {
-    String request =
-        "GET "
-            + path
-            + " HTTP/1.1\r\nHost: "
-            + ServiceClient.HOST
-            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            + (secret == null ? "" : "Authorization: Bearer " + secret + "\r\n")
-            + "\r\n";
+    String request = upgradeRequest(path, secret);
     io.vertx.core.Promise<String> head = io.vertx.core.Promise.promise();
     client
         .vertx
@@ -313,16 +317,7 @@ class ApiKeysTest {
     Buffer frame = Buffer.buffer().appendByte((byte) 0x81).appendByte((byte) (0x80 | text.length));
     frame.appendBytes(mask);
     for (int i = 0; i < text.length; i++) frame.appendByte((byte) (text[i] ^ mask[i % 4]));
-    String handshake =
-        "GET /v1/edits/"
-            + id
-            + "/ws HTTP/1.1\r\nHost: "
-            + ServiceClient.HOST
-            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            + "Authorization: Bearer "
-            + A
-            + "\r\n\r\n";
+    String handshake = upgradeRequest("/v1/edits/" + id + "/ws", A);
     io.vertx.core.Promise<Void> sent = io.vertx.core.Promise.promise();
     client
         .vertx

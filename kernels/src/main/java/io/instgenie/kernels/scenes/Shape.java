@@ -18,11 +18,12 @@ public enum Shape {
   CROSS,
   BAR,
   /**
-   * The simple scenes' star (word "star" too): it fills its frame (its top and side points touch
-   * the frame, its feet the bottom) and takes a pixel when at least half of a 4×4 grid of samples
-   * in it falls inside. {@link #STAR}, tested on pixel centres alone and spanning only 0.81 of its
-   * radius below the centre, is at radius 5 a blob with a one-pixel spike and no legs, which
-   * neither a small model nor the shape measure tells from a circle; the classic scenes keep it.
+   * The simple scenes' star (word "star" too): it fills its frame (its top point and feet touch the
+   * frame, its side points come within a pixel of it) and takes a pixel when at least half of a 4×4
+   * grid of samples in it falls inside. {@link #STAR}, tested on pixel centres alone and spanning
+   * only 0.81 of its radius below the centre, is at radius 5 a blob with a one-pixel spike and no
+   * legs, which neither a small model nor the shape measure tells from a circle; the classic scenes
+   * keep it.
    */
   FILLED_STAR;
 
