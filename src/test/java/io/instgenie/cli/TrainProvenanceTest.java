@@ -1,10 +1,14 @@
 package io.instgenie.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.kernels.scenes.SceneStyle;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -93,5 +97,26 @@ class TrainProvenanceTest {
     assertEquals(
         Map.of("steps", 210L, "images_seen", 13440L, "wall_minutes", 21.3),
         TrainCommand.totals(own, untotalled));
+  }
+
+  @Test
+  @DisplayName(
+      "--shape-odds names shapes by their word, 1 for the rest, and refuses unknown, repeated,"
+          + " non-numeric and non-positive entries with the option's name")
+  void shapeOdds() {
+    assertArrayEquals(
+        new double[] {1, 1, 1, 2}, TrainCommand.shapeOdds(SceneStyle.SIMPLE, "star=2"));
+    assertArrayEquals(
+        new double[] {0.5, 1, 3, 1},
+        TrainCommand.shapeOdds(SceneStyle.SIMPLE, " circle = 0.5 ,TRIANGLE=3"));
+    assertNull(TrainCommand.shapeOdds(SceneStyle.SIMPLE, null));
+    for (String bad : List.of("ring=2", "star=2,star=3", "star=x", "star=0", "star=-1", "star", ""))
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> TrainCommand.shapeOdds(SceneStyle.SIMPLE, bad))
+              .getMessage()
+              .startsWith("--shape-odds"),
+          bad);
   }
 }

@@ -3,6 +3,7 @@ package io.instgenie.kernels.scenes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.edit.Patches;
@@ -158,6 +159,44 @@ class SceneGeneratorTest {
     }
     assertEquals(
         0, bottom, "the classic star of radius 5 leaves its frame's two bottom rows empty");
+  }
+
+  @Test
+  @DisplayName(
+      "shape odds: star=3 of 1,1,1,3 makes half the objects stars (uniform: a quarter); edit cases"
+          + " and null odds are drawn as before")
+  void shapeOdds() {
+    SceneGenerator uniform = new SceneGenerator(32, SceneStyle.SIMPLE);
+    SceneGenerator starry = new SceneGenerator(32, SceneStyle.SIMPLE, new double[] {1, 1, 1, 3});
+    SceneGenerator none = new SceneGenerator(32, SceneStyle.SIMPLE, null);
+    int objects = 0, stars = 0, uniformObjects = 0, uniformStars = 0;
+    for (long seed = 0; seed < 2000; seed++) {
+      for (SceneObject o : starry.sample(seed).objects()) {
+        objects++;
+        if (o.shape() == Shape.FILLED_STAR) stars++;
+      }
+      Scene u = uniform.sample(seed);
+      for (SceneObject o : u.objects()) {
+        uniformObjects++;
+        if (o.shape() == Shape.FILLED_STAR) uniformStars++;
+      }
+      if (seed < 200) {
+        assertArrayEquals(u.image().pixels(), none.sample(seed).image().pixels());
+        assertEquals(u.caption(), none.sample(seed).caption());
+      }
+    }
+    // binomial over ~3,000 objects: 4 standard deviations are about 0.036
+    assertEquals(0.5, stars / (double) objects, 0.04, stars + " stars of " + objects);
+    assertEquals(0.25, uniformStars / (double) uniformObjects, 0.04);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SceneGenerator(32, SceneStyle.SIMPLE, new double[] {1, 1, 1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SceneGenerator(32, SceneStyle.SIMPLE, new double[] {1, 0, 1, 1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SceneGenerator(32, SceneStyle.SIMPLE, new double[] {1, Double.NaN, 1, 1}));
   }
 
   @Test

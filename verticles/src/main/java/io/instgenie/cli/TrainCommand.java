@@ -6,6 +6,7 @@ import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.SceneTrainingData;
+import io.instgenie.kernels.scenes.Shape;
 import io.instgenie.kernels.train.Deepen;
 import io.instgenie.kernels.train.RunHistory;
 import io.instgenie.kernels.train.TrainConfig;
@@ -15,9 +16,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -49,6 +53,15 @@ final class TrainCommand implements Callable<Integer> {
               + " shapes, eleven colours, stripes); default: simple for the shapes preset, classic"
               + " otherwise")
   String scenes;
+
+  @Option(
+      names = "--shape-odds",
+      paramLabel = "SHAPE=W[,SHAPE=W...]",
+      description =
+          "relative odds of the scenes' shapes, 1 for a shape not named (default: all alike);"
+              + " star=2 draws stars twice as often as each other shape. Data only: a run resumed"
+              + " with other odds goes on, and the sitting's command records them")
+  String shapeOdds;
 
   @Option(names = "--steps", defaultValue = "10000")
   int steps;
@@ -200,7 +213,8 @@ final class TrainCommand implements Callable<Integer> {
             objectWeight);
     createParent(ck);
     createParent(out.toAbsolutePath());
-    SceneTrainingData data = new SceneTrainingData(arch.imageSize(), style);
+    SceneTrainingData data =
+        new SceneTrainingData(arch.imageSize(), style, shapeOdds(style, shapeOdds));
     long started = System.nanoTime();
     ModelConfig initModel = initFrom == null ? null : ModelFiles.readConfig(initFrom);
     try (Trainer t = open(ck, arch, tc, data, n, initModel);
@@ -249,6 +263,52 @@ final class TrainCommand implements Callable<Integer> {
           minutes);
     }
     return 0;
+  }
+
+  /**
+   * The odds of {@code spec} ("star=2,circle=0.5") per shape of the style, in its order; null for
+   * no spec.
+   */
+  static double[] shapeOdds(SceneStyle style, String spec) {
+    if (spec == null) return null;
+    double[] odds = new double[style.shapes().size()];
+    Arrays.fill(odds, 1);
+    Set<String> seen = new HashSet<>();
+    for (String part : spec.split(",", -1)) {
+      String[] kv = part.trim().split("=", -1);
+      if (kv.length != 2 || kv[0].isBlank())
+        throw new IllegalArgumentException(
+            "--shape-odds takes SHAPE=WEIGHT pairs separated by commas, got '" + part + "'");
+      String word = kv[0].trim().toLowerCase(Locale.ROOT);
+      int at = -1;
+      for (int i = 0; i < odds.length; i++) {
+        if (style.shapes().get(i).word().equals(word)) at = i;
+      }
+      if (at < 0) {
+        throw new IllegalArgumentException(
+            "--shape-odds: '"
+                + word
+                + "' is no shape of "
+                + style.word()
+                + " scenes (they have "
+                + String.join(", ", style.shapes().stream().map(Shape::word).toList())
+                + ")");
+      }
+      if (!seen.add(word))
+        throw new IllegalArgumentException("--shape-odds names '" + word + "' twice");
+      double w;
+      try {
+        w = Double.parseDouble(kv[1].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "--shape-odds: '" + kv[1].trim() + "' is not a number (for " + word + ")");
+      }
+      if (!(w > 0 && Double.isFinite(w)))
+        throw new IllegalArgumentException(
+            "--shape-odds: the weight of " + word + " must be positive, got " + kv[1].trim());
+      odds[at] = w;
+    }
+    return odds;
   }
 
   /** --scenes, or the preset's own style. */
@@ -382,6 +442,7 @@ final class TrainCommand implements Callable<Integer> {
     p.put("wall_minutes", Math.round(h.wallSeconds() / 6) / 10.0);
     p.put("commands", h.commands());
     p.put("scenes", sceneStyle(name).word());
+    if (shapeOdds != null) p.put("shape_odds", shapeOdds);
     p.put("seed", tc.seed());
     p.put("steps", step);
     p.put("images_seen", (long) step * tc.batch());
@@ -445,6 +506,7 @@ final class TrainCommand implements Callable<Integer> {
         + (tc.timeSampling().equals(TrainConfig.UNIFORM)
             ? ""
             : " --t-sampling " + tc.timeSampling())
-        + (tc.objectWeight() == 1.0 ? "" : " --object-weight " + tc.objectWeight());
+        + (tc.objectWeight() == 1.0 ? "" : " --object-weight " + tc.objectWeight())
+        + (shapeOdds == null ? "" : " --shape-odds " + shapeOdds);
   }
 }

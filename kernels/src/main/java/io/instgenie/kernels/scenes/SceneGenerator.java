@@ -21,6 +21,9 @@ public final class SceneGenerator {
   private final int size;
   private final SceneStyle style;
 
+  /** Relative odds of the style's shapes, in its order; null: uniform. */
+  private final double[] shapeOdds;
+
   public SceneGenerator() {
     this(DEFAULT_SIZE);
   }
@@ -32,10 +35,38 @@ public final class SceneGenerator {
 
   /** Scenes of size×size pixels; object radii scale with the size (see {@link SceneStyle}). */
   public SceneGenerator(int size, SceneStyle style) {
+    this(size, style, null);
+  }
+
+  /**
+   * Scenes whose objects take the style's shapes with these relative odds (one per shape of {@code
+   * style.shapes()}, in its order; null: uniform, drawn as the two-argument constructor's scenes
+   * are, seed for seed). Training data may favour a shape the model finds hard; edit cases stay
+   * uniform.
+   */
+  public SceneGenerator(int size, SceneStyle style, double[] shapeOdds) {
     if (size < 16)
       throw new IllegalArgumentException("scene size must be at least 16, got " + size);
+    if (shapeOdds != null) {
+      if (shapeOdds.length != style.shapes().size()) {
+        throw new IllegalArgumentException(
+            "shape odds: "
+                + shapeOdds.length
+                + " values for the "
+                + style.shapes().size()
+                + " shapes of "
+                + style.word()
+                + " scenes");
+      }
+      for (double w : shapeOdds) {
+        if (!(w > 0 && Double.isFinite(w)))
+          throw new IllegalArgumentException("shape odds must be positive, got " + w);
+      }
+      shapeOdds = shapeOdds.clone();
+    }
     this.size = size;
     this.style = style;
+    this.shapeOdds = shapeOdds;
   }
 
   public int size() {
@@ -77,7 +108,7 @@ public final class SceneGenerator {
     int wanted = 1 + rng.nextInt(style.maxObjects());
     List<SceneObject> objects = new ArrayList<>();
     for (int i = 0; i < wanted; i++) {
-      Shape shape = pick(rng, style.shapes());
+      Shape shape = shapeOdds == null ? pick(rng, style.shapes()) : pickShape(rng);
       Size sz = pick(rng, Size.values());
       Colour colour = free.remove(rng.nextInt(free.size()));
       SceneObject o = place(rng, shape, colour, sz, objects);
@@ -141,6 +172,19 @@ public final class SceneGenerator {
     List<Colour> free = new ArrayList<>(EnumSet.complementOf(used));
     free.retainAll(style.objectColours());
     return free;
+  }
+
+  /** A shape of the style drawn with {@link #shapeOdds}. */
+  private Shape pickShape(SplittableRandom rng) {
+    double total = 0;
+    for (double w : shapeOdds) total += w;
+    double u = rng.nextDouble() * total;
+    int last = shapeOdds.length - 1;
+    for (int i = 0; i < last; i++) {
+      u -= shapeOdds[i];
+      if (u < 0) return style.shapes().get(i);
+    }
+    return style.shapes().get(last);
   }
 
   static <T> T pick(SplittableRandom rng, T[] values) {

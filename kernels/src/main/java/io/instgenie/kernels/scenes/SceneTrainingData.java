@@ -19,7 +19,12 @@ public final class SceneTrainingData implements Trainer.Data {
   }
 
   public SceneTrainingData(int size, SceneStyle style) {
-    this.generator = new SceneGenerator(size, style);
+    this(size, style, null);
+  }
+
+  /** Scenes whose shapes are drawn with these odds ({@link SceneGenerator}'s; null: uniform). */
+  public SceneTrainingData(int size, SceneStyle style, double[] shapeOdds) {
+    this.generator = new SceneGenerator(size, style, shapeOdds);
   }
 
   @Override
