@@ -54,7 +54,7 @@ class PageScreenshotsTest {
               ((Number) b.js("return document.getElementById('result-image').naturalWidth"))
                       .intValue()
                   > 0);
-      // the example's mask is on the right: move the before/after split over it
+      // move the before/after split to the right: the edited side then covers the mask
       for (int i = 0; i < 25; i++) b.find("compare-slider").sendKeys(Keys.ARROW_RIGHT);
       b.js("document.activeElement.blur(); window.scrollTo(0, 0)");
       Files.write(dir.resolve("page-done.png"), b.driver.getScreenshotAs(OutputType.BYTES));
