@@ -2,8 +2,14 @@ package io.instgenie.verticles;
 
 import static io.instgenie.verticles.FaultInjectionTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.kernels.edit.EditRequest;
+import io.instgenie.kernels.edit.PreparedEdit;
+import io.instgenie.kernels.io.MaskImage;
+import io.instgenie.kernels.io.RgbImage;
+import io.instgenie.verticles.messages.ServiceException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -103,5 +109,69 @@ class LimitsTest {
     assertEquals(202, ok.statusCode(), ok.bodyAsString());
     JsonObject end = await(client.awaitFinished(ok.bodyAsJsonObject().getString("id")));
     assertEquals("completed", end.getString("status"), end.encode());
+  }
+
+  /** A {@code steps}-step edit of the tiny model, prepared as admission prepares it. */
+  private static PreparedEdit prepared(int steps) {
+    int n = TestImages.SIZE;
+    byte[] mask = new byte[n * n];
+    for (int y = 2; y < 7; y++) for (int x = 2; x < 7; x++) mask[y * n + x] = (byte) 255;
+    EditRequest r =
+        new EditRequest(
+            new RgbImage(n, n, new byte[n * n * 3]),
+            new MaskImage(n, n, mask),
+            "a red circle",
+            steps,
+            1L,
+            null);
+    return PreparedEdit.of(r, TestImages.TINY, "digest", 1L);
+  }
+
+  @Test
+  @DisplayName(
+      "max_template_run_bytes counts what the run records: keys and values (twice the bytes) with"
+          + " cache_mode kv, and with auto where the worker's memory share makes it choose K/V")
+  void templateRunBytesByCacheMode() {
+    long limit = MAX_RUN_STEPS * STEP_BYTES;
+    Map<String, String> kv = Map.of("max_template_run_bytes", "" + limit, "cache_mode", "kv");
+    EditLimits limits = EditLimits.of(TestImages.TINY, ServiceClient.config(kv));
+    limits.check(prepared(MAX_RUN_STEPS / 2));
+    String error =
+        assertThrows(ServiceException.class, () -> limits.check(prepared(MAX_RUN_STEPS / 2 + 1)))
+            .getMessage();
+    assertTrue(
+        error.contains("bytes of keys and values")
+            && error.contains("at most " + MAX_RUN_STEPS / 2 + " steps"),
+        error);
+    // auto: K/V while the worker's share holds four such runs, which a large share does
+    EditLimits auto =
+        EditLimits.of(
+            TestImages.TINY,
+            ServiceClient.config(
+                Map.of(
+                    "max_template_run_bytes",
+                    "" + limit,
+                    "cache_mode",
+                    "auto",
+                    "workers",
+                    "1",
+                    "cache_memory_bytes",
+                    "" + 16 * limit)));
+    assertThrows(ServiceException.class, () -> auto.check(prepared(MAX_RUN_STEPS / 2 + 1)));
+    // ... and Y where it does not: the run records block outputs, and the full limit applies
+    EditLimits autoY =
+        EditLimits.of(
+            TestImages.TINY,
+            ServiceClient.config(
+                Map.of(
+                    "max_template_run_bytes",
+                    "" + limit,
+                    "cache_mode",
+                    "auto",
+                    "workers",
+                    "1",
+                    "cache_memory_bytes",
+                    "" + limit)));
+    autoY.check(prepared(MAX_RUN_STEPS));
   }
 }

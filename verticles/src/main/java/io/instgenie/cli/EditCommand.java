@@ -1,6 +1,7 @@
 package io.instgenie.cli;
 
 import io.instgenie.cache.Precision;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditRequest;
@@ -111,6 +112,7 @@ final class EditCommand implements Callable<Integer> {
             model.config(),
             steps,
             Precision.F32,
+            CacheKind.Y,
             ServiceSettings.MAX_TEMPLATE_RUN_BYTES.defaultValue());
     if (bad != null) throw new IllegalArgumentException(bad + ", or use --no-cache");
   }

@@ -1,7 +1,9 @@
 package io.instgenie.verticles;
 
 import io.instgenie.cache.ActivationShape;
+import io.instgenie.cache.CacheMode;
 import io.instgenie.cache.Precision;
+import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.verticles.messages.ServiceException;
@@ -10,14 +12,17 @@ import io.instgenie.verticles.messages.ServiceException;
  * What one request may cost, checked at admission so that nothing past a limit is ever accepted:
  * its steps ({@code max_steps}), its guidance, and the bytes its template run would cache ({@code
  * max_template_run_bytes}: the activations are one allocation for the whole run, so a request whose
- * run cannot fit is refused instead of taking the process's memory). A request over a limit gets
- * 400 naming the limit.
+ * run cannot fit is refused instead of taking the process's memory; counted as the run would record
+ * them, block outputs or, where {@code cache_mode} gives K/V, twice that). A request over a limit
+ * gets 400 naming the limit.
  */
 public record EditLimits(
     ModelConfig model,
     int maxSteps,
     long maxTemplateRunBytes,
     Precision precision,
+    CacheMode cacheMode,
+    long workerMemoryBytes,
     boolean activationCache,
     long maxEditMs) {
   /** The range of classifier-free guidance a request may ask for (the model's own). */
@@ -31,6 +36,8 @@ public record EditLimits(
         c.maxSteps(),
         c.maxTemplateRunBytes(),
         c.cachePrecision(),
+        c.cacheMode(),
+        c.cacheMemoryBytes() / c.workers(), // each worker's cache decides with its own share
         c.activationCache(),
         c.maxEditMs());
   }
@@ -52,7 +59,13 @@ public record EditLimits(
           "steps must be at most " + maxSteps + " (the server's max_steps), got " + p.steps());
     String problem = guidanceProblem(p.guidance());
     if (problem == null && activationCache)
-      problem = templateRunProblem(model, p.steps(), precision, maxTemplateRunBytes);
+      problem =
+          templateRunProblem(
+              model,
+              p.steps(),
+              precision,
+              cacheMode.kindFor(model, p.steps(), precision, workerMemoryBytes),
+              maxTemplateRunBytes);
     if (problem != null) throw bad(problem);
   }
 
@@ -63,19 +76,20 @@ public record EditLimits(
   }
 
   /**
-   * Why a template run of {@code steps} steps is refused ({@code max_template_run_bytes}: the
-   * activations are one allocation), or null when it fits.
+   * Why a template run of {@code steps} steps recording {@code kind} is refused ({@code
+   * max_template_run_bytes}: the activations are one allocation), or null when it fits.
    */
   public static String templateRunProblem(
-      ModelConfig model, int steps, Precision precision, long maxBytes) {
-    long bytes = ActivationShape.of(model, steps, precision).totalBytes();
+      ModelConfig model, int steps, Precision precision, CacheKind kind, long maxBytes) {
+    long bytes = ActivationShape.of(model, steps, precision, kind).totalBytes();
     if (bytes <= maxBytes) return null;
-    long perStep = ActivationShape.of(model, 1, precision).totalBytes();
+    long perStep = ActivationShape.of(model, 1, precision, kind).totalBytes();
     return "a template run of "
         + steps
         + " steps caches "
         + bytes
-        + " bytes of activations, more than max_template_run_bytes ("
+        + (kind == CacheKind.KV ? " bytes of keys and values" : " bytes of activations")
+        + ", more than max_template_run_bytes ("
         + maxBytes
         + "); ask for at most "
         + maxBytes / perStep

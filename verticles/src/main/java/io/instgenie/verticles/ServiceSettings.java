@@ -185,9 +185,10 @@ public final class ServiceSettings {
           1L << 30,
           1,
           MAX_LONG,
-          "most bytes of activations one template run may cache, counted as block outputs (steps ×"
-              + " depth × tokens × hidden × precision; a K/V run, `cache_mode` `kv` or `auto` choosing"
-              + " K/V, holds twice that); a request whose run needs more is refused with 400");
+          "most bytes of activations one template run may cache, counted as the run records them:"
+              + " block outputs (steps × depth × tokens × hidden × precision), or twice that for keys"
+              + " and values (`cache_mode` `kv`, or `auto` choosing K/V); a request whose run needs"
+              + " more is refused with 400");
   public static final Setting<Long> MAX_EDIT_MS =
       Setting.whole(
           "max_edit_ms",
