@@ -64,25 +64,22 @@ final class TrainOps {
     }
   }
 
-  /**
-   * h = xhat⊙(1 + scale) + shift with image i's (shift, scale) at chunks k, k+1 of its mods row.
-   */
-  static void modulate(
-      FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
-    if (VECTOR) VectorTrainOps.modulate(h, xhat, mods, ms, k, n, per, hid);
-    else modulateScalar(h, xhat, mods, ms, k, n, per, hid);
+  /** h = xhat⊙(1 + scale) + shift with image i's (shift, scale) at chunks k, k+1 of {@code m}. */
+  static void modulate(FloatBuf h, FloatBuf xhat, Mods m, int k) {
+    if (VECTOR) VectorTrainOps.modulate(h, xhat, m, k);
+    else modulateScalar(h, xhat, m, k);
   }
 
   /** {@link #modulate} in scalar Java, the reference of the vector form. */
-  static void modulateScalar(
-      FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+  static void modulateScalar(FloatBuf h, FloatBuf xhat, Mods m, int k) {
+    int hid = m.hid();
     FloatBuffer hf = h.floats();
     FloatBuffer xf = xhat.floats();
-    FloatBuffer mf = mods.floats();
-    for (int i = 0; i < n; i++) {
-      int shift = i * ms + k * hid;
+    FloatBuffer mf = m.values().floats();
+    for (int i = 0; i < m.images(); i++) {
+      int shift = m.chunk(i, k);
       int scale = shift + hid;
-      for (int r = i * per; r < (i + 1) * per; r++) {
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int at = r * hid;
         for (int j = 0; j < hid; j++) {
           hf.put(at + j, xf.get(at + j) * (1 + mf.get(scale + j)) + mf.get(shift + j));
@@ -93,24 +90,14 @@ final class TrainOps {
 
   /**
    * Backward of {@link #modulate} and the LayerNorm before it: accumulates dshift and dscale into
-   * dmods and adds dL/dx to {@code dx}.
+   * {@code m}'s grads and adds dL/dx to {@code dx}.
    */
   static void modulateBackward(
-      FloatBuf dh,
-      FloatBuf xhat,
-      FloatBuf rstd,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      int hid,
-      FloatBuf dx) {
+      FloatBuf dh, FloatBuf xhat, FloatBuf rstd, Mods m, int k, FloatBuf dx) {
     if (VECTOR) {
-      VectorTrainOps.modulateBackward(dh, xhat, rstd, mods, dmods, ms, k, n, per, hid, dx);
+      VectorTrainOps.modulateBackward(dh, xhat, rstd, m, k, dx);
     } else {
-      modulateBackwardScalar(dh, xhat, rstd, mods, dmods, ms, k, n, per, hid, dx);
+      modulateBackwardScalar(dh, xhat, rstd, m, k, dx);
     }
   }
 
@@ -118,31 +105,22 @@ final class TrainOps {
    * {@link #modulateBackward} in scalar Java (sums in double), the reference of the vector form.
    */
   static void modulateBackwardScalar(
-      FloatBuf dh,
-      FloatBuf xhat,
-      FloatBuf rstd,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      int hid,
-      FloatBuf dx) {
+      FloatBuf dh, FloatBuf xhat, FloatBuf rstd, Mods m, int k, FloatBuf dx) {
+    int hid = m.hid();
     FloatBuffer dhf = dh.floats();
     FloatBuffer xf = xhat.floats();
-    FloatBuffer mf = mods.floats();
-    FloatBuffer dmf = dmods.floats();
+    FloatBuffer mf = m.values().floats();
+    FloatBuffer dmf = m.grads().floats();
     FloatBuffer dxf = dx.floats();
     double[] dShift = new double[hid];
     double[] dScale = new double[hid];
     float[] dxhat = new float[hid];
-    for (int i = 0; i < n; i++) {
-      int shift = i * ms + k * hid;
+    for (int i = 0; i < m.images(); i++) {
+      int shift = m.chunk(i, k);
       int scale = shift + hid;
       Arrays.fill(dShift, 0);
       Arrays.fill(dScale, 0);
-      for (int r = i * per; r < (i + 1) * per; r++) {
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int at = r * hid;
         double m1 = 0;
         double m2 = 0;
@@ -171,23 +149,22 @@ final class TrainOps {
     }
   }
 
-  /** out = x + gate⊙y with image i's gate at chunk k of its mods row. */
-  static void gatedSum(
-      FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
-    if (VECTOR) VectorTrainOps.gatedSum(out, x, y, mods, ms, k, n, per, hid);
-    else gatedSumScalar(out, x, y, mods, ms, k, n, per, hid);
+  /** out = x + gate⊙y with image i's gate at chunk k of {@code m}. */
+  static void gatedSum(FloatBuf out, FloatBuf x, FloatBuf y, Mods m, int k) {
+    if (VECTOR) VectorTrainOps.gatedSum(out, x, y, m, k);
+    else gatedSumScalar(out, x, y, m, k);
   }
 
   /** {@link #gatedSum} in scalar Java, the reference of the vector form. */
-  static void gatedSumScalar(
-      FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+  static void gatedSumScalar(FloatBuf out, FloatBuf x, FloatBuf y, Mods m, int k) {
+    int hid = m.hid();
     FloatBuffer of = out.floats();
     FloatBuffer xf = x.floats();
     FloatBuffer yf = y.floats();
-    FloatBuffer mf = mods.floats();
-    for (int i = 0; i < n; i++) {
-      int gate = i * ms + k * hid;
-      for (int r = i * per; r < (i + 1) * per; r++) {
+    FloatBuffer mf = m.values().floats();
+    for (int i = 0; i < m.images(); i++) {
+      int gate = m.chunk(i, k);
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int at = r * hid;
         for (int j = 0; j < hid; j++)
           of.put(at + j, xf.get(at + j) + mf.get(gate + j) * yf.get(at + j));
@@ -196,43 +173,24 @@ final class TrainOps {
   }
 
   /** Backward of {@link #gatedSum} for y and the gate: dgate += Σ dOut⊙y, dy = dOut⊙gate. */
-  static void gateBackward(
-      FloatBuf dOut,
-      FloatBuf y,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      int hid,
-      FloatBuf dy) {
-    if (VECTOR) VectorTrainOps.gateBackward(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
-    else gateBackwardScalar(dOut, y, mods, dmods, ms, k, n, per, hid, dy);
+  static void gateBackward(FloatBuf dOut, FloatBuf y, Mods m, int k, FloatBuf dy) {
+    if (VECTOR) VectorTrainOps.gateBackward(dOut, y, m, k, dy);
+    else gateBackwardScalar(dOut, y, m, k, dy);
   }
 
   /** {@link #gateBackward} in scalar Java (sums in double), the reference of the vector form. */
-  static void gateBackwardScalar(
-      FloatBuf dOut,
-      FloatBuf y,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      int hid,
-      FloatBuf dy) {
+  static void gateBackwardScalar(FloatBuf dOut, FloatBuf y, Mods m, int k, FloatBuf dy) {
+    int hid = m.hid();
     FloatBuffer df = dOut.floats();
     FloatBuffer yf = y.floats();
-    FloatBuffer mf = mods.floats();
-    FloatBuffer dmf = dmods.floats();
+    FloatBuffer mf = m.values().floats();
+    FloatBuffer dmf = m.grads().floats();
     FloatBuffer dyf = dy.floats();
     double[] dGate = new double[hid];
-    for (int i = 0; i < n; i++) {
-      int gate = i * ms + k * hid;
+    for (int i = 0; i < m.images(); i++) {
+      int gate = m.chunk(i, k);
       Arrays.fill(dGate, 0);
-      for (int r = i * per; r < (i + 1) * per; r++) {
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int at = r * hid;
         for (int j = 0; j < hid; j++) {
           float d = df.get(at + j);

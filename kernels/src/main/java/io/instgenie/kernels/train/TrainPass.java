@@ -125,7 +125,7 @@ final class TrainPass {
       }
     }
     TrainOps.layerNorm(a.yImg, a.xhatF, a.rstdF, n * tokens, hid);
-    TrainOps.modulate(a.h, a.xhatF, a.modsF, 2 * hid, 0, n, tokens, hid);
+    TrainOps.modulate(a.h, a.xhatF, finalMods(n), 0);
     Blas.linear(
         a.out, a.h, w.get("final.linear.weight"), w.get("final.linear.bias"), n * tokens, pd, hid);
   }
@@ -181,22 +181,31 @@ final class TrainPass {
 
   private void block(int b, int n, int rows) {
     TrainActivations.Block k = a.blk[b];
-    FloatBuf mods = a.mods[b];
-    int ms = 6 * hid;
+    Mods m = blockMods(b, n);
     TrainOps.layerNorm(a.xs[b], k.xhat1, k.rstd1, rows, hid);
-    TrainOps.modulate(a.h, k.xhat1, mods, ms, 0, n, seq, hid);
+    TrainOps.modulate(a.h, k.xhat1, m, 0);
     Blas.linear(k.qkv, a.h, wb(b, "attn.qkv.weight"), wb(b, "attn.qkv.bias"), rows, 3 * hid, hid);
     for (int i = 0; i < n; i++) {
       for (int e = 0; e < heads; e++) attention(k, i, e);
     }
     Blas.linear(k.att, k.o, wb(b, "attn.proj.weight"), wb(b, "attn.proj.bias"), rows, hid, hid);
-    TrainOps.gatedSum(k.xmid, a.xs[b], k.att, mods, ms, 2, n, seq, hid);
+    TrainOps.gatedSum(k.xmid, a.xs[b], k.att, m, 2);
     TrainOps.layerNorm(k.xmid, k.xhat2, k.rstd2, rows, hid);
-    TrainOps.modulate(a.h, k.xhat2, mods, ms, 3, n, seq, hid);
+    TrainOps.modulate(a.h, k.xhat2, m, 3);
     Blas.linear(k.u, a.h, wb(b, "mlp.fc1.weight"), wb(b, "mlp.fc1.bias"), rows, h4, hid);
     TrainOps.gelu(k.gl, k.th, k.u, rows * h4);
     Blas.linear(k.f, k.gl, wb(b, "mlp.fc2.weight"), wb(b, "mlp.fc2.bias"), rows, hid, h4);
-    TrainOps.gatedSum(a.xs[b + 1], k.xmid, k.f, mods, ms, 5, n, seq, hid);
+    TrainOps.gatedSum(a.xs[b + 1], k.xmid, k.f, m, 5);
+  }
+
+  /** Block b's six modulation chunks per image (shift, scale, gate twice), over its sequences. */
+  private Mods blockMods(int b, int n) {
+    return new Mods(a.mods[b], a.dmods, 6 * hid, n, seq, hid);
+  }
+
+  /** The final layer's (shift, scale) per image, over the image rows only. */
+  private Mods finalMods(int n) {
+    return new Mods(a.modsF, a.dmodsF, 2 * hid, n, tokens, hid);
   }
 
   /** One head of one image: probs = softmax(q·kᵀ/√d) kept for backward, o = probs·v. */
@@ -223,7 +232,7 @@ final class TrainPass {
     a.dsc.fill(0, (long) n * hid, 0f);
     // final layer
     a.dmodsF.fill(0, (long) n * 2 * hid, 0f);
-    TrainOps.modulate(a.h, a.xhatF, a.modsF, 2 * hid, 0, n, tokens, hid);
+    TrainOps.modulate(a.h, a.xhatF, finalMods(n), 0);
     Blas.linearBackward(
         a.dOut,
         a.h,
@@ -236,8 +245,7 @@ final class TrainPass {
         hid,
         false);
     a.dyImg.fill(0, (long) ni * hid, 0f);
-    TrainOps.modulateBackward(
-        a.dh, a.xhatF, a.rstdF, a.modsF, a.dmodsF, 2 * hid, 0, n, tokens, hid, a.dyImg);
+    TrainOps.modulateBackward(a.dh, a.xhatF, a.rstdF, finalMods(n), 0, a.dyImg);
     Blas.linearBackward(
         a.dmodsF,
         a.sc,
@@ -267,12 +275,12 @@ final class TrainPass {
   /** On entry a.dx holds dL/d(block output); on exit dL/d(block input). */
   private void blockBackward(int b, int n, int rows) {
     TrainActivations.Block k = a.blk[b];
-    FloatBuf mods = a.mods[b];
-    FloatBuf dmods = a.dmods;
-    int ms = 6 * hid;
+    Mods m = blockMods(b, n);
+    FloatBuf dmods = m.grads();
+    int ms = m.perImage();
     dmods.fill(0, (long) n * ms, 0f);
     // X_out = X_mid + gate2⊙f
-    TrainOps.gateBackward(a.dx, k.f, mods, dmods, ms, 5, n, seq, hid, a.dt);
+    TrainOps.gateBackward(a.dx, k.f, m, 5, a.dt);
     Blas.linearBackward(
         a.dt,
         k.gl,
@@ -285,7 +293,7 @@ final class TrainPass {
         h4,
         false);
     TrainOps.geluBackward(a.dgl, k.u, k.th, rows * h4);
-    TrainOps.modulate(a.h, k.xhat2, mods, ms, 3, n, seq, hid);
+    TrainOps.modulate(a.h, k.xhat2, m, 3);
     Blas.linearBackward(
         a.dgl,
         a.h,
@@ -297,9 +305,9 @@ final class TrainPass {
         h4,
         hid,
         false);
-    TrainOps.modulateBackward(a.dh, k.xhat2, k.rstd2, mods, dmods, ms, 3, n, seq, hid, a.dx);
+    TrainOps.modulateBackward(a.dh, k.xhat2, k.rstd2, m, 3, a.dx);
     // X_mid = X_in + gate1⊙att
-    TrainOps.gateBackward(a.dx, k.att, mods, dmods, ms, 2, n, seq, hid, a.dt);
+    TrainOps.gateBackward(a.dx, k.att, m, 2, a.dt);
     Blas.linearBackward(
         a.dt,
         k.o,
@@ -314,7 +322,7 @@ final class TrainPass {
     for (int i = 0; i < n; i++) {
       for (int e = 0; e < heads; e++) attentionBackward(k, i, e);
     }
-    TrainOps.modulate(a.h, k.xhat1, mods, ms, 0, n, seq, hid);
+    TrainOps.modulate(a.h, k.xhat1, m, 0);
     Blas.linearBackward(
         a.dqkv,
         a.h,
@@ -326,7 +334,7 @@ final class TrainPass {
         3 * hid,
         hid,
         false);
-    TrainOps.modulateBackward(a.dh, k.xhat1, k.rstd1, mods, dmods, ms, 0, n, seq, hid, a.dx);
+    TrainOps.modulateBackward(a.dh, k.xhat1, k.rstd1, m, 0, a.dx);
     Blas.linearBackward(
         dmods,
         a.sc,

@@ -146,19 +146,18 @@ final class VectorTrainOps {
   }
 
   /**
-   * h = xhat⊙(1 + scale) + shift on image i's {@code per} rows, (shift, scale) the chunks k, k+1 of
-   * its {@code ms} modulation values.
+   * h = xhat⊙(1 + scale) + shift on image i's rows, (shift, scale) the chunks k, k+1 of {@code m}.
    */
-  static void modulate(
-      FloatBuf h, FloatBuf xhat, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+  static void modulate(FloatBuf h, FloatBuf xhat, Mods m, int k) {
+    int hid = m.hid();
     ByteBuffer hb = h.bytes();
     ByteBuffer xb = xhat.bytes();
-    ByteBuffer mb = mods.bytes();
+    ByteBuffer mb = m.values().bytes();
     int bound = S.loopBound(hid);
-    for (int i = 0; i < n; i++) {
-      int shift = (i * ms + k * hid) * 4;
+    for (int i = 0; i < m.images(); i++) {
+      int shift = m.chunk(i, k) * 4;
       int scale = shift + hid * 4;
-      for (int r = i * per; r < (i + 1) * per; r++) {
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int o = r * hid * 4;
         int j = 0;
         for (; j < bound; j += L) {
@@ -179,36 +178,27 @@ final class VectorTrainOps {
   }
 
   /**
-   * The backward of LayerNorm and modulation together: dmods (shift, scale) += per-image sums, dx
-   * += rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat⊙xhat)) with dxhat = dh⊙(1 + scale).
+   * The backward of LayerNorm and modulation together: m's grads (shift, scale) += per-image sums,
+   * dx += rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat⊙xhat)) with dxhat = dh⊙(1 + scale).
    */
   static void modulateBackward(
-      FloatBuf dh,
-      FloatBuf xhat,
-      FloatBuf rstd,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      int hid,
-      FloatBuf dx) {
+      FloatBuf dh, FloatBuf xhat, FloatBuf rstd, Mods m, int k, FloatBuf dx) {
+    int hid = m.hid();
     ByteBuffer db = dh.bytes();
     ByteBuffer xb = xhat.bytes();
-    ByteBuffer mb = mods.bytes();
-    ByteBuffer dmb = dmods.bytes();
+    ByteBuffer mb = m.values().bytes();
+    ByteBuffer dmb = m.grads().bytes();
     ByteBuffer dxb = dx.bytes();
     int bound = S.loopBound(hid);
     float[] dShift = new float[hid];
     float[] dScale = new float[hid];
     float[] dxhat = new float[hid];
-    for (int i = 0; i < n; i++) {
-      int shift = (i * ms + k * hid) * 4;
+    for (int i = 0; i < m.images(); i++) {
+      int shift = m.chunk(i, k) * 4;
       int scale = shift + hid * 4;
       Arrays.fill(dShift, 0);
       Arrays.fill(dScale, 0);
-      for (int r = i * per; r < (i + 1) * per; r++) {
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int o = r * hid * 4;
         FloatVector a1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S);
@@ -257,17 +247,17 @@ final class VectorTrainOps {
     }
   }
 
-  /** out = x + gate⊙y on image i's {@code per} rows, the gate chunk k of its modulation values. */
-  static void gatedSum(
-      FloatBuf out, FloatBuf x, FloatBuf y, FloatBuf mods, int ms, int k, int n, int per, int hid) {
+  /** out = x + gate⊙y on image i's rows, the gate chunk k of {@code m}. */
+  static void gatedSum(FloatBuf out, FloatBuf x, FloatBuf y, Mods m, int k) {
+    int hid = m.hid();
     ByteBuffer ob = out.bytes();
     ByteBuffer xb = x.bytes();
     ByteBuffer yb = y.bytes();
-    ByteBuffer mb = mods.bytes();
+    ByteBuffer mb = m.values().bytes();
     int bound = S.loopBound(hid);
-    for (int i = 0; i < n; i++) {
-      int gate = (i * ms + k * hid) * 4;
-      for (int r = i * per; r < (i + 1) * per; r++) {
+    for (int i = 0; i < m.images(); i++) {
+      int gate = m.chunk(i, k) * 4;
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int o = r * hid * 4;
         int j = 0;
         for (; j < bound; j += L) {
@@ -285,29 +275,20 @@ final class VectorTrainOps {
     }
   }
 
-  /** dmods (gate) += Σ_rows dOut⊙y per image; dy = dOut⊙gate. */
-  static void gateBackward(
-      FloatBuf dOut,
-      FloatBuf y,
-      FloatBuf mods,
-      FloatBuf dmods,
-      int ms,
-      int k,
-      int n,
-      int per,
-      int hid,
-      FloatBuf dy) {
+  /** m's grads (gate) += Σ_rows dOut⊙y per image; dy = dOut⊙gate. */
+  static void gateBackward(FloatBuf dOut, FloatBuf y, Mods m, int k, FloatBuf dy) {
+    int hid = m.hid();
     ByteBuffer db = dOut.bytes();
     ByteBuffer yb = y.bytes();
-    ByteBuffer mb = mods.bytes();
-    ByteBuffer dmb = dmods.bytes();
+    ByteBuffer mb = m.values().bytes();
+    ByteBuffer dmb = m.grads().bytes();
     ByteBuffer dyb = dy.bytes();
     int bound = S.loopBound(hid);
     float[] dGate = new float[hid];
-    for (int i = 0; i < n; i++) {
-      int gate = (i * ms + k * hid) * 4;
+    for (int i = 0; i < m.images(); i++) {
+      int gate = m.chunk(i, k) * 4;
       Arrays.fill(dGate, 0);
-      for (int r = i * per; r < (i + 1) * per; r++) {
+      for (int r = i * m.rows(); r < (i + 1) * m.rows(); r++) {
         int o = r * hid * 4;
         int j = 0;
         for (; j < bound; j += L) {
