@@ -187,6 +187,7 @@ final class TrainCommand implements Callable<Integer> {
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     ModelConfig arch = Presets.byName(preset);
     SceneStyle style = sceneStyle(preset);
+    double[] odds = shapeOdds(style, shapeOdds);
     if (arch.promptTokens() < style.maxWords()) {
       throw new IllegalArgumentException(
           "preset '"
@@ -213,8 +214,7 @@ final class TrainCommand implements Callable<Integer> {
             objectWeight);
     createParent(ck);
     createParent(out.toAbsolutePath());
-    SceneTrainingData data =
-        new SceneTrainingData(arch.imageSize(), style, shapeOdds(style, shapeOdds));
+    SceneTrainingData data = new SceneTrainingData(arch.imageSize(), style, odds);
     long started = System.nanoTime();
     ModelConfig initModel = initFrom == null ? null : ModelFiles.readConfig(initFrom);
     try (Trainer t = open(ck, arch, tc, data, n, initModel);
