@@ -143,35 +143,25 @@ class LimitsTest {
         error.contains("bytes of keys and values")
             && error.contains("at most " + MAX_RUN_STEPS / 2 + " steps"),
         error);
-    // auto: K/V while the worker's share holds four such runs, which a large share does
-    EditLimits auto =
-        EditLimits.of(
-            TestImages.TINY,
-            ServiceClient.config(
-                Map.of(
-                    "max_template_run_bytes",
-                    "" + limit,
-                    "cache_mode",
-                    "auto",
-                    "workers",
-                    "1",
-                    "cache_memory_bytes",
-                    "" + 16 * limit)));
+    // auto: K/V while the worker's share holds four such runs, which a large share does ...
+    EditLimits auto = autoLimits(limit, 16 * limit);
     assertThrows(ServiceException.class, () -> auto.check(prepared(MAX_RUN_STEPS / 2 + 1)));
     // ... and Y where it does not: the run records block outputs, and the full limit applies
-    EditLimits autoY =
-        EditLimits.of(
-            TestImages.TINY,
-            ServiceClient.config(
-                Map.of(
-                    "max_template_run_bytes",
-                    "" + limit,
-                    "cache_mode",
-                    "auto",
-                    "workers",
-                    "1",
-                    "cache_memory_bytes",
-                    "" + limit)));
-    autoY.check(prepared(MAX_RUN_STEPS));
+    autoLimits(limit, limit).check(prepared(MAX_RUN_STEPS));
+  }
+
+  /** The limits of one worker with {@code cache_mode} auto and this much cache memory. */
+  private static EditLimits autoLimits(long maxRunBytes, long memoryBytes) {
+    Map<String, String> auto =
+        Map.of(
+            "max_template_run_bytes",
+            "" + maxRunBytes,
+            "cache_mode",
+            "auto",
+            "workers",
+            "1",
+            "cache_memory_bytes",
+            "" + memoryBytes);
+    return EditLimits.of(TestImages.TINY, ServiceClient.config(auto));
   }
 }

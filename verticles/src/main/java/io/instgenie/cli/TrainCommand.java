@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -271,7 +272,8 @@ final class TrainCommand implements Callable<Integer> {
    */
   static double[] shapeOdds(SceneStyle style, String spec) {
     if (spec == null) return null;
-    double[] odds = new double[style.shapes().size()];
+    List<String> words = style.shapes().stream().map(Shape::word).toList();
+    double[] odds = new double[words.size()];
     Arrays.fill(odds, 1);
     Set<String> seen = new HashSet<>();
     for (String part : spec.split(",", -1)) {
@@ -280,10 +282,7 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--shape-odds takes SHAPE=WEIGHT pairs separated by commas, got '" + part + "'");
       String word = kv[0].trim().toLowerCase(Locale.ROOT);
-      int at = -1;
-      for (int i = 0; i < odds.length; i++) {
-        if (style.shapes().get(i).word().equals(word)) at = i;
-      }
+      int at = words.indexOf(word);
       if (at < 0) {
         throw new IllegalArgumentException(
             "--shape-odds: '"
@@ -291,7 +290,7 @@ final class TrainCommand implements Callable<Integer> {
                 + "' is no shape of "
                 + style.word()
                 + " scenes (they have "
-                + String.join(", ", style.shapes().stream().map(Shape::word).toList())
+                + String.join(", ", words)
                 + ")");
       }
       if (!seen.add(word))
