@@ -109,7 +109,7 @@ final class SimulateCommand implements Callable<Integer> {
       description =
           "The quality knob, as the service's full_steps: an edit's first K steps (K counted at"
               + " the model's default step count, scaled to its own) compute every token"
-              + " (default 0; the bundled model ships with 6).")
+              + " (default 0; the bundled model ships with 10).")
   int fullSteps;
 
   @Option(

@@ -34,11 +34,11 @@ public final class StepPolicy {
    * a starving member that jumps the queue early delays every short edit behind it. In the
    * simulator (this CPU's fit, 0.9 load, steps 5–40, 2,000 requests, seeds 1–5) srpt's mean was
    * 1.57x lower than static batching's with 256 and 1.56x with 64 (P95 alike, 0.61–0.85x static's)
-   * on a model without full steps, but with the bundled model's quality knob (6 full steps of 20,
-   * so a 40-step edit's first 12 steps compute every token) 1.91x lower with 256 and 0.78x — worse
-   * than static — with 64 (P95 1.49–1.61x against 1.87–2.24x static's); edf 0.96x against 0.70x.
-   * Earlier, without full steps and with 400 requests, 16 had P95 up to 1.77x static's, 64 at most
-   * 1.16x; on the flat-step device they were alike (3.7–5.3x).
+   * on a model without full steps, but with the then bundled model's quality knob (6 full steps of
+   * 20, so a 40-step edit's first 12 steps compute every token) 1.91x lower with 256 and 0.78x —
+   * worse than static — with 64 (P95 1.49–1.61x against 1.87–2.24x static's); edf 0.96x against
+   * 0.70x. Earlier, without full steps and with 400 requests, 16 had P95 up to 1.77x static's, 64
+   * at most 1.16x; on the flat-step device they were alike (3.7–5.3x).
    */
   public static final int DEFAULT_AGING_STEPS = 256;
 
