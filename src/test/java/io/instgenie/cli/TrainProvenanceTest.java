@@ -8,12 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.kernels.model.ModelConfig;
+import io.instgenie.kernels.model.ModelFiles;
+import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.scenes.SceneStyle;
+import io.instgenie.kernels.train.Trainer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,10 +41,21 @@ class TrainProvenanceTest {
           + " later from its checkpoint")
   void initFromIsRecordedInEveryExport() throws Exception {
     Path from = Path.of("models", "default");
-    JsonNode model = new ObjectMapper().readTree(from.resolve("model.json").toFile());
-    JsonNode was = model.get("provenance");
-    // the bundled model is the shapes geometry at depth 4 or 8; a chained one carries its total
-    String preset = model.get("depth").asInt() == 8 ? "shapes-deep" : "shapes";
+    JsonNode was =
+        new ObjectMapper().readTree(from.resolve("model.json").toFile()).get("provenance");
+    // the preset whose layers the bundled model has (train --init-from checks the same way)
+    ModelConfig bundled = ModelFiles.readConfig(from);
+    String preset =
+        Stream.of("shapes", "shapes-deep")
+            .filter(
+                name -> {
+                  ModelConfig p = Presets.byName(name);
+                  return Trainer.sameArchitecture(
+                      bundled.withSampling(p.defaultSteps(), p.defaultGuidance()), p);
+                })
+            .findFirst()
+            .orElseThrow();
+    // a model trained in a chain of sittings counts from the chain's total
     JsonNode wasTotal = was.has("total") ? was.get("total") : was;
     String ck = dir.resolve("ck.safetensors").toString();
     String[] train = {
