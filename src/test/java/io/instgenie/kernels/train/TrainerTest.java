@@ -101,7 +101,7 @@ class TrainerTest {
         assertThrows(
             IllegalArgumentException.class,
             () -> new TrainConfig(10, 8, 1e-3, 0, 0, 0.9, 0, 1, 1, "cosine"));
-    assertTrue(e.getMessage().contains("uniform, logit-normal or mixed"), e.getMessage());
+    assertTrue(e.getMessage().contains("uniform, logit-normal, mixed or high"), e.getMessage());
   }
 
   @Test
@@ -112,6 +112,17 @@ class TrainerTest {
     // = 0.01 + 0.8 · 0.00162 = 0.0113 (logit-normal alone: 0.0016); ±4 sigma
     assertEquals(0.6814, fraction(t, 0.25f, 0.75f), 0.0132);
     assertEquals(0.0113, fraction(t, Math.nextUp(0.95f), 1f), 0.003);
+  }
+
+  @Test
+  void highNoiseLevelsLeanTowardsNoise() {
+    float[] t = draws(TrainConfig.HIGH, 13);
+    for (float x : t) assertTrue(x >= 0 && x < 1, "t = " + x);
+    // above 0.75: 0.2 · 0.25 + 0.8 · P(n + 1 > ln 3) = 0.05 + 0.8 · P(n > 0.0986) = 0.05 + 0.8 ·
+    // 0.4607 = 0.4186 (mixed: 0.05 + 0.8 · 0.1360 = 0.1588); ±4 sigma
+    assertEquals(0.4186, fraction(t, Math.nextUp(0.75f), 1f), 0.0140);
+    // below 0.25: 0.2 · 0.25 + 0.8 · P(n < −ln 3 − 1) = 0.05 + 0.8 · 0.0179 = 0.0643
+    assertEquals(0.0643, fraction(t, 0f, 0.25f), 0.0070);
   }
 
   /** 20,000 noise levels drawn as a run with this sampling draws them. */

@@ -95,8 +95,9 @@ final class TrainCommand implements Callable<Integer> {
       names = "--t-sampling",
       defaultValue = TrainConfig.UNIFORM,
       description =
-          "noise levels drawn uniform, logit-normal, or mixed (logit-normal with one draw in five"
-              + " uniform) (default: uniform)")
+          "noise levels drawn uniform, logit-normal, mixed (logit-normal with one draw in five"
+              + " uniform), or high (mixed with the logit-normal moved towards noise, median"
+              + " t 0.73) (default: uniform)")
   String timeSampling;
 
   @Option(

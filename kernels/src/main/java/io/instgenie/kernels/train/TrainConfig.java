@@ -36,6 +36,16 @@ public record TrainConfig(
   public static final String MIXED = "mixed";
 
   /**
+   * {@link #MIXED} moved towards noise: the logit-normal draws are sigmoid(n + {@link
+   * #HIGH_SHIFT}), median 0.73, so about two draws in five land above t = 0.75, where the sampler's
+   * first steps decide an object's colour and outline (mixed: one in six).
+   */
+  public static final String HIGH = "high";
+
+  /** The logit shift of {@link #HIGH}. */
+  static final double HIGH_SHIFT = 1.0;
+
+  /**
    * Uniform noise levels and unweighted tokens (a checkpoint without {@code t_sampling} or {@code
    * object_weight} reads the same way: the canonical constructor takes their absence as these).
    */
@@ -84,9 +94,9 @@ public record TrainConfig(
     if (!(objectWeight > 0 && Double.isFinite(objectWeight))) {
       throw new IllegalArgumentException("object weight must be positive, got " + objectWeight);
     }
-    if (!List.of(UNIFORM, LOGIT_NORMAL, MIXED).contains(timeSampling)) {
+    if (!List.of(UNIFORM, LOGIT_NORMAL, MIXED, HIGH).contains(timeSampling)) {
       throw new IllegalArgumentException(
-          "t sampling must be uniform, logit-normal or mixed, got " + timeSampling);
+          "t sampling must be uniform, logit-normal, mixed or high, got " + timeSampling);
     }
     if (steps <= 0) throw new IllegalArgumentException("steps must be positive, got " + steps);
     if (batch <= 0) throw new IllegalArgumentException("batch must be positive, got " + batch);
@@ -111,8 +121,10 @@ public record TrainConfig(
   /** Draws a training example's noise level in (0, 1). */
   public float sampleT(Random r) {
     if (timeSampling.equals(UNIFORM)) return r.nextFloat();
-    if (timeSampling.equals(MIXED) && r.nextInt(5) == 0) return r.nextFloat();
-    return (float) (1 / (1 + Math.exp(-r.nextGaussian())));
+    boolean mixed = timeSampling.equals(MIXED) || timeSampling.equals(HIGH);
+    if (mixed && r.nextInt(5) == 0) return r.nextFloat();
+    double shift = timeSampling.equals(HIGH) ? HIGH_SHIFT : 0;
+    return (float) (1 / (1 + Math.exp(-(r.nextGaussian() + shift))));
   }
 
   /**
