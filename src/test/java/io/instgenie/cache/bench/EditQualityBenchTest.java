@@ -12,6 +12,7 @@ import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.model.Presets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,29 @@ class EditQualityBenchTest {
     assertEquals(CASES, bf16.unmaskedIdentical());
     // BF16 keeps 8 bits of mantissa: each cached value moves by at most 2^-9 of itself
     assertEquals(plain.meanSsim(), bf16.meanSsim(), 0.02);
+  }
+
+  @Test
+  @DisplayName(
+      "the shape confusion counts every case once, and its diagonal is the shape score's count")
+  void shapeConfusion() {
+    DitModel model = DitModel.random(Presets.tiny(), 3);
+    EditQualityBench.Result r = EditQualityBench.run(engine(model, 0), 8, 5, STEPS, 2f);
+    Map<String, Map<String, Integer>> confusion = r.shapeConfusion();
+    int total = 0;
+    int diagonal = 0;
+    for (var e : confusion.entrySet()) {
+      for (var seen : e.getValue().entrySet()) {
+        total += seen.getValue();
+        if (seen.getKey().equals(e.getKey())) diagonal += seen.getValue();
+      }
+    }
+    assertEquals(8, total);
+    assertEquals(Math.round(r.shapeScore() * 8), diagonal);
+    for (EditQualityBench.Case k : r.cases()) {
+      String seen = EditQualityBench.seenShape(k.cachedFit());
+      assertEquals(k.cachedShape(), seen.equals(k.editCase().target().shape().word()), seen);
+    }
   }
 
   private static EditEngine storing(DitModel model, Precision p, AtomicInteger count) {

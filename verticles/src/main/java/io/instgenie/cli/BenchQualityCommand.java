@@ -214,6 +214,7 @@ final class BenchQualityCommand implements Callable<Integer> {
     m.put("prompt_score_full", r.fullPromptScore());
     m.put("shape_score", r.shapeScore());
     m.put("shape_score_full", r.fullShapeScore());
+    m.put("shape_confusion", r.shapeConfusion());
     List<Map<String, Object>> rows =
         r.cases().stream()
             .map(
@@ -228,6 +229,9 @@ final class BenchQualityCommand implements Callable<Integer> {
                   e.put("unmasked_identical", k.unmaskedIdentical());
                   e.put("follows_prompt", k.cachedFollows());
                   e.put("draws_shape", k.cachedShape());
+                  e.put("target_radius", k.editCase().target().radius());
+                  e.put("seen_shape", EditQualityBench.seenShape(k.cachedFit()));
+                  e.put("shape_iou", k.cachedFit().iou());
                   return e;
                 })
             .toList();
@@ -299,6 +303,9 @@ final class BenchQualityCommand implements Callable<Integer> {
             r.fullPromptScore(),
             r.shapeScore(),
             r.fullShapeScore()));
-    return sb.toString();
+    sb.append("what the cached edits drew, per asked shape:");
+    r.shapeConfusion()
+        .forEach((asked, seen) -> sb.append(" ").append(asked).append(" → ").append(seen));
+    return sb.append(System.lineSeparator()).toString();
   }
 }

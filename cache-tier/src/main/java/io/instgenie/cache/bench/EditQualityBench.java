@@ -12,8 +12,10 @@ import io.instgenie.kernels.scenes.SceneGenerator;
 import io.instgenie.kernels.scenes.SceneStyle;
 import io.instgenie.kernels.scenes.ShapeScore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Image quality as DESIGN.md reports it (issue 6): seeded scene edit cases, each run twice with the
@@ -37,6 +39,7 @@ public final class EditQualityBench {
       boolean fullFollows,
       boolean cachedShape,
       boolean fullShape,
+      ShapeScore.Fit cachedFit,
       long cachedDenoiseMs,
       long fullDenoiseMs,
       EditCase editCase,
@@ -94,6 +97,26 @@ public final class EditQualityBench {
     public double fullShapeScore() {
       return cases.stream().filter(Case::fullShape).count() / (double) cases.size();
     }
+
+    /**
+     * What the cached edits drew, per asked shape: asked word → (seen word → cases), in the order
+     * first met; "none" where no silhouette fits with an IoU of {@link ShapeScore#MIN_IOU} (an
+     * empty or scattered region). A seen word that is the asked one counts where the shape score
+     * counts: the asked colour is not checked here either.
+     */
+    public Map<String, Map<String, Integer>> shapeConfusion() {
+      Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
+      for (Case k : cases) {
+        out.computeIfAbsent(k.editCase().target().shape().word(), w -> new LinkedHashMap<>())
+            .merge(seenShape(k.cachedFit()), 1, Integer::sum);
+      }
+      return out;
+    }
+  }
+
+  /** The word of the shape a fit recognises, or "none" below {@link ShapeScore#MIN_IOU}. */
+  public static String seenShape(ShapeScore.Fit f) {
+    return f.shape() == null || f.iou() < ShapeScore.MIN_IOU ? "none" : f.shape().word();
   }
 
   private EditQualityBench() {}
@@ -141,6 +164,7 @@ public final class EditQualityBench {
       ModelConfig c, SceneStyle style, int i, EditCase ec, EditResult cached, EditResult full) {
     RgbImage template = ec.template().image();
     boolean[] mask = Patches.pixelMask(ec.mask());
+    ShapeScore.Fit cachedFit = ShapeScore.fit(ec, image(c, cached.rgb()), style.shapes());
     return new Case(
         i,
         ec.kind().name().toLowerCase(Locale.ROOT),
@@ -152,8 +176,9 @@ public final class EditQualityBench {
             && ImageQuality.identicalOutside(full.rgb(), template.pixels(), mask),
         PromptScore.follows(ec, image(c, cached.rgb())),
         PromptScore.follows(ec, image(c, full.rgb())),
-        ShapeScore.draws(ec, image(c, cached.rgb()), style.shapes()),
+        ShapeScore.draws(ec, cachedFit),
         ShapeScore.draws(ec, image(c, full.rgb()), style.shapes()),
+        cachedFit,
         cached.denoiseMs(),
         full.denoiseMs(),
         ec,

@@ -67,9 +67,17 @@ public final class ShapeScore {
    * target wins the fit, with an IoU of at least {@link #MIN_IOU}.
    */
   public static boolean draws(EditCase c, RgbImage edited, List<Shape> candidates) {
-    boolean[] r = region(edited, c.mask(), c.colour());
-    Fit f = classify(r, edited.width(), candidates);
+    return draws(c, fit(c, edited, candidates));
+  }
+
+  /** Whether {@code f}, the fit of an edit of case {@code c}, counts as drawing its target. */
+  public static boolean draws(EditCase c, Fit f) {
     return f.shape() == c.target().shape() && f.iou() >= MIN_IOU;
+  }
+
+  /** The best fit to the asked-colour region inside the case's mask of the edited image. */
+  public static Fit fit(EditCase c, RgbImage edited, List<Shape> candidates) {
+    return classify(region(edited, c.mask(), c.colour()), edited.width(), candidates);
   }
 
   /** The best IoU of shape {@code s} against the region over the bracketing radii and offsets. */
