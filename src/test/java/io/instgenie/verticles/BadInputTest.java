@@ -184,7 +184,9 @@ class BadInputTest extends SharedService {
   }
 
   @Test
-  @DisplayName("A non-numeric seed gets 400 quoting it, from a form and from JSON")
+  @DisplayName(
+      "A non-numeric seed gets 400 quoting it, from a form and from JSON (where a string is not a"
+          + " number)")
   void nonNumericSeed(VertxTestContext ctx) {
     RgbImage template = TestImages.template(608);
     RgbImage mask = TestImages.rectMask(0, 0, 4, 4);
@@ -207,8 +209,8 @@ class BadInputTest extends SharedService {
         400,
         template,
         DEFAULT_STEPS,
-        "seed must be a whole number",
-        "'12x'");
+        "seed must be a JSON number",
+        "the string \"12x\"");
     bothSent.flag();
   }
 
@@ -443,6 +445,128 @@ class BadInputTest extends SharedService {
    * Checks the status and that the JSON error contains every phrase; then that nothing was kept:
    * the template (when the request had a decodable one) is unknown and no job is unfinished.
    */
+  @Test
+  @DisplayName(
+      "An edit without a prompt field gets 400 (an empty prompt is how to ask for none), JSON and"
+          + " form alike")
+  void missingPrompt(VertxTestContext ctx) {
+    Checkpoint bothSent = ctx.checkpoint(); // the first answer alone must not end the test
+    RgbImage template = TestImages.template(621);
+    JsonObject json =
+        ServiceClient.editJson(template, TestImages.rectMask(0, 0, 4, 4), "", null, null);
+    json.remove("prompt");
+    rejects(
+        ctx,
+        client.postJson("/v1/edits", json),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "prompt is required",
+        "empty prompt");
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload("image", "t.png", TestImages.png(template), "image/png")
+            .binaryFileUpload(
+                "mask", "m.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png");
+    rejects(
+        ctx,
+        client.postForm("/v1/edits", form),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "prompt is required");
+    bothSent.flag();
+  }
+
+  @Test
+  @DisplayName("A mask that selects no pixel gets 400 saying there is nothing to edit")
+  void emptyMask(VertxTestContext ctx) {
+    RgbImage template = TestImages.template(622);
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(
+                template, TestImages.rectMask(0, 0, 0, 0), "a red circle", null, null)),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "mask selects no pixel",
+        "nothing to edit");
+  }
+
+  @Test
+  @DisplayName(
+      "A small PNG whose header declares a huge image gets 400 naming its size, from the header"
+          + " alone (its data would not even decode)")
+  void hugeDeclaredImage(VertxTestContext ctx) {
+    byte[] png = TestImages.pngHeaderOnly(8000, 8000);
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload("image", "huge.png", Buffer.buffer(png), "image/png")
+            .binaryFileUpload(
+                "mask", "m.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
+            .attribute("prompt", "a red circle");
+    rejects(
+        ctx, client.postForm("/v1/edits", form), 400, null, 0, "template is 8000x8000", "16x16");
+  }
+
+  @Test
+  @DisplayName("A PNG that declares a 0x0 image gets 400 saying so")
+  void zeroSizedPng(VertxTestContext ctx) {
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload(
+                "image", "zero.png", Buffer.buffer(TestImages.pngHeaderOnly(0, 0)), "image/png")
+            .binaryFileUpload(
+                "mask", "m.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
+            .attribute("prompt", "a red circle");
+    rejects(ctx, client.postForm("/v1/edits", form), 400, null, 0, "declares a 0x0 image");
+  }
+
+  @Test
+  @DisplayName(
+      "Number fields: an empty form field, a JSON string and digits past the type's range get 400"
+          + " saying which")
+  void numberFields(VertxTestContext ctx) {
+    Checkpoint allSent = ctx.checkpoint(); // the first answer alone must not end the test
+    RgbImage template = TestImages.template(623);
+    RgbImage mask = TestImages.rectMask(0, 0, 4, 4);
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(template, mask, "a red circle", null, null)
+                .attribute("steps", "")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "steps is empty",
+        "leave the field out");
+    rejects(
+        ctx,
+        client.postJson(
+            "/v1/edits",
+            ServiceClient.editJson(template, mask, "a red circle", null, null).put("steps", "3")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "steps must be a JSON number",
+        "the string \"3\"");
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(template, mask, "a red circle", null, null)
+                .attribute("steps", "99999999999999")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "steps must be between",
+        "2147483647");
+    allSent.flag();
+  }
+
   private static void rejects(
       VertxTestContext ctx,
       Future<HttpResponse<Buffer>> sent,
@@ -480,6 +604,7 @@ class BadInputTest extends SharedService {
                           new JsonObject()
                               .put("template_id", templateId)
                               .put("steps", steps)
+                              .put("prompt", "a red circle")
                               .put("mask", TestImages.base64(TestImages.rectMask(0, 0, 4, 4))));
               return Future.all(lookup, editById)
                   .compose(

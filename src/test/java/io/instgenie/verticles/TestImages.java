@@ -13,8 +13,11 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Random;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /**
@@ -102,6 +105,34 @@ final class TestImages {
       for (int x = x0; x < x0 + w; x++) out[y * SIZE + x] = true;
     }
     return out;
+  }
+
+  /**
+   * A PNG that declares a width × height RGB image in a sound IHDR, with one IDAT of a few bytes
+   * that no decoder could expand to it: only a reader of the header sees a valid image.
+   */
+  static byte[] pngHeaderOnly(int width, int height) {
+    ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12 + 4 + 12);
+    b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    chunk(
+        b,
+        "IHDR",
+        ByteBuffer.allocate(13)
+            .putInt(width)
+            .putInt(height)
+            .put(new byte[] {8, 2, 0, 0, 0})
+            .array());
+    chunk(b, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00});
+    chunk(b, "IEND", new byte[0]);
+    return b.array();
+  }
+
+  private static void chunk(ByteBuffer b, String type, byte[] data) {
+    byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
+    CRC32 crc = new CRC32();
+    crc.update(t);
+    crc.update(data);
+    b.putInt(data.length).put(t).put(data).putInt((int) crc.getValue());
   }
 
   static byte[] pngBytes(RgbImage image) {

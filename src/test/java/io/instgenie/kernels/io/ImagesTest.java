@@ -81,6 +81,22 @@ class ImagesTest {
   }
 
   @Test
+  @DisplayName("dimensions reads a PNG's and a JPEG's size from the header; junk is unreadable")
+  void dimensions() throws IOException {
+    assertEquals(
+        new Images.Dimensions(37, 23),
+        Images.dimensions(Images.encodePng(randomRgb(37, 23, 2)), "image"));
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(12, 5, BufferedImage.TYPE_INT_RGB), "jpeg", jpeg);
+    assertEquals(new Images.Dimensions(12, 5), Images.dimensions(jpeg.toByteArray(), "image"));
+    ImageFormatException e =
+        assertThrows(
+            ImageFormatException.class,
+            () -> Images.dimensions("not an image".getBytes(StandardCharsets.US_ASCII), "mask"));
+    assertTrue(e.getMessage().contains("mask"), e.getMessage());
+  }
+
+  @Test
   @DisplayName("an RGB PNG from another encoder decodes to exactly its pixel values")
   void rgbFromImageIo() throws IOException {
     BufferedImage source = new BufferedImage(16, 9, BufferedImage.TYPE_INT_RGB);

@@ -1,6 +1,7 @@
 package io.instgenie.verticles;
 
 import io.instgenie.kernels.edit.EditRequest;
+import io.instgenie.kernels.edit.Patches;
 import io.instgenie.kernels.edit.PreparedEdit;
 import io.instgenie.kernels.io.ImageFormatException;
 import io.instgenie.kernels.io.Images;
@@ -227,12 +228,7 @@ public final class AdmissionVerticle extends VerticleBase {
           new MaskImage(
               template.width(), template.height(), new byte[template.width() * template.height()]);
     } else {
-      if (raw.mask() == null)
-        throw new ServiceException(ServiceException.BAD_REQUEST, "mask is missing");
-      mask =
-          raw.alphaMask()
-              ? Images.decodeAlphaMask(raw.mask(), "mask")
-              : Images.decodeMask(raw.mask(), "mask");
+      mask = mask(raw, template);
     }
     EditRequest r =
         new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
@@ -241,11 +237,36 @@ public final class AdmissionVerticle extends VerticleBase {
     return p;
   }
 
+  /** The edit's mask, of the template's size, selecting at least one pixel. */
+  private static MaskImage mask(RawEdit raw, RgbImage template) {
+    if (raw.mask() == null)
+      throw new ServiceException(ServiceException.BAD_REQUEST, "mask is missing");
+    Images.Dimensions d = Images.dimensions(raw.mask(), "mask");
+    PreparedEdit.checkMaskSize(d.width(), d.height(), template.width(), template.height());
+    MaskImage mask =
+        raw.alphaMask()
+            ? Images.decodeAlphaMask(raw.mask(), "mask")
+            : Images.decodeMask(raw.mask(), "mask");
+    for (boolean edit : Patches.pixelMask(mask)) if (edit) return mask;
+    throw new ServiceException(
+        ServiceException.BAD_REQUEST,
+        raw.alphaMask()
+            ? "mask has no fully transparent pixel, so there is nothing to edit (transparent"
+                + " pixels mark the area to edit)"
+            : "mask selects no pixel, so there is nothing to edit (pixels of level 128 or more,"
+                + " white, mark the area to edit)");
+  }
+
   private RgbImage template(RawEdit raw) {
     if (raw.image() != null && raw.templateId() != null)
       throw new ServiceException(
           ServiceException.BAD_REQUEST, "give either image or template_id, not both");
-    if (raw.image() != null) return Images.decode(raw.image(), "image");
+    if (raw.image() != null) {
+      // a small file may declare a huge image: its header is checked before it is decoded
+      Images.Dimensions d = Images.dimensions(raw.image(), "image");
+      Patches.checkSize(d.width(), d.height(), model, "template");
+      return Images.decode(raw.image(), "image");
+    }
     if (raw.templateOnly())
       throw new ServiceException(ServiceException.BAD_REQUEST, "image is required");
     if (raw.templateId() == null)

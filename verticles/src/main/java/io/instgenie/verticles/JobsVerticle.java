@@ -10,10 +10,12 @@ import io.instgenie.verticles.messages.EncodedResult;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobRecord;
 import io.instgenie.verticles.messages.JobStatus;
+import io.instgenie.verticles.messages.Origin;
 import io.instgenie.verticles.messages.Placement;
 import io.instgenie.verticles.messages.Registration;
 import io.instgenie.verticles.messages.ServiceException;
 import io.instgenie.verticles.metrics.ServiceMetrics;
+import io.instgenie.verticles.observe.EditLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -29,6 +31,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The job table: every job's state, events (numbered) and result. Admission registers jobs here,
@@ -42,6 +47,7 @@ import java.util.function.Function;
  */
 public final class JobsVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(JobsVerticle.class.getName());
+  private static final Logger EDITS = LoggerFactory.getLogger(JobsVerticle.class);
 
   private final int capacity;
   private final int resultsKept;
@@ -191,6 +197,14 @@ public final class JobsVerticle extends VerticleBase {
 
   /** Ends a job from the table itself (through {@link #event}); its worker drops it. */
   private void endHere(Job j, String error) {
+    // the worker that holds it logs the drop as "cancelled": this line says why
+    EditLog.log(
+        EDITS,
+        Level.WARN,
+        j.reg.id(),
+        new Origin(j.reg.owner().tenant(), null),
+        "ended by the job table: failed: " + error,
+        null);
     event(JobEvent.of(j.reg.id(), new JobEvent.Failed(error)));
     vertx.eventBus().publish(Addresses.WORKER_CANCEL, j.reg.id());
   }

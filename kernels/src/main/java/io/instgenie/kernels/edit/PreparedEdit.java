@@ -18,23 +18,28 @@ public record PreparedEdit(
     float guidance,
     String templateId) {
 
+  /** Refuses a mask of another size than its template's. */
+  public static void checkMaskSize(int width, int height, int templateWidth, int templateHeight) {
+    if (width != templateWidth || height != templateHeight) {
+      throw new EditException(
+          "mask is "
+              + width
+              + "x"
+              + height
+              + " but the template is "
+              + templateWidth
+              + "x"
+              + templateHeight);
+    }
+  }
+
   /**
    * The edit as run; a request without a seed gets the top 53 bits of {@code randomSeed} (0 to 2^53
    * − 1), which a JavaScript client reads back exactly.
    */
   public static PreparedEdit of(EditRequest r, ModelConfig c, String modelDigest, long randomSeed) {
     Patches.checkSize(r.template().width(), r.template().height(), c, "template");
-    if (r.mask().width() != r.template().width() || r.mask().height() != r.template().height()) {
-      throw new EditException(
-          "mask is "
-              + r.mask().width()
-              + "x"
-              + r.mask().height()
-              + " but the template is "
-              + r.template().width()
-              + "x"
-              + r.template().height());
-    }
+    checkMaskSize(r.mask().width(), r.mask().height(), r.template().width(), r.template().height());
     int steps = r.steps() == null ? c.defaultSteps() : r.steps();
     if (steps <= 0) throw new EditException("steps must be a positive number, got " + steps);
     float guidance = r.guidance() == null ? c.defaultGuidance() : r.guidance();

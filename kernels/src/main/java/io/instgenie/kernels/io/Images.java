@@ -123,43 +123,77 @@ public final class Images {
     }
   }
 
+  /** An image's width and height in pixels. */
+  public record Dimensions(int width, int height) {}
+
+  /**
+   * The width and height a PNG or JPEG declares in its header, its pixels not decoded: a caller
+   * that takes one size only refuses a small file that would decode to a huge image before paying
+   * for the decoding.
+   */
+  public static Dimensions dimensions(byte[] bytes, String what) {
+    String format = format(bytes, what);
+    ImageReader reader = reader(format);
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      reader.setInput(in, true, true);
+      return new Dimensions(reader.getWidth(0), reader.getHeight(0));
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(what, e);
+    } finally {
+      reader.dispose();
+    }
+  }
+
   private static BufferedImage decodeImage(byte[] bytes, String what) {
-    if (bytes == null || bytes.length == 0) {
-      throw notReadable(what, "it is empty");
-    }
-    String format;
-    if (PngChunks.hasSignature(bytes)) {
-      String problem = PngChunks.problem(bytes);
-      if (problem != null) {
-        throw notReadable(what, problem);
-      }
-      format = "png";
-    } else if (bytes.length >= 3
-        && (bytes[0] & 0xFF) == 0xFF
-        && (bytes[1] & 0xFF) == 0xD8
-        && (bytes[2] & 0xFF) == 0xFF) {
-      format = "jpeg";
-    } else {
-      throw notReadable(what, "it starts with neither the PNG nor the JPEG signature");
-    }
+    String format = format(bytes, what);
     try {
       return readWithImageIo(bytes, format, what);
     } catch (ImageFormatException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      // Decoders throw assorted runtime exceptions on malformed input; all mean "unreadable".
-      throw notReadable(what, String.valueOf(e.getMessage()), e);
+      throw unreadable(what, e);
     }
+  }
+
+  /** "png" or "jpeg" from the file's signature; a PNG's chunks are checked here too. */
+  private static String format(byte[] bytes, String what) {
+    if (bytes == null || bytes.length == 0) {
+      throw notReadable(what, "it is empty");
+    }
+    if (PngChunks.hasSignature(bytes)) {
+      String problem = PngChunks.problem(bytes);
+      if (problem != null) {
+        throw notReadable(what, problem);
+      }
+      return "png";
+    }
+    if (bytes.length >= 3
+        && (bytes[0] & 0xFF) == 0xFF
+        && (bytes[1] & 0xFF) == 0xD8
+        && (bytes[2] & 0xFF) == 0xFF) {
+      return "jpeg";
+    }
+    throw notReadable(what, "it starts with neither the PNG nor the JPEG signature");
+  }
+
+  /** Decoders throw assorted exceptions on malformed input; all mean "unreadable". */
+  private static ImageFormatException unreadable(String what, Exception e) {
+    if (e instanceof ImageFormatException f) return f;
+    return notReadable(what, String.valueOf(e.getMessage()), e);
+  }
+
+  private static ImageReader reader(String format) {
+    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+    if (!readers.hasNext()) {
+      throw new IllegalStateException("no ImageIO reader for " + format);
+    }
+    return readers.next();
   }
 
   /** Decodes with ImageIO; a decoder warning (say, a JPEG ending early) is an error. */
   private static BufferedImage readWithImageIo(byte[] bytes, String format, String what)
       throws IOException {
-    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-    if (!readers.hasNext()) {
-      throw new IllegalStateException("no ImageIO reader for " + format);
-    }
-    ImageReader reader = readers.next();
+    ImageReader reader = reader(format);
     List<String> warnings = new ArrayList<>();
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(in, true, true);

@@ -48,6 +48,15 @@ final class PngChunks {
       if (pos == SIGNATURE.length && !type.equals("IHDR")) {
         return "the first chunk is " + type + ", not IHDR";
       }
+      if (pos == SIGNATURE.length) {
+        if (length != 13) return "its IHDR chunk has " + length + " bytes, not 13";
+        long w = u32(bytes, pos + 8);
+        long h = u32(bytes, pos + 12);
+        // PNG allows 1 to 2^31 − 1 each way
+        if (w == 0 || h == 0 || w > Integer.MAX_VALUE || h > Integer.MAX_VALUE) {
+          return "its header declares a " + w + "x" + h + " image";
+        }
+      }
       sawData |= type.equals("IDAT");
       if (type.equals("IEND")) {
         // Bytes after IEND are ignored, as decoders do.

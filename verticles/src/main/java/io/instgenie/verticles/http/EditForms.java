@@ -115,11 +115,13 @@ final class EditForms {
     known(j.fieldNames(), route);
     String twice = repeatedField(rc.body().buffer());
     if (twice != null) throw bad("field '" + twice + "' is given more than once");
+    String prompt = text(j, "prompt");
+    checkPrompt(prompt, route);
     return new RawEdit(
         base64(j, "image"),
         base64(j, "mask"),
         text(j, "template_id"),
-        text(j, "prompt"),
+        prompt,
         integer(number(j, "steps"), "steps"),
         longOf(number(j, "seed"), "seed"),
         floatOf(number(j, "guidance"), "guidance"),
@@ -204,8 +206,7 @@ final class EditForms {
     Float guidance = floatOf(form.get("guidance"), "guidance");
     Long timeoutMs = longOf(form.get("timeout_ms"), "timeout_ms");
     String prompt = form.get("prompt");
-    if (route == Route.OPENAI && (prompt == null || prompt.isBlank()))
-      throw bad("prompt is required");
+    checkPrompt(prompt, route);
     String templateId = form.get("template_id");
     Priority priority = priority(form.get("priority"));
     Future<byte[]> image = upload(vertx, rc, "image");
@@ -226,6 +227,19 @@ final class EditForms {
                     timeoutMs,
                     priority,
                     null));
+  }
+
+  /**
+   * Every edit route but template registration needs the prompt field: a missing one would run an
+   * unconditioned edit silently. {@code POST /v1/edits} takes an empty prompt as that edit asked
+   * for; the OpenAI form needs words.
+   */
+  private static void checkPrompt(String prompt, Route route) {
+    if (route.templateOnly) return;
+    if (route == Route.OPENAI && (prompt == null || prompt.isBlank()))
+      throw bad("prompt is required");
+    if (prompt == null)
+      throw bad("prompt is required (an empty prompt asks for an edit without one)");
   }
 
   /** The class the request names; null when it names none (the caller's default applies). */
@@ -249,9 +263,33 @@ final class EditForms {
   }
 
   /** A JSON field as text for the number parsers below (a numeric string is taken too). */
+  /**
+   * A JSON number field as text for the parsers below, or null when absent: a string, boolean or
+   * object is refused (the schema says number), and a whole number written with a fraction ({@code
+   * 3.0}) reads as the whole number.
+   */
   private static String number(JsonObject j, String key) {
     Object v = j.getValue(key);
-    return v == null ? null : String.valueOf(v);
+    if (v == null) return null;
+    if (!(v instanceof Number n)) {
+      String given = v instanceof String str ? "the string \"" + str + "\"" : "a " + kind(v);
+      throw bad(key + " must be a JSON number, got " + given);
+    }
+    if ((n instanceof Double || n instanceof Float) && isWhole(n.doubleValue())) {
+      return new java.math.BigDecimal(n.doubleValue()).toBigInteger().toString();
+    }
+    return n instanceof java.math.BigDecimal d ? d.toPlainString() : String.valueOf(n);
+  }
+
+  private static boolean isWhole(double d) {
+    return Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e18;
+  }
+
+  private static String kind(Object v) {
+    if (v instanceof Boolean) return "boolean";
+    if (v instanceof JsonObject) return "JSON object";
+    if (v instanceof io.vertx.core.json.JsonArray) return "JSON array";
+    return v.getClass().getSimpleName();
   }
 
   private static String text(JsonObject j, String key) {
@@ -280,26 +318,42 @@ final class EditForms {
     }
   }
 
+  /** A whole-number field, null when absent; an empty one is refused, not read as absent. */
   static Integer integer(String s, String key) {
-    if (s == null || s.isBlank()) return null;
+    if (absent(s, key)) return null;
     try {
       return Integer.valueOf(s.trim());
     } catch (NumberFormatException e) {
-      throw bad(key + " must be a whole number, got '" + s + "'");
+      throw notWhole(s, key, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
   }
 
   private static Long longOf(String s, String key) {
-    if (s == null || s.isBlank()) return null;
+    if (absent(s, key)) return null;
     try {
       return Long.valueOf(s.trim());
     } catch (NumberFormatException e) {
-      throw bad(key + " must be a whole number, got '" + s + "'");
+      throw notWhole(s, key, Long.MIN_VALUE, Long.MAX_VALUE);
     }
   }
 
+  /** Null: the field was not sent. Blank: sent empty, which is refused rather than defaulted. */
+  private static boolean absent(String s, String key) {
+    if (s == null) return true;
+    if (s.isBlank()) throw bad(key + " is empty; leave the field out to get its default");
+    return false;
+  }
+
+  /** "Not a whole number", or, for digits beyond the type's range, the range itself. */
+  private static ServiceException notWhole(String s, String key, long min, long max) {
+    if (s.trim().matches("[+-]?\\d+")) {
+      return bad(key + " must be between " + min + " and " + max + ", got " + s.trim());
+    }
+    return bad(key + " must be a whole number, got '" + s + "'");
+  }
+
   private static Float floatOf(String s, String key) {
-    if (s == null || s.isBlank()) return null;
+    if (absent(s, key)) return null;
     try {
       float f = Float.parseFloat(s.trim());
       if (!Float.isFinite(f)) throw new NumberFormatException();
