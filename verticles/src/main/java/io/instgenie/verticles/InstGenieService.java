@@ -337,13 +337,31 @@ public final class InstGenieService {
     boolean first = drainStarted.compareAndSet(false, true);
     if (!first && !now) return drained.future();
     health.drain();
+    long started = System.currentTimeMillis();
+    LOG.log(
+        System.Logger.Level.INFO,
+        now
+            ? "draining now: what is left ends failed, node shut down"
+            : "draining: new edits get 503; queued and running edits may take "
+                + config.drainTimeoutMs()
+                + " ms (drain_timeout_ms)");
     vertx
         .eventBus()
         .request(
             Addresses.JOB_DRAIN,
             now ? 0L : config.drainTimeoutMs(),
             new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
-        .onComplete(ar -> vertx.setTimer(RESULTS_GRACE_MS, t -> drained.tryComplete()));
+        .onComplete(
+            ar -> {
+              LOG.log(
+                  System.Logger.Level.INFO,
+                  "drain: every edit ended after "
+                      + (System.currentTimeMillis() - started)
+                      + " ms; results are served "
+                      + RESULTS_GRACE_MS
+                      + " ms more");
+              vertx.setTimer(RESULTS_GRACE_MS, t -> drained.tryComplete());
+            });
     return drained.future();
   }
 
