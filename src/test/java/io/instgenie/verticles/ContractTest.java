@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -141,6 +142,11 @@ class ContractTest {
     client.call("GET /health/live", "/health/live", null, 200);
     client.call("GET /health/ready", "/health/ready", null, 200);
     client.callAs(ADMIN, "GET /metrics", "/metrics", null, 200);
+    // HEAD on every GET resource but the event streams: the headers, no body
+    for (String path : List.of("/v1/model", "/health/live", "/health/ready", "/openapi.yaml")) {
+      assertEquals(0, client.call("HEAD " + path, path, null, 200).body().length, path);
+    }
+    client.callAs(ADMIN, "HEAD /metrics", "/metrics", null, 200);
     HttpResponse<byte[]> spec = client.call("GET /openapi.yaml", "/openapi.yaml", null, 200);
     assertTrue(new String(spec.body(), StandardCharsets.UTF_8).startsWith("openapi: 3.1"));
     client.call("GET /", "/", null, 200);
@@ -188,6 +194,7 @@ class ContractTest {
     // the status now also shows the delivery (validated against EditStatus.webhook)
     client.call("GET /v1/edits/{id}", "/v1/edits/" + id, null, 200);
     var png = client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
+    client.call("HEAD /v1/edits/{id}", "/v1/edits/" + id, null, 200);
     var head = client.call("HEAD /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 200);
     assertEquals(0, head.body().length, "HEAD has no body");
     assertEquals("image/png", head.headers().firstValue("Content-Type").orElse(""));
@@ -254,6 +261,7 @@ class ContractTest {
                     StandardCharsets.UTF_8))
             .getString("template_id");
     client.call("GET /v1/templates/{id}", "/v1/templates/" + templateId, null, 200);
+    client.call("HEAD /v1/templates/{id}", "/v1/templates/" + templateId, null, 200);
     String upload =
         new JsonObject().put("image", TestImages.base64(TestImages.template(902))).encode();
     client.call("PUT /v1/templates", "/v1/templates", ContractClient.Body.json(upload), 200);
@@ -283,6 +291,8 @@ class ContractTest {
   private void badRequests() {
     for (String id : new String[] {"nope"}) {
       client.call("GET /v1/edits/{id}", "/v1/edits/" + id, null, 404);
+      client.call("HEAD /v1/edits/{id}", "/v1/edits/" + id, null, 404);
+      client.call("HEAD /v1/templates/{id}", "/v1/templates/" + id, null, 404);
       client.call("DELETE /v1/edits/{id}", "/v1/edits/" + id, null, 404);
       client.call("GET /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 404);
       client.call("HEAD /v1/edits/{id}/image", "/v1/edits/" + id + "/image", null, 404);
@@ -317,6 +327,7 @@ class ContractTest {
   private void draining() {
     client.callAs(ADMIN, "POST /admin/drain", "/admin/drain", null, 202);
     client.call("GET /health/ready", "/health/ready", null, 503);
+    client.call("HEAD /health/ready", "/health/ready", null, 503);
     submissions(503);
   }
 

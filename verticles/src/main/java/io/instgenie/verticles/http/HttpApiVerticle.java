@@ -129,33 +129,30 @@ public final class HttpApiVerticle extends VerticleBase {
             .setUploadsDirectory(
                 Path.of(System.getProperty("java.io.tmpdir"), "instgenie-uploads").toString());
     router.post("/v1/edits").handler(user).handler(body).handler(edits::submitEdit);
-    router.get("/v1/edits/:id").handler(user).handler(edits::getEdit);
     // HEAD as GET without the body (Vert.x leaves it out), as HTTP asks of every GET resource
-    router.get("/v1/edits/:id/image").handler(user).handler(edits::getImage);
-    router.head("/v1/edits/:id/image").handler(user).handler(edits::getImage);
+    // (monitors probe health with it); not the event streams, which a HEAD cannot follow
+    getOrHead("/v1/edits/:id").handler(user).handler(edits::getEdit);
+    getOrHead("/v1/edits/:id/image").handler(user).handler(edits::getImage);
     router.get("/v1/edits/:id/events").handler(user).handler(edits::editEvents);
     router.delete("/v1/edits/:id").handler(user).handler(edits::cancelEdit);
     router.put("/v1/templates").handler(user).handler(body).handler(templates::putTemplate);
-    router.get("/v1/templates/:id").handler(user).handler(templates::getTemplate);
+    getOrHead("/v1/templates/:id").handler(user).handler(templates::getTemplate);
     router.post("/v1/images/edits").handler(user).handler(body).handler(openAi::edit);
     JsonObject modelInfo = ModelInfo.of(model, modelDigest, config.maxBodyBytes());
-    router.get("/v1/model").handler(user).handler(rc -> Responses.json(rc, 200, modelInfo));
-    router.get(ResultUrls.PREFIX + ":id").handler(rc -> result(rc, results));
-    router.head(ResultUrls.PREFIX + ":id").handler(rc -> result(rc, results));
-    router
-        .get("/health/live")
+    getOrHead("/v1/model").handler(user).handler(rc -> Responses.json(rc, 200, modelInfo));
+    getOrHead(ResultUrls.PREFIX + ":id").handler(rc -> result(rc, results));
+    getOrHead("/health/live")
         .handler(rc -> Responses.json(rc, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(this::healthReady);
+    getOrHead("/health/ready").handler(this::healthReady);
     router.post("/admin/drain").handler(admin).handler(this::adminDrain);
-    router
-        .get("/metrics")
+    getOrHead("/metrics")
         .handler(admin)
         .handler(
             rc ->
                 rc.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4")
                     .end(metrics.scrape()));
-    router.get("/openapi.yaml").handler(this::openApi);
+    getOrHead("/openapi.yaml").handler(this::openApi);
     // the page: index.html at /, its modules and the bundled example beside it; file reads are
     // asynchronous, and a path it does not hold falls through to the JSON 404 below
     router
@@ -267,6 +264,11 @@ public final class HttpApiVerticle extends VerticleBase {
   private void adminDrain(RoutingContext rc) {
     drain.run();
     Responses.json(rc, 202, new JsonObject().put("status", "draining"));
+  }
+
+  /** A route for GET and HEAD on {@code path}. */
+  private Route getOrHead(String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
   }
 
   private void healthReady(RoutingContext rc) {
