@@ -1,6 +1,7 @@
 package io.instgenie.verticles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,10 +171,36 @@ class OpenAiEndpointTest extends SharedService {
   }
 
   @Test
-  @DisplayName("No prompt, or a JSON body, gets 400 saying what the route takes")
+  @DisplayName(
+      "No prompt, no image (the route takes no template_id), a mask with no transparent pixel, or"
+          + " a JSON body, gets 400 saying what the route takes")
   void promptRequiredAndMultipartOnly(VertxTestContext ctx) {
     Checkpoint noPrompt = ctx.checkpoint();
+    Checkpoint noImage = ctx.checkpoint();
+    Checkpoint nothingToEdit = ctx.checkpoint();
     Checkpoint json = ctx.checkpoint();
+    MultipartForm imageless =
+        MultipartForm.create()
+            .binaryFileUpload(
+                "mask", "mask.png", Buffer.buffer(TestImages.alphaMaskPng(0, 0, 4, 4)), "image/png")
+            .attribute("prompt", "a white star");
+    client
+        .postForm("/v1/images/edits", imageless)
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          ErrorReplies.assertError(r, 400, "image is required");
+                          assertFalse(r.bodyAsString().contains("template_id"), r.bodyAsString());
+                          noImage.flag();
+                        })));
+    client
+        .postForm(
+            "/v1/images/edits",
+            form(TestImages.template(706), TestImages.alphaMaskPng(0, 0, 0, 0), null, null))
+        .onComplete(
+            ErrorReplies.expectError(ctx, nothingToEdit, 400, "no fully transparent pixel"));
     MultipartForm form =
         form(TestImages.template(705), TestImages.alphaMaskPng(0, 0, 4, 4), null, null, null);
     client

@@ -270,7 +270,10 @@ public final class AdmissionVerticle extends VerticleBase {
     if (raw.templateOnly())
       throw new ServiceException(ServiceException.BAD_REQUEST, "image is required");
     if (raw.templateId() == null)
-      throw new ServiceException(ServiceException.BAD_REQUEST, "image or template_id is required");
+      throw new ServiceException(
+          ServiceException.BAD_REQUEST,
+          // the OpenAI-style route (alpha masks) takes no template_id
+          raw.alphaMask() ? "image is required" : "image or template_id is required");
     RgbImage t = templates.get(raw.templateId());
     if (t == null
         || !known.containsKey(Owner.templateKey(raw.owner().tenant(), raw.templateId()))) {
