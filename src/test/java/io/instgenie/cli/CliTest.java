@@ -168,7 +168,8 @@ class CliTest {
   }
 
   @Test
-  @DisplayName("bad edit input: sizes, prompt words and length, images, steps")
+  @DisplayName(
+      "bad edit input: sizes, prompt words and length, images, a mask that selects nothing, steps")
   void badEditInput() throws Exception {
     Path big = dir.resolve("big.png");
     png(big, 32, 5, false);
@@ -186,6 +187,9 @@ class CliTest {
     Path junk = dir.resolve("junk.png");
     Files.writeString(junk, "not an image");
     assertFails(edit("--mask", junk.toString()), "mask");
+    Path black = dir.resolve("black.png");
+    Images.writePng(black, new RgbImage(16, 16, new byte[16 * 16 * 3]));
+    assertFails(edit("--mask", black.toString()), "selects no pixel", "nothing to edit");
     // checked before any work: the output folder, guidance's range, a template run's size
     assertFails(
         edit("--out", dir.resolve("missing").resolve("o.png").toString()), "does not exist");

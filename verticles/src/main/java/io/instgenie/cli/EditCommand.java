@@ -6,8 +6,10 @@ import io.instgenie.kernels.dit.DitModel;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditRequest;
 import io.instgenie.kernels.edit.EditResult;
+import io.instgenie.kernels.edit.Patches;
 import io.instgenie.kernels.edit.StepListener;
 import io.instgenie.kernels.io.Images;
+import io.instgenie.kernels.io.MaskImage;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelFiles;
 import io.instgenie.verticles.EditLimits;
@@ -71,8 +73,14 @@ final class EditCommand implements Callable<Integer> {
     String bad = guidance == null ? null : EditLimits.guidanceProblem(guidance);
     if (bad != null) throw new IllegalArgumentException("--" + bad);
     RgbImage t = Images.read(template, "template");
-    EditRequest request =
-        new EditRequest(t, Images.readMask(mask, "mask"), prompt, steps, seed, guidance);
+    MaskImage m = Images.readMask(mask, "mask");
+    if (!Patches.selectsAny(m))
+      throw new IllegalArgumentException(
+          "mask "
+              + mask
+              + " selects no pixel, so there is nothing to edit (pixels of level 128 or more,"
+              + " white, mark the area to edit)");
+    EditRequest request = new EditRequest(t, m, prompt, steps, seed, guidance);
     DitModel model = modelOptions.load();
     if (!noCache) checkTemplateRun(model, steps == null ? model.config().defaultSteps() : steps);
     EditEngine engine = new EditEngine(model, modelOptions.backend(), 1);

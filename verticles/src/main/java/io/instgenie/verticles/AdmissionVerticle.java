@@ -247,7 +247,7 @@ public final class AdmissionVerticle extends VerticleBase {
         raw.alphaMask()
             ? Images.decodeAlphaMask(raw.mask(), "mask")
             : Images.decodeMask(raw.mask(), "mask");
-    for (boolean edit : Patches.pixelMask(mask)) if (edit) return mask;
+    if (Patches.selectsAny(mask)) return mask;
     throw new ServiceException(
         ServiceException.BAD_REQUEST,
         raw.alphaMask()

@@ -63,6 +63,12 @@ public final class Patches {
     return (byte) Math.max(0, Math.min(255, q));
   }
 
+  /** Whether the mask marks at least one pixel for editing (a level of 128 or more). */
+  public static boolean selectsAny(MaskImage m) {
+    for (byte level : m.levels()) if ((level & 0xff) >= 128) return true;
+    return false;
+  }
+
   /** Pixel mask (true = edit) from mask levels ≥ 128. */
   public static boolean[] pixelMask(MaskImage m) {
     boolean[] out = new boolean[m.width() * m.height()];
