@@ -90,7 +90,7 @@ class KvCacheTest {
 
   @Test
   @DisplayName(
-      "K/V on disk: version-2 file with its kind, found after a restart with equal values; pipelined edits (a recompute prefix too) equal in-memory ones; Y files stay version 1")
+      "K/V on disk: a file with its kind, found after a restart with equal values; pipelined edits (a recompute prefix too) equal in-memory ones; Y files have kind 0")
   void kvOnDisk(@TempDir Path dir) throws IOException {
     EditRequest req = sparse(31);
     PreparedEdit p = KV_ENGINE.prepare(req);
@@ -103,7 +103,7 @@ class KvCacheTest {
           CacheFixtures.allValues(cache.lookup(p.templateId(), p.steps()).orElseThrow(), shape);
     }
     Path file = dir.resolve(new TemplateKey(p.templateId(), p.steps()).fileName());
-    assertEquals(IgcFile.VERSION_KIND, headerInt(file, 8));
+    assertEquals(IgcFile.VERSION, headerInt(file, 8));
     assertEquals(1, headerInt(file, 32), "kind field: K/V");
     try (TemplateCache cache = new TemplateCache(kv(dir, Precision.F32))) {
       assertEquals(Optional.of(TierKind.DISK), cache.where(p.templateId(), p.steps()));
@@ -138,6 +138,7 @@ class KvCacheTest {
       CacheFixtures.edit(cache, Y_ENGINE, req);
     }
     assertEquals(IgcFile.VERSION, headerInt(yDir.resolve(file.getFileName()), 8));
+    assertEquals(0, headerInt(yDir.resolve(file.getFileName()), 32), "kind field: Y");
   }
 
   @Test

@@ -22,7 +22,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -240,32 +239,45 @@ class TierTest {
 
   @Test
   @DisplayName(
-      "a file written with the former 64-byte header padding (segments not 4096-aligned) still reads back equal")
-  void diskFormerPadding(@TempDir Path dir) throws IOException {
+      "a sound file copied to another template's name is refused at start (its header names its"
+          + " own key), and the original still reads back equal")
+  void misplacedFileRefused(@TempDir Path dir) throws IOException {
     ActivationShape s = new ActivationShape(2, 2, 32, 32, Precision.F32, CacheKind.Y);
     StoredActivations acts = random(s, 10);
     DiskTier d = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
     assertTrue(d.put(new TemplateKey("a", 2), acts));
-    Path file = dir.resolve("a-2.igc");
-    byte[] now = Files.readAllBytes(file);
-    int n = s.segments();
-    int table = 32 + 16 * n; // a Y file: version 1, table right after the fixed fields
-    int oldHead = (table + 4 + 63) / 64 * 64;
-    int shift = IgcFile.headerBytes(s) - oldHead;
-    ByteBuffer head = ByteBuffer.wrap(now, 0, table + 4).slice().order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < n; i++) head.putLong(32 + 16 * i, head.getLong(32 + 16 * i) - shift);
-    CRC32C crc = new CRC32C();
-    crc.update(now, 0, table);
-    head.putInt(table, (int) crc.getValue());
-    byte[] old = new byte[now.length - shift];
-    System.arraycopy(now, 0, old, 0, table + 4);
-    System.arraycopy(
-        now, IgcFile.headerBytes(s), old, oldHead, now.length - IgcFile.headerBytes(s));
-    Files.write(file, old);
+    Files.copy(dir.resolve("a-2.igc"), dir.resolve("b-2.igc"));
     DiskTier again = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
+    assertTrue(again.get(new TemplateKey("b", 2)).isEmpty(), "b's name, a's activations");
+    assertFalse(Files.exists(dir.resolve("b-2.igc")), "discarded by the start-up scan");
     assertArrayEquals(
         allValues(acts, s), allValues(again.get(new TemplateKey("a", 2)).orElseThrow(), s));
-    assertEquals(0, again.corruptFiles());
+  }
+
+  @Test
+  @DisplayName(
+      "files of the format's versions 1 and 2 (which did not name their template) are discarded at"
+          + " start")
+  void earlierVersionsDiscarded(@TempDir Path dir) throws IOException {
+    ActivationShape s = new ActivationShape(2, 2, 32, 32, Precision.F32, CacheKind.Y);
+    DiskTier d = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
+    assertTrue(d.put(new TemplateKey("a", 2), random(s, 10)));
+    assertTrue(d.put(new TemplateKey("b", 2), random(s, 11)));
+    for (String[] f : new String[][] {{"a-2.igc", "1"}, {"b-2.igc", "2"}}) {
+      try (RandomAccessFile raf = new RandomAccessFile(dir.resolve(f[0]).toFile(), "rw")) {
+        raf.seek(8);
+        raf.write(
+            ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(Integer.parseInt(f[1]))
+                .array());
+      }
+    }
+    DiskTier again = new DiskTier(dir, 100 * IgcFile.fileBytes(s), null);
+    assertTrue(again.get(new TemplateKey("a", 2)).isEmpty());
+    assertTrue(again.get(new TemplateKey("b", 2)).isEmpty());
+    assertFalse(Files.exists(dir.resolve("a-2.igc")), "discarded by the start-up scan");
+    assertFalse(Files.exists(dir.resolve("b-2.igc")), "discarded by the start-up scan");
   }
 
   static void flip(Path file, long at) throws IOException {

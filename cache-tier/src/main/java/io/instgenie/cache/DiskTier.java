@@ -147,7 +147,7 @@ public final class DiskTier implements Tier {
     FileChannel ch = null;
     try {
       file = Files.createTempFile(dir, ".calibration.", ".tmp");
-      IgcFile.writeAtomically(file, acts);
+      IgcFile.writeAtomically(file, key, acts);
       ch = FileChannel.open(file, StandardOpenOption.READ);
       IgcFile.Header h = IgcFile.readHeader(ch, key);
       DiskTemplate t = new DiskTemplate(this, key, ch, DirectIo.openDirect(file), h);
@@ -202,7 +202,7 @@ public final class DiskTier implements Tier {
       reserved += size; // room for the temp file too, so the folder never passes the cap
     }
     try {
-      IgcFile.writeAtomically(dir.resolve(key.fileName()), acts);
+      IgcFile.writeAtomically(dir.resolve(key.fileName()), key, acts);
       synchronized (this) {
         reserved -= size;
         entries.put(key, size);

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -17,31 +19,31 @@ import java.util.zip.CRC32C;
  * The disk tier's file format, {@code <id>-<steps>.igc}, all little-endian:
  *
  * <pre>
- *   0  magic "IGCACHE\0"        8  version u32 (1 or 2) 12 precision u32 (1 F32, 2 BF16)
+ *   0  magic "IGCACHE\0"        8  version u32 (3)      12 precision u32 (1 F32, 2 BF16)
  *  16  steps u32  20 depth u32  24 tokens u32          28 hidden u32
- *  version 2 only: 32 kind u32 (0 Y, 1 K/V)
- *  F  segment table (F = 32, or 36 in version 2), step-major: per (step, block) offset u64,
- *     length u32, CRC32C u32
- *  F+16n  CRC32C u32 of bytes [0, F+16n)
+ *  32  kind u32 (0 Y, 1 K/V)    36 SHA-256 of the file's template key ("id/steps"), 32 bytes
+ *  68  segment table, step-major: per (step, block) offset u64, length u32, CRC32C u32
+ *  68+16n  CRC32C u32 of bytes [0, 68+16n)
  *  then zero padding to a multiple of 4096; segments at their table offsets, L rows each (H values
  *  per row for Y, 2H for K/V)
  * </pre>
  *
- * Block outputs (Y) are written as version 1, byte for byte the format before K/V existed; K/V
- * activations as version 2.
+ * The key's digest binds the file to its template: a sound file copied or renamed to another
+ * template's name fails the header check instead of serving that template another's activations.
+ * Versions 1 (Y) and 2 (K/V), written before the digest existed, do not name their template and are
+ * refused like a corrupt file (the disk tier discards them; the next edit of their template runs it
+ * again).
  *
  * <p>A segment is read with one positional read and checked against its own CRC, so an edit can
  * load block by block without touching the rest of the file. The first segment starts at a multiple
  * of 4096, and so does every segment when the segment size is a multiple of 4096 (the bundled
  * model's and the bench preset's are): those can be read past the page cache ({@link DirectIo}).
- * Files written before 2026-12-07 padded the header to 64 only; the table's offsets make both
- * readable.
  */
 final class IgcFile {
   static final byte[] MAGIC = "IGCACHE\0".getBytes(StandardCharsets.US_ASCII);
-  static final int VERSION = 1;
-  static final int VERSION_KIND = 2;
-  private static final int FIXED = 32;
+  static final int VERSION = 3;
+  private static final int FIXED = 68;
+  private static final int DIGEST_AT = 36;
   private static final int ENTRY = 16;
 
   /** A parsed, checksum-verified header. */
@@ -55,13 +57,18 @@ final class IgcFile {
 
   private IgcFile() {}
 
-  /** Bytes before the segment table: 32, plus the kind field for K/V. */
-  private static int fixedBytes(CacheKind kind) {
-    return kind == CacheKind.Y ? FIXED : FIXED + 4;
+  /** SHA-256 of the key as "id/steps": what binds a file to its template. */
+  static byte[] keyDigest(TemplateKey key) {
+    try {
+      return MessageDigest.getInstance("SHA-256")
+          .digest(key.toString().getBytes(StandardCharsets.US_ASCII));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   static int headerBytes(ActivationShape s) {
-    int raw = fixedBytes(s.kind()) + ENTRY * s.segments() + 4;
+    int raw = FIXED + ENTRY * s.segments() + 4;
     return (raw + DirectIo.ALIGN - 1) / DirectIo.ALIGN * DirectIo.ALIGN;
   }
 
@@ -74,11 +81,12 @@ final class IgcFile {
    * Writes {@code acts} to a temp file in {@code target}'s folder, syncs it, renames it over {@code
    * target}.
    */
-  static void writeAtomically(Path target, StoredActivations acts) throws IOException {
+  static void writeAtomically(Path target, TemplateKey key, StoredActivations acts)
+      throws IOException {
     Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        write(ch, acts);
+        write(ch, key, acts);
         ch.force(true);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -89,20 +97,21 @@ final class IgcFile {
     }
   }
 
-  private static void write(FileChannel ch, StoredActivations acts) throws IOException {
+  private static void write(FileChannel ch, TemplateKey key, StoredActivations acts)
+      throws IOException {
     ActivationShape s = acts.shape();
     int n = s.segments();
     int headLen = headerBytes(s);
-    int fixed = fixedBytes(s.kind());
     ByteBuffer head = ByteBuffer.allocate(headLen).order(ByteOrder.LITTLE_ENDIAN);
     head.put(MAGIC)
-        .putInt(s.kind() == CacheKind.Y ? VERSION : VERSION_KIND)
+        .putInt(VERSION)
         .putInt(s.precision().code())
         .putInt(s.steps())
         .putInt(s.depth())
         .putInt(s.tokens())
-        .putInt(s.hidden());
-    if (s.kind() != CacheKind.Y) head.putInt(s.kind().ordinal());
+        .putInt(s.hidden())
+        .putInt(s.kind().ordinal())
+        .put(keyDigest(key));
     long off = headLen;
     for (int k = 0; k < s.steps(); k++) {
       for (int b = 0; b < s.depth(); b++) {
@@ -111,7 +120,7 @@ final class IgcFile {
       }
     }
     CRC32C hc = new CRC32C();
-    hc.update(head.array(), 0, fixed + ENTRY * n);
+    hc.update(head.array(), 0, FIXED + ENTRY * n);
     head.putInt((int) hc.getValue());
     head.clear();
     writeFully(ch, head, 0);
@@ -133,25 +142,24 @@ final class IgcFile {
     if (!Arrays.equals(magic, MAGIC))
       throw new CorruptSegmentException(key, "not an InstGenIE cache file (bad magic)");
     int version = fixed.getInt();
-    if (version != VERSION && version != VERSION_KIND)
+    if (version == 1 || version == 2)
       throw new CorruptSegmentException(
-          key, "cache file version " + version + ", expected " + VERSION + " or " + VERSION_KIND);
+          key, "cache file version " + version + " does not name its template (written before 3)");
+    if (version != VERSION)
+      throw new CorruptSegmentException(
+          key, "cache file version " + version + ", expected " + VERSION);
     int code = fixed.getInt();
     int steps = fixed.getInt();
     int depth = fixed.getInt();
     int tokens = fixed.getInt();
     int hidden = fixed.getInt();
-    ByteBuffer kindField = ByteBuffer.allocate(version == VERSION ? 0 : 4);
-    kindField.order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, kindField, FIXED, key);
-    CacheKind kind = CacheKind.Y;
-    if (version == VERSION_KIND) {
-      int k = kindField.getInt(0);
-      if (k < 0 || k >= CacheKind.values().length)
-        throw new CorruptSegmentException(key, "bad header: unknown cache kind " + k);
-      kind = CacheKind.values()[k];
-    }
-    int tableAt = FIXED + kindField.capacity();
+    int k = fixed.getInt();
+    if (k < 0 || k >= CacheKind.values().length)
+      throw new CorruptSegmentException(key, "bad header: unknown cache kind " + k);
+    CacheKind kind = CacheKind.values()[k];
+    byte[] digest = new byte[32];
+    fixed.position(DIGEST_AT);
+    fixed.get(digest);
     ActivationShape shape;
     try {
       shape = new ActivationShape(steps, depth, tokens, hidden, Precision.ofCode(code), kind);
@@ -162,13 +170,16 @@ final class IgcFile {
       throw new CorruptSegmentException(key, "header says " + steps + " steps");
     int n = shape.segments();
     ByteBuffer table = ByteBuffer.allocate(ENTRY * n + 4).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, table, tableAt, key);
+    readFully(ch, table, FIXED, key);
     CRC32C hc = new CRC32C();
     hc.update(fixed.array(), 0, FIXED);
-    hc.update(kindField.array(), 0, kindField.capacity());
     hc.update(table.array(), 0, ENTRY * n);
     if ((int) hc.getValue() != table.getInt(ENTRY * n))
       throw new CorruptSegmentException(key, "header checksum mismatch");
+    // checked after the checksum: a sound header of another template is a misplaced file
+    if (!MessageDigest.isEqual(digest, keyDigest(key)))
+      throw new CorruptSegmentException(
+          key, "the file holds another template's activations (its header names another key)");
     long[] offsets = new long[n];
     int[] crcs = new int[n];
     for (int i = 0; i < n; i++) {
