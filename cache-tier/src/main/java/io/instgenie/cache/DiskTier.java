@@ -36,6 +36,7 @@ public final class DiskTier implements Tier {
   private long reserved;
   private long evictions;
   private long corrupt;
+  private volatile String problem;
 
   /** Opens (creating it if needed) and scans {@code dir}; never throws for an unusable folder. */
   public DiskTier(Path dir, long capacityBytes, Listener listener) {
@@ -295,9 +296,15 @@ public final class DiskTier implements Tier {
     }
   }
 
+  /** Why the tier switched itself off (the first reason), or null while it works. */
+  public String problem() {
+    return problem;
+  }
+
   private void degrade(String what, Exception e) {
     synchronized (this) {
       available = false;
+      if (problem == null) problem = what + ": " + e.getMessage();
       for (TemplateKey key : entries.keySet()) listener.dropped(TierKind.DISK, key);
       entries.clear();
       bytes = 0;

@@ -66,6 +66,11 @@ public final class TemplateCache implements AutoCloseable {
     return registry;
   }
 
+  /** Why the disk tier switched itself off, or null (none configured, or it works). */
+  public String diskProblem() {
+    return disk == null ? null : disk.problem();
+  }
+
   /** False when there is no disk tier, or it switched itself off: memory only. */
   public boolean diskAvailable() {
     return disk != null && disk.available();

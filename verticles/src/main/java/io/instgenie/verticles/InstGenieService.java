@@ -219,6 +219,12 @@ public final class InstGenieService {
                             config.cacheMode()),
                         role.remoteTier());
                 caches.add(cache);
+                if (cache.diskProblem() != null) {
+                  // asked for a durable tier: running without it would be a silent downgrade
+                  return Future.failedFuture(
+                      new IllegalArgumentException(
+                          "cache_dir cannot be used (" + cache.diskProblem() + ")"));
+                }
                 role.attach(index, cache);
                 metrics.cache(index, cache::stats);
                 TemplateStore store = new CachedTemplateStore(cache, model.config());

@@ -123,7 +123,8 @@ public final class ServiceSettings {
           "cache_dir",
           "(none)",
           "disk tier of template activations (a folder `worker-N` per worker, one checksummed file"
-              + " per template and step count; survives restarts)");
+              + " per template and step count; survives restarts); a folder the service cannot"
+              + " create or write stops the start");
   public static final Setting<Long> CACHE_DISK_BYTES =
       Setting.whole(
           "cache_disk_bytes",
