@@ -1,12 +1,20 @@
 package io.instgenie.verticles;
 
+import static io.instgenie.verticles.FaultInjectionTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.kernels.io.RgbImage;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +22,57 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A cache_dir the service cannot use stops it at start instead of running without the tier. */
+/**
+ * The disk tier across service starts: a cache_dir the service cannot use stops the start, and a
+ * restart keeps activations but not template images.
+ */
 class CacheDirTest {
+  @Test
+  @DisplayName(
+      "after a restart on the same cache_dir a template id is 404 until its image is sent again"
+          + " (images are not kept), and that upload finds its activations on disk")
+  void restartKeepsActivationsNotImages(@TempDir Path dir) throws Exception {
+    ServiceConfig c = ServiceClient.config(Map.of("cache_dir", dir.resolve("cache").toString()));
+    RgbImage t = TestImages.template(8201);
+    MultipartForm upload = ServiceClient.editForm(t, null, null, 4, null);
+    String id;
+    Vertx first = Vertx.vertx();
+    try {
+      ServiceClient client = await(ServiceClient.start(first, c));
+      HttpResponse<Buffer> put = await(client.putForm("/v1/templates", upload));
+      assertEquals(200, put.statusCode(), put.bodyAsString());
+      id = put.bodyAsJsonObject().getString("template_id");
+      assertTrue(tiers(client, id).contains("disk"), "stored on disk before the restart");
+    } finally {
+      await(first.close());
+    }
+    Vertx second = Vertx.vertx();
+    try {
+      ServiceClient client = await(ServiceClient.start(second, c));
+      ErrorReplies.assertError(
+          await(client.get("/v1/templates/" + id)), 404, "not kept across restarts");
+      HttpResponse<Buffer> again = await(client.putForm("/v1/templates", upload));
+      assertEquals(200, again.statusCode(), again.bodyAsString());
+      assertEquals(id, again.bodyAsJsonObject().getString("template_id"));
+      assertTrue(tiers(client, id).contains("disk"), "its activations came from disk");
+      assertEquals(
+          1.0, await(client.metric("instgenie_template_cache_hits_total")), "found, not run again");
+    } finally {
+      await(second.close());
+    }
+  }
+
+  /** The tiers GET /v1/templates/{id} names, once its status is ready (up to 10 s). */
+  private static List<Object> tiers(ServiceClient client, String id) throws Exception {
+    JsonObject s = null;
+    for (int i = 0; i < 200; i++) {
+      s = await(client.get("/v1/templates/" + id)).bodyAsJsonObject();
+      if ("ready".equals(s.getString("status")) && s.getJsonArray("tiers").contains("disk")) break;
+      Thread.sleep(50);
+    }
+    return s.getJsonArray("tiers").getList();
+  }
+
   @Test
   @DisplayName(
       "cache_dir naming a file: the start fails with an IllegalArgumentException naming cache_dir"

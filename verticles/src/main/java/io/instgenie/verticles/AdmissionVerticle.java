@@ -91,9 +91,17 @@ public final class AdmissionVerticle extends VerticleBase {
         vertx.eventBus().<RawEdit>localConsumer(Addresses.ADMIT, this::admit).completion(),
         vertx
             .eventBus()
-            .<String>localConsumer(
-                Addresses.TEMPLATE_KNOWN, m -> m.reply(known.containsKey(m.body())))
+            .<String>localConsumer(Addresses.TEMPLATE_KNOWN, m -> m.reply(usable(m.body())))
             .completion());
+  }
+
+  /**
+   * Whether an edit may name this template by id here: its tenant sent the image, and its pixels
+   * are still held (they are not kept across restarts, nor past {@code TEMPLATES_KEPT}).
+   */
+  private boolean usable(String templateKey) {
+    String id = templateKey.substring(templateKey.indexOf('\n') + 1);
+    return known.containsKey(templateKey) && templates.containsKey(id);
   }
 
   /** The admission span, a child of the request whose context the message headers carry. */

@@ -59,9 +59,11 @@ final class TemplateRoutes {
         .onFailure(err -> Responses.failure(rc, err));
   }
 
-  /** Succeeds when the caller may know the template id (the open service knows them all). */
+  /**
+   * Succeeds when the caller may name the template id in an edit here: its tenant (any, on the open
+   * service) sent the image, and this node still holds the pixels; else 404, as such an edit gets.
+   */
   private Future<Void> known(String id, Caller caller) {
-    if (caller.tenant() == null) return Future.succeededFuture();
     return vertx
         .eventBus()
         .<Boolean>request(
@@ -72,6 +74,10 @@ final class TemplateRoutes {
                     ? Future.<Void>succeededFuture()
                     : Future.failedFuture(
                         new ServiceException(
-                            ServiceException.NOT_FOUND, "unknown template id " + id)));
+                            ServiceException.NOT_FOUND,
+                            "unknown template id "
+                                + id
+                                + ": this node holds no image of it (upload it with PUT"
+                                + " /v1/templates; images are not kept across restarts)")));
   }
 }

@@ -65,8 +65,8 @@ public final class Addresses {
   public static final String TEMPLATE_GET = "instgenie.jobs.template";
 
   /**
-   * Admission (node-local): whether a tenant uploaded a template here; the body is {@link
-   * Owner#templateKey}, the reply a Boolean.
+   * Admission (node-local): whether an edit may name a template by id here (its tenant uploaded it,
+   * and its pixels are still held); the body is {@link Owner#templateKey}, the reply a Boolean.
    */
   public static final String TEMPLATE_KNOWN = "instgenie.admission.template-known";
 
