@@ -207,6 +207,10 @@ class CliTest {
     String m = model.toString();
     String missing = dir.resolve("missing").resolve("x").toString();
     assertFails(run("make-examples", "--out", file.toString()), "--out", "is a file");
+    assertFails(
+        run("make-examples", "--out", file.resolve("sub").toString()),
+        "--out",
+        "cannot create the folder");
     assertFails(run("init-model", "--preset", "tiny", "--out", file.toString()), "is a file");
     assertFails(
         run("make-workload", "--preset", "tiny", "--out", file.toString()), "--out", "is a file");

@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
     name = "edit",
     description = "Edit the masked region of a template image to match a prompt.")
 final class EditCommand implements Callable<Integer> {
-  @Option(names = "--template", required = true, paramLabel = "T.png")
+  @Option(
+      names = "--template",
+      required = true,
+      paramLabel = "T.png",
+      description = "The template image (PNG or JPEG, the model's size).")
   Path template;
 
   @Option(
@@ -40,7 +44,10 @@ final class EditCommand implements Callable<Integer> {
       description = "Grey or RGB PNG; pixels >= 128 are edited.")
   Path mask;
 
-  @Option(names = "--prompt", required = true)
+  @Option(
+      names = "--prompt",
+      required = true,
+      description = "What to draw in the mask, in the model's words (\"\" for none).")
   String prompt;
 
   @Option(names = "--steps", description = "Denoising steps (default: the model's).")
@@ -59,7 +66,11 @@ final class EditCommand implements Callable<Integer> {
       description = "Recompute every token (the full-recompute reference).")
   boolean noCache;
 
-  @Option(names = "--out", required = true, paramLabel = "O.png")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "O.png",
+      description = "Where to write the edited PNG (written whole or not at all).")
   Path out;
 
   @Option(names = "--json", description = "Print one JSON line of facts instead of text.")

@@ -18,10 +18,13 @@ import picocli.CommandLine.Option;
     name = "init-model",
     description = "Write a model with every weight drawn from N(0, 0.02).")
 final class InitModelCommand implements Callable<Integer> {
-  @Option(names = "--preset", required = true, description = "tiny or bench")
+  @Option(
+      names = "--preset",
+      required = true,
+      description = "tiny, bench, scene, scene-p4, shapes or shapes-deep")
   String preset;
 
-  @Option(names = "--seed", defaultValue = "0")
+  @Option(names = "--seed", defaultValue = "0", description = "Weight seed (default: 0)")
   long seed;
 
   @Option(names = "--out", required = true, paramLabel = "DIR")

@@ -6,7 +6,6 @@ import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.scenes.EditCase;
 import io.instgenie.kernels.scenes.SceneGenerator;
 import io.instgenie.kernels.scenes.SceneStyle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,10 +19,16 @@ import picocli.CommandLine.Option;
     name = "make-examples",
     description = "Write an example template (a generated scene) and mask, and print the prompt.")
 final class MakeExamplesCommand implements Callable<Integer> {
-  @Option(names = "--out", defaultValue = "examples")
+  @Option(
+      names = "--out",
+      defaultValue = "examples",
+      description = "Folder for template.png and mask.png, created if missing (default: examples)")
   Path out;
 
-  @Option(names = "--size", defaultValue = "32")
+  @Option(
+      names = "--size",
+      defaultValue = "32",
+      description = "Image side in pixels, 16 to 4096 (default: 32, the default model's)")
   int size;
 
   @Option(
@@ -43,9 +48,8 @@ final class MakeExamplesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (size < 16 || size > 4096)
       throw new IllegalArgumentException("--size must be from 16 to 4096, got " + size);
-    OutputFiles.checkFolder(out, "--out");
     EditCase c = new SceneGenerator(size, SceneStyle.byName(scenes)).editCase(seed);
-    Files.createDirectories(out);
+    OutputFiles.createFolder(out, "--out");
     Images.writePng(out.resolve("template.png"), c.template().image());
     Images.writePng(out.resolve("mask.png"), rgb(c.mask()));
     System.out.println("wrote " + out.resolve("template.png") + " and " + out.resolve("mask.png"));

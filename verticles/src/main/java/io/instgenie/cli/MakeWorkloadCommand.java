@@ -26,7 +26,9 @@ final class MakeWorkloadCommand implements Callable<Integer> {
 
   @Option(
       names = "--preset",
-      description = "Image and patch size (and default steps) of a preset: tiny, bench or scene.")
+      description =
+          "Image and patch size (and default steps) of a preset: tiny, bench, scene, scene-p4,"
+              + " shapes or shapes-deep.")
   String preset;
 
   @Option(names = "--model", paramLabel = "DIR", description = "...or of a model folder.")

@@ -32,4 +32,28 @@ final class OutputFiles {
     if (Files.exists(dir) && !Files.isDirectory(dir))
       throw new IllegalArgumentException(option + " " + dir + " is a file; name a folder");
   }
+
+  /**
+   * Creates {@code dir} (and its parents) to write into, or throws {@link IllegalArgumentException}
+   * naming {@code option} and why it cannot: a file in the way, no permission, a read-only file
+   * system.
+   */
+  static void createFolder(Path dir, String option) {
+    checkFolder(dir, option);
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException | SecurityException e) {
+      throw new IllegalArgumentException(
+          option + " " + dir + ": cannot create the folder (" + reason(e) + ")", e);
+    }
+    if (!Files.isWritable(dir))
+      throw new IllegalArgumentException(option + " " + dir + ": the folder is not writable");
+  }
+
+  /** An exception's message without the path the caller already names. */
+  private static String reason(Exception e) {
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null)
+      return f.getReason();
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
 }
