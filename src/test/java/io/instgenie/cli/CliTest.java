@@ -214,6 +214,10 @@ class CliTest {
     assertFails(run("init-model", "--preset", "tiny", "--out", file.toString()), "is a file");
     assertFails(
         run("make-workload", "--preset", "tiny", "--out", file.toString()), "--out", "is a file");
+    String w = dir.resolve("w").toString();
+    assertFails(run("make-workload", "--preset", "tiny", "--rate", "-1", "--out", w), "--rate");
+    assertFails(
+        run("make-workload", "--preset", "tiny", "--requests", "0", "--out", w), "--requests");
     assertFails(
         run(
             "make-workload",

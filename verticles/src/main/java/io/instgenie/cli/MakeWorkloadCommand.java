@@ -31,7 +31,12 @@ final class MakeWorkloadCommand implements Callable<Integer> {
               + " shapes or shapes-deep.")
   String preset;
 
-  @Option(names = "--model", paramLabel = "DIR", description = "...or of a model folder.")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description =
+          "The image and patch size (and default steps) of a model folder instead of a"
+              + " preset (default: the bundled model's).")
   Path model;
 
   @Option(names = "--mask-mean", defaultValue = "0.19", description = "0.11 or 0.19 in the paper.")

@@ -36,14 +36,20 @@ public final class WorkloadTrace {
       List<String> prompts,
       List<Integer> steps) {
     public Spec {
-      if (requests < 1 || !(rateRps > 0) || templates < 1 || !(zipfS >= 0))
-        throw new IllegalArgumentException(
-            "workload: requests, rate and templates must be positive, zipf s not negative");
+      if (requests < 1)
+        throw new IllegalArgumentException("--requests must be at least 1, got " + requests);
+      if (!(rateRps > 0 && Double.isFinite(rateRps)))
+        throw new IllegalArgumentException("--rate must be positive, got " + rateRps);
+      if (templates < 1)
+        throw new IllegalArgumentException("--templates must be at least 1, got " + templates);
+      if (!(zipfS >= 0 && Double.isFinite(zipfS)))
+        throw new IllegalArgumentException("--zipf must be 0 or more, got " + zipfS);
       if (patchSize < 1 || imageSize % patchSize != 0)
         throw new IllegalArgumentException(
             "workload: image size " + imageSize + " is not a multiple of patch " + patchSize);
-      if (prompts.isEmpty() || steps.isEmpty() || steps.stream().anyMatch(s -> s < 1))
-        throw new IllegalArgumentException("workload: prompts and positive step counts needed");
+      if (prompts.isEmpty()) throw new IllegalArgumentException("workload: no prompts");
+      if (steps.isEmpty() || steps.stream().anyMatch(s -> s < 1))
+        throw new IllegalArgumentException("--steps must be positive step counts, got " + steps);
       MaskRatios.withMean(maskMean); // validates the mean
       prompts = List.copyOf(prompts);
       steps = List.copyOf(steps);
