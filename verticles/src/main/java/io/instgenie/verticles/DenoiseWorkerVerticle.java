@@ -304,23 +304,32 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
     msPerSegment = perSegment;
   }
 
+  /** Below this R² a calibration fit is logged as a warning. */
+  static final double POOR_FIT_R2 = 0.5;
+
   /**
    * One fit to the log and to /metrics, its slope in ms per {@code unit}: {@code scale} units of
    * the fit's x (FLOPs or bytes) make one.
    */
   private void report(String fit, String what, LinearFit f, double scale, String unit) {
+    // a poor fit (the machine was busy while it was timed) skews the estimates built on it: said
+    // as a warning, so an operator knows why they may be off
+    boolean poor = f.r2() < POOR_FIT_R2;
     LOG.log(
-        System.Logger.Level.INFO,
+        poor ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
         String.format(
-            Locale.ROOT,
-            "worker %d calibration: %s %.4f ms + %.4f ms/%s (R² %.4f, %d points)",
-            index,
-            what,
-            f.a(),
-            f.b() * scale,
-            unit.equals("mib") ? "MiB" : "GFLOP",
-            f.r2(),
-            f.samples()));
+                Locale.ROOT,
+                "worker %d calibration: %s %.4f ms + %.4f ms/%s (R² %.4f, %d points)",
+                index,
+                what,
+                f.a(),
+                f.b() * scale,
+                unit.equals("mib") ? "MiB" : "GFLOP",
+                f.r2(),
+                f.samples())
+            + (poor
+                ? "; a poor fit (was the machine busy?): the cost estimates built on it may be off"
+                : ""));
     metrics.calibration(index, fit, f.a(), f.b() * scale, unit, f.r2());
   }
 
