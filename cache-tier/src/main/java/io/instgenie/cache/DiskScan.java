@@ -31,11 +31,15 @@ final class DiskScan {
       for (Path f : files) {
         String name = f.getFileName().toString();
         if (name.startsWith(".") && name.endsWith(".tmp")) {
-          Files.deleteIfExists(f); // a write that a crash interrupted
+          LOG.log(System.Logger.Level.INFO, "deleting " + f + ": a write a stop interrupted");
+          Files.deleteIfExists(f);
           continue;
         }
         Matcher m = NAME.matcher(name);
-        if (!m.matches() || !Files.isRegularFile(f)) continue;
+        if (!m.matches() || !Files.isRegularFile(f)) {
+          LOG.log(System.Logger.Level.INFO, "ignoring " + f + ": not a cache file's name");
+          continue;
+        }
         TemplateKey key = new TemplateKey(m.group(1), Integer.parseInt(m.group(2)));
         if (valid(f, key)) {
           found.add(new Found(key, Files.size(f), Files.getLastModifiedTime(f).toMillis()));

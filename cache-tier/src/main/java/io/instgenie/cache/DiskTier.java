@@ -56,7 +56,16 @@ public final class DiskTier implements Tier {
                   bytes += size;
                   this.listener.stored(TierKind.DISK, key, size);
                 });
+        long before = evictions;
         evictToFit(0);
+        if (evictions > before)
+          LOG.log(
+              System.Logger.Level.INFO,
+              "evicted "
+                  + (evictions - before)
+                  + " cache files at start, the least recently used, to fit cache_disk_bytes ("
+                  + capacity
+                  + " bytes)");
       }
       available = true;
     } catch (IOException | UncheckedIOException | SecurityException e) {
