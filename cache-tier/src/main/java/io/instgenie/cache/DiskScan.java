@@ -30,6 +30,7 @@ final class DiskScan {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String name = f.getFileName().toString();
+        if (name.equals(DiskTier.LOCK_FILE)) continue;
         if (name.startsWith(".") && name.endsWith(".tmp")) {
           LOG.log(System.Logger.Level.INFO, "deleting " + f + ": a write a stop interrupted");
           Files.deleteIfExists(f);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +39,9 @@ public final class DiskTier implements Tier {
   private long corrupt;
   private volatile String problem;
 
+  /** The folder's {@link #LOCK_FILE}, locked while this tier is open; null when not held. */
+  private FileChannel lock;
+
   /** Opens (creating it if needed) and scans {@code dir}; never throws for an unusable folder. */
   public DiskTier(Path dir, long capacityBytes, Listener listener) {
     if (capacityBytes < 0)
@@ -48,6 +52,7 @@ public final class DiskTier implements Tier {
     try {
       Files.createDirectories(this.dir);
       Files.deleteIfExists(Files.createTempFile(this.dir, ".probe.", ".tmp"));
+      lock = lock(this.dir);
       synchronized (this) {
         DiskScan.scan(this.dir)
             .forEach(
@@ -76,6 +81,38 @@ public final class DiskTier implements Tier {
   @Override
   public TierKind kind() {
     return TierKind.DISK;
+  }
+
+  /** The file whose lock marks a folder as in use by a running tier. */
+  static final String LOCK_FILE = ".lock";
+
+  /**
+   * Locks {@code dir}'s {@link #LOCK_FILE}, so that two services never share a folder (each would
+   * evict and count the other's files). Null when this JVM already holds it (a test that opens a
+   * folder twice); the OS releases it when the process ends, however it ends.
+   */
+  private static FileChannel lock(Path dir) throws IOException {
+    FileChannel ch =
+        FileChannel.open(
+            dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      if (ch.tryLock() != null) return ch;
+    } catch (OverlappingFileLockException sameJvm) {
+      ch.close();
+      return null;
+    }
+    ch.close();
+    throw new IOException(dir + " is in use by another process (it holds " + LOCK_FILE + ")");
+  }
+
+  /** Releases the folder's lock; the files stay for the next start. */
+  public void close() {
+    FileChannel l;
+    synchronized (this) {
+      l = lock;
+      lock = null;
+    }
+    if (l != null) closeQuietly(l);
   }
 
   public Path folder() {

@@ -264,6 +264,7 @@ public final class TemplateCache implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (disk != null) disk.close(); // the folder's lock; the writes above are done
   }
 
   private Optional<StoredActivations> find(TemplateKey key) {

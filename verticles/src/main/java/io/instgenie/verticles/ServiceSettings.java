@@ -124,7 +124,8 @@ public final class ServiceSettings {
           "(none)",
           "disk tier of template activations (a folder `worker-N` per worker, one checksummed file"
               + " per template and step count; survives restarts); a folder the service cannot"
-              + " create or write stops the start");
+              + " create or write, or one another running service holds (its `.lock`), stops the"
+              + " start");
   public static final Setting<Long> CACHE_DISK_BYTES =
       Setting.whole(
           "cache_disk_bytes",
