@@ -500,13 +500,7 @@ class BadInputTest extends SharedService {
       "A small PNG whose header declares a huge image gets 400 naming its size, from the header"
           + " alone (its data would not even decode)")
   void hugeDeclaredImage(VertxTestContext ctx) {
-    byte[] png = TestImages.pngHeaderOnly(8000, 8000);
-    MultipartForm form =
-        MultipartForm.create()
-            .binaryFileUpload("image", "huge.png", Buffer.buffer(png), "image/png")
-            .binaryFileUpload(
-                "mask", "m.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
-            .attribute("prompt", "a red circle");
+    MultipartForm form = withImage(TestImages.pngHeaderOnly(8000, 8000));
     rejects(
         ctx, client.postForm("/v1/edits", form), 400, null, 0, "template is 8000x8000", "16x16");
   }
@@ -514,14 +508,17 @@ class BadInputTest extends SharedService {
   @Test
   @DisplayName("A PNG that declares a 0x0 image gets 400 saying so")
   void zeroSizedPng(VertxTestContext ctx) {
-    MultipartForm form =
-        MultipartForm.create()
-            .binaryFileUpload(
-                "image", "zero.png", Buffer.buffer(TestImages.pngHeaderOnly(0, 0)), "image/png")
-            .binaryFileUpload(
-                "mask", "m.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
-            .attribute("prompt", "a red circle");
+    MultipartForm form = withImage(TestImages.pngHeaderOnly(0, 0));
     rejects(ctx, client.postForm("/v1/edits", form), 400, null, 0, "declares a 0x0 image");
+  }
+
+  /** An edit form whose image is these bytes, with a sound mask and prompt. */
+  private static MultipartForm withImage(byte[] image) {
+    return MultipartForm.create()
+        .binaryFileUpload("image", "image.png", Buffer.buffer(image), "image/png")
+        .binaryFileUpload(
+            "mask", "m.png", TestImages.png(TestImages.rectMask(0, 0, 4, 4)), "image/png")
+        .attribute("prompt", "a red circle");
   }
 
   @Test

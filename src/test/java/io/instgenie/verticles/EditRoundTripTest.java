@@ -38,12 +38,14 @@ class EditRoundTripTest extends SharedService {
 
   @Test
   @DisplayName(
-      "A JSON edit with base64 images (one as a data: URL) is accepted with 202 and returns the same kind of PNG")
+      "A JSON edit with base64 images (one as a data: URL) and steps written 5.0 (a whole JSON"
+          + " number) is accepted with 202 as 5 steps and returns the same kind of PNG")
   void jsonRoundTrip(VertxTestContext ctx) {
     RgbImage template = TestImages.template(102);
     RgbImage mask = TestImages.rectMask(5, 9, 9, 5);
     JsonObject body = ServiceClient.editJson(template, mask, "a small blue square", 5, 7L);
     body.put("mask", "data:image/png;base64," + body.getString("mask"));
+    body.put("steps", 5.0);
     roundTrip(ctx, template, mask, client.postJson("/v1/edits", body), 5, 7L);
   }
 

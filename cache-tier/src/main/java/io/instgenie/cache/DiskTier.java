@@ -88,8 +88,9 @@ public final class DiskTier implements Tier {
 
   /**
    * Locks {@code dir}'s {@link #LOCK_FILE}, so that two services never share a folder (each would
-   * evict and count the other's files). Null when this JVM already holds it (a test that opens a
-   * folder twice); the OS releases it when the process ends, however it ends.
+   * evict and count the other's files); the OS releases it when the process ends, however it ends.
+   * Null when this JVM already holds it: only tests open a folder twice (the service gives each
+   * worker its own), and closing that second channel may, on Linux, release the JVM's lock too.
    */
   private static FileChannel lock(Path dir) throws IOException {
     FileChannel ch =

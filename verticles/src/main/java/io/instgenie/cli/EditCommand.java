@@ -85,12 +85,7 @@ final class EditCommand implements Callable<Integer> {
     if (bad != null) throw new IllegalArgumentException("--" + bad);
     RgbImage t = Images.read(template, "template");
     MaskImage m = Images.readMask(mask, "mask");
-    if (!Patches.selectsAny(m))
-      throw new IllegalArgumentException(
-          "mask "
-              + mask
-              + " selects no pixel, so there is nothing to edit (pixels of level 128 or more,"
-              + " white, mark the area to edit)");
+    Patches.checkSelects(m, "mask " + mask);
     EditRequest request = new EditRequest(t, m, prompt, steps, seed, guidance);
     DitModel model = modelOptions.load();
     if (!noCache) checkTemplateRun(model, steps == null ? model.config().defaultSteps() : steps);

@@ -255,14 +255,13 @@ public final class AdmissionVerticle extends VerticleBase {
         raw.alphaMask()
             ? Images.decodeAlphaMask(raw.mask(), "mask")
             : Images.decodeMask(raw.mask(), "mask");
-    if (Patches.selectsAny(mask)) return mask;
-    throw new ServiceException(
-        ServiceException.BAD_REQUEST,
-        raw.alphaMask()
-            ? "mask has no fully transparent pixel, so there is nothing to edit (transparent"
-                + " pixels mark the area to edit)"
-            : "mask selects no pixel, so there is nothing to edit (pixels of level 128 or more,"
-                + " white, mark the area to edit)");
+    if (raw.alphaMask() && !Patches.selectsAny(mask))
+      throw new ServiceException(
+          ServiceException.BAD_REQUEST,
+          "mask has no fully transparent pixel, so there is nothing to edit (transparent pixels"
+              + " mark the area to edit)");
+    Patches.checkSelects(mask, "mask");
+    return mask;
   }
 
   private RgbImage template(RawEdit raw) {

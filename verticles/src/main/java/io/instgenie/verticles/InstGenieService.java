@@ -221,9 +221,10 @@ public final class InstGenieService {
                 caches.add(cache);
                 if (cache.diskProblem() != null) {
                   // asked for a durable tier: running without it would be a silent downgrade
+                  String why = cache.diskProblem();
+                  cache.close();
                   return Future.failedFuture(
-                      new IllegalArgumentException(
-                          "cache_dir cannot be used (" + cache.diskProblem() + ")"));
+                      new IllegalArgumentException("cache_dir cannot be used (" + why + ")"));
                 }
                 role.attach(index, cache);
                 metrics.cache(index, cache::stats);
@@ -361,7 +362,9 @@ public final class InstGenieService {
             ar -> {
               LOG.log(
                   System.Logger.Level.INFO,
-                  "drain: every edit ended after "
+                  (ar.succeeded()
+                          ? "drain: every edit ended after "
+                          : "drain: the job table did not answer within ")
                       + (System.currentTimeMillis() - started)
                       + " ms; results are served "
                       + RESULTS_GRACE_MS

@@ -10,6 +10,7 @@ import io.instgenie.kernels.scenes.EditCase;
 import io.instgenie.kernels.scenes.PromptScore;
 import io.instgenie.kernels.scenes.SceneGenerator;
 import io.instgenie.kernels.scenes.SceneStyle;
+import io.instgenie.kernels.scenes.Shape;
 import io.instgenie.kernels.scenes.ShapeScore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,14 +38,18 @@ public final class EditQualityBench {
       boolean unmaskedIdentical,
       boolean cachedFollows,
       boolean fullFollows,
-      boolean cachedShape,
       boolean fullShape,
       ShapeScore.Fit cachedFit,
       long cachedDenoiseMs,
       long fullDenoiseMs,
       EditCase editCase,
       byte[] cached,
-      byte[] full) {}
+      byte[] full) {
+    /** Whether the cached edit draws the asked shape (the shape score's count). */
+    public boolean cachedShape() {
+      return ShapeScore.draws(editCase, cachedFit);
+    }
+  }
 
   /** Every case and the summary over them. */
   public record Result(int steps, float guidance, List<Case> cases) {
@@ -114,9 +119,10 @@ public final class EditQualityBench {
     }
   }
 
-  /** The word of the shape a fit recognises, or "none" below {@link ShapeScore#MIN_IOU}. */
+  /** The word of the shape a fit recognises ({@link ShapeScore#recognised}), or "none". */
   public static String seenShape(ShapeScore.Fit f) {
-    return f.shape() == null || f.iou() < ShapeScore.MIN_IOU ? "none" : f.shape().word();
+    Shape s = ShapeScore.recognised(f);
+    return s == null ? "none" : s.word();
   }
 
   private EditQualityBench() {}
@@ -176,7 +182,6 @@ public final class EditQualityBench {
             && ImageQuality.identicalOutside(full.rgb(), template.pixels(), mask),
         PromptScore.follows(ec, image(c, cached.rgb())),
         PromptScore.follows(ec, image(c, full.rgb())),
-        ShapeScore.draws(ec, cachedFit),
         ShapeScore.draws(ec, image(c, full.rgb()), style.shapes()),
         cachedFit,
         cached.denoiseMs(),

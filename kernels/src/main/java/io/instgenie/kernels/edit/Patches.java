@@ -69,6 +69,15 @@ public final class Patches {
     return false;
   }
 
+  /** Refuses a mask ({@code what} names it) that marks no pixel: there would be nothing to edit. */
+  public static void checkSelects(MaskImage m, String what) {
+    if (!selectsAny(m))
+      throw new EditException(
+          what
+              + " selects no pixel, so there is nothing to edit (pixels of level 128 or more,"
+              + " white, mark the area to edit)");
+  }
+
   /** Pixel mask (true = edit) from mask levels ≥ 128. */
   public static boolean[] pixelMask(MaskImage m) {
     boolean[] out = new boolean[m.width() * m.height()];

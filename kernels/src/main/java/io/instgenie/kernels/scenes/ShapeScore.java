@@ -72,7 +72,12 @@ public final class ShapeScore {
 
   /** Whether {@code f}, the fit of an edit of case {@code c}, counts as drawing its target. */
   public static boolean draws(EditCase c, Fit f) {
-    return f.shape() == c.target().shape() && f.iou() >= MIN_IOU;
+    return recognised(f) == c.target().shape();
+  }
+
+  /** The shape a fit recognises: its winner, or null below {@link #MIN_IOU} (or no region). */
+  public static Shape recognised(Fit f) {
+    return f.iou() >= MIN_IOU ? f.shape() : null;
   }
 
   /** The best fit to the asked-colour region inside the case's mask of the edited image. */
