@@ -46,7 +46,7 @@ class TrainProvenanceTest {
     // the preset whose layers the bundled model has (train --init-from checks the same way)
     ModelConfig bundled = ModelFiles.readConfig(from);
     String preset =
-        Stream.of("shapes", "shapes-deep")
+        Stream.of("shapes", "shapes-deep", "shapes-deeper")
             .filter(
                 name -> {
                   ModelConfig p = Presets.byName(name);

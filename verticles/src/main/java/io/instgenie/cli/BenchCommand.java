@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       BenchQualityCommand.class,
       BenchE2eCommand.class,
       BenchLossCommand.class,
-      BenchExampleCommand.class
+      BenchExampleCommand.class,
+      BenchDrawingCommand.class
     })
 final class BenchCommand {}

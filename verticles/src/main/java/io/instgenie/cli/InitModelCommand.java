@@ -21,7 +21,7 @@ final class InitModelCommand implements Callable<Integer> {
   @Option(
       names = "--preset",
       required = true,
-      description = "tiny, bench, scene, scene-p4, shapes or shapes-deep")
+      description = "tiny, bench, scene, scene-p4, shapes, shapes-deep or shapes-deeper")
   String preset;
 
   @Option(names = "--seed", defaultValue = "0", description = "Weight seed (default: 0)")

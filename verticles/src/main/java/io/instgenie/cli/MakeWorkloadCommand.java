@@ -28,7 +28,7 @@ final class MakeWorkloadCommand implements Callable<Integer> {
       names = "--preset",
       description =
           "Image and patch size (and default steps) of a preset: tiny, bench, scene, scene-p4,"
-              + " shapes or shapes-deep.")
+              + " shapes, shapes-deep or shapes-deeper.")
   String preset;
 
   @Option(

@@ -426,7 +426,9 @@ final class TrainCommand implements Callable<Integer> {
 
   private static String presetName(ModelConfig c) {
     for (String name :
-        new String[] {"shapes", "shapes-deep", "scene", "scene-p4", "tiny", "bench"}) {
+        new String[] {
+          "shapes", "shapes-deep", "shapes-deeper", "scene", "scene-p4", "tiny", "bench"
+        }) {
       if (Presets.byName(name).equals(c.withProvenance(null))) return name;
     }
     return "custom";

@@ -76,11 +76,12 @@ public final class Presets {
       case "scene-p4" -> sceneP4();
       case "shapes" -> shapes();
       case "shapes-deep" -> shapesDeep();
+      case "shapes-deeper" -> shapesDeeper();
       default ->
           throw new IllegalArgumentException(
               "unknown preset '"
                   + name
-                  + "' (known: tiny, bench, scene, scene-p4, shapes, shapes-deep)");
+                  + "' (known: tiny, bench, scene, scene-p4, shapes, shapes-deep, shapes-deeper)");
     };
   }
 
@@ -128,6 +129,18 @@ public final class Presets {
   public static ModelConfig shapesDeep() {
     return new ModelConfig(
         ModelConfig.FORMAT, 32, 3, 2, 128, 8, 4, 4, 4, SHAPES_VOCAB, 20, 3.0f, null);
+  }
+
+  /**
+   * The shapes geometry at depth 16 (about 4.2M parameters, twice the depth-8 compute per image).
+   * The depth-8 model draws circles, squares and triangles but no star after 2.7M images: asked for
+   * a star it leaves ragged speckled blobs, even when the sampler starts from a noised star at t
+   * 0.7 (BENCHMARKS.md); {@code train --init-from} a depth-8 model grows it ({@code Deepen}) with
+   * the same function and more blocks to learn the star's outline with.
+   */
+  public static ModelConfig shapesDeeper() {
+    return new ModelConfig(
+        ModelConfig.FORMAT, 32, 3, 2, 128, 16, 4, 4, 4, SHAPES_VOCAB, 20, 3.0f, null);
   }
 
   /** 128×128 images, patch 4 (1024 tokens), H 256, depth 8, 4 heads, 8 prompt tokens. */
