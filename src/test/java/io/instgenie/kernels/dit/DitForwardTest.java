@@ -46,6 +46,48 @@ class DitForwardTest {
   }
 
   @Test
+  @DisplayName(
+      "kept modulation sets: a t seen again, after more t than are kept, and a batch of more"
+          + " distinct t than are kept give a fresh forward's bits")
+  void keptModulationSets() {
+    float[] x = input(3);
+    int[] p = ids("a red circle");
+    DitForward f = new DitForward(MODEL, new CpuBackend());
+    int n = Conditioning.KEPT + 6;
+    List<Sequence> batch = new ArrayList<>();
+    List<float[]> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] v = new float[L * PD];
+      out.add(v);
+      batch.add(Sequence.full(0.01f + i / (float) n, p, x, L, v, null));
+    }
+    float[] first = new float[L * PD];
+    f.run(List.of(Sequence.full(0.3f, p, x, L, first, null)), null);
+    f.run(batch, null); // more distinct t than kept: the slots grow, every set computed
+    List<Sequence> fresh = new ArrayList<>();
+    List<float[]> expected = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] v = new float[L * PD];
+      expected.add(v);
+      fresh.add(Sequence.full(0.01f + i / (float) n, p, x, L, v, null));
+    }
+    new DitForward(MODEL, new CpuBackend()).run(fresh, null);
+    for (int i = 0; i < n; i++)
+      assertEquals(0, maxAbsDiff(expected.get(i), out.get(i)), "row " + i);
+    float[] again = new float[L * PD];
+    f.run(List.of(Sequence.full(0.3f, p, x, L, again, null)), null);
+    assertEquals(0, maxAbsDiff(first, again));
+    for (int i = 0; i < 3 * n; i++) { // one t at a time: every slot turns over
+      float t = 0.5f + i / (float) (6 * n);
+      float[] v = new float[L * PD];
+      f.run(List.of(Sequence.full(t, p, x, L, v, null)), null);
+      if (i % 17 == 0) assertEquals(0, maxAbsDiff(full(new CpuBackend(), t, p, x), v), "t " + t);
+    }
+    f.run(List.of(Sequence.full(0.3f, p, x, L, again, null)), null);
+    assertEquals(0, maxAbsDiff(first, again), "t 0.3 once its set was evicted");
+  }
+
+  @Test
   @DisplayName("the CPU backend's full forward equals the reference backend's within 1e-4")
   void cpuMatchesReference() {
     float[] x = input(1);
