@@ -121,7 +121,7 @@ public final class Presets {
   }
 
   /**
-   * The shapes geometry with twice the blocks (depth 8, about 2.1M parameters, twice the compute
+   * The shapes geometry with twice the blocks (depth 8, about 2.5M parameters, twice the compute
    * per image): the depth-4 model's shape score stayed at 0.39-0.46 from 1.0M to 1.75M training
    * images (BENCHMARKS.md), so more capacity is the next thing to try. {@code train --init-from} a
    * depth-4 shapes model starts it from that model's function ({@code Deepen}).
@@ -132,7 +132,7 @@ public final class Presets {
   }
 
   /**
-   * The shapes geometry at depth 16 (about 4.2M parameters, twice the depth-8 compute per image).
+   * The shapes geometry at depth 16 (about 4.8M parameters, twice the depth-8 compute per image).
    * The depth-8 model draws circles, squares and triangles but no star after 2.7M images: asked for
    * a star it leaves ragged speckled blobs, even when the sampler starts from a noised star at t
    * 0.7 (BENCHMARKS.md); {@code train --init-from} a depth-8 model grows it ({@code Deepen}) with
