@@ -48,6 +48,33 @@ class ModelFilesTest {
   }
 
   @Test
+  @DisplayName(
+      "a rewrite that fails while writing the weights leaves the previous model whole, no temp"
+          + " file behind")
+  void failedRewriteKeepsThePreviousModel(@TempDir Path dir) throws Exception {
+    Map<String, TensorData> first = ModelFiles.randomWeights(C, 5);
+    ModelFiles.write(dir, C, first, DType.F32);
+    String config = java.nio.file.Files.readString(dir.resolve(ModelFiles.CONFIG));
+    Map<String, TensorData> failing =
+        new LinkedHashMap<>(ModelFiles.randomWeights(C, 6)) {
+          @Override
+          public java.util.Collection<TensorData> values() {
+            throw new IllegalStateException("disk full (simulated)");
+          }
+        };
+    assertThrows(
+        IllegalStateException.class,
+        () -> ModelFiles.write(dir, C.withSampling(7, 2f), failing, DType.F32));
+    assertEquals(Weights.of(C, first).digest(), DitModel.load(dir).digest());
+    assertEquals(config, java.nio.file.Files.readString(dir.resolve(ModelFiles.CONFIG)));
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertEquals(
+          java.util.Set.of(ModelFiles.CONFIG, ModelFiles.WEIGHTS),
+          files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+    }
+  }
+
+  @Test
   @DisplayName("a missing tensor or a wrong shape is named in the error")
   void missingAndMisshapen(@TempDir Path dir) {
     Map<String, TensorData> w = new LinkedHashMap<>(ModelFiles.randomWeights(C, 5));

@@ -16,18 +16,18 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes a file all-or-nothing, so a reader never sees a half-written model, array or image. */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   /** Produces the file's bytes. */
   @FunctionalInterface
-  interface Body {
+  public interface Body {
     void writeTo(OutputStream out) throws IOException;
   }
 
   private AtomicFiles() {}
 
   /** Writes to a temp file in the target's directory, syncs it, then renames it over the target. */
-  static void write(Path target, Body body) {
+  public static void write(Path target, Body body) {
     Path absolute = target.toAbsolutePath();
     Path temp = null;
     try {

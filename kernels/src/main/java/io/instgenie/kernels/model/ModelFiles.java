@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.instgenie.kernels.io.AtomicFiles;
 import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.io.ModelFormatException;
 import io.instgenie.kernels.io.SafeTensors;
 import io.instgenie.kernels.io.TensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -64,13 +66,18 @@ public final class ModelFiles {
     return Weights.of(config, SafeTensors.read(file));
   }
 
-  /** Writes both files (weights as F32 or BF16). */
+  /**
+   * Writes both files (weights as F32 or BF16), each all-or-nothing (a killed export leaves the
+   * previous file or the new one, never a torn one), the weights first: a model that is read while
+   * its folder is rewritten has at worst the new weights beside the previous {@code model.json}.
+   */
   public static void write(
       Path dir, ModelConfig config, Map<String, TensorData> tensors, DType as) {
     try {
       Files.createDirectories(dir);
       SafeTensors.write(dir.resolve(WEIGHTS), tensors, as, Map.of("format", ModelConfig.FORMAT));
-      Files.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
+      byte[] json = (JSON.writeValueAsString(config) + "\n").getBytes(StandardCharsets.UTF_8);
+      AtomicFiles.write(dir.resolve(CONFIG), out -> out.write(json));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the model to " + dir, e);
     }

@@ -2,11 +2,12 @@ package io.instgenie.verticles.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instgenie.kernels.io.AtomicFiles;
 import io.instgenie.kernels.io.Images;
 import io.instgenie.kernels.io.RgbImage;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,15 +52,18 @@ final class WorkloadFiles {
       h.put("prompts", t.spec().prompts());
       h.put("steps", t.spec().steps());
       h.put("templates", files);
-      Files.writeString(
-          dir.resolve(WorkloadTrace.HEADER),
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(h) + "\n");
-      try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(WorkloadTrace.REQUESTS))) {
-        for (WorkloadTrace.Request q : t.requests()) {
-          out.write(JSON.writeValueAsString(line(q)));
-          out.write('\n');
-        }
-      }
+      // each file all-or-nothing, the requests first: a header names a trace that is whole
+      AtomicFiles.write(
+          dir.resolve(WorkloadTrace.REQUESTS),
+          out -> {
+            for (WorkloadTrace.Request q : t.requests()) {
+              out.write((JSON.writeValueAsString(line(q)) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+          });
+      byte[] header =
+          (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(h) + "\n")
+              .getBytes(StandardCharsets.UTF_8);
+      AtomicFiles.write(dir.resolve(WorkloadTrace.HEADER), out -> out.write(header));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write workload to " + dir, e);
     }
