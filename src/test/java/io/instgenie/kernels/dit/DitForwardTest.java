@@ -88,6 +88,47 @@ class DitForwardTest {
   }
 
   @Test
+  @DisplayName(
+      "a modulation set whose computation fails leaves no other noise level pointing at its slot")
+  void failedModulationSetForgetsTheKeptOnes() {
+    boolean[] fail = {false};
+    Backend cpu = new CpuBackend();
+    Backend failing =
+        (Backend)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class},
+                (proxy, method, args) -> {
+                  if (fail[0] && method.getName().equals("linear"))
+                    throw new IllegalStateException("device error (simulated)");
+                  try {
+                    return method.invoke(cpu, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    float[] x = input(4);
+    int[] p = ids("a red circle");
+    DitForward f = new DitForward(MODEL, failing);
+    int n = Conditioning.KEPT;
+    float[] last = new float[L * PD];
+    for (int i = 0; i < n; i++) { // every slot taken, the last t most recent
+      f.run(List.of(Sequence.full(0.01f + i / 100f, p, x, L, last, null)), null);
+    }
+    fail[0] = true;
+    float[] v = new float[L * PD];
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class,
+        () -> f.run(List.of(Sequence.full(0.9f, p, x, L, v, null)), null));
+    fail[0] = false;
+    f.run(List.of(Sequence.full(0.95f, p, x, L, v, null)), null);
+    assertEquals(0, maxAbsDiff(full(new CpuBackend(), 0.95f, p, x), v));
+    float tLast = 0.01f + (n - 1) / 100f;
+    f.run(List.of(Sequence.full(tLast, p, x, L, v, null)), null);
+    assertEquals(0, maxAbsDiff(full(new CpuBackend(), tLast, p, x), v), "t " + tLast);
+  }
+
+  @Test
   @DisplayName("the CPU backend's full forward equals the reference backend's within 1e-4")
   void cpuMatchesReference() {
     float[] x = input(1);

@@ -1,6 +1,7 @@
 package io.instgenie.cli;
 
 import io.instgenie.cache.bench.ImageGrid;
+import io.instgenie.kernels.backend.Backend;
 import io.instgenie.kernels.bench.DrawingBench;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
@@ -77,14 +78,16 @@ final class BenchDrawingCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--start-step must be within 0.." + n + " (the steps), got " + startStep);
     float g = guidance != null ? guidance : c.defaultGuidance();
+    Backend backend = modelOptions.backend();
     DrawingBench.Result r =
-        new DrawingBench(new DitForward(model, modelOptions.backend()))
-            .run(perShape, seed, n, startStep, g);
+        new DrawingBench(new DitForward(model, backend)).run(perShape, seed, n, startStep, g);
     if (grid != null) Images.writePng(grid, grid(r, c.imageSize()));
     String name = modelOptions.model != null ? modelOptions.model.toString() : "default";
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("model", name);
+      m.put("backend", backend.name());
+      m.put("seed", seed);
       m.put("steps", n);
       m.put("start_step", startStep);
       m.put("guidance", g);
@@ -104,8 +107,10 @@ final class BenchDrawingCommand implements Callable<Integer> {
     }
     System.out.printf(
         Locale.ROOT,
-        "drawing from a prompt alone: model %s, %d steps from step %d (t %.2f), guidance %.1f%n",
+        "drawing from a prompt alone: model %s, scenes from seed %d, %d steps from step %d (t %.2f),"
+            + " guidance %s%n",
         name,
+        seed,
         n,
         startStep,
         1 - startStep / (double) n,

@@ -51,6 +51,9 @@ public final class DrawingBench {
     }
   }
 
+  /** Scenes looked at per case before giving up (about 1 in 8 is one object of a given shape). */
+  private static final int SEARCH = 1000;
+
   private final DitForward forward;
   private final ModelConfig c;
   private final SceneStyle style;
@@ -85,6 +88,14 @@ public final class DrawingBench {
       Map<String, Integer> seen = new LinkedHashMap<>();
       long seed = firstSeed;
       for (int n = 0; n < perShape; seed++) {
+        if (seed - firstSeed > SEARCH * (long) perShape)
+          throw new IllegalStateException(
+              "no "
+                  + perShape
+                  + " one-object scenes of "
+                  + shape.word()
+                  + " found from seed "
+                  + firstSeed);
         Scene scene = gen.sample(seed);
         if (scene.objects().size() != 1 || scene.objects().get(0).shape() != shape) continue;
         n++;

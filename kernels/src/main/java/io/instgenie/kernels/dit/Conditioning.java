@@ -68,7 +68,13 @@ final class Conditioning {
       Integer slot = slots.get(t); // a hit becomes the most recent
       if (slot == null) {
         slot = freeSlot(inUse);
-        computeInto(t, slot);
+        try {
+          computeInto(t, slot);
+        } catch (RuntimeException | Error e) {
+          // the evicted set's slot holds neither set now: forget them all, so no t points at it
+          slots.clear();
+          throw e;
+        }
         slots.put(t, slot);
       }
       inUse.add(slot);
@@ -120,13 +126,18 @@ final class Conditioning {
     return Dense.of(w.get(name + ".weight"), w.get(name + ".bias"));
   }
 
-  /** Room for {@code n} sets in one batch; growing forgets every kept set. */
+  /**
+   * Room for {@code n} sets in one batch; growing forgets every kept set (the new buffer is taken
+   * before the old one is let go, so a failed allocation leaves the sets as they were).
+   */
   private void ensure(int n) {
     if (n <= capacity) return;
+    int grown = Math.max(KEPT, n);
+    FloatBuf next = FloatBuf.allocate((long) grown * stride);
     be.release(mods);
-    capacity = Math.max(KEPT, n);
-    mods = FloatBuf.allocate((long) capacity * stride);
+    mods = next;
     slots.clear();
+    capacity = grown;
   }
 
   FloatBuf mods() {
