@@ -105,7 +105,7 @@ public final class ServiceSettings {
               + " BENCHMARKS.md has the SSIM/speed trade-off). Counted at the model's default step"
               + " count and scaled to each edit's own, so the same share of the trajectory is"
               + " recomputed (6 of 20 is 2 of 5 and 12 of 40); 0: every step uses the cache; -1:"
-              + " the model's own `default_full_steps` (its `provenance`; 10 for the bundled model, 0"
+              + " the model's own `default_full_steps` (its `provenance`; 11 for the bundled model, 0"
               + " when a model names none)");
   public static final Setting<Integer> WORKERS =
       Setting.integer("workers", 1, 1, 1024, "denoise workers (one per device; CPU = 1)");
