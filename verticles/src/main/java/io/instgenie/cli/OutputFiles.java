@@ -1,5 +1,7 @@
 package io.instgenie.cli;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -42,7 +44,7 @@ final class OutputFiles {
     checkFolder(dir, option);
     try {
       Files.createDirectories(dir);
-    } catch (java.io.IOException | SecurityException e) {
+    } catch (IOException | SecurityException e) {
       throw new IllegalArgumentException(
           option + " " + dir + ": cannot create the folder (" + reason(e) + ")", e);
     }
@@ -52,8 +54,7 @@ final class OutputFiles {
 
   /** An exception's message without the path the caller already names. */
   private static String reason(Exception e) {
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null)
-      return f.getReason();
+    if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 }

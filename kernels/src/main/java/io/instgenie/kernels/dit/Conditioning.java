@@ -39,7 +39,6 @@ final class Conditioning {
    */
   private final LinkedHashMap<Float, Integer> slots = new LinkedHashMap<>(16, 0.75f, true);
 
-  private int capacity;
   private FloatBuf mods = FloatBuf.allocate(0);
   private final FloatBuf feat;
   private final FloatBuf h1;
@@ -88,7 +87,7 @@ final class Conditioning {
    * the capacity covers the batch's distinct t).
    */
   private int freeSlot(Set<Integer> inUse) {
-    if (slots.size() < capacity) return slots.size();
+    if (slots.size() < capacity()) return slots.size();
     Iterator<Map.Entry<Float, Integer>> it = slots.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Float, Integer> e = it.next();
@@ -131,13 +130,17 @@ final class Conditioning {
    * before the old one is let go, so a failed allocation leaves the sets as they were).
    */
   private void ensure(int n) {
-    if (n <= capacity) return;
+    if (n <= capacity()) return;
     int grown = Math.max(KEPT, n);
     FloatBuf next = FloatBuf.allocate((long) grown * stride);
     be.release(mods);
     mods = next;
     slots.clear();
-    capacity = grown;
+  }
+
+  /** Sets the slots hold: as many as {@code mods} has rows. */
+  private int capacity() {
+    return (int) (mods.size() / stride);
   }
 
   FloatBuf mods() {
