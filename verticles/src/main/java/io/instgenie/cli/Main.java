@@ -3,6 +3,7 @@ package io.instgenie.cli;
 import io.instgenie.kernels.edit.EditException;
 import io.instgenie.kernels.io.ImageFormatException;
 import io.instgenie.kernels.io.ModelFormatException;
+import io.instgenie.kernels.io.WriteFailure;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -101,11 +102,13 @@ public final class Main {
         || e instanceof UncheckedIOException;
   }
 
-  private static String describe(Throwable e) {
+  /** The one line a failed command prints after "error: ". */
+  static String describe(Throwable e) {
     if (e instanceof EditException
         || e instanceof ModelFormatException
         || e instanceof ImageFormatException
-        || e instanceof IllegalArgumentException) {
+        || e instanceof IllegalArgumentException
+        || e instanceof WriteFailure) {
       return e.getMessage();
     }
     if (e instanceof UncheckedIOException u) return u.getMessage() + ": " + why(u.getCause());

@@ -133,7 +133,7 @@ public final class DrawingBench {
       forward.run(seqs, null);
       float dt = Schedule.t(k + 1, steps) - t;
       for (int i = 0; i < x.length; i++) {
-        float v = guided ? vNull[i] + guidance * (vPrompt[i] - vNull[i]) : vPrompt[i];
+        float v = guided ? Schedule.guided(vNull[i], vPrompt[i], guidance) : vPrompt[i];
         x[i] += dt * v;
       }
     }

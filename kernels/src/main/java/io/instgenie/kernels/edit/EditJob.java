@@ -173,10 +173,9 @@ public final class EditJob implements DenoiseJob {
     for (int i = 0; i < masked.length; i++) {
       int row = (fullThisStep ? masked[i] : i) * pd;
       for (int e = 0; e < pd; e++) {
-        // v̂ = v_null + g·(v_prompt − v_null); x ← x + dt·v̂
         float v = vPrompt[row + e];
-        if (twoBranches) v = vNull[row + e] + guidance * (v - vNull[row + e]);
-        x[i * pd + e] += dt * v;
+        if (twoBranches) v = Schedule.guided(vNull[row + e], v, guidance);
+        x[i * pd + e] += dt * v; // Euler
       }
     }
     step++;

@@ -12,4 +12,9 @@ public final class Schedule {
   public static void noised(float[] x0, float[] eps, float t, float[] out) {
     for (int i = 0; i < out.length; i++) out[i] = (1 - t) * x0[i] + t * eps[i];
   }
+
+  /** Classifier-free guidance: v̂ = v_null + g·(v_prompt − v_null). */
+  public static float guided(float vNull, float vPrompt, float guidance) {
+    return vNull + guidance * (vPrompt - vNull);
+  }
 }

@@ -3,7 +3,6 @@ package io.instgenie.kernels.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -26,7 +25,11 @@ public final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  /** Writes to a temp file in the target's directory, syncs it, then renames it over the target. */
+  /**
+   * Writes to a temp file in the target's directory, syncs it, then renames it over the target.
+   *
+   * @throws WriteFailure saying which file and why, the target untouched
+   */
   public static void write(Path target, Body body) {
     Path absolute = target.toAbsolutePath();
     Path temp = null;
@@ -44,7 +47,7 @@ public final class AtomicFiles {
           temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target + ": " + why(e, absolute), e);
+      throw new WriteFailure("cannot write " + target + ": " + why(e, absolute), e);
     } finally {
       deleteQuietly(temp);
     }
