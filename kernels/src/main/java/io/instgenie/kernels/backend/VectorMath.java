@@ -29,8 +29,8 @@ public final class VectorMath {
   /**
    * n BF16 values from byte {@code inOff} of {@code in} (its byte order) widened to floats at byte
    * {@code outOff} of {@code out} (its byte order): bit for bit {@link DType#bf16ToFloat}, a BF16
-   * value being the top half of a float. About 9x the speed of the scalar loop (a cache gather's
-   * rows, BENCHMARKS.md).
+   * value being the top half of a float. About 4x the speed of the scalar loop on a cache gather's
+   * rows (BENCHMARKS.md, issue 19).
    */
   public static void widenBf16(ByteBuffer in, int inOff, ByteBuffer out, int outOff, int n) {
     ByteOrder io = in.order();
