@@ -2,6 +2,7 @@ package io.instgenie.cache;
 
 import io.instgenie.kernels.backend.Parallel;
 import io.instgenie.kernels.backend.VectorMath;
+import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -20,6 +21,12 @@ public enum Precision {
    * vectorised widening for BF16: a masked step's 980 rows of 512 values in about 0.06 ms).
    */
   private static final int GATHER_ROWS = 64;
+
+  /**
+   * Whether BF16 values convert on the Vector API in this JVM; without {@code --add-modules
+   * jdk.incubator.vector} (the reference backend's case) the scalar loops do, with the same bits.
+   */
+  static final boolean VECTOR = vectorWorks();
 
   private final int bytes;
   private final int code;
@@ -64,7 +71,15 @@ public enum Precision {
     if (this == F32) {
       seg.asFloatBuffer().put(at, src.floats(), (int) srcOff, n);
     } else {
-      VectorMath.narrowBf16(src.bytes(), (int) srcOff * 4, seg, seg.position() + at * 2, n);
+      int inOff = (int) srcOff * 4;
+      int outOff = seg.position() + at * 2;
+      if (VECTOR) {
+        VectorMath.narrowBf16(src.bytes(), inOff, seg, outOff, n);
+      } else {
+        ByteBuffer in = src.bytes();
+        for (int i = 0; i < n; i++)
+          seg.putShort(outOff + i * 2, DType.floatToBf16(in.getFloat(inOff + i * 4)));
+      }
     }
   }
 
@@ -99,9 +114,28 @@ public enum Precision {
           (from, to) -> {
             for (int i = from; i < to; i++) {
               int at = (int) (dstOff + (long) i * ld) * 4;
-              VectorMath.widenBf16(seg, base + tokens[i] * hid * 2, out, at, hid);
+              widen(seg, base + tokens[i] * hid * 2, out, at, hid);
             }
           });
+    }
+  }
+
+  /** n BF16 values at byte {@code inOff} of {@code in} as floats at byte {@code outOff} of out. */
+  private static void widen(ByteBuffer in, int inOff, ByteBuffer out, int outOff, int n) {
+    if (VECTOR) {
+      VectorMath.widenBf16(in, inOff, out, outOff, n);
+    } else {
+      for (int j = 0; j < n; j++)
+        out.putFloat(outOff + j * 4, DType.bf16ToFloat(in.getShort(inOff + j * 2)));
+    }
+  }
+
+  private static boolean vectorWorks() {
+    try {
+      VectorMath.widenBf16(ByteBuffer.allocate(128), 0, ByteBuffer.allocate(256), 0, 64);
+      return true;
+    } catch (Throwable t) { // NoClassDefFoundError without the incubator module
+      return false;
     }
   }
 }
