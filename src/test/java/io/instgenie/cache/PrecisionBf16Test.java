@@ -8,10 +8,12 @@ import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * BF16 segments: what {@link Precision#encode} writes and {@link Precision#gather} reads back are
@@ -28,7 +30,8 @@ class PrecisionBf16Test {
   }
 
   @Test
-  void withoutTheIncubatorModuleTheScalarLoopsGiveTheSameBits() throws Exception {
+  void withoutTheIncubatorModuleTheScalarLoopsGiveTheSameBits(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("child.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
@@ -40,9 +43,12 @@ class PrecisionBf16Test {
                 System.getProperty("java.class.path"),
                 WithoutTheModule.class.getName())
             .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
             .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM ended");
+    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) p.destroyForcibly();
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(ended, "the child JVM ended: " + out);
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.contains("vector=false round trip ok"), out);
   }

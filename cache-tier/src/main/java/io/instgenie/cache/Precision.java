@@ -1,7 +1,7 @@
 package io.instgenie.cache;
 
+import io.instgenie.kernels.backend.Bf16Lanes;
 import io.instgenie.kernels.backend.Parallel;
-import io.instgenie.kernels.backend.VectorMath;
 import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.ByteBuffer;
@@ -74,7 +74,7 @@ public enum Precision {
       int inOff = (int) srcOff * 4;
       int outOff = seg.position() + at * 2;
       if (VECTOR) {
-        VectorMath.narrowBf16(src.bytes(), inOff, seg, outOff, n);
+        Bf16Lanes.narrow(src.bytes(), inOff, seg, outOff, n);
       } else {
         ByteBuffer in = src.bytes();
         for (int i = 0; i < n; i++)
@@ -123,7 +123,7 @@ public enum Precision {
   /** n BF16 values at byte {@code inOff} of {@code in} as floats at byte {@code outOff} of out. */
   private static void widen(ByteBuffer in, int inOff, ByteBuffer out, int outOff, int n) {
     if (VECTOR) {
-      VectorMath.widenBf16(in, inOff, out, outOff, n);
+      Bf16Lanes.widen(in, inOff, out, outOff, n);
     } else {
       for (int j = 0; j < n; j++)
         out.putFloat(outOff + j * 4, DType.bf16ToFloat(in.getShort(inOff + j * 2)));
@@ -132,7 +132,7 @@ public enum Precision {
 
   private static boolean vectorWorks() {
     try {
-      VectorMath.widenBf16(ByteBuffer.allocate(128), 0, ByteBuffer.allocate(256), 0, 64);
+      Bf16Lanes.widen(ByteBuffer.allocate(128), 0, ByteBuffer.allocate(256), 0, 64);
       return true;
     } catch (Throwable t) { // NoClassDefFoundError without the incubator module
       return false;

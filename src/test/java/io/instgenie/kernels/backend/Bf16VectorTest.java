@@ -43,7 +43,7 @@ class Bf16VectorTest {
         ByteBuffer in = ByteBuffer.allocateDirect(4 * n + 12).order(ByteOrder.nativeOrder());
         for (int i = 0; i < n; i++) in.putFloat(12 + 4 * i, v[i]);
         ByteBuffer out = ByteBuffer.allocate(2 * n + 6).order(order);
-        VectorMath.narrowBf16(in, 12, out, 6, n);
+        Bf16Lanes.narrow(in, 12, out, 6, n);
         for (int i = 0; i < n; i++)
           assertEquals(
               DType.floatToBf16(v[i]), out.getShort(6 + 2 * i), order + " n " + n + " at " + i);
@@ -60,7 +60,7 @@ class Bf16VectorTest {
         short[] h = new short[n];
         for (int i = 0; i < n; i++) in.putShort(2 + 2 * i, h[i] = (short) r.nextInt());
         ByteBuffer out = ByteBuffer.allocateDirect(4 * n + 8).order(ByteOrder.nativeOrder());
-        VectorMath.widenBf16(in, 2, out, 8, n);
+        Bf16Lanes.widen(in, 2, out, 8, n);
         for (int i = 0; i < n; i++) {
           assertEquals(
               Float.floatToRawIntBits(DType.bf16ToFloat(h[i])),
@@ -68,6 +68,21 @@ class Bf16VectorTest {
               order + " n " + n + " at " + i);
         }
       }
+    }
+  }
+
+  @Test
+  void everyBf16ValueWidensToTheScalarBits() {
+    int n = 1 << 16;
+    ByteBuffer in = ByteBuffer.allocateDirect(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) in.putShort(2 * i, (short) i);
+    ByteBuffer out = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
+    Bf16Lanes.widen(in, 0, out, 0, n);
+    for (int i = 0; i < n; i++) {
+      assertEquals(
+          Float.floatToRawIntBits(DType.bf16ToFloat((short) i)),
+          Float.floatToRawIntBits(out.getFloat(4 * i)),
+          "bf16 " + Integer.toHexString(i));
     }
   }
 }

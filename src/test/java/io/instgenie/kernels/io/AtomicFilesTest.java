@@ -24,7 +24,8 @@ class AtomicFilesTest {
     Files.writeString(f, "old");
     AtomicFiles.write(f, out -> out.write("new".getBytes(StandardCharsets.UTF_8)));
     assertEquals("new", Files.readString(f));
-    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    if (Files.getFileStore(f).supportsFileAttributeView("posix"))
+      assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     assertEquals(List.of(f), files());
   }
 
@@ -42,8 +43,7 @@ class AtomicFilesTest {
                       out.write(new byte[1 << 17]); // past the buffer: bytes reach the temp file
                       throw new IOException("No space left on device");
                     }));
-    assertEquals(
-        "cannot write " + f + ": java.io.IOException: No space left on device", e.getMessage());
+    assertEquals("cannot write " + f + ": No space left on device", e.getMessage());
     assertEquals("old", Files.readString(f));
     assertEquals(List.of(f), files());
   }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.tensor.FloatBuf;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The trainer's Vector API kernels against their scalar references, on lengths that leave a tail
@@ -88,7 +90,8 @@ class VectorTrainOpsTest {
   @DisplayName(
       "without --add-modules jdk.incubator.vector the trainer's kernels fall back to the scalar"
           + " forms instead of failing to load")
-  void scalarWithoutTheModule() throws Exception {
+  void scalarWithoutTheModule(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("child.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
@@ -100,9 +103,12 @@ class VectorTrainOpsTest {
                 System.getProperty("java.class.path"),
                 WithoutTheModule.class.getName())
             .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
             .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM ended");
+    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) p.destroyForcibly();
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(ended, "the child JVM ended: " + out);
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.contains("vector=false ok"), out);
   }

@@ -58,7 +58,7 @@ public final class AtomicFiles {
     if (e instanceof NoSuchFileException) return "folder " + target.getParent() + " does not exist";
     if (e instanceof AccessDeniedException) return "permission denied";
     if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
-    return e.toString();
+    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
   /**
