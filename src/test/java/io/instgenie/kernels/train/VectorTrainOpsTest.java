@@ -3,12 +3,10 @@ package io.instgenie.kernels.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.ChildJvm;
 import io.instgenie.kernels.tensor.FloatBuf;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,24 +90,7 @@ class VectorTrainOpsTest {
           + " forms instead of failing to load")
   void scalarWithoutTheModule(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("child.log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                WithoutTheModule.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
-    if (!ended) p.destroyForcibly();
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    assertTrue(ended, "the child JVM ended: " + out);
-    assertEquals(0, p.exitValue(), out);
+    String out = ChildJvm.runWithoutVectorModule(WithoutTheModule.class, log);
     assertTrue(out.contains("vector=false ok"), out);
   }
 
