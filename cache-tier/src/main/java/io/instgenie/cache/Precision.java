@@ -71,15 +71,7 @@ public enum Precision {
     if (this == F32) {
       seg.asFloatBuffer().put(at, src.floats(), (int) srcOff, n);
     } else {
-      int inOff = (int) srcOff * 4;
-      int outOff = seg.position() + at * 2;
-      if (VECTOR) {
-        Bf16Lanes.narrow(src.bytes(), inOff, seg, outOff, n);
-      } else {
-        ByteBuffer in = src.bytes();
-        for (int i = 0; i < n; i++)
-          seg.putShort(outOff + i * 2, DType.floatToBf16(in.getFloat(inOff + i * 4)));
-      }
+      narrow(src.bytes(), (int) srcOff * 4, seg, seg.position() + at * 2, n);
     }
   }
 
@@ -127,6 +119,16 @@ public enum Precision {
     } else {
       for (int j = 0; j < n; j++)
         out.putFloat(outOff + j * 4, DType.bf16ToFloat(in.getShort(inOff + j * 2)));
+    }
+  }
+
+  /** n floats at byte {@code inOff} of {@code in} as BF16 values at byte {@code outOff} of out. */
+  private static void narrow(ByteBuffer in, int inOff, ByteBuffer out, int outOff, int n) {
+    if (VECTOR) {
+      Bf16Lanes.narrow(in, inOff, out, outOff, n);
+    } else {
+      for (int j = 0; j < n; j++)
+        out.putShort(outOff + j * 2, DType.floatToBf16(in.getFloat(inOff + j * 4)));
     }
   }
 

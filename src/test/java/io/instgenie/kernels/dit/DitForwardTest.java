@@ -1,6 +1,7 @@
 package io.instgenie.kernels.dit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.backend.Backend;
@@ -12,6 +13,8 @@ import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Presets;
 import io.instgenie.kernels.model.Prompts;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,7 +98,7 @@ class DitForwardTest {
     Backend cpu = new CpuBackend();
     Backend failing =
         (Backend)
-            java.lang.reflect.Proxy.newProxyInstance(
+            Proxy.newProxyInstance(
                 Backend.class.getClassLoader(),
                 new Class<?>[] {Backend.class},
                 (proxy, method, args) -> {
@@ -103,7 +106,7 @@ class DitForwardTest {
                     throw new IllegalStateException("device error (simulated)");
                   try {
                     return method.invoke(cpu, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
+                  } catch (InvocationTargetException e) {
                     throw e.getCause();
                   }
                 });
@@ -117,7 +120,7 @@ class DitForwardTest {
     }
     fail[0] = true;
     float[] v = new float[L * PD];
-    org.junit.jupiter.api.Assertions.assertThrows(
+    assertThrows(
         IllegalStateException.class,
         () -> f.run(List.of(Sequence.full(0.9f, p, x, L, v, null)), null));
     fail[0] = false;

@@ -11,9 +11,13 @@ import io.instgenie.kernels.io.DType;
 import io.instgenie.kernels.io.ModelFormatException;
 import io.instgenie.kernels.io.SafeTensors;
 import io.instgenie.kernels.io.TensorData;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +58,11 @@ class ModelFilesTest {
   void failedRewriteKeepsThePreviousModel(@TempDir Path dir) throws Exception {
     Map<String, TensorData> first = ModelFiles.randomWeights(C, 5);
     ModelFiles.write(dir, C, first, DType.F32);
-    String config = java.nio.file.Files.readString(dir.resolve(ModelFiles.CONFIG));
+    String config = Files.readString(dir.resolve(ModelFiles.CONFIG));
     Map<String, TensorData> failing =
         new LinkedHashMap<>(ModelFiles.randomWeights(C, 6)) {
           @Override
-          public java.util.Collection<TensorData> values() {
+          public Collection<TensorData> values() {
             throw new IllegalStateException("disk full (simulated)");
           }
         };
@@ -66,11 +70,11 @@ class ModelFilesTest {
         IllegalStateException.class,
         () -> ModelFiles.write(dir, C.withSampling(7, 2f), failing, DType.F32));
     assertEquals(Weights.of(C, first).digest(), DitModel.load(dir).digest());
-    assertEquals(config, java.nio.file.Files.readString(dir.resolve(ModelFiles.CONFIG)));
-    try (var files = java.nio.file.Files.list(dir)) {
+    assertEquals(config, Files.readString(dir.resolve(ModelFiles.CONFIG)));
+    try (var files = Files.list(dir)) {
       assertEquals(
-          java.util.Set.of(ModelFiles.CONFIG, ModelFiles.WEIGHTS),
-          files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+          Set.of(ModelFiles.CONFIG, ModelFiles.WEIGHTS),
+          files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
     }
   }
 
@@ -100,12 +104,12 @@ class ModelFilesTest {
   void badConfig(@TempDir Path dir) throws Exception {
     ModelFiles.write(dir, C, ModelFiles.randomWeights(C, 1), DType.F32);
     Path json = dir.resolve("model.json");
-    String good = java.nio.file.Files.readString(json);
-    java.nio.file.Files.writeString(json, good.replace("instgenie-dit/1", "other/2"));
+    String good = Files.readString(json);
+    Files.writeString(json, good.replace("instgenie-dit/1", "other/2"));
     ModelFormatException e =
         assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
     assertTrue(e.getMessage().contains("format must be"), e.getMessage());
-    java.nio.file.Files.writeString(json, good.replaceAll("\"depth\"\\s*:\\s*2\\s*,", ""));
+    Files.writeString(json, good.replaceAll("\"depth\"\\s*:\\s*2\\s*,", ""));
     ModelFormatException key =
         assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir));
     assertTrue(key.getMessage().contains("'depth'"), key.getMessage());
@@ -113,7 +117,7 @@ class ModelFilesTest {
         assertThrows(ModelFormatException.class, () -> ModelFiles.readConfig(dir.resolve("nope")));
     assertTrue(none.getMessage().contains("model.json is missing"), none.getMessage());
     for (String g : new String[] {"-5.0", "31.0"}) {
-      java.nio.file.Files.writeString(
+      Files.writeString(
           json,
           good.replaceAll("\"default_guidance\"\\s*:\\s*[0-9.]+", "\"default_guidance\" : " + g));
       ModelFormatException guidance =
