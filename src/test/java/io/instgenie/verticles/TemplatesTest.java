@@ -12,6 +12,7 @@ import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -156,6 +157,57 @@ class TemplatesTest extends SharedService {
                         () -> {
                           TestImages.assertUnmaskedIdentical(
                               template, TestImages.editPixels(mask), png.body().getBytes());
+                          edited.flag();
+                        })));
+  }
+
+  @Test
+  @DisplayName(
+      "An edit by template_id without steps runs the steps the template was warmed for, on its cache")
+  void editByIdTakesTheTemplatesSteps(VertxTestContext ctx) {
+    int warmed =
+        TestImages.TINY.defaultSteps() + 2; // not the model's default, or this proves nothing
+    RgbImage template = TestImages.template(803);
+    RgbImage mask = TestImages.rectMask(0, 9, 16, 3);
+    Checkpoint edited = ctx.checkpoint();
+    String[] templateId = new String[1];
+    client
+        .web
+        .put(client.port(), ServiceClient.HOST, "/v1/templates")
+        .sendJsonObject(
+            new JsonObject().put("image", TestImages.base64(template)).put("steps", warmed))
+        .compose(
+            r -> {
+              ctx.verify(() -> assertEquals(200, r.statusCode(), r.bodyAsString()));
+              templateId[0] = r.bodyAsJsonObject().getString("template_id");
+              JsonObject byId =
+                  new JsonObject()
+                      .put("template_id", templateId[0])
+                      .put("mask", TestImages.base64(mask))
+                      .put("prompt", "a black ring");
+              return client.postJson("/v1/edits", byId);
+            })
+        .compose(
+            r -> {
+              ctx.verify(
+                  () -> {
+                    assertEquals(202, r.statusCode(), r.bodyAsString());
+                    assertEquals(templateId[0], r.bodyAsJsonObject().getString("template_id"));
+                    assertEquals(warmed, r.bodyAsJsonObject().getInteger("steps"));
+                  });
+              String id = r.bodyAsJsonObject().getString("id");
+              return client.sse(id).compose(EventStream::end).map(events -> Map.entry(id, events));
+            })
+        .onComplete(
+            ctx.succeeding(
+                e ->
+                    ctx.verify(
+                        () -> {
+                          Lifecycle.assertCompleted(e.getValue(), e.getKey(), warmed);
+                          assertEquals(
+                              0,
+                              Lifecycle.count(e.getValue(), "template"),
+                              "no template run: " + e.getValue());
                           edited.flag();
                         })));
   }

@@ -46,13 +46,19 @@ public final class AdmissionVerticle extends VerticleBase {
   /** Template images kept for edits by id; each is S×S×3 bytes. */
   private static final int TEMPLATES_KEPT = 4096;
 
+  /**
+   * A template kept for edits by id: its pixels and the step count its id was made for (an id names
+   * pixels, model and steps, so an edit by id without {@code steps} runs that many).
+   */
+  private record Kept(RgbImage image, int steps) {}
+
   private final ModelConfig model;
   private final String modelDigest;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, RgbImage> templates =
+  private final Map<String, Kept> templates =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RgbImage> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, Kept> e) {
           return size() > TEMPLATES_KEPT;
         }
       };
@@ -179,7 +185,7 @@ public final class AdmissionVerticle extends VerticleBase {
                         new DeliveryOptions().setSendTimeout(10_000)))
         .onSuccess(
             ok -> {
-              templates.put(edit.templateId(), edit.request().template());
+              templates.put(edit.templateId(), new Kept(edit.request().template(), edit.steps()));
               known.put(Owner.templateKey(owner.tenant(), edit.templateId()), Boolean.TRUE);
               vertx.eventBus().send(Addresses.ROUTE, task);
               msg.reply(new Accepted(id, edit.templateId(), edit.seed(), edit.steps()));
@@ -229,7 +235,8 @@ public final class AdmissionVerticle extends VerticleBase {
   }
 
   private PreparedEdit prepare(RawEdit raw) {
-    RgbImage template = template(raw);
+    Kept kept = kept(raw);
+    RgbImage template = kept.image();
     MaskImage mask;
     if (raw.templateOnly()) {
       mask =
@@ -239,7 +246,13 @@ public final class AdmissionVerticle extends VerticleBase {
       mask = mask(raw, template);
     }
     EditRequest r =
-        new EditRequest(template, mask, raw.prompt(), raw.steps(), raw.seed(), raw.guidance());
+        new EditRequest(
+            template,
+            mask,
+            raw.prompt(),
+            raw.steps() != null || kept.steps() == 0 ? raw.steps() : Integer.valueOf(kept.steps()),
+            raw.seed(),
+            raw.guidance());
     PreparedEdit p = PreparedEdit.of(r, model, modelDigest, random.nextLong());
     limits.check(p);
     return p;
@@ -264,7 +277,11 @@ public final class AdmissionVerticle extends VerticleBase {
     return mask;
   }
 
-  private RgbImage template(RawEdit raw) {
+  /**
+   * The edit's template: an uploaded image (steps 0: the request's or the model's), or the one kept
+   * under {@code template_id} with the steps its id was made for.
+   */
+  private Kept kept(RawEdit raw) {
     if (raw.image() != null && raw.templateId() != null)
       throw new ServiceException(
           ServiceException.BAD_REQUEST, "give either image or template_id, not both");
@@ -272,7 +289,7 @@ public final class AdmissionVerticle extends VerticleBase {
       // a small file may declare a huge image: its header is checked before it is decoded
       Images.Dimensions d = Images.dimensions(raw.image(), "image");
       Patches.checkSize(d.width(), d.height(), model, "template");
-      return Images.decode(raw.image(), "image");
+      return new Kept(Images.decode(raw.image(), "image"), 0);
     }
     if (raw.templateOnly())
       throw new ServiceException(ServiceException.BAD_REQUEST, "image is required");
@@ -281,7 +298,7 @@ public final class AdmissionVerticle extends VerticleBase {
           ServiceException.BAD_REQUEST,
           // the OpenAI-style route (alpha masks) takes no template_id
           raw.alphaMask() ? "image is required" : "image or template_id is required");
-    RgbImage t = templates.get(raw.templateId());
+    Kept t = templates.get(raw.templateId());
     if (t == null
         || !known.containsKey(Owner.templateKey(raw.owner().tenant(), raw.templateId()))) {
       throw new ServiceException(
