@@ -82,10 +82,11 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       boolean useCache,
       StepPolicy policy,
       int maxStepTokens,
-      int fullSteps) {
-    /** First come, first served, no row budget, no full steps. */
+      int fullSteps,
+      long keepAliveMs) {
+    /** First come, first served, no row budget, no full steps, the default keep-alive. */
     public Settings(int index, int maxBatch, boolean continuous, boolean useCache) {
-      this(index, maxBatch, continuous, useCache, StepPolicy.FCFS, 0, 0);
+      this(index, maxBatch, continuous, useCache, StepPolicy.FCFS, 0, 0, 15_000);
     }
   }
 
@@ -181,6 +182,7 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
             System::currentTimeMillis);
     loop.schedule(settings.policy(), settings.maxStepTokens());
     loop.fullSteps(settings.fullSteps());
+    loop.keepAlive(settings.keepAliveMs());
     thread = new Thread(() -> startThenLoop(forward), "instgenie-step-loop-" + index);
     thread.setDaemon(true);
     EventBus bus = vertx.eventBus();

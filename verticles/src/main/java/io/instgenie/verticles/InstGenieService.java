@@ -238,7 +238,9 @@ public final class InstGenieService {
                             config.activationCache(),
                             config.stepPolicy(),
                             config.maxStepTokens(),
-                            fullSteps(config, model.config())),
+                            fullSteps(config, model.config()),
+                            // held-back edits re-report well within the watchdog's stall_ms
+                            Math.max(1, config.stallMs() / 4)),
                         model,
                         backend,
                         store,

@@ -45,7 +45,10 @@ final class ReadFailures {
       failed.add(e);
     }
     batch.leave(failed::contains);
-    for (EditMember e : failed) e.forgetEdit();
+    for (EditMember e : failed) {
+      e.forgetEdit();
+      e.lastPosition = -1; // queued again: it says so, with its place, at the next turn of the loop
+    }
     batch.requeueFirst(List.copyOf(failed));
     return !failed.isEmpty();
   }

@@ -52,6 +52,7 @@ public final class StepLoop implements Runnable {
   private final StepCosts costs = new StepCosts();
   private final LoopSchedule schedule;
   private final LoopHandBack handBack = new LoopHandBack();
+  private final LoopKeepAlive keepAlive = new LoopKeepAlive();
 
   /**
    * Steps this loop has run; events carry it as {@code worker_step} so joins can be counted in
@@ -168,6 +169,14 @@ public final class StepLoop implements Runnable {
     inbox.wake();
   }
 
+  /**
+   * Thread-safe: how often a started edit the scheduler holds back re-reports its progress (ms; see
+   * {@link LoopKeepAlive}); the worker sets a quarter of {@code stall_ms}.
+   */
+  public void keepAlive(long periodMs) {
+    keepAlive.period(periodMs);
+  }
+
   public void stop() {
     stopped = true;
     inbox.wake();
@@ -197,6 +206,8 @@ public final class StepLoop implements Runnable {
         batch.admit(admission);
         arrivals.publishPositions();
         if (!batch.stepping().isEmpty()) step();
+        keepAlive.maybeSend(
+            batch, events, () -> costs.projectEnds(batch, admission), clock.getAsLong());
         load = LoopLoad.of(batch, lastRows, costs.forecast(batch, admission));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -32,6 +33,11 @@ public final class TemplateWaits<M> {
   /** The members waiting for the template run of {@code templateId} (empty when none runs). */
   public List<M> waiters(String templateId) {
     return Collections.unmodifiableList(waiting.getOrDefault(templateId, List.of()));
+  }
+
+  /** Each template run's waiters (read-only, never empty), in the order the runs joined. */
+  public void forEachWaiting(BiConsumer<String, List<M>> action) {
+    waiting.forEach((t, w) -> action.accept(t, Collections.unmodifiableList(w)));
   }
 
   /** A template run of {@code templateId} joined the batch: {@code first} waits for it. */
