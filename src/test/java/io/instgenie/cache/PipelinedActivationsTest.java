@@ -7,7 +7,9 @@ import static io.instgenie.kernels.cached.BlockMode.RECOMPUTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instgenie.kernels.cached.BlockMode;
@@ -236,5 +238,38 @@ class PipelinedActivationsTest {
     }
     assertFalse(Files.exists(dir.resolve(key.fileName())));
     assertFalse(disk.contains(key));
+  }
+
+  @Test
+  @DisplayName(
+      "an Error in the loader's read surfaces at the gather as a failure (with the Error as its"
+          + " cause) instead of leaving the step waiting for ever")
+  void errorInLoaderSurfaces() {
+    StoredActivations stored = random(F32, 14);
+    SegmentSource dying =
+        new SegmentSource() {
+          @Override
+          public ActivationShape shape() {
+            return F32;
+          }
+
+          @Override
+          public void read(int step, int block, ByteBuffer dst) {
+            if (block == 1) throw new OutOfMemoryError("test: no memory for the read");
+            stored.read(step, block, dst);
+          }
+        };
+    int[] tokens = someTokens(7);
+    FloatBuf dst = FloatBuf.allocate(tokens.length * 32L);
+    try (PipelinedActivations p = new PipelinedActivations(dying, null)) {
+      BlockSource s = p.source(0);
+      s.gather(0, tokens, dst, 0);
+      RuntimeException e =
+          assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(30),
+              () -> assertThrows(RuntimeException.class, () -> s.gather(1, tokens, dst, 0)));
+      assertInstanceOf(OutOfMemoryError.class, e.getCause());
+      assertTrue(p.loadFailure().isPresent(), "reported for the step loop's restart");
+    }
   }
 }

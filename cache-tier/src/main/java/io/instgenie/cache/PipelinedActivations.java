@@ -339,8 +339,9 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       RuntimeException err = null;
       try {
         src.read(k, b, buffers[slot]);
-      } catch (RuntimeException e) {
-        err = e;
+      } catch (RuntimeException | Error e) {
+        err =
+            asFailure(e); // an Error too: a loader that dies silently would leave the step waiting
       }
       lock.lock();
       try {
@@ -371,8 +372,8 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     aheadFailure = null;
     try {
       src.read(k, b, ahead);
-    } catch (RuntimeException e) {
-      aheadFailure = e;
+    } catch (RuntimeException | Error e) {
+      aheadFailure = asFailure(e);
     }
     aheadStep = k;
     aheadBlock = b;
@@ -467,5 +468,12 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A read's failure as the gathers report it: an Error wrapped, with its cause. */
+  private static RuntimeException asFailure(Throwable e) {
+    return e instanceof RuntimeException r
+        ? r
+        : new IllegalStateException("reading a cached segment failed: " + e, e);
   }
 }
