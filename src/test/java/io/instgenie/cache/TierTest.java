@@ -151,6 +151,23 @@ class TierTest {
   }
 
   @Test
+  @DisplayName(
+      "a header whose depth makes the segment table overflow is corrupt at read and dropped at the"
+          + " next start, which goes on")
+  void diskHeaderOverflow(@TempDir Path dir) throws IOException {
+    DiskTier d = new DiskTier(dir, 10 * F, null);
+    d.put(key("a"), random(ONE, 1));
+    d.put(key("b"), random(ONE, 2));
+    flip(dir.resolve("a-1.igc"), 23, 0x08); // depth + 2^27: 16 bytes a segment overflow an int
+    assertThrows(CorruptSegmentException.class, () -> d.get(key("a")));
+    assertFalse(Files.exists(dir.resolve("a-1.igc")));
+    flip(dir.resolve("b-1.igc"), 23, 0x08);
+    DiskTier again = new DiskTier(dir, 10 * F, null);
+    assertTrue(again.keys().isEmpty());
+    assertFalse(Files.exists(dir.resolve("b-1.igc")));
+  }
+
+  @Test
   @DisplayName("a flipped header byte is caught at read, and at the next start the file is dropped")
   void diskFlippedHeaderByte(@TempDir Path dir) throws IOException {
     DiskTier d = new DiskTier(dir, 10 * F, null);
@@ -282,11 +299,16 @@ class TierTest {
   }
 
   static void flip(Path file, long at) throws IOException {
+    flip(file, at, 0x10);
+  }
+
+  /** XORs the byte at {@code at} with {@code bits}. */
+  static void flip(Path file, long at, int bits) throws IOException {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.seek(at);
       int v = f.read();
       f.seek(at);
-      f.write(v ^ 0x10);
+      f.write(v ^ bits);
     }
   }
 }

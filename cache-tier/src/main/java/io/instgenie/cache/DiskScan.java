@@ -60,7 +60,7 @@ final class DiskScan {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
       IgcFile.readHeader(ch, key);
       return true;
-    } catch (CorruptSegmentException | IOException e) {
+    } catch (IOException | RuntimeException e) { // CorruptSegmentException, or any other damage
       LOG.log(
           System.Logger.Level.WARNING,
           "deleting unreadable cache file " + f + ": " + e.getMessage());

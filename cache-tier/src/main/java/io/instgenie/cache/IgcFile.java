@@ -168,7 +168,12 @@ final class IgcFile {
     }
     if (steps != key.steps())
       throw new CorruptSegmentException(key, "header says " + steps + " steps");
-    int n = shape.segments();
+    // the table's size from the header alone, checked against the file before it is allocated
+    long entries = (long) steps * depth;
+    if (FIXED + ENTRY * entries + 4 > ch.size())
+      throw new CorruptSegmentException(
+          key, "bad header: " + entries + " segments do not fit in " + ch.size() + " bytes");
+    int n = (int) entries;
     ByteBuffer table = ByteBuffer.allocate(ENTRY * n + 4).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, table, FIXED, key);
     CRC32C hc = new CRC32C();
