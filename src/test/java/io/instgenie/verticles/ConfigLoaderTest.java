@@ -11,6 +11,7 @@ import io.instgenie.verticles.ServiceConfig.Mode;
 import io.instgenie.verticles.policy.Routing;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,29 @@ class ConfigLoaderTest {
                 ConfigLoader.load(
                     null, Map.of("INSTGENIE_CACHE_DISK_BYTES", "99999999999999999999"), Map.of()));
     assertTrue(l.contains("cache_disk_bytes must be a whole number >= 1"), l);
+  }
+
+  @Test
+  @DisplayName(
+      "durations stop at a year (result URLs at a year of seconds), so deadlines and expiries"
+          + " computed from them cannot overflow")
+  void durationsBounded() {
+    for (String key :
+        List.of(
+            "max_edit_ms", "stall_ms", "drain_timeout_ms", "sync_timeout_ms", "webhook_retry_ms")) {
+      String m = error(() -> ConfigLoader.load(null, Map.of(), Map.of(key, "9223372036854775807")));
+      assertTrue(m.contains(key + " must be a whole number from"), m);
+      assertTrue(m.contains("to 31536000000,"), m);
+    }
+    String ttl =
+        error(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of(), Map.of("result_url_ttl_s", "9223372036854775807")));
+    assertTrue(ttl.contains("to 31536000,"), ttl);
+    assertEquals(
+        31_536_000_000L,
+        ConfigLoader.load(null, Map.of(), Map.of("max_edit_ms", "31536000000")).maxEditMs());
   }
 
   @Test

@@ -22,6 +22,9 @@ public final class ServiceSettings {
   private static final int MAX_INT = Integer.MAX_VALUE;
   private static final long MAX_LONG = Long.MAX_VALUE;
 
+  /** The longest duration a setting takes (a year, ms): far past any use, far from overflow. */
+  private static final long MAX_MS = 365L * 24 * 3600 * 1000;
+
   public static final Setting<Mode> MODE =
       Setting.choice(
           "mode",
@@ -173,7 +176,7 @@ public final class ServiceSettings {
               + " seconds until its next token instead");
   public static final Setting<Long> SYNC_TIMEOUT_MS =
       Setting.whole(
-          "sync_timeout_ms", 600_000, 1000, MAX_LONG, "how long `POST /v1/images/edits` waits");
+          "sync_timeout_ms", 600_000, 1000, MAX_MS, "how long `POST /v1/images/edits` waits");
   public static final Setting<Integer> MAX_STEPS =
       Setting.integer(
           "max_steps",
@@ -196,7 +199,7 @@ public final class ServiceSettings {
           "max_edit_ms",
           600_000,
           1000,
-          MAX_LONG,
+          MAX_MS,
           "longest an edit may take from admission to its end (a request's `timeout_ms` is capped"
               + " to it); past it the edit ends `failed` with `deadline exceeded`");
   public static final Setting<Long> STALL_MS =
@@ -204,16 +207,19 @@ public final class ServiceSettings {
           "stall_ms",
           60_000,
           100,
-          MAX_LONG,
+          MAX_MS,
           "the job table's watchdog: a running edit whose worker has sent nothing for this long,"
               + " or an edit no worker took, ends `failed` (in a cluster: is placed again, on"
-              + " another node)");
+              + " another node). A started edit the scheduler holds back (preempted, or waiting"
+              + " for a held-back template run) repeats its latest `started`, `step` (fresh"
+              + " `eta_ms`) or `template` event every quarter of `stall_ms`, so waiting its turn is"
+              + " never taken for a stall");
   public static final Setting<Long> DRAIN_TIMEOUT_MS =
       Setting.whole(
           "drain_timeout_ms",
           60_000,
           0,
-          MAX_LONG,
+          MAX_MS,
           "on SIGTERM or `POST /admin/drain`: how long queued and running edits may take to finish"
               + " before they end `failed` with `node shut down`");
   public static final Setting<Boolean> CLUSTER =
@@ -267,7 +273,7 @@ public final class ServiceSettings {
           "webhook_retry_ms",
           600_000,
           0,
-          MAX_LONG,
+          MAX_MS,
           "how long a webhook that is not answered 2xx is retried (exponential backoff with"
               + " jitter) before the service gives up");
   public static final Setting<String> RESULT_URL_SECRET =
@@ -277,7 +283,8 @@ public final class ServiceSettings {
           "signs result URLs (`image_url`, `response_format=url`); give every node of a cluster"
               + " the same one so that a URL from one works on all");
   public static final Setting<Long> RESULT_URL_TTL_S =
-      Setting.whole("result_url_ttl_s", 3600, 1, MAX_LONG, "how long a result URL works, seconds");
+      Setting.whole(
+          "result_url_ttl_s", 3600, 1, MAX_MS / 1000, "how long a result URL works, seconds");
 
   public static final Setting<LogFormat> LOG_FORMAT =
       Setting.choice(
