@@ -225,8 +225,8 @@ class WebhookTest {
 
   @Test
   @DisplayName(
-      "a callback_url whose host is not allowed, or that is not http(s), is refused with 400 at"
-          + " submission")
+      "a callback_url whose host is not allowed, that is not http(s), or that is empty, is refused"
+          + " with 400 at submission")
   void notAllowedHostRefused(VertxTestContext ctx) {
     Future.all(
             refused(
@@ -248,7 +248,20 @@ class WebhookTest {
                             2,
                             1L)
                         .put("callback_url", "http://10.0.0.1/")),
-                "not allowed"))
+                "not allowed"),
+            // sent empty is refused, as any empty field, not read as "no webhook"
+            refused(client.postForm("/v1/edits", edit(8405, 2, "")), "callback_url is empty"),
+            refused(
+                client.postJson(
+                    "/v1/edits",
+                    ServiceClient.editJson(
+                            TestImages.template(8406),
+                            TestImages.rectMask(0, 0, 4, 4),
+                            "a red circle",
+                            2,
+                            1L)
+                        .put("callback_url", " ")),
+                "callback_url is empty"))
         .onComplete(ctx.succeedingThenComplete());
   }
 

@@ -40,7 +40,11 @@ final class EditHooks {
   /** The request's callback, checked (400 when refused), or null when it names none. */
   Request request(RoutingContext rc, Caller caller) {
     String url = callbackUrl(rc);
-    if (url == null || url.isBlank()) return null;
+    if (url == null) return null;
+    if (url.isBlank())
+      throw new ServiceException(
+          ServiceException.BAD_REQUEST,
+          "callback_url is empty; leave the field out for an edit without a webhook");
     URI u = urls.check(url);
     String secret = caller.webhookSecret() != null ? caller.webhookSecret() : serviceSecret;
     if (secret == null)
