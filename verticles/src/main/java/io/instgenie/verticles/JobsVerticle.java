@@ -244,8 +244,36 @@ public final class JobsVerticle extends VerticleBase {
     }
     Job j = new Job(msg.body(), cluster);
     admit(j);
-    // clustered: accepted once any node can answer for it
-    j.mirror.write().onComplete(ar -> msg.reply(Boolean.TRUE));
+    // clustered: accepted once any node can answer for it; a record the cluster did not take is
+    // an edit nobody could take over, so it is refused instead (nothing has run it yet)
+    j.mirror
+        .write()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                msg.reply(Boolean.TRUE);
+                return;
+              }
+              unadmit(j);
+              msg.fail(
+                  ServiceException.UNAVAILABLE,
+                  "the edit could not be recorded in the cluster ("
+                      + ar.cause().getMessage()
+                      + "); retry later");
+            });
+  }
+
+  /** Undoes {@link #admit} for a job refused before anyone heard of it. */
+  private void unadmit(Job j) {
+    jobs.remove(j.reg.id());
+    tenants.ended(j.reg.owner());
+    unfinished--;
+    String t = j.reg.templateId();
+    if (templateUsers.merge(t, -1, Integer::sum) <= 0) {
+      templateUsers.remove(t);
+      if ("pending".equals(templates.get(t))) templates.remove(t);
+    }
+    checkDrained();
   }
 
   /** Adds an unfinished job; its template is pending unless already known. */
