@@ -3,6 +3,7 @@ package io.instgenie.verticles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instgenie.kernels.edit.TemplateId;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.verticles.faults.Faults;
 import io.vertx.core.Future;
@@ -111,6 +112,37 @@ class FaultInjectionTest {
     assertEquals("completed", endB.getString("status"), endB.encode());
     assertOneTerminal(a, "failed");
     assertSlotsFreeAndReady();
+  }
+
+  @Test
+  @DisplayName(
+      "a template whose first run failed says evicted (an edit of it redoes the run), not 404,"
+          + " and an edit of it by template_id completes")
+  void failedFirstRunLeavesTheTemplateUsable() throws Exception {
+    RgbImage t = newTemplate();
+    faults.arm(Faults.Point.TEMPLATE_RUN_SETUP, 1);
+    String first = await(client.submit(form(t)));
+    JsonObject end = await(client.awaitFinished(first));
+    assertEquals("failed", end.getString("status"), end.encode());
+    String templateId = TemplateId.of(t, client.model.digest(), STEPS);
+    HttpResponse<Buffer> state = await(client.get("/v1/templates/" + templateId));
+    assertEquals(200, state.statusCode(), state.bodyAsString());
+    assertEquals("evicted", state.bodyAsJsonObject().getString("status"), state.bodyAsString());
+    HttpResponse<Buffer> byId =
+        await(
+            client.postJson(
+                "/v1/edits",
+                new JsonObject()
+                    .put("template_id", templateId)
+                    .put("mask", TestImages.base64(TestImages.rectMask(1, 1, 4, 4)))
+                    .put("prompt", "a red circle")
+                    .put("steps", STEPS)));
+    assertEquals(202, byId.statusCode(), byId.bodyAsString());
+    JsonObject again = await(client.awaitFinished(byId.bodyAsJsonObject().getString("id")));
+    assertEquals("completed", again.getString("status"), again.encode());
+    assertEquals(
+        "ready",
+        await(client.get("/v1/templates/" + templateId)).bodyAsJsonObject().getString("status"));
   }
 
   /** The edit's whole event history ends in exactly one terminal event, of that type. */

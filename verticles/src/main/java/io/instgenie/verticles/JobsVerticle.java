@@ -371,28 +371,28 @@ public final class JobsVerticle extends VerticleBase {
   }
 
   /**
-   * A template's state, truthfully: {@code pending} until its first run ends; {@code ready} with
-   * the tiers that hold its activations now ({@code remote}: another node's); {@code evicted} once
-   * no tier holds them (an edit of it still works: it redoes the template run).
+   * A template's state, truthfully, for an id the caller may name in an edit here (the route
+   * checked that this node keeps its pixels): {@code pending} until its first run ends; {@code
+   * ready} with the tiers that hold its activations now ({@code remote}: another node's); {@code
+   * evicted} when no tier holds them (evicted, or its first run failed or was cancelled: an edit of
+   * it still works and redoes the template run). Without a cache: {@code pending} or {@code ready}.
    */
   private void template(Message<String> msg) {
     String id = msg.body();
     String state = templates.get(id);
     boolean elsewhere = cluster.templateHeld(id);
-    if (tiersHolding == null) { // no cache: what the jobs said
-      if (state == null && elsewhere) state = "ready";
-      if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
-      else msg.reply(new JsonObject().put("template_id", id).put("status", state));
+    if (tiersHolding
+        == null) { // no cache: what the jobs said; no run stands between it and an edit
+      if (state == null) state = "ready";
+      msg.reply(new JsonObject().put("template_id", id).put("status", state));
       return;
     }
     JsonArray tiers = new JsonArray();
     for (TierKind t : tiersHolding.apply(id)) tiers.add(t.name().toLowerCase(Locale.ROOT));
     if (elsewhere && tiers.isEmpty()) tiers.add("remote");
     if (!tiers.isEmpty()) state = "ready";
-    else if ("ready".equals(state)) state = "evicted";
-    if (state == null) msg.fail(ServiceException.NOT_FOUND, "unknown template id " + id);
-    else
-      msg.reply(new JsonObject().put("template_id", id).put("status", state).put("tiers", tiers));
+    else if (!"pending".equals(state)) state = "evicted";
+    msg.reply(new JsonObject().put("template_id", id).put("status", state).put("tiers", tiers));
   }
 
   /** Answers with what the cluster found, or its failure's status. */
