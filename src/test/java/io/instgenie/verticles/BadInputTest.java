@@ -343,8 +343,8 @@ class BadInputTest extends SharedService {
 
   @Test
   @DisplayName(
-      "A field the route does not take, or one given twice (in a form or in JSON), gets 400 naming"
-          + " it")
+      "A field the route does not take, one given twice (in a form or in JSON), or a text field sent"
+          + " as a file, gets 400 naming it")
   void unknownAndRepeatedFields(VertxTestContext ctx) {
     RgbImage template = TestImages.template(611);
     RgbImage mask = TestImages.rectMask(0, 0, 4, 4);
@@ -391,6 +391,17 @@ class BadInputTest extends SharedService {
         template,
         DEFAULT_STEPS,
         "'prompt' is given more than once");
+    // a text field sent as a file (curl -F steps=@n.txt) is not read as absent
+    rejects(
+        ctx,
+        client.postForm(
+            "/v1/edits",
+            ServiceClient.editForm(template, mask, "a red circle", null, null)
+                .textFileUpload("steps", "n.txt", Buffer.buffer("3"), "text/plain")),
+        400,
+        template,
+        DEFAULT_STEPS,
+        "field 'steps' must be a text field, not a file");
     allSent.flag();
   }
 

@@ -178,6 +178,24 @@ final class EditForms {
     }
   }
 
+  /** The fields a form sends as files. */
+  private static final Set<String> FILE_FIELDS = Set.of("image", "mask");
+
+  /** The text fields read from any route's form, the OpenAI route's own among them. */
+  private static final Set<String> TEXT_READ =
+      Set.of(
+          "prompt",
+          "steps",
+          "seed",
+          "guidance",
+          "priority",
+          "n",
+          "size",
+          "response_format",
+          "template_id",
+          "timeout_ms",
+          "callback_url");
+
   private static Future<RawEdit> fromMultipart(Vertx vertx, RoutingContext rc, Route route) {
     var form = rc.request().formAttributes();
     List<String> names = new ArrayList<>(form.names());
@@ -200,6 +218,10 @@ final class EditForms {
     }
     for (FileUpload f : rc.fileUploads()) {
       if (!seen.add(f.name())) throw bad("field '" + f.name() + "' is given more than once");
+      // a text field sent as a file (curl -F steps=@n.txt) would otherwise read as absent
+      if (!FILE_FIELDS.contains(f.name()) && (route.fields != null || TEXT_READ.contains(f.name())))
+        throw bad(
+            "field '" + f.name() + "' must be a text field, not a file (only image and mask are)");
     }
     Integer steps = integer(form.get("steps"), "steps");
     Long seed = longOf(form.get("seed"), "seed");
