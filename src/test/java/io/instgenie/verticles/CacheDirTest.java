@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CacheDirTest {
   @Test
   @DisplayName(
-      "after a restart on the same cache_dir a template id is 404 until its image is sent again"
-          + " (images are not kept), and that upload finds its activations on disk")
+      "a pre-warm answers once its activations are on disk; after a restart on the same cache_dir"
+          + " a template id is 404 until its image is sent again (images are not kept), and that"
+          + " upload finds its activations on disk")
   void restartKeepsActivationsNotImages(@TempDir Path dir) throws Exception {
     ServiceConfig c = ServiceClient.config(Map.of("cache_dir", dir.resolve("cache").toString()));
     RgbImage t = TestImages.template(8201);
@@ -42,6 +43,13 @@ class CacheDirTest {
       HttpResponse<Buffer> put = await(client.putForm("/v1/templates", upload));
       assertEquals(200, put.statusCode(), put.bodyAsString());
       id = put.bodyAsJsonObject().getString("template_id");
+      // ready means durable: the file is complete when the answer comes, no wait for it
+      try (var files = Files.walk(dir)) {
+        assertEquals(
+            1,
+            files.filter(f -> f.getFileName().toString().endsWith(".igc")).count(),
+            "the disk tier's file is written before the PUT answers");
+      }
       assertTrue(tiers(client, id).contains("disk"), "stored on disk before the restart");
     } finally {
       await(first.close());

@@ -36,7 +36,12 @@ public final class TemplateCache implements AutoCloseable {
   private final RemoteTier remote;
   private final ExecutorService writer = daemonThread("instgenie-cache-writer");
   private final ExecutorService prefetcher = daemonThread("instgenie-cache-prefetch");
+
   // committed runs whose disk write is queued: still served, so nothing is lost in between
+  /** Disk writes queued or under way, completed (whatever their outcome) once they end. */
+  private final ConcurrentHashMap<TemplateKey, CompletableFuture<Void>> writes =
+      new ConcurrentHashMap<>();
+
   private final ConcurrentHashMap<TemplateKey, StoredActivations> pendingWrites =
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TemplateKey, CompletableFuture<Optional<StoredActivations>>>
@@ -130,6 +135,8 @@ public final class TemplateCache implements AutoCloseable {
       return;
     }
     pendingWrites.put(key, acts);
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    writes.put(key, written);
     try {
       writer.execute(
           () -> {
@@ -138,12 +145,26 @@ public final class TemplateCache implements AutoCloseable {
                 uncached(key, acts.bytes());
             } finally {
               pendingWrites.remove(key, acts);
+              writes.remove(key, written);
+              written.complete(null);
             }
           });
     } catch (RejectedExecutionException e) {
       pendingWrites.remove(key, acts); // closing: the write is skipped on purpose
+      writes.remove(key, written);
+      written.complete(null);
       if (!inMemory) uncached(key, acts.bytes());
     }
+  }
+
+  /**
+   * Runs {@code then} once the template's last {@link #commit} has reached the disk tier (or failed
+   * to, or was skipped): at once when no write of it is pending, else on the writer's thread.
+   */
+  public void whenWritten(String templateId, int steps, Runnable then) {
+    CompletableFuture<Void> w = writes.get(new TemplateKey(templateId, steps));
+    if (w == null) then.run();
+    else w.whenComplete((v, e) -> then.run());
   }
 
   /**

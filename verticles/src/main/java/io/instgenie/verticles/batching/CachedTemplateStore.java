@@ -36,6 +36,11 @@ public final class CachedTemplateStore implements TemplateStore {
     cache.commit(templateId, activations);
   }
 
+  @Override
+  public void whenStored(String templateId, int steps, Runnable then) {
+    cache.whenWritten(templateId, steps, then);
+  }
+
   /**
    * A disk copy is promoted in the background, for later edits (an edit admitted meanwhile need not
    * wait: it reads the disk file through the pipelined loader); for a template held only by peers,

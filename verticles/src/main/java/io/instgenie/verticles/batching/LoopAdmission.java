@@ -95,7 +95,8 @@ final class LoopAdmission implements BatchRules<Member> {
       if (!m.task.templateOnly()) return join(m, cached.get());
       // registering a template that is held already: nothing to read
       if (cached.get() instanceof PipelinedActivations unread) unread.close();
-      events.templateCompleted(m, now());
+      long doneAt = now();
+      store.whenStored(p.templateId(), p.steps(), () -> events.templateCompleted(m, doneAt));
       return StepBatch.Start.DONE;
     }
     m.waitSinceMs = now();

@@ -85,7 +85,11 @@ final class LoopEndings {
           try {
             w.templateWaitMs += LoopAdmission.now() - w.waitSinceMs;
             if (w.task.templateOnly()) {
-              events.templateCompleted(w, LoopAdmission.now());
+              // a pre-warm answers ready once its activations are as durable as the store makes
+              // them (on disk where there is a disk tier): a crash after the answer loses nothing
+              long doneAt = LoopAdmission.now();
+              store.whenStored(
+                  run.templateId, run.steps, () -> events.templateCompleted(w, doneAt));
               return false;
             }
             join.accept(w, acts);

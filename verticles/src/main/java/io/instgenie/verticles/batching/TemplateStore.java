@@ -23,6 +23,15 @@ public interface TemplateStore {
   void commit(String templateId, int steps, Activations activations);
 
   /**
+   * Runs {@code then} once what {@link #commit} keeps of the template is as durable as the store
+   * makes it (written to its disk tier, or that write failed); at once for a store without one. May
+   * run on another thread.
+   */
+  default void whenStored(String templateId, int steps, Runnable then) {
+    then.run();
+  }
+
+  /**
    * Starts moving a template held only in a slower tier into memory, or asking a peer about its
    * copy (a queued edit's, while it waits).
    */
