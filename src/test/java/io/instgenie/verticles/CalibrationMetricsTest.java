@@ -92,6 +92,7 @@ class CalibrationMetricsTest {
         metrics);
     assertEquals(0, blocks(metrics, "memory", "recompute"), "from memory nothing is recomputed");
     assertTrue(sample(metrics, "instgenie_cache_bubble_seconds_total", "worker=\"0\"") >= 0);
+    assertEquals(1.0, sample(metrics, "instgenie_cache_disk_available", "worker=\"0\""), metrics);
   }
 
   private static double blocks(String metrics, String tier, String mode) {

@@ -113,7 +113,7 @@ public final class ServiceMetrics {
 
   /**
    * Publishes a worker's template-cache counters (per tier: hits, misses, bytes, evictions;
-   * prefetches, bubbles).
+   * prefetches, bubbles, whether the disk tier works).
    */
   public void cache(int worker, Supplier<CacheStats> stats) {
     sources.add(stats); // Micrometer holds function sources weakly
@@ -152,6 +152,12 @@ public final class ServiceMetrics {
             "instgenie_cache_bubble_seconds", stats, s -> s.get().bubbleNanos() / 1e9)
         .tags(tags)
         .description("Time compute waited for the cache loader")
+        .register(registry);
+    Gauge.builder("instgenie_cache_disk_available", stats, s -> s.get().diskAvailable() ? 1 : 0)
+        .tags(tags)
+        .description(
+            "1 while the disk tier works; 0 once a failed write or an unusable folder switched it"
+                + " off (the log says why; memory only until a restart)")
         .register(registry);
   }
 
