@@ -362,16 +362,20 @@ public final class InstGenieService {
             new DeliveryOptions().setSendTimeout(config.drainTimeoutMs() + 60_000))
         .onComplete(
             ar -> {
+              long spent = System.currentTimeMillis() - started;
               LOG.log(
                   System.Logger.Level.INFO,
                   (ar.succeeded()
                           ? "drain: every edit ended after "
                           : "drain: the job table did not answer within ")
-                      + (System.currentTimeMillis() - started)
-                      + " ms; results are served "
+                      + spent
+                      + " ms; webhooks under way get what is left of drain_timeout_ms, then results"
+                      + " are served "
                       + RESULTS_GRACE_MS
                       + " ms more");
-              vertx.setTimer(RESULTS_GRACE_MS, t -> drained.tryComplete());
+              long left = now ? 0 : Math.max(0, config.drainTimeoutMs() - spent);
+              (http == null ? Future.<Void>succeededFuture() : http.webhooksSettled(left))
+                  .onComplete(h -> vertx.setTimer(RESULTS_GRACE_MS, t -> drained.tryComplete()));
             });
     return drained.future();
   }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -98,18 +99,33 @@ public final class HttpApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Set at start; touched on this verticle's event loop only. */
+  private Webhooks webhooks;
+
+  /**
+   * Thread-safe: completes once every webhook of this node has been delivered or given up, or after
+   * {@code timeoutMs} (at once before start).
+   */
+  public Future<Void> webhooksSettled(long timeoutMs) {
+    if (context == null) return Future.succeededFuture();
+    Promise<Void> settled = Promise.promise();
+    context.runOnContext(
+        v -> {
+          if (webhooks == null) settled.complete();
+          else webhooks.settled(timeoutMs).onComplete(settled);
+        });
+    return settled.future();
+  }
+
   @Override
   public Future<?> start() {
     SecurityConfig sec = config.security();
     ResultUrls results = new ResultUrls(sec.resultUrlSecret(), sec.resultUrlTtlSeconds());
     Calls calls = new Calls(vertx, config.retryAfterSeconds());
+    webhooks = new Webhooks(vertx, sec.webhookRetryMs());
     EditHooks hooks =
         new EditHooks(
-            vertx,
-            new CallbackUrls(sec.webhookAllow()),
-            sec.webhookSecret(),
-            new Webhooks(vertx, sec.webhookRetryMs()),
-            results);
+            vertx, new CallbackUrls(sec.webhookAllow()), sec.webhookSecret(), webhooks, results);
     EditRoutes edits = new EditRoutes(vertx, calls, results, hooks);
     TemplateRoutes templates = new TemplateRoutes(vertx, calls);
     OpenAiEdits openAi =

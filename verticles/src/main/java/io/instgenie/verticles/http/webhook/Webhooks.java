@@ -1,6 +1,8 @@
 package io.instgenie.verticles.http.webhook;
 
 import io.instgenie.verticles.http.auth.Hmac;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -62,6 +64,31 @@ public final class Webhooks {
     Delivery started = new Delivery(d.url, System.currentTimeMillis());
     deliveries.put(editId, started);
     attempt(started, secret, event.encode());
+  }
+
+  /**
+   * Completes once every webhook registered here has been delivered or given up, or after {@code
+   * timeoutMs} (a drain waits for it, so a stopping node does not drop deliveries under way).
+   */
+  public Future<Void> settled(long timeoutMs) {
+    Promise<Void> done = Promise.promise();
+    awaitSettled(done, System.currentTimeMillis() + timeoutMs);
+    return done.future();
+  }
+
+  private void awaitSettled(Promise<Void> done, long untilMs) {
+    if (pending() == 0 || System.currentTimeMillis() >= untilMs) {
+      done.tryComplete();
+      return;
+    }
+    vertx.setTimer(50, t -> awaitSettled(done, untilMs));
+  }
+
+  /** Deliveries neither delivered nor given up (some edits' ends not yet heard). */
+  int pending() {
+    int n = 0;
+    for (Delivery d : deliveries.values()) if (!d.delivered && !d.gaveUp) n++;
+    return n;
   }
 
   /** The edit's delivery as JSON, or null when it has no webhook (here). */
