@@ -31,7 +31,7 @@ class BadConfigCliTest {
         "{\"workers\": [1, 2]}|workers must be a single value",
         "[1, 2]|must hold a JSON object",
         "{\"keys_file\": \"/nonexistent/keys.json\"}|cannot read keys file /nonexistent/keys.json",
-        "{\"result_url_ttl_s\": 0}|result_url_ttl_s must be a whole number >= 1"
+        "{\"result_url_ttl_s\": 0}|result_url_ttl_s must be a whole number from 1 to 31536000"
       })
   @DisplayName("each kind of bad value or unknown key: exit 2 and one line naming it")
   void badConfig(String json, String expected) throws Exception {

@@ -269,18 +269,28 @@ public final class BalancerVerticle extends VerticleBase {
    */
   private void estimate(Message<DenoiseTask> msg) {
     DenoiseTask t = msg.body();
-    double eta = Double.NaN;
-    try {
-      double least = Double.POSITIVE_INFINITY;
-      for (String k : workerKeys()) {
-        WorkerState s = states.get(k);
-        least = Math.min(least, s == null ? Double.NaN : etaOn(s, t)); // NaN wins: no estimate
-      }
-      if (least < Double.POSITIVE_INFINITY) eta = least;
-    } catch (RuntimeException e) {
-      EditLog.log(LOG, Level.WARN, t.id(), t.origin(), "estimating failed", e);
-    }
-    msg.reply(eta);
+    // the reports as they are now (immutable), replayed off the event loop: a projection plays
+    // every worker's whole queue forward step by step
+    List<WorkerState> reports = new ArrayList<>();
+    for (String k : workerKeys()) reports.add(states.get(k));
+    vertx
+        .executeBlocking(() -> leastEta(reports, t), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed())
+                EditLog.log(LOG, Level.WARN, t.id(), t.origin(), "estimating failed", ar.cause());
+              msg.reply(ar.succeeded() ? ar.result() : Double.NaN);
+            });
+  }
+
+  /**
+   * The least ETA over the workers' reports; NaN when one has none yet (it cannot be ruled out).
+   */
+  private double leastEta(List<WorkerState> reports, DenoiseTask t) {
+    double least = Double.POSITIVE_INFINITY;
+    for (WorkerState s : reports)
+      least = Math.min(least, s == null ? Double.NaN : etaOn(s, t)); // NaN wins: no estimate
+    return least < Double.POSITIVE_INFINITY ? least : Double.NaN;
   }
 
   private double etaOn(WorkerState s, DenoiseTask t) {

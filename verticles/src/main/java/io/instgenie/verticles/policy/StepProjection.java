@@ -1,9 +1,11 @@
 package io.instgenie.verticles.policy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * When each member would finish if nothing else arrived: the worker's steps played forward with the
@@ -29,7 +31,10 @@ public final class StepProjection {
     }
     double now = 0;
     while (!live.isEmpty()) {
-      List<M> picked = policy.pick(live, budget);
+      // a set: the projection replays every step of the queue, so a list's contains would make it
+      // quadratic in the members
+      Set<M> picked = Collections.newSetFromMap(new IdentityHashMap<>());
+      picked.addAll(policy.pick(live, budget));
       long rows = 0;
       List<StepCandidate<M>> next = new ArrayList<>(live.size());
       for (StepCandidate<M> c : live) {
