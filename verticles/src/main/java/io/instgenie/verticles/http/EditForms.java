@@ -84,7 +84,8 @@ final class EditForms {
     String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
     try {
       if (lower.startsWith("application/json") && route != Route.OPENAI) {
-        return Future.succeededFuture(fromJson(rc, route));
+        // parsing a body of up to max_body_bytes and decoding its base64 is no event loop's work
+        return vertx.executeBlocking(() -> fromJson(rc, route), false);
       }
       if (lower.startsWith("multipart/form-data")) {
         if (!lower.contains("boundary="))
