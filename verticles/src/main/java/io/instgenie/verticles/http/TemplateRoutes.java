@@ -43,6 +43,14 @@ final class TemplateRoutes {
                         .put("template_id", p.getKey().templateId())
                         .put("status", "ready")
                         .put("steps", p.getKey().steps()));
+              } else if (p.getValue().body() instanceof JobEvent.Failed f
+                  && JobEvent.Failed.SHUT_DOWN.equals(f.error())) {
+                // a forced drain ended it: another node (or this one, restarted) can take it
+                calls.reject(
+                    rc,
+                    new ServiceException(
+                        ServiceException.UNAVAILABLE,
+                        "the template run ended unfinished: the node shut down (draining); retry"));
               } else {
                 Responses.error(rc, 500, "template run " + Calls.outcome(p.getValue()));
               }
