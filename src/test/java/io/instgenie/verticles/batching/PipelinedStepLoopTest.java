@@ -10,7 +10,9 @@ import io.instgenie.cache.ActivationShape;
 import io.instgenie.cache.CacheConfig;
 import io.instgenie.cache.CostModel;
 import io.instgenie.cache.LinearFit;
+import io.instgenie.cache.PipelinedActivations;
 import io.instgenie.cache.Precision;
+import io.instgenie.cache.SegmentSource;
 import io.instgenie.cache.StoredActivations;
 import io.instgenie.cache.TemplateCache;
 import io.instgenie.cache.TemplateKey;
@@ -20,6 +22,7 @@ import io.instgenie.kernels.cached.BlockMode;
 import io.instgenie.kernels.cached.CacheKind;
 import io.instgenie.kernels.dit.DitForward;
 import io.instgenie.kernels.dit.DitModel;
+import io.instgenie.kernels.edit.Activations;
 import io.instgenie.kernels.edit.EditEngine;
 import io.instgenie.kernels.edit.EditJob;
 import io.instgenie.kernels.edit.PreparedEdit;
@@ -322,5 +325,87 @@ class PipelinedStepLoopTest {
     for (int i = 0; i < want.length; i++)
       worst = Math.max(worst, Math.abs((want[i] & 0xff) - (got[i] & 0xff)));
     assertTrue(worst <= levels, "pixels differ by up to " + worst + " levels");
+  }
+
+  @Test
+  @DisplayName(
+      "an edit whose template's cache keeps failing to load starts over 3 times, then ends failed"
+          + " naming the failure, and the loop goes on")
+  void persistentLoadFailureEnds() throws Exception {
+    PreparedEdit p = edit(7);
+    StoredActivations acts = templateRun(p);
+    SegmentSource failing =
+        new SegmentSource() {
+          @Override
+          public ActivationShape shape() {
+            return acts.shape();
+          }
+
+          @Override
+          public void read(int step, int block, ByteBuffer dst) {
+            if (block == 1) throw new IllegalStateException("test: this segment never reads");
+            acts.read(step, block, dst);
+          }
+        };
+    TemplateStore store =
+        new TemplateStore() {
+          @Override
+          public Optional<Activations> lookup(String templateId, int steps) {
+            return Optional.of(new PipelinedActivations(failing, null)); // found, every time
+          }
+
+          @Override
+          public Activations newRun(String templateId, int steps) {
+            throw new AssertionError("the template is always found");
+          }
+
+          @Override
+          public void commit(String templateId, int steps, Activations activations) {}
+
+          @Override
+          public Map<String, TierKind> held() {
+            return Map.of();
+          }
+        };
+    List<JobEvent> events = new CopyOnWriteArrayList<>();
+    CountDownLatch failed = new CountDownLatch(1);
+    StepLoop loop =
+        new StepLoop(
+            new DitForward(MODEL, new CpuBackend()),
+            store,
+            new LoopListener() {
+              @Override
+              public void event(JobEvent e) {
+                events.add(e);
+                if (e.body() instanceof JobEvent.Failed) failed.countDown();
+              }
+
+              @Override
+              public void finished(String id, RgbImage image, Timings timings) {}
+
+              @Override
+              public void stepDone(int members, int sequences, double stepMs, double kernelMs) {}
+
+              @Override
+              public void templateLookup(boolean hit) {}
+            },
+            8,
+            true,
+            true);
+    loop.useCosts(loadsTaking(0));
+    loop.submit(new DenoiseTask("e", p, false, System.currentTimeMillis()));
+    Thread t = new Thread(loop, "test-step-loop");
+    t.start();
+    try {
+      assertTrue(failed.await(60, TimeUnit.SECONDS), "the edit ends: " + events);
+    } finally {
+      loop.stop();
+      t.join(10_000);
+    }
+    JobEvent.Failed f = (JobEvent.Failed) events.get(events.size() - 1).body();
+    assertTrue(f.error().contains("failed to load 4 times"), f.error());
+    assertTrue(f.error().contains("this segment never reads"), f.error());
+    assertEquals(
+        1, events.stream().filter(e -> e.body() instanceof JobEvent.Failed).count(), "ends once");
   }
 }

@@ -25,6 +25,12 @@ final class Job {
   /** When a worker (or the balancer) last said anything of it; its placement counts. */
   long lastHeardMs = createdMs;
 
+  /**
+   * Whether its record is written where the job must be (clustered: the cluster's job table) and
+   * its client answered; the watchdog waits for that. Jobs adopted from the cluster are.
+   */
+  boolean recorded;
+
   boolean placed;
   JobStatus status = JobStatus.QUEUED;
   Integer position;

@@ -143,6 +143,7 @@ public final class JobsVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     Map<Job, String> due = new LinkedHashMap<>();
     for (Job j : jobs.values()) {
+      if (!j.recorded) continue; // not yet accepted: its admission answers for it
       String why = j.dueEnd(now, stallMs);
       if (why != null) due.put(j, why);
     }
@@ -251,10 +252,12 @@ public final class JobsVerticle extends VerticleBase {
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
+                j.recorded = true;
                 msg.reply(Boolean.TRUE);
                 return;
               }
-              unadmit(j);
+              // the watchdog leaves an unrecorded job alone; only a drain's end may have ended it
+              if (jobs.get(j.reg.id()) == j && !j.status.terminal()) unadmit(j);
               msg.fail(
                   ServiceException.UNAVAILABLE,
                   "the edit could not be recorded in the cluster ("
@@ -423,6 +426,7 @@ public final class JobsVerticle extends VerticleBase {
       j.step = r.step();
       j.node = r.node();
       j.placed = r.runner() != null; // a worker holds it (else it is re-admitted and placed anew)
+      j.recorded = true; // its record is the cluster's
       j.events.addAll(r.events());
       admit(j);
       return j.mirror;

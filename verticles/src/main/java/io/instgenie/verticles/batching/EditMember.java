@@ -26,6 +26,9 @@ final class EditMember implements Member {
   long waitSinceMs;
   int lastPosition = -1;
 
+  /** Times it started over after a failed read of its template's cache ({@link ReadFailures}). */
+  int restarts;
+
   EditMember(DenoiseTask task) {
     this.task = task;
   }

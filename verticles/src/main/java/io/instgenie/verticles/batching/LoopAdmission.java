@@ -77,6 +77,8 @@ final class LoopAdmission implements BatchRules<Member> {
     if (m.startedAtMs < 0) { // not an edit starting over
       m.startedAtMs = now();
       events.started(m.id());
+      // should it wait in the queue again (back from its template run), it says where, afresh
+      m.lastPosition = -1;
     }
     if (!m.task.templateOnly() && p.maskedTokens().length == 0) {
       events.finished(m, p.request().template().pixels(), now());

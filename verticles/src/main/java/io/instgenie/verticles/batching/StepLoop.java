@@ -235,7 +235,7 @@ public final class StepLoop implements Runnable {
     try {
       forward.run(seqs, choice.modes());
     } catch (RuntimeException e) {
-      if (ReadFailures.restart(batch)) return; // the step is redone at the next turn of the loop
+      if (ReadFailures.restart(batch, endings)) return; // the step is redone at the next turn
       throw e;
     }
     double kernelMs = (System.nanoTime() - k0) / 1e6;

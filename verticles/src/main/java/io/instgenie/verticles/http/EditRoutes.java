@@ -9,7 +9,6 @@ import io.instgenie.verticles.messages.Addresses;
 import io.instgenie.verticles.messages.JobEvent;
 import io.instgenie.verticles.messages.JobSnapshot;
 import io.instgenie.verticles.messages.JobStatus;
-import io.instgenie.verticles.messages.ServiceException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -22,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The routes of {@code /v1/edits}: submit, status, image, cancel, and progress over SSE and
@@ -55,20 +55,20 @@ final class EditRoutes {
 
   void submitEdit(RoutingContext rc) {
     Caller caller = Gate.caller(rc);
-    EditHooks.Request hook;
-    try {
-      hook = hooks.request(rc, caller);
-    } catch (ServiceException e) {
-      Responses.error(rc, e.failureCode(), e.getMessage());
-      return;
-    }
-    EditForms.read(vertx, rc, EditForms.Route.EDIT)
-        .compose(raw -> calls.admit(rc, raw, caller))
-        .onSuccess(
-            a -> {
-              if (hook != null) hooks.watch(a, hook);
-              Responses.json(rc, 202, accepted(a));
-            })
+    // the callback is read first (a JSON body parsed off the event loop), so a bad one is refused
+    // before the edit is admitted
+    vertx
+        .executeBlocking(() -> Optional.ofNullable(hooks.request(rc, caller)), false)
+        .compose(
+            hook ->
+                EditForms.read(vertx, rc, EditForms.Route.EDIT)
+                    .compose(raw -> calls.admit(rc, raw, caller))
+                    .map(
+                        a -> {
+                          hook.ifPresent(h -> hooks.watch(a, h));
+                          return a;
+                        }))
+        .onSuccess(a -> Responses.json(rc, 202, accepted(a)))
         .onFailure(err -> calls.reject(rc, err));
   }
 

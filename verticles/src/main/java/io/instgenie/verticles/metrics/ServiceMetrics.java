@@ -157,7 +157,7 @@ public final class ServiceMetrics {
         .tags(tags)
         .description(
             "1 while the disk tier works; 0 once a failed write or an unusable folder switched it"
-                + " off (the log says why; memory only until a restart)")
+                + " off (the log says why; memory only until a restart), and without cache_dir")
         .register(registry);
   }
 

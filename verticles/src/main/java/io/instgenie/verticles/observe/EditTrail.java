@@ -40,6 +40,9 @@ public final class EditTrail {
     Span denoise;
     Span template;
 
+    /** The last step traced (0: none): a keep-alive repeats it. */
+    int lastStep;
+
     Trail(DenoiseTask task, Context parent) {
       this.task = task;
       this.parent = parent;
@@ -66,10 +69,17 @@ public final class EditTrail {
     Trail t = trails.get(e.id());
     if (t == null) return;
     JobEvent.Body b = e.body();
-    if (b instanceof JobEvent.Started) started(t);
-    else if (b instanceof JobEvent.TemplateStep s) templateStep(t, s);
-    else if (b instanceof JobEvent.Step s && t.denoise != null) step(t.denoise, s);
-    else if (b instanceof JobEvent.Completed) ended(e.id(), null, "template run done");
+    if (b instanceof JobEvent.Started) {
+      if (t.denoise == null) started(t); // once: a held-back edit repeats it as a keep-alive
+    } else if (b instanceof JobEvent.TemplateStep s) {
+      templateStep(t, s);
+    } else if (b instanceof JobEvent.Step s) {
+      // a held-back edit's keep-alive repeats its step: nothing new to trace
+      if (t.denoise != null && s.step() != t.lastStep) {
+        t.lastStep = s.step();
+        step(t.denoise, s);
+      }
+    } else if (b instanceof JobEvent.Completed) ended(e.id(), null, "template run done");
     else if (b instanceof JobEvent.Failed f) ended(e.id(), f.error(), "failed: " + f.error());
     else if (b instanceof JobEvent.Cancelled) ended(e.id(), null, "cancelled");
   }
