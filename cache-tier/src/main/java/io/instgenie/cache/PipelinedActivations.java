@@ -340,8 +340,8 @@ public final class PipelinedActivations implements Activations, AutoCloseable {
       try {
         src.read(k, b, buffers[slot]);
       } catch (RuntimeException | Error e) {
-        err =
-            asFailure(e); // an Error too: a loader that dies silently would leave the step waiting
+        // an Error too: a loader that died silently would leave the step waiting for ever
+        err = asFailure(e);
       }
       lock.lock();
       try {

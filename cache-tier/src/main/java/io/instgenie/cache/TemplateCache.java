@@ -36,14 +36,14 @@ public final class TemplateCache implements AutoCloseable {
   private final RemoteTier remote;
   private final ExecutorService writer = daemonThread("instgenie-cache-writer");
   private final ExecutorService prefetcher = daemonThread("instgenie-cache-prefetch");
-
   // committed runs whose disk write is queued: still served, so nothing is lost in between
-  /** Disk writes queued or under way, completed (whatever their outcome) once they end. */
+  private final ConcurrentHashMap<TemplateKey, StoredActivations> pendingWrites =
+      new ConcurrentHashMap<>();
+
+  /** The same writes' ends, completed (whatever their outcome) once each write is over. */
   private final ConcurrentHashMap<TemplateKey, CompletableFuture<Void>> writes =
       new ConcurrentHashMap<>();
 
-  private final ConcurrentHashMap<TemplateKey, StoredActivations> pendingWrites =
-      new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TemplateKey, CompletableFuture<Optional<StoredActivations>>>
       promoting = new ConcurrentHashMap<>();
   private final AtomicBoolean warnedUncached = new AtomicBoolean();

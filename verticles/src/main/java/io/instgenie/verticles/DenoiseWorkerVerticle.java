@@ -14,6 +14,7 @@ import io.instgenie.kernels.edit.Noise;
 import io.instgenie.kernels.io.RgbImage;
 import io.instgenie.kernels.model.ModelConfig;
 import io.instgenie.kernels.model.Prompts;
+import io.instgenie.verticles.batching.LoopKeepAlive;
 import io.instgenie.verticles.batching.LoopListener;
 import io.instgenie.verticles.batching.LoopLoad;
 import io.instgenie.verticles.batching.StepLoop;
@@ -86,7 +87,15 @@ public final class DenoiseWorkerVerticle extends VerticleBase {
       long keepAliveMs) {
     /** First come, first served, no row budget, no full steps, the default keep-alive. */
     public Settings(int index, int maxBatch, boolean continuous, boolean useCache) {
-      this(index, maxBatch, continuous, useCache, StepPolicy.FCFS, 0, 0, 15_000);
+      this(
+          index,
+          maxBatch,
+          continuous,
+          useCache,
+          StepPolicy.FCFS,
+          0,
+          0,
+          LoopKeepAlive.DEFAULT_PERIOD_MS);
     }
   }
 

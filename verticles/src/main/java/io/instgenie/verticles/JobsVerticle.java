@@ -269,14 +269,23 @@ public final class JobsVerticle extends VerticleBase {
   /** Undoes {@link #admit} for a job refused before anyone heard of it. */
   private void unadmit(Job j) {
     jobs.remove(j.reg.id());
-    tenants.ended(j.reg.owner());
-    unfinished--;
-    String t = j.reg.templateId();
-    if (templateUsers.merge(t, -1, Integer::sum) <= 0) {
-      templateUsers.remove(t);
-      if ("pending".equals(templates.get(t))) templates.remove(t);
-    }
+    release(j, false);
     checkDrained();
+  }
+
+  /**
+   * Gives back what {@link #admit} counted for the job: its slot, its tenant's, and its use of its
+   * template (ready once an edit of it completed; no longer pending once its last user left
+   * otherwise).
+   */
+  private void release(Job j, boolean completed) {
+    unfinished--;
+    tenants.ended(j.reg.owner());
+    String t = j.reg.templateId();
+    boolean lastUser = templateUsers.merge(t, -1, Integer::sum) <= 0;
+    if (lastUser) templateUsers.remove(t);
+    if (completed) templates.put(t, "ready");
+    else if (lastUser && "pending".equals(templates.get(t))) templates.remove(t);
   }
 
   /** Adds an unfinished job; its template is pending unless already known. */
@@ -306,19 +315,11 @@ public final class JobsVerticle extends VerticleBase {
   private void end(Job j, JobEvent.Body b) {
     j.status = b.status();
     j.position = null;
-    unfinished--;
-    tenants.ended(j.reg.owner());
     if (b instanceof JobEvent.Completed c) j.timings = c.timings();
     if (b instanceof JobEvent.Failed f) j.error = f.error();
-    String t = j.reg.templateId();
-    boolean lastUser = templateUsers.merge(t, -1, Integer::sum) <= 0;
-    if (lastUser) templateUsers.remove(t);
-    if (j.status == JobStatus.COMPLETED) {
-      templates.put(t, "ready");
+    release(j, j.status == JobStatus.COMPLETED);
+    if (j.status == JobStatus.COMPLETED)
       metrics.requestDone(System.currentTimeMillis() - j.createdMs);
-    } else if (lastUser && "pending".equals(templates.get(t))) {
-      templates.remove(t);
-    }
     j.mirror.ended();
     checkDrained();
     finishedOrder.put(j.reg.id(), Boolean.TRUE);
@@ -384,8 +385,8 @@ public final class JobsVerticle extends VerticleBase {
     String id = msg.body();
     String state = templates.get(id);
     boolean elsewhere = cluster.templateHeld(id);
-    if (tiersHolding
-        == null) { // no cache: what the jobs said; no run stands between it and an edit
+    if (tiersHolding == null) {
+      // no cache: what the jobs said; no template run stands between it and an edit
       if (state == null) state = "ready";
       msg.reply(new JsonObject().put("template_id", id).put("status", state));
       return;

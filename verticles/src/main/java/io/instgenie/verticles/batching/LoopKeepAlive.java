@@ -13,9 +13,9 @@ import java.util.function.Supplier;
  * (same step, fresh ETA), one that has not {@code started}, a waiter its template run's {@code
  * template} step. Called on the step-loop thread.
  */
-final class LoopKeepAlive {
+public final class LoopKeepAlive {
   /** The period when none is set: a quarter of the default {@code stall_ms}. */
-  static final long DEFAULT_PERIOD_MS = 15_000;
+  public static final long DEFAULT_PERIOD_MS = 15_000;
 
   private volatile long periodMs = DEFAULT_PERIOD_MS;
   private long lastMs = -1;
